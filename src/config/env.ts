@@ -1,0 +1,102 @@
+import { z } from "zod";
+
+const ROLES = ["web", "worker", "all"] as const;
+export const DEFAULT_DATABASE_URL = "postgres://postgres@localhost:5432/switchboard";
+export type Role = (typeof ROLES)[number];
+
+const bool = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback)
+    .transform((v) => v === "true" || v === "1");
+
+const Env = z
+  .object({
+    SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-"),
+    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    SLACK_APP_TOKEN: z
+      .string()
+      .startsWith("xapp-", "must be an app-level token starting with xapp-")
+      .optional(),
+    SLACK_API_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+      .default(DEFAULT_DATABASE_URL),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// URL")
+      .default("redis://localhost:6379"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    POLICY_FILE: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    SWITCHBOARD_ROLE: z.enum(ROLES).default("all"),
+    MIGRATE_ON_START: bool("true"),
+    /** Key prefix for BullMQ in Redis; lets several deployments (or test runs) share one Redis. */
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
+      .default("switchboard"),
+  })
+  .superRefine((env, ctx) => {
+    const role = env.SWITCHBOARD_ROLE;
+    if (role !== "worker" && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SLACK_SIGNING_SECRET"],
+        message: "is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
+      });
+    }
+  });
+
+export interface Config {
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  policyFile?: string;
+  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+  role: Role;
+  migrateOnStart: boolean;
+  queuePrefix: string;
+}
+
+/**
+ * Parses the environment once. On failure returns one line per bad variable, naming it, so
+ * start-up can print them and exit; the values themselves are never echoed (they may be secrets).
+ */
+export function parseEnv(
+  env: NodeJS.ProcessEnv,
+): { ok: true; config: Config } | { ok: false; errors: string[] } {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const message =
+        issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+      return `${name} ${message}`;
+    });
+    return { ok: false, errors };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL,
+      },
+      databaseUrl: e.DATABASE_URL,
+      redisUrl: e.REDIS_URL,
+      port: e.PORT,
+      policyFile: e.POLICY_FILE,
+      logLevel: e.LOG_LEVEL,
+      role: e.SWITCHBOARD_ROLE,
+      migrateOnStart: e.MIGRATE_ON_START,
+      queuePrefix: e.QUEUE_PREFIX,
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import { DateTime, IANAZone } from "luxon";
+import { z } from "zod";
+import { DURATION_HINT, formatDuration, parseDuration } from "../domain/duration";
+import { LEVELS, PRIORITIES, type Priority } from "../domain/incident";
+import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from "../domain/priority-matrix";
+import { describeValue } from "./policy-errors";
+import type {
+  BusinessHours,
+  CustomClockPolicy,
+  IncidentTypePolicy,
+  Permissions,
+  Policy,
+  SlaPolicy,
+} from "./policy-types";
+import { BUILT_IN_CLOCKS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./policy-types";
+
+/** A mapping that refuses unknown keys (typo protection) and says which keys it knows. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key (allowed: ${allowed})` : undefined),
+  });
+}
+
+/** An optional list; an empty YAML value (`holidays:`) counts as an empty list. */
+function optionalList<T extends z.ZodType>(item: T) {
+  return z
+    .array(item)
+    .nullish()
+    .transform((v) => v ?? []);
+}
+
+const Duration = z.unknown().transform((value, ctx) => {
+  const ms = typeof value === "string" ? parseDuration(value) : null;
+  if (ms !== null) return ms;
+  const message =
+    value === undefined ? "required" : `${describeValue(value)} is not a duration (${DURATION_HINT})`;
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+});
+
+const SnakeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { error: "must be snake_case (lower-case letters, digits and _)" });
+
+const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, {
+  error: (iss) => `${describeValue(iss.input)} is not a Slack user id (U… or W…)`,
+});
+
+const ChannelId = z.string().regex(/^[CG][A-Z0-9]+$/, {
+  error: (iss) => `${describeValue(iss.input)} is not a Slack channel id (C… or G…)`,
+});
+
+const TimeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+  error: (iss) => `${describeValue(iss.input)} is not an IANA time zone (e.g. Europe/London)`,
+});
+
+// "24:00" is allowed so a centre open until midnight can say so; start < end rules it out for start.
+const TimeOfDay = z.string().regex(/^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/, {
+  error: (iss) => `${describeValue(iss.input)} is not a time (use 24-hour HH:MM, e.g. "08:00")`,
+  abort: true, // so the start < end check never compares a malformed time
+});
+
+const IsoDate = z
+  .string()
+  .refine((text) => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text, { zone: "utc" }).isValid, {
+    error: (iss) => `${describeValue(iss.input)} is not a calendar date (use YYYY-MM-DD)`,
+  });
+
+function minuteOfDay(time: string): number {
+  const [hours, minutes] = time.split(":").map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+}
+
+const Weekdays = z
+  .array(z.enum(WEEKDAYS))
+  .min(1)
+  .superRefine((days, ctx) => {
+    days.forEach((day, index) => {
+      if (days.indexOf(day) !== index)
+        ctx.addIssue({ code: "custom", path: [index], message: `"${day}" is listed twice` });
+    });
+  })
+  .transform((days) => WEEKDAYS.filter((day) => days.includes(day)));
+
+const BusinessHoursSchema = strict({
+  days: Weekdays,
+  start: TimeOfDay,
+  end: TimeOfDay,
+  holidays: optionalList(IsoDate),
+})
+  .superRefine((hours, ctx) => {
+    if (minuteOfDay(hours.start) >= minuteOfDay(hours.end)) {
+      ctx.addIssue({ code: "custom", path: ["end"], message: `must be later than start (${hours.start})` });
+    }
+  })
+  .transform(
+    (hours): BusinessHours => ({
+      days: hours.days,
+      start: hours.start,
+      end: hours.end,
+      startMinute: minuteOfDay(hours.start),
+      endMinute: minuteOfDay(hours.end),
+      holidays: [...new Set(hours.holidays)].sort(),
+    }),
+  );
+
+const SlaEntry = strict({
+  respond: Duration,
+  update_every: Duration,
+  resolve: Duration,
+  hours: z.enum(SLA_HOURS),
+  repeat: Duration,
+})
+  .superRefine((sla, ctx) => {
+    if (sla.respond > sla.resolve) {
+      const resolve = formatDuration(sla.resolve, 4);
+      ctx.addIssue({
+        code: "custom",
+        path: ["respond"],
+        message: `must not be longer than resolve (${resolve})`,
+      });
+    }
+  })
+  .transform(
+    (sla): SlaPolicy => ({
+      respondMs: sla.respond,
+      updateEveryMs: sla.update_every,
+      resolveMs: sla.resolve,
+      hours: sla.hours,
+      repeatMs: sla.repeat,
+    }),
+  );
+
+const Sla = strict(
+  Object.fromEntries(PRIORITIES.map((p) => [p, SlaEntry])) as Record<Priority, typeof SlaEntry>,
+);
+
+const WarnAt = z
+  .number()
+  .refine((x) => x > 0 && x < 1, { error: "must be a fraction between 0 and 1 (exclusive), e.g. 0.75" })
+  .default(0.75);
+
+const MatrixRow = strict({ high: z.enum(PRIORITIES), medium: z.enum(PRIORITIES), low: z.enum(PRIORITIES) });
+const Matrix = strict(
+  Object.fromEntries(LEVELS.map((level) => [level, MatrixRow])) as Record<
+    (typeof LEVELS)[number],
+    typeof MatrixRow
+  >,
+);
+
+const Roles = z.record(SnakeName, z.array(UserId).min(1, { error: "list at least one Slack user id" }));
+
+/** A role name that must be declared under `roles` (unchecked when `roles` itself is unusable). */
+function roleRef(roleNames: ReadonlySet<string> | null) {
+  const known = roleNames && roleNames.size > 0 ? [...roleNames].join(", ") : "none defined";
+  return z.string().refine((name) => roleNames === null || roleNames.has(name), {
+    error: (iss) => `unknown role ${describeValue(iss.input)} (roles: ${known})`,
+  });
+}
+
+function clockSchema(roleNames: ReadonlySet<string> | null) {
+  return strict({
+    due: Duration,
+    warn: optionalList(Duration),
+    notify: z.array(roleRef(roleNames)).min(1),
+  }).superRefine((clock, ctx) => {
+    clock.warn.forEach((warn, index) => {
+      if (warn >= clock.due) {
+        const due = formatDuration(clock.due, 4);
+        ctx.addIssue({ code: "custom", path: ["warn", index], message: `must be shorter than due (${due})` });
+      }
+    });
+  });
+}
+
+const ClockName = SnakeName.refine((name) => !(BUILT_IN_CLOCKS as readonly string[]).includes(name), {
+  error: (iss) => `${describeValue(iss.input)} is a built-in clock (${BUILT_IN_CLOCKS.join(", ")})`,
+});
+
+function incidentTypeSchema(roleNames: ReadonlySet<string> | null) {
+  return strict({
+    label: z.string().trim().min(1),
+    stakeholder_channels: optionalList(ChannelId),
+    escalation: z.array(roleRef(roleNames)).min(1),
+    clocks: z.record(ClockName, clockSchema(roleNames)).nullish(),
+  });
+}
+
+function toIncidentType(
+  key: string,
+  raw: z.output<ReturnType<typeof incidentTypeSchema>>,
+): IncidentTypePolicy {
+  const clocks: Record<string, CustomClockPolicy> = {};
+  for (const [name, clock] of Object.entries(raw.clocks ?? {})) {
+    clocks[name] = {
+      name,
+      dueMs: clock.due,
+      warnMs: [...clock.warn].sort((a, b) => a - b),
+      notify: clock.notify,
+    };
+  }
+  return {
+    key,
+    label: raw.label,
+    stakeholderChannels: raw.stakeholder_channels,
+    escalation: raw.escalation,
+    clocks,
+  };
+}
+
+function incidentTypesSchema(roleNames: ReadonlySet<string> | null) {
+  return z
+    .record(SnakeName, incidentTypeSchema(roleNames))
+    .refine((types) => Object.keys(types).length > 0, { error: "define at least one incident type" })
+    .transform((types) =>
+      Object.fromEntries(Object.entries(types).map(([key, raw]) => [key, toIncidentType(key, raw)])),
+    );
+}
+
+function permissionsSchema(roleNames: ReadonlySet<string> | null) {
+  const roles = z.array(roleRef(roleNames)).min(1);
+  return strict({
+    resolve: roles.default(DEFAULT_PERMISSIONS.resolve),
+    close: roles.default(DEFAULT_PERMISSIONS.close),
+    reopen_closed: roles.default(DEFAULT_PERMISSIONS.reopenClosed),
+    downgrade_major: roles.default(DEFAULT_PERMISSIONS.downgradeMajor),
+  })
+    .prefault({})
+    .transform(
+      (p): Permissions => ({
+        resolve: [...p.resolve],
+        close: [...p.close],
+        reopenClosed: [...p.reopen_closed],
+        downgradeMajor: [...p.downgrade_major],
+      }),
+    );
+}
+
+/**
+ * The policy schema. It is built per parse because role references are checked against the
+ * `roles` of the same document, and checking them here (rather than in a whole-object refinement,
+ * which zod skips once any field has failed) keeps every problem in one report.
+ */
+export function policySchema(roleNames: ReadonlySet<string> | null) {
+  return strict({
+    timezone: TimeZone,
+    business_hours: BusinessHoursSchema,
+    agent_channels: optionalList(ChannelId),
+    digest_channel: ChannelId.nullish(),
+    roles: Roles,
+    incident_types: incidentTypesSchema(roleNames),
+    sla: Sla,
+    warn_at: WarnAt,
+    priority_matrix: Matrix.default(DEFAULT_PRIORITY_MATRIX),
+    permissions: permissionsSchema(roleNames),
+  }).transform(
+    (raw): Policy => ({
+      timezone: raw.timezone,
+      businessHours: raw.business_hours,
+      agentChannels: raw.agent_channels,
+      digestChannel: raw.digest_channel ?? null,
+      roles: raw.roles,
+      incidentTypes: raw.incident_types,
+      sla: raw.sla,
+      warnAt: raw.warn_at,
+      priorityMatrix: raw.priority_matrix satisfies PriorityMatrix,
+      permissions: raw.permissions,
+    }),
+  );
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument, type YAMLError } from "yaml";
+import type { Priority } from "../domain/incident";
+import { err, ok, type Result } from "../domain/result";
+import { formatIssue, policyErrorMap } from "./policy-errors";
+import { policySchema } from "./policy-schema";
+import type { IncidentTypePolicy, Policy, SlaPolicy, Weekday } from "./policy-types";
+import { WEEKDAYS } from "./policy-types";
+
+export type {
+  BuiltInClock,
+  BusinessHours,
+  CustomClockPolicy,
+  IncidentTypePolicy,
+  Permissions,
+  Policy,
+  SlaHours,
+  SlaPolicy,
+  Weekday,
+} from "./policy-types";
+export { BUILT_IN_CLOCKS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./policy-types";
+
+export const DEFAULT_POLICY_URL = new URL("./default-policy.yaml", import.meta.url);
+
+function formatYamlError(error: YAMLError, lines: LineCounter, source: string): string {
+  const { line, col } = lines.linePos(error.pos[0]);
+  const reason = error.message.split("\n")[0] ?? error.code;
+  return `${source}:${line}:${col}: ${reason}`;
+}
+
+function roleNamesOf(raw: unknown): ReadonlySet<string> | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const roles: unknown = (raw as Record<string, unknown>).roles;
+  if (typeof roles !== "object" || roles === null || Array.isArray(roles)) return null;
+  return new Set(Object.keys(roles));
+}
+
+/**
+ * Parses and validates a policy document. On failure the error lists every problem found, one
+ * line each, as `path: reason` (YAML syntax errors as `source:line:column: reason`).
+ */
+export function parsePolicy(yamlText: string, source = "policy"): Result<Policy, string[]> {
+  const lines = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) return err(doc.errors.map((e) => formatYamlError(e, lines, source)));
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (cause) {
+    return err([`${source}: ${cause instanceof Error ? cause.message : String(cause)}`]);
+  }
+  if (raw === null || raw === undefined) return err([`${source}: the policy is empty`]);
+  const result = policySchema(roleNamesOf(raw)).safeParse(raw, { error: policyErrorMap });
+  return result.success ? ok(result.data) : err(result.error.issues.flatMap(formatIssue));
+}
+
+function describeReadError(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException | null)?.code;
+  if (code === "ENOENT") return "policy file not found";
+  if (code === "EISDIR") return "is a directory, not a policy file";
+  if (code === "EACCES") return "policy file is not readable (permission denied)";
+  return `cannot read policy file (${cause instanceof Error ? cause.message : String(cause)})`;
+}
+
+/** Reads the policy at `path` (POLICY_FILE), or the built-in default policy when unset. */
+export function loadPolicy(path: string | undefined): Result<Policy, string[]> {
+  const source = path ?? "default-policy.yaml";
+  let text: string;
+  try {
+    text = readFileSync(path ?? DEFAULT_POLICY_URL, "utf8");
+  } catch (cause) {
+    return err([`${source}: ${describeReadError(cause)}`]);
+  }
+  return parsePolicy(text, source);
+}
+
+/** Incident type keys in file order. */
+export function incidentTypeKeys(policy: Policy): string[] {
+  return Object.keys(policy.incidentTypes);
+}
+
+export function incidentTypeFor(policy: Policy, type: string): IncidentTypePolicy | undefined {
+  return Object.hasOwn(policy.incidentTypes, type) ? policy.incidentTypes[type] : undefined;
+}
+
+/** Stakeholder channels for an incident type; none for a type the policy does not know. */
+export function stakeholderChannelsFor(policy: Policy, type: string): string[] {
+  return incidentTypeFor(policy, type)?.stakeholderChannels ?? [];
+}
+
+export function slaFor(policy: Policy, priority: Priority): SlaPolicy {
+  return policy.sla[priority];
+}
+
+/** Slack user ids holding a role; none for a role the policy does not define. */
+export function roleMembers(policy: Policy, role: string): string[] {
+  return Object.hasOwn(policy.roles, role) ? (policy.roles[role] ?? []) : [];
+}
+
+/** ISO weekday number (Monday 1 … Sunday 7), the numbering luxon's `weekday` uses. */
+export function isoWeekday(day: Weekday): number {
+  return WEEKDAYS.indexOf(day) + 1;
+}

@@ -1,0 +1,35 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { LogKind } from "../../domain/log.js";
+import type { DbOrTx } from "../client.js";
+import { incidentLog } from "../schema/index.js";
+
+export interface LogEntry {
+  incidentId: string;
+  actor: string;
+  kind: LogKind;
+  details?: Record<string, unknown>;
+}
+
+export async function appendLog(db: DbOrTx, entry: LogEntry | LogEntry[]): Promise<void> {
+  const rows = Array.isArray(entry) ? entry : [entry];
+  if (rows.length === 0) return;
+  await db.insert(incidentLog).values(rows.map((r) => ({ ...r, details: r.details ?? {} })));
+}
+
+/** For steps that may run again after a crash: records the entry only the first time. */
+export async function appendLogOnce(db: DbOrTx, entry: LogEntry): Promise<void> {
+  const existing = await db
+    .select({ id: incidentLog.id })
+    .from(incidentLog)
+    .where(and(eq(incidentLog.incidentId, entry.incidentId), eq(incidentLog.kind, entry.kind)))
+    .limit(1);
+  if (existing.length === 0) await appendLog(db, entry);
+}
+
+export function listLog(db: DbOrTx, incidentId: string) {
+  return db
+    .select()
+    .from(incidentLog)
+    .where(eq(incidentLog.incidentId, incidentId))
+    .orderBy(asc(incidentLog.id));
+}

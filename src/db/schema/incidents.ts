@@ -1,0 +1,77 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  pgSequence,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { timestamps, tstz } from "./columns.js";
+import { closeCodeEnum, levelEnum, priorityEnum, reportChannelEnum, statusEnum } from "./enums.js";
+
+/** Source of INC-000123 numbers: monotonic, never reused, even when a transaction rolls back. */
+export const incidentNumberSeq = pgSequence("incident_number_seq", { startWith: 1 });
+
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    number: bigint("number", { mode: "number" }).notNull().default(sql`nextval('incident_number_seq')`),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    /** Key of an incident type in the policy; validated against the policy at the edge. */
+    type: text("type").notNull(),
+    affectedService: text("affected_service"),
+    reportChannel: reportChannelEnum("report_channel").notNull(),
+    impact: levelEnum("impact").notNull(),
+    urgency: levelEnum("urgency").notNull(),
+    /** What the matrix gives; `priority` differs only when overridden with a reason. */
+    matrixPriority: priorityEnum("matrix_priority").notNull(),
+    priority: priorityEnum("priority").notNull(),
+    priorityOverrideReason: text("priority_override_reason"),
+    major: boolean("major").notNull().default(false),
+    status: statusEnum("status").notNull().default("open"),
+    closeCode: closeCodeEnum("close_code"),
+    reporterId: text("reporter_id").notNull(),
+    ownerId: text("owner_id"),
+    /** Where the incident was logged from (a message shortcut's source message, if any). */
+    sourceChannelId: text("source_channel_id"),
+    sourceMessageTs: text("source_message_ts"),
+    channelId: text("channel_id"),
+    channelName: text("channel_name"),
+    /** Names tried so far; a retry after `name_taken` moves on to the next suffix. */
+    channelNameAttempt: integer("channel_name_attempt").notNull().default(0),
+    summaryTs: text("summary_ts"),
+    /** Set when every intake step (channel, invite, card, pin, announcements) has been queued. */
+    setupCompletedAt: tstz("setup_completed_at"),
+    /** Slack view id of the modal that created it: a resubmitted view finds the same incident. */
+    submissionKey: text("submission_key"),
+    reportedAt: tstz("reported_at").notNull(),
+    loggedAt: tstz("logged_at").notNull().defaultNow(),
+    acknowledgedAt: tstz("acknowledged_at"),
+    resolvedAt: tstz("resolved_at"),
+    closedAt: tstz("closed_at"),
+    respondDueAt: tstz("respond_due_at"),
+    resolveDueAt: tstz("resolve_due_at"),
+    nextUpdateDueAt: tstz("next_update_due_at"),
+    /** Optimistic concurrency: every update bumps it; a stale writer changes nothing. */
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("incidents_number_key").on(t.number),
+    uniqueIndex("incidents_submission_key").on(t.submissionKey),
+    uniqueIndex("incidents_channel_id_key").on(t.channelId),
+    index("incidents_status_idx").on(t.status),
+    index("incidents_owner_idx").on(t.ownerId),
+    index("incidents_reporter_idx").on(t.reporterId),
+    index("incidents_setup_pending_idx").on(t.loggedAt).where(sql`setup_completed_at is null`),
+  ],
+);
+
+export type IncidentRow = typeof incidents.$inferSelect;
+export type NewIncidentRow = typeof incidents.$inferInsert;

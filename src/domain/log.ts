@@ -1,0 +1,16 @@
+/** Kinds of incident-log entries. The log is the audit trail: add kinds, never rename them. */
+export const LOG_KINDS = [
+  "created",
+  "priority_overridden",
+  "caller_reference_set",
+  "channel_created",
+  "reporter_invited",
+  "summary_posted",
+  "summary_pinned",
+  "announcement_posted",
+  "reporter_notified",
+  "delivery_failed",
+] as const;
+export type LogKind = (typeof LOG_KINDS)[number];
+
+export const SYSTEM_ACTOR = "system";

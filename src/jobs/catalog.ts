@@ -1,0 +1,39 @@
+import type { JobsOptions } from "bullmq";
+import { z } from "zod";
+
+/** Queue names are part of the data in Redis: never rename one that has been deployed. */
+export const QUEUE_NAMES = Object.freeze({ intake: "intake", slack: "slack" } as const);
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+// More job attempts than the outbox allows deliveries, so the outbox row, not BullMQ, decides
+// when a post has failed for good and records it.
+const retrying: JobsOptions = {
+  attempts: 20,
+  backoff: { type: "exponential", delay: 1_000 },
+  removeOnComplete: { age: 3_600, count: 5_000 },
+  removeOnFail: { age: 7 * 24 * 3_600 },
+};
+
+export const JOBS = {
+  /** Channel, invite, summary card, pin, announcements and reporter notice for a new incident. */
+  "incident.setup": {
+    queue: QUEUE_NAMES.intake,
+    schema: z.object({ incidentId: z.uuid() }),
+    opts: retrying,
+  },
+  /** Posts one outbox row to Slack, exactly once. */
+  "slack.deliver": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ outboxId: z.uuid() }),
+    opts: retrying,
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;
+
+/** Deterministic ids (no ':' — BullMQ reserves it): the same work queued twice is one job. */
+export const jobIds = {
+  setup: (incidentId: string) => `setup-${incidentId}`,
+  deliver: (outboxId: string) => `deliver-${outboxId}`,
+};

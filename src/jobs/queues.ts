@@ -1,0 +1,37 @@
+import { type JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
+
+export interface Jobs {
+  enqueue<N extends JobName>(
+    name: N,
+    payload: JobPayload<N>,
+    opts?: { jobId?: string; delay?: number },
+  ): Promise<void>;
+  queue(name: QueueName): Queue;
+  close(): Promise<void>;
+}
+
+export function createJobs(connection: Redis, prefix: string): Jobs {
+  const queues = new Map<QueueName, Queue>();
+  for (const name of Object.values(QUEUE_NAMES)) {
+    queues.set(name, new Queue(name, { connection, prefix }));
+  }
+  const queue = (name: QueueName) => {
+    const q = queues.get(name);
+    if (!q) throw new Error(`unknown queue ${name}`);
+    return q;
+  };
+  return {
+    queue,
+    async enqueue(name, payload, opts = {}) {
+      const def = JOBS[name];
+      const data = def.schema.parse(payload);
+      const jobOpts: JobsOptions = { ...def.opts, jobId: opts.jobId, delay: opts.delay };
+      await queue(def.queue).add(name, data, jobOpts);
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** One registry per process (not the global one), so tests can run several apps side by side. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    incidentsLogged: new Counter({
+      name: "switchboard_incidents_logged_total",
+      help: "Incidents committed to PostgreSQL",
+      labelNames: ["priority"] as const,
+      registers: [registry],
+    }),
+    slackCalls: new Counter({
+      name: "switchboard_slack_deliveries_total",
+      help: "Outbox deliveries to Slack by outcome",
+      labelNames: ["purpose", "outcome"] as const,
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: "switchboard_jobs_total",
+      help: "Jobs processed by name and outcome",
+      labelNames: ["name", "outcome"] as const,
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: "switchboard_slack_handler_seconds",
+      help: "Time from a Slack request arriving to its handler finishing",
+      labelNames: ["kind"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

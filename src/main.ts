@@ -1,0 +1,70 @@
+import { parseEnv } from "./config/env.js";
+import { loadPolicy } from "./config/policy.js";
+import { createLogger } from "./lib/logger.js";
+import { type RunningSystem, startSystem } from "./system.js";
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+function fail(lines: string[]): never {
+  for (const line of lines) console.error(line);
+  process.exit(1);
+}
+
+/** Turns a start-up failure into one line that says what to do. */
+function explainStartupError(err: unknown): string {
+  const e = err as { code?: string; message?: string; data?: { error?: string } };
+  const code = e?.code ?? "";
+  if (code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT" || code === "ENOTFOUND") {
+    return `switchboard: cannot reach ${e.message ?? "a service"} — is PostgreSQL/Redis running? (docker compose up -d postgres redis)`;
+  }
+  if (code === "slack_webapi_platform_error") {
+    return `switchboard: Slack refused the bot token (${e.data?.error}). Check SLACK_BOT_TOKEN.`;
+  }
+  if (code === "slack_webapi_request_error") {
+    return `switchboard: cannot reach the Slack API (${e.message}). Check the network or SLACK_API_URL.`;
+  }
+  return `switchboard: start-up failed: ${e?.message ?? String(err)}`;
+}
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  if (!env.ok) fail(env.errors.map((line) => `switchboard: config error: ${line}`));
+  const { config } = env;
+  const policy = loadPolicy(config.policyFile);
+  if (!policy.ok) {
+    fail([
+      `switchboard: invalid policy (${config.policyFile ?? "built-in default"}):`,
+      ...policy.error.map((l) => `  - ${l}`),
+    ]);
+  }
+  const logger = createLogger(config.logLevel);
+  let system: RunningSystem;
+  try {
+    system = await startSystem({ config, policy: policy.value, logger });
+  } catch (err) {
+    fail([explainStartupError(err)]);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    setTimeout(() => {
+      logger.error("shutdown timed out; exiting");
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    system.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: String(err) }, "error during shutdown");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("unhandledRejection", (reason) => logger.error({ err: String(reason) }, "unhandled rejection"));
+}
+
+void main();

@@ -1,0 +1,177 @@
+import type { WebClient } from "@slack/web-api";
+import { getIncidentById } from "../db/queries/incidents.js";
+import { appendLog } from "../db/queries/incident-log.js";
+import {
+  claimOutboxAttempt,
+  getOutbox,
+  markOutboxFailed,
+  markOutboxSent,
+  noteOutboxError,
+} from "../db/queries/outbox.js";
+import type { OutboxRow } from "../db/schema/index.js";
+import type { LogKind } from "../domain/log.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { classifySlackError, type SlackFailure } from "../slack/errors.js";
+import type { Deps } from "./deps.js";
+import { renderResponderCard } from "./render.js";
+
+/** Message metadata tagging each post with its outbox id, so a retry can find what landed. */
+export const OUTBOX_EVENT = "switchboard_outbox";
+/** Give up on a post after this many tries (rate-limit waits included). */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+
+export class RetryLater extends Error {
+  constructor(
+    readonly delayMs: number | null,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = "RetryLater";
+  }
+}
+
+export type DeliveryOutcome =
+  | { status: "sent"; channel: string; ts: string; alreadySent: boolean }
+  | { status: "failed"; error: string };
+
+const LOG_KIND: Record<string, LogKind> = {
+  summary_card: "summary_posted",
+  announcement: "announcement_posted",
+  reporter_notice: "reporter_notified",
+};
+
+/**
+ * Posts one outbox row exactly once. Each try is counted in PostgreSQL before Slack is
+ * called; a try after the first probes the channel history for a message carrying this
+ * row's id first, because the previous try may have been accepted by Slack and then lost
+ * (worker killed, response timed out) before the ts was recorded.
+ * Throws RetryLater for failures worth retrying.
+ */
+export async function deliverOutbox(deps: Deps, outboxId: string): Promise<DeliveryOutcome> {
+  const row = await getOutbox(deps.db, outboxId);
+  if (!row) return { status: "failed", error: "outbox row not found" };
+  if (row.status === "sent")
+    return { status: "sent", channel: row.postedChannel!, ts: row.ts!, alreadySent: true };
+  if (row.status === "failed") return { status: "failed", error: row.lastError ?? "failed" };
+
+  const attempt = await claimOutboxAttempt(deps.db, row.id);
+  if (attempt === null) return deliverOutbox(deps, outboxId); // moved on meanwhile; report its state
+  if (attempt > 1) {
+    const landed = await findPosted(deps.slack, row).catch(() => null);
+    if (landed) return recordSent(deps, row, landed.channel, landed.ts);
+  }
+  try {
+    const message = await messageFor(deps, row);
+    const res = await deps.slack.chat.postMessage({
+      channel: row.channel,
+      ...message,
+      metadata: { event_type: OUTBOX_EVENT, event_payload: { outbox_id: row.id } },
+    } as unknown as Parameters<WebClient["chat"]["postMessage"]>[0]);
+    return recordSent(deps, row, res.channel as string, res.ts as string);
+  } catch (err) {
+    return handleFailure(deps, row, attempt, classifySlackError(err));
+  }
+}
+
+async function messageFor(deps: Deps, row: OutboxRow): Promise<Record<string, unknown>> {
+  if (row.purpose !== "summary_card" || !row.incidentId) return row.message;
+  const incident = await getIncidentById(deps.db, row.incidentId);
+  return incident ? renderResponderCard(deps.db, deps.policy, incident) : row.message;
+}
+
+async function findPosted(slack: WebClient, row: OutboxRow): Promise<{ channel: string; ts: string } | null> {
+  const channel =
+    row.channel.startsWith("U") || row.channel.startsWith("W")
+      ? await openDm(slack, row.channel)
+      : row.channel;
+  const oldest = String(Math.floor(row.createdAt.getTime() / 1000) - 60);
+  const history = await slack.conversations.history({
+    channel,
+    oldest,
+    limit: 200,
+    include_all_metadata: true,
+  });
+  const hit = history.messages?.find((m) => {
+    const meta = m.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
+    return meta?.event_type === OUTBOX_EVENT && meta.event_payload?.outbox_id === row.id;
+  });
+  return hit?.ts ? { channel, ts: hit.ts } : null;
+}
+
+async function openDm(slack: WebClient, user: string): Promise<string> {
+  const res = await slack.conversations.open({ users: user });
+  const id = res.channel?.id;
+  if (!id) throw new Error("conversations.open returned no channel");
+  return id;
+}
+
+async function recordSent(deps: Deps, row: OutboxRow, channel: string, ts: string): Promise<DeliveryOutcome> {
+  const permalink = await deps.slack.chat
+    .getPermalink({ channel, message_ts: ts })
+    .then((r) => r.permalink ?? null)
+    .catch(() => null);
+  const first = await deps.db.transaction(async (tx) => {
+    const updated = await markOutboxSent(tx, { id: row.id, postedChannel: channel, ts, permalink });
+    const kind = LOG_KIND[row.purpose];
+    if (updated && kind && row.incidentId) {
+      await appendLog(tx, {
+        incidentId: row.incidentId,
+        actor: SYSTEM_ACTOR,
+        kind,
+        details: { channel, ts, permalink },
+      });
+    }
+    return updated;
+  });
+  deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "sent" });
+  return { status: "sent", channel, ts, alreadySent: !first };
+}
+
+async function handleFailure(
+  deps: Deps,
+  row: OutboxRow,
+  attempt: number,
+  failure: SlackFailure,
+): Promise<DeliveryOutcome> {
+  const log = deps.logger.child({
+    component: "slack.deliver",
+    outboxId: row.id,
+    incidentId: row.incidentId,
+    channel: row.channel,
+    attempt,
+  });
+  if (
+    failure.kind === "permanent" &&
+    failure.error === "not_in_channel" &&
+    row.channel.startsWith("C") &&
+    attempt < 3
+  ) {
+    // A public stakeholder channel the bot was never added to: join it and try again.
+    const joined = await deps.slack.conversations.join({ channel: row.channel }).then(
+      () => true,
+      () => false,
+    );
+    if (joined) throw new RetryLater(0, "joined channel");
+  }
+  if (failure.kind !== "permanent" && attempt < MAX_DELIVERY_ATTEMPTS) {
+    await noteOutboxError(deps.db, { id: row.id, error: failure.detail });
+    log.warn({ failure: failure.kind }, "slack post failed; will retry");
+    throw new RetryLater(failure.kind === "rate_limited" ? failure.retryAfterMs : null, failure.detail);
+  }
+  const error =
+    failure.kind === "permanent" ? failure.error : `gave up after ${attempt} attempts: ${failure.detail}`;
+  await deps.db.transaction(async (tx) => {
+    const marked = await markOutboxFailed(tx, { id: row.id, error });
+    if (marked && row.incidentId) {
+      await appendLog(tx, {
+        incidentId: row.incidentId,
+        actor: SYSTEM_ACTOR,
+        kind: "delivery_failed",
+        details: { purpose: row.purpose, channel: row.channel, error },
+      });
+    }
+  });
+  deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "failed" });
+  log.error({ error }, "slack post failed for good");
+  return { status: "failed", error };
+}

@@ -1,0 +1,20 @@
+import type { WebClient } from "@slack/web-api";
+import type { Policy } from "../config/policy-types.js";
+import type { Db } from "../db/client.js";
+import type { Jobs } from "../jobs/queues.js";
+import type { Clock } from "../lib/clock.js";
+import type { Logger } from "../lib/logger.js";
+import type { Metrics } from "../lib/metrics.js";
+
+/** Everything a use case may touch. Slack listeners and job processors pass the same object. */
+export interface Deps {
+  db: Db;
+  slack: WebClient;
+  policy: Policy;
+  jobs: Jobs;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** The bot's own user id (from auth.test at start-up). */
+  botUserId: string;
+}

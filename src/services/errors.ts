@@ -1,0 +1,28 @@
+/** An expected failure with a message fit to show the user in Slack. */
+export class UserFacingError extends Error {
+  constructor(
+    readonly code: string,
+    readonly userMessage: string,
+  ) {
+    super(userMessage);
+    this.name = "UserFacingError";
+  }
+}
+
+/** PostgreSQL could not be reached or the transaction failed for reasons the user can retry. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; errno?: string } | null;
+  const code = e?.code ?? "";
+  return (
+    [
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ETIMEDOUT",
+      "CONNECT_TIMEOUT",
+      "CONNECTION_CLOSED",
+      "CONNECTION_ENDED",
+    ].includes(code) ||
+    code.startsWith("57P") || // admin shutdown, crash shutdown, cannot connect now
+    code.startsWith("08") // connection exceptions
+  );
+}

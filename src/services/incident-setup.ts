@@ -1,0 +1,178 @@
+import { incidentChannelName } from "../domain/channel-name.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { formatReference } from "../domain/reference.js";
+import {
+  bumpChannelNameAttempt,
+  getIncidentByChannel,
+  getIncidentById,
+  markSetupCompleted,
+  setIncidentChannel,
+  setSummaryTs,
+} from "../db/queries/incidents.js";
+import { appendLog, appendLogOnce } from "../db/queries/incident-log.js";
+import { upsertOutbox } from "../db/queries/outbox.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { jobIds } from "../jobs/catalog.js";
+import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
+import { slackErrorCode } from "../slack/errors.js";
+import type { Deps } from "./deps.js";
+import { deliverOutbox, RetryLater } from "./deliver.js";
+import { typeLabel } from "./render.js";
+
+type WithChannel = IncidentRow & { channelId: string };
+
+/** Past this many `name_taken` answers something is wrong; stop and let the retry back off. */
+const MAX_NAME_ATTEMPTS = 50;
+
+/**
+ * The intake follow-up for a committed incident, as a job. Every step checks PostgreSQL (or
+ * treats Slack's "already" answers as success) before acting, so running it again after a
+ * crash at any point finishes the work without a second channel or a second post.
+ */
+export async function setUpIncident(deps: Deps, incidentId: string): Promise<void> {
+  const logged = await getIncidentById(deps.db, incidentId);
+  if (!logged || logged.setupCompletedAt) return;
+  const incident = await ensureChannel(deps, logged);
+  await inviteReporter(deps, incident);
+  await ensureSummaryCard(deps, incident);
+  await queueAnnouncements(deps, incident);
+  await markSetupCompleted(deps.db, incident.id);
+}
+
+async function ensureChannel(deps: Deps, incident: IncidentRow): Promise<WithChannel> {
+  if (incident.channelId) return incident as WithChannel;
+  const reference = formatReference(incident.number);
+  for (let attempt = incident.channelNameAttempt; attempt < MAX_NAME_ATTEMPTS; attempt++) {
+    const name = incidentChannelName(reference, incident.title, attempt);
+    const created = await createOrAdopt(deps, incident, name);
+    if (created) {
+      const won = await setIncidentChannel(deps.db, {
+        id: incident.id,
+        channelId: created,
+        channelName: name,
+      });
+      if (won) {
+        await appendLog(deps.db, {
+          incidentId: incident.id,
+          actor: SYSTEM_ACTOR,
+          kind: "channel_created",
+          details: { channel: created, name },
+        });
+      }
+      const fresh = await getIncidentById(deps.db, incident.id);
+      return fresh as WithChannel;
+    }
+    await bumpChannelNameAttempt(deps.db, incident.id, attempt + 1);
+  }
+  throw new RetryLater(null, `no free channel name after ${MAX_NAME_ATTEMPTS} attempts`);
+}
+
+/**
+ * Creates the channel, or, when the name is taken by a channel this bot created for this
+ * incident on an earlier try whose answer was lost, adopts it. Returns null when the name
+ * belongs to someone else.
+ */
+async function createOrAdopt(deps: Deps, incident: IncidentRow, name: string): Promise<string | null> {
+  try {
+    const res = await deps.slack.conversations.create({ name, is_private: false });
+    return res.channel?.id ?? null;
+  } catch (err) {
+    if (slackErrorCode(err) !== "name_taken") throw err;
+  }
+  const existing = await findChannelByName(deps, name);
+  const ours =
+    existing &&
+    existing.creator === deps.botUserId &&
+    (existing.created ?? 0) * 1000 >= incident.loggedAt.getTime() - 60_000 &&
+    !(await getIncidentByChannel(deps.db, existing.id));
+  return ours ? existing.id : null;
+}
+
+async function findChannelByName(deps: Deps, name: string) {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.slack.conversations.list({
+      types: "public_channel",
+      exclude_archived: true,
+      limit: 1000,
+      cursor,
+    });
+    const hit = page.channels?.find((c) => c.name === name);
+    if (hit?.id) return { id: hit.id, creator: hit.creator, created: hit.created };
+    cursor = page.response_metadata?.next_cursor || undefined;
+  } while (cursor);
+  return null;
+}
+
+async function inviteReporter(deps: Deps, incident: WithChannel): Promise<void> {
+  if (incident.reporterId === deps.botUserId) return;
+  try {
+    await deps.slack.conversations.invite({ channel: incident.channelId, users: incident.reporterId });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (code !== "already_in_channel") {
+      if (code === null) throw err; // network or rate limit: retry the job
+      deps.logger.warn({ incidentId: incident.id, code }, "reporter not invited");
+      return;
+    }
+  }
+  await appendLogOnce(deps.db, {
+    incidentId: incident.id,
+    actor: SYSTEM_ACTOR,
+    kind: "reporter_invited",
+    details: { user: incident.reporterId, channel: incident.channelId },
+  });
+}
+
+async function ensureSummaryCard(deps: Deps, incident: WithChannel): Promise<void> {
+  const [outboxId] = await upsertOutbox(deps.db, [
+    {
+      incidentId: incident.id,
+      dedupeKey: `summary:${incident.id}`,
+      purpose: "summary_card",
+      channel: incident.channelId,
+      // Rendered at delivery from the current row, so the outbox never holds personal data.
+      message: {},
+    },
+  ]);
+  if (!outboxId) throw new Error("summary outbox row missing");
+  const outcome = await deliverOutbox(deps, outboxId);
+  if (outcome.status !== "sent") return;
+  if (!incident.summaryTs) await setSummaryTs(deps.db, incident.id, outcome.ts);
+  try {
+    await deps.slack.pins.add({ channel: outcome.channel, timestamp: outcome.ts });
+  } catch (err) {
+    if (slackErrorCode(err) !== "already_pinned") throw err;
+  }
+  await appendLogOnce(deps.db, {
+    incidentId: incident.id,
+    actor: SYSTEM_ACTOR,
+    kind: "summary_pinned",
+    details: { channel: outcome.channel, ts: outcome.ts },
+  });
+}
+
+async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<void> {
+  const type = deps.policy.incidentTypes[incident.type];
+  const ctx = { typeLabel: typeLabel(deps.policy, incident.type), timezone: deps.policy.timezone };
+  const announcement = incidentAnnouncement(incident, ctx);
+  const ids = await upsertOutbox(deps.db, [
+    ...(type?.stakeholderChannels ?? []).map((channel) => ({
+      incidentId: incident.id,
+      dedupeKey: `announce:${incident.id}:${channel}`,
+      purpose: "announcement",
+      channel,
+      message: announcement,
+    })),
+    {
+      incidentId: incident.id,
+      dedupeKey: `notice:${incident.id}`,
+      purpose: "reporter_notice",
+      channel: incident.reporterId,
+      message: reporterNotice(incident),
+    },
+  ]);
+  for (const outboxId of ids) {
+    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
+  }
+}

@@ -1,0 +1,166 @@
+import type { Impact, Priority, ReportChannel, Urgency } from "../domain/incident.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { derivePriority, isMajorPriority } from "../domain/priority-matrix.js";
+import { formatReference } from "../domain/reference.js";
+import {
+  getIncidentBySubmissionKey,
+  insertCallerReference,
+  insertIncident,
+} from "../db/queries/incidents.js";
+import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { jobIds } from "../jobs/catalog.js";
+import type { Deps } from "./deps.js";
+
+export interface LogIncidentInput {
+  title: string;
+  description: string;
+  type: string;
+  reportChannel: ReportChannel;
+  impact: Impact;
+  urgency: Urgency;
+  affectedService?: string;
+  callerReference?: string;
+  reportedAt: Date;
+  priorityOverride?: Priority;
+  overrideReason?: string;
+  reporterId: string;
+  /** Idempotency key (the modal's view id): the same submission twice logs one incident. */
+  submissionKey?: string;
+  source?: { channel: string; ts: string };
+}
+
+export interface LoggedIncident {
+  incident: IncidentRow;
+  reference: string;
+  created: boolean;
+}
+
+/**
+ * Commits the incident, its caller reference and its first log entries in one transaction,
+ * then queues the Slack follow-ups. If the queue is unreachable the incident still stands:
+ * the maintenance sweep finds incidents whose setup never started and queues it.
+ */
+export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<LoggedIncident> {
+  const existing = input.submissionKey
+    ? await getIncidentBySubmissionKey(deps.db, input.submissionKey)
+    : null;
+  const incident = existing ?? (await commitIncident(deps, input));
+  const created = existing === null;
+  if (created) {
+    deps.metrics.incidentsLogged.inc({ priority: incident.priority });
+    deps.logger.info(
+      { incidentId: incident.id, reference: formatReference(incident.number), priority: incident.priority },
+      "incident logged",
+    );
+  }
+  await queueSetup(deps, incident.id);
+  return { incident, reference: formatReference(incident.number), created };
+}
+
+async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<IncidentRow> {
+  const matrixPriority = derivePriority(deps.policy.priorityMatrix, input.impact, input.urgency);
+  const override =
+    input.priorityOverride && input.priorityOverride !== matrixPriority ? input.priorityOverride : null;
+  const priority = override ?? matrixPriority;
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const incident = await insertIncident(tx, {
+        title: input.title,
+        description: input.description,
+        type: input.type,
+        affectedService: input.affectedService ?? null,
+        reportChannel: input.reportChannel,
+        impact: input.impact,
+        urgency: input.urgency,
+        matrixPriority,
+        priority,
+        priorityOverrideReason: override ? (input.overrideReason ?? null) : null,
+        major: isMajorPriority(priority),
+        reporterId: input.reporterId,
+        submissionKey: input.submissionKey ?? null,
+        sourceChannelId: input.source?.channel ?? null,
+        sourceMessageTs: input.source?.ts ?? null,
+        reportedAt: input.reportedAt,
+        loggedAt: deps.clock.now(),
+      });
+      if (input.callerReference) {
+        await insertCallerReference(tx, {
+          incidentId: incident.id,
+          value: input.callerReference,
+          setBy: input.reporterId,
+        });
+      }
+      await appendLog(tx, creationEntries(incident, input, override));
+      return incident;
+    });
+  } catch (err) {
+    // Two deliveries of the same submission raced: the other one committed first.
+    const winner =
+      input.submissionKey && isUniqueViolation(err)
+        ? await getIncidentBySubmissionKey(deps.db, input.submissionKey)
+        : null;
+    if (winner) return winner;
+    throw err;
+  }
+}
+
+function creationEntries(
+  incident: IncidentRow,
+  input: LogIncidentInput,
+  override: Priority | null,
+): LogEntry[] {
+  const actor = input.reporterId;
+  const entries: LogEntry[] = [
+    {
+      incidentId: incident.id,
+      actor,
+      kind: "created",
+      details: {
+        reference: formatReference(incident.number),
+        title: incident.title,
+        type: incident.type,
+        reportChannel: incident.reportChannel,
+        affectedService: incident.affectedService,
+        impact: incident.impact,
+        urgency: incident.urgency,
+        priority: incident.priority,
+        matrixPriority: incident.matrixPriority,
+        major: incident.major,
+        reportedAt: incident.reportedAt.toISOString(),
+        source: input.source ?? null,
+      },
+    },
+  ];
+  if (override) {
+    entries.push({
+      incidentId: incident.id,
+      actor,
+      kind: "priority_overridden",
+      details: { from: incident.matrixPriority, to: override, reason: input.overrideReason },
+    });
+  }
+  if (input.callerReference) {
+    // The log says that personal data was recorded, never what it was.
+    entries.push({ incidentId: incident.id, actor, kind: "caller_reference_set", details: { set: true } });
+  }
+  return entries;
+}
+
+export async function queueSetup(deps: Deps, incidentId: string): Promise<boolean> {
+  try {
+    await deps.jobs.enqueue("incident.setup", { incidentId }, { jobId: jobIds.setup(incidentId) });
+    return true;
+  } catch (err) {
+    deps.logger.warn(
+      { incidentId, err: String(err), actor: SYSTEM_ACTOR },
+      "setup not queued; the sweep will retry",
+    );
+    return false;
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === "23505" || e?.cause?.code === "23505";
+}

@@ -1,0 +1,24 @@
+import type { Policy } from "../config/policy-types.js";
+import { getCallerReference } from "../db/queries/incidents.js";
+import type { DbOrTx } from "../db/client.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { incidentCard } from "../slack/blocks/incident-card.js";
+
+export function typeLabel(policy: Policy, type: string): string {
+  return policy.incidentTypes[type]?.label ?? type;
+}
+
+/** The responder card, read fresh so it shows the current state and the caller reference. */
+export async function renderResponderCard(db: DbOrTx, policy: Policy, incident: IncidentRow) {
+  const callerReference = await getCallerReference(db, incident.id);
+  return incidentCard(incident, {
+    audience: "responder",
+    typeLabel: typeLabel(policy, incident.type),
+    timezone: policy.timezone,
+    callerReference,
+  });
+}
+
+export function incidentTypeList(policy: Policy): Array<{ key: string; label: string }> {
+  return Object.values(policy.incidentTypes).map((t) => ({ key: t.key, label: t.label }));
+}

@@ -1,0 +1,68 @@
+import { App, LogLevel, type ViewSubmitAction } from "@slack/bolt";
+import type { WebClientOptions } from "@slack/web-api";
+import type { Config } from "../config/env.js";
+import type { Route } from "../http/routes.js";
+import type { Deps } from "../services/deps.js";
+import { onPriorityInputChanged } from "./actions/priority-preview.js";
+import { onIncidentCommand } from "./commands/incident.js";
+import { onAppHomeOpened } from "./events/app-home-opened.js";
+import { ACTION, COMMAND, SHORTCUT, VIEW } from "./ids.js";
+import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
+import { onLogIncidentSubmit } from "./views/log-incident.js";
+
+/**
+ * Interactive calls (views.open within a trigger's 3 s) must not sit in a retry loop, and
+ * durable posts go through the outbox, which owns retrying; so the client itself never retries.
+ */
+export function slackClientOptions(config: Config): WebClientOptions {
+  return {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  };
+}
+
+export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App {
+  const log = deps.logger.child({ component: "slack" });
+  const common = {
+    token: config.slack.botToken,
+    botUserId: deps.botUserId,
+    clientOptions: slackClientOptions(config),
+    logLevel: LogLevel.WARN,
+    // auth.test already ran at start-up; Bolt need not repeat it.
+    tokenVerificationEnabled: false,
+    customRoutes: routes,
+  };
+  const app = config.slack.appToken
+    ? new App({
+        ...common,
+        socketMode: true,
+        appToken: config.slack.appToken,
+        installerOptions: { port: config.port },
+      })
+    : new App({ ...common, signingSecret: config.slack.signingSecret!, port: config.port });
+
+  app.command(COMMAND, (args) => onIncidentCommand(deps, args));
+  app.view<ViewSubmitAction>({ callback_id: VIEW.logIncident, type: "view_submission" }, (args) =>
+    onLogIncidentSubmit(deps, args),
+  );
+  app.action({ type: "block_actions", action_id: ACTION.impact }, (args) =>
+    onPriorityInputChanged(deps, args),
+  );
+  app.action({ type: "block_actions", action_id: ACTION.urgency }, (args) =>
+    onPriorityInputChanged(deps, args),
+  );
+  app.shortcut({ type: "message_action", callback_id: SHORTCUT.logAsIncident }, (args) =>
+    onLogAsIncident(deps, args),
+  );
+  app.event("app_home_opened", (args) => onAppHomeOpened(deps, args));
+
+  app.error(async (error) => {
+    log.error(
+      { err: error.message, code: (error as { code?: string }).code },
+      "unhandled error in a Slack listener",
+    );
+  });
+  return app;
+}

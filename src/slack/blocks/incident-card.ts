@@ -1,0 +1,127 @@
+import { LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
+import { formatReference } from "../../domain/reference.js";
+import type { IncidentRow } from "../../db/schema/index.js";
+import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+
+export type Audience = "responder" | "stakeholder";
+
+export interface CardContext {
+  /** Who reads it. Stakeholders never see the caller reference, whatever is passed in. */
+  audience: Audience;
+  typeLabel: string;
+  timezone: string;
+  callerReference?: string | null;
+}
+
+type CardIncident = Pick<
+  IncidentRow,
+  | "number"
+  | "title"
+  | "description"
+  | "priority"
+  | "matrixPriority"
+  | "major"
+  | "status"
+  | "impact"
+  | "urgency"
+  | "reportChannel"
+  | "affectedService"
+  | "reporterId"
+  | "ownerId"
+  | "channelId"
+  | "reportedAt"
+  | "loggedAt"
+>;
+
+const PRIORITY_EMOJI = {
+  P1: ":red_circle:",
+  P2: ":large_orange_circle:",
+  P3: ":large_yellow_circle:",
+  P4: ":large_blue_circle:",
+  P5: ":white_circle:",
+} as const;
+
+export function headline(i: Pick<CardIncident, "number" | "title" | "priority" | "major">): string {
+  return `${formatReference(i.number)} · ${i.priority}${i.major ? " · MAJOR" : ""} · ${i.title}`;
+}
+
+function fields(i: CardIncident, ctx: CardContext): string[] {
+  const priority =
+    i.priority === i.matrixPriority
+      ? i.priority
+      : `${i.priority} (overridden; matrix gave ${i.matrixPriority})`;
+  const out = [
+    `*Priority*\n${PRIORITY_EMOJI[i.priority]} ${priority}`,
+    `*Status*\n${STATUS_LABELS[i.status]}`,
+    `*Type*\n${escapeMrkdwn(ctx.typeLabel)}`,
+    `*Impact × urgency*\n${LEVEL_LABELS[i.impact]} × ${LEVEL_LABELS[i.urgency]}`,
+    `*Affected service*\n${i.affectedService ? escapeMrkdwn(clip(i.affectedService, 150)) : "_not given_"}`,
+    `*Reported via*\n${REPORT_CHANNEL_LABELS[i.reportChannel]}`,
+    `*Owner*\n${userMention(i.ownerId)}`,
+    `*Reporter*\n${userMention(i.reporterId)}`,
+    `*Reported*\n${slackDate(i.reportedAt, ctx.timezone)}`,
+    `*Logged*\n${slackDate(i.loggedAt, ctx.timezone)}`,
+  ];
+  return out;
+}
+
+/**
+ * The incident summary. The pinned copy in the incident channel is for responders and may
+ * show the caller reference; copies for stakeholder channels must not, and this is the one
+ * place that decides it.
+ */
+export function incidentCard(i: CardIncident, ctx: CardContext) {
+  const title = headline(i);
+  // Top-level `text` is parsed as mrkdwn: escape it so a title like "<!channel>" pings nobody.
+  const text = escapeMrkdwn(title);
+  const blocks: Record<string, unknown>[] = [
+    { type: "header", text: plain(title, 150) },
+    { type: "section", fields: fields(i, ctx).map((f) => mrkdwn(f, 2000)) },
+  ];
+  if (ctx.audience === "responder" && ctx.callerReference) {
+    blocks.push({
+      type: "section",
+      text: mrkdwn(
+        `*Caller reference* (personal data, do not share outside this channel)\n${escapeMrkdwn(ctx.callerReference)}`,
+      ),
+    });
+  }
+  blocks.push({
+    type: "section",
+    text: mrkdwn(`*What is happening*\n${escapeMrkdwn(clip(i.description, 2900))}`),
+  });
+  blocks.push({
+    type: "context",
+    elements: [mrkdwn(`Incident channel: ${channelMention(i.channelId)}`)],
+  });
+  return { text, blocks };
+}
+
+/** First message to a stakeholder channel about a new incident. */
+export function incidentAnnouncement(
+  i: CardIncident,
+  ctx: Omit<CardContext, "audience" | "callerReference">,
+) {
+  const card = incidentCard(i, { ...ctx, audience: "stakeholder" });
+  const intro = `:rotating_light: New ${i.priority} incident logged: *${escapeMrkdwn(formatReference(i.number))}*`;
+  return {
+    text: `New incident ${card.text}`,
+    blocks: [{ type: "section", text: mrkdwn(intro) }, ...card.blocks],
+  };
+}
+
+export function reporterNotice(i: Pick<CardIncident, "number" | "title" | "priority" | "channelId">) {
+  const ref = formatReference(i.number);
+  const text = `${ref} (${i.priority}) is logged: ${escapeMrkdwn(clip(i.title, 150))}. Work it in ${channelMention(i.channelId)}.`;
+  return {
+    text,
+    blocks: [
+      {
+        type: "section",
+        text: mrkdwn(
+          `:white_check_mark: *${ref}* (${i.priority}) is logged: _${escapeMrkdwn(clip(i.title, 150))}_\nIts channel is ${channelMention(i.channelId)}; stakeholders have been told.`,
+        ),
+      },
+    ],
+  };
+}

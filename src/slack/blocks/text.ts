@@ -1,0 +1,29 @@
+import { DateTime } from "luxon";
+
+/** Block Kit text helpers. Slack counts characters; these keep every string inside its limit. */
+export const plain = (text: string, max = 3000) => ({
+  type: "plain_text" as const,
+  text: clip(text, max),
+  emoji: true,
+});
+export const mrkdwn = (text: string, max = 3000) => ({ type: "mrkdwn" as const, text: clip(text, max) });
+
+export function clip(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+/** Escapes the three characters Slack treats as markup in mrkdwn and plain message text. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A date Slack renders in each reader's own time zone, with a fallback in the policy's zone. */
+export function slackDate(at: Date, zone: string): string {
+  const unix = Math.floor(at.getTime() / 1000);
+  const fallback = DateTime.fromJSDate(at, { zone }).toFormat("d LLL yyyy HH:mm ZZZZ");
+  return `<!date^${unix}^{date_short_pretty} {time}|${fallback}>`;
+}
+
+export const userMention = (id: string | null | undefined) => (id ? `<@${id}>` : "_unassigned_");
+export const channelMention = (id: string | null | undefined) => (id ? `<#${id}>` : "_being created…_");

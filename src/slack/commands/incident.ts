@@ -1,0 +1,114 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import { formatReference } from "../../domain/reference.js";
+import { getIncidentByChannel, getIncidentByNumber, listIncidents } from "../../db/queries/incidents.js";
+import type { IncidentRow } from "../../db/schema/index.js";
+import type { Deps } from "../../services/deps.js";
+import { isDatabaseUnavailable } from "../../services/errors.js";
+import { renderResponderCard, typeLabel } from "../../services/render.js";
+import { helpMessage } from "../blocks/help.js";
+import { incidentCard } from "../blocks/incident-card.js";
+import { incidentList } from "../blocks/incident-list.js";
+import { openLogIncidentModal } from "../open-modal.js";
+import { type ParsedCommand, parseCommand } from "./parse-command.js";
+
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type Reply = { text: string; blocks?: Record<string, unknown>[] };
+
+const LIST_LIMIT = 20;
+
+/** `/incident …`: ack at once, then open the modal or answer ephemerally. */
+export async function onIncidentCommand(deps: Deps, { command, ack, respond, client }: Args): Promise<void> {
+  await ack();
+  const parsed = parseCommand(command.text ?? "");
+  if (parsed.kind === "open_modal") {
+    const problem = await openLogIncidentModal(deps, client, {
+      triggerId: command.trigger_id,
+      title: parsed.title,
+      metadata: { originChannel: command.channel_id },
+    });
+    if (problem) await respond({ response_type: "ephemeral", text: problem });
+    return;
+  }
+  let reply: Reply;
+  try {
+    reply = await answer(deps, parsed, { userId: command.user_id, channelId: command.channel_id });
+  } catch (err) {
+    deps.logger.error({ err: String(err), subcommand: parsed.kind, user: command.user_id }, "command failed");
+    reply = {
+      text: isDatabaseUnavailable(err)
+        ? "The incident database is unreachable right now. Please try again in a minute."
+        : "Something went wrong answering that. Please try again; if it keeps happening, tell your Switchboard admin.",
+    };
+  }
+  await respond({ response_type: "ephemeral", ...reply });
+}
+
+async function answer(
+  deps: Deps,
+  parsed: Exclude<ParsedCommand, { kind: "open_modal" }>,
+  ctx: { userId: string; channelId: string },
+): Promise<Reply> {
+  switch (parsed.kind) {
+    case "help":
+      return helpMessage();
+    case "list": {
+      const rows = await listIncidents(deps.db, {
+        filter: parsed.filter,
+        userId: ctx.userId,
+        limit: LIST_LIMIT + 1,
+      });
+      const heading = parsed.filter === "mine" ? "Your open incidents" : "Open incidents";
+      return incidentList(rows.slice(0, LIST_LIMIT), {
+        heading,
+        timezone: deps.policy.timezone,
+        more: rows.length > LIST_LIMIT,
+      });
+    }
+    case "show":
+      return show(deps, parsed.number, ctx);
+    case "unknown": {
+      const hint = parsed.suggestion ? ` Did you mean \`/incident ${parsed.suggestion}\`?` : "";
+      return {
+        text: `\`${parsed.word}\` is ${parsed.reason}.${hint} Type \`/incident help\` for what I can do, or \`/incident\` to log an incident.`,
+      };
+    }
+  }
+}
+
+async function show(
+  deps: Deps,
+  number: number | null,
+  ctx: { userId: string; channelId: string },
+): Promise<Reply> {
+  const incident =
+    number !== null
+      ? await getIncidentByNumber(deps.db, number)
+      : await getIncidentByChannel(deps.db, ctx.channelId);
+  if (!incident) {
+    return {
+      text:
+        number === null
+          ? "Which incident? Use `/incident show INC-000042`, or run `show` in the incident's own channel."
+          : `There is no incident ${formatReference(number)}. \`/incident list\` shows the open ones.`,
+    };
+  }
+  return (await isResponder(incident, ctx))
+    ? renderResponderCard(deps.db, deps.policy, incident)
+    : incidentCard(incident, {
+        audience: "stakeholder",
+        typeLabel: typeLabel(deps.policy, incident.type),
+        timezone: deps.policy.timezone,
+      });
+}
+
+/** People working the incident may see its personal data; everyone else gets the stakeholder view. */
+async function isResponder(
+  incident: IncidentRow,
+  ctx: { userId: string; channelId: string },
+): Promise<boolean> {
+  return (
+    incident.channelId === ctx.channelId ||
+    incident.reporterId === ctx.userId ||
+    incident.ownerId === ctx.userId
+  );
+}

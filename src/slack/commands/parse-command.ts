@@ -1,0 +1,86 @@
+import { findReference } from "../../domain/reference.js";
+
+/** Subcommands that work today; anything else is read as the title of a new incident. */
+export const SUBCOMMANDS = ["help", "list", "show"] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export type ParsedCommand =
+  | { kind: "open_modal"; title?: string }
+  | { kind: "help" }
+  | { kind: "list"; filter: "open" | "mine" }
+  | { kind: "show"; number: number | null }
+  | { kind: "unknown"; word: string; suggestion: Subcommand | null; reason: string };
+
+/** Words of the full /incident vocabulary (DESIGN §2) that are not served yet. */
+const PLANNED = [
+  "update",
+  "status",
+  "assign",
+  "escalate",
+  "note",
+  "resolve",
+  "close",
+  "reopen",
+  "timeline",
+  "export",
+];
+
+/**
+ * `/incident` → modal; `/incident <title>` → modal with the title; `/incident <subcommand> …`
+ * → that subcommand. A short text whose first word is one typo away from a subcommand is
+ * answered as a mistyped subcommand rather than silently becoming an incident title.
+ */
+export function parseCommand(text: string): ParsedCommand {
+  const trimmed = text.trim();
+  if (trimmed === "") return { kind: "open_modal" };
+  const [first = "", ...rest] = trimmed.split(/\s+/);
+  const word = first.toLowerCase();
+  const args = rest.join(" ");
+  switch (word) {
+    case "help":
+      return { kind: "help" };
+    case "list":
+      return parseList(args);
+    case "show":
+      return { kind: "show", number: findReference(args) };
+  }
+  if (PLANNED.includes(word)) {
+    return { kind: "unknown", word, suggestion: null, reason: "not available in this version yet" };
+  }
+  const suggestion = rest.length <= 2 ? nearestSubcommand(word) : null;
+  if (suggestion) return { kind: "unknown", word, suggestion, reason: "not a subcommand" };
+  return { kind: "open_modal", title: trimmed };
+}
+
+function parseList(args: string): ParsedCommand {
+  const filter = args.trim().toLowerCase();
+  if (filter === "" || filter === "open") return { kind: "list", filter: "open" };
+  if (filter === "mine") return { kind: "list", filter: "mine" };
+  return {
+    kind: "unknown",
+    word: `list ${filter}`,
+    suggestion: "list",
+    reason: "use `list`, `list open` or `list mine`",
+  };
+}
+
+function nearestSubcommand(word: string): Subcommand | null {
+  for (const sub of SUBCOMMANDS) {
+    if (word !== sub && editDistance(word, sub) <= (sub.length <= 4 ? 1 : 2)) return sub;
+  }
+  return null;
+}
+
+/** Levenshtein distance; inputs here are single short words. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}

@@ -1,0 +1,69 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import { incidentTypeList } from "../../services/render.js";
+import type { Deps } from "../../services/deps.js";
+import { isDatabaseUnavailable } from "../../services/errors.js";
+import { logIncident } from "../../services/log-incident.js";
+import { incidentLoggedModal } from "../blocks/log-incident-modal.js";
+import { LOG_FIELDS } from "../ids.js";
+import { logIncidentForm, parseModalMetadata } from "../parse/log-incident.js";
+import { readViewState, toBlockErrors } from "../parse/view-state.js";
+
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const BLOCKS = Object.values(LOG_FIELDS);
+/** Leave Slack's 3 s budget some room: past this, answer "try again" rather than time out. */
+const COMMIT_BUDGET_MS = 2_300;
+
+/**
+ * The modal's submit. The incident is committed before the ack that tells the user it
+ * exists; a validation problem or a database outage keeps the form open with the user's
+ * entries and a message on the field concerned.
+ */
+export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args): Promise<void> {
+  const keys = incidentTypeList(deps.policy).map((t) => t.key);
+  const parsed = logIncidentForm(keys, deps.clock.now()).safeParse(readViewState(view.state.values));
+  if (!parsed.success) {
+    await ack({ response_action: "errors", errors: toBlockErrors(parsed.error, BLOCKS) });
+    return;
+  }
+  const metadata = parseModalMetadata(view.private_metadata);
+  const committing = logIncident(deps, {
+    ...parsed.data,
+    reporterId: body.user.id,
+    submissionKey: view.id,
+    source: metadata.source,
+  });
+  try {
+    const logged = await withinBudget(committing);
+    await ack({
+      response_action: "update",
+      view: incidentLoggedModal({
+        reference: logged.reference,
+        priority: logged.incident.priority,
+        title: logged.incident.title,
+      }),
+    });
+  } catch (err) {
+    deps.logger.error({ err: String(err), user: body.user.id, viewId: view.id }, "incident not logged");
+    const message =
+      isDatabaseUnavailable(err) || err instanceof BudgetExceeded
+        ? "Couldn't save the incident just now: the database is not answering. Your entries are still here; press Log incident again in a few seconds."
+        : "Couldn't save the incident because of an internal error. Your entries are still here; please try again.";
+    await ack({ response_action: "errors", errors: { [LOG_FIELDS.title]: message } });
+  }
+}
+
+class BudgetExceeded extends Error {}
+
+/*
+ * Race: if the commit outlives the budget it may still succeed after the user was told to
+ * retry. The retry carries the same view id, so it finds that incident instead of adding one.
+ */
+function withinBudget<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BudgetExceeded("commit budget exceeded")), COMMIT_BUDGET_MS);
+  });
+  work.catch(() => {}); // a late failure after the timeout has nobody to tell
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,128 @@
+import { createServer, type Server } from "node:http";
+import type { App } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import type { Worker } from "bullmq";
+import type { Config } from "./config/env.js";
+import type { Policy } from "./config/policy.js";
+import { createDatabase } from "./db/client.js";
+import { runMigrations } from "./db/migrate.js";
+import { operationalRoutes, type Route } from "./http/routes.js";
+import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
+import { createJobs } from "./jobs/queues.js";
+import { sweep } from "./jobs/sweep.js";
+import { startWorkers } from "./jobs/worker.js";
+import { type Clock, systemClock } from "./lib/clock.js";
+import type { Logger } from "./lib/logger.js";
+import { createMetrics } from "./lib/metrics.js";
+import type { Deps } from "./services/deps.js";
+import { createSlackApp, slackClientOptions } from "./slack/app.js";
+
+export interface SystemOptions {
+  config: Config;
+  policy: Policy;
+  logger: Logger;
+  clock?: Clock;
+  /** How often the worker re-queues work Redis may have lost. */
+  sweepIntervalMs?: number;
+}
+
+export interface RunningSystem {
+  deps: Deps;
+  /** The HTTP port actually bound (useful with PORT=0). */
+  port: number | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds and starts the process: PostgreSQL, Redis, the Slack client, then the Bolt receiver
+ * (role web/all) and the job workers (role worker/all). Used by main.ts and by the tests.
+ */
+export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
+  const { config, logger } = opts;
+  if (config.migrateOnStart) await runMigrations(config.databaseUrl);
+  const database = createDatabase(config.databaseUrl);
+  const producer = createProducerConnection(config.redisUrl);
+  const jobs = createJobs(producer, config.queuePrefix);
+  const metrics = createMetrics();
+  const slack = new WebClient(config.slack.botToken, slackClientOptions(config));
+  const auth = await slack.auth.test();
+  const deps: Deps = {
+    db: database.db,
+    slack,
+    policy: opts.policy,
+    jobs,
+    clock: opts.clock ?? systemClock,
+    logger,
+    metrics,
+    botUserId: String(auth.user_id),
+  };
+  const routes = operationalRoutes({ sql: database.sql, redis: producer, metrics });
+  const web = config.role === "worker" ? null : await startWeb(config, deps, routes);
+  const worker = config.role === "web" ? null : startWorker(config, deps, opts.sweepIntervalMs ?? 30_000);
+  const probeServer = web ? null : await listen(routesServer(routes), config.port);
+  logger.info({ role: config.role, port: web?.port ?? portOf(probeServer) }, "switchboard started");
+
+  return {
+    deps,
+    port: web?.port ?? portOf(probeServer),
+    async stop() {
+      await web?.app.stop();
+      if (probeServer) await new Promise((resolve) => probeServer.close(resolve));
+      await worker?.stop();
+      await jobs.close();
+      producer.disconnect();
+      await database.close();
+    },
+  };
+}
+
+async function startWeb(
+  config: Config,
+  deps: Deps,
+  routes: Route[],
+): Promise<{ app: App; port: number | null }> {
+  const app = createSlackApp(config, deps, routes);
+  const started = (await app.start(config.port)) as unknown;
+  return { app, port: portOf(started as Server | null) ?? (config.slack.appToken ? config.port : null) };
+}
+
+function startWorker(config: Config, deps: Deps, sweepIntervalMs: number) {
+  const connection = createWorkerConnection(config.redisUrl);
+  const workers: Worker[] = startWorkers(deps, connection, config.queuePrefix);
+  const runSweep = () =>
+    sweep(deps).catch((err: unknown) =>
+      deps.logger.warn({ err: String(err) }, "sweep failed; will try again"),
+    );
+  void runSweep();
+  const timer = setInterval(runSweep, sweepIntervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      // close() lets in-flight jobs finish; a job cut off by a hard kill is retried from its outbox state.
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}
+
+function routesServer(routes: Route[]): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    const route = routes.find((r) => r.path === path && r.method.includes(req.method ?? "GET"));
+    if (route) return route.handler(req, res);
+    res.writeHead(404).end();
+  });
+}
+
+function listen(server: Server, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, () => resolve(server));
+  });
+}
+
+function portOf(server: Server | null | undefined): number | null {
+  const address = server && typeof server.address === "function" ? server.address() : null;
+  return address && typeof address === "object" ? address.port : null;
+}

@@ -1,0 +1,221 @@
+import { ApiError } from "./protocol";
+import type {
+  AddChannelOptions,
+  AddUserOptions,
+  FakeChannel,
+  FakeEphemeral,
+  FakeFile,
+  FakeMessage,
+  FakeResponse,
+  FakeUser,
+  FakeView,
+} from "./types";
+
+export const BOT_USER_ID = "U0BOT";
+export const BOT_ID = "B0BOT";
+export const APP_ID = "A0APP";
+export const TEAM_ID = "T0TEAM";
+export const BOT_TOKEN = "xoxb-test-token";
+export const DEFAULT_TRIGGER_USER = "U0USER";
+
+export interface Trigger {
+  expiresAt: number;
+  used: boolean;
+  user: string;
+}
+
+export interface ResponseUrlState {
+  expiresAt: number;
+  usesLeft: number;
+}
+
+export interface PendingUpload {
+  id: string;
+  filename: string;
+  length: number;
+  content?: Buffer;
+}
+
+/** Channel-name rules of `conversations.create`, in the order Slack applies them; null when valid. */
+export function channelNameError(name: string): string | null {
+  if (name === "") return "invalid_name_required";
+  if (name.length > 80) return "invalid_name_maxlength";
+  if (!/^[a-z0-9_-]+$/.test(name)) return "invalid_name_specials";
+  if (/^[_-]+$/.test(name)) return "invalid_name_punctuation";
+  return null;
+}
+
+/** "1712345678.000123" → microseconds, or undefined when it is not a Slack timestamp. */
+export function tsToMicros(ts: string): number | undefined {
+  const match = /^(\d{1,12})(?:\.(\d{1,6}))?$/.exec(ts);
+  if (!match) return undefined;
+  return Number(match[1]) * 1_000_000 + Number((match[2] ?? "").padEnd(6, "0"));
+}
+
+/** In-memory workspace: everything a Slack workspace remembers between calls. */
+export class Workspace {
+  readonly users = new Map<string, FakeUser>();
+  readonly channels = new Map<string, FakeChannel>();
+  readonly messages: FakeMessage[] = [];
+  readonly ephemerals: FakeEphemeral[] = [];
+  readonly views: FakeView[] = [];
+  readonly responses: FakeResponse[] = [];
+  readonly files: FakeFile[] = [];
+  readonly uploads = new Map<string, PendingUpload>();
+  readonly triggers = new Map<string, Trigger>();
+  readonly responseUrls = new Map<string, ResponseUrlState>();
+  /** Channels whose human membership is fully known: members were given, or the API created them. */
+  readonly strictMembership = new Set<string>();
+  private readonly ims = new Map<string, string>();
+  // Never reset, so ids and timestamps from before a reset() cannot alias new objects.
+  private counter = 0;
+  private lastTsMicros = 0;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    for (const map of [this.users, this.channels, this.uploads, this.triggers, this.responseUrls, this.ims]) {
+      map.clear();
+    }
+    for (const list of [this.messages, this.ephemerals, this.views, this.responses, this.files]) list.length = 0;
+    this.strictMembership.clear();
+    this.users.set(BOT_USER_ID, {
+      id: BOT_USER_ID,
+      name: "switchboard",
+      real_name: "Switchboard",
+      tz: "UTC",
+      deleted: false,
+      is_bot: true,
+    });
+  }
+
+  /** `prefix` + 10 upper-case alphanumerics, unique for the life of the fake. */
+  nextId(prefix: string): string {
+    this.counter += 1;
+    return prefix + this.counter.toString(36).toUpperCase().padStart(10, "0");
+  }
+
+  /** "<unix seconds>.<6 digits>", strictly increasing even within one millisecond. */
+  nextTs(): string {
+    this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    const seconds = Math.floor(this.lastTsMicros / 1_000_000);
+    return `${seconds}.${String(this.lastTsMicros % 1_000_000).padStart(6, "0")}`;
+  }
+
+  nowSeconds(): number {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  addUser(id: string, opts: AddUserOptions = {}): FakeUser {
+    if (!/^[UW][A-Z0-9]{2,}$/.test(id)) throw new Error(`fake-slack: "${id}" does not look like a Slack user id`);
+    const tz = opts.tz ?? "Europe/London";
+    new Intl.DateTimeFormat("en-GB", { timeZone: tz }); // throws RangeError on an unknown zone
+    const name = opts.name ?? id.toLowerCase();
+    const user = { id, name, real_name: opts.real_name ?? name, tz, deleted: opts.deleted ?? false, is_bot: false };
+    this.users.set(id, user);
+    return user;
+  }
+
+  /** `strict`: human membership is exactly `members` (default: only when members were given). */
+  addChannel(name: string, opts: AddChannelOptions = {}, strict = opts.members !== undefined): FakeChannel {
+    const invalid = channelNameError(name);
+    if (invalid) throw new Error(`fake-slack: channel name "${name}" is invalid (${invalid})`);
+    if (this.channelByName(name)) throw new Error(`fake-slack: channel name "${name}" is taken`);
+    const id = this.nextId("C");
+    const members = new Set<string>();
+    if (opts.botIsMember ?? true) members.add(BOT_USER_ID);
+    for (const member of opts.members ?? []) {
+      if (!this.users.has(member)) this.addUser(member);
+      members.add(member);
+    }
+    if (strict) this.strictMembership.add(id);
+    const channel: FakeChannel = {
+      id,
+      name,
+      is_private: opts.is_private ?? false,
+      is_archived: opts.is_archived ?? false,
+      members,
+      pins: new Set(),
+      topic: "",
+      purpose: "",
+      created: this.nowSeconds(),
+    };
+    this.channels.set(id, channel);
+    return channel;
+  }
+
+  channelByName(name: string): FakeChannel | undefined {
+    for (const channel of this.channels.values()) {
+      if (!channel.is_im && !channel.is_mpim && channel.name === name) return channel;
+    }
+    return undefined;
+  }
+
+  /** The bot's DM with `user`, created on first use. */
+  openIm(user: string): FakeChannel {
+    const existing = this.ims.get(user);
+    if (existing) return this.channels.get(existing)!;
+    const channel = this.conversation("D", user, [user]);
+    channel.is_im = true;
+    this.ims.set(user, channel.id);
+    return channel;
+  }
+
+  hasIm(user: string): boolean {
+    return this.ims.has(user);
+  }
+
+  /** A DM-like conversation (IM or group DM) of the bot and `users`. */
+  conversation(prefix: string, name: string, users: string[]): FakeChannel {
+    const id = this.nextId(prefix);
+    const channel: FakeChannel = {
+      id,
+      name,
+      is_private: true,
+      is_archived: false,
+      members: new Set([BOT_USER_ID, ...users]),
+      pins: new Set(),
+      topic: "",
+      purpose: "",
+      created: this.nowSeconds(),
+    };
+    this.channels.set(id, channel);
+    this.strictMembership.add(id);
+    return channel;
+  }
+
+  /** The channel as the bot sees it: private channels it is not in do not exist for it. */
+  visibleChannel(id: string | undefined): FakeChannel {
+    const channel = id === undefined ? undefined : this.channels.get(id);
+    if (!channel || (channel.is_private && !channel.members.has(BOT_USER_ID))) {
+      throw new ApiError("channel_not_found");
+    }
+    return channel;
+  }
+
+  /** Membership of a human; lenient (always true) for channels whose membership was never given. */
+  isMember(channel: FakeChannel, user: string): boolean {
+    return !this.strictMembership.has(channel.id) || channel.members.has(user);
+  }
+
+  storeMessage(input: Omit<FakeMessage, "ts">): FakeMessage {
+    const message: FakeMessage = { ...input, ts: this.nextTs() };
+    for (const key of Object.keys(message) as Array<keyof FakeMessage>) {
+      if (message[key] === undefined) delete message[key];
+    }
+    this.messages.push(message);
+    return message;
+  }
+
+  findMessage(channel: string, ts: string | undefined): FakeMessage | undefined {
+    return this.messages.find((m) => m.channel === channel && m.ts === ts);
+  }
+
+  messagesIn(channel: string): FakeMessage[] {
+    return this.messages
+      .filter((m) => m.channel === channel)
+      .sort((a, b) => (tsToMicros(a.ts) ?? 0) - (tsToMicros(b.ts) ?? 0));
+  }
+}

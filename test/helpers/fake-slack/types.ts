@@ -1,0 +1,172 @@
+/** Public shapes of the fake Slack Web API used by the test suite. */
+
+export interface RecordedCall {
+  method: string;
+  /** Parsed arguments without `token`; JSON-string fields (blocks, view, …) are parsed into values. */
+  args: Record<string, unknown>;
+  at: number;
+  ok: boolean;
+  error?: string;
+  /** HTTP status sent; 0 while the call is still being answered. */
+  status: number;
+}
+
+export interface FakeFileRef {
+  id: string;
+  name: string;
+  title?: string;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text?: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  user: string;
+  edited?: boolean;
+  metadata?: unknown;
+  attachments?: unknown[];
+  files?: FakeFileRef[];
+  reply_broadcast?: boolean;
+}
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+  is_private: boolean;
+  is_archived: boolean;
+  members: Set<string>;
+  /** Timestamps of pinned messages. */
+  pins: Set<string>;
+  topic: string;
+  purpose: string;
+  created: number;
+  /** Direct-message conversations ("D…") opened by the bot live in `channels` too. */
+  is_im?: boolean;
+  is_mpim?: boolean;
+}
+
+export interface FakeView {
+  id: string;
+  // biome-ignore lint/suspicious/noExplicitAny: Block Kit view JSON is opaque; tests index into it freely.
+  view: Record<string, any>;
+  user: string;
+  type: "modal" | "home";
+  hash: string;
+  triggerId?: string;
+}
+
+/** A body POSTed to a `responseUrl()` endpoint. */
+export interface FakeResponse {
+  url: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface FakeEphemeral {
+  channel: string;
+  user: string;
+  text?: string;
+  blocks?: unknown[];
+  at: number;
+}
+
+export interface FakeFile {
+  id: string;
+  filename: string;
+  title?: string;
+  content: Buffer;
+  channel?: string;
+  initial_comment?: string;
+}
+
+export interface FakeUser {
+  id: string;
+  name: string;
+  real_name: string;
+  tz: string;
+  deleted: boolean;
+  is_bot: boolean;
+}
+
+export interface FailureSpec {
+  /** Answer HTTP 200 `{ok:false, error}`; the code must be one the method can return. */
+  error?: string;
+  /** 429 → `ratelimited` with `Retry-After`; other statuses → that status with a text body. */
+  status?: number;
+  /** Seconds for `Retry-After` when `status` is 429; default 1. */
+  retryAfter?: number;
+  /**
+   * Delay the answer. Alone: the call is handled normally at once (its effect lands) and only the
+   * response is late — a client timeout then models "Slack did it but we never heard back".
+   * With `error`/`status`: wait, then fail without any effect.
+   */
+  delayMs?: number;
+  /** How many matching calls fail; default 1. */
+  times?: number;
+  /** Only calls whose `channel` (or `channel_id`) argument equals this. */
+  channel?: string;
+  /** Apply the call's effect, then answer `status` (default 500) instead of the real response. */
+  afterEffect?: boolean;
+}
+
+export interface AddChannelOptions {
+  is_private?: boolean;
+  /** Human members. Giving this makes membership checks for the channel strict (see README notes). */
+  members?: string[];
+  is_archived?: boolean;
+  /** Default true. */
+  botIsMember?: boolean;
+}
+
+export interface AddUserOptions {
+  name?: string;
+  real_name?: string;
+  tz?: string;
+  deleted?: boolean;
+}
+
+export interface AddMessageInput {
+  channel: string;
+  user: string;
+  text?: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  metadata?: unknown;
+}
+
+export interface FakeSlack {
+  /** e.g. "http://127.0.0.1:43111/api/" — pass as `slackApiUrl`. */
+  url: string;
+  baseUrl: string;
+  botUserId: string;
+  teamId: string;
+  botToken: string;
+  calls: RecordedCall[];
+  messages: FakeMessage[];
+  ephemerals: FakeEphemeral[];
+  channels: Map<string, FakeChannel>;
+  users: Map<string, FakeUser>;
+  views: FakeView[];
+  responses: FakeResponse[];
+  files: FakeFile[];
+  addChannel(name: string, opts?: AddChannelOptions): string;
+  addUser(id: string, opts?: AddUserOptions): void;
+  /** Stores a message as if `user` had posted it (fresh ts); returns it. */
+  addMessage(input: AddMessageInput): FakeMessage;
+  /** trigger_id valid `ttlMs` (default 3000) and usable once; `user` (default "U0USER") owns the views. */
+  issueTrigger(opts?: { ttlMs?: number; user?: string }): string;
+  /** A fresh `${baseUrl}/response/<id>`: valid 30 minutes, 5 uses (override for tests). */
+  responseUrl(opts?: { ttlMs?: number; maxUses?: number }): string;
+  failNext(method: string, failure: FailureSpec): void;
+  setChannelRateLimit(opts: { perSecond: number; burst: number } | null): void;
+  messagesIn(channel: string): FakeMessage[];
+  callsTo(method: string): RecordedCall[];
+  waitFor<T>(
+    predicate: () => T | undefined | false | null,
+    opts?: { timeoutMs?: number; intervalMs?: number },
+  ): Promise<T>;
+  reset(): void;
+  close(): Promise<void>;
+}
