@@ -55,6 +55,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     logger,
     metrics,
     botUserId: String(auth.user_id),
+    botId: String(auth.bot_id),
   };
   const routes = operationalRoutes({ sql: database.sql, redis: producer, metrics });
   const web = config.role === "worker" ? null : await startWeb(config, deps, routes);

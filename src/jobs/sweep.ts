@@ -1,5 +1,5 @@
-import { listIncidentsAwaitingSetup } from "../db/queries/incidents.js";
-import { listStalePendingOutbox } from "../db/queries/outbox.js";
+import { getIncidentById, listIncidentsAwaitingSetup } from "../db/queries/incidents.js";
+import { getOutbox, listStalePendingOutbox } from "../db/queries/outbox.js";
 import type { Deps } from "../services/deps.js";
 import { JOBS, type JobName, type JobPayload, jobIds } from "./catalog.js";
 
@@ -10,21 +10,22 @@ const BATCH = 500;
 /**
  * PostgreSQL is the record of what must happen; Redis only holds the jobs that make it happen.
  * The sweep re-queues work whose job is missing (Redis flushed, enqueue failed after commit)
- * or failed for good, so nothing that was committed is left undone.
+ * or ended without finishing it, so nothing that was committed is left undone.
  */
 export async function sweep(deps: Deps): Promise<{ setups: number; deliveries: number }> {
   const before = new Date(deps.clock.now().getTime() - GRACE_MS);
-  const setups = await listIncidentsAwaitingSetup(deps.db, { loggedBefore: before, limit: BATCH });
-  const deliveries = await listStalePendingOutbox(deps.db, { createdBefore: before, limit: BATCH });
-  let requeued = 0;
-  for (const { id } of setups)
-    requeued += await ensureJob(deps, "incident.setup", { incidentId: id }, jobIds.setup(id));
-  const setupCount = requeued;
-  for (const { id } of deliveries)
-    requeued += await ensureJob(deps, "slack.deliver", { outboxId: id }, jobIds.deliver(id));
-  if (requeued > 0)
-    deps.logger.info({ setups: setupCount, deliveries: requeued - setupCount }, "sweep requeued work");
-  return { setups: setupCount, deliveries: requeued - setupCount };
+  let setups = 0;
+  for (const { id } of await listIncidentsAwaitingSetup(deps.db, { loggedBefore: before, limit: BATCH })) {
+    const stillDue = async () => !(await getIncidentById(deps.db, id))?.setupCompletedAt;
+    setups += await ensureJob(deps, "incident.setup", { incidentId: id }, jobIds.setup(id), stillDue);
+  }
+  let deliveries = 0;
+  for (const { id } of await listStalePendingOutbox(deps.db, { createdBefore: before, limit: BATCH })) {
+    const stillDue = async () => (await getOutbox(deps.db, id))?.status === "pending";
+    deliveries += await ensureJob(deps, "slack.deliver", { outboxId: id }, jobIds.deliver(id), stillDue);
+  }
+  if (setups + deliveries > 0) deps.logger.info({ setups, deliveries }, "sweep requeued work");
+  return { setups, deliveries };
 }
 
 async function ensureJob<N extends JobName>(
@@ -32,12 +33,15 @@ async function ensureJob<N extends JobName>(
   name: N,
   payload: JobPayload<N>,
   jobId: string,
+  stillDue: () => Promise<boolean>,
 ): Promise<number> {
   const queue = deps.jobs.queue(JOBS[name].queue);
   const existing = await queue.getJob(jobId);
   if (existing) {
     const state = await existing.getState();
     if (state !== "failed" && state !== "completed") return 0;
+    // Race: the job may have finished the work after the row was listed.
+    if (!(await stillDue())) return 0;
     await existing.remove();
   }
   await deps.jobs.enqueue(name, payload, { jobId });

@@ -1,17 +1,17 @@
 import type { WebClient } from "@slack/web-api";
-import { getIncidentById } from "../db/queries/incidents.js";
 import { appendLog } from "../db/queries/incident-log.js";
+import { getIncidentById } from "../db/queries/incidents.js";
 import {
   claimOutboxAttempt,
   getOutbox,
   markOutboxFailed,
   markOutboxSent,
-  noteOutboxError,
+  releaseOutbox,
 } from "../db/queries/outbox.js";
 import type { OutboxRow } from "../db/schema/index.js";
 import type { LogKind } from "../domain/log.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
-import { classifySlackError, type SlackFailure } from "../slack/errors.js";
+import { classifySlackError, type SlackFailure, slackErrorCode } from "../slack/errors.js";
 import type { Deps } from "./deps.js";
 import { renderResponderCard } from "./render.js";
 
@@ -19,6 +19,8 @@ import { renderResponderCard } from "./render.js";
 export const OUTBOX_EVENT = "switchboard_outbox";
 /** Give up on a post after this many tries (rate-limit waits included). */
 export const MAX_DELIVERY_ATTEMPTS = 10;
+/** Longer than one Slack call can take (client timeout 10 s, plus the probe and permalink). */
+const LEASE_MS = 45_000;
 
 export class RetryLater extends Error {
   constructor(
@@ -54,8 +56,15 @@ export async function deliverOutbox(deps: Deps, outboxId: string): Promise<Deliv
     return { status: "sent", channel: row.postedChannel!, ts: row.ts!, alreadySent: true };
   if (row.status === "failed") return { status: "failed", error: row.lastError ?? "failed" };
 
-  const attempt = await claimOutboxAttempt(deps.db, row.id);
-  if (attempt === null) return deliverOutbox(deps, outboxId); // moved on meanwhile; report its state
+  const attempt = await claimOutboxAttempt(deps.db, row.id, LEASE_MS);
+  if (attempt === null) {
+    const now = await getOutbox(deps.db, outboxId);
+    if (now?.status === "sent")
+      return { status: "sent", channel: now.postedChannel!, ts: now.ts!, alreadySent: true };
+    if (now?.status === "failed") return { status: "failed", error: now.lastError ?? "failed" };
+    // Another delivery holds the row; come back when its lease may have run out.
+    throw new RetryLater(LEASE_MS, "outbox row is being delivered by another worker");
+  }
   if (attempt > 1) {
     const landed = await findPosted(deps.slack, row).catch(() => null);
     if (landed) return recordSent(deps, row, landed.channel, landed.ts);
@@ -85,11 +94,12 @@ async function findPosted(slack: WebClient, row: OutboxRow): Promise<{ channel: 
       ? await openDm(slack, row.channel)
       : row.channel;
   const oldest = String(Math.floor(row.createdAt.getTime() / 1000) - 60);
-  const history = await slack.conversations.history({
-    channel,
-    oldest,
-    limit: 200,
-    include_all_metadata: true,
+  const read = () => slack.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true });
+  // The bot may post to a public channel it is not in (chat:write.public) but must join to read it.
+  const history = await read().catch(async (err: unknown) => {
+    if (slackErrorCode(err) !== "not_in_channel") throw err;
+    await slack.conversations.join({ channel });
+    return read();
   });
   const hit = history.messages?.find((m) => {
     const meta = m.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
@@ -151,10 +161,13 @@ async function handleFailure(
       () => true,
       () => false,
     );
-    if (joined) throw new RetryLater(0, "joined channel");
+    if (joined) {
+      await releaseOutbox(deps.db, { id: row.id, error: "not_in_channel (joined)" });
+      throw new RetryLater(0, "joined channel");
+    }
   }
   if (failure.kind !== "permanent" && attempt < MAX_DELIVERY_ATTEMPTS) {
-    await noteOutboxError(deps.db, { id: row.id, error: failure.detail });
+    await releaseOutbox(deps.db, { id: row.id, error: failure.detail });
     log.warn({ failure: failure.kind }, "slack post failed; will retry");
     throw new RetryLater(failure.kind === "rate_limited" ? failure.retryAfterMs : null, failure.detail);
   }

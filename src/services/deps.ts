@@ -17,4 +17,5 @@ export interface Deps {
   metrics: Metrics;
   /** The bot's own user id (from auth.test at start-up). */
   botUserId: string;
+  botId: string;
 }

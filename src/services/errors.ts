@@ -11,8 +11,9 @@ export class UserFacingError extends Error {
 
 /** PostgreSQL could not be reached or the transaction failed for reasons the user can retry. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; errno?: string } | null;
-  const code = e?.code ?? "";
+  // drizzle wraps the driver's error in its own; the code is on `cause`.
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  const code = e?.cause?.code ?? e?.code ?? "";
   return (
     [
       "ECONNREFUSED",

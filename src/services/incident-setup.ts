@@ -1,6 +1,4 @@
-import { incidentChannelName } from "../domain/channel-name.js";
-import { SYSTEM_ACTOR } from "../domain/log.js";
-import { formatReference } from "../domain/reference.js";
+import { appendLog, appendLogOnce } from "../db/queries/incident-log.js";
 import {
   bumpChannelNameAttempt,
   getIncidentByChannel,
@@ -9,14 +7,16 @@ import {
   setIncidentChannel,
   setSummaryTs,
 } from "../db/queries/incidents.js";
-import { appendLog, appendLogOnce } from "../db/queries/incident-log.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { incidentChannelName } from "../domain/channel-name.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
 import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
 import { slackErrorCode } from "../slack/errors.js";
-import type { Deps } from "./deps.js";
 import { deliverOutbox, RetryLater } from "./deliver.js";
+import type { Deps } from "./deps.js";
 import { typeLabel } from "./render.js";
 
 type WithChannel = IncidentRow & { channelId: string };

@@ -1,14 +1,14 @@
-import type { Impact, Priority, ReportChannel, Urgency } from "../domain/incident.js";
-import { SYSTEM_ACTOR } from "../domain/log.js";
-import { derivePriority, isMajorPriority } from "../domain/priority-matrix.js";
-import { formatReference } from "../domain/reference.js";
+import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import {
   getIncidentBySubmissionKey,
   insertCallerReference,
   insertIncident,
 } from "../db/queries/incidents.js";
-import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import type { Impact, Priority, ReportChannel, Urgency } from "../domain/incident.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { derivePriority, isMajorPriority } from "../domain/priority-matrix.js";
+import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
 

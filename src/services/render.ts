@@ -1,6 +1,6 @@
 import type { Policy } from "../config/policy-types.js";
-import { getCallerReference } from "../db/queries/incidents.js";
 import type { DbOrTx } from "../db/client.js";
+import { getCallerReference } from "../db/queries/incidents.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { incidentCard } from "../slack/blocks/incident-card.js";
 

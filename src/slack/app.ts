@@ -1,7 +1,8 @@
-import { App, LogLevel, type ViewSubmitAction } from "@slack/bolt";
+import { App, type ViewSubmitAction } from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
 import type { Config } from "../config/env.js";
 import type { Route } from "../http/routes.js";
+import { boltLogger } from "../lib/bolt-logger.js";
 import type { Deps } from "../services/deps.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onIncidentCommand } from "./commands/incident.js";
@@ -28,8 +29,9 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
   const common = {
     token: config.slack.botToken,
     botUserId: deps.botUserId,
+    botId: deps.botId,
     clientOptions: slackClientOptions(config),
-    logLevel: LogLevel.WARN,
+    logger: boltLogger(deps.logger),
     // auth.test already ran at start-up; Bolt need not repeat it.
     tokenVerificationEnabled: false,
     customRoutes: routes,

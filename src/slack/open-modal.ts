@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
-import { incidentTypeList } from "../services/render.js";
 import type { Deps } from "../services/deps.js";
-import { type ModalMetadata, logIncidentModal } from "./blocks/log-incident-modal.js";
+import { incidentTypeList } from "../services/render.js";
+import { logIncidentModal, type ModalMetadata } from "./blocks/log-incident-modal.js";
 import { slackErrorCode } from "./errors.js";
 
 /**
@@ -26,7 +26,7 @@ export async function openLogIncidentModal(
   } catch (err) {
     const code = slackErrorCode(err);
     deps.logger.warn({ code, err: code ? undefined : String(err) }, "views.open failed");
-    if (code === "expired_trigger_id" || code === "invalid_trigger_id") {
+    if (code === "expired_trigger_id" || code === "exchanged_trigger_id" || code === "invalid_trigger_id") {
       return "Slack took too long to open the form. Please run `/incident` again.";
     }
     return "I couldn't open the form just now. Please try `/incident` again in a moment.";

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
 
@@ -33,12 +33,26 @@ export async function getOutboxByKey(db: DbOrTx, key: string): Promise<OutboxRow
   return row ?? null;
 }
 
-/** Counts an attempt before calling Slack, so a retry knows a post may already have landed. */
-export async function claimOutboxAttempt(db: DbOrTx, id: string): Promise<number | null> {
+/**
+ * Takes the row for one delivery attempt: counts the attempt (so a retry knows a post may
+ * already have landed) and leases the row, so two workers can never post it at once.
+ * Returns null when the row is not pending or another delivery holds the lease.
+ */
+export async function claimOutboxAttempt(db: DbOrTx, id: string, leaseMs: number): Promise<number | null> {
   const [row] = await db
     .update(outbox)
-    .set({ attempts: sql`${outbox.attempts} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(outbox.id, id), eq(outbox.status, "pending")))
+    .set({
+      attempts: sql`${outbox.attempts} + 1`,
+      claimedUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(outbox.id, id),
+        eq(outbox.status, "pending"),
+        or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`)),
+      ),
+    )
     .returning({ attempts: outbox.attempts });
   return row?.attempts ?? null;
 }
@@ -70,8 +84,9 @@ export async function markOutboxFailed(db: DbOrTx, p: { id: string; error: strin
   return rows.length > 0;
 }
 
-export async function noteOutboxError(db: DbOrTx, p: { id: string; error: string }): Promise<void> {
-  await db.update(outbox).set({ lastError: p.error }).where(eq(outbox.id, p.id));
+/** Ends an attempt that will be retried: records why and lets go of the lease. */
+export async function releaseOutbox(db: DbOrTx, p: { id: string; error: string }): Promise<void> {
+  await db.update(outbox).set({ lastError: p.error, claimedUntil: null }).where(eq(outbox.id, p.id));
 }
 
 export function listStalePendingOutbox(db: DbOrTx, p: { createdBefore: Date; limit: number }) {

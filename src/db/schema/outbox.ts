@@ -23,6 +23,8 @@ export const outbox = pgTable(
     message: jsonb("message").$type<Record<string, unknown>>().notNull(),
     status: outboxStatusEnum("status").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
+    /** A delivery in progress holds the row until then; a crashed one lets go when it passes. */
+    claimedUntil: tstz("claimed_until"),
     lastError: text("last_error"),
     postedChannel: text("posted_channel"),
     ts: text("ts"),

@@ -1,6 +1,6 @@
+import type { IncidentRow } from "../../db/schema/index.js";
 import { LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
 import { formatReference } from "../../domain/reference.js";
-import type { IncidentRow } from "../../db/schema/index.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 export type Audience = "responder" | "stakeholder";

@@ -1,6 +1,6 @@
+import type { IncidentRow } from "../../db/schema/index.js";
 import { STATUS_LABELS } from "../../domain/incident.js";
 import { formatReference } from "../../domain/reference.js";
-import type { IncidentRow } from "../../db/schema/index.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, slackDate } from "./text.js";
 
 type ListItem = Pick<

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { formatReference } from "../../domain/reference.js";
 import { getIncidentByChannel, getIncidentByNumber, listIncidents } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
+import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { renderResponderCard, typeLabel } from "../../services/render.js";

@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
-import { incidentTypeList } from "../../services/render.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { logIncident } from "../../services/log-incident.js";
+import { incidentTypeList } from "../../services/render.js";
 import { incidentLoggedModal } from "../blocks/log-incident-modal.js";
 import { LOG_FIELDS } from "../ids.js";
 import { logIncidentForm, parseModalMetadata } from "../parse/log-incident.js";

@@ -64,6 +64,7 @@ function discriminateUnions(node: unknown, defs: SchemaDoc["$defs"]): void {
   node.properties = { ...(node.properties as object | undefined), type: { enum: types } };
   const cases = branches.map((b) => ({
     if: { properties: { type: { const: b.type } }, required: ["type"] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited.
     then: { $ref: b.ref },
   }));
   node.allOf = [...((node.allOf as unknown[] | undefined) ?? []), ...cases];
@@ -72,7 +73,9 @@ function discriminateUnions(node: unknown, defs: SchemaDoc["$defs"]): void {
 function compile(): Compiled {
   const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as SchemaDoc;
   const defs = schema.$defs;
-  const blockNames = ((defs.block?.oneOf ?? []) as Array<{ $ref: string }>).map((r) => r.$ref.split("/").pop() ?? "");
+  const blockNames = ((defs.block?.oneOf ?? []) as Array<{ $ref: string }>).map(
+    (r) => r.$ref.split("/").pop() ?? "",
+  );
   discriminateUnions(defs, defs);
   for (const type of ["modal", "home"]) {
     const def = defs[`${type}_view`];

@@ -67,7 +67,8 @@ function duplicateActionIds(blocks: unknown[], pointer: string): string[] {
 function markdownTotal(blocks: unknown[], pointer: string): string[] {
   let total = 0;
   for (const block of blocks) {
-    if (isObject(block) && block.type === "markdown" && typeof block.text === "string") total += block.text.length;
+    if (isObject(block) && block.type === "markdown" && typeof block.text === "string")
+      total += block.text.length;
   }
   return total > MAX_MARKDOWN_TEXT
     ? [pointerMessage(`markdown blocks must total no more than ${MAX_MARKDOWN_TEXT} characters`, pointer)]
@@ -77,7 +78,8 @@ function markdownTotal(blocks: unknown[], pointer: string): string[] {
 function validateBlockList(blocks: unknown, pointer: string, maxBlocks: number): string[] {
   if (!Array.isArray(blocks)) return [pointerMessage("must be an array", pointer)];
   const errors: string[] = [];
-  if (blocks.length > maxBlocks) errors.push(pointerMessage(`no more than ${maxBlocks} items allowed`, pointer));
+  if (blocks.length > maxBlocks)
+    errors.push(pointerMessage(`no more than ${maxBlocks} items allowed`, pointer));
   blocks.forEach((block, i) => {
     errors.push(...validateBlock(block, `${pointer}/${i}`));
   });
@@ -113,7 +115,8 @@ export function validateView(view: unknown): string[] {
     errors.push(...validateBlockList(view.blocks, "/view/blocks", MAX_VIEW_BLOCKS));
   }
   const bytes = Buffer.byteLength(JSON.stringify(view));
-  if (bytes > MAX_VIEW_BYTES) errors.push(pointerMessage(`view is ${bytes} bytes; limit ${MAX_VIEW_BYTES}`, "/view"));
+  if (bytes > MAX_VIEW_BYTES)
+    errors.push(pointerMessage(`view is ${bytes} bytes; limit ${MAX_VIEW_BYTES}`, "/view"));
   return [...new Set(errors)];
 }
 
@@ -126,7 +129,9 @@ export function checkMessage(input: { text?: string; blocks?: unknown }): Payloa
   if (total > MAX_MESSAGE_TEXT) {
     return {
       error: "msg_blocks_too_long",
-      messages: [pointerMessage(`message text totals ${total} characters; limit ${MAX_MESSAGE_TEXT}`, "/blocks")],
+      messages: [
+        pointerMessage(`message text totals ${total} characters; limit ${MAX_MESSAGE_TEXT}`, "/blocks"),
+      ],
     };
   }
   return null;

@@ -27,7 +27,9 @@ function blocksArg(args: Args): unknown[] | undefined {
 function attachmentsArg(args: Args, method: string): unknown[] | undefined {
   if (!present(args.attachments)) return undefined;
   if (!Array.isArray(args.attachments)) {
-    throw new ApiError(methodDoc(method).errors.has("invalid_attachments") ? "invalid_attachments" : "invalid_arguments");
+    throw new ApiError(
+      methodDoc(method).errors.has("invalid_attachments") ? "invalid_attachments" : "invalid_arguments",
+    );
   }
   if (args.attachments.length > 100) throw new ApiError("too_many_attachments");
   return args.attachments;
@@ -84,7 +86,8 @@ function writable(ws: Workspace, id: string | undefined): FakeChannel {
 const postMessage: Handler = (args, { ws, method }) => {
   const channel = postTarget(ws, need(args, "channel", "channel_not_found"));
   if (channel.is_archived) throw new ApiError("is_archived");
-  // Public channels the bot is not in accept posts: the app is assumed to hold chat:write.public.
+  // A public channel the bot is not in accepts posts only with chat:write.public (the default).
+  if (!channel.members.has(BOT_USER_ID) && !ws.chatWritePublic) throw new ApiError("not_in_channel");
   const content = messageContent(args, method);
   const message = ws.storeMessage({
     channel: channel.id,

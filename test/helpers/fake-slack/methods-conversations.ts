@@ -35,7 +35,11 @@ const create: Handler = (args, { ws }) => {
   const invalid = channelNameError(name);
   if (invalid) throw new ApiError(invalid);
   if (ws.channelByName(name)) throw new ApiError("name_taken");
-  const channel = ws.addChannel(name, { is_private: bool(args, "is_private"), members: [] }, true);
+  const channel = ws.addChannel(
+    name,
+    { is_private: bool(args, "is_private"), members: [], creator: BOT_USER_ID },
+    true,
+  );
   return { channel: apiChannel(channel) };
 };
 
@@ -76,7 +80,9 @@ const join: Handler = (args, { ws }) => {
   active(channel);
   const already = channel.members.has(BOT_USER_ID);
   channel.members.add(BOT_USER_ID);
-  const warning = already ? { warning: "already_in_channel", response_metadata: { warnings: ["already_in_channel"] } } : {};
+  const warning = already
+    ? { warning: "already_in_channel", response_metadata: { warnings: ["already_in_channel"] } }
+    : {};
   return { channel: apiChannel(channel), ...warning };
 };
 
@@ -178,7 +184,32 @@ const history: Handler = (args, { ws }) => {
   };
 };
 
+const LIST_TYPES = ["public_channel", "private_channel", "mpim", "im"] as const;
+
+/** conversations.list: channels the bot can see, of the asked types, paged by cursor. */
+const listChannels: Handler = (args, { ws }) => {
+  const types = list(args, "types");
+  const wanted = types.length > 0 ? types : ["public_channel"];
+  if (!wanted.every((t) => (LIST_TYPES as readonly string[]).includes(t)))
+    throw new ApiError("invalid_types");
+  const limit = int(args, "limit", 100);
+  if (!(limit >= 1 && limit <= 1000)) throw new ApiError("invalid_limit");
+  const kind = (c: FakeChannel) =>
+    c.is_im ? "im" : c.is_mpim ? "mpim" : c.is_private ? "private_channel" : "public_channel";
+  const visible = [...ws.channels.values()].filter(
+    (c) =>
+      wanted.includes(kind(c)) &&
+      (!bool(args, "exclude_archived") || !c.is_archived) &&
+      (kind(c) === "public_channel" || c.members.has(BOT_USER_ID)),
+  );
+  const offset = decodeCursor(str(args, "cursor"));
+  const page = visible.slice(offset, offset + limit);
+  const next = offset + limit < visible.length ? encodeCursor(offset + limit) : "";
+  return { channels: page.map((c) => apiChannel(c)), response_metadata: { next_cursor: next } };
+};
+
 export const conversationHandlers: Record<string, Handler> = {
+  "conversations.list": listChannels,
   "conversations.create": create,
   "conversations.invite": invite,
   "conversations.info": info,

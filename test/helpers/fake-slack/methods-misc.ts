@@ -68,7 +68,10 @@ const completeUpload: Handler = (args, { ws }) => {
   const initialComment = str(args, "initial_comment");
   const blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
   const problem = checkMessage({ text: initialComment, blocks });
-  if (problem) throw new ApiError("invalid_blocks", { errors: problem.messages });
+  if (problem) {
+    const messages = problem.messages.map((m) => `[ERROR] ${m}`);
+    throw new ApiError("invalid_blocks", { errors: problem.messages, response_metadata: { messages } });
+  }
   const refs: FakeFileRef[] = [];
   for (const { spec, upload } of uploads) {
     const title = spec.title ?? upload.filename;

@@ -38,7 +38,9 @@ export function str(args: Args, key: string): string | undefined {
 export function need(args: Args, key: string, error = "invalid_arguments"): string {
   const value = str(args, key);
   if (value === undefined || value === "") {
-    throw new ApiError(error, { response_metadata: { messages: [`[ERROR] missing required field: ${key}`] } });
+    throw new ApiError(error, {
+      response_metadata: { messages: [`[ERROR] missing required field: ${key}`] },
+    });
   }
   return value;
 }

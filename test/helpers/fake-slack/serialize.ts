@@ -30,7 +30,7 @@ export function apiChannel(channel: FakeChannel, opts: { numMembers?: boolean } 
     is_shared: false,
     is_ext_shared: false,
     is_org_shared: false,
-    creator: BOT_USER_ID,
+    creator: channel.creator,
     context_team_id: TEAM_ID,
     topic: topicObject(channel.topic),
     purpose: topicObject(channel.purpose),
@@ -41,7 +41,13 @@ export function apiChannel(channel: FakeChannel, opts: { numMembers?: boolean } 
 }
 
 export function apiMessage(ws: Workspace, message: FakeMessage, opts: { metadata?: boolean } = {}): Body {
-  const body: Body = { type: "message", user: message.user, text: message.text ?? "", ts: message.ts, team: TEAM_ID };
+  const body: Body = {
+    type: "message",
+    user: message.user,
+    text: message.text ?? "",
+    ts: message.ts,
+    team: TEAM_ID,
+  };
   if (message.user === BOT_USER_ID) Object.assign(body, { bot_id: BOT_ID, app_id: APP_ID });
   if (message.blocks) body.blocks = message.blocks;
   if (message.attachments) body.attachments = message.attachments;
@@ -70,7 +76,9 @@ export function apiMessage(ws: Workspace, message: FakeMessage, opts: { metadata
 }
 
 function tzOffsetSeconds(tz: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" }).formatToParts(
+    at,
+  );
   const label = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(label);
   if (!match) return 0;

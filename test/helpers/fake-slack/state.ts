@@ -12,6 +12,7 @@ import type {
 } from "./types";
 
 export const BOT_USER_ID = "U0BOT";
+export const SEEDED_CHANNEL_CREATOR = "U0ADMIN";
 export const BOT_ID = "B0BOT";
 export const APP_ID = "A0APP";
 export const TEAM_ID = "T0TEAM";
@@ -64,6 +65,8 @@ export class Workspace {
   readonly uploads = new Map<string, PendingUpload>();
   readonly triggers = new Map<string, Trigger>();
   readonly responseUrls = new Map<string, ResponseUrlState>();
+  /** The app holds chat:write.public: it may post to public channels it is not in. */
+  chatWritePublic = true;
   /** Channels whose human membership is fully known: members were given, or the API created them. */
   readonly strictMembership = new Set<string>();
   private readonly ims = new Map<string, string>();
@@ -79,8 +82,10 @@ export class Workspace {
     for (const map of [this.users, this.channels, this.uploads, this.triggers, this.responseUrls, this.ims]) {
       map.clear();
     }
-    for (const list of [this.messages, this.ephemerals, this.views, this.responses, this.files]) list.length = 0;
+    for (const list of [this.messages, this.ephemerals, this.views, this.responses, this.files])
+      list.length = 0;
     this.strictMembership.clear();
+    this.chatWritePublic = true;
     this.users.set(BOT_USER_ID, {
       id: BOT_USER_ID,
       name: "switchboard",
@@ -109,11 +114,19 @@ export class Workspace {
   }
 
   addUser(id: string, opts: AddUserOptions = {}): FakeUser {
-    if (!/^[UW][A-Z0-9]{2,}$/.test(id)) throw new Error(`fake-slack: "${id}" does not look like a Slack user id`);
+    if (!/^[UW][A-Z0-9]{2,}$/.test(id))
+      throw new Error(`fake-slack: "${id}" does not look like a Slack user id`);
     const tz = opts.tz ?? "Europe/London";
     new Intl.DateTimeFormat("en-GB", { timeZone: tz }); // throws RangeError on an unknown zone
     const name = opts.name ?? id.toLowerCase();
-    const user = { id, name, real_name: opts.real_name ?? name, tz, deleted: opts.deleted ?? false, is_bot: false };
+    const user = {
+      id,
+      name,
+      real_name: opts.real_name ?? name,
+      tz,
+      deleted: opts.deleted ?? false,
+      is_bot: false,
+    };
     this.users.set(id, user);
     return user;
   }
@@ -141,6 +154,7 @@ export class Workspace {
       topic: "",
       purpose: "",
       created: this.nowSeconds(),
+      creator: opts.creator ?? SEEDED_CHANNEL_CREATOR,
     };
     this.channels.set(id, channel);
     return channel;
@@ -180,6 +194,7 @@ export class Workspace {
       topic: "",
       purpose: "",
       created: this.nowSeconds(),
+      creator: BOT_USER_ID,
     };
     this.channels.set(id, channel);
     this.strictMembership.add(id);

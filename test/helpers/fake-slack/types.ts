@@ -42,6 +42,8 @@ export interface FakeChannel {
   topic: string;
   purpose: string;
   created: number;
+  /** Who created it: a human admin for seeded channels, the bot for conversations.create. */
+  creator: string;
   /** Direct-message conversations ("D…") opened by the bot live in `channels` too. */
   is_im?: boolean;
   is_mpim?: boolean;
@@ -113,11 +115,13 @@ export interface FailureSpec {
 
 export interface AddChannelOptions {
   is_private?: boolean;
-  /** Human members. Giving this makes membership checks for the channel strict (see README notes). */
+  /** Human members. Giving this makes membership checks for the channel strict (see README.md). */
   members?: string[];
   is_archived?: boolean;
   /** Default true. */
   botIsMember?: boolean;
+  /** Default "U0ADMIN" (a workspace admin), so tests can tell seeded channels from the bot's. */
+  creator?: string;
 }
 
 export interface AddUserOptions {
@@ -160,6 +164,9 @@ export interface FakeSlack {
   /** A fresh `${baseUrl}/response/<id>`: valid 30 minutes, 5 uses (override for tests). */
   responseUrl(opts?: { ttlMs?: number; maxUses?: number }): string;
   failNext(method: string, failure: FailureSpec): void;
+  /** Whether the app holds chat:write.public (default true; reset() restores it). Without it,
+   * chat.postMessage to a public channel the bot is not in answers `not_in_channel`. */
+  setChatWritePublic(enabled: boolean): void;
   setChannelRateLimit(opts: { perSecond: number; burst: number } | null): void;
   messagesIn(channel: string): FakeMessage[];
   callsTo(method: string): RecordedCall[];

@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+import type { Config } from "../../src/config/env.js";
+import { type Policy, parsePolicy } from "../../src/config/policy.js";
+import { createLogger, type Logger } from "../../src/lib/logger.js";
+import { type RunningSystem, startSystem } from "../../src/system.js";
+import { type FakeSlack, startFakeSlack } from "./fake-slack/server.js";
+import { createTestDatabase, TEST_DATABASE_URL, TEST_REDIS_URL } from "./services.js";
+import { slashCommand } from "./slack-payloads.js";
+import { formBody, payloadBody, SIGNING_SECRET, type SignedPostOptions, signedPost } from "./slack-sign.js";
+
+export const USERS = {
+  agent: "U0AGENT",
+  lead: "U0LEAD",
+  duty: "U0DUTY",
+  head: "U0HEAD",
+  other: "U0OTHER",
+} as const;
+
+export interface Channels {
+  floor: string;
+  stake: string;
+  telephony: string;
+  security: string;
+  complaints: string;
+}
+
+/** A small policy whose stakeholder channels exist in the fake workspace. */
+export function testPolicyYaml(c: Channels): string {
+  return `
+timezone: Europe/London
+business_hours: { days: [mon, tue, wed, thu, fri], start: "08:00", end: "18:00", holidays: [2026-12-25] }
+agent_channels: [${c.floor}]
+roles:
+  team_lead: [${USERS.lead}]
+  duty_manager: [${USERS.duty}]
+  head_of_operations: [${USERS.head}]
+incident_types:
+  service_failure:
+    label: Service failure
+    stakeholder_channels: [${c.stake}, ${c.telephony}]
+    escalation: [team_lead, duty_manager, head_of_operations]
+  security_breach:
+    label: Security breach
+    stakeholder_channels: [${c.security}]
+    escalation: [duty_manager, head_of_operations]
+  complaint:
+    label: Complaint
+    stakeholder_channels: [${c.complaints}]
+    escalation: [team_lead, duty_manager]
+sla:
+  P1: { respond: 15m, update_every: 30m, resolve: 4h, hours: always, repeat: 15m }
+  P2: { respond: 30m, update_every: 1h, resolve: 8h, hours: always, repeat: 30m }
+  P3: { respond: 2h, update_every: 4h, resolve: 2d, hours: business, repeat: 1h }
+  P4: { respond: 4h, update_every: 1d, resolve: 5d, hours: business, repeat: 4h }
+  P5: { respond: 1d, update_every: 2d, resolve: 10d, hours: business, repeat: 1d }
+`;
+}
+
+export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): Config {
+  return {
+    slack: { botToken: slack.botToken, signingSecret: SIGNING_SECRET, apiUrl: slack.url },
+    databaseUrl: TEST_DATABASE_URL,
+    redisUrl: TEST_REDIS_URL,
+    port: 0,
+    logLevel: "silent",
+    role: "all",
+    migrateOnStart: false,
+    queuePrefix: `test-${randomUUID()}`,
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  slack: FakeSlack;
+  channels: Channels;
+  policy: Policy;
+  system: RunningSystem;
+  eventsUrl: string;
+  baseUrl: string;
+  post(body: string, opts?: SignedPostOptions): Promise<Response>;
+  command(text: string, p?: { user?: string; channel?: string; triggerTtlMs?: number }): Promise<Response>;
+  action(payload: unknown, opts?: SignedPostOptions): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(
+  opts: { config?: Partial<Config>; sweepIntervalMs?: number; logger?: Logger } = {},
+): Promise<Harness> {
+  const slack = await startFakeSlack();
+  for (const id of Object.values(USERS)) slack.addUser(id, { name: id.toLowerCase() });
+  const channels: Channels = {
+    floor: slack.addChannel("contact-floor", { members: [USERS.agent, USERS.lead] }),
+    stake: slack.addChannel("incident-stakeholders"),
+    telephony: slack.addChannel("telephony-stakeholders"),
+    security: slack.addChannel("security-team"),
+    complaints: slack.addChannel("complaints"),
+  };
+  const parsed = parsePolicy(testPolicyYaml(channels), "test policy");
+  if (!parsed.ok) throw new Error(`test policy invalid: ${parsed.error.join("; ")}`);
+  const database = await createTestDatabase();
+  const system = await startSystem({
+    config: testConfig(slack, { databaseUrl: database.url, ...opts.config }),
+    policy: parsed.value,
+    logger: opts.logger ?? createLogger("silent"),
+    sweepIntervalMs: opts.sweepIntervalMs,
+  });
+  const baseUrl = `http://127.0.0.1:${system.port}`;
+  const eventsUrl = `${baseUrl}/slack/events`;
+  const post = (body: string, o?: SignedPostOptions) => signedPost(eventsUrl, body, o);
+  return {
+    slack,
+    channels,
+    policy: parsed.value,
+    system,
+    eventsUrl,
+    baseUrl,
+    post,
+    command: (text, p = {}) =>
+      post(
+        formBody(
+          slashCommand({
+            text,
+            user: p.user ?? USERS.agent,
+            channel: p.channel ?? channels.floor,
+            triggerId: slack.issueTrigger({
+              user: p.user ?? USERS.agent,
+              ...(p.triggerTtlMs ? { ttlMs: p.triggerTtlMs } : {}),
+            }),
+            responseUrl: slack.responseUrl(),
+          }),
+        ),
+      ),
+    action: (payload, o) => post(payloadBody(payload), o),
+    async stop() {
+      await system.stop();
+      await slack.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { ACTION, LOG_FIELDS } from "../../src/slack/ids.js";
+
+export const TEAM = { id: "T0TEAM", domain: "switchboard-test" };
+
+export function slashCommand(p: {
+  text: string;
+  user: string;
+  channel: string;
+  triggerId: string;
+  responseUrl: string;
+}) {
+  return {
+    token: "legacy-verification-token",
+    team_id: TEAM.id,
+    team_domain: TEAM.domain,
+    channel_id: p.channel,
+    channel_name: "floor",
+    user_id: p.user,
+    user_name: p.user.toLowerCase(),
+    command: "/incident",
+    text: p.text,
+    api_app_id: "A0APP",
+    is_enterprise_install: "false",
+    response_url: p.responseUrl,
+    trigger_id: p.triggerId,
+  };
+}
+
+export interface LogForm {
+  title?: string;
+  description?: string;
+  type?: string;
+  reportChannel?: string;
+  impact?: string;
+  urgency?: string;
+  affectedService?: string;
+  callerReference?: string;
+  /** Unix seconds. */
+  reportedAt?: number;
+  priorityOverride?: string;
+  overrideReason?: string;
+}
+
+const text = (value: string | undefined) => ({ type: "plain_text_input", value: value ?? null });
+const select = (value: string | undefined) => ({
+  type: "static_select",
+  selected_option: value ? { value, text: { type: "plain_text", text: value } } : null,
+});
+
+/** `view.state.values` as Slack sends it for the log-incident modal. */
+export function logFormState(f: LogForm) {
+  const F = LOG_FIELDS;
+  return {
+    [F.title]: { value: text(f.title) },
+    [F.description]: { value: text(f.description) },
+    [F.type]: { value: select(f.type) },
+    [F.reportChannel]: { value: select(f.reportChannel) },
+    [F.impact]: { [ACTION.impact]: select(f.impact) },
+    [F.urgency]: { [ACTION.urgency]: select(f.urgency) },
+    [F.affectedService]: { value: text(f.affectedService) },
+    [F.callerReference]: { value: text(f.callerReference) },
+    [F.reportedAt]: { value: { type: "datetimepicker", selected_date_time: f.reportedAt ?? null } },
+    [F.priorityOverride]: { value: select(f.priorityOverride) },
+    [F.overrideReason]: { value: text(f.overrideReason) },
+  };
+}
+
+export function validLogForm(overrides: LogForm = {}): LogForm {
+  return {
+    title: "Card payments failing",
+    description: "Callers say card payments fail at checkout with error 502 since 09:10.",
+    type: "service_failure",
+    reportChannel: "phone",
+    impact: "high",
+    urgency: "medium",
+    affectedService: "Payments",
+    callerReference: "ACC-99812 / 07700 900123",
+    reportedAt: Math.floor(Date.now() / 1000) - 300,
+    ...overrides,
+  };
+}
+
+interface OpenedView {
+  id: string;
+  hash?: string;
+  view: Record<string, unknown>;
+}
+
+export function viewSubmission(p: { user: string; opened: OpenedView; state: Record<string, unknown> }) {
+  return {
+    type: "view_submission",
+    team: TEAM,
+    user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: TEAM.id },
+    api_app_id: "A0APP",
+    token: "legacy-verification-token",
+    trigger_id: `${Date.now()}.trigger`,
+    view: {
+      ...p.opened.view,
+      id: p.opened.id,
+      team_id: TEAM.id,
+      hash: p.opened.hash ?? "h",
+      state: { values: p.state },
+      app_id: "A0APP",
+      bot_id: "B0BOT",
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+}
+
+export function messageAction(p: {
+  user: string;
+  channel: string;
+  triggerId: string;
+  responseUrl: string;
+  message: { ts: string; text: string; user: string };
+}) {
+  return {
+    type: "message_action",
+    token: "legacy-verification-token",
+    action_ts: `${Date.now() / 1000}`,
+    team: TEAM,
+    user: { id: p.user, username: p.user.toLowerCase(), team_id: TEAM.id, name: p.user.toLowerCase() },
+    channel: { id: p.channel, name: "floor" },
+    is_enterprise_install: false,
+    callback_id: "log_as_incident",
+    trigger_id: p.triggerId,
+    response_url: p.responseUrl,
+    message_ts: p.message.ts,
+    message: { type: "message", user: p.message.user, ts: p.message.ts, text: p.message.text },
+  };
+}

@@ -1,0 +1,93 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "../../../src/db/client.js";
+import { appendLog } from "../../../src/db/queries/incident-log.js";
+import { incidents } from "../../../src/db/schema/index.js";
+import { createTestDatabase } from "../../helpers/services.js";
+
+let database: Database;
+let drop: () => Promise<void>;
+let incidentId: string;
+
+beforeAll(async () => {
+  const created = await createTestDatabase();
+  drop = created.drop;
+  database = createDatabase(created.url, { max: 2 });
+  const [row] = await database.db
+    .insert(incidents)
+    .values({
+      title: "Append-only check",
+      description: "d",
+      type: "service_failure",
+      reportChannel: "phone",
+      impact: "low",
+      urgency: "low",
+      matrixPriority: "P5",
+      priority: "P5",
+      reporterId: "U0AGENT",
+      reportedAt: new Date(),
+    })
+    .returning({ id: incidents.id });
+  incidentId = row!.id;
+  await appendLog(database.db, {
+    incidentId,
+    actor: "U0AGENT",
+    kind: "created",
+    details: { title: "Append-only check" },
+  });
+});
+afterAll(async () => {
+  await database?.close();
+  await drop?.();
+});
+
+/** drizzle wraps the driver's error; the database's own message is on `cause`. */
+async function databaseError(query: Promise<unknown>): Promise<string> {
+  try {
+    await query;
+  } catch (err) {
+    const e = err as { cause?: { message?: string }; message: string };
+    return e.cause?.message ?? e.message;
+  }
+  throw new Error("the statement succeeded");
+}
+
+describe("the incident log is append-only in the database itself", () => {
+  it("refuses UPDATE", async () => {
+    const message = await databaseError(
+      database.db.execute(sql`update incident_log set kind = 'x' where incident_id = ${incidentId}`),
+    );
+    expect(message).toBe("incident_log is append-only: UPDATE is not allowed");
+  });
+
+  it("refuses DELETE", async () => {
+    const message = await databaseError(
+      database.db.execute(sql`delete from incident_log where incident_id = ${incidentId}`),
+    );
+    expect(message).toBe("incident_log is append-only: DELETE is not allowed");
+  });
+
+  it("refuses TRUNCATE", async () => {
+    const message = await databaseError(database.db.execute(sql`truncate incident_log cascade`));
+    expect(message).toBe("incident_log is append-only: TRUNCATE is not allowed");
+  });
+
+  it("still accepts new entries, stamped by the database clock", async () => {
+    await appendLog(database.db, { incidentId, actor: "system", kind: "channel_created", details: {} });
+    const rows = await database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from incident_log where incident_id = ${incidentId}`,
+    );
+    expect(rows[0]?.n).toBe(2);
+  });
+
+  it("gives incident numbers from a sequence that never repeats", async () => {
+    const rows = await database.db.execute<{ n: string }>(
+      sql`select nextval('incident_number_seq')::text as n`,
+    );
+    const n = Number(rows[0]?.n);
+    const [next] = await database.db.execute<{ n: string }>(
+      sql`select nextval('incident_number_seq')::text as n`,
+    );
+    expect(Number(next?.n)).toBe(n + 1);
+  });
+});

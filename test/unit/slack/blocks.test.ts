@@ -1,0 +1,165 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { IncidentRow } from "../../../src/db/schema/index.js";
+import { LEVELS, PRIORITIES, REPORT_CHANNELS, STATUSES } from "../../../src/domain/incident.js";
+import { helpMessage } from "../../../src/slack/blocks/help.js";
+import { homeView } from "../../../src/slack/blocks/home.js";
+import {
+  incidentAnnouncement,
+  incidentCard,
+  reporterNotice,
+} from "../../../src/slack/blocks/incident-card.js";
+import { incidentList } from "../../../src/slack/blocks/incident-list.js";
+import { incidentLoggedModal, logIncidentModal } from "../../../src/slack/blocks/log-incident-modal.js";
+import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
+
+const NOW = new Date("2026-11-23T10:15:00Z");
+const CALLER = "ACC-31337 / 07700 900555";
+
+function incident(overrides: Partial<IncidentRow> = {}): IncidentRow {
+  return {
+    id: "6f1c1d1e-0000-4000-8000-000000000001",
+    number: 42,
+    title: "Card payments failing",
+    description: "Callers say card payments fail at checkout.",
+    type: "service_failure",
+    affectedService: "Payments",
+    reportChannel: "phone",
+    impact: "high",
+    urgency: "medium",
+    matrixPriority: "P2",
+    priority: "P2",
+    priorityOverrideReason: null,
+    major: false,
+    status: "open",
+    closeCode: null,
+    reporterId: "U0AGENT",
+    ownerId: null,
+    sourceChannelId: null,
+    sourceMessageTs: null,
+    channelId: "C0INC42",
+    channelName: "inc-000042-card-payments-failing",
+    channelNameAttempt: 0,
+    summaryTs: null,
+    setupCompletedAt: null,
+    submissionKey: null,
+    reportedAt: new Date("2026-11-23T10:05:00Z"),
+    loggedAt: NOW,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    respondDueAt: null,
+    resolveDueAt: null,
+    nextUpdateDueAt: null,
+    version: 1,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+const ctx = { typeLabel: "Service failure", timezone: "Europe/London" };
+
+describe("incident card and the personal-data rule", () => {
+  it("shows the caller reference to responders", () => {
+    const card = incidentCard(incident(), { ...ctx, audience: "responder", callerReference: CALLER });
+    expect(JSON.stringify(card)).toContain(CALLER);
+  });
+
+  it("never shows it to stakeholders, even when handed one", () => {
+    const card = incidentCard(incident(), { ...ctx, audience: "stakeholder", callerReference: CALLER });
+    expect(JSON.stringify(card)).not.toContain("ACC-31337");
+  });
+
+  it("leaves it out of announcements", () => {
+    expect(JSON.stringify(incidentAnnouncement(incident(), ctx))).not.toContain("ACC-31337");
+  });
+
+  it("marks an overridden priority with what the matrix gave", () => {
+    const card = incidentCard(incident({ priority: "P1", matrixPriority: "P3" }), {
+      ...ctx,
+      audience: "stakeholder",
+    });
+    expect(JSON.stringify(card)).toContain("P1 (overridden; matrix gave P3)");
+  });
+
+  it("escapes Slack markup in titles so nobody can ping @channel through a title", () => {
+    const card = incidentCard(incident({ title: "<!channel> outage & more" }), {
+      ...ctx,
+      audience: "stakeholder",
+    });
+    expect(card.text).toContain("&lt;!channel&gt; outage &amp; more");
+    // plain_text is never parsed for mentions; every mrkdwn text must carry the escaped form.
+    const mrkdwnTexts = JSON.stringify(card.blocks).match(/"type":"mrkdwn","text":"[^"]*"/g) ?? [];
+    expect(mrkdwnTexts.some((t) => t.includes("<!channel>"))).toBe(false);
+  });
+});
+
+const incidentArb = fc.record({
+  title: fc.string({ minLength: 1, maxLength: 150, unit: "grapheme" }),
+  description: fc.string({ minLength: 1, maxLength: 3000 }),
+  affectedService: fc.option(fc.string({ maxLength: 150 }), { nil: null }),
+  priority: fc.constantFrom(...PRIORITIES),
+  matrixPriority: fc.constantFrom(...PRIORITIES),
+  status: fc.constantFrom(...STATUSES),
+  impact: fc.constantFrom(...LEVELS),
+  urgency: fc.constantFrom(...LEVELS),
+  reportChannel: fc.constantFrom(...REPORT_CHANNELS),
+  number: fc.integer({ min: 1, max: 10_000_000 }),
+  major: fc.boolean(),
+});
+
+describe("every message and view the bot builds is valid Block Kit", () => {
+  it("cards, announcements and notices, for any field values", () => {
+    fc.assert(
+      fc.property(incidentArb, fc.string({ maxLength: 200 }), (fields, caller) => {
+        const i = incident(fields);
+        for (const msg of [
+          incidentCard(i, { ...ctx, audience: "responder", callerReference: caller || null }),
+          incidentAnnouncement(i, ctx),
+          reporterNotice(i),
+        ]) {
+          expect(validateMessageBlocks(msg.blocks)).toEqual([]);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("the log-incident modal, empty and prefilled with long text", () => {
+    const types = [
+      { key: "service_failure", label: "Service failure" },
+      { key: "complaint", label: "Complaint" },
+    ];
+    const empty = logIncidentModal({ types, now: NOW, metadata: {} });
+    const full = logIncidentModal({
+      types,
+      now: NOW,
+      title: "t".repeat(400),
+      description: "d".repeat(5000),
+      metadata: { originChannel: "C0FLOOR", source: { channel: "C0FLOOR", ts: "1.2" } },
+      preview: { impact: "high", urgency: "low", priority: "P3" },
+    });
+    expect(validateView(empty)).toEqual([]);
+    expect(validateView(full)).toEqual([]);
+    expect(
+      validateView(incidentLoggedModal({ reference: "INC-000042", priority: "P2", title: "x".repeat(500) })),
+    ).toEqual([]);
+  });
+
+  it("help, lists and the Home tab", () => {
+    const many = Array.from({ length: 60 }, (_, n) => incident({ number: n + 1 }));
+    expect(validateMessageBlocks(helpMessage().blocks)).toEqual([]);
+    expect(
+      validateMessageBlocks(
+        incidentList(many.slice(0, 20), { heading: "Open", timezone: "Europe/London", more: true }).blocks,
+      ),
+    ).toEqual([]);
+    expect(
+      validateMessageBlocks(
+        incidentList([], { heading: "Open", timezone: "Europe/London", more: false }).blocks,
+      ),
+    ).toEqual([]);
+    expect(validateView(homeView({ mine: many, open: many, timezone: "Europe/London" }))).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { editDistance, parseCommand } from "../../../src/slack/commands/parse-command.js";
+import { logIncidentForm } from "../../../src/slack/parse/log-incident.js";
+import { readViewState, toBlockErrors } from "../../../src/slack/parse/view-state.js";
+import { logFormState, validLogForm } from "../../helpers/slack-payloads.js";
+
+const NOW = new Date("2026-11-23T10:00:00Z");
+const TYPES = ["service_failure", "complaint"];
+const parse = (overrides = {}) =>
+  logIncidentForm(TYPES, NOW).safeParse(
+    readViewState(logFormState(validLogForm({ reportedAt: NOW.getTime() / 1000 - 60, ...overrides }))),
+  );
+
+describe("parseCommand", () => {
+  it.each([
+    ["", { kind: "open_modal" }],
+    ["   ", { kind: "open_modal" }],
+    ["Card payments failing", { kind: "open_modal", title: "Card payments failing" }],
+    ["help", { kind: "help" }],
+    ["HELP", { kind: "help" }],
+    ["list", { kind: "list", filter: "open" }],
+    ["list open", { kind: "list", filter: "open" }],
+    ["list mine", { kind: "list", filter: "mine" }],
+    ["show INC-000042", { kind: "show", number: 42 }],
+    ["show inc-7", { kind: "show", number: 7 }],
+    ["show", { kind: "show", number: null }],
+  ])("%j → %j", (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  it("answers a typo of a subcommand instead of logging it as a title", () => {
+    expect(parseCommand("shwo INC-1")).toMatchObject({ kind: "unknown", suggestion: "show" });
+    expect(parseCommand("lsit")).toMatchObject({ kind: "unknown", suggestion: "list" });
+    expect(parseCommand("hlep")).toMatchObject({ kind: "unknown", suggestion: "help" });
+  });
+
+  it("keeps a real title that merely starts like a subcommand", () => {
+    expect(parseCommand("Shop website down for all customers")).toMatchObject({ kind: "open_modal" });
+  });
+
+  it("refuses an unknown list filter with the choices", () => {
+    expect(parseCommand("list everything")).toMatchObject({
+      kind: "unknown",
+      reason: expect.stringContaining("list mine"),
+    });
+  });
+
+  it("never throws, whatever the text", () => {
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => void parseCommand(text)));
+  });
+
+  it("editDistance counts a transposition as one edit", () => {
+    expect(editDistance("shwo", "show")).toBe(1);
+    expect(editDistance("list", "list")).toBe(0);
+    expect(editDistance("", "help")).toBe(4);
+  });
+});
+
+describe("the log-incident form parser", () => {
+  it("accepts a complete form and trims text", () => {
+    const result = parse({ title: "  Card payments failing  " });
+    expect(result.success).toBe(true);
+    expect(result.data?.title).toBe("Card payments failing");
+    expect(result.data?.reportedAt).toEqual(new Date(NOW.getTime() - 60_000));
+  });
+
+  it("drops an override reason when there is no override", () => {
+    expect(parse({ overrideReason: "because" }).data?.overrideReason).toBeUndefined();
+  });
+
+  it("treats blank optional fields as absent", () => {
+    const result = parse({ affectedService: "   ", callerReference: "" });
+    expect(result.data?.affectedService).toBeUndefined();
+    expect(result.data?.callerReference).toBeUndefined();
+  });
+
+  it.each([
+    [{ title: "x".repeat(151) }, "title"],
+    [{ callerReference: "x".repeat(201) }, "caller_reference"],
+    [{ reportedAt: NOW.getTime() / 1000 + 600 }, "reported_at"],
+    [{ reportedAt: NOW.getTime() / 1000 - 91 * 86_400 }, "reported_at"],
+    [{ reportChannel: "carrier_pigeon" }, "report_channel"],
+    [{ urgency: undefined }, "urgency"],
+    [{ priorityOverride: "P1", overrideReason: " " }, "override_reason"],
+  ])("puts the error for %j on block %s", (overrides, block) => {
+    const result = parse(overrides);
+    expect(result.success).toBe(false);
+    expect(
+      Object.keys(
+        toBlockErrors(result.error!, [
+          "title",
+          "description",
+          "type",
+          "report_channel",
+          "impact",
+          "urgency",
+          "affected_service",
+          "caller_reference",
+          "reported_at",
+          "priority_override",
+          "override_reason",
+        ]),
+      ),
+    ).toContain(block);
+  });
+
+  it("never throws on arbitrary view state", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (values) => {
+        const result = logIncidentForm(TYPES, NOW).safeParse(readViewState(values));
+        expect(typeof result.success).toBe("boolean");
+      }),
+    );
+  });
+});
