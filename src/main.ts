@@ -1,7 +1,7 @@
 import { parseEnv } from "./config/env.js";
 import { loadPolicy } from "./config/policy.js";
 import { createLogger } from "./lib/logger.js";
-import { type RunningSystem, startSystem } from "./system.js";
+import { type RunningSystem, StartupError, startSystem } from "./system.js";
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -12,18 +12,21 @@ function fail(lines: string[]): never {
 
 /** Turns a start-up failure into one line that says what to do. */
 function explainStartupError(err: unknown): string {
-  const e = err as { code?: string; message?: string; data?: { error?: string } };
-  const code = e?.code ?? "";
-  if (code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT" || code === "ENOTFOUND") {
-    return `switchboard: cannot reach ${e.message ?? "a service"} — is PostgreSQL/Redis running? (docker compose up -d postgres redis)`;
+  if (!(err instanceof StartupError)) return `switchboard: start-up failed: ${String(err)}`;
+  const cause = err.cause as { code?: string; message?: string; data?: { error?: string } } | undefined;
+  const reason = cause?.code ?? cause?.message ?? "no answer";
+  switch (err.service) {
+    case "PostgreSQL":
+      return `switchboard: cannot reach PostgreSQL at ${err.where} (${reason}): start it (docker compose up -d postgres redis) or fix DATABASE_URL.`;
+    case "Redis":
+      return `switchboard: cannot reach Redis at ${err.where} (${reason}): start it (docker compose up -d postgres redis) or fix REDIS_URL.`;
+    case "Slack":
+      return cause?.code === "slack_webapi_platform_error"
+        ? `switchboard: Slack refused the bot token (${cause.data?.error}): check SLACK_BOT_TOKEN.`
+        : `switchboard: cannot reach the Slack API at ${err.where} (${cause?.message ?? reason}): check the network or SLACK_API_URL.`;
+    default:
+      return `switchboard: start-up failed: ${err.message}`;
   }
-  if (code === "slack_webapi_platform_error") {
-    return `switchboard: Slack refused the bot token (${e.data?.error}). Check SLACK_BOT_TOKEN.`;
-  }
-  if (code === "slack_webapi_request_error") {
-    return `switchboard: cannot reach the Slack API (${e.message}). Check the network or SLACK_API_URL.`;
-  }
-  return `switchboard: start-up failed: ${e?.message ?? String(err)}`;
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import type { Config } from "./config/env.js";
 import type { Policy } from "./config/policy.js";
 import { createDatabase } from "./db/client.js";
@@ -12,6 +13,7 @@ import { createJobs } from "./jobs/queues.js";
 import { sweep } from "./jobs/sweep.js";
 import { startWorkers } from "./jobs/worker.js";
 import { type Clock, systemClock } from "./lib/clock.js";
+import { slackLogger } from "./lib/slack-logger.js";
 import type { Logger } from "./lib/logger.js";
 import { createMetrics } from "./lib/metrics.js";
 import type { Deps } from "./services/deps.js";
@@ -39,13 +41,17 @@ export interface RunningSystem {
  */
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const { config, logger } = opts;
-  if (config.migrateOnStart) await runMigrations(config.databaseUrl);
+  await step("PostgreSQL", config.databaseUrl, async () => {
+    if (config.migrateOnStart) await runMigrations(config.databaseUrl);
+  });
   const database = createDatabase(config.databaseUrl);
+  await step("PostgreSQL", config.databaseUrl, () => database.sql`select 1`);
   const producer = createProducerConnection(config.redisUrl);
+  await step("Redis", config.redisUrl, () => waitForRedis(producer));
   const jobs = createJobs(producer, config.queuePrefix);
   const metrics = createMetrics();
-  const slack = new WebClient(config.slack.botToken, slackClientOptions(config));
-  const auth = await slack.auth.test();
+  const slack = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: slackLogger(logger, "slack.web-api") });
+  const auth = await step("Slack", config.slack.apiUrl ?? "https://slack.com/api/", () => slack.auth.test());
   const deps: Deps = {
     db: database.db,
     slack,
@@ -126,4 +132,52 @@ function listen(server: Server, port: number): Promise<Server> {
 function portOf(server: Server | null | undefined): number | null {
   const address = server && typeof server.address === "function" ? server.address() : null;
   return address && typeof address === "object" ? address.port : null;
+}
+
+/** A start-up step failed: names the service and where it was looked for (no credentials). */
+export class StartupError extends Error {
+  constructor(
+    readonly service: string,
+    readonly where: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${service} at ${where}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "StartupError";
+  }
+}
+
+async function step<T>(service: string, url: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new StartupError(service, safeHost(url), err);
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "default port"}${u.protocol.startsWith("http") ? u.pathname : ""}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+/** The producer connection does not queue commands while offline, so wait for it to be ready. */
+async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let connectionError: Error | undefined;
+  const onError = (err: Error) => {
+    connectionError = err;
+  };
+  redis.on("error", onError);
+  try {
+    while (Date.now() < deadline) {
+      if (await redis.ping().then(() => true, () => false)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw connectionError ?? new Error(`no answer within ${timeoutMs} ms`);
+  } finally {
+    redis.off("error", onError);
+  }
 }

@@ -27,7 +27,12 @@ const Env = z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// URL")
       .default("redis://localhost:6379"),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z.coerce
+      .number({ error: "must be a port number (0-65535)" })
+      .int("must be a port number (0-65535)")
+      .min(0, "must be a port number (0-65535)")
+      .max(65535, "must be a port number (0-65535)")
+      .default(3000),
     POLICY_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SWITCHBOARD_ROLE: z.enum(ROLES).default("all"),
@@ -73,8 +78,7 @@ export function parseEnv(
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
-      const message =
-        issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+      const message = cleaned[name] === undefined && issue.code !== "custom" ? "is required" : issue.message;
       return `${name} ${message}`;
     });
     return { ok: false, errors };

@@ -2,7 +2,7 @@ import { App, type ViewSubmitAction } from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
 import type { Config } from "../config/env.js";
 import type { Route } from "../http/routes.js";
-import { boltLogger } from "../lib/bolt-logger.js";
+import { slackLogger } from "../lib/slack-logger.js";
 import type { Deps } from "../services/deps.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onIncidentCommand } from "./commands/incident.js";
@@ -31,7 +31,7 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     botUserId: deps.botUserId,
     botId: deps.botId,
     clientOptions: slackClientOptions(config),
-    logger: boltLogger(deps.logger),
+    logger: slackLogger(deps.logger, "slack.bolt"),
     // auth.test already ran at start-up; Bolt need not repeat it.
     tokenVerificationEnabled: false,
     customRoutes: routes,

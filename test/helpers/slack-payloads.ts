@@ -130,3 +130,59 @@ export function messageAction(p: {
     message: { type: "message", user: p.message.user, ts: p.message.ts, text: p.message.text },
   };
 }
+
+/** A block_actions payload from inside an open modal (e.g. choosing impact). */
+export function modalBlockAction(p: {
+  user: string;
+  opened: OpenedView;
+  state: Record<string, unknown>;
+  actionId: string;
+  blockId: string;
+  value: string;
+}) {
+  return {
+    type: "block_actions",
+    team: TEAM,
+    user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: TEAM.id },
+    api_app_id: "A0APP",
+    token: "legacy-verification-token",
+    trigger_id: `${Date.now()}.trigger`,
+    container: { type: "view", view_id: p.opened.id },
+    view: {
+      ...p.opened.view,
+      id: p.opened.id,
+      team_id: TEAM.id,
+      hash: p.opened.hash ?? "h",
+      state: { values: p.state },
+    },
+    actions: [
+      {
+        type: "static_select",
+        action_id: p.actionId,
+        block_id: p.blockId,
+        selected_option: { text: { type: "plain_text", text: p.value }, value: p.value },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+    is_enterprise_install: false,
+  };
+}
+
+export function appHomeOpened(p: { user: string }) {
+  return {
+    token: "legacy-verification-token",
+    team_id: TEAM.id,
+    api_app_id: "A0APP",
+    type: "event_callback",
+    event_id: `Ev${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: "app_home_opened",
+      user: p.user,
+      channel: "D0HOME",
+      tab: "home",
+      event_ts: `${Date.now() / 1000}`,
+    },
+    authorizations: [{ team_id: TEAM.id, user_id: "U0BOT", is_bot: true, is_enterprise_install: false }],
+  };
+}

@@ -1,9 +1,9 @@
 import { type Logger as BoltLogger, LogLevel } from "@slack/bolt";
 import type { Logger } from "./logger.js";
 
-/** Routes Bolt's own log lines through pino, so they share format, level and redaction. */
-export function boltLogger(logger: Logger): BoltLogger {
-  const log = logger.child({ component: "bolt" });
+/** Routes Bolt's and the Web API client's log lines through pino: one format, level and redaction. */
+export function slackLogger(logger: Logger, component: string): BoltLogger {
+  const log = logger.child({ component });
   const line = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ");
   return {
     debug: (...args) => log.debug(line(args)),

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTION } from "../../../src/slack/ids.js";
+import { makeIncident, setupCompleted } from "../../helpers/factories.js";
+import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { appHomeOpened, logFormState, modalBlockAction } from "../../helpers/slack-payloads.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe("priority preview in the open modal", () => {
+  it("shows the matrix priority once impact and urgency are both chosen, keeping the rest of the form", async () => {
+    await h.command("Lines down in Leeds", { user: USERS.agent });
+    const opened = await h.slack.waitFor(() =>
+      h.slack.views.find((v) => v.type === "modal" && v.user === USERS.agent),
+    );
+    const state = logFormState({ title: "Lines down in Leeds", impact: "high", urgency: "high" });
+    const res = await h.action(
+      modalBlockAction({
+        user: USERS.agent,
+        opened,
+        state,
+        actionId: ACTION.urgency,
+        blockId: "urgency",
+        value: "high",
+      }),
+    );
+    expect(res.status).toBe(200);
+    const update = await h.slack.waitFor(() => h.slack.callsTo("views.update").find((c) => c.ok));
+    const view = update.args.view as {
+      blocks: Array<{ block_id?: string; text?: { text: string } }>;
+      callback_id: string;
+    };
+    expect(view.callback_id).toBe("log_incident_modal");
+    expect(view.blocks.find((b) => b.block_id === "priority_preview")?.text?.text).toContain(
+      "Priority from the matrix: P1",
+    );
+    expect(view.blocks.map((b) => b.block_id)).toEqual(
+      (opened.view.blocks as Array<{ block_id?: string }>).map((b) => b.block_id),
+    );
+  });
+
+  it("leaves the preview alone while only one of the two is chosen", async () => {
+    const updates = h.slack.callsTo("views.update").length;
+    await h.command("", { user: USERS.other });
+    const opened = await h.slack.waitFor(() =>
+      h.slack.views.find((v) => v.type === "modal" && v.user === USERS.other),
+    );
+    const state = logFormState({ impact: "low" });
+    const res = await h.action(
+      modalBlockAction({
+        user: USERS.other,
+        opened,
+        state,
+        actionId: ACTION.impact,
+        blockId: "impact",
+        value: "low",
+      }),
+    );
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.slack.callsTo("views.update")).toHaveLength(updates);
+  });
+});
+
+describe("App Home", () => {
+  it("publishes the user's open incidents and everyone's", async () => {
+    const mine = await makeIncident(h.system.deps, { title: "My own incident", reporterId: USERS.lead });
+    const theirs = await makeIncident(h.system.deps, {
+      title: "Someone else's incident",
+      reporterId: USERS.agent,
+    });
+    await setupCompleted(h.system.deps, theirs.incident.id);
+    const res = await h.post(JSON.stringify(appHomeOpened({ user: USERS.lead })), {
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(200);
+    const home = await h.slack.waitFor(() =>
+      h.slack.views.find((v) => v.type === "home" && v.user === USERS.lead),
+    );
+    const text = JSON.stringify(home.view.blocks);
+    const [yours, all] = text.split("All open incidents");
+    expect(yours).toContain(mine.reference);
+    expect(yours).not.toContain(theirs.reference);
+    expect(all).toContain(theirs.reference);
+    expect(text).not.toContain("ACC-");
+  });
+});
