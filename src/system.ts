@@ -13,9 +13,9 @@ import { createJobs } from "./jobs/queues.js";
 import { sweep } from "./jobs/sweep.js";
 import { startWorkers } from "./jobs/worker.js";
 import { type Clock, systemClock } from "./lib/clock.js";
-import { slackLogger } from "./lib/slack-logger.js";
 import type { Logger } from "./lib/logger.js";
 import { createMetrics } from "./lib/metrics.js";
+import { slackLogger } from "./lib/slack-logger.js";
 import type { Deps } from "./services/deps.js";
 import { createSlackApp, slackClientOptions } from "./slack/app.js";
 
@@ -50,7 +50,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   await step("Redis", config.redisUrl, () => waitForRedis(producer));
   const jobs = createJobs(producer, config.queuePrefix);
   const metrics = createMetrics();
-  const slack = new WebClient(config.slack.botToken, { ...slackClientOptions(config), logger: slackLogger(logger, "slack.web-api") });
+  const slack = new WebClient(config.slack.botToken, {
+    ...slackClientOptions(config),
+    logger: slackLogger(logger, "slack.web-api"),
+  });
   const auth = await step("Slack", config.slack.apiUrl ?? "https://slack.com/api/", () => slack.auth.test());
   const deps: Deps = {
     db: database.db,
@@ -173,7 +176,13 @@ async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
   redis.on("error", onError);
   try {
     while (Date.now() < deadline) {
-      if (await redis.ping().then(() => true, () => false)) return;
+      if (
+        await redis.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw connectionError ?? new Error(`no answer within ${timeoutMs} ms`);

@@ -45,6 +45,16 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
       })
     : new App({ ...common, signingSecret: config.slack.signingSecret!, port: config.port });
 
+  // Time each request spends in our handlers (ack included): the ack-latency signal in /metrics.
+  app.use(async ({ body, next }) => {
+    const end = deps.metrics.requestDuration.startTimer({ kind: requestKind(body) });
+    try {
+      await next();
+    } finally {
+      end();
+    }
+  });
+
   app.command(COMMAND, (args) => onIncidentCommand(deps, args));
   app.view<ViewSubmitAction>({ callback_id: VIEW.logIncident, type: "view_submission" }, (args) =>
     onLogIncidentSubmit(deps, args),
@@ -67,4 +77,11 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     );
   });
   return app;
+}
+
+function requestKind(body: unknown): string {
+  const b = body as { type?: string; command?: string; event?: { type?: string } };
+  if (b.command) return "command";
+  if (b.type === "event_callback") return `event.${b.event?.type ?? "unknown"}`;
+  return b.type ?? "unknown";
 }

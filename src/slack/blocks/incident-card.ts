@@ -31,6 +31,7 @@ type CardIncident = Pick<
   | "channelId"
   | "reportedAt"
   | "loggedAt"
+  | "sourceChannelId"
 >;
 
 const PRIORITY_EMOJI = {
@@ -92,7 +93,12 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   });
   blocks.push({
     type: "context",
-    elements: [mrkdwn(`Incident channel: ${channelMention(i.channelId)}`)],
+    elements: [
+      mrkdwn(
+        `Incident channel: ${channelMention(i.channelId)}` +
+          (i.sourceChannelId ? ` · logged from a message in ${channelMention(i.sourceChannelId)}` : ""),
+      ),
+    ],
   });
   return { text, blocks };
 }

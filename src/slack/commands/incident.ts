@@ -92,7 +92,7 @@ async function show(
           : `There is no incident ${formatReference(number)}. \`/incident list\` shows the open ones.`,
     };
   }
-  return (await isResponder(incident, ctx))
+  return isResponder(incident, ctx)
     ? renderResponderCard(deps.db, deps.policy, incident)
     : incidentCard(incident, {
         audience: "stakeholder",
@@ -102,10 +102,7 @@ async function show(
 }
 
 /** People working the incident may see its personal data; everyone else gets the stakeholder view. */
-async function isResponder(
-  incident: IncidentRow,
-  ctx: { userId: string; channelId: string },
-): Promise<boolean> {
+function isResponder(incident: IncidentRow, ctx: { userId: string; channelId: string }): boolean {
   return (
     incident.channelId === ctx.channelId ||
     incident.reporterId === ctx.userId ||

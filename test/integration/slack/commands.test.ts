@@ -138,6 +138,12 @@ describe("Log as incident (message shortcut)", () => {
       where: (t, { eq }) => eq(t.title, "App logs users out"),
     });
     expect(row).toMatchObject({ sourceChannelId: h.channels.floor, sourceMessageTs: message.ts });
+    const channel = await eventually("incident channel", async () => {
+      const r = await h.system.deps.db.query.incidents.findFirst({ where: (t, { eq }) => eq(t.id, row!.id) });
+      return r?.channelId;
+    });
+    const card = await h.slack.waitFor(() => h.slack.messagesIn(channel)[0]);
+    expect(JSON.stringify(card.blocks)).toContain(`logged from a message in <#${h.channels.floor}>`);
   });
 });
 

@@ -67,5 +67,7 @@ describe("operational endpoints", () => {
     const text = await res.text();
     expect(text).toContain("# TYPE switchboard_incidents_logged_total counter");
     expect(text).toContain("process_cpu_seconds_total");
+    // The signed command above was timed; the forged ones never reached a handler.
+    expect(text).toMatch(/switchboard_slack_handler_seconds_count\{kind="command"\} 1\n/);
   });
 });
