@@ -8,7 +8,7 @@ import {
   markOutboxSent,
   releaseOutbox,
 } from "../db/queries/outbox.js";
-import type { OutboxRow } from "../db/schema/index.js";
+import type { IncidentRow, OutboxRow } from "../db/schema/index.js";
 import type { LogKind } from "../domain/log.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { classifySlackError, type SlackFailure, slackErrorCode } from "../slack/errors.js";
@@ -85,7 +85,17 @@ export async function deliverOutbox(deps: Deps, outboxId: string): Promise<Deliv
 async function messageFor(deps: Deps, row: OutboxRow): Promise<Record<string, unknown>> {
   if (row.purpose !== "summary_card" || !row.incidentId) return row.message;
   const incident = await getIncidentById(deps.db, row.incidentId);
-  return incident ? renderResponderCard(deps.db, deps.policy, incident) : row.message;
+  if (!incident) return row.message;
+  return renderResponderCard(deps.db, deps.policy, incident, await sourcePermalink(deps, incident));
+}
+
+/** Link to the message an incident was logged from; the card reads fine without it. */
+function sourcePermalink(deps: Deps, incident: IncidentRow): Promise<string | null> {
+  if (!incident.sourceChannelId || !incident.sourceMessageTs) return Promise.resolve(null);
+  return deps.slack.chat
+    .getPermalink({ channel: incident.sourceChannelId, message_ts: incident.sourceMessageTs })
+    .then((r) => r.permalink ?? null)
+    .catch(() => null);
 }
 
 async function findPosted(slack: WebClient, row: OutboxRow): Promise<{ channel: string; ts: string } | null> {

@@ -9,13 +9,19 @@ export function typeLabel(policy: Policy, type: string): string {
 }
 
 /** The responder card, read fresh so it shows the current state and the caller reference. */
-export async function renderResponderCard(db: DbOrTx, policy: Policy, incident: IncidentRow) {
+export async function renderResponderCard(
+  db: DbOrTx,
+  policy: Policy,
+  incident: IncidentRow,
+  sourceLink: string | null = null,
+) {
   const callerReference = await getCallerReference(db, incident.id);
   return incidentCard(incident, {
     audience: "responder",
     typeLabel: typeLabel(policy, incident.type),
     timezone: policy.timezone,
     callerReference,
+    sourceLink,
   });
 }
 

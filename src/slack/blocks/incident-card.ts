@@ -11,6 +11,8 @@ export interface CardContext {
   typeLabel: string;
   timezone: string;
   callerReference?: string | null;
+  /** Permalink of the message an incident was logged from (the "Log as incident" shortcut). */
+  sourceLink?: string | null;
 }
 
 type CardIncident = Pick<
@@ -96,11 +98,17 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     elements: [
       mrkdwn(
         `Incident channel: ${channelMention(i.channelId)}` +
-          (i.sourceChannelId ? ` · logged from a message in ${channelMention(i.sourceChannelId)}` : ""),
+          (i.sourceChannelId
+            ? ` · logged from ${sourceMessage(ctx.sourceLink)} in ${channelMention(i.sourceChannelId)}`
+            : ""),
       ),
     ],
   });
   return { text, blocks };
+}
+
+function sourceMessage(link: string | null | undefined): string {
+  return link?.startsWith("https://") ? `<${link.replace(/[<>|]/g, "")}|a message>` : "a message";
 }
 
 /** First message to a stakeholder channel about a new incident. */

@@ -104,9 +104,11 @@ describe("read commands", () => {
 
 describe("Log as incident (message shortcut)", () => {
   it("opens the modal with the message as description and records the source message", async () => {
+    const text = "Customer says the app logs them out every 2 minutes\nSince this morning.";
+    const posted = h.slack.addMessage({ channel: h.channels.floor, user: USERS.other, text });
     const message = {
-      ts: "1795000000.000100",
-      text: "Customer says the app logs them out every 2 minutes\nSince this morning.",
+      ts: posted.ts,
+      text,
       user: USERS.other,
     };
     const triggerId = h.slack.issueTrigger({ user: USERS.agent });
@@ -143,7 +145,7 @@ describe("Log as incident (message shortcut)", () => {
       return r?.channelId;
     });
     const card = await h.slack.waitFor(() => h.slack.messagesIn(channel)[0]);
-    expect(JSON.stringify(card.blocks)).toContain(`logged from a message in <#${h.channels.floor}>`);
+    expect(JSON.stringify(card.blocks)).toContain(`|a message> in <#${h.channels.floor}>`);
   });
 });
 
