@@ -10,6 +10,14 @@ export const LOG_KINDS = [
   "announcement_posted",
   "reporter_notified",
   "delivery_failed",
+  "delivery_failure_reported",
+  "status_changed",
+  "owner_changed",
+  "note_added",
+  "update_written",
+  "update_posted",
+  "field_changed",
+  "exported",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -21,10 +21,16 @@ export const JOBS = {
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
-  /** Posts one outbox row to Slack, exactly once. */
+  /** Posts one outbox row to Slack, exactly once. `slotAt`: its reserved turn in the channel. */
   "slack.deliver": {
     queue: QUEUE_NAMES.slack,
-    schema: z.object({ outboxId: z.uuid() }),
+    schema: z.object({ outboxId: z.uuid(), slotAt: z.number().optional() }),
+    opts: retrying,
+  },
+  /** Edits the pinned summary card to the incident's current state. */
+  "card.refresh": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
 } as const;
@@ -36,4 +42,6 @@ export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;
 export const jobIds = {
   setup: (incidentId: string) => `setup-${incidentId}`,
   deliver: (outboxId: string) => `deliver-${outboxId}`,
+  // One per version: a change made while an earlier refresh runs still gets its own.
+  cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
 };

@@ -1,19 +1,49 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
+import { getOutbox } from "../db/queries/outbox.js";
+import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
 import { setUpIncident } from "../services/incident-setup.js";
-import { JOBS, type JobName, QUEUE_NAMES, type QueueName } from "./catalog.js";
+import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
+import { reserveChannelSlot } from "./pacing.js";
 
-type Processor = (deps: Deps, data: never, job: Job) => Promise<unknown>;
+interface Context {
+  deps: Deps;
+  redis: Redis;
+  prefix: string;
+  job: Job;
+  token: string | undefined;
+}
 
-const PROCESSORS: Record<JobName, Processor> = {
-  "incident.setup": (deps, data: { incidentId: string }) => setUpIncident(deps, data.incidentId),
-  "slack.deliver": (deps, data: { outboxId: string }) => deliverOutbox(deps, data.outboxId),
+type Processors = { [N in JobName]: (ctx: Context, data: JobPayload<N>) => Promise<unknown> };
+
+const PROCESSORS: Processors = {
+  "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
+  "slack.deliver": async (ctx, data) => {
+    await waitForChannelTurn(ctx, data);
+    return deliverOutbox(ctx.deps, data.outboxId);
+  },
+  "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10 };
+
+/** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
+async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver">): Promise<void> {
+  const now = Date.now();
+  let slot = data.slotAt;
+  if (slot === undefined) {
+    const row = await getOutbox(ctx.deps.db, data.outboxId);
+    if (!row || row.status !== "pending") return;
+    slot = await reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now);
+    if (slot > now) await ctx.job.updateData({ ...data, slotAt: slot });
+  }
+  if (slot <= now || !ctx.token) return;
+  await ctx.job.moveToDelayed(slot, ctx.token);
+  throw new DelayedError();
+}
 
 function isJobName(name: string): name is JobName {
   return name in JOBS;
@@ -24,17 +54,19 @@ function isJobName(name: string): name is JobName {
  * a bad payload never retries, RetryLater with a delay waits exactly that long (Slack's
  * Retry-After), anything else backs off exponentially.
  */
-async function runJob(deps: Deps, job: Job, token: string | undefined): Promise<unknown> {
+async function runJob(base: Omit<Context, "job" | "token">, job: Job, token: string | undefined) {
   if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job ${job.name}`);
-  const def = JOBS[job.name];
-  const parsed = (def.schema as z.ZodType).safeParse(job.data);
+  const parsed = (JOBS[job.name].schema as z.ZodType).safeParse(job.data);
   if (!parsed.success)
     throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
+  const { deps } = base;
   try {
-    const result = await PROCESSORS[job.name](deps, parsed.data as never, job);
+    const run = PROCESSORS[job.name] as (ctx: Context, data: unknown) => Promise<unknown>;
+    const result = await run({ ...base, job, token }, parsed.data);
     deps.metrics.jobs.inc({ name: job.name, outcome: "completed" });
     return result;
   } catch (err) {
+    if (err instanceof DelayedError) throw err;
     deps.metrics.jobs.inc({ name: job.name, outcome: "retry" });
     if (err instanceof RetryLater && err.delayMs !== null && token) {
       await job.moveToDelayed(Date.now() + err.delayMs, token);
@@ -47,11 +79,15 @@ async function runJob(deps: Deps, job: Job, token: string | undefined): Promise<
 export function startWorkers(deps: Deps, connection: Redis, prefix: string): Worker[] {
   const log = deps.logger.child({ component: "jobs.worker" });
   return Object.values(QUEUE_NAMES).map((queue) => {
-    const worker = new Worker(queue, (job, token) => runJob(deps, job, token), {
-      connection,
-      prefix,
-      concurrency: CONCURRENCY[queue],
-    });
+    const worker = new Worker(
+      queue,
+      (job, token) => runJob({ deps, redis: connection, prefix }, job, token),
+      {
+        connection,
+        prefix,
+        concurrency: CONCURRENCY[queue],
+      },
+    );
     worker.on("failed", (job, err) => {
       log.warn(
         { queue, jobId: job?.id, jobName: job?.name, attempt: job?.attemptsMade, err: err.message },

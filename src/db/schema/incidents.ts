@@ -36,6 +36,13 @@ export const incidents = pgTable(
     major: boolean("major").notNull().default(false),
     status: statusEnum("status").notNull().default("open"),
     closeCode: closeCodeEnum("close_code"),
+    /** Why it is on hold (awaiting_customer, awaiting_third_party, other), and the free text. */
+    holdReason: text("hold_reason"),
+    holdNote: text("hold_note"),
+    resolutionSummary: text("resolution_summary"),
+    rootCause: text("root_cause"),
+    /** When the last stakeholder update went out (the update_every clock runs from it). */
+    lastUpdateAt: tstz("last_update_at"),
     reporterId: text("reporter_id").notNull(),
     ownerId: text("owner_id"),
     /** Where the incident was logged from (a message shortcut's source message, if any). */

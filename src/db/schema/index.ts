@@ -3,3 +3,5 @@ export * from "./enums.js";
 export * from "./incident-log.js";
 export * from "./incidents.js";
 export * from "./outbox.js";
+export * from "./processed-requests.js";
+export * from "./stakeholder-updates.js";

@@ -1,0 +1,31 @@
+import type { WebClient } from "@slack/web-api";
+import { getIncidentById } from "../db/queries/incidents.js";
+import { classifySlackError } from "../slack/errors.js";
+import { RetryLater } from "./deliver.js";
+import type { Deps } from "./deps.js";
+import { renderResponderCard } from "./render.js";
+
+/**
+ * Edits the pinned summary card to show the incident as it is now. Rendering reads the
+ * current row, so a late or repeated refresh can only ever show the newest state.
+ */
+export async function refreshCard(deps: Deps, incidentId: string): Promise<"updated" | "skipped"> {
+  const incident = await getIncidentById(deps.db, incidentId);
+  // No card yet: the set-up job posts it from the current state when it gets there.
+  if (!incident?.channelId || !incident.summaryTs) return "skipped";
+  const card = await renderResponderCard(deps.db, deps.policy, incident);
+  try {
+    await deps.slack.chat.update({
+      channel: incident.channelId,
+      ts: incident.summaryTs,
+      ...card,
+    } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
+    return "updated";
+  } catch (err) {
+    const failure = classifySlackError(err);
+    if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
+    if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
+    deps.logger.warn({ incidentId, error: failure.error }, "summary card not updated");
+    return "skipped";
+  }
+}

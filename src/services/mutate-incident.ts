@@ -1,0 +1,91 @@
+import type { Tx } from "../db/client.js";
+import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
+import { lockIncident, markRequestProcessed, updateIncident } from "../db/queries/mutate.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { formatReference } from "../domain/reference.js";
+import type { Result } from "../domain/result.js";
+import { jobIds } from "../jobs/catalog.js";
+import type { Deps } from "./deps.js";
+
+export interface Refusal {
+  code: string;
+  message: string;
+}
+
+/** What one change does: the new field values, its log entries, and any extra writes. */
+export interface Change {
+  patch: Partial<IncidentRow>;
+  log: Array<Omit<LogEntry, "incidentId" | "actor">>;
+  /** More writes in the same transaction (e.g. outbox rows); returns outbox ids to deliver. */
+  also?: (tx: Tx, updated: IncidentRow) => Promise<string[]>;
+  /** What to tell the person who asked. */
+  message: string;
+}
+
+export type ChangeOutcome =
+  | { ok: true; incident: IncidentRow; message: string; duplicate: boolean }
+  | { ok: false; code: string; message: string };
+
+class Refused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+  }
+}
+
+/**
+ * Runs one change to an incident: locks its row (so concurrent changes queue and each sees
+ * the other's result), records the request key (so a redelivered request or a double click
+ * changes nothing), asks `decide` whether and how to change, writes the row, its log entries
+ * and outbox rows in one transaction, then queues the card refresh and the posts.
+ */
+export async function changeIncident(
+  deps: Deps,
+  p: { incidentId: string; actor: string; requestKey?: string },
+  decide: (incident: IncidentRow) => Result<Change, Refusal> | Promise<Result<Change, Refusal>>,
+): Promise<ChangeOutcome> {
+  let outboxIds: string[] = [];
+  let outcome: ChangeOutcome;
+  try {
+    outcome = await deps.db.transaction(async (tx) => {
+      const incident = await lockIncident(tx, p.incidentId);
+      if (!incident) throw new Refused({ code: "not_found", message: "That incident no longer exists." });
+      if (p.requestKey && !(await markRequestProcessed(tx, p.requestKey))) {
+        return { ok: true, incident, message: "Already done.", duplicate: true } as const;
+      }
+      const decision = await decide(incident);
+      if (!decision.ok) throw new Refused(decision.error);
+      const change = decision.value;
+      const updated = await updateIncident(tx, incident.id, change.patch);
+      await appendLog(
+        tx,
+        change.log.map((entry) => ({ ...entry, incidentId: incident.id, actor: p.actor })),
+      );
+      outboxIds = (await change.also?.(tx, updated)) ?? [];
+      return { ok: true, incident: updated, message: change.message, duplicate: false } as const;
+    });
+  } catch (err) {
+    if (err instanceof Refused) return { ok: false, ...err.refusal };
+    throw err;
+  }
+  if (outcome.ok && !outcome.duplicate) await afterChange(deps, outcome.incident, outboxIds);
+  return outcome;
+}
+
+/** Work that follows a committed change. If Redis is down, the sweep catches up later. */
+async function afterChange(deps: Deps, incident: IncidentRow, outboxIds: string[]): Promise<void> {
+  try {
+    await deps.jobs.enqueue(
+      "card.refresh",
+      { incidentId: incident.id },
+      { jobId: jobIds.cardRefresh(incident.id, incident.version) },
+    );
+    for (const outboxId of outboxIds) {
+      await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
+    }
+  } catch (err) {
+    deps.logger.warn(
+      { incidentId: incident.id, reference: formatReference(incident.number), err: String(err) },
+      "follow-up not queued; the sweep will deliver",
+    );
+  }
+}
