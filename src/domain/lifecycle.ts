@@ -13,7 +13,15 @@ import { err, ok, type Result } from "./result.js";
  */
 
 /** In the order a responder meets them; `allowedActions` keeps this order. */
-export const LIFECYCLE_ACTIONS = ["acknowledge", "start", "hold", "resume", "resolve", "close", "reopen"] as const;
+export const LIFECYCLE_ACTIONS = [
+  "acknowledge",
+  "start",
+  "hold",
+  "resume",
+  "resolve",
+  "close",
+  "reopen",
+] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
 export const ACTION_LABELS: Record<LifecycleAction, string> = {
@@ -128,7 +136,10 @@ const STATUS_WORDS: Record<string, Status> = {
 
 /** Reads what a user types after `/incident status`: "in progress", "In-Progress", "ack", … */
 export function parseStatusWord(text: string): Status | null {
-  const word = text.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  const word = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
   return Object.hasOwn(STATUS_WORDS, word) ? (STATUS_WORDS[word] ?? null) : null;
 }
 

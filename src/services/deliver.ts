@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import type { Tx } from "../db/client.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import {
@@ -7,10 +8,14 @@ import {
   markOutboxFailed,
   markOutboxSent,
   releaseOutbox,
+  upsertOutbox,
 } from "../db/queries/outbox.js";
 import type { IncidentRow, OutboxRow } from "../db/schema/index.js";
 import type { LogKind } from "../domain/log.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { formatReference } from "../domain/reference.js";
+import { jobIds } from "../jobs/catalog.js";
+import { deliveryFailureNotice } from "../slack/blocks/update.js";
 import { classifySlackError, type SlackFailure, slackErrorCode } from "../slack/errors.js";
 import type { Deps } from "./deps.js";
 import { renderResponderCard } from "./render.js";
@@ -40,7 +45,11 @@ const LOG_KIND: Record<string, LogKind> = {
   summary_card: "summary_posted",
   announcement: "announcement_posted",
   reporter_notice: "reporter_notified",
+  stakeholder_update: "update_posted",
 };
+
+/** A failure notice that fails is not reported again: that way lies a loop. */
+const FAILURE_NOTICE = "failure_notice";
 
 /**
  * Posts one outbox row exactly once. Each try is counted in PostgreSQL before Slack is
@@ -183,18 +192,48 @@ async function handleFailure(
   }
   const error =
     failure.kind === "permanent" ? failure.error : `gave up after ${attempt} attempts: ${failure.detail}`;
-  await deps.db.transaction(async (tx) => {
+  const noticeIds = await deps.db.transaction(async (tx) => {
     const marked = await markOutboxFailed(tx, { id: row.id, error });
-    if (marked && row.incidentId) {
-      await appendLog(tx, {
-        incidentId: row.incidentId,
-        actor: SYSTEM_ACTOR,
-        kind: "delivery_failed",
-        details: { purpose: row.purpose, channel: row.channel, error },
-      });
-    }
+    if (!marked || !row.incidentId) return [];
+    await appendLog(tx, {
+      incidentId: row.incidentId,
+      actor: SYSTEM_ACTOR,
+      kind: "delivery_failed",
+      details: { purpose: row.purpose, channel: row.channel, error },
+    });
+    return row.purpose === FAILURE_NOTICE ? [] : reportFailure(tx, row, error);
   });
+  for (const outboxId of noticeIds) {
+    await deps.jobs
+      .enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) })
+      .catch((err: unknown) =>
+        log.warn({ err: String(err) }, "failure notice not queued; the sweep will send it"),
+      );
+  }
   deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "failed" });
   log.error({ error }, "slack post failed for good");
   return { status: "failed", error };
+}
+
+/** Tells the owner (or, while unowned, the reporter) that a post could not be delivered. */
+async function reportFailure(tx: Tx, row: OutboxRow, error: string): Promise<string[]> {
+  const incident = await getIncidentById(tx, row.incidentId!);
+  if (!incident) return [];
+  const recipient = incident.ownerId ?? incident.reporterId;
+  const reference = formatReference(incident.number);
+  await appendLog(tx, {
+    incidentId: incident.id,
+    actor: SYSTEM_ACTOR,
+    kind: "delivery_failure_reported",
+    details: { to: recipient, channel: row.channel, purpose: row.purpose },
+  });
+  return upsertOutbox(tx, [
+    {
+      incidentId: incident.id,
+      dedupeKey: `failure:${row.id}`,
+      purpose: FAILURE_NOTICE,
+      channel: recipient,
+      message: deliveryFailureNotice({ reference, purpose: row.purpose, channel: row.channel, error }),
+    },
+  ]);
 }

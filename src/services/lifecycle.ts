@@ -1,0 +1,90 @@
+import type { IncidentRow } from "../db/schema/index.js";
+import { type CloseCode, STATUS_LABELS } from "../domain/incident.js";
+import { type HoldReason, type LifecycleAction, transition } from "../domain/lifecycle.js";
+import { authorize } from "../domain/permissions.js";
+import { formatReference } from "../domain/reference.js";
+import { err, ok, type Result } from "../domain/result.js";
+import type { Deps } from "./deps.js";
+import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
+
+export interface StatusChangeInput {
+  incidentId: string;
+  actor: string;
+  action: LifecycleAction;
+  requestKey?: string;
+  hold?: { reason: HoldReason; note?: string };
+  resolution?: { summary: string; closeCode: CloseCode; rootCause?: string };
+  reason?: string;
+}
+
+/** Moves an incident through the one state machine, if the actor may and the move is legal. */
+export function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
+  return changeIncident(deps, input, (incident) => decideStatus(deps, incident, input));
+}
+
+function decideStatus(deps: Deps, incident: IncidentRow, input: StatusChangeInput): Result<Change, Refusal> {
+  const ref = formatReference(incident.number);
+  const allowed = authorize(deps.policy, {
+    userId: input.actor,
+    action: input.action,
+    ownerId: incident.ownerId,
+    reporterId: incident.reporterId,
+  });
+  if (!allowed.ok) return err(allowed.error);
+  const moved = transition(incident.status, input.action);
+  if (!moved.ok) return err({ code: moved.error.code, message: `${ref}: ${moved.error.message}` });
+  if (input.action === "resolve" && !input.resolution) {
+    return err({
+      code: "resolution_required",
+      message: `${ref}: say how it was resolved (summary and close code).`,
+    });
+  }
+  const to = moved.value;
+  const now = deps.clock.now();
+  const patch: Partial<IncidentRow> = { status: to, ...statusPatch(incident, input, now) };
+  const log: Change["log"] = [
+    {
+      kind: "status_changed",
+      details: {
+        from: incident.status,
+        to,
+        action: input.action,
+        ...(input.hold ? { holdReason: input.hold.reason, holdNote: input.hold.note ?? null } : {}),
+        ...(input.resolution ? { resolution: input.resolution } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
+    },
+  ];
+  // Acknowledging an unowned incident makes the acknowledger its owner: someone is on it.
+  if (input.action === "acknowledge" && !incident.ownerId) {
+    patch.ownerId = input.actor;
+    log.push({ kind: "owner_changed", details: { from: null, to: input.actor, via: "acknowledge" } });
+  }
+  return ok({ patch, log, message: `${ref} is now *${STATUS_LABELS[to]}*.` });
+}
+
+function statusPatch(incident: IncidentRow, input: StatusChangeInput, now: Date): Partial<IncidentRow> {
+  switch (input.action) {
+    case "acknowledge":
+      return { acknowledgedAt: incident.acknowledgedAt ?? now };
+    case "start":
+      return {};
+    case "hold":
+      return { holdReason: input.hold?.reason ?? "other", holdNote: input.hold?.note ?? null };
+    case "resume":
+      return { holdReason: null, holdNote: null };
+    case "resolve":
+      return {
+        resolvedAt: now,
+        holdReason: null,
+        holdNote: null,
+        closeCode: input.resolution?.closeCode ?? null,
+        resolutionSummary: input.resolution?.summary ?? null,
+        rootCause: input.resolution?.rootCause ?? null,
+      };
+    case "close":
+      return { closedAt: now };
+    case "reopen":
+      return { resolvedAt: null, closeCode: null };
+  }
+}

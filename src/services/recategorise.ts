@@ -1,0 +1,96 @@
+import type { IncidentRow } from "../db/schema/index.js";
+import type { Impact, Priority, Urgency } from "../domain/incident.js";
+import { authorize, isDowngradeOfMajor } from "../domain/permissions.js";
+import { derivePriority } from "../domain/priority-matrix.js";
+import { formatReference } from "../domain/reference.js";
+import { err, ok, type Result } from "../domain/result.js";
+import type { Deps } from "./deps.js";
+import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
+
+export interface Recategorisation {
+  impact?: Impact;
+  urgency?: Urgency;
+  /** A priority to force, `null` to go back to the matrix, undefined to leave as is. */
+  priorityOverride?: Priority | null;
+  type?: string;
+  major?: boolean;
+}
+
+const FIELDS = ["impact", "urgency", "matrixPriority", "priority", "type", "major"] as const;
+type Field = (typeof FIELDS)[number];
+
+/**
+ * Corrects how an incident is categorised. Each field that changes is logged with its old
+ * and new value and the reason; the priority is recomputed from the matrix unless overridden;
+ * lowering a P1/P2 needs a role the policy names.
+ */
+export function recategorise(
+  deps: Deps,
+  p: { incidentId: string; actor: string; changes: Recategorisation; reason: string; requestKey?: string },
+): Promise<ChangeOutcome> {
+  return changeIncident(deps, p, (incident) => decide(deps, incident, p));
+}
+
+function decide(
+  deps: Deps,
+  incident: IncidentRow,
+  p: { actor: string; changes: Recategorisation; reason: string },
+): Result<Change, Refusal> {
+  const ref = formatReference(incident.number);
+  if (!p.reason.trim())
+    return err({ code: "reason_required", message: "Say why the categorisation changes." });
+  if (p.changes.type !== undefined && !deps.policy.incidentTypes[p.changes.type]) {
+    return err({
+      code: "unknown_type",
+      message: `There is no incident type \`${p.changes.type}\` in the policy.`,
+    });
+  }
+  const next = nextValues(deps, incident, p.changes, p.reason);
+  if (isDowngradeOfMajor(incident.priority, next.priority)) {
+    const allowed = authorize(deps.policy, {
+      userId: p.actor,
+      action: "downgrade_major",
+      ownerId: incident.ownerId,
+      reporterId: incident.reporterId,
+    });
+    if (!allowed.ok) return err({ code: allowed.error.code, message: `${ref}: ${allowed.error.message}` });
+  }
+  const changed = FIELDS.filter((f) => next[f] !== incident[f]);
+  const overrideChanged = next.priorityOverrideReason !== incident.priorityOverrideReason;
+  if (changed.length === 0 && !overrideChanged) {
+    return err({ code: "no_change", message: `${ref} already has that categorisation; nothing changed.` });
+  }
+  return ok({
+    patch: next,
+    log: changed.map((field) => ({
+      kind: "field_changed" as const,
+      details: { field, from: incident[field], to: next[field], reason: p.reason },
+    })),
+    message: `${ref} re-categorised: ${changed.map((f) => `${f} ${incident[f]} → ${next[f]}`).join(", ") || "override reason updated"}.`,
+  });
+}
+
+function nextValues(deps: Deps, incident: IncidentRow, c: Recategorisation, reason: string) {
+  const impact = c.impact ?? incident.impact;
+  const urgency = c.urgency ?? incident.urgency;
+  const matrixPriority = derivePriority(deps.policy.priorityMatrix, impact, urgency);
+  const wasOverridden = incident.priority !== incident.matrixPriority;
+  const override =
+    c.priorityOverride === undefined ? (wasOverridden ? incident.priority : null) : c.priorityOverride;
+  const priority = override ?? matrixPriority;
+  const major = c.major ?? (incident.major || priority === "P1");
+  return {
+    impact,
+    urgency,
+    matrixPriority,
+    priority,
+    priorityOverrideReason:
+      override && override !== matrixPriority
+        ? c.priorityOverride === undefined
+          ? incident.priorityOverrideReason
+          : reason
+        : null,
+    type: c.type ?? incident.type,
+    major,
+  } satisfies Pick<IncidentRow, Field | "priorityOverrideReason">;
+}
