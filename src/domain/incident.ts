@@ -54,6 +54,10 @@ export const LIMITS = {
   affectedService: 150,
   callerReference: 200,
   overrideReason: 500,
+  note: 3000,
+  reason: 500,
+  resolution: 3000,
+  update: 2500,
 } as const;
 
 export function assertNever(value: never): never {

@@ -36,7 +36,7 @@ async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver"
   let slot = data.slotAt;
   if (slot === undefined) {
     const row = await getOutbox(ctx.deps.db, data.outboxId);
-    if (!row || row.status !== "pending") return;
+    if (row?.status !== "pending") return;
     slot = await reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now);
     if (slot > now) await ctx.job.updateData({ ...data, slotAt: slot });
   }

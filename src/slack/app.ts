@@ -4,12 +4,15 @@ import type { Config } from "../config/env.js";
 import type { Route } from "../http/routes.js";
 import { slackLogger } from "../lib/slack-logger.js";
 import type { Deps } from "../services/deps.js";
+import { onCardButton } from "./actions/card-buttons.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
+import { onTimelinePage } from "./actions/timeline-page.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
-import { ACTION, COMMAND, SHORTCUT, VIEW } from "./ids.js";
+import { ACTION, CARD_ACTION, COMMAND, SHORTCUT, VIEW } from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
+import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
 
 /**
  * Interactive calls (views.open within a trigger's 3 s) must not sit in a retry loop, and
@@ -69,6 +72,18 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     onLogAsIncident(deps, args),
   );
   app.event("app_home_opened", (args) => onAppHomeOpened(deps, args));
+
+  const cardButtons = Object.values(CARD_ACTION).filter((id) => id !== CARD_ACTION.timelineNext);
+  app.action({ type: "block_actions", action_id: new RegExp(`^(${cardButtons.join("|")})$`) }, (args) =>
+    onCardButton(deps, args),
+  );
+  app.action({ type: "block_actions", action_id: CARD_ACTION.timelineNext }, (args) =>
+    onTimelinePage(deps, args),
+  );
+  app.view<ViewSubmitAction>(
+    { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
+    (args) => onWorkModalSubmit(deps, args),
+  );
 
   app.error(async (error) => {
     log.error(

@@ -2,6 +2,45 @@
 export const VIEW = {
   logIncident: "log_incident_modal",
   logged: "log_incident_done",
+  hold: "incident_hold_modal",
+  resolve: "incident_resolve_modal",
+  reopen: "incident_reopen_modal",
+  update: "incident_update_modal",
+  recategorise: "incident_recategorise_modal",
+} as const;
+
+/** Buttons on the incident card; each carries the incident id as its value. */
+export const CARD_ACTION = {
+  acknowledge: "incident_acknowledge",
+  start: "incident_start",
+  takeOwnership: "incident_take_ownership",
+  update: "incident_post_update",
+  hold: "incident_hold",
+  resume: "incident_resume",
+  resolve: "incident_resolve",
+  close: "incident_close",
+  reopen: "incident_reopen",
+  recategorise: "incident_recategorise",
+  timelineNext: "incident_timeline_next",
+} as const;
+export type CardAction = (typeof CARD_ACTION)[keyof typeof CARD_ACTION];
+
+/** Block ids of the working modals (their parsers key errors by them). */
+export const WORK_FIELDS = {
+  holdReason: "hold_reason",
+  holdNote: "hold_note",
+  summary: "resolution_summary",
+  closeCode: "close_code",
+  rootCause: "root_cause",
+  reason: "reason",
+  happening: "happening",
+  customerImpact: "customer_impact",
+  nextUpdate: "next_update",
+  impact: "impact",
+  urgency: "urgency",
+  priority: "priority",
+  type: "type",
+  major: "major",
 } as const;
 
 export const COMMAND = "/incident";

@@ -47,6 +47,10 @@ incident_types:
     label: Complaint
     stakeholder_channels: [${c.complaints}]
     escalation: [team_lead, duty_manager]
+  major_outage:
+    label: Major outage
+    stakeholder_channels: [${c.stake}, ${c.telephony}, ${c.security}, ${c.complaints}, ${c.floor}]
+    escalation: [duty_manager, head_of_operations]
 sla:
   P1: { respond: 15m, update_every: 30m, resolve: 4h, hours: always, repeat: 15m }
   P2: { respond: 30m, update_every: 1h, resolve: 8h, hours: always, repeat: 30m }

@@ -186,3 +186,39 @@ export function appHomeOpened(p: { user: string }) {
     authorizations: [{ team_id: TEAM.id, user_id: "U0BOT", is_bot: true, is_enterprise_install: false }],
   };
 }
+
+/** A click on a button of a message (e.g. the pinned incident card). */
+export function buttonClick(p: {
+  user: string;
+  channel: string;
+  messageTs: string;
+  actionId: string;
+  value: string;
+  triggerId: string;
+  responseUrl: string;
+  actionTs?: string;
+}) {
+  return {
+    type: "block_actions",
+    team: TEAM,
+    user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: TEAM.id },
+    api_app_id: "A0APP",
+    token: "legacy-verification-token",
+    trigger_id: p.triggerId,
+    container: { type: "message", message_ts: p.messageTs, channel_id: p.channel, is_ephemeral: false },
+    channel: { id: p.channel, name: "incident" },
+    message: { type: "message", ts: p.messageTs, user: "U0BOT", text: "card" },
+    response_url: p.responseUrl,
+    actions: [
+      {
+        type: "button",
+        action_id: p.actionId,
+        block_id: "incident_actions",
+        value: p.value,
+        text: { type: "plain_text", text: p.actionId },
+        action_ts: p.actionTs ?? `${(Date.now() / 1000).toFixed(6)}`,
+      },
+    ],
+    is_enterprise_install: false,
+  };
+}

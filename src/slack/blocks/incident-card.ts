@@ -1,6 +1,8 @@
 import type { IncidentRow } from "../../db/schema/index.js";
 import { LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
+import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
+import { cardActions } from "./card-actions.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 export type Audience = "responder" | "stakeholder";
@@ -13,6 +15,8 @@ export interface CardContext {
   callerReference?: string | null;
   /** Permalink of the message an incident was logged from (the "Log as incident" shortcut). */
   sourceLink?: string | null;
+  /** Responder cards carry the action buttons unless this is false. */
+  actions?: boolean;
 }
 
 type CardIncident = Pick<
@@ -34,6 +38,11 @@ type CardIncident = Pick<
   | "reportedAt"
   | "loggedAt"
   | "sourceChannelId"
+  | "id"
+  | "holdReason"
+  | "holdNote"
+  | "resolutionSummary"
+  | "closeCode"
 >;
 
 const PRIORITY_EMOJI = {
@@ -93,6 +102,9 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     type: "section",
     text: mrkdwn(`*What is happening*\n${escapeMrkdwn(clip(i.description, 2900))}`),
   });
+  const state = stateLine(i, ctx.audience);
+  if (state) blocks.push({ type: "section", text: mrkdwn(state) });
+  if (ctx.audience === "responder" && ctx.actions !== false) blocks.push(...cardActions(i));
   blocks.push({
     type: "context",
     elements: [
@@ -105,6 +117,20 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     ],
   });
   return { text, blocks };
+}
+
+/** Why it is on hold, or how it was resolved. A hold note may name the customer: responders only. */
+function stateLine(i: CardIncident, audience: Audience): string | null {
+  if (i.status === "on_hold") {
+    const reason = HOLD_REASON_LABELS[i.holdReason as HoldReason] ?? "On hold";
+    const note = audience === "responder" && i.holdNote ? `: ${escapeMrkdwn(clip(i.holdNote, 500))}` : "";
+    return `:double_vertical_bar: *On hold* (${reason})${note}`;
+  }
+  if ((i.status === "resolved" || i.status === "closed") && i.resolutionSummary) {
+    const code = i.closeCode ? ` (${i.closeCode.replace(/_/g, " ")})` : "";
+    return `:white_check_mark: *Resolution*${code}\n${escapeMrkdwn(clip(i.resolutionSummary, 2800))}`;
+  }
+  return null;
 }
 
 function sourceMessage(link: string | null | undefined): string {

@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { getIncidentByChannel, getIncidentByNumber, listIncidents } from "../../db/queries/incidents.js";
+import { listIncidents } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
-import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { renderResponderCard, typeLabel } from "../../services/render.js";
@@ -10,9 +9,9 @@ import { incidentCard } from "../blocks/incident-card.js";
 import { incidentList } from "../blocks/incident-list.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
+import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-type Reply = { text: string; blocks?: Record<string, unknown>[] };
 
 const LIST_LIMIT = 20;
 
@@ -29,9 +28,15 @@ export async function onIncidentCommand(deps: Deps, { command, ack, respond, cli
     if (problem) await respond({ response_type: "ephemeral", text: problem });
     return;
   }
-  let reply: Reply;
+  let reply: Reply | null;
   try {
-    reply = await answer(deps, parsed, { userId: command.user_id, channelId: command.channel_id });
+    reply = await answer(deps, parsed, {
+      userId: command.user_id,
+      channelId: command.channel_id,
+      triggerId: command.trigger_id,
+      client,
+      requestKey: `command:${command.trigger_id}`,
+    });
   } catch (err) {
     deps.logger.error({ err: String(err), subcommand: parsed.kind, user: command.user_id }, "command failed");
     reply = {
@@ -40,14 +45,14 @@ export async function onIncidentCommand(deps: Deps, { command, ack, respond, cli
         : "Something went wrong answering that. Please try again; if it keeps happening, tell your Switchboard admin.",
     };
   }
-  await respond({ response_type: "ephemeral", ...reply });
+  if (reply) await respond({ response_type: "ephemeral", ...reply });
 }
 
 async function answer(
   deps: Deps,
   parsed: Exclude<ParsedCommand, { kind: "open_modal" }>,
-  ctx: { userId: string; channelId: string },
-): Promise<Reply> {
+  ctx: CommandContext,
+): Promise<Reply | null> {
   switch (parsed.kind) {
     case "help":
       return helpMessage();
@@ -66,6 +71,14 @@ async function answer(
     }
     case "show":
       return show(deps, parsed.number, ctx);
+    case "status":
+    case "assign":
+    case "note":
+    case "form":
+    case "close":
+    case "timeline":
+    case "export":
+      return answerWork(deps, parsed, ctx);
     case "unknown": {
       const hint = parsed.suggestion ? ` Did you mean \`/incident ${parsed.suggestion}\`?` : "";
       return {
@@ -75,23 +88,10 @@ async function answer(
   }
 }
 
-async function show(
-  deps: Deps,
-  number: number | null,
-  ctx: { userId: string; channelId: string },
-): Promise<Reply> {
-  const incident =
-    number !== null
-      ? await getIncidentByNumber(deps.db, number)
-      : await getIncidentByChannel(deps.db, ctx.channelId);
-  if (!incident) {
-    return {
-      text:
-        number === null
-          ? "Which incident? Use `/incident show INC-000042`, or run `show` in the incident's own channel."
-          : `There is no incident ${formatReference(number)}. \`/incident list\` shows the open ones.`,
-    };
-  }
+async function show(deps: Deps, number: number | null, ctx: CommandContext): Promise<Reply> {
+  const found = await findIncident(deps, number, ctx.channelId, "show");
+  if ("reply" in found) return found.reply;
+  const { incident } = found;
   return isResponder(incident, ctx)
     ? renderResponderCard(deps.db, deps.policy, incident)
     : incidentCard(incident, {

@@ -11,6 +11,7 @@ const ElementState = z
     selected_time: z.string().nullish(),
     selected_user: z.string().nullish(),
     selected_users: z.array(z.string()).nullish(),
+    selected_options: z.array(z.object({ value: z.string() })).nullish(),
   })
   .loose();
 
@@ -34,6 +35,8 @@ export function readViewState(values: unknown): Record<string, string | number |
       state.selected_date_time ??
       state.selected_date ??
       state.selected_user ??
+      // Checkboxes: the chosen values, comma-joined ("" when none is ticked).
+      state.selected_options?.map((o) => o.value).join(",") ??
       undefined;
   }
   return out;

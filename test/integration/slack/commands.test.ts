@@ -48,7 +48,13 @@ async function reply(text: string, p: { user?: string; channel?: string } = {}) 
 describe("read commands", () => {
   it("help lists every subcommand with an example", async () => {
     const text = await reply("help");
-    for (const word of ["/incident list", "/incident show INC-", "Log as incident", "/incident help"])
+    for (const word of [
+      "/incident list",
+      "/incident show INC-",
+      "Log as incident",
+      "/incident status",
+      "/incident update",
+    ])
       expect(text).toContain(word);
   });
 
@@ -98,7 +104,7 @@ describe("read commands", () => {
   });
 
   it("a subcommand that is not available yet says so", async () => {
-    expect(await reply("timeline")).toContain("not available in this version yet");
+    expect(await reply("escalate")).toContain("not available in this version yet");
   });
 });
 

@@ -62,6 +62,7 @@ describe("/incident opens the log-incident modal", () => {
       "service_failure",
       "security_breach",
       "complaint",
+      "major_outage",
     ]);
     expect(h.slack.callsTo("views.open").at(-1)?.ok).toBe(true);
   });

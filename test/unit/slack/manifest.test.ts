@@ -90,7 +90,8 @@ const botScopes = manifest.oauth_config?.scopes?.bot ?? [];
  */
 function webApiCalls(source: string): string[] {
   const normalised = source.replace(/\s*\.\s*/g, ".").replace(/\s+\(/g, "(");
-  return [...normalised.matchAll(CALL)].map((m) => `${m[1]}.${m[2]}`);
+  const helpers = [...normalised.matchAll(/\.filesUploadV2\(/g)].map(() => "files.uploadV2");
+  return [...[...normalised.matchAll(CALL)].map((m) => `${m[1]}.${m[2]}`), ...helpers];
 }
 
 function sourceFiles(dir: string): string[] {

@@ -1,0 +1,189 @@
+import type { IncidentLogRow } from "../db/schema/incident-log.js";
+import { REPORT_CHANNEL_LABELS, type ReportChannel, STATUS_LABELS, type Status } from "./incident.js";
+import { HOLD_REASON_LABELS, type HoldReason } from "./lifecycle.js";
+
+/**
+ * One plain-English line per incident-log entry, for the timeline and the exports. No Slack
+ * markup: callers escape and decorate. Details come from the database as untrusted JSON, so
+ * every field is read through a typeof check and nothing here throws.
+ */
+
+type Details = Record<string, unknown>;
+type Entry = Pick<IncidentLogRow, "kind" | "details" | "actor">;
+
+const UNKNOWN_DETAILS_MAX = 300;
+
+/** A scalar as text (line breaks folded to spaces); null for anything else or an empty string. */
+function text(d: Details, key: string): string | null {
+  const value = d[key];
+  if (typeof value === "string") return value === "" ? null : oneLine(value);
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  return null;
+}
+
+function oneLine(value: string): string {
+  return value.replace(/[\r\n\u2028\u2029]+/g, " ");
+}
+
+/** `matrixPriority` → `matrix priority`, `not_an_incident` → `not an incident`. */
+export function humanise(name: string): string {
+  return oneLine(name)
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/_+/g, " ")
+    .toLowerCase()
+    .trim();
+}
+
+const capitalise = (s: string) => (s === "" ? s : s.charAt(0).toUpperCase() + s.slice(1));
+
+function statusLabel(value: string | null): string {
+  if (value === null) return "?";
+  return Object.hasOwn(STATUS_LABELS, value) ? STATUS_LABELS[value as Status] : value;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return "[unserialisable]";
+  }
+}
+
+function clipChars(value: string, max: number): string {
+  const chars = Array.from(value);
+  return chars.length <= max ? value : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+const suffix = (label: string, value: string | null) => (value === null ? "" : ` (${label}: ${value})`);
+const change = (d: Details) => `${text(d, "from") ?? "none"} → ${text(d, "to") ?? "none"}`;
+const posted = (what: string, d: Details) => `${what} ${text(d, "channel") ?? "an unknown channel"}`;
+
+function created(d: Details): string {
+  const channel = text(d, "reportChannel");
+  const via =
+    channel && Object.hasOwn(REPORT_CHANNEL_LABELS, channel)
+      ? REPORT_CHANNEL_LABELS[channel as ReportChannel]
+      : channel;
+  const type = text(d, "type");
+  const service = text(d, "affectedService");
+  const parts = [
+    text(d, "priority"),
+    d.major === true ? "major" : null,
+    type && `type ${humanise(type)}`,
+    via && `reported via ${via}`,
+    service && `service ${service}`,
+  ].filter((p): p is string => Boolean(p));
+  const title = text(d, "title");
+  const head = `Incident logged${text(d, "reference") ? ` as ${text(d, "reference")}` : ""}`;
+  return `${head}${title ? `: ${title}` : ""}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
+}
+
+function holdReason(value: string | null): string {
+  if (value === null) return "no reason given";
+  const label = Object.hasOwn(HOLD_REASON_LABELS, value) ? HOLD_REASON_LABELS[value as HoldReason] : value;
+  return humanise(label);
+}
+
+function resolved(d: Details): string {
+  const r = typeof d.resolution === "object" && d.resolution !== null ? (d.resolution as Details) : {};
+  const code = text(r, "closeCode");
+  const summary = text(r, "summary");
+  const root = text(r, "rootCause");
+  return `Resolved${code ? ` (${humanise(code)})` : ""}${summary ? `: ${summary}` : ""}${root ? `; root cause: ${root}` : ""}`;
+}
+
+function statusChanged(d: Details): string {
+  const action = text(d, "action");
+  const reason = text(d, "reason");
+  if (action === "hold") {
+    const note = text(d, "holdNote");
+    return `Put on hold (${holdReason(text(d, "holdReason"))})${note ? `: ${note}` : ""}`;
+  }
+  if (action === "resolve") return resolved(d);
+  if (action === "reopen") return `Reopened${reason ? `: ${reason}` : ""}`;
+  const from = statusLabel(text(d, "from"));
+  return `Status ${from} → ${statusLabel(text(d, "to"))}${suffix("reason", reason)}`;
+}
+
+function ownerChanged(d: Details): string {
+  const from = text(d, "from");
+  const to = text(d, "to");
+  const via = text(d, "via");
+  const how = via ? ` (via ${humanise(via)})` : "";
+  if (to === null) return `Owner cleared${from ? ` (was ${from})` : ""}${how}`;
+  return `${from ? `Owner changed ${from} → ${to}` : `Owner set to ${to}`}${how}`;
+}
+
+function updateWritten(d: Details): string {
+  const n = Array.isArray(d.channels) ? d.channels.length : 0;
+  const next = text(d, "nextUpdateAt");
+  return `Stakeholder update written for ${n} channel${n === 1 ? "" : "s"}${next ? `; next update by ${next}` : ""}`;
+}
+
+function fieldChanged(d: Details): string {
+  const field = text(d, "field");
+  const name = field ? capitalise(humanise(field)) : "A field";
+  return `${name} changed ${change(d)}${suffix("reason", text(d, "reason"))}`;
+}
+
+/** `{format}` or `{formats: [...], entries, channel}`. */
+function exported(d: Details): string {
+  const listed = Array.isArray(d.formats) ? d.formats.filter((f): f is string => typeof f === "string") : [];
+  const formats = listed.length > 0 ? listed.map(oneLine).join(" and ") : text(d, "format");
+  const n = d.entries;
+  const count = typeof n === "number" ? ` (${n} entr${n === 1 ? "y" : "ies"})` : "";
+  const channel = text(d, "channel");
+  return `Log exported${formats ? ` as ${formats}` : ""}${count}${channel ? ` to ${channel}` : ""}`;
+}
+
+const purposeOf = (d: Details) => {
+  const purpose = text(d, "purpose");
+  return purpose ? ` (${humanise(purpose)})` : "";
+};
+
+const DESCRIBE: Record<string, (d: Details) => string> = {
+  created,
+  priority_overridden: (d) => `Priority overridden ${change(d)}${suffix("reason", text(d, "reason"))}`,
+  caller_reference_set: () => "Caller reference recorded",
+  channel_created: (d) =>
+    `Incident channel created${text(d, "name") ? `: #${text(d, "name")}` : ""}${suffix("id", text(d, "channel"))}`,
+  reporter_invited: (d) =>
+    `Reporter ${text(d, "user") ?? "?"} invited to ${text(d, "channel") ?? "the incident channel"}`,
+  summary_posted: (d) => posted("Posted summary card to", d),
+  summary_pinned: (d) => posted("Pinned summary card in", d),
+  announcement_posted: (d) => posted("Posted announcement to", d),
+  reporter_notified: (d) => posted("Notified the reporter in", d),
+  delivery_failed: (d) =>
+    `Delivery to ${text(d, "channel") ?? "?"} failed: ${text(d, "error") ?? "unknown error"}${purposeOf(d)}`,
+  delivery_failure_reported: (d) =>
+    `Told ${text(d, "to") ?? "?"} that delivery to ${text(d, "channel") ?? "?"} failed${purposeOf(d)}`,
+  status_changed: statusChanged,
+  owner_changed: ownerChanged,
+  note_added: (d) => `Note: ${text(d, "text") ?? ""}`.trimEnd(),
+  update_written: updateWritten,
+  update_posted: (d) => posted("Posted update to", d),
+  field_changed: fieldChanged,
+  exported,
+};
+
+function unknownKind(kind: string, details: unknown): string {
+  const name = capitalise(humanise(kind)) || "Unknown event";
+  const isEmpty = typeof details === "object" && details !== null && Object.keys(details).length === 0;
+  if (details === undefined || details === null || isEmpty) return name;
+  return `${name} ${clipChars(oneLine(safeJson(details)), UNKNOWN_DETAILS_MAX)}`;
+}
+
+/** One plain-English line for a log entry; never throws, whatever `details` holds. */
+export function describeEntry(entry: Entry): string {
+  const kind = typeof entry.kind === "string" ? entry.kind : String(entry.kind);
+  const raw: unknown = entry.details;
+  const details = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Details) : {};
+  const describe = Object.hasOwn(DESCRIBE, kind) ? DESCRIBE[kind] : undefined;
+  if (!describe) return unknownKind(kind, raw);
+  try {
+    return describe(details);
+  } catch {
+    return unknownKind(kind, raw);
+  }
+}

@@ -1,0 +1,37 @@
+import type { IncidentRow } from "../../db/schema/index.js";
+import { ACTION_LABELS, allowedActions, isOpenStatus, type LifecycleAction } from "../../domain/lifecycle.js";
+import { CARD_ACTION } from "../ids.js";
+import { plain } from "./text.js";
+
+const LIFECYCLE_BUTTON: Record<LifecycleAction, string> = {
+  acknowledge: CARD_ACTION.acknowledge,
+  start: CARD_ACTION.start,
+  hold: CARD_ACTION.hold,
+  resume: CARD_ACTION.resume,
+  resolve: CARD_ACTION.resolve,
+  close: CARD_ACTION.close,
+  reopen: CARD_ACTION.reopen,
+};
+
+const button = (actionId: string, label: string, incidentId: string, style?: "primary" | "danger") => ({
+  type: "button",
+  action_id: actionId,
+  text: plain(label, 75),
+  value: incidentId,
+  ...(style ? { style } : {}),
+});
+
+/** The buttons a card offers: the moves the state machine allows now, plus the always-useful ones. */
+export function cardActions(i: Pick<IncidentRow, "id" | "status">) {
+  const moves = allowedActions(i.status).map((a) =>
+    button(LIFECYCLE_BUTTON[a], ACTION_LABELS[a], i.id, a === "acknowledge" ? "primary" : undefined),
+  );
+  const open = isOpenStatus(i.status);
+  const extra = [
+    ...(open ? [button(CARD_ACTION.takeOwnership, "Take ownership", i.id)] : []),
+    ...(i.status !== "closed" ? [button(CARD_ACTION.update, "Post update", i.id)] : []),
+    ...(open ? [button(CARD_ACTION.recategorise, "Re-categorise", i.id)] : []),
+  ];
+  const elements = [...moves, ...extra];
+  return elements.length > 0 ? [{ type: "actions", block_id: "incident_actions", elements }] : [];
+}

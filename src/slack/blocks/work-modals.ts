@@ -1,0 +1,177 @@
+import type { IncidentRow } from "../../db/schema/index.js";
+import { CLOSE_CODES, LEVEL_LABELS, LEVELS, LIMITS, PRIORITIES } from "../../domain/incident.js";
+import { HOLD_REASON_LABELS, HOLD_REASONS } from "../../domain/lifecycle.js";
+import { formatReference } from "../../domain/reference.js";
+import { WORK_FIELDS as F, VIEW } from "../ids.js";
+import { clip, mrkdwn, plain } from "./text.js";
+
+/** Carried in private_metadata: which incident, and where the form was opened from. */
+export interface WorkModalMetadata {
+  incidentId: string;
+  channel?: string;
+}
+
+const option = (value: string, label: string) => ({ text: plain(label, 75), value });
+
+function input(
+  blockId: string,
+  label: string,
+  element: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
+  return { type: "input", block_id: blockId, label: plain(label, 2000), element, ...extra };
+}
+
+function text(max: number, opts: { multiline?: boolean; initial?: string; placeholder?: string } = {}) {
+  return {
+    type: "plain_text_input",
+    action_id: "value",
+    max_length: max,
+    ...(opts.multiline ? { multiline: true } : {}),
+    ...(opts.initial ? { initial_value: clip(opts.initial, max) } : {}),
+    ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
+  };
+}
+
+function select(options: Array<{ value: string; label: string }>, initial?: string) {
+  const opts = options.map((o) => option(o.value, o.label));
+  const chosen = opts.find((o) => o.value === initial);
+  return {
+    type: "static_select",
+    action_id: "value",
+    options: opts,
+    ...(chosen ? { initial_option: chosen } : {}),
+  };
+}
+
+function modal(
+  callbackId: string,
+  title: string,
+  submit: string,
+  meta: WorkModalMetadata,
+  blocks: unknown[],
+) {
+  return {
+    type: "modal" as const,
+    callback_id: callbackId,
+    title: plain(title, 24),
+    submit: plain(submit, 24),
+    close: plain("Cancel", 24),
+    private_metadata: JSON.stringify(meta),
+    blocks,
+  };
+}
+
+type Subject = Pick<IncidentRow, "id" | "number" | "title">;
+
+const context = (i: Subject) => ({
+  type: "context",
+  elements: [mrkdwn(`*${formatReference(i.number)}* · ${clip(i.title, 150).replace(/[<>&]/g, "")}`)],
+});
+
+export function holdModal(i: Subject, meta: WorkModalMetadata) {
+  return modal(VIEW.hold, "Put on hold", "Put on hold", meta, [
+    context(i),
+    input(
+      F.holdReason,
+      "Why is it on hold?",
+      select(HOLD_REASONS.map((r) => ({ value: r, label: HOLD_REASON_LABELS[r] }))),
+    ),
+    input(F.holdNote, "Details", text(LIMITS.reason, { multiline: true }), {
+      optional: true,
+      hint: plain("Required when the reason is Other. The resolve clock pauses while on hold."),
+    }),
+  ]);
+}
+
+export function resolveModal(i: Subject, meta: WorkModalMetadata) {
+  return modal(VIEW.resolve, "Resolve incident", "Resolve", meta, [
+    context(i),
+    input(F.summary, "Resolution summary", text(LIMITS.resolution, { multiline: true })),
+    input(
+      F.closeCode,
+      "Close code",
+      select(
+        CLOSE_CODES.map((c) => ({
+          value: c,
+          label: c.replace(/_/g, " ").replace(/^./, (s) => s.toUpperCase()),
+        })),
+      ),
+      { hint: plain("Not an incident: a service request or complaint logged by mistake. The record stays.") },
+    ),
+    input(F.rootCause, "Root cause, if known", text(LIMITS.resolution, { multiline: true }), {
+      optional: true,
+    }),
+  ]);
+}
+
+export function reopenModal(i: Subject, meta: WorkModalMetadata) {
+  return modal(VIEW.reopen, "Reopen incident", "Reopen", meta, [
+    context(i),
+    input(F.reason, "Why reopen it?", text(LIMITS.reason, { multiline: true })),
+  ]);
+}
+
+export function updateModal(i: Subject, meta: WorkModalMetadata, nextUpdateDefault: Date) {
+  return modal(VIEW.update, "Post update", "Post update", meta, [
+    context(i),
+    input(F.happening, "What is happening", text(LIMITS.update, { multiline: true })),
+    input(F.customerImpact, "Customer impact now", text(LIMITS.update, { multiline: true }), {
+      hint: plain("Goes to every stakeholder channel: no caller names, numbers or account details."),
+    }),
+    input(
+      F.nextUpdate,
+      "Next update by",
+      {
+        type: "datetimepicker",
+        action_id: "value",
+        initial_date_time: Math.floor(nextUpdateDefault.getTime() / 1000),
+      },
+      { hint: plain("Defaults to the update cadence of this priority.") },
+    ),
+  ]);
+}
+
+export function recategoriseModal(
+  i: Subject & Pick<IncidentRow, "impact" | "urgency" | "priority" | "matrixPriority" | "type" | "major">,
+  types: Array<{ key: string; label: string }>,
+  meta: WorkModalMetadata,
+) {
+  const levels = LEVELS.map((l) => ({ value: l, label: LEVEL_LABELS[l] }));
+  const priorities = [
+    { value: "matrix", label: "From the matrix" },
+    ...PRIORITIES.map((p) => ({ value: p, label: p })),
+  ];
+  const overridden = i.priority !== i.matrixPriority ? i.priority : "matrix";
+  const majorOption = option("major", "Major incident");
+  return modal(VIEW.recategorise, "Re-categorise", "Save", meta, [
+    context(i),
+    input(F.impact, "Impact", select(levels, i.impact)),
+    input(F.urgency, "Urgency", select(levels, i.urgency)),
+    input(F.priority, "Priority", select(priorities, overridden), {
+      hint: plain("Lowering a P1 or P2 needs a duty manager or head of operations."),
+    }),
+    input(
+      F.type,
+      "Incident type",
+      select(
+        types.map((t) => ({ value: t.key, label: t.label })),
+        i.type,
+      ),
+    ),
+    input(
+      F.major,
+      "Major incident",
+      {
+        type: "checkboxes",
+        action_id: "value",
+        options: [majorOption],
+        ...(i.major ? { initial_options: [majorOption] } : {}),
+      },
+      { optional: true },
+    ),
+    input(F.reason, "Reason for the change", text(LIMITS.reason, { multiline: true }), {
+      hint: plain("Logged with the old and new values."),
+    }),
+  ]);
+}

@@ -1,0 +1,66 @@
+import { appendLog, listLog } from "../../db/queries/incident-log.js";
+import type { IncidentRow } from "../../db/schema/index.js";
+import { formatReference } from "../../domain/reference.js";
+import type { Deps } from "../../services/deps.js";
+import { logToCsv, logToMarkdown } from "../../services/export-log.js";
+import { channelMention } from "../blocks/text.js";
+import { timelineMessage } from "../blocks/timeline.js";
+import { slackErrorCode } from "../errors.js";
+
+type Reply = { text: string; blocks?: Record<string, unknown>[] };
+
+/** `/incident timeline [page]`: the incident log, a page at a time (Block Kit allows 50 blocks). */
+export async function timelineReply(deps: Deps, incident: IncidentRow, page: number): Promise<Reply> {
+  const entries = await listLog(deps.db, incident.id);
+  return timelineMessage({
+    reference: formatReference(incident.number),
+    entries,
+    page,
+    timezone: deps.policy.timezone,
+    incidentId: incident.id,
+  });
+}
+
+/** `/incident export`: the whole log as Markdown and CSV, uploaded to the incident channel. */
+export async function exportLog(deps: Deps, incident: IncidentRow, userId: string): Promise<Reply> {
+  const reference = formatReference(incident.number);
+  if (!incident.channelId) return { text: `${reference} has no channel yet; try again in a moment.` };
+  const entries = await listLog(deps.db, incident.id);
+  const exportedAt = deps.clock.now();
+  const stem = `${reference.toLowerCase()}-log`;
+  const markdown = logToMarkdown({
+    reference,
+    title: incident.title,
+    timezone: deps.policy.timezone,
+    entries,
+    exportedAt,
+  });
+  try {
+    await deps.slack.filesUploadV2({
+      channel_id: incident.channelId,
+      initial_comment: `Incident log of ${reference}, exported by <@${userId}> (${entries.length} entries).`,
+      file_uploads: [
+        { file: Buffer.from(markdown, "utf8"), filename: `${stem}.md`, title: `${reference} log (Markdown)` },
+        {
+          file: Buffer.from(logToCsv(entries, deps.policy.timezone), "utf8"),
+          filename: `${stem}.csv`,
+          title: `${reference} log (CSV)`,
+        },
+      ],
+    });
+  } catch (err) {
+    deps.logger.warn({ incidentId: incident.id, code: slackErrorCode(err) }, "export upload failed");
+    return {
+      text: `I couldn't upload the log of ${reference} just now (${slackErrorCode(err) ?? "Slack did not answer"}). Please try again.`,
+    };
+  }
+  await appendLog(deps.db, {
+    incidentId: incident.id,
+    actor: userId,
+    kind: "exported",
+    details: { formats: ["markdown", "csv"], entries: entries.length, channel: incident.channelId },
+  });
+  return {
+    text: `Exported the log of ${reference} to ${channelMention(incident.channelId)} as Markdown and CSV.`,
+  };
+}

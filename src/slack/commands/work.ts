@@ -1,0 +1,134 @@
+import type { WebClient } from "@slack/web-api";
+import { getIncidentByChannel, getIncidentByNumber } from "../../db/queries/incidents.js";
+import type { IncidentRow } from "../../db/schema/index.js";
+import { STATUS_LABELS } from "../../domain/incident.js";
+import { ACTION_LABELS, actionTo, allowedActions } from "../../domain/lifecycle.js";
+import { formatReference } from "../../domain/reference.js";
+import type { Deps } from "../../services/deps.js";
+import { changeStatus } from "../../services/lifecycle.js";
+import type { ChangeOutcome } from "../../services/mutate-incident.js";
+import { addNote } from "../../services/notes-and-updates.js";
+import { assignOwner } from "../../services/ownership.js";
+import { openWorkModal } from "../open-work-modal.js";
+import type { ParsedCommand } from "./parse-command.js";
+import { exportLog, timelineReply } from "./timeline.js";
+
+export type Reply = { text: string; blocks?: Record<string, unknown>[] };
+export type WorkCommand = Extract<
+  ParsedCommand,
+  { kind: "status" | "assign" | "note" | "form" | "close" | "timeline" | "export" }
+>;
+export interface CommandContext {
+  userId: string;
+  channelId: string;
+  triggerId: string;
+  client: WebClient;
+  requestKey: string;
+}
+
+/** The incident a command is about: the INC-n given, else the incident whose channel this is. */
+export async function findIncident(
+  deps: Deps,
+  number: number | null,
+  channelId: string,
+  example: string,
+): Promise<{ incident: IncidentRow } | { reply: Reply }> {
+  const incident =
+    number !== null
+      ? await getIncidentByNumber(deps.db, number)
+      : await getIncidentByChannel(deps.db, channelId);
+  if (incident) return { incident };
+  return {
+    reply: {
+      text:
+        number === null
+          ? `Which incident? Add its reference, e.g. \`/incident ${example} INC-000042\`, or run it in the incident's own channel.`
+          : `There is no incident ${formatReference(number)}. \`/incident list\` shows the open ones.`,
+    },
+  };
+}
+
+const EXAMPLES: Record<WorkCommand["kind"], string> = {
+  status: "status in_progress",
+  assign: "assign @someone",
+  note: "note Called the carrier",
+  form: "update",
+  close: "close",
+  timeline: "timeline",
+  export: "export",
+};
+
+export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandContext): Promise<Reply | null> {
+  const found = await findIncident(deps, cmd.number, ctx.channelId, EXAMPLES[cmd.kind]);
+  if ("reply" in found) return found.reply;
+  const { incident } = found;
+  const base = { incidentId: incident.id, actor: ctx.userId, requestKey: ctx.requestKey };
+  switch (cmd.kind) {
+    case "status":
+      return status(deps, incident, cmd, ctx);
+    case "assign":
+      if (!cmd.userId) return { text: "Whom to? Mention them: `/incident assign @someone`." };
+      return toReply(await assignOwner(deps, { ...base, ownerId: cmd.userId }));
+    case "note":
+      if (!cmd.text) return { text: "What is the note? `/incident note Called the carrier, ETA 30 min`." };
+      return toReply(await addNote(deps, { ...base, text: cmd.text }));
+    case "form": {
+      const problem = await openWorkModal(deps, ctx.client, {
+        kind: cmd.form,
+        incident,
+        triggerId: ctx.triggerId,
+        channel: ctx.channelId,
+      });
+      return problem ? { text: problem } : null;
+    }
+    case "close":
+      return toReply(await changeStatus(deps, { ...base, action: "close" }));
+    case "timeline":
+      return timelineReply(deps, incident, cmd.page);
+    case "export":
+      return exportLog(deps, incident, ctx.userId);
+  }
+}
+
+/** `/incident status <status>`: the one move that gets there, or a form when it needs details. */
+async function status(
+  deps: Deps,
+  incident: IncidentRow,
+  cmd: Extract<WorkCommand, { kind: "status" }>,
+  ctx: CommandContext,
+): Promise<Reply | null> {
+  const ref = formatReference(incident.number);
+  const moves = allowedActions(incident.status).map((a) => ACTION_LABELS[a].toLowerCase());
+  const options = moves.length ? ` From ${STATUS_LABELS[incident.status]} you can: ${moves.join(", ")}.` : "";
+  if (!cmd.status) {
+    return {
+      text: `\`${cmd.word || "(nothing)"}\` is not a status. Use one of: acknowledged, in_progress, on_hold, resolved, closed.${options}`,
+    };
+  }
+  if (cmd.status === incident.status) return { text: `${ref} is already ${STATUS_LABELS[cmd.status]}.` };
+  const action = actionTo(incident.status, cmd.status);
+  if (!action) {
+    return {
+      text: `${ref} is ${STATUS_LABELS[incident.status]}: it can't go straight to ${STATUS_LABELS[cmd.status]}.${options}`,
+    };
+  }
+  if (action === "hold" || action === "resolve" || action === "reopen") {
+    const problem = await openWorkModal(deps, ctx.client, {
+      kind: action,
+      incident,
+      triggerId: ctx.triggerId,
+      channel: ctx.channelId,
+    });
+    return problem ? { text: problem } : null;
+  }
+  return toReply(
+    await changeStatus(deps, {
+      incidentId: incident.id,
+      actor: ctx.userId,
+      requestKey: ctx.requestKey,
+      action,
+    }),
+  );
+}
+
+const toReply = (outcome: ChangeOutcome): Reply => ({ text: outcome.message });

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { CLOSE_CODES, LEVELS, LIMITS, PRIORITIES } from "../../domain/incident.js";
+import { HOLD_REASONS } from "../../domain/lifecycle.js";
+import { WORK_FIELDS as F } from "../ids.js";
+
+const required = (what: string, max: number) =>
+  z
+    .string({ error: `${what} is required.` })
+    .trim()
+    .min(1, `${what} is required.`)
+    .max(max, `${what} is too long: at most ${max} characters.`);
+
+const optional = (what: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${what} is too long: at most ${max} characters.`)
+    .optional()
+    .transform((v) => v || undefined);
+
+export const HoldForm = z
+  .object({
+    [F.holdReason]: z.enum(HOLD_REASONS, { error: "Choose why it is on hold." }),
+    [F.holdNote]: optional("The details", LIMITS.reason),
+  })
+  .superRefine((f, ctx) => {
+    if (f[F.holdReason] === "other" && !f[F.holdNote]) {
+      ctx.addIssue({ code: "custom", path: [F.holdNote], message: "Say what it is waiting for." });
+    }
+  })
+  .transform((f) => ({ reason: f[F.holdReason], note: f[F.holdNote] }));
+
+export const ResolveForm = z
+  .object({
+    [F.summary]: required("A resolution summary", LIMITS.resolution),
+    [F.closeCode]: z.enum(CLOSE_CODES, { error: "Choose a close code." }),
+    [F.rootCause]: optional("The root cause", LIMITS.resolution),
+  })
+  .transform((f) => ({ summary: f[F.summary], closeCode: f[F.closeCode], rootCause: f[F.rootCause] }));
+
+export const ReopenForm = z
+  .object({ [F.reason]: required("A reason", LIMITS.reason) })
+  .transform((f) => ({ reason: f[F.reason] }));
+
+/** Next update must be ahead of now (with a minute's grace for clock drift) and within a week. */
+export function updateForm(now: Date) {
+  return z
+    .object({
+      [F.happening]: required("What is happening", LIMITS.update),
+      [F.customerImpact]: required("The customer impact", LIMITS.update),
+      [F.nextUpdate]: z
+        .number({ error: "Say when the next update will be." })
+        .int()
+        .transform((s) => new Date(s * 1000))
+        .refine((d) => d.getTime() > now.getTime() - 60_000, "The next update must be in the future.")
+        .refine(
+          (d) => d.getTime() < now.getTime() + 7 * 86_400_000,
+          "The next update must be within a week.",
+        ),
+    })
+    .transform((f) => ({
+      happening: f[F.happening],
+      customerImpact: f[F.customerImpact],
+      nextUpdateAt: f[F.nextUpdate],
+    }));
+}
+
+export function recategoriseForm(typeKeys: readonly string[]) {
+  return z
+    .object({
+      [F.impact]: z.enum(LEVELS, { error: "Choose the impact." }),
+      [F.urgency]: z.enum(LEVELS, { error: "Choose the urgency." }),
+      [F.priority]: z.enum(["matrix", ...PRIORITIES], { error: "Choose a priority." }),
+      [F.type]: z
+        .string()
+        .refine((t) => typeKeys.includes(t), "That incident type is not in the policy any more."),
+      [F.major]: z.string().optional(),
+      [F.reason]: required("A reason", LIMITS.reason),
+    })
+    .transform((f) => {
+      const priority = f[F.priority];
+      return {
+        changes: {
+          impact: f[F.impact],
+          urgency: f[F.urgency],
+          priorityOverride: priority === "matrix" ? null : priority,
+          type: f[F.type],
+          major: (f[F.major] ?? "").split(",").includes("major"),
+        },
+        reason: f[F.reason],
+      };
+    });
+}
+
+export const WorkModalMetadata = z.object({ incidentId: z.uuid(), channel: z.string().optional() });
+
+export function parseWorkMetadata(raw: string | undefined): z.infer<typeof WorkModalMetadata> | null {
+  try {
+    const parsed = WorkModalMetadata.safeParse(JSON.parse(raw ?? ""));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,196 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { IncidentLogRow } from "../../../src/db/schema/incident-log.js";
+import { LOG_KINDS } from "../../../src/domain/log.js";
+import { describeEntry } from "../../../src/domain/log-describe.js";
+import { csvField, guardFormula, logToCsv, logToMarkdown } from "../../../src/services/export-log.js";
+
+const INCIDENT_ID = "6f1c1d1e-0000-4000-8000-000000000001";
+const HEADER = ["id", "time_utc", "time_local", "actor", "kind", "description", "details_json"];
+
+function row(id: number, overrides: Partial<IncidentLogRow> = {}): IncidentLogRow {
+  return {
+    id,
+    incidentId: INCIDENT_ID,
+    at: new Date("2026-11-23T10:00:00Z"),
+    actor: "U0AGENT",
+    kind: "note_added",
+    details: { text: `note ${id}` },
+    ...overrides,
+  };
+}
+
+/** A strict RFC 4180 reader: every record ends in CRLF; quotes only around whole fields. */
+function parseCsv(input: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  let i = 0;
+  while (i < input.length) {
+    let field = "";
+    if (input[i] === '"') {
+      i += 1;
+      for (;;) {
+        const end = input.indexOf('"', i);
+        if (end < 0) throw new Error("unterminated quoted field");
+        field += input.slice(i, end);
+        i = end + 1;
+        if (input[i] !== '"') break;
+        field += '"';
+        i += 1;
+      }
+    } else {
+      const match = /^[^",\r\n]*/.exec(input.slice(i))!;
+      field = match[0];
+      i += field.length;
+    }
+    fields.push(field);
+    if (input[i] === ",") i += 1;
+    else if (input.startsWith("\r\n", i)) {
+      records.push(fields);
+      fields = [];
+      i += 2;
+    } else throw new Error(`unexpected ${JSON.stringify(input[i])} at ${i}`);
+  }
+  if (fields.length > 0) throw new Error("last record lacks CRLF");
+  return records;
+}
+
+/** Undoes `guardFormula`: exactly one `'` goes from cells that start with quotes then a trigger. */
+const unguard = (cell: string) => (/^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
+const tricky = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(",", '"', '""', "\r\n", "\n", "\r", "=", "+", "-", "@", "\t", "'", "|", "\\", "<br>"),
+      fc.string({ maxLength: 10 }),
+      fc.string({ unit: "binary", maxLength: 5 }),
+    ),
+    { maxLength: 8 },
+  )
+  .map((parts) => parts.join(""));
+
+const anyEntry = fc.record({
+  id: fc.integer(),
+  incidentId: fc.constant(INCIDENT_ID),
+  at: fc.date({ noInvalidDate: true }),
+  actor: tricky,
+  kind: fc.oneof(fc.constantFrom(...LOG_KINDS), tricky),
+  details: fc.oneof(
+    fc.dictionary(tricky, fc.jsonValue(), { maxKeys: 4 }),
+    fc.record({ text: tricky, from: tricky, to: tricky, field: tricky, channel: tricky }),
+  ),
+});
+
+describe("logToCsv", () => {
+  it("writes the header, CRLF line ends and quoted fields", () => {
+    const csv = logToCsv(
+      [
+        row(7, { details: { text: 'one, "two"\nthree' } }),
+        row(8, { actor: "system", kind: "exported", details: { format: "csv" } }),
+      ],
+      "America/New_York",
+    );
+    expect(csv).toBe(
+      "id,time_utc,time_local,actor,kind,description,details_json\r\n" +
+        '7,2026-11-23T10:00:00.000Z,2026-11-23T05:00:00.000-05:00,U0AGENT,note_added,"Note: one, ""two"" three",' +
+        '"{""text"":""one, \\""two\\""\\nthree""}"\r\n' +
+        '8,2026-11-23T10:00:00.000Z,2026-11-23T05:00:00.000-05:00,system,exported,Log exported as csv,"{""format"":""csv""}"\r\n',
+    );
+  });
+
+  it.each([
+    ["=SUM(A1:A9)", "'=SUM(A1:A9)"],
+    ["+44 7700", "'+44 7700"],
+    ["-1", "'-1"],
+    ["@cmd", "'@cmd"],
+    ["\tx", "'\tx"],
+    ["'=x", "''=x"],
+    ["'plain", "'plain"],
+    ["plain = fine", "plain = fine"],
+  ])("guards %j as %j", (value, guarded) => {
+    expect(guardFormula(value)).toBe(guarded);
+    expect(unguard(guarded)).toBe(value);
+  });
+
+  it("quotes a guarded carriage return", () => {
+    expect(csvField("\rx")).toBe('"\'\rx"');
+  });
+
+  it("round-trips every field through an RFC 4180 parser", () => {
+    fc.assert(
+      fc.property(fc.array(anyEntry, { maxLength: 12 }), (entries) => {
+        const records = parseCsv(logToCsv(entries, "Europe/London"));
+        expect(records[0]).toEqual(HEADER);
+        expect(records).toHaveLength(entries.length + 1);
+        entries.forEach((e, i) => {
+          const cells = records[i + 1]!;
+          for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+          const fields = cells.map(unguard);
+          expect(fields).toHaveLength(7);
+          expect(fields[0]).toBe(String(e.id));
+          expect(fields[1]).toBe(e.at.toISOString());
+          expect(fields.slice(3)).toEqual([e.actor, e.kind, describeEntry(e), JSON.stringify(e.details)]);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("logToMarkdown", () => {
+  const exportedAt = new Date("2026-11-23T12:00:00Z");
+  const tableOf = (doc: string) => doc.split("\n").filter((line) => line.startsWith("|"));
+  /** A row of five cells where every `|` inside a cell is escaped. */
+  const FIVE_CELLS = /^\|(?: (?:\\.|[^\\|\n])* \|){5}$/;
+
+  it("writes a heading, an export line and a table in the policy zone and UTC", () => {
+    const doc = logToMarkdown({
+      reference: "INC-000123",
+      title: "Card payments failing",
+      timezone: "America/New_York",
+      exportedAt,
+      entries: [
+        row(1, { at: new Date("2026-07-01T09:00:00Z"), details: { text: "a|b\nc <script>" } }),
+        row(2, { actor: "system", kind: "status_changed", details: { from: "open", to: "acknowledged" } }),
+      ],
+    });
+    const lines = doc.split("\n");
+    expect(lines[0]).toBe("# INC-000123 — Card payments failing");
+    expect(doc).toContain("Exported 2026-11-23 07:00:00 EST (2026-11-23T12:00:00.000Z); 2 entries.");
+    expect(tableOf(doc)).toEqual([
+      "| Time (America/New_York) | Time (UTC) | Actor | Event | Details |",
+      "| --- | --- | --- | --- | --- |",
+      "| 2026-07-01 05:00:00 EDT | 2026-07-01T09:00:00.000Z | U0AGENT | Note added | Note: a\\|b c &lt;script&gt; |",
+      "| 2026-11-23 05:00:00 EST | 2026-11-23T10:00:00.000Z | system | Status changed | Status Open → Acknowledged |",
+    ]);
+  });
+
+  it("turns line breaks inside cells into <br>", () => {
+    const doc = logToMarkdown({
+      reference: "INC-000001",
+      title: "t",
+      timezone: "UTC",
+      exportedAt,
+      entries: [row(1, { actor: "line1\nline2", kind: "x|y" })],
+    });
+    expect(tableOf(doc)[2]).toContain("| line1<br>line2 | X\\|y |");
+  });
+
+  it("has one table line per entry plus two, with no raw pipe inside a cell", () => {
+    fc.assert(
+      fc.property(fc.array(anyEntry, { maxLength: 12 }), tricky, tricky, (entries, title, reference) => {
+        const doc = logToMarkdown({ reference, title, timezone: "Europe/London", exportedAt, entries });
+        expect(doc.split("\n")[0]).toMatch(/^# [^\r\n]*$/);
+        const afterIntro = doc.split("\n").slice(4);
+        const table = afterIntro.filter((line) => line.startsWith("|"));
+        expect(table).toHaveLength(entries.length + 2);
+        expect(afterIntro.slice(0, table.length)).toEqual(table);
+        for (const line of table) {
+          expect(line).toMatch(FIVE_CELLS);
+          expect(line.replace(/<br>/g, "")).not.toMatch(/[<>\r\u2028\u2029]/);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
