@@ -27,6 +27,12 @@ export const JOBS = {
     schema: z.object({ outboxId: z.uuid(), slotAt: z.number().optional() }),
     opts: retrying,
   },
+  /** Re-publishes a user's App Home after an incident they own or reported changed. */
+  "home.refresh": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ userId: z.string().min(1) }),
+    opts: { ...retrying, attempts: 3 },
+  },
   /** Edits the pinned summary card to the incident's current state. */
   "card.refresh": {
     queue: QUEUE_NAMES.slack,
@@ -44,4 +50,6 @@ export const jobIds = {
   deliver: (outboxId: string) => `deliver-${outboxId}`,
   // One per version: a change made while an earlier refresh runs still gets its own.
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
+  homeRefresh: (userId: string, incidentId: string, version: number) =>
+    `home-${userId}-${incidentId}-${version}`,
 };

@@ -5,6 +5,7 @@ import { getOutbox } from "../db/queries/outbox.js";
 import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
+import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
 import { reserveChannelSlot } from "./pacing.js";
@@ -26,6 +27,7 @@ const PROCESSORS: Processors = {
     return deliverOutbox(ctx.deps, data.outboxId);
   },
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
+  "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10 };

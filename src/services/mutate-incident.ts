@@ -67,18 +67,28 @@ export async function changeIncident(
     if (err instanceof Refused) return { ok: false, ...err.refusal };
     throw err;
   }
-  if (outcome.ok && !outcome.duplicate) await afterChange(deps, outcome.incident, outboxIds);
+  if (outcome.ok && !outcome.duplicate) await afterChange(deps, outcome.incident, outboxIds, p.actor);
   return outcome;
 }
 
 /** Work that follows a committed change. If Redis is down, the sweep catches up later. */
-async function afterChange(deps: Deps, incident: IncidentRow, outboxIds: string[]): Promise<void> {
+async function afterChange(
+  deps: Deps,
+  incident: IncidentRow,
+  outboxIds: string[],
+  actor: string,
+): Promise<void> {
   try {
     await deps.jobs.enqueue(
       "card.refresh",
       { incidentId: incident.id },
       { jobId: jobIds.cardRefresh(incident.id, incident.version) },
     );
+    const people = new Set([incident.ownerId, incident.reporterId, actor].filter((u): u is string => !!u));
+    for (const userId of people) {
+      const jobId = jobIds.homeRefresh(userId, incident.id, incident.version);
+      await deps.jobs.enqueue("home.refresh", { userId }, { jobId });
+    }
     for (const outboxId of outboxIds) {
       await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
     }

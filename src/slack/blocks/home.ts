@@ -1,25 +1,34 @@
-import { incidentLine } from "./incident-list.js";
+import { PRIORITIES } from "../../domain/incident.js";
+import { incidentLine, type ListItem } from "./incident-list.js";
 import { mrkdwn, plain } from "./text.js";
 
-type Item = Parameters<typeof incidentLine>[0];
+/** A view holds at most 100 blocks: your incidents (≤ 20) and the team's by priority (≤ 60). */
+const MINE_MAX = 20;
+const TEAM_MAX = 60;
 
-/** Home view: a view holds at most 100 blocks, so each list is capped. */
-export function homeView(p: { mine: Item[]; open: Item[]; timezone: string }) {
+export function homeView(p: { mine: ListItem[]; open: ListItem[]; timezone: string }) {
   const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: plain("Your open incidents", 150) },
     ...(p.mine.length
-      ? p.mine.slice(0, 40).map((i) => section(incidentLine(i, p.timezone)))
+      ? p.mine.slice(0, MINE_MAX).map((i) => section(incidentLine(i, p.timezone)))
       : [section("None. :tada:")]),
     { type: "divider" },
-    { type: "header", text: plain("All open incidents", 150) },
-    ...(p.open.length
-      ? p.open.slice(0, 40).map((i) => section(incidentLine(i, p.timezone)))
-      : [section("None.")]),
-    {
-      type: "context",
-      elements: [mrkdwn("Type `/incident` anywhere to log an incident; `/incident help` for more.")],
-    },
+    { type: "header", text: plain("Open incidents by priority", 150) },
   ];
+  const team = p.open.slice(0, TEAM_MAX);
+  for (const priority of PRIORITIES) {
+    const items = team.filter((i) => i.priority === priority);
+    if (items.length === 0) continue;
+    blocks.push({ type: "context", elements: [mrkdwn(`*${priority}* (${items.length})`)] });
+    blocks.push(...items.map((i) => section(incidentLine(i, p.timezone))));
+  }
+  if (team.length === 0) blocks.push(section("None."));
+  if (p.open.length > TEAM_MAX)
+    blocks.push(section(`…and ${p.open.length - TEAM_MAX} more: \`/incident list\`.`));
+  blocks.push({
+    type: "context",
+    elements: [mrkdwn("Type `/incident` anywhere to log an incident; `/incident help` for more.")],
+  });
   return { type: "home" as const, blocks };
 }

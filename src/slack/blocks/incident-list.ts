@@ -1,18 +1,30 @@
 import type { IncidentRow } from "../../db/schema/index.js";
+import { DEADLINE_LABELS, nextDeadline } from "../../domain/deadlines.js";
 import { STATUS_LABELS } from "../../domain/incident.js";
 import { formatReference } from "../../domain/reference.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, slackDate } from "./text.js";
 
-type ListItem = Pick<
+export type ListItem = Pick<
   IncidentRow,
-  "number" | "title" | "priority" | "status" | "channelId" | "loggedAt" | "ownerId"
+  | "number"
+  | "title"
+  | "priority"
+  | "status"
+  | "channelId"
+  | "loggedAt"
+  | "ownerId"
+  | "respondDueAt"
+  | "nextUpdateDueAt"
+  | "resolveDueAt"
 >;
 
 export function incidentLine(i: ListItem, timezone: string): string {
   const owner = i.ownerId ? `owner <@${i.ownerId}>` : "no owner";
+  const next = nextDeadline(i);
+  const deadline = next ? ` · ${DEADLINE_LABELS[next.kind]} ${slackDate(next.at, timezone)}` : "";
   return (
     `*${formatReference(i.number)}* · ${i.priority} · ${STATUS_LABELS[i.status]} · ${escapeMrkdwn(clip(i.title, 120))}\n` +
-    `${channelMention(i.channelId)} · logged ${slackDate(i.loggedAt, timezone)} · ${owner}`
+    `${channelMention(i.channelId)} · logged ${slackDate(i.loggedAt, timezone)} · ${owner}${deadline}`
   );
 }
 

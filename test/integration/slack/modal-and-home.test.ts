@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postStakeholderUpdate } from "../../../src/services/notes-and-updates.js";
+import { takeOwnership } from "../../../src/services/ownership.js";
 import { ACTION } from "../../../src/slack/ids.js";
 import { makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -83,10 +85,45 @@ describe("App Home", () => {
       h.slack.views.find((v) => v.type === "home" && v.user === USERS.lead),
     );
     const text = JSON.stringify(home.view.blocks);
-    const [yours, all] = text.split("All open incidents");
+    const [yours, all] = text.split("Open incidents by priority");
     expect(yours).toContain(mine.reference);
     expect(yours).not.toContain(theirs.reference);
     expect(all).toContain(theirs.reference);
     expect(text).not.toContain("ACC-");
+  });
+
+  it("is re-published when an incident of the user changes, with its next deadline", async () => {
+    const { incident, reference } = await makeIncident(h.system.deps, {
+      title: "Home refresh",
+      reporterId: USERS.agent,
+    });
+    await setupCompleted(h.system.deps, incident.id);
+    const before = h.slack.callsTo("views.publish").length;
+    const taken = await takeOwnership(h.system.deps, { incidentId: incident.id, actor: USERS.head });
+    expect(taken.ok).toBe(true);
+    await postStakeholderUpdate(h.system.deps, {
+      incidentId: incident.id,
+      actor: USERS.head,
+      happening: "Investigating",
+      customerImpact: "Some callers",
+      nextUpdateAt: new Date(Date.now() + 45 * 60_000),
+    });
+    const published = await h.slack.waitFor(() => {
+      const calls = h.slack
+        .callsTo("views.publish")
+        .slice(before)
+        .filter((c) => c.ok && c.args.user_id === USERS.head);
+      const last = calls.at(-1);
+      return last && JSON.stringify(last.args).includes("update due") ? last : undefined;
+    });
+    const text = JSON.stringify(published.args.view);
+    const [yours] = text.split("Open incidents by priority");
+    expect(yours).toContain(reference);
+    expect(
+      h.slack
+        .callsTo("views.publish")
+        .slice(before)
+        .some((c) => c.args.user_id === USERS.agent),
+    ).toBe(true);
   });
 });

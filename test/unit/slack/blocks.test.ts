@@ -11,6 +11,14 @@ import {
 } from "../../../src/slack/blocks/incident-card.js";
 import { incidentList } from "../../../src/slack/blocks/incident-list.js";
 import { incidentLoggedModal, logIncidentModal } from "../../../src/slack/blocks/log-incident-modal.js";
+import { noteMessage, stakeholderUpdateMessage } from "../../../src/slack/blocks/update.js";
+import {
+  holdModal,
+  recategoriseModal,
+  reopenModal,
+  resolveModal,
+  updateModal,
+} from "../../../src/slack/blocks/work-modals.js";
 import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 
 const NOW = new Date("2026-11-23T10:15:00Z");
@@ -166,5 +174,106 @@ describe("every message and view the bot builds is valid Block Kit", () => {
       ),
     ).toEqual([]);
     expect(validateView(homeView({ mine: many, open: many, timezone: "Europe/London" }))).toEqual([]);
+  });
+});
+
+describe("card buttons follow the state machine", () => {
+  const actionIds = (status: (typeof STATUSES)[number]) => {
+    const card = incidentCard(incident({ status }), { ...ctx, audience: "responder" });
+    const actions = card.blocks.find((b) => b.type === "actions") as
+      | { elements: Array<{ action_id: string }> }
+      | undefined;
+    return actions?.elements.map((e) => e.action_id) ?? [];
+  };
+
+  it.each([
+    [
+      "open",
+      [
+        "incident_acknowledge",
+        "incident_resolve",
+        "incident_take_ownership",
+        "incident_post_update",
+        "incident_recategorise",
+      ],
+    ],
+    [
+      "in_progress",
+      [
+        "incident_hold",
+        "incident_resolve",
+        "incident_take_ownership",
+        "incident_post_update",
+        "incident_recategorise",
+      ],
+    ],
+    [
+      "on_hold",
+      [
+        "incident_resume",
+        "incident_resolve",
+        "incident_take_ownership",
+        "incident_post_update",
+        "incident_recategorise",
+      ],
+    ],
+    ["resolved", ["incident_close", "incident_reopen", "incident_post_update"]],
+    ["closed", []],
+  ] as const)("%s offers %j", (status, expected) => {
+    expect(actionIds(status)).toEqual(expected);
+  });
+
+  it("gives stakeholders no buttons", () => {
+    const card = incidentCard(incident(), { ...ctx, audience: "stakeholder" });
+    expect(card.blocks.some((b) => b.type === "actions")).toBe(false);
+  });
+
+  it("shows a hold note to responders only", () => {
+    const held = incident({
+      status: "on_hold",
+      holdReason: "awaiting_customer",
+      holdNote: "Mrs Smith to call back",
+    });
+    expect(JSON.stringify(incidentCard(held, { ...ctx, audience: "responder" }))).toContain("Mrs Smith");
+    expect(JSON.stringify(incidentCard(held, { ...ctx, audience: "stakeholder" }))).not.toContain(
+      "Mrs Smith",
+    );
+  });
+});
+
+describe("the working forms are valid modals", () => {
+  const meta = { incidentId: "6f1c1d1e-0000-4000-8000-000000000001", channel: "C0INC42" };
+  const types = [{ key: "service_failure", label: "Service failure" }];
+  it.each([
+    ["hold", holdModal(incident(), meta)],
+    ["resolve", resolveModal(incident(), meta)],
+    ["reopen", reopenModal(incident(), meta)],
+    ["update", updateModal(incident(), meta, NOW)],
+    [
+      "recategorise",
+      recategoriseModal(incident({ major: true, priority: "P1", matrixPriority: "P2" }), types, meta),
+    ],
+  ])("%s", (_name, view) => {
+    expect(validateView(view)).toEqual([]);
+    expect(JSON.parse(view.private_metadata)).toEqual(meta);
+  });
+
+  it("updates and notes are valid messages whatever their text", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 3000 }), fc.string({ maxLength: 3000 }), (happening, impact) => {
+        const update = stakeholderUpdateMessage(
+          incident(),
+          { happening, customerImpact: impact, nextUpdateAt: NOW, author: "U0AGENT" },
+          "Europe/London",
+        );
+        expect(validateMessageBlocks(update.blocks)).toEqual([]);
+        expect(
+          validateMessageBlocks(
+            noteMessage({ reference: "INC-000001", author: "U0AGENT", text: happening }).blocks,
+          ),
+        ).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -25,6 +25,25 @@ describe("parseCommand", () => {
     ["show INC-000042", { kind: "show", number: 42 }],
     ["show inc-7", { kind: "show", number: 7 }],
     ["show", { kind: "show", number: null }],
+    ["status in_progress", { kind: "status", number: null, status: "in_progress", word: "in_progress" }],
+    ["status INC-000042 on hold", { kind: "status", number: 42, status: "on_hold", word: "on hold" }],
+    ["assign <@U0LEAD|lead> INC-7", { kind: "assign", number: 7, userId: "U0LEAD" }],
+    ["assign bob", { kind: "assign", number: null, userId: null }],
+    [
+      "note INC-3 Called &lt;carrier&gt; &amp; <@U0LEAD|lead>",
+      { kind: "note", number: 3, text: "Called <carrier> & @lead" },
+    ],
+    ["update", { kind: "form", form: "update", number: null }],
+    ["resolve INC-9", { kind: "form", form: "resolve", number: 9 }],
+    ["reopen", { kind: "form", form: "reopen", number: null }],
+    ["close INC-9", { kind: "close", number: 9 }],
+    ["timeline 3", { kind: "timeline", number: null, page: 3 }],
+    ["timeline INC-5", { kind: "timeline", number: 5, page: 1 }],
+    ["export", { kind: "export", number: null }],
+    [
+      "Card <https://status.example.com|status page> down",
+      { kind: "open_modal", title: "Card status page down" },
+    ],
   ])("%j → %j", (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
