@@ -25,7 +25,13 @@ async function readyIncident(overrides: Parameters<typeof makeIncident>[1] = {})
 }
 
 /** Clicks a card button and returns the ephemeral answer (or the modal it opened). */
-async function click(incident: IncidentRow, actionId: string, user: string = USERS.agent, actionTs?: string) {
+async function click(
+  incident: IncidentRow,
+  actionId: string,
+  user: string = USERS.agent,
+  actionTs?: string,
+  headers?: Record<string, string>,
+) {
   const triggerId = h.slack.issueTrigger({ user });
   const responseUrl = h.slack.responseUrl();
   const payload = buttonClick({
@@ -38,7 +44,7 @@ async function click(incident: IncidentRow, actionId: string, user: string = USE
     responseUrl,
     actionTs,
   });
-  const res = await h.action(payload);
+  const res = await h.action(payload, headers ? { headers } : undefined);
   expect(res.status).toBe(200);
   return h.slack.waitFor(() => {
     const reply = h.slack.responses.find((r) => r.url === responseUrl);
@@ -248,7 +254,10 @@ describe("ownership and duplicates", () => {
     const incident = await readyIncident();
     const actionTs = "1795000000.123456";
     await click(incident, CARD_ACTION.acknowledge, USERS.agent, actionTs);
-    const second = await click(incident, CARD_ACTION.acknowledge, USERS.agent, actionTs);
+    const second = await click(incident, CARD_ACTION.acknowledge, USERS.agent, actionTs, {
+      "x-slack-retry-num": "1",
+      "x-slack-retry-reason": "http_timeout",
+    });
     expect(second.text).toBe("Already done.");
     const acks = (await listLog(deps().db, incident.id)).filter((e) => e.kind === "status_changed");
     expect(acks).toHaveLength(1);
