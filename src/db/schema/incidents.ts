@@ -65,6 +65,8 @@ export const incidents = pgTable(
     respondDueAt: tstz("respond_due_at"),
     resolveDueAt: tstz("resolve_due_at"),
     nextUpdateDueAt: tstz("next_update_due_at"),
+    /** Highest escalation level reached by hand (/incident escalate); 0 when never escalated. */
+    escalationLevel: integer("escalation_level").notNull().default(0),
     /** Optimistic concurrency: every update bumps it; a stale writer changes nothing. */
     version: integer("version").notNull().default(1),
     ...timestamps,

@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { LEVELS, PRIORITIES, REPORT_CHANNELS, STATUSES } from "../../../src/domain/incident.js";
 import { helpMessage } from "../../../src/slack/blocks/help.js";
 import { homeView } from "../../../src/slack/blocks/home.js";
@@ -20,56 +19,9 @@ import {
   updateModal,
 } from "../../../src/slack/blocks/work-modals.js";
 import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
+import { incidentRow as incident, NOW } from "../../helpers/fixtures.js";
 
-const NOW = new Date("2026-11-23T10:15:00Z");
 const CALLER = "ACC-31337 / 07700 900555";
-
-function incident(overrides: Partial<IncidentRow> = {}): IncidentRow {
-  return {
-    id: "6f1c1d1e-0000-4000-8000-000000000001",
-    number: 42,
-    title: "Card payments failing",
-    description: "Callers say card payments fail at checkout.",
-    type: "service_failure",
-    affectedService: "Payments",
-    reportChannel: "phone",
-    impact: "high",
-    urgency: "medium",
-    matrixPriority: "P2",
-    priority: "P2",
-    priorityOverrideReason: null,
-    major: false,
-    status: "open",
-    closeCode: null,
-    holdReason: null,
-    holdNote: null,
-    resolutionSummary: null,
-    rootCause: null,
-    lastUpdateAt: null,
-    reporterId: "U0AGENT",
-    ownerId: null,
-    sourceChannelId: null,
-    sourceMessageTs: null,
-    channelId: "C0INC42",
-    channelName: "inc-000042-card-payments-failing",
-    channelNameAttempt: 0,
-    summaryTs: null,
-    setupCompletedAt: null,
-    submissionKey: null,
-    reportedAt: new Date("2026-11-23T10:05:00Z"),
-    loggedAt: NOW,
-    acknowledgedAt: null,
-    resolvedAt: null,
-    closedAt: null,
-    respondDueAt: null,
-    resolveDueAt: null,
-    nextUpdateDueAt: null,
-    version: 1,
-    createdAt: NOW,
-    updatedAt: NOW,
-    ...overrides,
-  };
-}
 
 const ctx = { typeLabel: "Service failure", timezone: "Europe/London" };
 
