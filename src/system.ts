@@ -10,6 +10,7 @@ import { runMigrations } from "./db/migrate.js";
 import { operationalRoutes, type Route } from "./http/routes.js";
 import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
 import { createJobs } from "./jobs/queues.js";
+import { reconcileClocks } from "./jobs/reconcile.js";
 import { sweep } from "./jobs/sweep.js";
 import { startWorkers } from "./jobs/worker.js";
 import { type Clock, systemClock } from "./lib/clock.js";
@@ -100,7 +101,7 @@ function startWorker(config: Config, deps: Deps, sweepIntervalMs: number) {
   const connection = createWorkerConnection(config.redisUrl);
   const workers: Worker[] = startWorkers(deps, connection, config.queuePrefix);
   const runSweep = () =>
-    sweep(deps).catch((err: unknown) =>
+    Promise.all([sweep(deps), reconcileClocks(deps)]).catch((err: unknown) =>
       deps.logger.warn({ err: String(err) }, "sweep failed; will try again"),
     );
   void runSweep();

@@ -4,6 +4,11 @@ import type { PriorityMatrix } from "../domain/priority-matrix";
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
+/** mon = 1 … sun = 7, as luxon numbers weekdays. */
+export function isoWeekday(day: Weekday): number {
+  return WEEKDAYS.indexOf(day) + 1;
+}
+
 /** Whether an SLA clock runs around the clock or only inside business hours. */
 export const SLA_HOURS = ["always", "business"] as const;
 export type SlaHours = (typeof SLA_HOURS)[number];

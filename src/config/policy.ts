@@ -4,8 +4,7 @@ import type { Priority } from "../domain/incident";
 import { err, ok, type Result } from "../domain/result";
 import { formatIssue, policyErrorMap } from "./policy-errors";
 import { policySchema } from "./policy-schema";
-import type { IncidentTypePolicy, Policy, SlaPolicy, Weekday } from "./policy-types";
-import { WEEKDAYS } from "./policy-types";
+import type { IncidentTypePolicy, Policy, SlaPolicy } from "./policy-types";
 
 export type {
   BuiltInClock,
@@ -98,6 +97,4 @@ export function roleMembers(policy: Policy, role: string): string[] {
 }
 
 /** ISO weekday number (Monday 1 … Sunday 7), the numbering luxon's `weekday` uses. */
-export function isoWeekday(day: Weekday): number {
-  return WEEKDAYS.indexOf(day) + 1;
-}
+export { isoWeekday } from "./policy-types.js";

@@ -18,6 +18,10 @@ export const LOG_KINDS = [
   "update_posted",
   "field_changed",
   "exported",
+  "sla_warning",
+  "sla_breached",
+  "escalation_sent",
+  "escalation_acknowledged",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -2,7 +2,7 @@ import type { JobsOptions } from "bullmq";
 import { z } from "zod";
 
 /** Queue names are part of the data in Redis: never rename one that has been deployed. */
-export const QUEUE_NAMES = Object.freeze({ intake: "intake", slack: "slack" } as const);
+export const QUEUE_NAMES = Object.freeze({ intake: "intake", slack: "slack", sla: "sla" } as const);
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 // More job attempts than the outbox allows deliveries, so the outbox row, not BullMQ, decides
@@ -27,6 +27,12 @@ export const JOBS = {
     schema: z.object({ outboxId: z.uuid(), slotAt: z.number().optional() }),
     opts: retrying,
   },
+  /** One step of an SLA clock: a warning, the breach, or the next rung of the escalation ladder. */
+  "sla.fire": {
+    queue: QUEUE_NAMES.sla,
+    schema: z.object({ clockId: z.uuid(), generation: z.number().int().min(1), step: z.string().min(1) }),
+    opts: { ...retrying, attempts: 10 },
+  },
   /** Re-publishes a user's App Home after an incident they own or reported changed. */
   "home.refresh": {
     queue: QUEUE_NAMES.slack,
@@ -50,6 +56,7 @@ export const jobIds = {
   deliver: (outboxId: string) => `deliver-${outboxId}`,
   // One per version: a change made while an earlier refresh runs still gets its own.
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
+  slaStep: (clockId: string, generation: number, step: string) => `sla-${clockId}-${generation}-${step}`,
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,
 };

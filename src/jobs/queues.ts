@@ -9,6 +9,8 @@ export interface Jobs {
     opts?: { jobId?: string; delay?: number },
   ): Promise<void>;
   queue(name: QueueName): Queue;
+  /** Removes a waiting or delayed job; a job already running or gone is left alone. */
+  remove(name: JobName, jobId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,9 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
       const data = def.schema.parse(payload);
       const jobOpts: JobsOptions = { ...def.opts, jobId: opts.jobId, delay: opts.delay };
       await queue(def.queue).add(name, data, jobOpts);
+    },
+    async remove(name, jobId) {
+      await queue(JOBS[name].queue).remove(jobId);
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

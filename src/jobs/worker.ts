@@ -7,6 +7,7 @@ import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
 import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
+import { fireClockStep } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
 import { reserveChannelSlot } from "./pacing.js";
 
@@ -28,9 +29,10 @@ const PROCESSORS: Processors = {
   },
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
+  "sla.fire": (ctx, data) => fireClockStep(ctx.deps, data),
 };
 
-const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10 };
+const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20 };
 
 /** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
 async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver">): Promise<void> {

@@ -3,7 +3,9 @@ import {
   getIncidentBySubmissionKey,
   insertCallerReference,
   insertIncident,
+  updateIncidentDeadlines,
 } from "../db/queries/incidents.js";
+import { clocksOf, insertClocks } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import type { Impact, Priority, ReportChannel, Urgency } from "../domain/incident.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
@@ -11,6 +13,8 @@ import { derivePriority, isMajorPriority } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
+import { deadlinesFrom, scheduleClocks } from "./sla-clocks.js";
+import { initialClocks } from "./sla-plan.js";
 
 export interface LogIncidentInput {
   title: string;
@@ -55,6 +59,7 @@ export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<
     );
   }
   await queueSetup(deps, incident.id);
+  if (created) await queueClocks(deps, incident.id);
   return { incident, reference: formatReference(incident.number), created };
 }
 
@@ -92,7 +97,17 @@ async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<Inci
         });
       }
       await appendLog(tx, creationEntries(incident, input, override));
-      return incident;
+      const clocks = await insertClocks(
+        tx,
+        initialClocks(deps.policy, {
+          incidentId: incident.id,
+          type: incident.type,
+          priority,
+          loggedAt: incident.loggedAt,
+        }),
+      );
+      await updateIncidentDeadlines(tx, incident.id, deadlinesFrom(clocks));
+      return { ...incident, ...deadlinesFrom(clocks) } as IncidentRow;
     });
   } catch (err) {
     // Two deliveries of the same submission raced: the other one committed first.
@@ -145,6 +160,19 @@ function creationEntries(
     entries.push({ incidentId: incident.id, actor, kind: "caller_reference_set", details: { set: true } });
   }
   return entries;
+}
+
+/** Puts the new incident's clocks on the queue; if Redis is down, the reconciler does it later. */
+async function queueClocks(deps: Deps, incidentId: string): Promise<void> {
+  try {
+    const clocks = await clocksOf(deps.db, incidentId);
+    await scheduleClocks(
+      deps,
+      clocks.map((clock) => ({ clock, supersededJobId: null })),
+    );
+  } catch (err) {
+    deps.logger.warn({ incidentId, err: String(err) }, "clocks not queued; the reconciler will");
+  }
 }
 
 export async function queueSetup(deps: Deps, incidentId: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import { formatReference } from "../domain/reference.js";
 import type { Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
+import { type ClockUpdate, scheduleClocks, syncClocks } from "./sla-clocks.js";
 
 export interface Refusal {
   code: string;
@@ -44,6 +45,7 @@ export async function changeIncident(
   decide: (incident: IncidentRow) => Result<Change, Refusal> | Promise<Result<Change, Refusal>>,
 ): Promise<ChangeOutcome> {
   let outboxIds: string[] = [];
+  let clockUpdates: ClockUpdate[] = [];
   let outcome: ChangeOutcome;
   try {
     outcome = await deps.db.transaction(async (tx) => {
@@ -61,13 +63,22 @@ export async function changeIncident(
         change.log.map((entry) => ({ ...entry, incidentId: incident.id, actor: p.actor })),
       );
       outboxIds = (await change.also?.(tx, updated)) ?? [];
+      clockUpdates = await syncClocks(tx, deps, incident, updated);
       return { ok: true, incident: updated, message: change.message, duplicate: false } as const;
     });
   } catch (err) {
     if (err instanceof Refused) return { ok: false, ...err.refusal };
     throw err;
   }
-  if (outcome.ok && !outcome.duplicate) await afterChange(deps, outcome.incident, outboxIds, p.actor);
+  if (outcome.ok && !outcome.duplicate) {
+    await afterChange(deps, outcome.incident, outboxIds, p.actor);
+    await scheduleClocks(deps, clockUpdates).catch((err: unknown) =>
+      deps.logger.warn(
+        { incidentId: p.incidentId, err: String(err) },
+        "clocks not re-queued; the reconciler will",
+      ),
+    );
+  }
   return outcome;
 }
 

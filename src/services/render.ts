@@ -1,8 +1,10 @@
 import type { Policy } from "../config/policy-types.js";
 import type { DbOrTx } from "../db/client.js";
 import { getCallerReference } from "../db/queries/incidents.js";
+import { clocksOf } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { incidentCard } from "../slack/blocks/incident-card.js";
+import { clockLabel } from "./sla-plan.js";
 
 export function typeLabel(policy: Policy, type: string): string {
   return policy.incidentTypes[type]?.label ?? type;
@@ -15,8 +17,15 @@ export async function renderResponderCard(
   incident: IncidentRow,
   sourceLink: string | null = null,
 ) {
-  const callerReference = await getCallerReference(db, incident.id);
+  const [callerReference, clocks] = await Promise.all([
+    getCallerReference(db, incident.id),
+    clocksOf(db, incident.id),
+  ]);
+  const breached = clocks
+    .filter((c) => c.breachedAt && c.state !== "stopped")
+    .map((c) => clockLabel(c.name).toLowerCase());
   return incidentCard(incident, {
+    breached,
     audience: "responder",
     typeLabel: typeLabel(policy, incident.type),
     timezone: policy.timezone,

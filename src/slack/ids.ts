@@ -25,6 +25,12 @@ export const CARD_ACTION = {
 } as const;
 export type CardAction = (typeof CARD_ACTION)[keyof typeof CARD_ACTION];
 
+/** Buttons on escalation DMs. */
+export const ESCALATION_ACTION = {
+  acknowledge: "escalation_acknowledge",
+  openChannel: "escalation_open_channel",
+} as const;
+
 /** Block ids of the working modals (their parsers key errors by them). */
 export const WORK_FIELDS = {
   holdReason: "hold_reason",

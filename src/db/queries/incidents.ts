@@ -83,6 +83,17 @@ export function listIncidentsAwaitingSetup(db: DbOrTx, p: { loggedBefore: Date; 
     .limit(p.limit);
 }
 
+/** Stores the deadlines of the clocks that changed (undefined leaves a deadline as it is). */
+export async function updateIncidentDeadlines(
+  db: DbOrTx,
+  id: string,
+  p: { respondDueAt?: Date | null; resolveDueAt?: Date | null; nextUpdateDueAt?: Date | null },
+): Promise<void> {
+  const set = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+  if (Object.keys(set).length === 0) return;
+  await db.update(incidents).set(set).where(eq(incidents.id, id));
+}
+
 export async function insertCallerReference(
   db: DbOrTx,
   p: { incidentId: string; value: string; setBy: string },

@@ -49,6 +49,7 @@ export const slaClocks = pgTable(
 );
 
 export type SlaClockRow = typeof slaClocks.$inferSelect;
+export type NewSlaClock = typeof slaClocks.$inferInsert;
 
 /**
  * What each clock step did. The unique key makes a step fire at most once, whatever Redis,

@@ -17,6 +17,8 @@ export interface CardContext {
   sourceLink?: string | null;
   /** Responder cards carry the action buttons unless this is false. */
   actions?: boolean;
+  /** Labels of the SLA clocks that have breached (the card is marked). */
+  breached?: string[];
 }
 
 type CardIncident = Pick<
@@ -43,6 +45,9 @@ type CardIncident = Pick<
   | "holdNote"
   | "resolutionSummary"
   | "closeCode"
+  | "respondDueAt"
+  | "nextUpdateDueAt"
+  | "resolveDueAt"
 >;
 
 const PRIORITY_EMOJI = {
@@ -102,6 +107,8 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     type: "section",
     text: mrkdwn(`*What is happening*\n${escapeMrkdwn(clip(i.description, 2900))}`),
   });
+  const deadlines = deadlineLine(i, ctx);
+  if (deadlines) blocks.push({ type: "section", text: mrkdwn(deadlines) });
   const state = stateLine(i, ctx.audience);
   if (state) blocks.push({ type: "section", text: mrkdwn(state) });
   if (ctx.audience === "responder" && ctx.actions !== false) blocks.push(...cardActions(i));
@@ -117,6 +124,21 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     ],
   });
   return { text, blocks };
+}
+
+/** The deadlines still running, and any breach, so nobody has to work them out. */
+function deadlineLine(i: CardIncident, ctx: CardContext): string | null {
+  const parts: string[] = [];
+  if (i.status === "open" && i.respondDueAt)
+    parts.push(`acknowledge by ${slackDate(i.respondDueAt, ctx.timezone)}`);
+  const live = i.status !== "resolved" && i.status !== "closed";
+  if (live && i.nextUpdateDueAt) parts.push(`next update by ${slackDate(i.nextUpdateDueAt, ctx.timezone)}`);
+  if (live && i.status !== "on_hold" && i.resolveDueAt)
+    parts.push(`resolve by ${slackDate(i.resolveDueAt, ctx.timezone)}`);
+  const breached = ctx.breached?.length ? `:rotating_light: *SLA breached:* ${ctx.breached.join(", ")}` : "";
+  if (parts.length === 0 && !breached) return null;
+  const due = parts.length ? `:stopwatch: *Deadlines:* ${parts.join(" · ")}` : "";
+  return [breached, due].filter(Boolean).join("\n");
 }
 
 /** Why it is on hold, or how it was resolved. A hold note may name the customer: responders only. */

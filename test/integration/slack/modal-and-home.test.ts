@@ -114,7 +114,7 @@ describe("App Home", () => {
         .slice(before)
         .filter((c) => c.ok && c.args.user_id === USERS.head);
       const last = calls.at(-1);
-      return last && JSON.stringify(last.args).includes("update due") ? last : undefined;
+      return last && JSON.stringify(last.args).includes("acknowledge by") ? last : undefined;
     });
     const text = JSON.stringify(published.args.view);
     const [yours] = text.split("Open incidents by priority");

@@ -1,0 +1,67 @@
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import type { DbOrTx, Tx } from "../client.js";
+import { type NewSlaClock, type SlaClockRow, slaClocks, slaEvents } from "../schema/index.js";
+
+export async function insertClocks(tx: DbOrTx, rows: NewSlaClock[]): Promise<SlaClockRow[]> {
+  if (rows.length === 0) return [];
+  return tx.insert(slaClocks).values(rows).onConflictDoNothing().returning();
+}
+
+/** The incident's clocks, locked: a change and a firing step never interleave. */
+export function lockClocksOf(tx: Tx, incidentId: string) {
+  return tx.select().from(slaClocks).where(eq(slaClocks.incidentId, incidentId)).for("update");
+}
+
+export async function lockClock(tx: Tx, id: string): Promise<SlaClockRow | null> {
+  const [row] = await tx.select().from(slaClocks).where(eq(slaClocks.id, id)).for("update");
+  return row ?? null;
+}
+
+export async function getClock(db: DbOrTx, id: string): Promise<SlaClockRow | null> {
+  const [row] = await db.select().from(slaClocks).where(eq(slaClocks.id, id));
+  return row ?? null;
+}
+
+export function clocksOf(db: DbOrTx, incidentId: string) {
+  return db.select().from(slaClocks).where(eq(slaClocks.incidentId, incidentId));
+}
+
+export async function updateClock(tx: DbOrTx, id: string, patch: Partial<SlaClockRow>): Promise<SlaClockRow> {
+  const [row] = await tx
+    .update(slaClocks)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(slaClocks.id, id))
+    .returning();
+  if (!row) throw new Error(`clock ${id} vanished`);
+  return row;
+}
+
+/** Records that a step fired. False when it already had: the caller then does nothing. */
+export async function recordStep(
+  tx: Tx,
+  p: { clockId: string; generation: number; step: string; plannedAt: Date; lateMs: number },
+): Promise<boolean> {
+  const rows = await tx.insert(slaEvents).values(p).onConflictDoNothing().returning({ id: slaEvents.id });
+  return rows.length > 0;
+}
+
+/** Running clocks with a step ahead: what Redis must hold a delayed job for. */
+export function listScheduledClocks(db: DbOrTx, p: { afterId: string | null; limit: number }) {
+  return db
+    .select({
+      id: slaClocks.id,
+      generation: slaClocks.generation,
+      nextStep: slaClocks.nextStep,
+      nextStepAt: slaClocks.nextStepAt,
+    })
+    .from(slaClocks)
+    .where(
+      and(
+        eq(slaClocks.state, "running"),
+        isNotNull(slaClocks.nextStep),
+        p.afterId ? sql`${slaClocks.id} > ${p.afterId}` : undefined,
+      ),
+    )
+    .orderBy(slaClocks.id)
+    .limit(p.limit);
+}

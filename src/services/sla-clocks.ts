@@ -1,0 +1,154 @@
+import type { Tx } from "../db/client.js";
+import { updateIncidentDeadlines } from "../db/queries/incidents.js";
+import { lockClocksOf, updateClock } from "../db/queries/sla-clocks.js";
+import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
+import { clockTimeBetween } from "../domain/business-time.js";
+import { jobIds } from "../jobs/catalog.js";
+import type { Deps } from "./deps.js";
+import { calendarOf, scheduleFields } from "./sla-plan.js";
+
+type ClockChange = "stop" | "pause" | "resume" | "replan" | "restart";
+
+/**
+ * What a change to the incident does to each clock. Acknowledging stops `respond`; a hold
+ * pauses `resolve` and resuming resumes it; resolving pauses `resolve` (a reopen resumes it)
+ * and stops the others; closing stops everything; a priority change re-plans the built-in
+ * clocks from their start; a stakeholder update restarts `update_every`.
+ */
+export function clockChanges(before: IncidentRow, after: IncidentRow): Map<string, ClockChange> {
+  const changes = new Map<string, ClockChange>();
+  if (after.priority !== before.priority) {
+    for (const name of ["respond", "update_every", "resolve"]) changes.set(name, "replan");
+  }
+  if (after.lastUpdateAt && after.lastUpdateAt.getTime() !== before.lastUpdateAt?.getTime()) {
+    changes.set("update_every", "restart");
+  }
+  if (before.status === after.status) return changes;
+  if (before.status === "open") changes.set("respond", "stop");
+  if (after.status === "on_hold" || after.status === "resolved") changes.set("resolve", "pause");
+  if ((before.status === "on_hold" || before.status === "resolved") && after.status === "in_progress") {
+    changes.set("resolve", "resume");
+  }
+  if (after.status === "resolved") changes.set("update_every", "stop");
+  if (before.status === "resolved" && after.status === "in_progress") changes.set("update_every", "restart");
+  if (after.status === "closed")
+    return new Map([...changes.keys(), "respond", "update_every", "resolve"].map((n) => [n, "stop"]));
+  return changes;
+}
+
+export interface ClockUpdate {
+  clock: SlaClockRow;
+  /** The job of the plan it replaces, to remove from Redis (stale anyway, by generation). */
+  supersededJobId: string | null;
+}
+
+/** Applies `clockChanges` inside the change's transaction and keeps the incident's deadlines in step. */
+export async function syncClocks(
+  tx: Tx,
+  deps: Deps,
+  before: IncidentRow,
+  after: IncidentRow,
+): Promise<ClockUpdate[]> {
+  const changes = clockChanges(before, after);
+  if (changes.size === 0) return [];
+  const now = deps.clock.now();
+  const updates: ClockUpdate[] = [];
+  for (const clock of await lockClocksOf(tx, after.id)) {
+    const change = changes.get(clock.name) ?? (after.status === "closed" ? "stop" : undefined);
+    if (!change || clock.state === "stopped") continue;
+    const patch = clockPatch(deps, clock, change, after, now);
+    if (!patch) continue;
+    const supersededJobId =
+      clock.state === "running" && clock.nextStep
+        ? jobIds.slaStep(clock.id, clock.generation, clock.nextStep)
+        : null;
+    updates.push({
+      clock: await updateClock(tx, clock.id, { ...patch, generation: clock.generation + 1 }),
+      supersededJobId,
+    });
+  }
+  await updateIncidentDeadlines(tx, after.id, deadlinesFrom(updates.map((u) => u.clock)));
+  return updates;
+}
+
+function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, incident: IncidentRow, now: Date) {
+  const sla = deps.policy.sla[incident.priority];
+  const idle = { nextStep: null, nextStepAt: null };
+  switch (change) {
+    case "stop":
+      return { state: "stopped" as const, ...idle };
+    case "pause":
+      return clock.state === "running" ? { state: "paused" as const, pausedAt: now, ...idle } : null;
+    case "resume": {
+      if (clock.state !== "paused" || !clock.pausedAt) return null;
+      const pausedMs =
+        clock.pausedMs + clockTimeBetween(clock.pausedAt, now, clock.hours, calendarOf(deps.policy));
+      return running(deps, { ...clock, pausedMs }, incident, now);
+    }
+    case "replan": {
+      const durationMs = { respond: sla.respondMs, update_every: sla.updateEveryMs, resolve: sla.resolveMs }[
+        clock.name as "respond"
+      ];
+      if (durationMs === undefined) return null;
+      const warnOffsetsMs = [Math.floor(durationMs * deps.policy.warnAt)];
+      const replanned = { ...clock, durationMs, hours: sla.hours, warnOffsetsMs };
+      return clock.state === "running"
+        ? running(deps, replanned, incident, now)
+        : { durationMs, hours: sla.hours, warnOffsetsMs };
+    }
+    case "restart": {
+      // The update cadence runs to the time promised in the last update, in calendar time.
+      const due = incident.nextUpdateDueAt ?? new Date(now.getTime() + sla.updateEveryMs);
+      const durationMs = Math.max(0, due.getTime() - now.getTime());
+      const restarted = { ...clock, startedAt: now, durationMs, hours: "always" as const, pausedMs: 0 };
+      return running(
+        deps,
+        { ...restarted, warnOffsetsMs: [Math.floor(durationMs * deps.policy.warnAt)] },
+        incident,
+        now,
+      );
+    }
+  }
+}
+
+function running(deps: Deps, clock: SlaClockRow, incident: IncidentRow, now: Date) {
+  return {
+    state: "running" as const,
+    startedAt: clock.startedAt,
+    durationMs: clock.durationMs,
+    hours: clock.hours,
+    pausedMs: clock.pausedMs,
+    pausedAt: null,
+    warnOffsetsMs: clock.warnOffsetsMs,
+    breachedAt: null,
+    ladderAcknowledgedAt: null,
+    ladderAcknowledgedBy: null,
+    ...scheduleFields(deps.policy, clock, incident.priority, now),
+  };
+}
+
+/** Deadlines shown on the card and Home: running clocks' due times; others clear theirs. */
+export function deadlinesFrom(clocks: SlaClockRow[]) {
+  const due = (name: string) => {
+    const clock = clocks.find((c) => c.name === name);
+    if (!clock) return undefined;
+    return clock.state === "running" ? clock.dueAt : null;
+  };
+  return { respondDueAt: due("respond"), resolveDueAt: due("resolve"), nextUpdateDueAt: due("update_every") };
+}
+
+/** Puts each running clock's next step on the queue (after commit); removes superseded jobs. */
+export async function scheduleClocks(deps: Deps, updates: ClockUpdate[]): Promise<void> {
+  for (const { clock, supersededJobId } of updates) {
+    if (supersededJobId) await deps.jobs.remove("sla.fire", supersededJobId).catch(() => {});
+    if (clock.state !== "running" || !clock.nextStep || !clock.nextStepAt) continue;
+    await deps.jobs.enqueue(
+      "sla.fire",
+      { clockId: clock.id, generation: clock.generation, step: clock.nextStep },
+      {
+        jobId: jobIds.slaStep(clock.id, clock.generation, clock.nextStep),
+        delay: Math.max(0, clock.nextStepAt.getTime() - Date.now()),
+      },
+    );
+  }
+}

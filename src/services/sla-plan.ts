@@ -1,0 +1,98 @@
+import type { Policy } from "../config/policy-types.js";
+import type { NewSlaClock, SlaClockRow } from "../db/schema/index.js";
+import { type Calendar, calendarFromPolicy } from "../domain/business-time.js";
+import { type ClockStep, firstStep, type StepPlan } from "../domain/clock-steps.js";
+import type { Priority } from "../domain/incident.js";
+import { type ClockPlan, dueAt, warnTimes } from "../domain/sla.js";
+
+const calendars = new WeakMap<Policy, Calendar>();
+
+/** The policy's business calendar, built once per policy. */
+export function calendarOf(policy: Policy): Calendar {
+  let cal = calendars.get(policy);
+  if (!cal) {
+    cal = calendarFromPolicy(policy.timezone, policy.businessHours);
+    calendars.set(policy, cal);
+  }
+  return cal;
+}
+
+type PlanFields = Pick<SlaClockRow, "startedAt" | "durationMs" | "hours" | "pausedMs" | "warnOffsetsMs">;
+
+export function planOf(row: PlanFields): ClockPlan {
+  return {
+    startedAt: row.startedAt,
+    durationMs: row.durationMs,
+    hours: row.hours,
+    pausedMs: row.pausedMs,
+    warnOffsetsMs: row.warnOffsetsMs,
+  };
+}
+
+export function stepPlanOf(policy: Policy, row: PlanFields, priority: Priority): StepPlan {
+  const cal = calendarOf(policy);
+  const plan = planOf(row);
+  return {
+    warnTimes: warnTimes(plan, cal),
+    dueAt: dueAt(plan, cal),
+    repeatMs: policy.sla[priority].repeatMs,
+  };
+}
+
+/**
+ * Fills in the derived fields of a clock about to run under a (new) plan: its deadline and
+ * the first step still ahead of `now`.
+ */
+export function scheduleFields(policy: Policy, row: PlanFields, priority: Priority, now: Date) {
+  const plan = stepPlanOf(policy, row, priority);
+  const step: ClockStep = firstStep(plan, now);
+  const at = step === "breach" ? plan.dueAt : (plan.warnTimes[Number(step.slice(5))] ?? plan.dueAt);
+  return { dueAt: plan.dueAt, nextStep: step as string, nextStepAt: at };
+}
+
+/** The built-in clocks of a priority, plus the incident type's extra clocks, as new rows. */
+export function initialClocks(
+  policy: Policy,
+  p: { incidentId: string; type: string; priority: Priority; loggedAt: Date },
+): NewSlaClock[] {
+  const sla = policy.sla[p.priority];
+  const warn = (ms: number) => [Math.floor(ms * policy.warnAt)];
+  const builtIn: Array<[string, number]> = [
+    ["respond", sla.respondMs],
+    ["update_every", sla.updateEveryMs],
+    ["resolve", sla.resolveMs],
+  ];
+  const rows: Array<Omit<NewSlaClock, "dueAt"> & PlanFields> = builtIn.map(([name, ms]) => ({
+    incidentId: p.incidentId,
+    name,
+    hours: sla.hours,
+    startedAt: p.loggedAt,
+    durationMs: ms,
+    pausedMs: 0,
+    warnOffsetsMs: warn(ms),
+  }));
+  for (const clock of Object.values(policy.incidentTypes[p.type]?.clocks ?? {})) {
+    rows.push({
+      incidentId: p.incidentId,
+      name: clock.name,
+      // Statutory deadlines run in calendar time, whatever the contact centre's hours.
+      hours: "always",
+      startedAt: p.loggedAt,
+      durationMs: clock.dueMs,
+      pausedMs: 0,
+      warnOffsetsMs: clock.warnMs,
+      notifyRoles: clock.notify,
+    });
+  }
+  return rows.map((row) => ({ ...row, ...scheduleFields(policy, row, p.priority, p.loggedAt) }));
+}
+
+export const CLOCK_LABELS: Record<string, string> = {
+  respond: "Acknowledge",
+  update_every: "Stakeholder update",
+  resolve: "Resolve",
+};
+
+export function clockLabel(name: string): string {
+  return CLOCK_LABELS[name] ?? name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+}
