@@ -33,6 +33,12 @@ export const JOBS = {
     schema: z.object({ clockId: z.uuid(), generation: z.number().int().min(1), step: z.string().min(1) }),
     opts: { ...retrying, attempts: 10 },
   },
+  /** Edits the escalation DMs of a clock once someone acknowledged. */
+  "escalation.ack-edit": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ clockId: z.uuid() }),
+    opts: { ...retrying, attempts: 8 },
+  },
   /** Re-publishes a user's App Home after an incident they own or reported changed. */
   "home.refresh": {
     queue: QUEUE_NAMES.slack,

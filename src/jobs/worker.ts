@@ -5,6 +5,7 @@ import { getOutbox } from "../db/queries/outbox.js";
 import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
+import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
 import { fireClockStep } from "../services/sla-fire.js";
@@ -30,6 +31,7 @@ const PROCESSORS: Processors = {
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
   "sla.fire": (ctx, data) => fireClockStep(ctx.deps, data),
+  "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20 };

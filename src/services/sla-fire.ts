@@ -13,7 +13,7 @@ import { scheduleClocks } from "./sla-clocks.js";
 import { clockLabel, stepPlanOf } from "./sla-plan.js";
 
 /** A step that runs this much after its planned time is logged as late, with the reason. */
-const LATE_TOLERANCE_MS = 5_000;
+const LATE_TOLERANCE_MS = 1_000;
 
 export type FireOutcome = "fired" | "stale" | "duplicate";
 

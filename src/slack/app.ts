@@ -5,11 +5,12 @@ import type { Route } from "../http/routes.js";
 import { slackLogger } from "../lib/slack-logger.js";
 import type { Deps } from "../services/deps.js";
 import { onCardButton } from "./actions/card-buttons.js";
+import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onTimelinePage } from "./actions/timeline-page.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
-import { ACTION, CARD_ACTION, COMMAND, SHORTCUT, VIEW } from "./ids.js";
+import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, SHORTCUT, VIEW } from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
 import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
@@ -80,6 +81,10 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
   app.action({ type: "block_actions", action_id: CARD_ACTION.timelineNext }, (args) =>
     onTimelinePage(deps, args),
   );
+  app.action({ type: "block_actions", action_id: ESCALATION_ACTION.acknowledge }, (args) =>
+    onEscalationAcknowledge(deps, args),
+  );
+  app.action({ type: "block_actions", action_id: ESCALATION_ACTION.openChannel }, onLinkButton);
   app.view<ViewSubmitAction>(
     { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
     (args) => onWorkModalSubmit(deps, args),

@@ -75,6 +75,8 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
 }
 
 export interface Harness {
+  /** The configuration the system runs with (database, queue prefix), e.g. for a second worker. */
+  config: Config;
   slack: FakeSlack;
   channels: Channels;
   policy: Policy;
@@ -88,7 +90,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { config?: Partial<Config>; sweepIntervalMs?: number; logger?: Logger } = {},
+  opts: {
+    config?: Partial<Config>;
+    sweepIntervalMs?: number;
+    logger?: Logger;
+    /** Replaces the `sla:` and `warn_at:` part of the test policy (e.g. seconds-long SLAs). */
+    sla?: string;
+  } = {},
 ): Promise<Harness> {
   const slack = await startFakeSlack();
   for (const id of Object.values(USERS)) slack.addUser(id, { name: id.toLowerCase() });
@@ -99,11 +107,15 @@ export async function startHarness(
     security: slack.addChannel("security-team"),
     complaints: slack.addChannel("complaints"),
   };
-  const parsed = parsePolicy(testPolicyYaml(channels), "test policy");
+  const yaml = opts.sla
+    ? testPolicyYaml(channels).replace(/\nsla:[\s\S]*$/, `\n${opts.sla}`)
+    : testPolicyYaml(channels);
+  const parsed = parsePolicy(yaml, "test policy");
   if (!parsed.ok) throw new Error(`test policy invalid: ${parsed.error.join("; ")}`);
   const database = await createTestDatabase();
+  const config = testConfig(slack, { databaseUrl: database.url, ...opts.config });
   const system = await startSystem({
-    config: testConfig(slack, { databaseUrl: database.url, ...opts.config }),
+    config,
     policy: parsed.value,
     logger: opts.logger ?? createLogger("silent"),
     sweepIntervalMs: opts.sweepIntervalMs,
@@ -112,6 +124,7 @@ export async function startHarness(
   const eventsUrl = `${baseUrl}/slack/events`;
   const post = (body: string, o?: SignedPostOptions) => signedPost(eventsUrl, body, o);
   return {
+    config,
     slack,
     channels,
     policy: parsed.value,

@@ -78,6 +78,7 @@ async function answer(
     case "close":
     case "timeline":
     case "export":
+    case "escalate":
       return answerWork(deps, parsed, ctx);
     case "unknown": {
       const hint = parsed.suggestion ? ` Did you mean \`/incident ${parsed.suggestion}\`?` : "";

@@ -16,6 +16,7 @@ export const SUBCOMMANDS = [
   "reopen",
   "timeline",
   "export",
+  "escalate",
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -32,10 +33,11 @@ export type ParsedCommand =
   | { kind: "close"; number: number | null }
   | { kind: "timeline"; number: number | null; page: number }
   | { kind: "export"; number: number | null }
+  | { kind: "escalate"; number: number | null; reason: string }
   | { kind: "unknown"; word: string; suggestion: Subcommand | null; reason: string };
 
 /** Words of the full /incident vocabulary (DESIGN §2) that are not served yet. */
-const PLANNED = ["escalate"];
+const PLANNED: string[] = [];
 
 /**
  * `/incident` → modal; `/incident <title>` → modal with the title; `/incident <subcommand> …`
@@ -84,6 +86,8 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
       return { kind: "timeline", number, page: Math.max(1, Number.parseInt(rest, 10) || 1) };
     case "export":
       return { kind: "export", number };
+    case "escalate":
+      return { kind: "escalate", number, reason: unescapeSlackText(rest) };
     default:
       return null;
   }

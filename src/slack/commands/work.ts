@@ -5,6 +5,7 @@ import { STATUS_LABELS } from "../../domain/incident.js";
 import { ACTION_LABELS, actionTo, allowedActions } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
+import { escalateByHand } from "../../services/escalation.js";
 import { changeStatus } from "../../services/lifecycle.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { addNote } from "../../services/notes-and-updates.js";
@@ -16,7 +17,7 @@ import { exportLog, timelineReply } from "./timeline.js";
 export type Reply = { text: string; blocks?: Record<string, unknown>[] };
 export type WorkCommand = Extract<
   ParsedCommand,
-  { kind: "status" | "assign" | "note" | "form" | "close" | "timeline" | "export" }
+  { kind: "status" | "assign" | "note" | "form" | "close" | "timeline" | "export" | "escalate" }
 >;
 export interface CommandContext {
   userId: string;
@@ -56,6 +57,7 @@ const EXAMPLES: Record<WorkCommand["kind"], string> = {
   close: "close",
   timeline: "timeline",
   export: "export",
+  escalate: "escalate Callers queueing 20 minutes",
 };
 
 export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandContext): Promise<Reply | null> {
@@ -87,6 +89,8 @@ export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandConte
       return timelineReply(deps, incident, cmd.page);
     case "export":
       return exportLog(deps, incident, ctx.userId);
+    case "escalate":
+      return toReply(await escalateByHand(deps, { ...base, reason: cmd.reason }));
   }
 }
 

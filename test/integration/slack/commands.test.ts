@@ -103,8 +103,8 @@ describe("read commands", () => {
     expect(h.slack.views.length).toBe(views);
   });
 
-  it("a subcommand that is not available yet says so", async () => {
-    expect(await reply("escalate")).toContain("not available in this version yet");
+  it("escalating outside an incident channel asks which incident", async () => {
+    expect(await reply("escalate Callers queueing")).toContain("Which incident?");
   });
 });
 

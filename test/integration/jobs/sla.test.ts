@@ -1,0 +1,250 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listLog } from "../../../src/db/queries/incident-log.js";
+import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
+import type { IncidentRow } from "../../../src/db/schema/index.js";
+import { reconcileClocks } from "../../../src/jobs/reconcile.js";
+import { createLogger } from "../../../src/lib/logger.js";
+import { acknowledgeEscalation } from "../../../src/services/escalation.js";
+import { changeStatus } from "../../../src/services/lifecycle.js";
+import { recategorise } from "../../../src/services/recategorise.js";
+import { type RunningSystem, startSystem } from "../../../src/system.js";
+import { eventually } from "../../helpers/eventually.js";
+import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
+import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { TEST_REDIS_URL } from "../../helpers/services.js";
+
+/** Seconds-long SLAs so the ladder can be watched climbing. */
+const SLA = `
+sla:
+  P1: { respond: 3s, update_every: 60s, resolve: 60s, hours: always, repeat: 2s }
+  P2: { respond: 4s, update_every: 60s, resolve: 4s, hours: always, repeat: 2s }
+  P3: { respond: 30s, update_every: 60s, resolve: 60s, hours: always, repeat: 2s }
+  P4: { respond: 60s, update_every: 60s, resolve: 60s, hours: always, repeat: 60s }
+  P5: { respond: 60s, update_every: 60s, resolve: 60s, hours: always, repeat: 60s }
+warn_at: 0.5
+`;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ sla: SLA, sweepIntervalMs: 3_600_000 });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const deps = () => h.system.deps;
+
+async function p1(title: string): Promise<IncidentRow> {
+  const { incident } = await makeIncident(deps(), {
+    title,
+    impact: "high",
+    urgency: "high",
+    callerReference: "ACC-LADDER-1",
+  });
+  await setupCompleted(deps(), incident.id);
+  return loadIncident(deps(), incident.id);
+}
+
+/** Escalation DMs about an incident, in the order they arrived, with who got them. */
+function escalationDms(reference: string) {
+  return h.slack.messages
+    .filter(
+      (m) =>
+        m.channel.startsWith("D") &&
+        String(m.text).includes(reference) &&
+        String(m.text).includes("Escalation level"),
+    )
+    .map((m) => ({
+      ...m,
+      to: [...(h.slack.channels.get(m.channel)?.members ?? [])].find((u) => u !== "U0BOT"),
+    }));
+}
+
+const since = (incident: IncidentRow, ts: string) => Number(ts) * 1000 - incident.loggedAt.getTime();
+
+describe("an unacknowledged P1", () => {
+  it("warns, breaches and climbs the ladder a level per repeat, until acknowledged from a DM", async () => {
+    const incident = await p1("Ladder climb");
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const warning = await h.slack.waitFor(() =>
+      h.slack.messagesIn(incident.channelId!).find((m) => String(m.text).includes("is due")),
+    );
+    expect(String(warning.text)).toContain(`<@${USERS.agent}>`);
+    const dms = await h.slack.waitFor(
+      () => (escalationDms(ref).length >= 3 ? escalationDms(ref) : undefined),
+      { timeoutMs: 15_000 },
+    );
+    expect(dms.slice(0, 3).map((d) => d.to)).toEqual([USERS.lead, USERS.duty, USERS.head]);
+    // Planned at 3 s (breach), 5 s and 7 s after logging; none early, none much late.
+    const planned = [3_000, 5_000, 7_000];
+    dms.slice(0, 3).forEach((dm, i) => {
+      expect(since(incident, dm.ts)).toBeGreaterThanOrEqual(planned[i]! - 50);
+      expect(since(incident, dm.ts)).toBeLessThan(planned[i]! + 1_500);
+    });
+    for (const dm of dms) expect(JSON.stringify(dm)).not.toContain("ACC-LADDER-1");
+
+    const respond = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "respond")!;
+    const acked = await acknowledgeEscalation(deps(), { clockId: respond.id, actor: USERS.head });
+    expect(acked.ok).toBe(true);
+    const count = escalationDms(ref).length;
+    await new Promise((r) => setTimeout(r, 4_500));
+    expect(escalationDms(ref).length).toBe(count);
+    await h.slack.waitFor(() =>
+      escalationDms(ref).every((d) => h.slack.messages.find((m) => m.ts === d.ts)?.edited),
+    );
+    expect(JSON.stringify(h.slack.messages.find((m) => m.ts === dms[0]!.ts)?.blocks)).toContain(
+      `Acknowledged by <@${USERS.head}>`,
+    );
+
+    const log = await listLog(deps().db, incident.id);
+    const levels = log.filter((e) => e.kind === "escalation_sent").map((e) => e.details.level);
+    expect(levels.slice(0, 3)).toEqual([1, 2, 3]);
+    // One role holder per level in this policy: one DM per logged escalation.
+    expect(levels).toHaveLength(escalationDms(ref).length);
+    expect(log.some((e) => e.kind === "escalation_acknowledged" && e.actor === USERS.head)).toBe(true);
+  });
+
+  it("stops the respond clock when acknowledged in time: no breach, no DM", async () => {
+    const incident = await p1("Acknowledged in time");
+    await changeStatus(deps(), { incidentId: incident.id, actor: USERS.agent, action: "acknowledge" });
+    await new Promise((r) => setTimeout(r, 3_800));
+    const log = await listLog(deps().db, incident.id);
+    expect(log.filter((e) => e.kind === "sla_breached" && e.details.clock === "respond")).toHaveLength(0);
+  });
+});
+
+describe("the resolve clock", () => {
+  it("does not breach while on hold, and breaches after resuming with the paused time added", async () => {
+    const { incident: logged } = await makeIncident(deps(), {
+      title: "Paused resolve",
+      impact: "high",
+      urgency: "medium",
+    });
+    await setupCompleted(deps(), logged.id);
+    const incident = await loadIncident(deps(), logged.id);
+    expect(incident.priority).toBe("P2");
+    await changeStatus(deps(), { incidentId: incident.id, actor: USERS.agent, action: "acknowledge" });
+    await changeStatus(deps(), { incidentId: incident.id, actor: USERS.agent, action: "start" });
+    await changeStatus(deps(), {
+      incidentId: incident.id,
+      actor: USERS.agent,
+      action: "hold",
+      hold: { reason: "awaiting_customer" },
+    });
+    const heldAt = Date.now();
+    await new Promise((r) => setTimeout(r, 4_500));
+    const quiet = await listLog(deps().db, incident.id);
+    expect(quiet.filter((e) => e.kind === "sla_breached" && e.details.clock === "resolve")).toHaveLength(0);
+    await changeStatus(deps(), { incidentId: incident.id, actor: USERS.agent, action: "resume" });
+    const resumedAt = Date.now();
+    const breach = await eventually(
+      "resolve breach",
+      async () =>
+        (await listLog(deps().db, incident.id)).find(
+          (e) => e.kind === "sla_breached" && e.details.clock === "resolve",
+        ),
+      { timeoutMs: 10_000 },
+    );
+    // 4 s of clock time; what ran before the hold counts, the hold does not.
+    const ranBefore = heldAt - incident.loggedAt.getTime();
+    const expected = resumedAt + (4_000 - ranBefore);
+    expect(breach.at.getTime()).toBeGreaterThanOrEqual(expected - 300);
+    expect(breach.at.getTime()).toBeLessThan(expected + 1_500);
+  });
+});
+
+describe("re-planning", () => {
+  it("a priority upgrade brings the deadlines forward", async () => {
+    const { incident } = await makeIncident(deps(), {
+      title: "Upgrade me",
+      impact: "medium",
+      urgency: "medium",
+    });
+    expect(incident.priority).toBe("P3");
+    const before = (await loadIncident(deps(), incident.id)).respondDueAt!;
+    const changed = await recategorise(deps(), {
+      incidentId: incident.id,
+      actor: USERS.lead,
+      changes: { impact: "high", urgency: "high" },
+      reason: "Whole site affected",
+    });
+    expect(changed.ok).toBe(true);
+    const after = await loadIncident(deps(), incident.id);
+    expect(after.priority).toBe("P1");
+    expect(after.respondDueAt!.getTime()).toBe(incident.loggedAt.getTime() + 3_000);
+    expect(after.respondDueAt!.getTime()).toBeLessThan(before.getTime());
+    await eventually("breach of the re-planned clock", async () =>
+      (await listLog(deps().db, incident.id)).find(
+        (e) => e.kind === "sla_breached" && e.details.clock === "respond",
+      ),
+    );
+  });
+});
+
+describe("when Redis loses the timers", () => {
+  it("the reconciler re-arms them from PostgreSQL: the escalation is sent once, late and logged as late", async () => {
+    const incident = await p1("Redis flushed");
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    // Lose every queued job of this deployment, as FLUSHALL would (other test runs keep theirs).
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${h.config.queuePrefix}:sla:*`);
+    if (keys.length) await redis.del(...keys);
+    await new Promise((r) => setTimeout(r, 6_000)); // the breach time passes with nothing queued
+    expect(escalationDms(ref)).toHaveLength(0);
+    const result = await reconcileClocks(deps());
+    expect(result.added).toBeGreaterThanOrEqual(1);
+    await h.slack.waitFor(() => (escalationDms(ref).length >= 1 ? true : undefined));
+    await reconcileClocks(deps()); // a second pass adds nothing twice
+    await new Promise((r) => setTimeout(r, 500));
+    expect(escalationDms(ref).filter((d) => d.to === USERS.lead)).toHaveLength(1);
+    const breach = (await listLog(deps().db, incident.id)).find(
+      (e) => e.kind === "sla_breached" && e.details.clock === "respond",
+    );
+    expect(breach?.details.lateMs).toBeGreaterThan(2_000);
+    expect(String(breach?.details.lateReason)).toContain("unavailable");
+    await redis.quit();
+  });
+});
+
+describe("two workers", () => {
+  let second: RunningSystem;
+  beforeAll(async () => {
+    second = await startSystem({
+      config: { ...h.config, role: "worker", port: 0 },
+      policy: h.policy,
+      logger: createLogger("silent"),
+      sweepIntervalMs: 3_600_000,
+    });
+  });
+  afterAll(async () => {
+    await second?.stop();
+  });
+
+  it("send each escalation exactly once", async () => {
+    const incidents = await Promise.all([p1("Two workers A"), p1("Two workers B"), p1("Two workers C")]);
+    const refs = incidents.map((i) => `INC-${String(i.number).padStart(6, "0")}`);
+    // DMs to one person are paced to one a second, so allow for the queue; then look for doubles.
+    await h.slack.waitFor(
+      () =>
+        refs.every((ref) =>
+          [USERS.lead, USERS.duty].every((u) => escalationDms(ref).some((d) => d.to === u)),
+        ),
+      { timeoutMs: 25_000 },
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const incident of incidents) {
+      const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+      const dms = escalationDms(ref);
+      const perLevel = new Map<string, number>();
+      for (const dm of dms) perLevel.set(String(dm.to), (perLevel.get(String(dm.to)) ?? 0) + 1);
+      expect(perLevel.get(USERS.lead)).toBe(1);
+      expect(perLevel.get(USERS.duty)).toBe(1);
+      const log = await listLog(deps().db, incident.id);
+      const levels = log.filter((e) => e.kind === "escalation_sent").map((e) => Number(e.details.level));
+      // Each rung once, in order (level 3 repeats at the top of the ladder, as reminders).
+      expect(levels.slice(0, 2)).toEqual([1, 2]);
+      expect(levels.filter((l) => l < 3)).toHaveLength(2);
+    }
+  });
+});
