@@ -12,7 +12,7 @@ import type {
   Policy,
   SlaPolicy,
 } from "./policy-types";
-import { BUILT_IN_CLOCKS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./policy-types";
+import { BUILT_IN_CLOCKS, CLOCK_STARTS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./policy-types";
 
 /** A mapping that refuses unknown keys (typo protection) and says which keys it knows. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -164,6 +164,8 @@ function clockSchema(roleNames: ReadonlySet<string> | null) {
     due: Duration,
     warn: optionalList(Duration),
     notify: z.array(roleRef(roleNames)).min(1),
+    starts: z.enum(CLOCK_STARTS).default("logged"),
+    stopped_by: z.string().trim().min(1).max(40).default("Done"),
   }).superRefine((clock, ctx) => {
     clock.warn.forEach((warn, index) => {
       if (warn >= clock.due) {
@@ -198,6 +200,8 @@ function toIncidentType(
       dueMs: clock.due,
       warnMs: [...clock.warn].sort((a, b) => a - b),
       notify: clock.notify,
+      starts: clock.starts,
+      stopLabel: clock.stopped_by,
     };
   }
   return {

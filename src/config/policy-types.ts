@@ -41,6 +41,10 @@ export interface SlaPolicy {
 }
 
 /** An extra clock for one incident type, e.g. a regulator's 72-hour notification deadline. */
+/** When an extra clock starts: with the incident, or when it is flagged as involving personal data. */
+export const CLOCK_STARTS = ["logged", "personal_data"] as const;
+export type ClockStart = (typeof CLOCK_STARTS)[number];
+
 export interface CustomClockPolicy {
   name: string;
   dueMs: number;
@@ -48,6 +52,9 @@ export interface CustomClockPolicy {
   warnMs: number[];
   /** Role names. */
   notify: string[];
+  starts: ClockStart;
+  /** Label of the card button that stops it, e.g. "Regulator notified". */
+  stopLabel: string;
 }
 
 export interface IncidentTypePolicy {

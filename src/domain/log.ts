@@ -22,6 +22,7 @@ export const LOG_KINDS = [
   "sla_breached",
   "escalation_sent",
   "escalation_acknowledged",
+  "clock_stopped",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

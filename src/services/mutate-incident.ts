@@ -6,7 +6,7 @@ import { formatReference } from "../domain/reference.js";
 import type { Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
-import { type ClockUpdate, scheduleClocks, syncClocks } from "./sla-clocks.js";
+import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
 
 export interface Refusal {
   code: string;
@@ -21,6 +21,8 @@ export interface Change {
   also?: (tx: Tx, updated: IncidentRow) => Promise<string[]>;
   /** What to tell the person who asked. */
   message: string;
+  /** Extra clocks to start or stop by name (e.g. the regulator's clock). */
+  clocks?: ExplicitClockChanges;
 }
 
 export type ChangeOutcome =
@@ -63,7 +65,7 @@ export async function changeIncident(
         change.log.map((entry) => ({ ...entry, incidentId: incident.id, actor: p.actor })),
       );
       outboxIds = (await change.also?.(tx, updated)) ?? [];
-      clockUpdates = await syncClocks(tx, deps, incident, updated);
+      clockUpdates = await syncClocks(tx, deps, incident, updated, change.clocks);
       return { ok: true, incident: updated, message: change.message, duplicate: false } as const;
     });
   } catch (err) {

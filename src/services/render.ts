@@ -24,8 +24,17 @@ export async function renderResponderCard(
   const breached = clocks
     .filter((c) => c.breachedAt && c.state !== "stopped")
     .map((c) => clockLabel(c.name).toLowerCase());
+  const defs = policy.incidentTypes[incident.type]?.clocks ?? {};
+  const extraClocks = {
+    running: clocks
+      .filter((c) => c.state !== "stopped" && defs[c.name])
+      .map((c) => ({ name: c.name, stopLabel: defs[c.name]?.stopLabel ?? "Done" })),
+    canFlagPersonalData:
+      !incident.personalDataAt && Object.values(defs).some((d) => d.starts === "personal_data"),
+  };
   return incidentCard(incident, {
     breached,
+    extraClocks,
     audience: "responder",
     typeLabel: typeLabel(policy, incident.type),
     timezone: policy.timezone,

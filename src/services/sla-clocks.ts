@@ -1,11 +1,11 @@
 import type { Tx } from "../db/client.js";
 import { updateIncidentDeadlines } from "../db/queries/incidents.js";
-import { lockClocksOf, updateClock } from "../db/queries/sla-clocks.js";
+import { insertClocks, lockClocksOf, updateClock } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import { clockTimeBetween } from "../domain/business-time.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
-import { calendarOf, scheduleFields } from "./sla-plan.js";
+import { calendarOf, extraClocks, scheduleFields } from "./sla-plan.js";
 
 type ClockChange = "stop" | "pause" | "resume" | "replan" | "restart";
 
@@ -36,6 +36,11 @@ export function clockChanges(before: IncidentRow, after: IncidentRow): Map<strin
   return changes;
 }
 
+export interface ExplicitClockChanges {
+  start?: string[];
+  stop?: string[];
+}
+
 export interface ClockUpdate {
   clock: SlaClockRow;
   /** The job of the plan it replaces, to remove from Redis (stale anyway, by generation). */
@@ -48,12 +53,26 @@ export async function syncClocks(
   deps: Deps,
   before: IncidentRow,
   after: IncidentRow,
+  explicit: ExplicitClockChanges = {},
 ): Promise<ClockUpdate[]> {
   const changes = clockChanges(before, after);
-  if (changes.size === 0) return [];
+  for (const name of explicit.stop ?? []) changes.set(name, "stop");
+  if (changes.size === 0 && !explicit.start?.length) return [];
   const now = deps.clock.now();
-  const updates: ClockUpdate[] = [];
+  const names = explicit.start ?? [];
+  const started = await insertClocks(
+    tx,
+    extraClocks(deps.policy, {
+      incidentId: after.id,
+      type: after.type,
+      priority: after.priority,
+      now,
+      names,
+    }),
+  );
+  const updates: ClockUpdate[] = started.map((clock) => ({ clock, supersededJobId: null }));
   for (const clock of await lockClocksOf(tx, after.id)) {
+    if (started.some((s) => s.id === clock.id)) continue;
     const change = changes.get(clock.name) ?? (after.status === "closed" ? "stop" : undefined);
     if (!change || clock.state === "stopped") continue;
     const patch = clockPatch(deps, clock, change, after, now);

@@ -72,6 +72,7 @@ export function initialClocks(
     warnOffsetsMs: warn(ms),
   }));
   for (const clock of Object.values(policy.incidentTypes[p.type]?.clocks ?? {})) {
+    if (clock.starts !== "logged") continue;
     rows.push({
       incidentId: p.incidentId,
       name: clock.name,
@@ -85,6 +86,29 @@ export function initialClocks(
     });
   }
   return rows.map((row) => ({ ...row, ...scheduleFields(policy, row, p.priority, p.loggedAt) }));
+}
+
+/** Rows for a type's extra clocks that start now (e.g. on the personal-data flag). */
+export function extraClocks(
+  policy: Policy,
+  p: { incidentId: string; type: string; priority: Priority; now: Date; names: string[] },
+): NewSlaClock[] {
+  const defs = Object.values(policy.incidentTypes[p.type]?.clocks ?? {}).filter((c) =>
+    p.names.includes(c.name),
+  );
+  return defs.map((clock) => {
+    const row = {
+      incidentId: p.incidentId,
+      name: clock.name,
+      hours: "always" as const,
+      startedAt: p.now,
+      durationMs: clock.dueMs,
+      pausedMs: 0,
+      warnOffsetsMs: clock.warnMs,
+      notifyRoles: clock.notify,
+    };
+    return { ...row, ...scheduleFields(policy, row, p.priority, p.now) };
+  });
 }
 
 export const CLOCK_LABELS: Record<string, string> = {

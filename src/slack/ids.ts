@@ -21,6 +21,8 @@ export const CARD_ACTION = {
   close: "incident_close",
   reopen: "incident_reopen",
   recategorise: "incident_recategorise",
+  flagPersonalData: "incident_flag_personal_data",
+  stopClock: "incident_stop_clock",
   timelineNext: "incident_timeline_next",
 } as const;
 export type CardAction = (typeof CARD_ACTION)[keyof typeof CARD_ACTION];

@@ -44,6 +44,7 @@ export function incidentRow(overrides: Partial<IncidentRow> = {}): IncidentRow {
     resolveDueAt: null,
     nextUpdateDueAt: null,
     escalationLevel: 0,
+    personalDataAt: null,
     version: 1,
     createdAt: NOW,
     updatedAt: NOW,

@@ -96,6 +96,8 @@ export async function startHarness(
     logger?: Logger;
     /** Replaces the `sla:` and `warn_at:` part of the test policy (e.g. seconds-long SLAs). */
     sla?: string;
+    /** Last say over the policy YAML, e.g. to add a type's extra clocks. */
+    editPolicy?: (yaml: string) => string;
   } = {},
 ): Promise<Harness> {
   const slack = await startFakeSlack();
@@ -110,7 +112,7 @@ export async function startHarness(
   const yaml = opts.sla
     ? testPolicyYaml(channels).replace(/\nsla:[\s\S]*$/, `\n${opts.sla}`)
     : testPolicyYaml(channels);
-  const parsed = parsePolicy(yaml, "test policy");
+  const parsed = parsePolicy(opts.editPolicy ? opts.editPolicy(yaml) : yaml, "test policy");
   if (!parsed.ok) throw new Error(`test policy invalid: ${parsed.error.join("; ")}`);
   const database = await createTestDatabase();
   const config = testConfig(slack, { databaseUrl: database.url, ...opts.config });

@@ -65,6 +65,8 @@ export const incidents = pgTable(
     respondDueAt: tstz("respond_due_at"),
     resolveDueAt: tstz("resolve_due_at"),
     nextUpdateDueAt: tstz("next_update_due_at"),
+    /** When someone flagged that personal data is involved (starts e.g. the regulator's clock). */
+    personalDataAt: tstz("personal_data_at"),
     /** Highest escalation level reached by hand (/incident escalate); 0 when never escalated. */
     escalationLevel: integer("escalation_level").notNull().default(0),
     /** Optimistic concurrency: every update bumps it; a stale writer changes nothing. */

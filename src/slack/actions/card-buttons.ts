@@ -5,6 +5,7 @@ import { getIncidentById } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
 import type { LifecycleAction } from "../../domain/lifecycle.js";
 import type { Deps } from "../../services/deps.js";
+import { flagPersonalData, stopExtraClock } from "../../services/extra-clocks.js";
 import { changeStatus } from "../../services/lifecycle.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { takeOwnership } from "../../services/ownership.js";
@@ -13,11 +14,20 @@ import { openWorkModal, type WorkModalKind } from "../open-work-modal.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-const ButtonAction = z.object({
-  action_id: z.string(),
-  value: z.uuid(),
-  action_ts: z.string(),
-});
+const ButtonAction = z.object({ action_id: z.string(), value: z.string(), action_ts: z.string() });
+
+/** Most buttons carry the incident id; a "stop clock" button carries the clock's name too. */
+const StopClockValue = z.object({ incidentId: z.uuid(), clock: z.string().regex(/^[a-z][a-z0-9_]*$/) });
+
+function buttonValue(raw: string): { incidentId: string; clock?: string } | null {
+  if (z.uuid().safeParse(raw).success) return { incidentId: raw };
+  try {
+    const parsed = StopClockValue.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Buttons that change the incident at once; the others open a form first. */
 const DIRECT: Partial<Record<CardAction, LifecycleAction>> = {
@@ -35,17 +45,19 @@ const FORMS: Partial<Record<CardAction, WorkModalKind>> = {
   [CARD_ACTION.recategorise]: "recategorise",
 };
 
+const STALE = "That button is out of date. Run `/incident show` for a fresh card.";
+
 /**
  * A button on an incident card. The answer goes to the clicker only (ephemeral); the card
  * itself is refreshed by the change's own job, so everyone sees the new state.
  */
 export async function onCardButton(deps: Deps, { ack, body, action, respond, client }: Args): Promise<void> {
   await ack();
-  const parsed = ButtonAction.safeParse(action);
   const say = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
-  if (!parsed.success)
-    return void (await say("That button is out of date. Run `/incident show` for a fresh card."));
-  const incident = await getIncidentById(deps.db, parsed.data.value);
+  const parsed = ButtonAction.safeParse(action);
+  const value = parsed.success ? buttonValue(parsed.data.value) : null;
+  if (!parsed.success || !value) return void (await say(STALE));
+  const incident = await getIncidentById(deps.db, value.incidentId);
   if (!incident) return void (await say("That incident no longer exists."));
   const actionId = parsed.data.action_id as CardAction;
   const form = FORMS[actionId];
@@ -62,17 +74,21 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
   const outcome = await applyDirect(deps, incident, actionId, {
     actor: body.user.id,
     requestKey: `action:${body.user.id}:${parsed.data.action_id}:${parsed.data.action_ts}`,
+    clock: value.clock,
   });
-  await say(outcome ? outcome.message : "I don't know that button. Run `/incident show` for a fresh card.");
+  await say(outcome ? outcome.message : STALE);
 }
 
 function applyDirect(
   deps: Deps,
   incident: IncidentRow,
   actionId: CardAction,
-  p: { actor: string; requestKey: string },
+  p: { actor: string; requestKey: string; clock: string | undefined },
 ): Promise<ChangeOutcome> | null {
-  if (actionId === CARD_ACTION.takeOwnership) return takeOwnership(deps, { incidentId: incident.id, ...p });
+  const base = { incidentId: incident.id, actor: p.actor, requestKey: p.requestKey };
+  if (actionId === CARD_ACTION.takeOwnership) return takeOwnership(deps, base);
+  if (actionId === CARD_ACTION.flagPersonalData) return flagPersonalData(deps, base);
+  if (actionId === CARD_ACTION.stopClock && p.clock) return stopExtraClock(deps, { ...base, clock: p.clock });
   const lifecycle = DIRECT[actionId];
-  return lifecycle ? changeStatus(deps, { incidentId: incident.id, action: lifecycle, ...p }) : null;
+  return lifecycle ? changeStatus(deps, { ...base, action: lifecycle }) : null;
 }

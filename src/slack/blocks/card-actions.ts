@@ -21,8 +21,15 @@ const button = (actionId: string, label: string, incidentId: string, style?: "pr
   ...(style ? { style } : {}),
 });
 
+export interface ExtraClockButtons {
+  /** Running extra clocks, each with the label of the button that stops it. */
+  running: Array<{ name: string; stopLabel: string }>;
+  /** The type has clocks that start when personal data is flagged, and it is not flagged yet. */
+  canFlagPersonalData: boolean;
+}
+
 /** The buttons a card offers: the moves the state machine allows now, plus the always-useful ones. */
-export function cardActions(i: Pick<IncidentRow, "id" | "status">) {
+export function cardActions(i: Pick<IncidentRow, "id" | "status">, clocks?: ExtraClockButtons) {
   const moves = allowedActions(i.status).map((a) =>
     button(LIFECYCLE_BUTTON[a], ACTION_LABELS[a], i.id, a === "acknowledge" ? "primary" : undefined),
   );
@@ -31,6 +38,12 @@ export function cardActions(i: Pick<IncidentRow, "id" | "status">) {
     ...(open ? [button(CARD_ACTION.takeOwnership, "Take ownership", i.id)] : []),
     ...(i.status !== "closed" ? [button(CARD_ACTION.update, "Post update", i.id)] : []),
     ...(open ? [button(CARD_ACTION.recategorise, "Re-categorise", i.id)] : []),
+    ...(open && clocks?.canFlagPersonalData
+      ? [button(CARD_ACTION.flagPersonalData, "Personal data involved", i.id)]
+      : []),
+    ...(clocks?.running ?? []).map((c) =>
+      button(CARD_ACTION.stopClock, c.stopLabel, JSON.stringify({ incidentId: i.id, clock: c.name })),
+    ),
   ];
   const elements = [...moves, ...extra];
   return elements.length > 0 ? [{ type: "actions", block_id: "incident_actions", elements }] : [];

@@ -2,7 +2,7 @@ import type { IncidentRow } from "../../db/schema/index.js";
 import { LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
-import { cardActions } from "./card-actions.js";
+import { cardActions, type ExtraClockButtons } from "./card-actions.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 export type Audience = "responder" | "stakeholder";
@@ -19,6 +19,8 @@ export interface CardContext {
   actions?: boolean;
   /** Labels of the SLA clocks that have breached (the card is marked). */
   breached?: string[];
+  /** Extra clocks' buttons (responder cards). */
+  extraClocks?: ExtraClockButtons;
 }
 
 type CardIncident = Pick<
@@ -111,7 +113,7 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   if (deadlines) blocks.push({ type: "section", text: mrkdwn(deadlines) });
   const state = stateLine(i, ctx.audience);
   if (state) blocks.push({ type: "section", text: mrkdwn(state) });
-  if (ctx.audience === "responder" && ctx.actions !== false) blocks.push(...cardActions(i));
+  if (ctx.audience === "responder" && ctx.actions !== false) blocks.push(...cardActions(i, ctx.extraClocks));
   blocks.push({
     type: "context",
     elements: [

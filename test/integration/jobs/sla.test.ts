@@ -1,11 +1,12 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
-import type { IncidentRow } from "../../../src/db/schema/index.js";
+import { type IncidentRow, slaClocks } from "../../../src/db/schema/index.js";
 import { reconcileClocks } from "../../../src/jobs/reconcile.js";
 import { createLogger } from "../../../src/lib/logger.js";
 import { acknowledgeEscalation } from "../../../src/services/escalation.js";
+import { flagPersonalData, stopExtraClock } from "../../../src/services/extra-clocks.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { recategorise } from "../../../src/services/recategorise.js";
 import { type RunningSystem, startSystem } from "../../../src/system.js";
@@ -25,12 +26,31 @@ sla:
 warn_at: 0.5
 `;
 
+/** The regulator's clock (on the personal-data flag) and the complaint clock, seconds long. */
+function withExtraClocks(yaml: string): string {
+  return yaml
+    .replace("  head_of_operations: [U0HEAD]\n", "  head_of_operations: [U0HEAD]\n  dpo: [U0DPO]\n")
+    .replace(
+      "    escalation: [duty_manager, head_of_operations]\n  complaint:",
+      "    escalation: [duty_manager, head_of_operations]\n    clocks:\n      regulator_notice: { due: 3s, warn: [1s], notify: [dpo], starts: personal_data, stopped_by: Regulator notified }\n  complaint:",
+    )
+    .replace(
+      "    escalation: [team_lead, duty_manager]\n",
+      "    escalation: [team_lead, duty_manager]\n    clocks:\n      final_response: { due: 30s, warn: [10s], notify: [team_lead], stopped_by: Final response sent }\n",
+    );
+}
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ sla: SLA, sweepIntervalMs: 3_600_000 });
+  h = await startHarness({ sla: SLA, sweepIntervalMs: 3_600_000, editPolicy: withExtraClocks });
+  h.slack.addUser("U0DPO", { name: "dpo" });
 });
 afterAll(async () => {
   await h?.stop();
+});
+// Ladders left climbing would keep DMing the same people (one DM a second each) into later tests.
+afterEach(async () => {
+  await deps().db.update(slaClocks).set({ state: "stopped", nextStep: null, nextStepAt: null });
 });
 
 const deps = () => h.system.deps;
@@ -246,5 +266,49 @@ describe("two workers", () => {
       expect(levels.slice(0, 2)).toEqual([1, 2]);
       expect(levels.filter((l) => l < 3)).toHaveLength(2);
     }
+  });
+});
+
+describe("extra clocks", () => {
+  it("the regulator's clock starts when personal data is flagged, warns and notifies its role, and stops on its button", async () => {
+    const { incident } = await makeIncident(deps(), { title: "Data exposed", type: "security_breach" });
+    await setupCompleted(deps(), incident.id);
+    expect((await clocksOf(deps().db, incident.id)).map((c) => c.name).sort()).toEqual([
+      "resolve",
+      "respond",
+      "update_every",
+    ]);
+    const flagged = await flagPersonalData(deps(), { incidentId: incident.id, actor: USERS.agent });
+    expect(flagged.message).toContain("regulator notice");
+    const notices = () =>
+      h.slack.messages.filter(
+        (m) =>
+          m.channel.startsWith("D") &&
+          String(m.text).includes("Regulator notice") &&
+          String(m.text).includes(`INC-${String(incident.number).padStart(6, "0")}`),
+      );
+    const warned = await h.slack.waitFor(() => notices()[0]);
+    expect(h.slack.channels.get(warned.channel)?.members.has("U0DPO")).toBe(true);
+    expect(String(warned.text)).toContain("is coming up");
+    const stopped = await stopExtraClock(deps(), {
+      incidentId: incident.id,
+      actor: USERS.head,
+      clock: "regulator_notice",
+    });
+    expect(stopped.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(notices().some((m) => String(m.text).includes("is overdue"))).toBe(false);
+    const log = await listLog(deps().db, incident.id);
+    expect(log.find((e) => e.kind === "clock_stopped")?.details).toMatchObject({
+      clock: "regulator_notice",
+      label: "Regulator notified",
+    });
+  });
+
+  it("a complaint's final-response clock starts with the incident", async () => {
+    const { incident } = await makeIncident(deps(), { title: "Complaint about billing", type: "complaint" });
+    const clock = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "final_response");
+    expect(clock).toMatchObject({ state: "running", durationMs: 30_000, nextStep: "warn-0" });
+    expect(clock?.dueAt.getTime()).toBe(incident.loggedAt.getTime() + 30_000);
   });
 });

@@ -98,12 +98,16 @@ describe("the built-in default policy", () => {
       dueMs: 72 * H,
       warnMs: [24 * H, 48 * H],
       notify: ["dpo"],
+      starts: "personal_data",
+      stopLabel: "Regulator notified",
     });
     expect(incidentTypeFor(policy, "complaint")?.clocks.final_response).toEqual({
       name: "final_response",
       dueMs: 56 * D,
       warnMs: [28 * D, 49 * D],
       notify: ["team_lead"],
+      starts: "logged",
+      stopLabel: "Final response sent",
     });
   });
 

@@ -175,6 +175,23 @@ describe("card buttons follow the state machine", () => {
     expect(actionIds(status)).toEqual(expected);
   });
 
+  it("offers the extra clocks' buttons and stays valid", () => {
+    const card = incidentCard(incident({ status: "in_progress" }), {
+      ...ctx,
+      audience: "responder",
+      extraClocks: {
+        running: [{ name: "regulator_notice", stopLabel: "Regulator notified" }],
+        canFlagPersonalData: true,
+      },
+      breached: ["respond"],
+    });
+    const text = JSON.stringify(card.blocks);
+    expect(text).toContain("Personal data involved");
+    expect(text).toContain('"text":"Regulator notified"');
+    expect(text).toContain("SLA breached:* respond");
+    expect(validateMessageBlocks(card.blocks)).toEqual([]);
+  });
+
   it("gives stakeholders no buttons", () => {
     const card = incidentCard(incident(), { ...ctx, audience: "stakeholder" });
     expect(card.blocks.some((b) => b.type === "actions")).toBe(false);

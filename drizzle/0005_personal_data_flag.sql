@@ -1,0 +1,1 @@
+ALTER TABLE "incidents" ADD COLUMN "personal_data_at" timestamp with time zone;
