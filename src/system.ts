@@ -66,6 +66,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     metrics,
     botUserId: String(auth.user_id),
     botId: String(auth.bot_id),
+    // A Slack call is bounded by the client's 10 s timeout; the probe and permalink add a little.
+    outboxLeaseMs: Math.max(config.jobLockMs, 12_000),
   };
   const routes = operationalRoutes({ sql: database.sql, redis: producer, metrics });
   const web = config.role === "worker" ? null : await startWeb(config, deps, routes);
@@ -99,7 +101,7 @@ async function startWeb(
 
 function startWorker(config: Config, deps: Deps, sweepIntervalMs: number) {
   const connection = createWorkerConnection(config.redisUrl);
-  const workers: Worker[] = startWorkers(deps, connection, config.queuePrefix);
+  const workers: Worker[] = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
   const runSweep = () =>
     Promise.all([sweep(deps), reconcileClocks(deps)]).catch((err: unknown) =>
       deps.logger.warn({ err: String(err) }, "sweep failed; will try again"),

@@ -38,6 +38,16 @@ const Env = z
     SWITCHBOARD_ROLE: z.enum(ROLES).default("all"),
     MIGRATE_ON_START: bool("true"),
     /** Key prefix for BullMQ in Redis; lets several deployments (or test runs) share one Redis. */
+    /**
+     * How long a worker's hold on a running job lasts without renewal: after a crash, the job
+     * is picked up again once it lapses.
+     */
+    JOB_LOCK_MS: z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int()
+      .min(1_000, "must be at least 1000")
+      .max(600_000, "must be at most 600000")
+      .default(30_000),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
@@ -64,6 +74,7 @@ export interface Config {
   role: Role;
   migrateOnStart: boolean;
   queuePrefix: string;
+  jobLockMs: number;
 }
 
 /**
@@ -101,6 +112,7 @@ export function parseEnv(
       role: e.SWITCHBOARD_ROLE,
       migrateOnStart: e.MIGRATE_ON_START,
       queuePrefix: e.QUEUE_PREFIX,
+      jobLockMs: e.JOB_LOCK_MS,
     },
   };
 }

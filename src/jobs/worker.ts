@@ -82,7 +82,7 @@ async function runJob(base: Omit<Context, "job" | "token">, job: Job, token: str
   }
 }
 
-export function startWorkers(deps: Deps, connection: Redis, prefix: string): Worker[] {
+export function startWorkers(deps: Deps, connection: Redis, prefix: string, lockMs = 30_000): Worker[] {
   const log = deps.logger.child({ component: "jobs.worker" });
   return Object.values(QUEUE_NAMES).map((queue) => {
     const worker = new Worker(
@@ -92,6 +92,9 @@ export function startWorkers(deps: Deps, connection: Redis, prefix: string): Wor
         connection,
         prefix,
         concurrency: CONCURRENCY[queue],
+        // A job whose worker died is taken up again once its lock lapses.
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
       },
     );
     worker.on("failed", (job, err) => {

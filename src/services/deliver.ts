@@ -24,8 +24,6 @@ import { renderResponderCard } from "./render.js";
 export const OUTBOX_EVENT = "switchboard_outbox";
 /** Give up on a post after this many tries (rate-limit waits included). */
 export const MAX_DELIVERY_ATTEMPTS = 10;
-/** Longer than one Slack call can take (client timeout 10 s, plus the probe and permalink). */
-const LEASE_MS = 45_000;
 
 export class RetryLater extends Error {
   constructor(
@@ -65,14 +63,14 @@ export async function deliverOutbox(deps: Deps, outboxId: string): Promise<Deliv
     return { status: "sent", channel: row.postedChannel!, ts: row.ts!, alreadySent: true };
   if (row.status === "failed") return { status: "failed", error: row.lastError ?? "failed" };
 
-  const attempt = await claimOutboxAttempt(deps.db, row.id, LEASE_MS);
+  const attempt = await claimOutboxAttempt(deps.db, row.id, deps.outboxLeaseMs);
   if (attempt === null) {
     const now = await getOutbox(deps.db, outboxId);
     if (now?.status === "sent")
       return { status: "sent", channel: now.postedChannel!, ts: now.ts!, alreadySent: true };
     if (now?.status === "failed") return { status: "failed", error: now.lastError ?? "failed" };
     // Another delivery holds the row; come back when its lease may have run out.
-    throw new RetryLater(LEASE_MS, "outbox row is being delivered by another worker");
+    throw new RetryLater(deps.outboxLeaseMs, "outbox row is being delivered by another worker");
   }
   if (attempt > 1) {
     const landed = await findPosted(deps.slack, row).catch(() => null);

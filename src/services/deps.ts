@@ -18,4 +18,9 @@ export interface Deps {
   /** The bot's own user id (from auth.test at start-up). */
   botUserId: string;
   botId: string;
+  /**
+   * How long one delivery holds an outbox row. It must outlast a Slack call (10 s timeout),
+   * and after a crash it is how long a retry waits before it may probe and re-send.
+   */
+  outboxLeaseMs: number;
 }

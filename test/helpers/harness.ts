@@ -70,6 +70,7 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
     role: "all",
     migrateOnStart: false,
     queuePrefix: `test-${randomUUID()}`,
+    jobLockMs: 30_000,
     ...overrides,
   };
 }
@@ -77,6 +78,8 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
 export interface Harness {
   /** The configuration the system runs with (database, queue prefix), e.g. for a second worker. */
   config: Config;
+  /** The policy as YAML, for a worker started as its own process. */
+  policyYaml: string;
   slack: FakeSlack;
   channels: Channels;
   policy: Policy;
@@ -112,7 +115,8 @@ export async function startHarness(
   const yaml = opts.sla
     ? testPolicyYaml(channels).replace(/\nsla:[\s\S]*$/, `\n${opts.sla}`)
     : testPolicyYaml(channels);
-  const parsed = parsePolicy(opts.editPolicy ? opts.editPolicy(yaml) : yaml, "test policy");
+  const policyYaml = opts.editPolicy ? opts.editPolicy(yaml) : yaml;
+  const parsed = parsePolicy(policyYaml, "test policy");
   if (!parsed.ok) throw new Error(`test policy invalid: ${parsed.error.join("; ")}`);
   const database = await createTestDatabase();
   const config = testConfig(slack, { databaseUrl: database.url, ...opts.config });
@@ -127,6 +131,7 @@ export async function startHarness(
   const post = (body: string, o?: SignedPostOptions) => signedPost(eventsUrl, body, o);
   return {
     config,
+    policyYaml,
     slack,
     channels,
     policy: parsed.value,

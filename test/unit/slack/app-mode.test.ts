@@ -15,6 +15,7 @@ const base: Config = {
   role: "web",
   migrateOnStart: false,
   queuePrefix: "unused",
+  jobLockMs: 30_000,
 };
 // Constructing the app touches none of these; listeners would.
 const deps = {
