@@ -15,12 +15,14 @@ const WORKING = [
   "*`/incident status in_progress`*: move it on (`acknowledged`, `in_progress`, `on_hold`, `resolved`, `closed`); on hold and resolved open a short form.",
   "*`/incident assign @someone`*: make someone the owner. *`/incident note Called the carrier`*: add a note to the log and the channel.",
   "*`/incident update`*: post a stakeholder update. *`/incident resolve`*, *`close`*, *`reopen`*: as they say.",
+  "*`/incident escalate Callers queueing 20 minutes`*: one level up the escalation ladder now, with your reason.",
   "In an incident's own channel the incident is implied; elsewhere add its reference, e.g. `/incident note INC-000042 Carrier confirmed`.",
   "The buttons on the pinned card do the same: Acknowledge, Take ownership, Post update, Put on hold, Resolve, Re-categorise…",
 ];
 
 const RULES = [
   "Priority comes from impact × urgency (the policy's matrix). Overriding or re-categorising needs a reason, and both are logged; lowering a P1 or P2 needs a duty manager or above.",
+  "SLA clocks run from the moment an incident is logged; warnings go to the incident channel and breaches are escalated by DM until someone acknowledges.",
   "The caller reference is personal data: it appears only in the incident's own channel and to the people working it.",
 ];
 
