@@ -2,6 +2,14 @@ import { ACTION, LOG_FIELDS } from "../../src/slack/ids.js";
 
 export const TEAM = { id: "T0TEAM", domain: "switchboard-test" };
 
+/** The `user` object of interactive payloads. */
+const payloadUser = (id: string) => ({
+  id,
+  username: id.toLowerCase(),
+  name: id.toLowerCase(),
+  team_id: TEAM.id,
+});
+
 export function slashCommand(p: {
   text: string;
   user: string;
@@ -90,7 +98,7 @@ export function viewSubmission(p: { user: string; opened: OpenedView; state: Rec
   return {
     type: "view_submission",
     team: TEAM,
-    user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: TEAM.id },
+    user: payloadUser(p.user),
     api_app_id: "A0APP",
     token: "legacy-verification-token",
     trigger_id: `${Date.now()}.trigger`,
@@ -120,7 +128,7 @@ export function messageAction(p: {
     token: "legacy-verification-token",
     action_ts: `${Date.now() / 1000}`,
     team: TEAM,
-    user: { id: p.user, username: p.user.toLowerCase(), team_id: TEAM.id, name: p.user.toLowerCase() },
+    user: payloadUser(p.user),
     channel: { id: p.channel, name: "floor" },
     is_enterprise_install: false,
     callback_id: "log_as_incident",
@@ -143,7 +151,7 @@ export function modalBlockAction(p: {
   return {
     type: "block_actions",
     team: TEAM,
-    user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: TEAM.id },
+    user: payloadUser(p.user),
     api_app_id: "A0APP",
     token: "legacy-verification-token",
     trigger_id: `${Date.now()}.trigger`,
@@ -201,7 +209,7 @@ export function buttonClick(p: {
   return {
     type: "block_actions",
     team: TEAM,
-    user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: TEAM.id },
+    user: payloadUser(p.user),
     api_app_id: "A0APP",
     token: "legacy-verification-token",
     trigger_id: p.triggerId,

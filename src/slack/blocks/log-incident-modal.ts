@@ -10,6 +10,7 @@ import {
   type Urgency,
 } from "../../domain/incident.js";
 import { ACTION, LOG_FIELDS, PRIORITY_PREVIEW_BLOCK, VIEW } from "../ids.js";
+import { input, option, textInput } from "./inputs.js";
 import { clip, mrkdwn, plain } from "./text.js";
 
 export interface ModalMetadata {
@@ -29,32 +30,7 @@ export interface LogIncidentModalInput {
   preview?: { impact: Impact; urgency: Urgency; priority: Priority };
 }
 
-const option = (value: string, label: string) => ({ text: plain(label, 75), value });
 const levelOptions = LEVELS.map((l) => option(l, LEVEL_LABELS[l]));
-
-function input(
-  blockId: string,
-  label: string,
-  element: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-) {
-  return { type: "input", block_id: blockId, label: plain(label, 2000), element, ...extra };
-}
-
-function textInput(
-  actionId: string,
-  max: number,
-  opts: { multiline?: boolean; initial?: string; placeholder?: string },
-) {
-  return {
-    type: "plain_text_input",
-    action_id: actionId,
-    max_length: max,
-    ...(opts.multiline ? { multiline: true } : {}),
-    ...(opts.initial ? { initial_value: clip(opts.initial, max) } : {}),
-    ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
-  };
-}
 
 export function priorityPreviewText(preview: LogIncidentModalInput["preview"]): string {
   if (!preview) return "*Priority:* choose impact and urgency and the priority matrix sets it.";
@@ -73,12 +49,12 @@ export function logIncidentModal(m: LogIncidentModalInput) {
     input(
       f.title,
       "Title",
-      textInput("value", LIMITS.title, { initial: m.title, placeholder: "e.g. Card payments failing" }),
+      textInput(LIMITS.title, { initial: m.title, placeholder: "e.g. Card payments failing" }),
     ),
     input(
       f.description,
       "What is happening (nature of the incident)",
-      textInput("value", LIMITS.description, { multiline: true, initial: m.description }),
+      textInput(LIMITS.description, { multiline: true, initial: m.description }),
     ),
     input(f.type, "Incident type", {
       type: "static_select",
@@ -110,13 +86,13 @@ export function logIncidentModal(m: LogIncidentModalInput) {
       { dispatch_action: true, hint: plain("How fast it must be fixed to avoid harm.") },
     ),
     { type: "section", block_id: PRIORITY_PREVIEW_BLOCK, text: mrkdwn(priorityPreviewText(m.preview)) },
-    input(f.affectedService, "Affected service", textInput("value", LIMITS.affectedService, {}), {
+    input(f.affectedService, "Affected service", textInput(LIMITS.affectedService, {}), {
       optional: true,
     }),
     input(
       f.callerReference,
       "Caller reference (caller ID or customer account)",
-      textInput("value", LIMITS.callerReference, {}),
+      textInput(LIMITS.callerReference, {}),
       {
         optional: true,
         hint: plain(
@@ -139,7 +115,7 @@ export function logIncidentModal(m: LogIncidentModalInput) {
     input(
       f.overrideReason,
       "Reason for the override",
-      textInput("value", LIMITS.overrideReason, { multiline: true }),
+      textInput(LIMITS.overrideReason, { multiline: true }),
       {
         optional: true,
       },

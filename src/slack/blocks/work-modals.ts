@@ -3,45 +3,13 @@ import { CLOSE_CODES, LEVEL_LABELS, LEVELS, LIMITS, PRIORITIES } from "../../dom
 import { HOLD_REASON_LABELS, HOLD_REASONS } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
 import { WORK_FIELDS as F, VIEW } from "../ids.js";
+import { input, option, select, textInput } from "./inputs.js";
 import { clip, mrkdwn, plain } from "./text.js";
 
 /** Carried in private_metadata: which incident, and where the form was opened from. */
 export interface WorkModalMetadata {
   incidentId: string;
   channel?: string;
-}
-
-const option = (value: string, label: string) => ({ text: plain(label, 75), value });
-
-function input(
-  blockId: string,
-  label: string,
-  element: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-) {
-  return { type: "input", block_id: blockId, label: plain(label, 2000), element, ...extra };
-}
-
-function text(max: number, opts: { multiline?: boolean; initial?: string; placeholder?: string } = {}) {
-  return {
-    type: "plain_text_input",
-    action_id: "value",
-    max_length: max,
-    ...(opts.multiline ? { multiline: true } : {}),
-    ...(opts.initial ? { initial_value: clip(opts.initial, max) } : {}),
-    ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
-  };
-}
-
-function select(options: Array<{ value: string; label: string }>, initial?: string) {
-  const opts = options.map((o) => option(o.value, o.label));
-  const chosen = opts.find((o) => o.value === initial);
-  return {
-    type: "static_select",
-    action_id: "value",
-    options: opts,
-    ...(chosen ? { initial_option: chosen } : {}),
-  };
 }
 
 function modal(
@@ -77,7 +45,7 @@ export function holdModal(i: Subject, meta: WorkModalMetadata) {
       "Why is it on hold?",
       select(HOLD_REASONS.map((r) => ({ value: r, label: HOLD_REASON_LABELS[r] }))),
     ),
-    input(F.holdNote, "Details", text(LIMITS.reason, { multiline: true }), {
+    input(F.holdNote, "Details", textInput(LIMITS.reason, { multiline: true }), {
       optional: true,
       hint: plain("Required when the reason is Other. The resolve clock pauses while on hold."),
     }),
@@ -87,7 +55,7 @@ export function holdModal(i: Subject, meta: WorkModalMetadata) {
 export function resolveModal(i: Subject, meta: WorkModalMetadata) {
   return modal(VIEW.resolve, "Resolve incident", "Resolve", meta, [
     context(i),
-    input(F.summary, "Resolution summary", text(LIMITS.resolution, { multiline: true })),
+    input(F.summary, "Resolution summary", textInput(LIMITS.resolution, { multiline: true })),
     input(
       F.closeCode,
       "Close code",
@@ -99,7 +67,7 @@ export function resolveModal(i: Subject, meta: WorkModalMetadata) {
       ),
       { hint: plain("Not an incident: a service request or complaint logged by mistake. The record stays.") },
     ),
-    input(F.rootCause, "Root cause, if known", text(LIMITS.resolution, { multiline: true }), {
+    input(F.rootCause, "Root cause, if known", textInput(LIMITS.resolution, { multiline: true }), {
       optional: true,
     }),
   ]);
@@ -108,15 +76,15 @@ export function resolveModal(i: Subject, meta: WorkModalMetadata) {
 export function reopenModal(i: Subject, meta: WorkModalMetadata) {
   return modal(VIEW.reopen, "Reopen incident", "Reopen", meta, [
     context(i),
-    input(F.reason, "Why reopen it?", text(LIMITS.reason, { multiline: true })),
+    input(F.reason, "Why reopen it?", textInput(LIMITS.reason, { multiline: true })),
   ]);
 }
 
 export function updateModal(i: Subject, meta: WorkModalMetadata, nextUpdateDefault: Date) {
   return modal(VIEW.update, "Post update", "Post update", meta, [
     context(i),
-    input(F.happening, "What is happening", text(LIMITS.update, { multiline: true })),
-    input(F.customerImpact, "Customer impact now", text(LIMITS.update, { multiline: true }), {
+    input(F.happening, "What is happening", textInput(LIMITS.update, { multiline: true })),
+    input(F.customerImpact, "Customer impact now", textInput(LIMITS.update, { multiline: true }), {
       hint: plain("Goes to every stakeholder channel: no caller names, numbers or account details."),
     }),
     input(
@@ -170,7 +138,7 @@ export function recategoriseModal(
       },
       { optional: true },
     ),
-    input(F.reason, "Reason for the change", text(LIMITS.reason, { multiline: true }), {
+    input(F.reason, "Reason for the change", textInput(LIMITS.reason, { multiline: true }), {
       hint: plain("Logged with the old and new values."),
     }),
   ]);

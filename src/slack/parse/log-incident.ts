@@ -1,36 +1,19 @@
 import { z } from "zod";
 import { LEVELS, LIMITS, PRIORITIES, REPORT_CHANNELS } from "../../domain/incident.js";
 import { LOG_FIELDS } from "../ids.js";
+import { choice, optionalText, requiredText } from "./fields.js";
 
 /** How far ahead of the server clock "reported at" may be (a browser clock running fast). */
 const FUTURE_GRACE_MS = 2 * 60_000;
 const MAX_AGE_MS = 90 * 24 * 3_600_000;
-
-const required = (what: string, max: number) =>
-  z
-    .string({ error: `${what} is required.` })
-    .trim()
-    .min(1, `${what} is required.`)
-    .max(max, `${what} is too long: at most ${max} characters.`);
-
-const optionalText = (what: string, max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `${what} is too long: at most ${max} characters.`)
-    .optional()
-    .transform((v) => (v ? v : undefined));
-
-const choice = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
-  z.enum(values, { error: `Choose ${what}.` });
 
 /** The modal's parser, built per policy because the incident types come from it. */
 export function logIncidentForm(typeKeys: readonly string[], now: Date) {
   const f = LOG_FIELDS;
   return z
     .object({
-      [f.title]: required("A title", LIMITS.title),
-      [f.description]: required("A description", LIMITS.description),
+      [f.title]: requiredText("A title", LIMITS.title),
+      [f.description]: requiredText("A description", LIMITS.description),
       [f.type]: z
         .string({ error: "Choose an incident type." })
         .refine(

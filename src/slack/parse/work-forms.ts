@@ -2,26 +2,12 @@ import { z } from "zod";
 import { CLOSE_CODES, LEVELS, LIMITS, PRIORITIES } from "../../domain/incident.js";
 import { HOLD_REASONS } from "../../domain/lifecycle.js";
 import { WORK_FIELDS as F } from "../ids.js";
-
-const required = (what: string, max: number) =>
-  z
-    .string({ error: `${what} is required.` })
-    .trim()
-    .min(1, `${what} is required.`)
-    .max(max, `${what} is too long: at most ${max} characters.`);
-
-const optional = (what: string, max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `${what} is too long: at most ${max} characters.`)
-    .optional()
-    .transform((v) => v || undefined);
+import { optionalText, requiredText } from "./fields.js";
 
 export const HoldForm = z
   .object({
     [F.holdReason]: z.enum(HOLD_REASONS, { error: "Choose why it is on hold." }),
-    [F.holdNote]: optional("The details", LIMITS.reason),
+    [F.holdNote]: optionalText("The details", LIMITS.reason),
   })
   .superRefine((f, ctx) => {
     if (f[F.holdReason] === "other" && !f[F.holdNote]) {
@@ -32,22 +18,22 @@ export const HoldForm = z
 
 export const ResolveForm = z
   .object({
-    [F.summary]: required("A resolution summary", LIMITS.resolution),
+    [F.summary]: requiredText("A resolution summary", LIMITS.resolution),
     [F.closeCode]: z.enum(CLOSE_CODES, { error: "Choose a close code." }),
-    [F.rootCause]: optional("The root cause", LIMITS.resolution),
+    [F.rootCause]: optionalText("The root cause", LIMITS.resolution),
   })
   .transform((f) => ({ summary: f[F.summary], closeCode: f[F.closeCode], rootCause: f[F.rootCause] }));
 
 export const ReopenForm = z
-  .object({ [F.reason]: required("A reason", LIMITS.reason) })
+  .object({ [F.reason]: requiredText("A reason", LIMITS.reason) })
   .transform((f) => ({ reason: f[F.reason] }));
 
 /** Next update must be ahead of now (with a minute's grace for clock drift) and within a week. */
 export function updateForm(now: Date) {
   return z
     .object({
-      [F.happening]: required("What is happening", LIMITS.update),
-      [F.customerImpact]: required("The customer impact", LIMITS.update),
+      [F.happening]: requiredText("What is happening", LIMITS.update),
+      [F.customerImpact]: requiredText("The customer impact", LIMITS.update),
       [F.nextUpdate]: z
         .number({ error: "Say when the next update will be." })
         .int()
@@ -75,7 +61,7 @@ export function recategoriseForm(typeKeys: readonly string[]) {
         .string()
         .refine((t) => typeKeys.includes(t), "That incident type is not in the policy any more."),
       [F.major]: z.string().optional(),
-      [F.reason]: required("A reason", LIMITS.reason),
+      [F.reason]: requiredText("A reason", LIMITS.reason),
     })
     .transform((f) => {
       const priority = f[F.priority];

@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/** zod pieces shared by the modal parsers; messages are written for the person filling the form. */
+
+export const requiredText = (what: string, max: number) =>
+  z
+    .string({ error: `${what} is required.` })
+    .trim()
+    .min(1, `${what} is required.`)
+    .max(max, `${what} is too long: at most ${max} characters.`);
+
+/** Blank counts as not given. */
+export const optionalText = (what: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${what} is too long: at most ${max} characters.`)
+    .optional()
+    .transform((v) => v || undefined);
+
+export const choice = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
+  z.enum(values, { error: `Choose ${what}.` });
