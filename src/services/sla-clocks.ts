@@ -116,8 +116,10 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
         : { durationMs, hours: sla.hours, warnOffsetsMs };
     }
     case "restart": {
-      // The update cadence runs to the time promised in the last update, in calendar time.
-      const due = incident.nextUpdateDueAt ?? new Date(now.getTime() + sla.updateEveryMs);
+      // The update cadence runs to the time promised in the last update, in calendar time; on a
+      // reopen that promise is in the past, so the priority's cadence starts afresh.
+      const promised = incident.nextUpdateDueAt;
+      const due = promised && promised > now ? promised : new Date(now.getTime() + sla.updateEveryMs);
       const durationMs = Math.max(0, due.getTime() - now.getTime());
       const restarted = { ...clock, startedAt: now, durationMs, hours: "always" as const, pausedMs: 0 };
       return running(
