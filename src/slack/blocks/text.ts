@@ -1,5 +1,3 @@
-import { DateTime } from "luxon";
-
 /** Block Kit text helpers. Slack counts characters; these keep every string inside its limit. */
 export const plain = (text: string, max = 3000) => ({
   type: "plain_text" as const,
@@ -21,8 +19,30 @@ export function escapeMrkdwn(text: string): string {
 /** A date Slack renders in each reader's own time zone, with a fallback in the policy's zone. */
 export function slackDate(at: Date, zone: string): string {
   const unix = Math.floor(at.getTime() / 1000);
-  const fallback = DateTime.fromJSDate(at, { zone }).toFormat("d LLL yyyy HH:mm ZZZZ");
-  return `<!date^${unix}^{date_short_pretty} {time}|${fallback}>`;
+  return `<!date^${unix}^{date_short_pretty} {time}|${fallbackDate(at, zone)}>`;
+}
+
+// Building an Intl formatter is costly (it showed as a tenth of the worker's CPU when one was
+// made per date): keep one per zone. Output like "23 Nov 2026 10:05 GMT".
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function fallbackDate(at: Date, zone: string): string {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
+    formatters.set(zone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.day} ${parts.month} ${parts.year} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
 export const userMention = (id: string | null | undefined) => (id ? `<@${id}>` : "_unassigned_");
