@@ -1,6 +1,6 @@
 import { parseEnv } from "./config/env.js";
 import { loadPolicy } from "./config/policy.js";
-import { createLogger } from "./lib/logger.js";
+import { createLogger, describeError } from "./lib/logger.js";
 import { type RunningSystem, StartupError, startSystem } from "./system.js";
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     system.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        logger.error({ err: String(err) }, "error during shutdown");
+        logger.error({ err: describeError(err) }, "error during shutdown");
         process.exit(1);
       },
     );

@@ -14,7 +14,7 @@ import { reconcileClocks } from "./jobs/reconcile.js";
 import { sweep } from "./jobs/sweep.js";
 import { startWorkers } from "./jobs/worker.js";
 import { type Clock, systemClock } from "./lib/clock.js";
-import type { Logger } from "./lib/logger.js";
+import { describeError, type Logger } from "./lib/logger.js";
 import { createMetrics } from "./lib/metrics.js";
 import { slackLogger } from "./lib/slack-logger.js";
 import type { Deps } from "./services/deps.js";
@@ -104,7 +104,7 @@ function startWorker(config: Config, deps: Deps, sweepIntervalMs: number) {
   const workers: Worker[] = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
   const runSweep = () =>
     Promise.all([sweep(deps), reconcileClocks(deps)]).catch((err: unknown) =>
-      deps.logger.warn({ err: String(err) }, "sweep failed; will try again"),
+      deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"),
     );
   void runSweep();
   const timer = setInterval(runSweep, sweepIntervalMs);

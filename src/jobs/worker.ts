@@ -2,6 +2,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
+import { describeError } from "../lib/logger.js";
 import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
@@ -99,11 +100,11 @@ export function startWorkers(deps: Deps, connection: Redis, prefix: string, lock
     );
     worker.on("failed", (job, err) => {
       log.warn(
-        { queue, jobId: job?.id, jobName: job?.name, attempt: job?.attemptsMade, err: err.message },
+        { queue, jobId: job?.id, jobName: job?.name, attempt: job?.attemptsMade, err: describeError(err) },
         "job failed",
       );
     });
-    worker.on("error", (err) => log.error({ queue, err: err.message }, "worker error"));
+    worker.on("error", (err) => log.error({ queue, err: describeError(err) }, "worker error"));
     return worker;
   });
 }

@@ -15,6 +15,7 @@ import type { LogKind } from "../domain/log.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
 import { classifySlackError, type SlackFailure, slackErrorCode } from "../slack/errors.js";
 import type { Deps } from "./deps.js";
@@ -205,7 +206,7 @@ async function handleFailure(
     await deps.jobs
       .enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) })
       .catch((err: unknown) =>
-        log.warn({ err: String(err) }, "failure notice not queued; the sweep will send it"),
+        log.warn({ err: describeError(err) }, "failure notice not queued; the sweep will send it"),
       );
   }
   deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "failed" });

@@ -12,6 +12,7 @@ import { SYSTEM_ACTOR } from "../domain/log.js";
 import { derivePriority, isMajorPriority } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
 import type { Deps } from "./deps.js";
 import { deadlinesFrom, scheduleClocks } from "./sla-clocks.js";
 import { initialClocks } from "./sla-plan.js";
@@ -171,7 +172,7 @@ async function queueClocks(deps: Deps, incidentId: string): Promise<void> {
       clocks.map((clock) => ({ clock, supersededJobId: null })),
     );
   } catch (err) {
-    deps.logger.warn({ incidentId, err: String(err) }, "clocks not queued; the reconciler will");
+    deps.logger.warn({ incidentId, err: describeError(err) }, "clocks not queued; the reconciler will");
   }
 }
 
@@ -181,7 +182,7 @@ export async function queueSetup(deps: Deps, incidentId: string): Promise<boolea
     return true;
   } catch (err) {
     deps.logger.warn(
-      { incidentId, err: String(err), actor: SYSTEM_ACTOR },
+      { incidentId, err: describeError(err), actor: SYSTEM_ACTOR },
       "setup not queued; the sweep will retry",
     );
     return false;

@@ -5,6 +5,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { formatReference } from "../domain/reference.js";
 import type { Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
 import type { Deps } from "./deps.js";
 import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
 
@@ -76,7 +77,7 @@ export async function changeIncident(
     await afterChange(deps, outcome.incident, outboxIds, p.actor);
     await scheduleClocks(deps, clockUpdates).catch((err: unknown) =>
       deps.logger.warn(
-        { incidentId: p.incidentId, err: String(err) },
+        { incidentId: p.incidentId, err: describeError(err) },
         "clocks not re-queued; the reconciler will",
       ),
     );
@@ -107,7 +108,7 @@ async function afterChange(
     }
   } catch (err) {
     deps.logger.warn(
-      { incidentId: incident.id, reference: formatReference(incident.number), err: String(err) },
+      { incidentId: incident.id, reference: formatReference(incident.number), err: describeError(err) },
       "follow-up not queued; the sweep will deliver",
     );
   }

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "
 import { z } from "zod";
 import { LEVELS } from "../../domain/incident.js";
 import { derivePriority } from "../../domain/priority-matrix.js";
+import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { priorityPreviewText } from "../blocks/log-incident-modal.js";
 import { mrkdwn } from "../blocks/text.js";
@@ -45,6 +46,6 @@ export async function onPriorityInputChanged(deps: Deps, { ack, body, client }: 
     });
   } catch (err) {
     // hash_conflict: the user changed another field meanwhile; that change brings its own update.
-    deps.logger.debug({ err: String(err) }, "priority preview not updated");
+    deps.logger.debug({ err: describeError(err) }, "priority preview not updated");
   }
 }

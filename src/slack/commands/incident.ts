@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { listIncidents } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
+import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { renderResponderCard, typeLabel } from "../../services/render.js";
@@ -38,7 +39,10 @@ export async function onIncidentCommand(deps: Deps, { command, ack, respond, cli
       requestKey: `command:${command.trigger_id}`,
     });
   } catch (err) {
-    deps.logger.error({ err: String(err), subcommand: parsed.kind, user: command.user_id }, "command failed");
+    deps.logger.error(
+      { err: describeError(err), subcommand: parsed.kind, user: command.user_id },
+      "command failed",
+    );
     reply = {
       text: isDatabaseUnavailable(err)
         ? "The incident database is unreachable right now. Please try again in a minute."

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from "@slack/bolt";
 import { LIMITS } from "../../domain/incident.js";
+import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { clip } from "../blocks/text.js";
 import { openLogIncidentModal } from "../open-modal.js";
@@ -24,7 +25,7 @@ export async function onLogAsIncident(deps: Deps, { ack, shortcut, client }: Arg
     await client.chat
       .postEphemeral({ channel: shortcut.channel.id, user: shortcut.user.id, text: problem })
       .catch((err: unknown) =>
-        deps.logger.warn({ err: String(err) }, "could not tell the user the modal failed"),
+        deps.logger.warn({ err: describeError(err) }, "could not tell the user the modal failed"),
       );
   }
 }

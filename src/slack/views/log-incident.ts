@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { logIncident } from "../../services/log-incident.js";
@@ -44,7 +45,10 @@ export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args)
       }),
     });
   } catch (err) {
-    deps.logger.error({ err: String(err), user: body.user.id, viewId: view.id }, "incident not logged");
+    deps.logger.error(
+      { err: describeError(err), user: body.user.id, viewId: view.id },
+      "incident not logged",
+    );
     const message =
       isDatabaseUnavailable(err) || err instanceof BudgetExceeded
         ? "Couldn't save the incident just now: the database is not answering. Your entries are still here; press Log incident again in a few seconds."

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import type { z } from "zod";
+import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { changeStatus } from "../../services/lifecycle.js";
@@ -91,7 +92,10 @@ export async function onWorkModalSubmit(deps: Deps, { ack, view, body, client }:
       parsed.data,
     );
   } catch (err) {
-    deps.logger.error({ err: String(err), viewId: view.id, incidentId: meta.incidentId }, "form not applied");
+    deps.logger.error(
+      { err: describeError(err), viewId: view.id, incidentId: meta.incidentId },
+      "form not applied",
+    );
     const message = isDatabaseUnavailable(err)
       ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
       : "Couldn't save because of an internal error. Your entries are still here; please try again.";
@@ -106,6 +110,6 @@ export async function onWorkModalSubmit(deps: Deps, { ack, view, body, client }:
   if (meta.channel) {
     await client.chat
       .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
-      .catch((err: unknown) => deps.logger.debug({ err: String(err) }, "confirmation not shown"));
+      .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
   }
 }
