@@ -62,6 +62,8 @@ export const jobIds = {
   deliver: (outboxId: string) => `deliver-${outboxId}`,
   // One per version: a change made while an earlier refresh runs still gets its own.
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
+  // A breach changes the card but not the incident's version: key that refresh by the clock.
+  cardRefreshOnBreach: (clockId: string, generation: number) => `card-breach-${clockId}-${generation}`,
   slaStep: (clockId: string, generation: number, step: string) => `sla-${clockId}-${generation}-${step}`,
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,

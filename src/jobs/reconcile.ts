@@ -1,6 +1,7 @@
 import { getClock, listScheduledClocks } from "../db/queries/sla-clocks.js";
 import type { Deps } from "../services/deps.js";
 import { jobIds } from "./catalog.js";
+import { ensureJob } from "./ensure-job.js";
 
 const PAGE = 1_000;
 
@@ -17,7 +18,6 @@ export interface ReconcileResult {
  * moved on. Safe to run on every worker at once: job ids are deterministic.
  */
 export async function reconcileClocks(deps: Deps): Promise<ReconcileResult> {
-  const queue = deps.jobs.queue("sla");
   const result: ReconcileResult = { checked: 0, added: 0, removed: 0 };
   let afterId: string | null = null;
   for (;;) {
@@ -27,16 +27,18 @@ export async function reconcileClocks(deps: Deps): Promise<ReconcileResult> {
       if (!clock.nextStep || !clock.nextStepAt) continue;
       const jobId = jobIds.slaStep(clock.id, clock.generation, clock.nextStep);
       result.checked++;
-      const existing = await queue.getJob(jobId);
-      const state = existing ? await existing.getState() : null;
-      if (existing && state !== "completed" && state !== "failed") continue;
-      if (existing) await existing.remove();
-      await deps.jobs.enqueue(
+      const stillDue = async () => {
+        const now = await getClock(deps.db, clock.id);
+        return (
+          now?.state === "running" && now.generation === clock.generation && now.nextStep === clock.nextStep
+        );
+      };
+      result.added += await ensureJob(
+        deps,
         "sla.fire",
         { clockId: clock.id, generation: clock.generation, step: clock.nextStep },
-        { jobId, delay: Math.max(0, clock.nextStepAt.getTime() - Date.now()) },
+        { jobId, delay: Math.max(0, clock.nextStepAt.getTime() - Date.now()), stillDue },
       );
-      result.added++;
     }
     afterId = page.at(-1)?.id ?? null;
   }

@@ -1,7 +1,8 @@
 import { getIncidentById, listIncidentsAwaitingSetup } from "../db/queries/incidents.js";
 import { getOutbox, listStalePendingOutbox } from "../db/queries/outbox.js";
 import type { Deps } from "../services/deps.js";
-import { JOBS, type JobName, type JobPayload, jobIds } from "./catalog.js";
+import { jobIds } from "./catalog.js";
+import { ensureJob } from "./ensure-job.js";
 
 /** Work younger than this is probably still in flight; leave it to its own job. */
 const GRACE_MS = 30_000;
@@ -17,33 +18,23 @@ export async function sweep(deps: Deps): Promise<{ setups: number; deliveries: n
   let setups = 0;
   for (const { id } of await listIncidentsAwaitingSetup(deps.db, { loggedBefore: before, limit: BATCH })) {
     const stillDue = async () => !(await getIncidentById(deps.db, id))?.setupCompletedAt;
-    setups += await ensureJob(deps, "incident.setup", { incidentId: id }, jobIds.setup(id), stillDue);
+    setups += await ensureJob(
+      deps,
+      "incident.setup",
+      { incidentId: id },
+      { jobId: jobIds.setup(id), stillDue },
+    );
   }
   let deliveries = 0;
   for (const { id } of await listStalePendingOutbox(deps.db, { createdBefore: before, limit: BATCH })) {
     const stillDue = async () => (await getOutbox(deps.db, id))?.status === "pending";
-    deliveries += await ensureJob(deps, "slack.deliver", { outboxId: id }, jobIds.deliver(id), stillDue);
+    deliveries += await ensureJob(
+      deps,
+      "slack.deliver",
+      { outboxId: id },
+      { jobId: jobIds.deliver(id), stillDue },
+    );
   }
   if (setups + deliveries > 0) deps.logger.info({ setups, deliveries }, "sweep requeued work");
   return { setups, deliveries };
-}
-
-async function ensureJob<N extends JobName>(
-  deps: Deps,
-  name: N,
-  payload: JobPayload<N>,
-  jobId: string,
-  stillDue: () => Promise<boolean>,
-): Promise<number> {
-  const queue = deps.jobs.queue(JOBS[name].queue);
-  const existing = await queue.getJob(jobId);
-  if (existing) {
-    const state = await existing.getState();
-    if (state !== "failed" && state !== "completed") return 0;
-    // Race: the job may have finished the work after the row was listed.
-    if (!(await stillDue())) return 0;
-    await existing.remove();
-  }
-  await deps.jobs.enqueue(name, payload, { jobId });
-  return 1;
 }

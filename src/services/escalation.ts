@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { like } from "drizzle-orm";
 import { appendLog } from "../db/queries/incident-log.js";
 import { lockIncident } from "../db/queries/mutate.js";
-import { getOutbox, upsertOutbox } from "../db/queries/outbox.js";
+import { upsertOutbox } from "../db/queries/outbox.js";
 import { lockClock, updateClock } from "../db/queries/sla-clocks.js";
 import { outbox } from "../db/schema/index.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
@@ -69,9 +69,8 @@ export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<
     .from(outbox)
     .where(like(outbox.dedupeKey, `esc:${clockId}:%`));
   let edited = 0;
-  for (const row of rows) {
-    const sent = await getOutbox(deps.db, row.id);
-    if (sent?.status !== "sent" || !sent.postedChannel || !sent.ts) continue;
+  for (const sent of rows) {
+    if (sent.status !== "sent" || !sent.postedChannel || !sent.ts) continue;
     const message = acknowledgedDm(sent.message as { blocks?: unknown[]; text?: string }, {
       by: clock.ladderAcknowledgedBy,
       at: clock.ladderAcknowledgedAt,

@@ -64,11 +64,10 @@ export async function fireClockStep(
   }
   await scheduleClocks(deps, [{ clock: result.clock, supersededJobId: null }]);
   if (result.outcome === "fired" && job.step === "breach") {
-    // The card shows the breach; its version has not changed, so key the refresh by the clock.
     await deps.jobs.enqueue(
       "card.refresh",
       { incidentId: result.clock.incidentId },
-      { jobId: `card-breach-${result.clock.id}-${job.generation}` },
+      { jobId: jobIds.cardRefreshOnBreach(result.clock.id, job.generation) },
     );
   }
   return result.outcome;

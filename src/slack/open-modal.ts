@@ -1,14 +1,35 @@
-import type { WebClient } from "@slack/web-api";
+import type { ModalView, WebClient } from "@slack/web-api";
+import { describeError } from "../lib/logger.js";
 import type { Deps } from "../services/deps.js";
 import { incidentTypeList } from "../services/render.js";
 import { logIncidentModal, type ModalMetadata } from "./blocks/log-incident-modal.js";
 import { slackErrorCode } from "./errors.js";
 
+const TRIGGER_ERRORS = new Set(["expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"]);
+
 /**
- * Opens the log-incident modal. Called straight after ack, because a trigger id is good for
- * three seconds and once. Returns a user-facing message when Slack refused.
+ * Opens a modal. Called straight after ack, because a trigger id is good for three seconds
+ * and once. Returns a user-facing message when Slack refused, `retry` naming what to run again.
  */
-export async function openLogIncidentModal(
+export async function openModal(
+  deps: Deps,
+  client: WebClient,
+  p: { triggerId: string; view: object; retry: string; context?: Record<string, unknown> },
+): Promise<string | null> {
+  try {
+    await client.views.open({ trigger_id: p.triggerId, view: p.view as ModalView });
+    return null;
+  } catch (err) {
+    const code = slackErrorCode(err);
+    deps.logger.warn({ ...p.context, code, err: code ? undefined : describeError(err) }, "views.open failed");
+    return code && TRIGGER_ERRORS.has(code)
+      ? `Slack took too long to open the form. Please ${p.retry} again.`
+      : `I couldn't open the form just now. Please ${p.retry} again in a moment.`;
+  }
+}
+
+/** The log-incident modal, empty or prefilled. */
+export function openLogIncidentModal(
   deps: Deps,
   client: WebClient,
   p: { triggerId: string; title?: string; description?: string; metadata: ModalMetadata },
@@ -20,15 +41,5 @@ export async function openLogIncidentModal(
     description: p.description,
     metadata: p.metadata,
   });
-  try {
-    await client.views.open({ trigger_id: p.triggerId, view });
-    return null;
-  } catch (err) {
-    const code = slackErrorCode(err);
-    deps.logger.warn({ code, err: code ? undefined : String(err) }, "views.open failed");
-    if (code === "expired_trigger_id" || code === "exchanged_trigger_id" || code === "invalid_trigger_id") {
-      return "Slack took too long to open the form. Please run `/incident` again.";
-    }
-    return "I couldn't open the form just now. Please try `/incident` again in a moment.";
-  }
+  return openModal(deps, client, { triggerId: p.triggerId, view, retry: "run `/incident`" });
 }

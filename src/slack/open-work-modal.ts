@@ -1,4 +1,4 @@
-import type { ModalView, WebClient } from "@slack/web-api";
+import type { WebClient } from "@slack/web-api";
 import type { IncidentRow } from "../db/schema/index.js";
 import type { Deps } from "../services/deps.js";
 import { incidentTypeList } from "../services/render.js";
@@ -9,7 +9,7 @@ import {
   resolveModal,
   updateModal,
 } from "./blocks/work-modals.js";
-import { slackErrorCode } from "./errors.js";
+import { openModal } from "./open-modal.js";
 
 export type WorkModalKind = "hold" | "resolve" | "reopen" | "update" | "recategorise";
 
@@ -37,15 +37,10 @@ export async function openWorkModal(
   client: WebClient,
   p: { kind: WorkModalKind; incident: IncidentRow; triggerId: string; channel?: string },
 ): Promise<string | null> {
-  try {
-    const view = buildModal(deps, p.kind, p.incident, p.channel) as unknown as ModalView;
-    await client.views.open({ trigger_id: p.triggerId, view });
-    return null;
-  } catch (err) {
-    const code = slackErrorCode(err);
-    deps.logger.warn({ code, kind: p.kind, incidentId: p.incident.id }, "views.open failed");
-    return code === "expired_trigger_id" || code === "exchanged_trigger_id"
-      ? "Slack took too long to open the form. Please try again."
-      : "I couldn't open the form just now. Please try again in a moment.";
-  }
+  return openModal(deps, client, {
+    triggerId: p.triggerId,
+    view: buildModal(deps, p.kind, p.incident, p.channel),
+    retry: "try",
+    context: { kind: p.kind, incidentId: p.incident.id },
+  });
 }
