@@ -1,3 +1,4 @@
+import "./lib/bench-env.js";
 import { performance } from "node:perf_hooks";
 import createTemplateDatabase from "../test/helpers/global-setup.js";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../test/helpers/services.js";
