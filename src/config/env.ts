@@ -3,6 +3,7 @@ import { z } from "zod";
 const ROLES = ["web", "worker", "all"] as const;
 export const DEFAULT_DATABASE_URL = "postgres://postgres@localhost:5432/switchboard";
 export type Role = (typeof ROLES)[number];
+export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 
 const bool = (fallback: "true" | "false") =>
   z
@@ -48,6 +49,16 @@ const Env = z
       .min(1_000, "must be at least 1000")
       .max(600_000, "must be at most 600000")
       .default(30_000),
+    /**
+     * How long one Slack Web API call may take before the client gives up. At most 10 s: the
+     * outbox lease (JOB_LOCK_MS, at least 12 s) must outlast a call.
+     */
+    SLACK_TIMEOUT_MS: z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int()
+      .min(500, "must be at least 500")
+      .max(10_000, "must be at most 10000")
+      .default(DEFAULT_SLACK_TIMEOUT_MS),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
@@ -75,6 +86,8 @@ export interface Config {
   migrateOnStart: boolean;
   queuePrefix: string;
   jobLockMs: number;
+  /** Timeout of one Slack Web API call (SLACK_TIMEOUT_MS); DEFAULT_SLACK_TIMEOUT_MS when unset. */
+  slackTimeoutMs?: number;
 }
 
 /**
@@ -113,6 +126,7 @@ export function parseEnv(
       migrateOnStart: e.MIGRATE_ON_START,
       queuePrefix: e.QUEUE_PREFIX,
       jobLockMs: e.JOB_LOCK_MS,
+      slackTimeoutMs: e.SLACK_TIMEOUT_MS,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { App, type ViewSubmitAction } from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
-import type { Config } from "../config/env.js";
+import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Route } from "../http/routes.js";
 import { slackLogger } from "../lib/slack-logger.js";
 import type { Deps } from "../services/deps.js";
@@ -24,7 +24,7 @@ export function slackClientOptions(config: Config): WebClientOptions {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: 10_000,
+    timeout: config.slackTimeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS,
   };
 }
 
