@@ -74,7 +74,15 @@ export async function deliverOutbox(deps: Deps, outboxId: string): Promise<Deliv
     throw new RetryLater(deps.outboxLeaseMs, "outbox row is being delivered by another worker");
   }
   if (attempt > 1) {
-    const landed = await findPosted(deps.slack, row).catch(() => null);
+    let landed: { channel: string; ts: string } | null = null;
+    try {
+      landed = await findPosted(deps.slack, row);
+    } catch (err) {
+      // Posting without knowing whether the last try landed could post it twice: unless the
+      // history can never be read (then posting is the only way on), try again later.
+      const failure = classifySlackError(err);
+      if (failure.kind !== "permanent") return handleFailure(deps, row, attempt, failure);
+    }
     if (landed) return recordSent(deps, row, landed.channel, landed.ts);
   }
   try {
