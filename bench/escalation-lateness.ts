@@ -1,15 +1,16 @@
-import { isNotNull } from "drizzle-orm";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
-import { incidents } from "../src/db/schema/index.js";
+import { parse, stringify } from "yaml";
 import { formatReference } from "../src/domain/reference.js";
-import { CHANNEL_GAP_MS } from "../src/jobs/pacing.js";
-import { logIncident } from "../src/services/log-incident.js";
-import { incidentInput } from "../test/helpers/factories.js";
-import { type Harness, startHarness, USERS } from "../test/helpers/harness.js";
+import { type Harness, startHarness } from "../test/helpers/harness.js";
+import { type SeedIncident, seedIncidents } from "../test/helpers/seed.js";
 import {
   allSeen,
   breachBreakdown,
-  breachRunTimes,
   dmWatcher,
   type Lateness,
   lateness,
@@ -22,7 +23,6 @@ import {
   cpuSampler,
   figure,
   heading,
-  loopDelay,
   machineFacts,
   mib,
   percentileLine,
@@ -30,70 +30,189 @@ import {
 } from "./lib/report.js";
 
 /** A positive number from the environment, or the default; anything else stops the run. */
-function envNumber(name: string, fallback: number, max = Number.POSITIVE_INFINITY): number {
+function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   const value = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!(value > 0 && value < max)) throw new Error(`${name}=${raw}: expected a number > 0 and < ${max}`);
+  if (!(value > 0 && Number.isFinite(value))) throw new Error(`${name}=${raw}: expected a number > 0`);
   return value;
 }
 
-const N = Math.floor(envNumber("BENCH_INCIDENTS", 1000));
-const BATCH = 50;
-/** The P1 respond clock in seconds (BENCH_RESPOND_S); longer puts the breaches after the set-up burst. */
-const RESPOND_S = envNumber("BENCH_RESPOND_S", 20);
-const COLLECT_AFTER_DUE_MS = 60_000;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+/** Incidents whose respond clock falls due inside the window. */
+const HOT = Math.floor(envNumber("BENCH_ESC_HOT", 10_000));
+const WINDOW_S = envNumber("BENCH_ESC_WINDOW_S", 60);
+/** Worker processes (`npm start` with SWITCHBOARD_ROLE=worker). */
+const WORKERS = Math.floor(envNumber("BENCH_ESC_WORKERS", 2));
+/** Team leads: incident types round-robin over them, one ladder per type. */
+const LEADS = Math.floor(envNumber("BENCH_ESC_LEADS", 500));
+/** Time from the end of arming the hot incidents to the first due time. */
+const LEAD_IN_MS = envNumber("BENCH_ESC_LEAD_IN_S", 20) * 1000;
+const COLLECT_AFTER_DUE_MS = 30_000;
 const POLL_MS = 250;
-const TARGET_P99_MS = 200;
-const MEMORY_SAMPLE = 20;
-/**
- * A clock's steps are a chain: the breach job is queued only when the warning has fired. A
- * warning just before the deadline (0.99 → 200 ms) doubles the steps due in the breach
- * window and hands its own lateness on to the breach, so by default the warning fires 1 s
- * after logging, long before any breach (BENCH_WARN_AT=0.99 shows the other case).
- */
-const WARN_AT = envNumber("BENCH_WARN_AT", 0.05, 1);
+const MEMORY_SAMPLE = 50;
+const TIMERS_PER_INCIDENT = 3;
 
-/** P1 respond RESPOND_S; every other clock an hour away, so only the respond breach fires. */
 const SLA = `
 sla:
-  P1: { respond: ${RESPOND_S}s, update_every: 1h, resolve: 1h, hours: always, repeat: 1h }
-  P2: { respond: 1h, update_every: 1h, resolve: 1h, hours: always, repeat: 1h }
-  P3: { respond: 1h, update_every: 1h, resolve: 1h, hours: always, repeat: 1h }
-  P4: { respond: 1h, update_every: 1h, resolve: 1h, hours: always, repeat: 1h }
-  P5: { respond: 1h, update_every: 1h, resolve: 1h, hours: always, repeat: 1h }
-warn_at: ${WARN_AT}
+  P1: { respond: 10m, update_every: 2h, resolve: 4h, hours: always, repeat: 1h }
+  P2: { respond: 1h, update_every: 2h, resolve: 8h, hours: always, repeat: 1h }
+  P3: { respond: 4h, update_every: 1d, resolve: 3d, hours: always, repeat: 2h }
+  P4: { respond: 1d, update_every: 2d, resolve: 5d, hours: always, repeat: 4h }
+  P5: { respond: 2d, update_every: 3d, resolve: 10d, hours: always, repeat: 4h }
+warn_at: 0.5
 `;
+const RESPOND_P1_MS = 10 * 60_000;
 
-interface Creation {
-  tracked: Tracked[];
-  tookMs: number;
+const leadUser = (i: number) => `U0L${i}`;
+const teamType = (i: number) => `team_${i % LEADS}`;
+
+/** The harness's policy with one incident type per team, each escalating to its own lead. */
+function teamsPolicy(yaml: string): string {
+  const doc = parse(yaml) as Record<string, Record<string, unknown>>;
+  for (let i = 0; i < LEADS; i++) {
+    doc.roles![`lead_${i}`] = [leadUser(i)];
+    doc.incident_types![teamType(i)] = {
+      label: `Team ${i}`,
+      stakeholder_channels: [],
+      escalation: [`lead_${i}`, "duty_manager", "head_of_operations"],
+    };
+  }
+  return stringify(doc);
 }
 
-/** Logs N P1 incidents through the service, BATCH at a time in parallel. */
-async function createIncidents(h: Harness): Promise<Creation> {
-  const started = Date.now();
-  const tracked: Tracked[] = [];
-  for (let done = 0; done < N; done += BATCH) {
-    const size = Math.min(BATCH, N - done);
-    const batch = await Promise.all(
-      Array.from({ length: size }, (_, i) =>
-        logIncident(
-          h.system.deps,
-          incidentInput({ title: `Bench escalation ${done + i}`, impact: "high", urgency: "high" }),
-        ),
-      ),
+interface Scenario {
+  /** All pending timers, hot incidents' included. */
+  timers: number;
+  targetP99Ms: number;
+}
+
+export const escalationScenarios: Scenario[] = [
+  { timers: HOT * TIMERS_PER_INCIDENT, targetP99Ms: 200 },
+  { timers: Math.max(envNumber("BENCH_ESC_TIMERS", 100_000), HOT * TIMERS_PER_INCIDENT), targetP99Ms: 300 },
+];
+
+/** Benchmark: how late escalation DMs reach Slack with HOT respond clocks due inside a minute. */
+export async function escalationLateness(): Promise<boolean> {
+  let pass = true;
+  for (const scenario of escalationScenarios) pass = (await runScenario(scenario)) && pass;
+  return pass;
+}
+
+async function runScenario(scenario: Scenario): Promise<boolean> {
+  heading(
+    `Escalation lateness (${HOT} respond clocks due within ${WINDOW_S} s, ${scenario.timers} pending timers)`,
+  );
+  const h = await startHarness({ config: { role: "web" }, sla: SLA, editPolicy: teamsPolicy });
+  const redis = benchRedis();
+  const workers: Worker[] = [];
+  try {
+    printConditions(scenario);
+    for (let i = 0; i < LEADS; i++) h.slack.addUser(leadUser(i));
+    h.slack.setChannelRateLimit({ perSecond: 1, burst: 3 });
+    const before = await usedMemory(redis);
+    const cold = Math.max(0, Math.round(scenario.timers / TIMERS_PER_INCIDENT) - HOT);
+    const coldStarted = Date.now();
+    await seedIncidents(
+      h.system.deps,
+      Array.from({ length: cold }, (_, i) => ({ type: teamType(i), priority: "P4", loggedAt: new Date() })),
     );
-    for (const { incident } of batch) {
-      if (incident.priority !== "P1" || !incident.respondDueAt)
-        throw new Error("expected a P1 with a due time");
-      tracked.push({
-        id: incident.id,
-        reference: formatReference(incident.number),
-        dueMs: incident.respondDueAt.getTime(),
-      });
-    }
+    const coldMs = Date.now() - coldStarted;
+    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(h, i));
+    const { tracked, seedMs } = await seedHot(h);
+    figure(
+      `seeded ${cold} other incidents (P4, every timer days away) in ${(coldMs / 1000).toFixed(1)} s and ${HOT} hot ones in ${(seedMs / 1000).toFixed(1)} s`,
+    );
+    await memoryFigures(h, redis, before);
+    return await measure(h, scenario, tracked, workers);
+  } finally {
+    for (const w of workers) w.child.kill("SIGKILL");
+    await h.stop();
+    await deletePrefix(redis, h.config.queuePrefix);
+    await redis.quit();
   }
-  return { tracked, tookMs: Date.now() - started };
+}
+
+/** HOT P1 incidents with a channel and a pinned card each, respond due evenly over the window. */
+async function seedHot(h: Harness): Promise<{ tracked: Tracked[]; seedMs: number }> {
+  const started = Date.now();
+  // Arming takes a few seconds; the first due time is LEAD_IN_MS after it should be done.
+  const firstDue = started + LEAD_IN_MS + 10_000;
+  const step = (WINDOW_S * 1000) / HOT;
+  const specs: SeedIncident[] = [];
+  for (let i = 0; i < HOT; i++) {
+    const channelId = h.slack.addChannel(`bench-hot-${i}`);
+    const card = h.slack.addMessage({ channel: channelId, user: h.slack.botUserId, text: "summary card" });
+    const due = firstDue + Math.floor(i * step);
+    specs.push({
+      type: teamType(i),
+      priority: "P1",
+      loggedAt: new Date(due - RESPOND_P1_MS),
+      channelId,
+      summaryTs: card.ts,
+    });
+  }
+  const seeded = await seedIncidents(h.system.deps, specs);
+  const tracked = seeded.map((s) => {
+    const respond = s.clocks.find((c) => c.name === "respond");
+    if (!respond || respond.nextStep !== "breach") throw new Error("hot incident without a pending breach");
+    return { id: s.id, reference: formatReference(s.number), dueMs: respond.dueAt.getTime() };
+  });
+  const lead = Math.min(...tracked.map((t) => t.dueMs)) - Date.now();
+  if (lead < 2_000) throw new Error(`seeding overran the lead-in: first due time only ${lead} ms ahead`);
+  return { tracked, seedMs: Date.now() - started };
+}
+
+interface Worker {
+  child: ChildProcess;
+  pid: number;
+}
+
+/** `node --import tsx src/main.ts` as SWITCHBOARD_ROLE=worker; resolves once it has started. */
+async function startWorker(h: Harness, index: number): Promise<Worker> {
+  const policyFile = join(tmpdir(), `switchboard-bench-${h.config.queuePrefix}.yaml`);
+  writeFileSync(policyFile, h.policyYaml);
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      SWITCHBOARD_ROLE: "worker",
+      SLACK_BOT_TOKEN: h.slack.botToken,
+      SLACK_API_URL: h.slack.url,
+      DATABASE_URL: h.config.databaseUrl,
+      REDIS_URL: h.config.redisUrl,
+      QUEUE_PREFIX: h.config.queuePrefix,
+      POLICY_FILE: policyFile,
+      MIGRATE_ON_START: "false",
+      PORT: "0",
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let buffered = "";
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes("switchboard started")) {
+        child.stdout?.off("data", onData);
+        child.stdout?.resume();
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`worker ${index} exited with ${code} before starting`)));
+  });
+  return { child, pid: child.pid ?? 0 };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function processRss(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : 0;
 }
 
 /** Average MEMORY USAGE of a sample of delayed SLA job hashes (the timer's own record). */
@@ -111,19 +230,62 @@ async function memoryFigures(h: Harness, redis: Redis, before: number): Promise<
   const pending = (counts.delayed ?? 0) + (counts.waiting ?? 0) + (counts.active ?? 0);
   const perJob = await sampledTimerBytes(h, redis);
   figure(
-    `Redis used_memory ${mib(before)} → ${mib(after)} (+${mib(after - before)}) right after logging: ` +
-      `${((after - before) / N / 1024).toFixed(2)} KiB per incident (all its queued work: ` +
-      "setup, deliveries, retained completed jobs, and its SLA timers)",
+    `pending SLA timers ${pending}; Redis used_memory ${mib(before)} → ${mib(after)}: ` +
+      `${((after - before) / pending).toFixed(0)} bytes per pending timer (target ≤ 1024), ` +
+      `of which the job hash ≈ ${perJob.toFixed(0)} bytes (MEMORY USAGE, mean of ${MEMORY_SAMPLE})`,
   );
-  figure(
-    `pending SLA timers ${pending} (${counts.delayed} delayed; 3 per incident: respond, update, resolve); ` +
-      `one timer's job hash ≈ ${perJob.toFixed(0)} bytes (MEMORY USAGE, mean of ${MEMORY_SAMPLE}) + its delayed-set entry`,
-  );
-  figure(`process RSS after logging ${mib(process.memoryUsage().rss)}`);
 }
 
+function printConditions(scenario: Scenario): void {
+  conditions([
+    ...machineFacts(),
+    `incidents: ${HOT} P1 incidents seeded in PostgreSQL (each with its channel and pinned card in the fake Slack), respond clocks due evenly over ${WINDOW_S} s (${(HOT / WINDOW_S).toFixed(0)} breaches/s), warnings already fired`,
+    `pending timers: ${scenario.timers} in all (3 per incident: respond, update, resolve); the rest belong to P4 incidents due days later`,
+    `clocks planned by the production planner and armed by scheduleClocks() — BullMQ delayed jobs, one per clock step`,
+    `escalation ladder: ${LEADS} incident types, each escalating first to its own team lead (BENCH_ESC_LEADS), so one lead gets a DM every ${((LEADS * WINDOW_S) / HOT).toFixed(1)} s on average; Slack (and our pacing) allow 1 message/s per channel`,
+    `each breach: a notice in the incident channel, a DM to the lead, the pinned card edited, the next rung queued (1 h later)`,
+    `bot: ${WORKERS} worker process(es) (\`node --import tsx src/main.ts\`, SWITCHBOARD_ROLE=worker, default concurrency and pool), sweep + reconciler every 30 s; the fake Slack (validating every message against Block Kit, rate limit 1/s/channel, burst 3) and this measuring process run in a third process`,
+    "DM lateness = the DM's arrival in the fake Slack − respond due; recorded lateness = incident_log escalation_sent `at` (PostgreSQL now() at the start of the firing transaction) − due",
+  ]);
+}
+
+async function measure(
+  h: Harness,
+  scenario: Scenario,
+  tracked: Tracked[],
+  workers: Worker[],
+): Promise<boolean> {
+  const dues = tracked.map((t) => t.dueMs);
+  const [firstDue, lastDue] = [Math.min(...dues), Math.max(...dues)];
+  await sleepUntil(firstDue - 500);
+  const cpu = cpuSampler();
+  const workerCpu = workers.map((w) => processCpuSeconds(w.pid));
+  const from = Date.now();
+  const dm = await collectDms(h, tracked, lastDue + COLLECT_AFTER_DUE_MS);
+  const windowS = (Date.now() - from) / 1000;
+  figure(
+    `from the first due time until every DM arrived (${windowS.toFixed(0)} s): ${cpu.between(from, Date.now())}; ` +
+      `workers ${workers.map((w, i) => `${((100 * (processCpuSeconds(w.pid) - (workerCpu[i] ?? 0))) / windowS).toFixed(0)}%`).join(", ")} of one core`,
+  );
+  cpu.stop();
+  figure(`worker RSS after the window: ${workers.map((w) => mib(processRss(w.pid))).join(", ")}`);
+  const recorded = lateness(tracked, await recordedEscalations(h.system.deps.db), (t) => t.id);
+  printLateness("DM lateness (due → DM in Slack)", dm);
+  printLateness("recorded lateness (due → escalation_sent)", recorded);
+  const { pickup } = await breachBreakdown(h.system.deps.db);
+  figure(percentileLine("  breach picked up (due → the worker starts the step)", pickup));
+  const { late, early, missed, duplicated } = dm;
+  return verdict(
+    `DM p99 ≤ ${scenario.targetP99Ms} ms with ${scenario.timers} pending timers, none early, missed or duplicated`,
+    late.p99 <= scenario.targetP99Ms && early + missed + duplicated === 0,
+    `p99 ${late.p99.toFixed(1)} ms, early ${early}, missed ${missed}, duplicated ${duplicated}`,
+  );
+}
+
+const sleepUntil = (epochMs: number) => new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())));
+
 /** Polls the fake Slack until every incident has its level-1 DM, or the collection window ends. */
-async function collectDms(h: Harness, tracked: Tracked[], untilMs: number) {
+async function collectDms(h: Harness, tracked: Tracked[], untilMs: number): Promise<Lateness> {
   const watcher = dmWatcher(h.slack);
   const byRef = (t: Tracked) => t.reference;
   while (Date.now() < untilMs) {
@@ -131,96 +293,13 @@ async function collectDms(h: Harness, tracked: Tracked[], untilMs: number) {
     if (allSeen(tracked, watcher.sightings, byRef)) break;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+  // A duplicate would arrive after the first: give the workers a moment to make one.
+  await new Promise((r) => setTimeout(r, 2_000));
   watcher.scan();
   return lateness(tracked, watcher.sightings, byRef);
 }
 
-function printLateness(label: string, l: Lateness, missedLabel = "missed"): void {
+function printLateness(label: string, l: Lateness): void {
   figure(percentileLine(label, l.late));
-  figure(`  ${l.seen} seen, early ${l.early}, ${missedLabel} ${l.missed}, duplicated ${l.duplicated}`);
-}
-
-function printConditions(): void {
-  conditions([
-    ...machineFacts(),
-    `incidents: ${N} P1 service failures (BENCH_INCIDENTS), logged through logIncident() in parallel batches of ${BATCH}`,
-    `policy: P1 respond ${RESPOND_S}s (BENCH_RESPOND_S), repeat 1h, update/resolve 1h; ladder service_failure → team_lead = one user (${USERS.lead})`,
-    `warn_at ${WARN_AT} (BENCH_WARN_AT): the respond warning fires ${(RESPOND_S * WARN_AT).toFixed(1)} s after logging; the breach job is queued only once the warning has fired, so a warning close to the deadline (0.99 = 200 ms before) doubles the steps due in the breach window and passes its lateness on to the breach`,
-    "system: startHarness() — role all, one process with the fake Slack; sweep/reconciler every 30 s (the default); each new incident's channel set-up (conversations.create, card, pin, announcements) runs alongside",
-    `DM pacing: one message per ${CHANNEL_GAP_MS} ms per DM channel, so ${N} escalations to one recipient take ≥ ${N} s to deliver; the DM figures below are bounded by that, not by the timers`,
-    "PostgreSQL pool: 10 connections per process, shared by the receiver and 35 job slots (intake 5, slack 10, sla 20)",
-    "recorded lateness = incident_log escalation_sent (level 1, respond) `at` − respond due (at is PostgreSQL's now(), the start of the firing transaction); DM lateness = DM ts − respond due",
-    `collection: until every incident has its DM, or the last due time + ${COLLECT_AFTER_DUE_MS / 1000} s`,
-  ]);
-}
-
-/** Benchmark 2: how late escalations fire, with N respond clocks falling due within seconds. */
-export async function escalationLateness(): Promise<boolean> {
-  heading(`Escalation lateness (${N} respond clocks)`);
-  printConditions();
-  const h = await startHarness({ sla: SLA });
-  const redis = benchRedis();
-  try {
-    return await measure(h, redis);
-  } finally {
-    await h.stop();
-    await deletePrefix(redis, h.config.queuePrefix);
-    await redis.quit();
-  }
-}
-
-const sleepUntil = (epochMs: number) => new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())));
-
-/** CPU and event-loop delay while the breaches fall due (first due − 0.5 s … last due + 1.5 s). */
-async function watchBreachWindow(firstDue: number, lastDue: number): Promise<void> {
-  await sleepUntil(firstDue - 500);
-  const cpu = cpuSampler();
-  const delay = loopDelay();
-  const from = Date.now();
-  await sleepUntil(lastDue + 1_500);
-  figure(`during the breach window: ${cpu.between(from, Date.now())}; ${delay.stop()}`);
-  cpu.stop();
-}
-
-async function printBreakdown(h: Harness): Promise<void> {
-  const { pickup, connection } = await breachBreakdown(h.system.deps.db);
-  figure(percentileLine("  breach picked up (due → worker starts the step, sla_events.late_ms)", pickup));
-  figure(percentileLine("  then waited for a PostgreSQL connection (fired_at − start)", connection));
-  figure(
-    percentileLine(
-      "  breach job run time in the worker",
-      await breachRunTimes(h.system.deps.jobs.queue("sla")),
-    ),
-  );
-}
-
-async function measure(h: Harness, redis: Redis): Promise<boolean> {
-  const hz = ((await redis.config("GET", "hz")) as string[])[1];
-  conditions([
-    `Redis hz ${hz}: a worker blocked on its next delayed job may wake up to 1/hz late when Redis is idle`,
-  ]);
-  const before = await usedMemory(redis);
-  const { tracked, tookMs } = await createIncidents(h);
-  const dues = tracked.map((t) => t.dueMs);
-  const [firstDue, lastDue] = [Math.min(...dues), Math.max(...dues)];
-  figure(
-    `logged ${N} incidents in ${(tookMs / 1000).toFixed(1)} s (${((N * 1000) / tookMs).toFixed(0)}/s); due times span ${((lastDue - firstDue) / 1000).toFixed(1)} s`,
-  );
-  await memoryFigures(h, redis, before);
-  await watchBreachWindow(firstDue, lastDue);
-  const dm = await collectDms(h, tracked, lastDue + COLLECT_AFTER_DUE_MS);
-  const recorded = lateness(tracked, await recordedEscalations(h.system.deps.db), (t) => t.id);
-  const setUp = await h.system.deps.db.$count(incidents, isNotNull(incidents.setupCompletedAt));
-  figure(
-    `channel set-up finished for ${setUp}/${N} incidents by the end; process RSS ${mib(process.memoryUsage().rss)}`,
-  );
-  printLateness("DM lateness (delivered, paced 1/s to one recipient)", dm, "not yet delivered in the window");
-  printLateness("recorded lateness (escalation_sent at − due)", recorded);
-  await printBreakdown(h);
-  const { late, early, missed, duplicated } = recorded;
-  return verdict(
-    `recorded escalation p99 ≤ ${TARGET_P99_MS} ms, none early, missed or duplicated`,
-    late.p99 <= TARGET_P99_MS && early + missed + duplicated === 0,
-    `p99 ${late.p99.toFixed(1)} ms, early ${early}, missed ${missed}, duplicated ${duplicated}`,
-  );
+  figure(`  ${l.seen} seen, early ${l.early}, missed ${l.missed}, duplicated ${l.duplicated}`);
 }

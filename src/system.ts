@@ -11,6 +11,7 @@ import { operationalRoutes, type Route } from "./http/routes.js";
 import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
 import { createJobs } from "./jobs/queues.js";
 import { reconcileClocks } from "./jobs/reconcile.js";
+import { watchRedis } from "./jobs/redis-watch.js";
 import { sweep } from "./jobs/sweep.js";
 import { startWorkers } from "./jobs/worker.js";
 import { type Clock, systemClock } from "./lib/clock.js";
@@ -27,6 +28,8 @@ export interface SystemOptions {
   clock?: Clock;
   /** How often the worker re-queues work Redis may have lost. */
   sweepIntervalMs?: number;
+  /** How often the worker checks that Redis still holds its data (see redis-watch.ts). */
+  redisWatchMs?: number;
 }
 
 export interface RunningSystem {
@@ -71,7 +74,13 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   };
   const routes = operationalRoutes({ sql: database.sql, redis: producer, metrics });
   const web = config.role === "worker" ? null : await startWeb(config, deps, routes);
-  const worker = config.role === "web" ? null : startWorker(config, deps, opts.sweepIntervalMs ?? 30_000);
+  const worker =
+    config.role === "web"
+      ? null
+      : startWorker(config, deps, {
+          sweepIntervalMs: opts.sweepIntervalMs ?? 30_000,
+          redisWatchMs: opts.redisWatchMs ?? 2_000,
+        });
   const probeServer = web ? null : await listen(routesServer(routes), config.port);
   logger.info({ role: config.role, port: web?.port ?? portOf(probeServer) }, "switchboard started");
 
@@ -99,7 +108,7 @@ async function startWeb(
   return { app, port: portOf(started as Server | null) ?? (config.slack.appToken ? config.port : null) };
 }
 
-function startWorker(config: Config, deps: Deps, sweepIntervalMs: number) {
+function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: number; redisWatchMs: number }) {
   const connection = createWorkerConnection(config.redisUrl);
   const workers: Worker[] = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
   const runSweep = () =>
@@ -107,11 +116,19 @@ function startWorker(config: Config, deps: Deps, sweepIntervalMs: number) {
       deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"),
     );
   void runSweep();
-  const timer = setInterval(runSweep, sweepIntervalMs);
+  const timer = setInterval(runSweep, every.sweepIntervalMs);
   timer.unref();
+  const watch = watchRedis({
+    redis: connection,
+    prefix: config.queuePrefix,
+    intervalMs: every.redisWatchMs,
+    logger: deps.logger,
+    recover: () => Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps)]),
+  });
   return {
     async stop() {
       clearInterval(timer);
+      watch.stop();
       // close() lets in-flight jobs finish; a job cut off by a hard kill is retried from its outbox state.
       await Promise.all(workers.map((w) => w.close()));
       connection.disconnect();

@@ -65,6 +65,11 @@ export const jobIds = {
   // A breach changes the card but not the incident's version: key that refresh by the clock.
   cardRefreshOnBreach: (clockId: string, generation: number) => `card-breach-${clockId}-${generation}`,
   slaStep: (clockId: string, generation: number, step: string) => `sla-${clockId}-${generation}-${step}`,
+  /** The inverse of slaStep; null for an id it did not make. */
+  parseSlaStep(jobId: string): { clockId: string; generation: number; step: string } | null {
+    const match = /^sla-([0-9a-f-]{36})-(\d+)-(.+)$/.exec(jobId);
+    return match ? { clockId: match[1]!, generation: Number(match[2]), step: match[3]! } : null;
+  },
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,
 };

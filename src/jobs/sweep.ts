@@ -4,7 +4,10 @@ import type { Deps } from "../services/deps.js";
 import { jobIds } from "./catalog.js";
 import { ensureJob } from "./ensure-job.js";
 
-/** Work younger than this is probably still in flight; leave it to its own job. */
+/**
+ * Work younger than this is probably still in flight; leave it to its own job. After Redis
+ * lost its data no job is in flight, so recovery passes 0.
+ */
 const GRACE_MS = 30_000;
 const BATCH = 500;
 
@@ -13,8 +16,11 @@ const BATCH = 500;
  * The sweep re-queues work whose job is missing (Redis flushed, enqueue failed after commit)
  * or ended without finishing it, so nothing that was committed is left undone.
  */
-export async function sweep(deps: Deps): Promise<{ setups: number; deliveries: number }> {
-  const before = new Date(deps.clock.now().getTime() - GRACE_MS);
+export async function sweep(
+  deps: Deps,
+  opts: { graceMs?: number } = {},
+): Promise<{ setups: number; deliveries: number }> {
+  const before = new Date(deps.clock.now().getTime() - (opts.graceMs ?? GRACE_MS));
   let setups = 0;
   for (const { id } of await listIncidentsAwaitingSetup(deps.db, { loggedBefore: before, limit: BATCH })) {
     const stillDue = async () => !(await getIncidentById(deps.db, id))?.setupCompletedAt;

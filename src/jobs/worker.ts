@@ -11,6 +11,7 @@ import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
 import { fireClockStep } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
+import { deliverNow } from "./deliver-now.js";
 import { reserveChannelSlot } from "./pacing.js";
 
 interface Context {
@@ -31,7 +32,7 @@ const PROCESSORS: Processors = {
   },
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
-  "sla.fire": (ctx, data) => fireClockStep(ctx.deps, data),
+  "sla.fire": (ctx, data) => fireClockStep(ctx.deps, data, (outboxIds) => deliverNow(ctx, outboxIds)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
 };
 

@@ -158,11 +158,21 @@ export function deadlinesFrom(clocks: SlaClockRow[]) {
   return { respondDueAt: due("respond"), resolveDueAt: due("resolve"), nextUpdateDueAt: due("update_every") };
 }
 
+/**
+ * Redis holds a timer only for steps due within this horizon. A step further away (a P4's
+ * resolve clock days off, a complaint's 56 days) lives in PostgreSQL alone until the clock
+ * reconciler, which runs every 30 s, arms it as it comes within range. Redis memory then
+ * follows the steps due in the next hours, not every open clock.
+ */
+export const TIMER_HORIZON_MS = 6 * 3_600_000;
+
 /** Puts each running clock's next step on the queue (after commit); removes superseded jobs. */
 export async function scheduleClocks(deps: Deps, updates: ClockUpdate[]): Promise<void> {
+  const horizon = Date.now() + TIMER_HORIZON_MS;
   for (const { clock, supersededJobId } of updates) {
     if (supersededJobId) await deps.jobs.remove("sla.fire", supersededJobId).catch(() => {});
     if (clock.state !== "running" || !clock.nextStep || !clock.nextStepAt) continue;
+    if (clock.nextStepAt.getTime() > horizon) continue;
     await deps.jobs.enqueue(
       "sla.fire",
       { clockId: clock.id, generation: clock.generation, step: clock.nextStep },

@@ -28,11 +28,13 @@ interface StepWork {
  * for its current generation and step (else it is stale and does nothing), record the step
  * in sla_events (a second delivery finds it there and does nothing), write the log entries
  * and the outbox rows for the messages, and move the clock to its next step. Only then are
- * the posts and the next step queued; if that is lost, the sweep and the reconciler redo it.
+ * the posts handed to `deliver` (the worker posts them at once) and the next step queued; if
+ * that is lost, the sweep and the reconciler redo it.
  */
 export async function fireClockStep(
   deps: Deps,
   job: { clockId: string; generation: number; step: string },
+  deliver: (outboxIds: string[]) => Promise<void> = (ids) => queueDeliveries(deps, ids),
 ): Promise<FireOutcome> {
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
@@ -59,9 +61,7 @@ export async function fireClockStep(
     return { outcome: "fired" as const, clock: moved, outboxIds };
   });
   if (result.outcome === "stale") return "stale";
-  for (const outboxId of result.outcome === "fired" ? result.outboxIds : []) {
-    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
-  }
+  if (result.outcome === "fired") await deliver(result.outboxIds);
   await scheduleClocks(deps, [{ clock: result.clock, supersededJobId: null }]);
   if (result.outcome === "fired" && job.step === "breach") {
     await deps.jobs.enqueue(
@@ -71,6 +71,12 @@ export async function fireClockStep(
     );
   }
   return result.outcome;
+}
+
+async function queueDeliveries(deps: Deps, outboxIds: string[]): Promise<void> {
+  for (const outboxId of outboxIds) {
+    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
+  }
 }
 
 function followingStep(clock: SlaClockRow, step: ClockStep, plan: ReturnType<typeof stepPlanOf>) {

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client.js";
 import { type NewSlaClock, type SlaClockRow, slaClocks, slaEvents } from "../schema/index.js";
 
@@ -45,8 +45,8 @@ export async function recordStep(
   return rows.length > 0;
 }
 
-/** Running clocks with a step ahead: what Redis must hold a delayed job for. */
-export function listScheduledClocks(db: DbOrTx, p: { afterId: string | null; limit: number }) {
+/** Running clocks with a step due before `before`: what Redis must hold a delayed job for. */
+export function listScheduledClocks(db: DbOrTx, p: { before: Date; afterId: string | null; limit: number }) {
   return db
     .select({
       id: slaClocks.id,
@@ -59,9 +59,23 @@ export function listScheduledClocks(db: DbOrTx, p: { afterId: string | null; lim
       and(
         eq(slaClocks.state, "running"),
         isNotNull(slaClocks.nextStep),
+        lt(slaClocks.nextStepAt, p.before),
         p.afterId ? sql`${slaClocks.id} > ${p.afterId}` : undefined,
       ),
     )
     .orderBy(slaClocks.id)
     .limit(p.limit);
+}
+
+/** The current generation and next step of these clocks, for checking queued jobs in bulk. */
+export function clockSteps(db: DbOrTx, ids: string[]) {
+  return db
+    .select({
+      id: slaClocks.id,
+      state: slaClocks.state,
+      generation: slaClocks.generation,
+      nextStep: slaClocks.nextStep,
+    })
+    .from(slaClocks)
+    .where(inArray(slaClocks.id, ids));
 }

@@ -1,0 +1,113 @@
+import { sql } from "drizzle-orm";
+import { insertClocks } from "../../src/db/queries/sla-clocks.js";
+import { incidents, type SlaClockRow } from "../../src/db/schema/index.js";
+import type { Priority } from "../../src/domain/incident.js";
+import { isMajorPriority } from "../../src/domain/priority-matrix.js";
+import type { Deps } from "../../src/services/deps.js";
+import { scheduleClocks } from "../../src/services/sla-clocks.js";
+import { initialClocks, scheduleFields } from "../../src/services/sla-plan.js";
+import { USERS } from "./harness.js";
+
+/** One incident to seed: already set up (its channel and pinned card exist in Slack). */
+export interface SeedIncident {
+  type: string;
+  priority: Priority;
+  loggedAt: Date;
+  channelId?: string;
+  summaryTs?: string;
+}
+
+export interface SeededIncident {
+  id: string;
+  number: number;
+  clocks: SlaClockRow[];
+}
+
+const ROWS_PER_INSERT = 1_000;
+const ARM_CHUNK = 200;
+const ARM_PARALLEL = 16;
+
+/**
+ * Bulk seeding for benchmarks and drills that need tens of thousands of open incidents, far
+ * faster than logging each one. The clocks are planned by the production planner
+ * (initialClocks, then scheduleFields at the real now, so a warning whose time has passed is
+ * treated as fired) and armed by the production scheduler (scheduleClocks).
+ */
+export async function seedIncidents(
+  deps: Deps,
+  specs: SeedIncident[],
+  opts: { arm?: boolean } = {},
+): Promise<SeededIncident[]> {
+  const seeded: SeededIncident[] = [];
+  const now = deps.clock.now();
+  for (let start = 0; start < specs.length; start += ROWS_PER_INSERT) {
+    const batch = specs.slice(start, start + ROWS_PER_INSERT);
+    const rows = await deps.db
+      .insert(incidents)
+      .values(
+        batch.map((s, i) => ({
+          title: `Seeded incident ${start + i}`,
+          description: "Seeded for a benchmark or drill.",
+          type: s.type,
+          reportChannel: "phone" as const,
+          impact: "high" as const,
+          urgency: "high" as const,
+          matrixPriority: s.priority,
+          priority: s.priority,
+          major: isMajorPriority(s.priority),
+          reporterId: USERS.agent,
+          channelId: s.channelId ?? null,
+          summaryTs: s.summaryTs ?? null,
+          setupCompletedAt: now,
+          reportedAt: s.loggedAt,
+          loggedAt: s.loggedAt,
+        })),
+      )
+      .returning({ id: incidents.id, number: incidents.number });
+    const planned = rows.flatMap((row, i) => {
+      const spec = batch[i]!;
+      return initialClocks(deps.policy, {
+        incidentId: row.id,
+        type: spec.type,
+        priority: spec.priority,
+        loggedAt: spec.loggedAt,
+      }).map((clock) => ({
+        ...clock,
+        ...scheduleFields(deps.policy, { pausedMs: 0, warnOffsetsMs: [], ...clock }, spec.priority, now),
+      }));
+    });
+    const clocks = await insertClocks(deps.db, planned);
+    const byIncident = new Map<string, SlaClockRow[]>();
+    for (const clock of clocks)
+      byIncident.set(clock.incidentId, [...(byIncident.get(clock.incidentId) ?? []), clock]);
+    for (const row of rows) seeded.push({ ...row, clocks: byIncident.get(row.id) ?? [] });
+  }
+  await deps.db.execute(sql`
+    update incidents i set
+      respond_due_at = (select due_at from sla_clocks where incident_id = i.id and name = 'respond'),
+      resolve_due_at = (select due_at from sla_clocks where incident_id = i.id and name = 'resolve'),
+      next_update_due_at = (select due_at from sla_clocks where incident_id = i.id and name = 'update_every')
+    where respond_due_at is null`);
+  if (opts.arm ?? true)
+    await armClocks(
+      deps,
+      seeded.flatMap((s) => s.clocks),
+    );
+  return seeded;
+}
+
+/** Queues each clock's next step through scheduleClocks, a few chunks at a time. */
+export async function armClocks(deps: Deps, clocks: SlaClockRow[]): Promise<void> {
+  const chunks: SlaClockRow[][] = [];
+  for (let i = 0; i < clocks.length; i += ARM_CHUNK) chunks.push(clocks.slice(i, i + ARM_CHUNK));
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < chunks.length; i = next++) {
+      await scheduleClocks(
+        deps,
+        chunks[i]!.map((clock) => ({ clock, supersededJobId: null })),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: ARM_PARALLEL }, lane));
+}
