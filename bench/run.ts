@@ -4,11 +4,15 @@ import createTemplateDatabase from "../test/helpers/global-setup.js";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../test/helpers/services.js";
 import { ackLatency } from "./ack-latency.js";
 import { escalationLateness } from "./escalation-lateness.js";
+import { fanOut } from "./fan-out.js";
+import { intake } from "./intake.js";
 import { heading, machineFacts } from "./lib/report.js";
 
 const BENCHMARKS: Array<{ name: string; run: () => Promise<boolean> }> = [
   { name: "ack latency", run: ackLatency },
   { name: "escalation lateness", run: escalationLateness },
+  { name: "intake", run: intake },
+  { name: "fan-out", run: fanOut },
 ];
 
 function safeUrl(url: string): string {
@@ -29,7 +33,7 @@ async function main(): Promise<void> {
   );
   await createTemplateDatabase();
   const verdicts: string[] = [];
-  // BENCH_ONLY=ack or BENCH_ONLY=escalation runs one of them.
+  // BENCH_ONLY=ack, escalation, intake or fan runs one of them.
   const only = process.env.BENCH_ONLY?.toLowerCase();
   for (const bench of BENCHMARKS.filter((b) => !only || b.name.startsWith(only))) {
     const pass = await bench.run();

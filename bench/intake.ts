@@ -1,0 +1,268 @@
+import { eq, inArray } from "drizzle-orm";
+import { incidents, outbox } from "../src/db/schema/index.js";
+import { formatReference } from "../src/domain/reference.js";
+import { CHANNEL_GAP_MS } from "../src/jobs/pacing.js";
+import { OUTBOX_EVENT } from "../src/services/deliver.js";
+import type { FakeView, RecordedCall } from "../test/helpers/fake-slack/types.js";
+import { type Harness, startHarness, USERS } from "../test/helpers/harness.js";
+import { logFormState, validLogForm, viewSubmission } from "../test/helpers/slack-payloads.js";
+import { payloadBody, signedPost } from "../test/helpers/slack-sign.js";
+import { type LoadResult, percentiles, runLoad } from "./lib/load.js";
+import { benchRedis, deletePrefix } from "./lib/redis.js";
+import {
+  conditions,
+  figure,
+  heading,
+  loopDelay,
+  machineFacts,
+  ms,
+  percentileLine,
+  verdict,
+} from "./lib/report.js";
+
+const STAKEHOLDER_CHANNELS = 3;
+/** Below one incident per channel-second: what the pipeline itself takes when Slack's limit is not the bound. */
+const PACED = { rate: 2 / 3, durationMs: 15_000 };
+const FLOOD = { rate: 50, durationMs: 20_000 };
+const ACK_P99_TARGET_MS = 100;
+const ANNOUNCE_P99_TARGET_MS = 2_000;
+const PACED_COLLECT_MS = 10_000;
+const FLOOD_COLLECT_MS = 15_000;
+/** The fake enforces Slack's chat.postMessage limit: about one a second per channel, short bursts. */
+const SLACK_LIMIT = { perSecond: 1, burst: 3 };
+const TYPE = "service_failure";
+
+/** Each incident's submission: its reference (from the ack) and when its request left (epoch ms). */
+type Submitted = Map<string, number>;
+
+interface Phase {
+  load: LoadResult;
+  submitted: Submitted;
+  failed: number;
+  loop: string;
+}
+
+function outboxIdOf(call: RecordedCall): string | undefined {
+  const meta = call.args.metadata as
+    | { event_type?: string; event_payload?: { outbox_id?: string } }
+    | undefined;
+  return meta?.event_type === OUTBOX_EVENT ? meta.event_payload?.outbox_id : undefined;
+}
+
+/** Opens the Log form once, for a view whose shape the submissions reuse (each with its own view id). */
+async function openedForm(h: Harness): Promise<FakeView> {
+  const before = h.slack.views.length;
+  const res = await h.command("");
+  if (res.status !== 200) throw new Error(`/incident answered ${res.status}`);
+  return h.slack.waitFor(() => h.slack.views.slice(before).find((v) => v.type === "modal"));
+}
+
+/** A signed view_submission of a valid Log form per call; records the reference the ack names. */
+function submitter(h: Harness, form: FakeView, tag: string, submitted: Submitted) {
+  let n = 0;
+  return async (): Promise<Response> => {
+    n += 1;
+    const state = logFormState(validLogForm({ title: `Bench intake ${tag} ${n}`, type: TYPE }));
+    const body = payloadBody(
+      viewSubmission({ user: USERS.agent, opened: { id: `VBENCH${tag}${n}`, view: form.view }, state }),
+    );
+    const sentAt = Date.now();
+    const res = await signedPost(h.eventsUrl, body);
+    const text = await res.text();
+    const reference = /INC-\d{6}/.exec(text)?.[0];
+    if (res.status === 200 && reference && text.includes('"update"')) submitted.set(reference, sentAt);
+    return new Response(text, { status: res.status });
+  };
+}
+
+async function runPhase(
+  h: Harness,
+  form: FakeView,
+  tag: string,
+  load: { rate: number; durationMs: number },
+): Promise<Phase> {
+  const submitted: Submitted = new Map();
+  const delay = loopDelay();
+  const result = await runLoad({ ...load, send: submitter(h, form, tag, submitted) });
+  const loop = delay.stop();
+  const failed = result.scheduled - submitted.size;
+  console.log(
+    `  -- ${tag}: ${load.rate.toFixed(2)} submissions/s for ${load.durationMs / 1000} s = ${result.scheduled} incidents`,
+  );
+  figure(
+    percentileLine(
+      "submission ack (incident committed)",
+      percentiles(result.samples.filter((s) => s.status === 200).map((s) => s.latencyMs)),
+    ),
+  );
+  figure(
+    `not logged (non-200, validation errors or no reference in the ack) ${failed}, unanswered ${result.unanswered}; generator worst send lag ${ms(result.maxSendLagMs)}; ${loop}`,
+  );
+  return { load: result, submitted, failed, loop };
+}
+
+interface Announced {
+  /** Submission → last stakeholder announcement reaching the fake, per fully announced incident. */
+  latencies: number[];
+  /** Incidents not yet announced in every channel, each with how long it has waited so far. */
+  waiting: number[];
+  posts: number;
+}
+
+/** When each incident's announcements reached the fake Slack (accepted calls only). */
+async function announced(h: Harness, submitted: Submitted, now: number): Promise<Announced> {
+  const db = h.system.deps.db;
+  const numbers = [...submitted.keys()].map((r) => Number(r.slice(4)));
+  const rows =
+    numbers.length === 0
+      ? []
+      : await db
+          .select({ id: outbox.id, number: incidents.number })
+          .from(outbox)
+          .innerJoin(incidents, eq(outbox.incidentId, incidents.id))
+          .where(inArray(incidents.number, numbers));
+  const acceptedAt = new Map<string, number>();
+  for (const call of h.slack.callsTo("chat.postMessage")) {
+    const id = call.ok ? outboxIdOf(call) : undefined;
+    if (id) acceptedAt.set(id, call.at);
+  }
+  const announcementIds = new Set(
+    (await db.select({ id: outbox.id }).from(outbox).where(eq(outbox.purpose, "announcement"))).map(
+      (r) => r.id,
+    ),
+  );
+  const byIncident = new Map<string, number[]>();
+  for (const row of rows) {
+    if (!announcementIds.has(row.id)) continue;
+    const at = acceptedAt.get(row.id);
+    if (at === undefined) continue;
+    const ref = formatReference(row.number);
+    byIncident.set(ref, [...(byIncident.get(ref) ?? []), at]);
+  }
+  const latencies: number[] = [];
+  const waiting: number[] = [];
+  let posts = 0;
+  for (const [ref, sentAt] of submitted) {
+    const times = byIncident.get(ref) ?? [];
+    posts += times.length;
+    if (times.length >= STAKEHOLDER_CHANNELS) latencies.push(Math.max(...times) - sentAt);
+    else waiting.push(now - sentAt);
+  }
+  return { latencies, waiting, posts };
+}
+
+async function collect(h: Harness, submitted: Submitted, windowMs: number): Promise<Announced> {
+  const until = Date.now() + windowMs;
+  for (;;) {
+    const now = Date.now();
+    const a = await announced(h, submitted, now);
+    if (a.waiting.length === 0 || now >= until) return a;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function ratelimited(h: Harness, channels: string[]): number {
+  return h.slack
+    .callsTo("chat.postMessage")
+    .filter((c) => c.status === 429 && channels.includes(String(c.args.channel))).length;
+}
+
+function printConditions(channels: number): void {
+  conditions([
+    ...machineFacts(),
+    "system: startHarness() — role all (Bolt receiver + job worker), one Node process shared with the fake Slack and this load generator; fresh database from the bench template, its own Redis queue prefix",
+    `policy: incident type ${TYPE} announced to ${channels} stakeholder channels (new channels of the fake workspace, set as the type's stakeholder_channels before the first incident); every incident of the type is announced in the SAME ${channels} channels — announcements go to the type's shared stakeholder channels, not to per-incident channels`,
+    "request: a signed view_submission of the Log-an-incident form (valid fields, caller reference, a fresh view id each so none is a resubmission); the ack (response_action update naming INC-n) is sent only after the incident, its caller reference and first log entries are committed",
+    "ack latency: open loop, from each request's scheduled start to its HTTP status",
+    `announcement latency: from the request leaving the generator to the LAST of the incident's ${channels} stakeholder announcements accepted by the fake Slack (its call time); between the two: the set-up job (conversations.create, invite, card, pin) on the intake queue (5 at a time), then one slack.deliver job per post (10 at a time)`,
+    `pacing: each post reserves its turn in its channel, one per ${CHANNEL_GAP_MS} ms (Slack's chat.postMessage limit); the fake also enforces ${SLACK_LIMIT.perSecond} msg/s/channel with bursts of ${SLACK_LIMIT.burst} (429 + Retry-After beyond)`,
+    `bound: a stakeholder channel carries ~1 announcement/s, so at R incidents/s of one type the k-th incident's announcement cannot go out before ~k s after the first: any R > 1/s makes the backlog grow by (R − 1)/s and the wait of the last incident ≈ N·(1 − 1/R) s; ${FLOOD.rate}/s for ${FLOOD.durationMs / 1000} s ≈ ${((FLOOD.rate * FLOOD.durationMs) / 1000).toFixed(0)} announcements per channel ≈ ${((FLOOD.rate * FLOOD.durationMs) / 1000 / 60).toFixed(0)} min of channel time`,
+    `phases: paced ${PACED.rate.toFixed(2)}/s for ${PACED.durationMs / 1000} s (below the channel rate: the pipeline's own latency, collected up to ${PACED_COLLECT_MS / 1000} s after), then the flood ${FLOOD.rate}/s for ${FLOOD.durationMs / 1000} s (collected ${FLOOD_COLLECT_MS / 1000} s after; what is still queued then is reported, not waited for)`,
+    "reporter notices: every incident's DM goes to the same reporter (one DM channel, also paced 1/s); not measured here",
+  ]);
+}
+
+/** Benchmark: log-an-incident submissions at 50/s; ack latency and time to the last stakeholder announcement. */
+export async function intake(): Promise<boolean> {
+  heading(`Intake (Log-an-incident submissions, ${STAKEHOLDER_CHANNELS} stakeholder channels)`);
+  printConditions(STAKEHOLDER_CHANNELS);
+  const h = await startHarness();
+  const redis = benchRedis();
+  try {
+    const channels = Array.from({ length: STAKEHOLDER_CHANNELS }, (_, i) =>
+      h.slack.addChannel(`bench-stakeholders-${i + 1}`),
+    );
+    h.system.deps.policy.incidentTypes[TYPE]!.stakeholderChannels = channels;
+    h.slack.setChannelRateLimit(SLACK_LIMIT);
+    const form = await openedForm(h);
+
+    const paced = await runPhase(h, form, "paced", PACED);
+    const pacedAnn = await collect(h, paced.submitted, PACED_COLLECT_MS);
+    figure(
+      percentileLine("submission → last announcement", percentiles(pacedAnn.latencies)) +
+        `; not fully announced ${pacedAnn.waiting.length}`,
+    );
+
+    const floodStart = Date.now();
+    const flood = await runPhase(h, form, "flood", FLOOD);
+    const floodEnd = Date.now();
+    const floodAnn = await collect(h, flood.submitted, FLOOD_COLLECT_MS);
+    const collectedAt = Date.now();
+    const n = flood.submitted.size;
+    figure(
+      `announced in all ${STAKEHOLDER_CHANNELS} channels within ${((collectedAt - floodEnd) / 1000).toFixed(0)} s of the flood's end: ${floodAnn.latencies.length}/${n} incidents (${floodAnn.posts}/${n * STAKEHOLDER_CHANNELS} posts, ${(floodAnn.posts / STAKEHOLDER_CHANNELS / ((collectedAt - floodStart) / 1000)).toFixed(2)} per channel per second since the flood began)`,
+    );
+    figure(percentileLine("  of those, submission → last announcement", percentiles(floodAnn.latencies)));
+    // Censored at the end of the window: an incident still waiting has waited at least this long.
+    const lowerBound = percentiles([...floodAnn.latencies, ...floodAnn.waiting]);
+    figure(
+      `  all ${n} incidents, a still-waiting one counted at its wait so far (a lower bound): p50 ≥ ${ms(lowerBound.p50)}  p99 ≥ ${ms(lowerBound.p99)}`,
+    );
+    const slots = await Promise.all(
+      channels.map(async (c) => Number((await redis.get(`${h.config.queuePrefix}:pace:${c}`)) ?? 0)),
+    );
+    const lastSlot = Math.max(...slots);
+    figure(
+      `  pacing: the last announcement already queued has its turn ${lastSlot > 0 ? `${((lastSlot - collectedAt) / 1000).toFixed(0)} s` : "(none)"} after the window (turns are reserved only by posts already queued, i.e. of incidents whose set-up finished; ≈ the last of those incidents' announcement latency ${lastSlot > 0 ? `${((lastSlot - Math.max(...flood.submitted.values())) / 1000).toFixed(0)} s` : "n/a"}); bound N·(1 − 1/R) = ${(n * (1 - 1 / FLOOD.rate)).toFixed(0)} s`,
+    );
+    const setUp = (
+      await h.system.deps.db
+        .select({ id: incidents.id, done: incidents.setupCompletedAt })
+        .from(incidents)
+        .where(
+          inArray(
+            incidents.number,
+            [...flood.submitted.keys()].map((r) => Number(r.slice(4))),
+          ),
+        )
+    ).filter((r) => r.done).length;
+    figure(
+      `  channel set-up (channel, card, pin, announcements queued) finished for ${setUp}/${n} incidents`,
+    );
+    figure(`429s from the fake on the stakeholder channels: ${ratelimited(h, channels)}`);
+
+    const ackFlood = percentiles(flood.load.samples.filter((s) => s.status === 200).map((s) => s.latencyMs));
+    const pacedP = percentiles(pacedAnn.latencies);
+    const floodP99 = lowerBound.p99;
+    const a = verdict(
+      `${FLOOD.rate}/s: p99 submission ack ≤ ${ACK_P99_TARGET_MS} ms, every incident logged`,
+      ackFlood.p99 <= ACK_P99_TARGET_MS && flood.failed === 0 && flood.load.unanswered === 0,
+      `p99 ${ms(ackFlood.p99)}, not logged ${flood.failed}`,
+    );
+    const b = verdict(
+      `${PACED.rate.toFixed(2)}/s (within the channel rate): p99 submission → last announcement ≤ ${ANNOUNCE_P99_TARGET_MS} ms, all announced`,
+      pacedP.p99 <= ANNOUNCE_P99_TARGET_MS && pacedAnn.waiting.length === 0 && pacedP.count > 0,
+      `p99 ${ms(pacedP.p99)}, not announced ${pacedAnn.waiting.length}`,
+    );
+    const c = verdict(
+      `${FLOOD.rate}/s into the same ${STAKEHOLDER_CHANNELS} channels: p99 submission → last announcement ≤ ${ANNOUNCE_P99_TARGET_MS} ms`,
+      floodP99 <= ANNOUNCE_P99_TARGET_MS && floodAnn.waiting.length === 0,
+      `p99 ≥ ${ms(floodP99)} — bounded by ~1 post/s per stakeholder channel (Slack's limit, kept by the pacing), not by the bot: unreachable above 1 incident/s of one type`,
+    );
+    return a && b && c;
+  } finally {
+    await h.stop();
+    await deletePrefix(redis, h.config.queuePrefix);
+    await redis.quit();
+  }
+}
