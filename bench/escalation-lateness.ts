@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -184,7 +184,7 @@ async function startWorker(h: Harness, index: number): Promise<Worker> {
       POLICY_FILE: policyFile,
       MIGRATE_ON_START: "false",
       PORT: "0",
-      LOG_LEVEL: "info",
+      LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -194,7 +194,10 @@ async function startWorker(h: Harness, index: number): Promise<Worker> {
       buffered += chunk.toString();
       if (buffered.includes("switchboard started")) {
         child.stdout?.off("data", onData);
-        child.stdout?.resume();
+        // BENCH_WORKER_LOG=<dir> keeps each worker's log there; otherwise it is read and dropped.
+        const dir = process.env.BENCH_WORKER_LOG;
+        if (dir) child.stdout?.pipe(createWriteStream(join(dir, `worker-${index}.log`)));
+        else child.stdout?.resume();
         resolve();
       }
     };

@@ -142,10 +142,14 @@ async function openDm(slack: WebClient, user: string): Promise<string> {
 }
 
 async function recordSent(deps: Deps, row: OutboxRow, channel: string, ts: string): Promise<DeliveryOutcome> {
-  const permalink = await deps.slack.chat
-    .getPermalink({ channel, message_ts: ts })
-    .then((r) => r.permalink ?? null)
-    .catch(() => null);
+  // Only posts that the timeline lists get a link; an escalation DM or a clock notice is
+  // recorded without the extra Slack call, keeping the window before it is recorded short.
+  const permalink = LOG_KIND[row.purpose]
+    ? await deps.slack.chat
+        .getPermalink({ channel, message_ts: ts })
+        .then((r) => r.permalink ?? null)
+        .catch(() => null)
+    : null;
   const first = await deps.db.transaction(async (tx) => {
     const updated = await markOutboxSent(tx, { id: row.id, postedChannel: channel, ts, permalink });
     const kind = LOG_KIND[row.purpose];
