@@ -1,4 +1,9 @@
-import { App, type ViewSubmitAction } from "@slack/bolt";
+import {
+  App,
+  HTTPReceiver,
+  type ReceiverProcessEventErrorHandlerArgs,
+  type ViewSubmitAction,
+} from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
 import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Route } from "../http/routes.js";
@@ -8,6 +13,7 @@ import { onCardButton } from "./actions/card-buttons.js";
 import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onTimelinePage } from "./actions/timeline-page.js";
+import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
 import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, SHORTCUT, VIEW } from "./ids.js";
@@ -47,7 +53,16 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
         appToken: config.slack.appToken,
         installerOptions: { port: config.port },
       })
-    : new App({ ...common, signingSecret: config.slack.signingSecret!, port: config.port });
+    : new App({
+        ...common,
+        receiver: new HTTPReceiver({
+          signingSecret: config.slack.signingSecret!,
+          port: config.port,
+          customRoutes: routes,
+          logger: common.logger,
+          processEventErrorHandler: refuseMalformed,
+        }),
+      });
 
   // Time each request spends in our handlers (ack included): the ack-latency signal in /metrics.
   app.use(async ({ body, next }) => {
@@ -89,6 +104,18 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
     (args) => onWorkModalSubmit(deps, args),
   );
+  // Everything else (an old card's button, a retired form) is answered rather than left to time out.
+  const knownActions = [
+    ACTION.impact,
+    ACTION.urgency,
+    ...Object.values(CARD_ACTION),
+    ...Object.values(ESCALATION_ACTION),
+  ];
+  app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
+  app.view<ViewSubmitAction>(
+    { callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS]), type: "view_submission" },
+    onUnknownView,
+  );
 
   app.error(async (error) => {
     log.error(
@@ -97,6 +124,18 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     );
   });
   return app;
+}
+
+/**
+ * Our listeners never throw out of Bolt (app.error catches them), so an error here means Bolt
+ * could not read a signed envelope (no user, no view, ...): 400, where Bolt's default says 500.
+ */
+async function refuseMalformed({ error, logger, response }: ReceiverProcessEventErrorHandlerArgs) {
+  if (response.headersSent) return false;
+  logger.warn(`malformed Slack request refused: ${error.message}`);
+  response.writeHead(400);
+  response.end();
+  return false;
 }
 
 function requestKind(body: unknown): string {

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { getIncidentByChannel, getIncidentByNumber } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
-import { STATUS_LABELS } from "../../domain/incident.js";
+import { LIMITS, STATUS_LABELS } from "../../domain/incident.js";
 import { ACTION_LABELS, actionTo, allowedActions } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
@@ -11,6 +11,7 @@ import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { addNote } from "../../services/notes-and-updates.js";
 import { assignOwner } from "../../services/ownership.js";
 import { openWorkModal } from "../open-work-modal.js";
+import { optionalText, requiredText } from "../parse/fields.js";
 import type { ParsedCommand } from "./parse-command.js";
 import { exportLog, timelineReply } from "./timeline.js";
 
@@ -49,6 +50,11 @@ export async function findIncident(
   };
 }
 
+const NoteText = requiredText("The note", LIMITS.note);
+const EscalationReason = optionalText("The reason", LIMITS.reason);
+const EXAMPLE_NOTE = "`/incident note Called the carrier, ETA 30 min`.";
+const EXAMPLE_ESCALATE = "`/incident escalate Callers queueing 20 min`.";
+
 const EXAMPLES: Record<WorkCommand["kind"], string> = {
   status: "status in_progress",
   assign: "assign @someone",
@@ -71,9 +77,11 @@ export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandConte
     case "assign":
       if (!cmd.userId) return { text: "Whom to? Mention them: `/incident assign @someone`." };
       return toReply(await assignOwner(deps, { ...base, ownerId: cmd.userId }));
-    case "note":
-      if (!cmd.text) return { text: "What is the note? `/incident note Called the carrier, ETA 30 min`." };
-      return toReply(await addNote(deps, { ...base, text: cmd.text }));
+    case "note": {
+      const note = NoteText.safeParse(cmd.text);
+      if (!note.success) return { text: `${note.error.issues[0]?.message} ${EXAMPLE_NOTE}` };
+      return toReply(await addNote(deps, { ...base, text: note.data }));
+    }
     case "form": {
       const problem = await openWorkModal(deps, ctx.client, {
         kind: cmd.form,
@@ -89,8 +97,12 @@ export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandConte
       return timelineReply(deps, incident, cmd.page);
     case "export":
       return exportLog(deps, incident, ctx.userId);
-    case "escalate":
-      return toReply(await escalateByHand(deps, { ...base, reason: cmd.reason }));
+    case "escalate": {
+      // A blank reason is refused by the service, with an example; only the length is checked here.
+      const reason = EscalationReason.safeParse(cmd.reason);
+      if (!reason.success) return { text: `${reason.error.issues[0]?.message} ${EXAMPLE_ESCALATE}` };
+      return toReply(await escalateByHand(deps, { ...base, reason: reason.data ?? "" }));
+    }
   }
 }
 

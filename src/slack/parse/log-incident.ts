@@ -34,7 +34,7 @@ export function logIncidentForm(typeKeys: readonly string[], now: Date) {
           (d) => d.getTime() >= now.getTime() - MAX_AGE_MS,
           "The report time is more than 90 days ago.",
         ),
-      [f.priorityOverride]: z.enum(PRIORITIES).optional(),
+      [f.priorityOverride]: z.enum(PRIORITIES, { error: "Choose a priority from the list." }).optional(),
       [f.overrideReason]: optionalText("The reason", LIMITS.overrideReason),
     })
     .superRefine((form, ctx) => {

@@ -58,7 +58,7 @@ export function recategoriseForm(typeKeys: readonly string[]) {
       [F.urgency]: z.enum(LEVELS, { error: "Choose the urgency." }),
       [F.priority]: z.enum(["matrix", ...PRIORITIES], { error: "Choose a priority." }),
       [F.type]: z
-        .string()
+        .string({ error: "Choose an incident type." })
         .refine((t) => typeKeys.includes(t), "That incident type is not in the policy any more."),
       [F.major]: z.string().optional(),
       [F.reason]: requiredText("A reason", LIMITS.reason),

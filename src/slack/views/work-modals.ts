@@ -69,6 +69,8 @@ function form<T>(f: WorkForm<T>): WorkForm<never> {
 
 export const WORK_VIEWS = Object.keys(FORMS);
 
+const STALE_FORM = "This form is out of date. Close it and open it again from the incident's card.";
+
 /**
  * Submit of a working form. Bad input or a refused change keeps the form open with the
  * reason on a field; a success closes it and tells the user in the channel they came from.
@@ -77,7 +79,8 @@ export async function onWorkModalSubmit(deps: Deps, { ack, view, body, client }:
   const spec = FORMS[view.callback_id];
   const meta = parseWorkMetadata(view.private_metadata);
   if (!spec || !meta) {
-    await ack({ response_action: "errors", errors: {} });
+    const block = spec?.messageBlock ?? F.reason;
+    await ack({ response_action: "errors", errors: { [block]: STALE_FORM } });
     return;
   }
   const parsed = spec.schema(deps).safeParse(readViewState(view.state.values));
