@@ -31,7 +31,8 @@ export const JOBS = {
   "sla.fire": {
     queue: QUEUE_NAMES.sla,
     schema: z.object({ clockId: z.uuid(), generation: z.number().int().min(1), step: z.string().min(1) }),
-    opts: { ...retrying, attempts: 10 },
+    // A fired step is on record in sla_events; its finished job need not stay in Redis.
+    opts: { ...retrying, attempts: 10, removeOnComplete: true },
   },
   /** Edits the escalation DMs of a clock once someone acknowledged. */
   "escalation.ack-edit": {

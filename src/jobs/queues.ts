@@ -17,7 +17,8 @@ export interface Jobs {
 export function createJobs(connection: Redis, prefix: string): Jobs {
   const queues = new Map<QueueName, Queue>();
   for (const name of Object.values(QUEUE_NAMES)) {
-    queues.set(name, new Queue(name, { connection, prefix }));
+    // Nothing here reads the queue event streams; keep them short instead of 10,000 entries.
+    queues.set(name, new Queue(name, { connection, prefix, streams: { events: { maxLen: 1_000 } } }));
   }
   const queue = (name: QueueName) => {
     const q = queues.get(name);

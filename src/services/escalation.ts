@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { like } from "drizzle-orm";
 import { appendLog } from "../db/queries/incident-log.js";
-import { lockIncident } from "../db/queries/mutate.js";
+import { lockIncidentOfClock } from "../db/queries/mutate.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { lockClock, updateClock } from "../db/queries/sla-clocks.js";
 import { outbox } from "../db/schema/index.js";
@@ -23,9 +23,9 @@ import { clockLabel } from "./sla-plan.js";
 export async function acknowledgeEscalation(deps: Deps, p: { clockId: string; actor: string }) {
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
+    const incident = await lockIncidentOfClock(tx, p.clockId);
     const clock = await lockClock(tx, p.clockId);
     if (!clock) return { ok: false as const, message: "That escalation no longer exists." };
-    const incident = await lockIncident(tx, clock.incidentId);
     const ref = incident ? formatReference(incident.number) : "the incident";
     if (clock.ladderAcknowledgedBy) {
       return {

@@ -1,5 +1,5 @@
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
-import { lockIncident } from "../db/queries/mutate.js";
+import { lockIncidentOfClock } from "../db/queries/mutate.js";
 import { type NewOutboxMessage, upsertOutbox } from "../db/queries/outbox.js";
 import { lockClock, recordStep, updateClock } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
@@ -38,11 +38,12 @@ export async function fireClockStep(
 ): Promise<FireOutcome> {
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
+    // Incident first, then clock: the order every change takes, so the two never deadlock.
+    const incident = await lockIncidentOfClock(tx, job.clockId);
     const clock = await lockClock(tx, job.clockId);
     if (clock?.state !== "running" || clock.generation !== job.generation || clock.nextStep !== job.step) {
       return { outcome: "stale" as const };
     }
-    const incident = await lockIncident(tx, clock.incidentId);
     if (!incident || !parseStep(job.step)) return { outcome: "stale" as const };
     const step = job.step as ClockStep;
     const plan = stepPlanOf(deps.policy, clock, incident.priority);

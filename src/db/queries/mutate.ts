@@ -1,10 +1,20 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "../client.js";
-import { type IncidentRow, incidents, processedRequests } from "../schema/index.js";
+import { type IncidentRow, incidents, processedRequests, slaClocks } from "../schema/index.js";
 
 /** Locks the incident row for the rest of the transaction: concurrent changes queue up. */
 export async function lockIncident(tx: Tx, id: string): Promise<IncidentRow | null> {
   const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
+  return row ?? null;
+}
+
+/**
+ * Locks the incident a clock belongs to. Every transaction that touches both locks the
+ * incident first and its clocks second; the other order deadlocks against a user's change.
+ */
+export async function lockIncidentOfClock(tx: Tx, clockId: string): Promise<IncidentRow | null> {
+  const owner = tx.select({ id: slaClocks.incidentId }).from(slaClocks).where(eq(slaClocks.id, clockId));
+  const [row] = await tx.select().from(incidents).where(inArray(incidents.id, owner)).for("update");
   return row ?? null;
 }
 
