@@ -74,10 +74,14 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   };
   const routes = operationalRoutes({ sql: database.sql, redis: producer, metrics });
   const web = config.role === "worker" ? null : await startWeb(config, deps, routes);
+  // With both halves in one process the jobs get a connection pool of their own, so a burst
+  // of background work never makes a Slack request wait for a connection.
+  const jobsDatabase = config.role === "all" ? createDatabase(config.databaseUrl) : null;
+  const workerDeps = jobsDatabase ? { ...deps, db: jobsDatabase.db } : deps;
   const worker =
     config.role === "web"
       ? null
-      : startWorker(config, deps, {
+      : startWorker(config, workerDeps, {
           sweepIntervalMs: opts.sweepIntervalMs ?? 30_000,
           redisWatchMs: opts.redisWatchMs ?? 2_000,
         });
@@ -93,7 +97,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       await worker?.stop();
       await jobs.close();
       producer.disconnect();
-      await database.close();
+      await Promise.all([database.close(), jobsDatabase?.close()]);
     },
   };
 }
