@@ -6,12 +6,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Redis } from "ioredis";
-import { parse, stringify } from "yaml";
 import { slaClocks } from "../src/db/schema/index.js";
 import { formatReference } from "../src/domain/reference.js";
 import { TIMER_HORIZON_MS } from "../src/services/sla-clocks.js";
 import { type Harness, startHarness } from "../test/helpers/harness.js";
-import { type SeedIncident, seedIncidents } from "../test/helpers/seed.js";
+import {
+  leadUser,
+  type SeedIncident,
+  seedIncidents,
+  teamsPolicy,
+  teamType as teamTypeOf,
+} from "../test/helpers/seed.js";
 import {
   allSeen,
   breachBreakdown,
@@ -67,22 +72,7 @@ warn_at: 0.5
 `;
 const RESPOND_P1_MS = 10 * 60_000;
 
-const leadUser = (i: number) => `U0L${i}`;
-const teamType = (i: number) => `team_${i % LEADS}`;
-
-/** The harness's policy with one incident type per team, each escalating to its own lead. */
-function teamsPolicy(yaml: string): string {
-  const doc = parse(yaml) as Record<string, Record<string, unknown>>;
-  for (let i = 0; i < LEADS; i++) {
-    doc.roles![`lead_${i}`] = [leadUser(i)];
-    doc.incident_types![teamType(i)] = {
-      label: `Team ${i}`,
-      stakeholder_channels: [],
-      escalation: [`lead_${i}`, "duty_manager", "head_of_operations"],
-    };
-  }
-  return stringify(doc);
-}
+const teamType = (i: number) => teamTypeOf(i, LEADS);
 
 interface Scenario {
   /** All pending timers, hot incidents' included. */
@@ -108,7 +98,11 @@ async function runScenario(scenario: Scenario): Promise<boolean> {
   );
   // A queue prefix as long as the default "switchboard", so key names weigh what they would.
   const queuePrefix = `sb-${randomBytes(4).toString("hex")}`;
-  const h = await startHarness({ config: { role: "web", queuePrefix }, sla: SLA, editPolicy: teamsPolicy });
+  const h = await startHarness({
+    config: { role: "web", queuePrefix },
+    sla: SLA,
+    editPolicy: teamsPolicy(LEADS),
+  });
   const redis = benchRedis();
   const workers: Worker[] = [];
   try {

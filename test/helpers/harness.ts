@@ -96,6 +96,8 @@ export async function startHarness(
   opts: {
     config?: Partial<Config>;
     sweepIntervalMs?: number;
+    /** How often the worker checks that Redis still holds its data (default 2 s). */
+    redisWatchMs?: number;
     logger?: Logger;
     /** Replaces the `sla:` and `warn_at:` part of the test policy (e.g. seconds-long SLAs). */
     sla?: string;
@@ -125,6 +127,7 @@ export async function startHarness(
     policy: parsed.value,
     logger: opts.logger ?? createLogger("silent"),
     sweepIntervalMs: opts.sweepIntervalMs,
+    redisWatchMs: opts.redisWatchMs,
   });
   const baseUrl = `http://127.0.0.1:${system.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { parse, stringify } from "yaml";
 import { insertClocks } from "../../src/db/queries/sla-clocks.js";
 import { incidents, type SlaClockRow } from "../../src/db/schema/index.js";
 import type { Priority } from "../../src/domain/incident.js";
@@ -110,4 +111,27 @@ export async function armClocks(deps: Deps, clocks: SlaClockRow[]): Promise<void
     }
   };
   await Promise.all(Array.from({ length: ARM_PARALLEL }, lane));
+}
+
+export const leadUser = (i: number) => `U0L${i}`;
+export const teamType = (i: number, teams: number) => `team_${i % teams}`;
+
+/**
+ * Edits a harness policy to have `teams` incident types, each escalating first to its own
+ * team lead (leadUser(i)), then the duty manager and the head of operations: escalations
+ * spread over many people, as in a contact centre with many teams.
+ */
+export function teamsPolicy(teams: number): (yaml: string) => string {
+  return (yaml) => {
+    const doc = parse(yaml) as Record<string, Record<string, unknown>>;
+    for (let i = 0; i < teams; i++) {
+      doc.roles![`lead_${i}`] = [leadUser(i)];
+      doc.incident_types![teamType(i, teams)] = {
+        label: `Team ${i}`,
+        stakeholder_channels: [],
+        escalation: [`lead_${i}`, "duty_manager", "head_of_operations"],
+      };
+    }
+    return stringify(doc);
+  };
 }
