@@ -1,7 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
-import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "./config/env.js";
 import type { Policy } from "./config/policy.js";
@@ -114,7 +113,7 @@ async function startWeb(
 
 function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: number; redisWatchMs: number }) {
   const connection = createWorkerConnection(config.redisUrl);
-  const workers: Worker[] = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
+  const workers = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
   const runSweep = () =>
     Promise.all([sweep(deps), reconcileClocks(deps)]).catch((err: unknown) =>
       deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"),
@@ -134,7 +133,7 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
       clearInterval(timer);
       watch.stop();
       // close() lets in-flight jobs finish; a job cut off by a hard kill is retried from its outbox state.
-      await Promise.all(workers.map((w) => w.close()));
+      await workers.close();
       connection.disconnect();
     },
   };

@@ -8,48 +8,62 @@ import { reserveChannelSlot } from "./pacing.js";
 
 /** When an inline try fails for an unknown reason, its job tries again after this long. */
 const RETRY_AFTER_MS = 1_000;
-/**
- * The escalation step waits this long at most for its posts; a slower Slack call finishes
- * (or hands over to a job) on its own, so a slow Slack cannot hold up the steps behind it.
- */
-const WAIT_AT_MOST_MS = 2_000;
+/** Posts in flight at once per process; past this, posts go through the slack queue. */
+const DEFAULT_LIMIT = 64;
+
+export interface InlineDelivery {
+  /** Starts posting these outbox rows and returns at once. */
+  deliver(outboxIds: string[]): void;
+  /** Waits for the posts in flight (on shutdown). */
+  drain(): Promise<void>;
+}
 
 /**
- * Posts outbox rows from inside the job that wrote them (an escalation step), without the
- * round trip through the slack queue, where they could wait behind card edits and other
- * channels' posts. Each post still takes its turn in its channel: a row whose turn is later,
- * or whose try fails, becomes an ordinary delivery job. If this process dies before that,
- * the row is still pending in PostgreSQL and the sweep queues it.
+ * Posts outbox rows written by an escalation step straight away, without the round trip
+ * through the slack queue, where they could wait behind card edits and other channels'
+ * posts; the step's job does not wait for them, so a slow Slack cannot hold up the steps
+ * behind it. Each post still takes its turn in its channel: a row whose turn is later, whose
+ * try fails, or that finds too many posts in flight becomes an ordinary delivery job. If the
+ * process dies first, the row is still pending in PostgreSQL and the sweep queues it.
  */
-export async function deliverNow(
+export function inlineDelivery(
   ctx: { deps: Deps; redis: Redis; prefix: string },
-  outboxIds: string[],
-): Promise<void> {
+  limit = DEFAULT_LIMIT,
+): InlineDelivery {
   const { deps } = ctx;
-  const queueJob = (outboxId: string, delayMs: number, slotAt?: number) =>
+  const inFlight = new Set<Promise<void>>();
+  const queueJob = (outboxId: string, delayMs = 0, slotAt?: number) =>
     deps.jobs
       .enqueue("slack.deliver", { outboxId, slotAt }, { jobId: jobIds.deliver(outboxId), delay: delayMs })
       .catch((err: unknown) =>
         deps.logger.warn({ outboxId, err: describeError(err) }, "could not queue a delivery; the sweep will"),
       );
-  const posts = Promise.all(
-    outboxIds.map(async (outboxId) => {
-      try {
-        const row = await getOutbox(deps.db, outboxId);
-        if (row?.status !== "pending") return;
-        const now = Date.now();
-        const slot = await reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now);
-        if (slot > now) return await queueJob(outboxId, slot - now, slot);
-        await deliverOutbox(deps, outboxId);
-      } catch (err) {
-        const delay = err instanceof RetryLater && err.delayMs !== null ? err.delayMs : RETRY_AFTER_MS;
-        await queueJob(outboxId, delay);
+  const post = async (outboxId: string) => {
+    try {
+      const row = await getOutbox(deps.db, outboxId);
+      if (row?.status !== "pending") return;
+      const now = Date.now();
+      const slot = await reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now);
+      if (slot > now) return await queueJob(outboxId, slot - now, slot);
+      await deliverOutbox(deps, outboxId);
+    } catch (err) {
+      const delay = err instanceof RetryLater && err.delayMs !== null ? err.delayMs : RETRY_AFTER_MS;
+      await queueJob(outboxId, delay);
+    }
+  };
+  return {
+    deliver(outboxIds) {
+      for (const outboxId of outboxIds) {
+        if (inFlight.size >= limit) {
+          void queueJob(outboxId);
+          continue;
+        }
+        const running = post(outboxId).finally(() => inFlight.delete(running));
+        inFlight.add(running);
       }
-    }),
-  );
-  let timer: NodeJS.Timeout | undefined;
-  const enough = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, WAIT_AT_MOST_MS);
-  });
-  await Promise.race([posts, enough]).finally(() => clearTimeout(timer));
+    },
+    async drain() {
+      await Promise.all([...inFlight]);
+    },
+  };
 }

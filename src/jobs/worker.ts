@@ -11,13 +11,14 @@ import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
 import { fireClockStep } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
-import { deliverNow } from "./deliver-now.js";
+import { type InlineDelivery, inlineDelivery } from "./deliver-now.js";
 import { reserveChannelSlot } from "./pacing.js";
 
 interface Context {
   deps: Deps;
   redis: Redis;
   prefix: string;
+  inline: InlineDelivery;
   job: Job;
   token: string | undefined;
 }
@@ -32,7 +33,8 @@ const PROCESSORS: Processors = {
   },
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
-  "sla.fire": (ctx, data) => fireClockStep(ctx.deps, data, (outboxIds) => deliverNow(ctx, outboxIds)),
+  "sla.fire": (ctx, data) =>
+    fireClockStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
 };
 
@@ -84,12 +86,19 @@ async function runJob(base: Omit<Context, "job" | "token">, job: Job, token: str
   }
 }
 
-export function startWorkers(deps: Deps, connection: Redis, prefix: string, lockMs = 30_000): Worker[] {
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Lets in-flight jobs and posts finish, then stops. */
+  close(): Promise<void>;
+}
+
+export function startWorkers(deps: Deps, connection: Redis, prefix: string, lockMs = 30_000): RunningWorkers {
   const log = deps.logger.child({ component: "jobs.worker" });
-  return Object.values(QUEUE_NAMES).map((queue) => {
+  const inline = inlineDelivery({ deps, redis: connection, prefix });
+  const workers = Object.values(QUEUE_NAMES).map((queue) => {
     const worker = new Worker(
       queue,
-      (job, token) => runJob({ deps, redis: connection, prefix }, job, token),
+      (job, token) => runJob({ deps, redis: connection, prefix, inline }, job, token),
       {
         connection,
         prefix,
@@ -108,4 +117,11 @@ export function startWorkers(deps: Deps, connection: Redis, prefix: string, lock
     worker.on("error", (err) => log.error({ queue, err: describeError(err) }, "worker error"));
     return worker;
   });
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await inline.drain();
+    },
+  };
 }
