@@ -25,14 +25,18 @@ export interface ReconcileResult {
  * is only ever queued after its clock's transaction committed, so every job in that snapshot
  * is either still planned by the PostgreSQL rows read afterwards or truly superseded.
  */
-export async function reconcileClocks(deps: Deps): Promise<ReconcileResult> {
+export async function reconcileClocks(
+  deps: Deps,
+  opts: { horizonMs?: number } = {},
+): Promise<ReconcileResult> {
+  const horizonMs = opts.horizonMs ?? TIMER_HORIZON_MS;
   const queue = deps.jobs.queue("sla");
   const queued = await queuedJobIds(queue);
   const planned = new Set<string>();
   const result: ReconcileResult = { checked: 0, added: 0, removed: 0 };
   let afterId: string | null = null;
   for (;;) {
-    const before = new Date(Date.now() + TIMER_HORIZON_MS);
+    const before = new Date(Date.now() + horizonMs);
     const page = await listScheduledClocks(deps.db, { before, afterId, limit: PAGE });
     if (page.length === 0) break;
     for (const clock of page) {

@@ -161,10 +161,10 @@ export function deadlinesFrom(clocks: SlaClockRow[]) {
 /**
  * Redis holds a timer only for steps due within this horizon. A step further away (a P4's
  * resolve clock days off, a complaint's 56 days) lives in PostgreSQL alone until the clock
- * reconciler, which runs every 30 s, arms it as it comes within range. Redis memory then
- * follows the steps due in the next hours, not every open clock.
+ * reconciler, which runs every 30 s, arms it as it comes within range: an hour leaves it
+ * 120 chances. Redis memory then follows the steps due in the next hour, not every open clock.
  */
-export const TIMER_HORIZON_MS = 6 * 3_600_000;
+export const TIMER_HORIZON_MS = 3_600_000;
 
 /** Puts each running clock's next step on the queue (after commit); removes superseded jobs. */
 export async function scheduleClocks(deps: Deps, updates: ClockUpdate[]): Promise<void> {
