@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
-import type { Config } from "./config/env.js";
+import { type Config, DEFAULT_POOL_SIZE } from "./config/env.js";
 import type { Policy } from "./config/policy.js";
 import { createDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
@@ -47,7 +47,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   await step("PostgreSQL", config.databaseUrl, async () => {
     if (config.migrateOnStart) await runMigrations(config.databaseUrl);
   });
-  const database = createDatabase(config.databaseUrl);
+  const database = createDatabase(config.databaseUrl, { max: config.databasePoolSize ?? DEFAULT_POOL_SIZE });
   await step("PostgreSQL", config.databaseUrl, () => database.sql`select 1`);
   const producer = createProducerConnection(config.redisUrl);
   await step("Redis", config.redisUrl, () => waitForRedis(producer));
@@ -75,7 +75,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const web = config.role === "worker" ? null : await startWeb(config, deps, routes);
   // With both halves in one process the jobs get a connection pool of their own, so a burst
   // of background work never makes a Slack request wait for a connection.
-  const jobsDatabase = config.role === "all" ? createDatabase(config.databaseUrl) : null;
+  const jobsDatabase =
+    config.role === "all"
+      ? createDatabase(config.databaseUrl, { max: config.databasePoolSize ?? DEFAULT_POOL_SIZE })
+      : null;
   const workerDeps = jobsDatabase ? { ...deps, db: jobsDatabase.db } : deps;
   const worker =
     config.role === "web"

@@ -4,6 +4,7 @@ const ROLES = ["web", "worker", "all"] as const;
 export const DEFAULT_DATABASE_URL = "postgres://postgres@localhost:5432/switchboard";
 export type Role = (typeof ROLES)[number];
 export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
+export const DEFAULT_POOL_SIZE = 20;
 
 const bool = (fallback: "true" | "false") =>
   z
@@ -50,6 +51,16 @@ const Env = z
       .max(600_000, "must be at most 600000")
       .default(30_000),
     /**
+     * PostgreSQL connections per pool. A process with the worker has up to 35 jobs and 64
+     * escalation posts in flight; a pool much smaller than that makes them queue for one.
+     */
+    DATABASE_POOL_SIZE: z.coerce
+      .number({ error: "must be a whole number" })
+      .int()
+      .min(2, "must be at least 2")
+      .max(200, "must be at most 200")
+      .default(DEFAULT_POOL_SIZE),
+    /**
      * How long one Slack Web API call may take before the client gives up. At most 10 s: the
      * outbox lease (JOB_LOCK_MS, at least 12 s) must outlast a call.
      */
@@ -88,6 +99,8 @@ export interface Config {
   jobLockMs: number;
   /** Timeout of one Slack Web API call (SLACK_TIMEOUT_MS); DEFAULT_SLACK_TIMEOUT_MS when unset. */
   slackTimeoutMs?: number;
+  /** Connections per PostgreSQL pool (DATABASE_POOL_SIZE); DEFAULT_POOL_SIZE when unset. */
+  databasePoolSize?: number;
 }
 
 /**
@@ -127,6 +140,7 @@ export function parseEnv(
       queuePrefix: e.QUEUE_PREFIX,
       jobLockMs: e.JOB_LOCK_MS,
       slackTimeoutMs: e.SLACK_TIMEOUT_MS,
+      databasePoolSize: e.DATABASE_POOL_SIZE,
     },
   };
 }
