@@ -13,6 +13,7 @@ describe("parseEnv", () => {
       logLevel: "info",
       role: "all",
       migrateOnStart: true,
+      databasePoolSize: 20,
     });
   });
 
@@ -26,6 +27,8 @@ describe("parseEnv", () => {
     [{ SWITCHBOARD_ROLE: "both" }, "SWITCHBOARD_ROLE"],
     [{ LOG_LEVEL: "verbose" }, "LOG_LEVEL"],
     [{ MIGRATE_ON_START: "yes" }, "MIGRATE_ON_START"],
+    [{ DATABASE_POOL_SIZE: "1" }, "DATABASE_POOL_SIZE must be at least 2"],
+    [{ DATABASE_POOL_SIZE: "lots" }, "DATABASE_POOL_SIZE"],
   ])("refuses %j with one line naming the variable", (change, expected) => {
     const result = parseEnv({ ...base, ...change });
     expect(result.ok).toBe(false);
