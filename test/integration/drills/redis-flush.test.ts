@@ -1,0 +1,123 @@
+import { and, eq, isNotNull } from "drizzle-orm";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { incidentLog, slaClocks } from "../../../src/db/schema/index.js";
+import { formatReference } from "../../../src/domain/reference.js";
+import { TIMER_HORIZON_MS } from "../../../src/services/sla-clocks.js";
+import { type Harness, startHarness } from "../../helpers/harness.js";
+import { type PrivateRedis, privateRedis } from "../../helpers/private-services.js";
+import { leadUser, type SeedIncident, seedIncidents, teamsPolicy, teamType } from "../../helpers/seed.js";
+
+/** Drill: Redis loses every key (FLUSHALL) with 10,000 timers pending. */
+const TEAMS = 100;
+const INCIDENTS = 3_400; // 3 timers each: 10,200 pending timers
+const HOT = 100; // respond clocks due a few seconds after the flush
+const RESPOND_MS = 10 * 60_000;
+const SLA = `
+sla:
+  P1: { respond: 10m, update_every: 30m, resolve: 50m, hours: always, repeat: 1h }
+  P2: { respond: 40m, update_every: 50m, resolve: 55m, hours: always, repeat: 1h }
+  P3: { respond: 4h, update_every: 1d, resolve: 3d, hours: always, repeat: 2h }
+  P4: { respond: 1d, update_every: 2d, resolve: 5d, hours: always, repeat: 4h }
+  P5: { respond: 2d, update_every: 3d, resolve: 10d, hours: always, repeat: 4h }
+warn_at: 0.5
+`;
+
+let redisServer: PrivateRedis;
+let h: Harness;
+let redis: Redis;
+
+beforeAll(async () => {
+  redisServer = await privateRedis();
+  // The sweep runs every 10 minutes here: only the Redis watch can notice the flush in time.
+  h = await startHarness({
+    config: { redisUrl: redisServer.url },
+    sla: SLA,
+    editPolicy: teamsPolicy(TEAMS),
+    sweepIntervalMs: 600_000,
+    redisWatchMs: 1_000,
+  });
+  for (let i = 0; i < TEAMS; i++) h.slack.addUser(leadUser(i));
+  redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
+}, 120_000);
+
+afterAll(async () => {
+  redis?.disconnect();
+  await h?.stop();
+  await redisServer?.stop();
+});
+
+const armedTimers = async () => {
+  const sla = h.system.deps.jobs.queue("sla");
+  const counts = await sla.getJobCounts("delayed", "waiting", "active", "prioritized");
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+};
+
+describe("Redis FLUSHALL with 10,000 timers pending", () => {
+  it("is noticed within seconds, every timer is re-armed from PostgreSQL, and each escalation is sent once", async () => {
+    const firstDue = Date.now() + 20_000;
+    const specs: SeedIncident[] = Array.from({ length: INCIDENTS }, (_, i) => {
+      const hot = i < HOT;
+      const channelId = hot ? h.slack.addChannel(`drill-flush-${i}`) : undefined;
+      const summaryTs = channelId
+        ? h.slack.addMessage({ channel: channelId, user: h.slack.botUserId, text: "card" }).ts
+        : undefined;
+      // Hot incidents: respond due 20–22 s from now; the others: P2, every step 20–55 minutes away.
+      return hot
+        ? {
+            type: teamType(i, TEAMS),
+            priority: "P1",
+            loggedAt: new Date(firstDue + i * 20 - RESPOND_MS),
+            channelId,
+            summaryTs,
+          }
+        : { type: teamType(i, TEAMS), priority: "P2", loggedAt: new Date() };
+    });
+    const seeded = await seedIncidents(h.system.deps, specs);
+    const planned = await h.system.deps.db.$count(
+      slaClocks,
+      and(eq(slaClocks.state, "running"), isNotNull(slaClocks.nextStep)),
+    );
+    expect(planned).toBe(INCIDENTS * 3);
+    expect(TIMER_HORIZON_MS).toBeGreaterThanOrEqual(3_600_000); // every seeded step is within it
+    expect(await armedTimers()).toBe(planned);
+    expect(Date.now()).toBeLessThan(firstDue - 8_000); // the flush comes before anything is due
+
+    await redis.flushall();
+    const flushedAt = Date.now();
+    expect(await armedTimers()).toBe(0);
+    while ((await armedTimers()) < planned && Date.now() - flushedAt < 15_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const rearmedMs = Date.now() - flushedAt;
+    console.info(`drill: ${planned} timers re-armed ${rearmedMs} ms after FLUSHALL`);
+    expect(await armedTimers()).toBe(planned);
+    // The watch checks every second; re-arming 10,200 timers takes a few more.
+    expect(rearmedMs).toBeLessThan(10_000);
+
+    // The hot incidents breach after the flush: one level-1 DM each, never early.
+    const hot = seeded.slice(0, HOT).map((s) => ({
+      reference: formatReference(s.number),
+      dueMs: s.clocks.find((c) => c.name === "respond")!.dueAt.getTime(),
+    }));
+    const dms = (reference: string) => {
+      const level1 = new RegExp(`Escalation level 1 \\([^)]*\\): ${reference}\\b`);
+      return h.slack.messages.filter((m) => m.channel.startsWith("D") && level1.test(String(m.text)));
+    };
+    await h.slack.waitFor(() => hot.every((x) => dms(x.reference).length > 0), { timeoutMs: 40_000 });
+    await new Promise((r) => setTimeout(r, 2_000)); // room for a duplicate to show up
+    for (const x of hot) {
+      const sent = dms(x.reference);
+      expect(sent, x.reference).toHaveLength(1);
+      expect(Number(sent[0]!.ts) * 1000).toBeGreaterThanOrEqual(x.dueMs);
+    }
+    const logged = await h.system.deps.db
+      .select({ incidentId: incidentLog.incidentId })
+      .from(incidentLog)
+      .where(eq(incidentLog.kind, "escalation_sent"));
+    expect(logged).toHaveLength(HOT);
+    expect(new Set(logged.map((l) => l.incidentId)).size).toBe(HOT);
+    // Every clock is still armed once: each hot respond clock's next rung took its breach's place.
+    expect(await armedTimers()).toBe(planned);
+  }, 120_000);
+});
