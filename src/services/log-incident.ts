@@ -39,7 +39,12 @@ export interface LoggedIncident {
   incident: IncidentRow;
   reference: string;
   created: boolean;
+  /** False when the set-up job or the clocks could not be queued (Redis down): the sweep and reconciler will. */
+  followUpsQueued: boolean;
 }
+
+/** Queueing the follow-ups must not eat the Slack request's budget when Redis hangs. */
+const QUEUE_BUDGET_MS = 1_000;
 
 /**
  * Commits the incident, its caller reference and its first log entries in one transaction,
@@ -59,9 +64,14 @@ export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<
       "incident logged",
     );
   }
-  await queueSetup(deps, incident.id);
-  if (created) await queueClocks(deps, incident.id);
-  return { incident, reference: formatReference(incident.number), created };
+  const setupQueued = await withinQueueBudget(queueSetup(deps, incident.id));
+  const clocksQueued = created ? await withinQueueBudget(queueClocks(deps, incident.id)) : true;
+  return {
+    incident,
+    reference: formatReference(incident.number),
+    created,
+    followUpsQueued: setupQueued && clocksQueued,
+  };
 }
 
 async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<IncidentRow> {
@@ -164,16 +174,27 @@ function creationEntries(
 }
 
 /** Puts the new incident's clocks on the queue; if Redis is down, the reconciler does it later. */
-async function queueClocks(deps: Deps, incidentId: string): Promise<void> {
+async function queueClocks(deps: Deps, incidentId: string): Promise<boolean> {
   try {
     const clocks = await clocksOf(deps.db, incidentId);
     await scheduleClocks(
       deps,
       clocks.map((clock) => ({ clock, supersededJobId: null })),
     );
+    return true;
   } catch (err) {
     deps.logger.warn({ incidentId, err: describeError(err) }, "clocks not queued; the reconciler will");
+    return false;
   }
+}
+
+/** False when `queued` says so or has not answered within the budget (it may still finish later). */
+function withinQueueBudget(queued: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), QUEUE_BUDGET_MS);
+  });
+  return Promise.race([queued, late]).finally(() => clearTimeout(timer));
 }
 
 export async function queueSetup(deps: Deps, incidentId: string): Promise<boolean> {

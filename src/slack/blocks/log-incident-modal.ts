@@ -136,8 +136,20 @@ function withInitial(select: Record<string, unknown>, level: Impact | Urgency | 
   return level ? { ...select, initial_option: option(level, LEVEL_LABELS[level]) } : select;
 }
 
-/** Shown in place of the form once the incident is committed. */
-export function incidentLoggedModal(p: { reference: string; priority: Priority; title: string }) {
+/**
+ * Shown in place of the form once the incident is committed. `delayed`: the follow-ups could
+ * not be queued (Redis unreachable); the record stands and the sweep will do them later.
+ */
+export function incidentLoggedModal(p: {
+  reference: string;
+  priority: Priority;
+  title: string;
+  delayed?: boolean;
+}) {
+  const next = p.delayed
+    ? ":hourglass_flowing_sand: Its channel, the stakeholder announcements and your DM may be delayed for a few minutes: " +
+      "the job queue is not answering right now. The incident is safely recorded and they will follow as soon as it is back."
+    : "I'm opening its channel and telling the stakeholders now; I'll message you the link in a moment.";
   return {
     type: "modal" as const,
     callback_id: VIEW.logged,
@@ -147,8 +159,7 @@ export function incidentLoggedModal(p: { reference: string; priority: Priority; 
       {
         type: "section",
         text: mrkdwn(
-          `:white_check_mark: *${p.reference}* (${p.priority}) is logged: _${clip(p.title, 150)}_\n` +
-            "I'm opening its channel and telling the stakeholders now; I'll message you the link in a moment.",
+          `:white_check_mark: *${p.reference}* (${p.priority}) is logged: _${clip(p.title, 150)}_\n${next}`,
         ),
       },
     ],

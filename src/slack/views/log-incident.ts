@@ -42,6 +42,7 @@ export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args)
         reference: logged.reference,
         priority: logged.incident.priority,
         title: logged.incident.title,
+        delayed: !logged.followUpsQueued,
       }),
     });
   } catch (err) {
