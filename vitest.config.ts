@@ -20,6 +20,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // Long fault drills (`npm run drill`), kept out of `npm test`.
+        test: {
+          name: "drill",
+          include: ["test/drills/**/*.test.ts"],
+          globalSetup: ["test/helpers/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -23,6 +23,8 @@ import { renderResponderCard } from "./render.js";
 
 /** Message metadata tagging each post with its outbox id, so a retry can find what landed. */
 export const OUTBOX_EVENT = "switchboard_outbox";
+/** A retry reads at most this many pages of 200 messages looking for its earlier try. */
+const MAX_PROBE_PAGES = 25;
 /** Give up on a post after this many tries (rate-limit waits included). */
 export const MAX_DELIVERY_ATTEMPTS = 10;
 
@@ -120,18 +122,28 @@ async function findPosted(slack: WebClient, row: OutboxRow): Promise<{ channel: 
       ? await openDm(slack, row.channel)
       : row.channel;
   const oldest = String(Math.floor(row.createdAt.getTime() / 1000) - 60);
-  const read = () => slack.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true });
+  const read = (cursor?: string) =>
+    slack.conversations.history({ channel, oldest, limit: 200, cursor, include_all_metadata: true });
   // The bot may post to a public channel it is not in (chat:write.public) but must join to read it.
-  const history = await read().catch(async (err: unknown) => {
+  let history = await read().catch(async (err: unknown) => {
     if (slackErrorCode(err) !== "not_in_channel") throw err;
     await slack.conversations.join({ channel });
     return read();
   });
-  const hit = history.messages?.find((m) => {
-    const meta = m.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
-    return meta?.event_type === OUTBOX_EVENT && meta.event_payload?.outbox_id === row.id;
-  });
-  return hit?.ts ? { channel, ts: hit.ts } : null;
+  // History comes newest first: in a busy channel the post can be pages back, so read on to
+  // `oldest` (a first page alone would miss it there, and the retry would post it again).
+  for (let page = 1; ; page++) {
+    const hit = history.messages?.find((m) => {
+      const meta = m.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
+      return meta?.event_type === OUTBOX_EVENT && meta.event_payload?.outbox_id === row.id;
+    });
+    if (hit?.ts) return { channel, ts: hit.ts };
+    const cursor = history.response_metadata?.next_cursor;
+    if (!history.has_more || !cursor) return null;
+    if (page >= MAX_PROBE_PAGES)
+      throw new Error(`history probe: more than ${MAX_PROBE_PAGES * 200} messages to read`);
+    history = await read(cursor);
+  }
 }
 
 async function openDm(slack: WebClient, user: string): Promise<string> {
