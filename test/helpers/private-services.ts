@@ -58,6 +58,7 @@ export interface PrivateRedis {
 export async function privateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
+  let dir: string | null = null;
   const exited = (c: ChildProcess) =>
     c.exitCode !== null || c.signalCode !== null
       ? Promise.resolve()
@@ -67,7 +68,7 @@ export async function privateRedis(): Promise<PrivateRedis> {
     url: `redis://127.0.0.1:${port}`,
     async start() {
       if (child) throw new Error("private redis already running");
-      const dir = mkdtempSync(join(tmpdir(), "switchboard-redis-"));
+      dir = mkdtempSync(join(tmpdir(), "switchboard-redis-"));
       child = spawn(
         "redis-server",
         [
@@ -102,6 +103,8 @@ export async function privateRedis(): Promise<PrivateRedis> {
       await exited(c);
       clearTimeout(timer);
       child = null;
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = null;
     },
     running: () => child !== null,
   };
