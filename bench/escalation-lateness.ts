@@ -161,7 +161,7 @@ async function seedHot(h: Harness): Promise<{ tracked: Tracked[]; seedMs: number
   const seeded = await seedIncidents(h.system.deps, specs);
   const tracked = seeded.map((s) => {
     const respond = s.clocks.find((c) => c.name === "respond");
-    if (!respond || respond.nextStep !== "breach") throw new Error("hot incident without a pending breach");
+    if (respond?.nextStep !== "breach") throw new Error("hot incident without a pending breach");
     return { id: s.id, reference: formatReference(s.number), dueMs: respond.dueAt.getTime() };
   });
   const lead = Math.min(...tracked.map((t) => t.dueMs)) - Date.now();
