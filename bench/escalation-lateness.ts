@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { slaClocks } from "../src/db/schema/index.js";
@@ -17,6 +15,7 @@ import {
   teamsPolicy,
   teamType as teamTypeOf,
 } from "../test/helpers/seed.js";
+import { spawnWorkerProcess, writePolicyFile } from "../test/helpers/worker-process.js";
 import {
   allSeen,
   breachBreakdown,
@@ -46,7 +45,6 @@ function envNumber(name: string, fallback: number): number {
   return value;
 }
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Incidents whose respond clock falls due inside the window. */
 const HOT = Math.floor(envNumber("BENCH_ESC_HOT", 10_000));
 const WINDOW_S = envNumber("BENCH_ESC_WINDOW_S", 60);
@@ -176,23 +174,9 @@ interface Worker {
 
 /** `node --import tsx src/main.ts` as SWITCHBOARD_ROLE=worker; resolves once it has started. */
 async function startWorker(h: Harness, index: number): Promise<Worker> {
-  const policyFile = join(tmpdir(), `switchboard-bench-${h.config.queuePrefix}.yaml`);
-  writeFileSync(policyFile, h.policyYaml);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SWITCHBOARD_ROLE: "worker",
-      SLACK_BOT_TOKEN: h.slack.botToken,
-      SLACK_API_URL: h.slack.url,
-      DATABASE_URL: h.config.databaseUrl,
-      REDIS_URL: h.config.redisUrl,
-      QUEUE_PREFIX: h.config.queuePrefix,
-      POLICY_FILE: policyFile,
-      MIGRATE_ON_START: "false",
-      PORT: "0",
-      LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info",
-    },
+  const child = spawnWorkerProcess(h, {
+    policyFile: writePolicyFile(h, "bench"),
+    env: { LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {

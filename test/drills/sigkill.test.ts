@@ -1,9 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -21,6 +17,7 @@ import { postStakeholderUpdate } from "../../src/services/notes-and-updates.js";
 import { outboxLedger, postsByOutboxId, sleep } from "../helpers/drill.js";
 import { makeIncident } from "../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../helpers/harness.js";
+import { spawnWorkerProcess, writePolicyFile } from "../helpers/worker-process.js";
 
 /**
  * The SIGKILL drill: worker processes (`npm start` with SWITCHBOARD_ROLE=worker) are killed
@@ -39,7 +36,6 @@ const CHATTER_EVERY_MS = 100;
 /** A ladder is acknowledged once it has climbed this far (escalate-3 next: three DMs sent). */
 const ACK_AT_RUNG = 3;
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SLA = `
 sla:
   P1: { respond: 3s, update_every: 1h, resolve: 1h, hours: always, repeat: 4s }
@@ -72,23 +68,10 @@ const lastStderr: string[] = [];
 
 /** `npm start` as a worker-only process against the harness's database, Redis and fake Slack. */
 function spawnWorker(slot: Slot): void {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SWITCHBOARD_ROLE: "worker",
-      SLACK_BOT_TOKEN: h.slack.botToken,
-      SLACK_API_URL: h.slack.url,
-      DATABASE_URL: h.config.databaseUrl,
-      REDIS_URL: h.config.redisUrl,
-      QUEUE_PREFIX: h.config.queuePrefix,
-      POLICY_FILE: policyFile,
-      MIGRATE_ON_START: "false",
-      PORT: "0",
-      LOG_LEVEL: "info",
-      // A killed worker's jobs are taken up again 2 s later (its outbox leases last 12 s).
-      JOB_LOCK_MS: "2000",
-    },
+  const child = spawnWorkerProcess(h, {
+    policyFile,
+    // A killed worker's jobs are taken up again 2 s later (its outbox leases last 12 s).
+    env: { LOG_LEVEL: "info", JOB_LOCK_MS: "2000" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   stats.spawns++;
@@ -260,8 +243,7 @@ async function acknowledgeClimbedLadders(deps: Harness["system"]["deps"]): Promi
 beforeAll(async () => {
   // Web only: the workers run as separate processes that the drill kills.
   h = await startHarness({ sla: SLA, config: { role: "web" } });
-  policyFile = join(tmpdir(), `switchboard-drill-${h.config.queuePrefix}.yaml`);
-  writeFileSync(policyFile, h.policyYaml);
+  policyFile = writePolicyFile(h, "drill");
 });
 afterAll(async () => {
   for (const s of slots) s.child?.kill("SIGKILL");

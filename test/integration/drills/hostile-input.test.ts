@@ -15,7 +15,7 @@ import {
   resolveModal,
   updateModal,
 } from "../../../src/slack/blocks/work-modals.js";
-import { parseCommand } from "../../../src/slack/commands/parse-command.js";
+import { parseCommand, SUBCOMMANDS } from "../../../src/slack/commands/parse-command.js";
 import {
   ACTION,
   CARD_ACTION,
@@ -235,22 +235,6 @@ const noSuchReference = fc.oneof(
     "INC-9007199254740993",
   ),
 );
-
-const SUBCOMMANDS = [
-  "help",
-  "list",
-  "show",
-  "status",
-  "assign",
-  "note",
-  "update",
-  "resolve",
-  "close",
-  "reopen",
-  "timeline",
-  "export",
-  "escalate",
-];
 
 const commandText = fc.oneof(
   fc

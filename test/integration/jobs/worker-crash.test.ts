@@ -1,15 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { spawnWorkerProcess, writePolicyFile } from "../../helpers/worker-process.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SLA = `
 sla:
   P1: { respond: 2s, update_every: 10m, resolve: 1h, hours: always, repeat: 1h }
@@ -25,24 +21,7 @@ const children: ChildProcess[] = [];
 
 /** `npm start` as a worker-only process, against the harness's database, Redis and fake Slack. */
 function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SWITCHBOARD_ROLE: "worker",
-      SLACK_BOT_TOKEN: h.slack.botToken,
-      SLACK_API_URL: h.slack.url,
-      DATABASE_URL: h.config.databaseUrl,
-      REDIS_URL: h.config.redisUrl,
-      QUEUE_PREFIX: h.config.queuePrefix,
-      POLICY_FILE: policyFile,
-      MIGRATE_ON_START: "false",
-      PORT: "0",
-      LOG_LEVEL: "silent",
-      JOB_LOCK_MS: "2000",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawnWorkerProcess(h, { policyFile, env: { JOB_LOCK_MS: "2000" } });
   children.push(child);
   return child;
 }
@@ -50,8 +29,7 @@ function startWorkerProcess(): ChildProcess {
 beforeAll(async () => {
   // Web only: the worker runs as a separate process that the test can kill.
   h = await startHarness({ sla: SLA, config: { role: "web" } });
-  policyFile = join(tmpdir(), `switchboard-crash-${h.config.queuePrefix}.yaml`);
-  writeFileSync(policyFile, h.policyYaml);
+  policyFile = writePolicyFile(h, "crash");
 });
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
