@@ -45,7 +45,7 @@ export function inlineDelivery(
       const now = Date.now();
       const slot = await reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now);
       if (slot > now) return await queueJob(outboxId, slot - now, slot);
-      await deliverOutbox(deps, outboxId);
+      await deliverOutbox(deps, outboxId, row);
     } catch (err) {
       const delay = err instanceof RetryLater && err.delayMs !== null ? err.delayMs : RETRY_AFTER_MS;
       await queueJob(outboxId, delay);

@@ -34,9 +34,9 @@ export async function reconcileClocks(
   const queued = await queuedJobIds(queue);
   const planned = new Set<string>();
   const result: ReconcileResult = { checked: 0, added: 0, removed: 0 };
+  const before = new Date(Date.now() + horizonMs);
   let afterId: string | null = null;
   for (;;) {
-    const before = new Date(Date.now() + horizonMs);
     const page = await listScheduledClocks(deps.db, { before, afterId, limit: PAGE });
     if (page.length === 0) break;
     for (const clock of page) {

@@ -59,8 +59,13 @@ const FAILURE_NOTICE = "failure_notice";
  * (worker killed, response timed out) before the ts was recorded.
  * Throws RetryLater for failures worth retrying.
  */
-export async function deliverOutbox(deps: Deps, outboxId: string): Promise<DeliveryOutcome> {
-  const row = await getOutbox(deps.db, outboxId);
+export async function deliverOutbox(
+  deps: Deps,
+  outboxId: string,
+  /** The row, when the caller has just read it (the attempt is claimed atomically anyway). */
+  loaded?: OutboxRow,
+): Promise<DeliveryOutcome> {
+  const row = loaded ?? (await getOutbox(deps.db, outboxId));
   if (!row) return { status: "failed", error: "outbox row not found" };
   if (row.status === "sent")
     return { status: "sent", channel: row.postedChannel!, ts: row.ts!, alreadySent: true };
