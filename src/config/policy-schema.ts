@@ -11,8 +11,20 @@ import type {
   Permissions,
   Policy,
   SlaPolicy,
+  TeamPolicy,
 } from "./policy-types";
-import { BUILT_IN_CLOCKS, CLOCK_STARTS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./policy-types";
+import {
+  BUILT_IN_CLOCKS,
+  CLOCK_STARTS,
+  DEFAULT_CALLER_REFERENCE_RETENTION_MS,
+  DEFAULT_DIGEST_SCHEDULE,
+  DEFAULT_ESCALATE_AFTER_MS,
+  DEFAULT_PERMISSIONS,
+  DEFAULT_REMIND_BEFORE_MS,
+  DEFAULT_ROOT_CAUSE_CATEGORIES,
+  SLA_HOURS,
+  WEEKDAYS,
+} from "./policy-types";
 
 /** A mapping that refuses unknown keys (typo protection) and says which keys it knows. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -180,12 +192,28 @@ const ClockName = SnakeName.refine((name) => !(BUILT_IN_CLOCKS as readonly strin
   error: (iss) => `${describeValue(iss.input)} is a built-in clock (${BUILT_IN_CLOCKS.join(", ")})`,
 });
 
+const KbLink = z.string().refine((text) => /^https?:\/\/\S+$/.test(text) && URL.canParse(text), {
+  error: (iss) => `${describeValue(iss.input)} is not a web link (http:// or https://)`,
+});
+
+const PlaybookStepSchema = strict({
+  step: z.string().trim().min(1).max(150),
+  guidance: z.string().trim().min(1).max(1000).nullish(),
+  links: optionalList(KbLink),
+});
+
 function incidentTypeSchema(roleNames: ReadonlySet<string> | null) {
   return strict({
     label: z.string().trim().min(1),
+    guidance: z.string().trim().min(1).max(1000).nullish(),
     stakeholder_channels: optionalList(ChannelId),
     escalation: z.array(roleRef(roleNames)).min(1),
     clocks: z.record(ClockName, clockSchema(roleNames)).nullish(),
+    // A checklist message holds at most 50 blocks; 20 steps leave room for its header and buttons.
+    playbook: optionalList(PlaybookStepSchema).refine((steps) => steps.length <= 20, {
+      error: "at most 20 steps",
+    }),
+    support_channel: ChannelId.nullish(),
   });
 }
 
@@ -207,9 +235,16 @@ function toIncidentType(
   return {
     key,
     label: raw.label,
+    guidance: raw.guidance ?? null,
     stakeholderChannels: raw.stakeholder_channels,
     escalation: raw.escalation,
     clocks,
+    playbook: raw.playbook.map((s) => ({
+      step: s.step,
+      guidance: s.guidance ?? null,
+      links: s.links,
+    })),
+    supportChannel: raw.support_channel ?? null,
   };
 }
 
@@ -241,6 +276,56 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
     );
 }
 
+const TeamSchema = strict({
+  label: z.string().trim().min(1).max(80),
+  team_lead: z.array(UserId).min(1, { error: "list at least one Slack user id" }),
+  members: optionalList(UserId),
+  support_channel: ChannelId.nullish(),
+});
+
+const Teams = z.record(SnakeName, TeamSchema).nullish();
+
+const ReviewSchema = strict({
+  required_for_close: z.boolean().default(false),
+  root_cause_categories: z
+    .record(SnakeName, z.string().trim().min(1).max(75))
+    .refine((c) => Object.keys(c).length > 0, { error: "name at least one category" })
+    // Slack select menus offer at most 100 options.
+    .refine((c) => Object.keys(c).length <= 100, { error: "at most 100 categories" })
+    .default({ ...DEFAULT_ROOT_CAUSE_CATEGORIES }),
+}).prefault({});
+
+const ActionsSchema = strict({
+  remind_before: Duration.default(DEFAULT_REMIND_BEFORE_MS),
+  escalate_after: Duration.default(DEFAULT_ESCALATE_AFTER_MS),
+}).prefault({});
+
+const RetentionSchema = strict({
+  caller_reference: Duration.default(DEFAULT_CALLER_REFERENCE_RETENTION_MS),
+}).prefault({});
+
+const DigestScheduleSchema = strict({
+  day: z.enum(WEEKDAYS).default(DEFAULT_DIGEST_SCHEDULE.day),
+  time: TimeOfDay.refine((t) => t !== "24:00", { error: "use 00:00–23:59" }).default(
+    DEFAULT_DIGEST_SCHEDULE.time,
+  ),
+}).prefault({});
+
+function toTeams(raw: z.output<typeof Teams>, roles: Record<string, string[]>): TeamPolicy[] {
+  if (!raw || Object.keys(raw).length === 0) {
+    return [
+      { key: "floor", label: "Floor", leads: roles.team_lead ?? [], members: [], supportChannel: null },
+    ];
+  }
+  return Object.entries(raw).map(([key, t]) => ({
+    key,
+    label: t.label,
+    leads: [...new Set(t.team_lead)],
+    members: [...new Set(t.members)],
+    supportChannel: t.support_channel ?? null,
+  }));
+}
+
 /**
  * The policy schema. It is built per parse because role references are checked against the
  * `roles` of the same document, and checking them here (rather than in a whole-object refinement,
@@ -252,7 +337,13 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
     business_hours: BusinessHoursSchema,
     agent_channels: optionalList(ChannelId),
     digest_channel: ChannelId.nullish(),
+    digest_schedule: DigestScheduleSchema,
+    support_channel: ChannelId.nullish(),
     roles: Roles,
+    teams: Teams,
+    review: ReviewSchema,
+    improvement_actions: ActionsSchema,
+    retention: RetentionSchema,
     incident_types: incidentTypesSchema(roleNames),
     sla: Sla,
     warn_at: WarnAt,
@@ -264,7 +355,19 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
       businessHours: raw.business_hours,
       agentChannels: raw.agent_channels,
       digestChannel: raw.digest_channel ?? null,
+      digestSchedule: raw.digest_schedule,
+      supportChannel: raw.support_channel ?? null,
       roles: raw.roles,
+      teams: toTeams(raw.teams, raw.roles),
+      review: {
+        requiredForClose: raw.review.required_for_close,
+        rootCauseCategories: raw.review.root_cause_categories,
+      },
+      improvementActions: {
+        remindBeforeMs: raw.improvement_actions.remind_before,
+        escalateAfterMs: raw.improvement_actions.escalate_after,
+      },
+      retention: { callerReferenceMs: raw.retention.caller_reference },
       incidentTypes: raw.incident_types,
       sla: raw.sla,
       warnAt: raw.warn_at,

@@ -57,13 +57,67 @@ export interface CustomClockPolicy {
   stopLabel: string;
 }
 
+/** One step of a type's playbook, posted in the incident channel as a checklist item. */
+export interface PlaybookStep {
+  /** What to do, in a few words ("Check the carrier status page"). */
+  step: string;
+  /** How to do it, or what to look out for. */
+  guidance: string | null;
+  /** Knowledge-base articles (http/https URLs). */
+  links: string[];
+}
+
 export interface IncidentTypePolicy {
   key: string;
   label: string;
+  /** When to choose this type (shown by `/incident help <type>`). */
+  guidance: string | null;
   stakeholderChannels: string[];
   /** Role names, lowest authority first. */
   escalation: string[];
   clocks: Record<string, CustomClockPolicy>;
+  /** Ordered steps; empty when the type has no playbook. */
+  playbook: PlaybookStep[];
+  /** Where "Ask for help" goes for this type; overrides the team's and the policy's channel. */
+  supportChannel: string | null;
+}
+
+/**
+ * A team on the floor: its leads (who confirm briefings, take help requests and hear about
+ * their members' overdue actions), its members and its support channel.
+ */
+export interface TeamPolicy {
+  key: string;
+  label: string;
+  leads: string[];
+  members: string[];
+  supportChannel: string | null;
+}
+
+export interface ReviewPolicy {
+  /** A major incident (P1, P2 or flagged major) may not be closed before its review is completed. */
+  requiredForClose: boolean;
+  /** Root-cause category key → label, in file order. */
+  rootCauseCategories: Record<string, string>;
+}
+
+export interface ImprovementActionPolicy {
+  /** The owner is reminded this long before an action is due. */
+  remindBeforeMs: number;
+  /** An action overdue by this long is escalated to its owner's team lead. */
+  escalateAfterMs: number;
+}
+
+export interface RetentionPolicy {
+  /** The caller reference is erased this long after an incident is closed. */
+  callerReferenceMs: number;
+}
+
+/** When the weekly KPI digest goes out, in the policy's time zone. */
+export interface DigestSchedule {
+  day: Weekday;
+  /** "HH:MM". */
+  time: string;
 }
 
 /** Role names allowed to perform each guarded action. */
@@ -80,6 +134,17 @@ export interface Policy {
   businessHours: BusinessHours;
   agentChannels: string[];
   digestChannel: string | null;
+  digestSchedule: DigestSchedule;
+  /** Where "Ask for help" goes when neither the type nor the team names a channel. */
+  supportChannel: string | null;
+  /**
+   * Teams in file order. A policy without `teams` gets one team, `floor`, led by every
+   * holder of the team_lead role.
+   */
+  teams: TeamPolicy[];
+  review: ReviewPolicy;
+  improvementActions: ImprovementActionPolicy;
+  retention: RetentionPolicy;
   /** Role name → Slack user ids. */
   roles: Record<string, string[]>;
   /** Type key (snake_case) → type, in file order. */
@@ -100,3 +165,21 @@ export const DEFAULT_PERMISSIONS: Readonly<Permissions> = {
   reopenClosed: MANAGERS,
   downgradeMajor: ["duty_manager", "head_of_operations"],
 };
+
+/** Root-cause categories when the policy names none. */
+export const DEFAULT_ROOT_CAUSE_CATEGORIES: Readonly<Record<string, string>> = {
+  software_defect: "Software defect",
+  hardware_failure: "Hardware or network failure",
+  third_party: "Third-party supplier",
+  change: "Change or release",
+  capacity: "Capacity or demand",
+  process: "Process or procedure gap",
+  human_error: "Human error",
+  unknown: "Not yet known",
+};
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_REMIND_BEFORE_MS = DAY_MS;
+export const DEFAULT_ESCALATE_AFTER_MS = 2 * DAY_MS;
+export const DEFAULT_CALLER_REFERENCE_RETENTION_MS = 90 * DAY_MS;
+export const DEFAULT_DIGEST_SCHEDULE: Readonly<DigestSchedule> = { day: "mon", time: "08:00" };

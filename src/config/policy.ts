@@ -4,7 +4,7 @@ import type { Priority } from "../domain/incident";
 import { err, ok, type Result } from "../domain/result";
 import { formatIssue, policyErrorMap } from "./policy-errors";
 import { policySchema } from "./policy-schema";
-import type { IncidentTypePolicy, Policy, SlaPolicy } from "./policy-types";
+import type { IncidentTypePolicy, Policy, SlaPolicy, TeamPolicy } from "./policy-types";
 
 export type {
   BuiltInClock,
@@ -12,9 +12,11 @@ export type {
   CustomClockPolicy,
   IncidentTypePolicy,
   Permissions,
+  PlaybookStep,
   Policy,
   SlaHours,
   SlaPolicy,
+  TeamPolicy,
   Weekday,
 } from "./policy-types";
 export { BUILT_IN_CLOCKS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./policy-types";
@@ -98,3 +100,23 @@ export function roleMembers(policy: Policy, role: string): string[] {
 
 /** ISO weekday number (Monday 1 … Sunday 7), the numbering luxon's `weekday` uses. */
 export { isoWeekday } from "./policy-types.js";
+
+/** The teams that list a user as a member. */
+export function teamsOf(policy: Policy, userId: string): TeamPolicy[] {
+  return policy.teams.filter((team) => team.members.includes(userId));
+}
+
+/**
+ * Whom a user answers to: the leads of their teams; for someone on no team (or who leads
+ * their only team), the holders of team_lead; for a team lead with no one above on the floor,
+ * the duty managers. Never the user themselves.
+ */
+export function teamLeadsFor(policy: Policy, userId: string): string[] {
+  const others = (ids: string[]) => [...new Set(ids)].filter((id) => id !== userId);
+  const candidates = [
+    others(teamsOf(policy, userId).flatMap((team) => team.leads)),
+    others(roleMembers(policy, "team_lead")),
+    others(roleMembers(policy, "duty_manager")),
+  ];
+  return candidates.find((ids) => ids.length > 0) ?? [];
+}

@@ -15,7 +15,11 @@ import {
   roleMembers,
   slaFor,
   stakeholderChannelsFor,
+  teamLeadsFor,
+  teamsOf,
 } from "../../../src/config/policy";
+import { DEFAULT_ROOT_CAUSE_CATEGORIES } from "../../../src/config/policy-types";
+import { DURATION_HINT } from "../../../src/domain/duration";
 import { PRIORITIES } from "../../../src/domain/incident";
 import { DEFAULT_PRIORITY_MATRIX } from "../../../src/domain/priority-matrix";
 
@@ -137,10 +141,28 @@ describe("defaults for optional keys", () => {
     expect(policy.incidentTypes.outage).toEqual({
       key: "outage",
       label: "Outage",
+      guidance: null,
       stakeholderChannels: [],
       escalation: ["team_lead"],
       clocks: {},
+      playbook: [],
+      supportChannel: null,
     });
+  });
+
+  it("fills in the review, improvement-action, retention, digest and team defaults", () => {
+    expect(policy.review).toEqual({
+      requiredForClose: false,
+      rootCauseCategories: DEFAULT_ROOT_CAUSE_CATEGORIES,
+    });
+    expect(policy.improvementActions).toEqual({ remindBeforeMs: D, escalateAfterMs: 2 * D });
+    expect(policy.retention).toEqual({ callerReferenceMs: 90 * D });
+    expect(policy.digestSchedule).toEqual({ day: "mon", time: "08:00" });
+    expect(policy.supportChannel).toBeNull();
+    // Without `teams`, the team leads of the roles make one team.
+    expect(policy.teams).toEqual([
+      { key: "floor", label: "Floor", leads: ["U1"], members: [], supportChannel: null },
+    ]);
   });
 
   it("treats an empty optional list as empty", () => {
@@ -412,7 +434,42 @@ describe("each problem is reported with its path", () => {
       (doc) => {
         doc.escalation_policy = {};
       },
-      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, roles, incident_types, sla, warn_at, priority_matrix, permissions)",
+      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions)",
+    ],
+    [
+      "a playbook step without its text",
+      (doc) => {
+        doc.incident_types.service_failure.playbook = [{ guidance: "Look at the dashboard" }];
+      },
+      "incident_types.service_failure.playbook[0].step: required",
+    ],
+    [
+      "a knowledge-base link that is not a web link",
+      (doc) => {
+        doc.incident_types.service_failure.playbook = [{ step: "Check", links: ["kb/123"] }];
+      },
+      'incident_types.service_failure.playbook[0].links[0]: "kb/123" is not a web link (http:// or https://)',
+    ],
+    [
+      "a team without a lead",
+      (doc) => {
+        doc.teams = { floor_a: { label: "Floor A", team_lead: [] } };
+      },
+      "teams.floor_a.team_lead: list at least one Slack user id",
+    ],
+    [
+      "a retention period that is not a duration",
+      (doc) => {
+        doc.retention = { caller_reference: "three months" };
+      },
+      `retention.caller_reference: "three months" is not a duration (${DURATION_HINT})`,
+    ],
+    [
+      "an empty list of root-cause categories",
+      (doc) => {
+        doc.review = { root_cause_categories: {} };
+      },
+      "review.root_cause_categories: name at least one category",
     ],
     [
       "a missing section",
@@ -490,6 +547,38 @@ describe("documents that are not a policy", () => {
     expect(errorsOf(parsePolicy("- timezone: UTC\n"))).toEqual([
       "(top level): expected a mapping, got a list",
     ]);
+  });
+});
+
+describe("teams", () => {
+  const policy = policyOf(
+    parsePolicy(
+      `${MINIMAL}
+roles: { team_lead: [U1, U2], duty_manager: [U9] }
+teams:
+  floor_a: { label: Floor A, team_lead: [U1], members: [U3, U4] }
+  floor_b: { label: Floor B, team_lead: [U2], members: [U4, U5], support_channel: C0HELPB }
+`.replace(/^roles: \{ team_lead: \[U1\] \}\n/m, ""),
+    ),
+  );
+
+  it("keeps the teams in file order with their support channels", () => {
+    expect(policy.teams.map((t) => [t.key, t.leads, t.supportChannel])).toEqual([
+      ["floor_a", ["U1"], null],
+      ["floor_b", ["U2"], "C0HELPB"],
+    ]);
+    expect(teamsOf(policy, "U4").map((t) => t.key)).toEqual(["floor_a", "floor_b"]);
+  });
+
+  it("finds whom someone answers to: their leads, else the team leads, else the duty managers", () => {
+    expect(teamLeadsFor(policy, "U3")).toEqual(["U1"]);
+    expect(teamLeadsFor(policy, "U4")).toEqual(["U1", "U2"]);
+    expect(teamLeadsFor(policy, "U7")).toEqual(["U1", "U2"]);
+    expect(teamLeadsFor(policy, "U1")).toEqual(["U2"]);
+    const lonely = policyOf(
+      parsePolicy(MINIMAL.replace("team_lead: [U1]", "team_lead: [U1], duty_manager: [U9]")),
+    );
+    expect(teamLeadsFor(lonely, "U1")).toEqual(["U9"]);
   });
 });
 
