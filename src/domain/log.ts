@@ -23,6 +23,26 @@ export const LOG_KINDS = [
   "escalation_sent",
   "escalation_acknowledged",
   "clock_stopped",
+  // Post-incident review and improvement actions
+  "review_requested",
+  "review_completed",
+  "review_published",
+  "action_added",
+  "action_reminded",
+  "action_overdue",
+  "action_escalated",
+  "action_done",
+  "action_rescheduled",
+  // Supporting the floor
+  "briefing_posted",
+  "briefing_confirmed",
+  "impact_recorded",
+  "playbook_posted",
+  "playbook_step_ticked",
+  "help_requested",
+  "handed_over",
+  // Retention: records that the caller reference was erased, never its value
+  "caller_reference_erased",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -85,6 +85,6 @@ function statusPatch(incident: IncidentRow, input: StatusChangeInput, now: Date)
     case "close":
       return { closedAt: now };
     case "reopen":
-      return { resolvedAt: null, closeCode: null };
+      return { resolvedAt: null, closeCode: null, reopenCount: incident.reopenCount + 1 };
   }
 }

@@ -6,6 +6,7 @@ import {
   integer,
   pgSequence,
   pgTable,
+  real,
   text,
   uniqueIndex,
   uuid,
@@ -67,6 +68,13 @@ export const incidents = pgTable(
     nextUpdateDueAt: tstz("next_update_due_at"),
     /** When someone flagged that personal data is involved (starts e.g. the regulator's clock). */
     personalDataAt: tstz("personal_data_at"),
+    /** Contact-centre impact, as last recorded: calls waiting, % abandoned, which queue. */
+    callsQueued: integer("calls_queued"),
+    abandonmentRate: real("abandonment_rate"),
+    affectedQueue: text("affected_queue"),
+    impactRecordedAt: tstz("impact_recorded_at"),
+    /** How often it was reopened after being resolved (the KPI report's reopen rate). */
+    reopenCount: integer("reopen_count").notNull().default(0),
     /** Highest escalation level reached by hand (/incident escalate); 0 when never escalated. */
     escalationLevel: integer("escalation_level").notNull().default(0),
     /** Optimistic concurrency: every update bumps it; a stale writer changes nothing. */
@@ -80,6 +88,8 @@ export const incidents = pgTable(
     index("incidents_status_idx").on(t.status),
     index("incidents_owner_idx").on(t.ownerId),
     index("incidents_reporter_idx").on(t.reporterId),
+    index("incidents_logged_at_idx").on(t.loggedAt),
+    index("incidents_closed_at_idx").on(t.closedAt).where(sql`closed_at is not null`),
     index("incidents_setup_pending_idx").on(t.loggedAt).where(sql`setup_completed_at is null`),
   ],
 );

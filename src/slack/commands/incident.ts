@@ -84,6 +84,11 @@ async function answer(
     case "export":
     case "escalate":
       return answerWork(deps, parsed, ctx);
+    case "review":
+    case "actions":
+    case "report":
+    case "handover":
+      return { text: `\`/incident ${parsed.kind}\` is not available in this version yet.` };
     case "unknown": {
       const hint = parsed.suggestion ? ` Did you mean \`/incident ${parsed.suggestion}\`?` : "";
       return {

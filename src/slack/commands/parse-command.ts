@@ -17,13 +17,17 @@ export const SUBCOMMANDS = [
   "timeline",
   "export",
   "escalate",
+  "review",
+  "actions",
+  "report",
+  "handover",
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** `number`: the INC-n given in the text, if any (else the incident of the channel). */
 export type ParsedCommand =
   | { kind: "open_modal"; title?: string }
-  | { kind: "help" }
+  | { kind: "help"; topic: string | null }
   | { kind: "list"; filter: "open" | "mine" }
   | { kind: "show"; number: number | null }
   | { kind: "status"; number: number | null; status: Status | null; word: string }
@@ -34,7 +38,25 @@ export type ParsedCommand =
   | { kind: "timeline"; number: number | null; page: number }
   | { kind: "export"; number: number | null }
   | { kind: "escalate"; number: number | null; reason: string }
+  | { kind: "review"; number: number | null }
+  | { kind: "actions"; filter: ActionFilter }
+  | { kind: "report"; range: ReportRange }
+  | { kind: "handover"; number: number | null; userId: string | null; note: string }
   | { kind: "unknown"; word: string; suggestion: Subcommand | null; reason: string };
+
+/** Subcommand words that also start ordinary incident titles ("Report portal down"). */
+const TITLE_LIKE = new Set(["review", "actions", "report"]);
+const REVIEW_USAGE = "not understood: use `review` in the incident's channel, or `review INC-000042`";
+
+export const ACTION_FILTERS = ["mine", "overdue", "all"] as const;
+export type ActionFilter = (typeof ACTION_FILTERS)[number];
+
+/**
+ * The period of a KPI report: the last n days up to now, or whole calendar days `from`..`to`
+ * (inclusive, YYYY-MM-DD, read in the policy's time zone).
+ */
+export type ReportRange = { kind: "last"; days: number } | { kind: "between"; from: string; to: string };
+export const MAX_REPORT_DAYS = 366;
 
 /** Words of the full /incident vocabulary (DESIGN §2) that are not served yet. */
 const PLANNED: string[] = [];
@@ -51,6 +73,11 @@ export function parseCommand(text: string): ParsedCommand {
   const word = first.toLowerCase();
   const args = trimmed.slice(first.length).trim();
   const parsed = parseSubcommand(word, args);
+  // "Report portal down for all callers" is a title, not a report with a bad period: a longer
+  // text that one of these words cannot read becomes the title of a new incident.
+  if (parsed?.kind === "unknown" && TITLE_LIKE.has(word) && rest.length > 2) {
+    return { kind: "open_modal", title: unescapeSlackText(trimmed) };
+  }
   if (parsed) return parsed;
   if (PLANNED.includes(word)) {
     return { kind: "unknown", word, suggestion: null, reason: "not available in this version yet" };
@@ -65,7 +92,7 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
   const rest = withoutReference(args);
   switch (word) {
     case "help":
-      return { kind: "help" };
+      return { kind: "help", topic: args.trim().toLowerCase() || null };
     case "list":
       return parseList(args);
     case "show":
@@ -88,6 +115,19 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
       return { kind: "export", number };
     case "escalate":
       return { kind: "escalate", number, reason: unescapeSlackText(rest) };
+    case "review":
+      return rest === ""
+        ? { kind: "review", number }
+        : { kind: "unknown", word: `review ${rest}`, suggestion: "review", reason: REVIEW_USAGE };
+    case "actions":
+      return parseActions(args);
+    case "report":
+      return parseReport(args);
+    case "handover": {
+      const mention = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/.exec(rest);
+      const note = mention ? rest.replace(mention[0], " ").replace(/\s+/g, " ").trim() : rest;
+      return { kind: "handover", number, userId: mention?.[1] ?? null, note: unescapeSlackText(note) };
+    }
     default:
       return null;
   }
@@ -95,6 +135,51 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
 
 function withoutReference(args: string): string {
   return args.replace(new RegExp(REFERENCE_PATTERN.source, "gi"), " ").replace(/\s+/g, " ").trim();
+}
+
+function parseActions(args: string): ParsedCommand {
+  const filter = args.trim().toLowerCase() || "mine";
+  if ((ACTION_FILTERS as readonly string[]).includes(filter))
+    return { kind: "actions", filter: filter as ActionFilter };
+  return {
+    kind: "unknown",
+    word: `actions ${filter}`,
+    suggestion: "actions",
+    reason: "not an actions filter: use `actions mine`, `actions overdue` or `actions all`",
+  };
+}
+
+const REPORT_USAGE = "use `report 7d`, `report 30d` or `report 2026-10-01 2026-10-31`";
+
+function parseReport(args: string): ParsedCommand {
+  const words = args.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const refuse = (reason: string): ParsedCommand => ({
+    kind: "unknown",
+    word: `report ${words.join(" ")}`.trim(),
+    suggestion: "report",
+    reason,
+  });
+  if (words.length === 0) return { kind: "report", range: { kind: "last", days: 7 } };
+  if (words.length === 1) {
+    const days = /^(\d{1,3})d$/.exec(words[0]!);
+    const n = days ? Number(days[1]) : 0;
+    if (n >= 1 && n <= MAX_REPORT_DAYS) return { kind: "report", range: { kind: "last", days: n } };
+    return refuse(`not a report period: ${REPORT_USAGE} (at most ${MAX_REPORT_DAYS} days)`);
+  }
+  const [from, to] = words;
+  if (words.length !== 2 || !isCalendarDate(from!) || !isCalendarDate(to!)) {
+    return refuse(`not a report period: ${REPORT_USAGE}`);
+  }
+  if (from! > to!) return refuse("not a report period: the start date is after the end date");
+  const days = (Date.parse(to!) - Date.parse(from!)) / 86_400_000 + 1;
+  if (days > MAX_REPORT_DAYS) return refuse(`a report covers at most ${MAX_REPORT_DAYS} days`);
+  return { kind: "report", range: { kind: "between", from: from!, to: to! } };
+}
+
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }
 
 function parseList(args: string): ParsedCommand {

@@ -17,8 +17,34 @@ describe("parseCommand", () => {
     ["", { kind: "open_modal" }],
     ["   ", { kind: "open_modal" }],
     ["Card payments failing", { kind: "open_modal", title: "Card payments failing" }],
-    ["help", { kind: "help" }],
-    ["HELP", { kind: "help" }],
+    ["help", { kind: "help", topic: null }],
+    ["HELP", { kind: "help", topic: null }],
+    ["help Service_Failure", { kind: "help", topic: "service_failure" }],
+    ["review", { kind: "review", number: null }],
+    ["review INC-12", { kind: "review", number: 12 }],
+    ["actions", { kind: "actions", filter: "mine" }],
+    ["actions overdue", { kind: "actions", filter: "overdue" }],
+    ["actions ALL", { kind: "actions", filter: "all" }],
+    ["report", { kind: "report", range: { kind: "last", days: 7 } }],
+    ["report 30d", { kind: "report", range: { kind: "last", days: 30 } }],
+    [
+      "report 2026-10-01 2026-10-31",
+      { kind: "report", range: { kind: "between", from: "2026-10-01", to: "2026-10-31" } },
+    ],
+    [
+      "handover <@U0LEAD|lead> Carrier ticket 4411 open, next call 14:00",
+      { kind: "handover", number: null, userId: "U0LEAD", note: "Carrier ticket 4411 open, next call 14:00" },
+    ],
+    ["handover INC-4 <@U0LEAD>", { kind: "handover", number: 4, userId: "U0LEAD", note: "" }],
+    ["handover soon", { kind: "handover", number: null, userId: null, note: "soon" }],
+    [
+      "Report portal down for all callers",
+      { kind: "open_modal", title: "Report portal down for all callers" },
+    ],
+    [
+      "Actions menu missing in the agent desktop",
+      { kind: "open_modal", title: "Actions menu missing in the agent desktop" },
+    ],
     ["list", { kind: "list", filter: "open" }],
     ["list open", { kind: "list", filter: "open" }],
     ["list mine", { kind: "list", filter: "mine" }],
@@ -63,6 +89,18 @@ describe("parseCommand", () => {
       kind: "unknown",
       reason: expect.stringContaining("list mine"),
     });
+  });
+
+  it.each([
+    ["report 400d", "at most 366 days"],
+    ["report 0d", "not a report period"],
+    ["report 2026-02-30 2026-03-01", "not a report period"],
+    ["report 2026-10-31 2026-10-01", "start date is after the end date"],
+    ["report 2025-01-01 2026-10-01", "at most 366 days"],
+    ["actions later", "actions overdue"],
+    ["review now", "review INC-000042"],
+  ])("refuses %j with a reason", (text, reason) => {
+    expect(parseCommand(text)).toMatchObject({ kind: "unknown", reason: expect.stringContaining(reason) });
   });
 
   it("never throws, whatever the text", () => {
