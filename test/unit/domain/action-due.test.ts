@@ -12,9 +12,9 @@ describe("actionDeadline", () => {
 
   it("spans a whole local day across daylight-saving changes (23 or 25 hours)", () => {
     // Europe/London: clocks go forward on 29 March 2026 and back on 25 October 2026.
-    const before = (d: string) => actionDeadline(d, "Europe/London")!.getTime();
-    expect(before("2026-03-29") - before("2026-03-28")).toBe(23 * 3_600_000);
-    expect(before("2026-10-25") - before("2026-10-24")).toBe(25 * 3_600_000);
+    const deadline = (d: string) => actionDeadline(d, "Europe/London")!.getTime();
+    expect(deadline("2026-03-29") - deadline("2026-03-28")).toBe(23 * 3_600_000);
+    expect(deadline("2026-10-25") - deadline("2026-10-24")).toBe(25 * 3_600_000);
   });
 
   it("refuses what is not a calendar date", () => {
