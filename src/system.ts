@@ -11,6 +11,7 @@ import { createProducerConnection, createWorkerConnection } from "./jobs/connect
 import { createJobs } from "./jobs/queues.js";
 import { reconcileClocks } from "./jobs/reconcile.js";
 import { watchRedis } from "./jobs/redis-watch.js";
+import { ensureSchedules } from "./jobs/schedules.js";
 import { sweep } from "./jobs/sweep.js";
 import { startWorkers } from "./jobs/worker.js";
 import { type Clock, systemClock } from "./lib/clock.js";
@@ -117,8 +118,14 @@ async function startWeb(
 function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: number; redisWatchMs: number }) {
   const connection = createWorkerConnection(config.redisUrl);
   const workers = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
+  // Until the recurring jobs are registered (Redis may be down at start-up), each sweep tries.
+  let scheduled = false;
+  const schedule = () =>
+    ensureSchedules(deps).then(() => {
+      scheduled = true;
+    });
   const runSweep = () =>
-    Promise.all([sweep(deps), reconcileClocks(deps)]).catch((err: unknown) =>
+    Promise.all([sweep(deps), reconcileClocks(deps), scheduled ? null : schedule()]).catch((err: unknown) =>
       deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"),
     );
   void runSweep();
@@ -129,7 +136,7 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
     prefix: config.queuePrefix,
     intervalMs: every.redisWatchMs,
     logger: deps.logger,
-    recover: () => Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps)]),
+    recover: () => Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps), schedule()]),
   });
   return {
     async stop() {

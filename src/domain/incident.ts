@@ -47,6 +47,9 @@ export const STATUS_LABELS: Record<Status, string> = {
   closed: "Closed",
 };
 
+/** Shown wherever personal data used to be, once erased at the end of its retention period. */
+export const ERASED_MARK = "[erased]";
+
 /** Field limits shared by the modal (max_length) and the parser (zod). */
 export const LIMITS = {
   title: 150,

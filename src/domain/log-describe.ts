@@ -146,6 +146,8 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
   created,
   priority_overridden: (d) => `Priority overridden ${change(d)}${suffix("reason", text(d, "reason"))}`,
   caller_reference_set: () => "Caller reference recorded",
+  caller_reference_erased: (d) =>
+    `Caller reference erased: retention period (${text(d, "retention") ?? "policy"}) after closure ended`,
   channel_created: (d) =>
     `Incident channel created${text(d, "name") ? `: #${text(d, "name")}` : ""}${suffix("id", text(d, "channel"))}`,
   reporter_invited: (d) =>

@@ -2,7 +2,12 @@ import type { JobsOptions } from "bullmq";
 import { z } from "zod";
 
 /** Queue names are part of the data in Redis: never rename one that has been deployed. */
-export const QUEUE_NAMES = Object.freeze({ intake: "intake", slack: "slack", sla: "sla" } as const);
+export const QUEUE_NAMES = Object.freeze({
+  intake: "intake",
+  slack: "slack",
+  sla: "sla",
+  maintenance: "maintenance",
+} as const);
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 // More job attempts than the outbox allows deliveries, so the outbox row, not BullMQ, decides
@@ -52,12 +57,26 @@ export const JOBS = {
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
+  /** Erases caller references whose retention period has ended (run by a job scheduler). */
+  "retention.erase": {
+    queue: QUEUE_NAMES.maintenance,
+    schema: z.object({}),
+    opts: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 30_000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3_600 },
+    },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;
 
 /** Deterministic ids (no ':' — BullMQ reserves it): the same work queued twice is one job. */
+/** Job schedulers (recurring jobs); their ids are data in Redis too. */
+export const SCHEDULERS = Object.freeze({ retention: "retention-erase" } as const);
+
 export const jobIds = {
   setup: (incidentId: string) => `setup-${incidentId}`,
   deliver: (outboxId: string) => `deliver-${outboxId}`,
@@ -65,6 +84,8 @@ export const jobIds = {
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
   // A breach changes the card but not the incident's version: key that refresh by the clock.
   cardRefreshOnBreach: (clockId: string, generation: number) => `card-breach-${clockId}-${generation}`,
+  // After an erasure the card must be re-rendered though the incident's version did not change.
+  cardRefreshAfterErasure: (incidentId: string) => `card-erased-${incidentId}`,
   slaStep: (clockId: string, generation: number, step: string) => `sla-${clockId}-${generation}-${step}`,
   /** The inverse of slaStep; null for an id it did not make. */
   parseSlaStep(jobId: string): { clockId: string; generation: number; step: string } | null {

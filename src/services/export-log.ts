@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import type { IncidentLogRow } from "../db/schema/incident-log.js";
+import { ERASED_MARK } from "../domain/incident.js";
 import { describeEntry, humanise } from "../domain/log-describe.js";
 
 /**
@@ -80,6 +81,14 @@ function headingText(value: string): string {
     .trim();
 }
 
+/** What an export says of the caller reference; its value is personal data and never exported. */
+export type CallerReferenceNote = "recorded" | "erased" | "none";
+const CALLER_REFERENCE_NOTE: Record<CallerReferenceNote, string> = {
+  recorded: "recorded (personal data: shown on the incident card, not exported)",
+  erased: `${ERASED_MARK} (retention period over)`,
+  none: "none",
+};
+
 /** The log as a Markdown document: heading, export line, and one table row per entry, in the order given. */
 export function logToMarkdown(p: {
   reference: string;
@@ -87,12 +96,15 @@ export function logToMarkdown(p: {
   timezone: string;
   entries: IncidentLogRow[];
   exportedAt: Date;
+  callerReference: CallerReferenceNote;
 }): string {
   const count = `${p.entries.length} entr${p.entries.length === 1 ? "y" : "ies"}`;
   const lines = [
     `# ${headingText(p.reference)} — ${headingText(p.title)}`,
     "",
     `Exported ${localTime(p.exportedAt, p.timezone)} (${utcTime(p.exportedAt)}); ${count}.`,
+    "",
+    `Caller reference: ${CALLER_REFERENCE_NOTE[p.callerReference]}`,
     "",
     row([`Time (${p.timezone})`, "Time (UTC)", "Actor", "Event", "Details"]),
     "| --- | --- | --- | --- | --- |",

@@ -1,6 +1,6 @@
 import type { Policy } from "../config/policy-types.js";
 import type { DbOrTx } from "../db/client.js";
-import { getCallerReference } from "../db/queries/incidents.js";
+import { getCallerReferenceState } from "../db/queries/incidents.js";
 import { clocksOf } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { incidentCard } from "../slack/blocks/incident-card.js";
@@ -18,7 +18,7 @@ export async function renderResponderCard(
   sourceLink: string | null = null,
 ) {
   const [callerReference, clocks] = await Promise.all([
-    getCallerReference(db, incident.id),
+    getCallerReferenceState(db, incident.id),
     clocksOf(db, incident.id),
   ]);
   const breached = clocks
@@ -38,7 +38,8 @@ export async function renderResponderCard(
     audience: "responder",
     typeLabel: typeLabel(policy, incident.type),
     timezone: policy.timezone,
-    callerReference,
+    callerReference: callerReference.value,
+    callerReferenceErased: callerReference.erased,
     sourceLink,
   });
 }

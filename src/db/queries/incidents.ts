@@ -102,9 +102,17 @@ export async function insertCallerReference(
 }
 
 export async function getCallerReference(db: DbOrTx, incidentId: string): Promise<string | null> {
+  return (await getCallerReferenceState(db, incidentId)).value;
+}
+
+/** What is known of an incident's caller reference: its value, or that it was erased, or none. */
+export type CallerReferenceState = { value: string; erased: false } | { value: null; erased: boolean };
+
+export async function getCallerReferenceState(db: DbOrTx, incidentId: string): Promise<CallerReferenceState> {
   const [row] = await db
-    .select({ value: callerReferences.value })
+    .select({ value: callerReferences.value, erasedAt: callerReferences.erasedAt })
     .from(callerReferences)
     .where(eq(callerReferences.incidentId, incidentId));
-  return row?.value ?? null;
+  if (row?.value) return { value: row.value, erased: false };
+  return { value: null, erased: !!row?.erasedAt };
 }

@@ -1,5 +1,5 @@
 import type { IncidentRow } from "../../db/schema/index.js";
-import { LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
+import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
 import { cardActions, type ExtraClockButtons } from "./card-actions.js";
@@ -13,6 +13,8 @@ export interface CardContext {
   typeLabel: string;
   timezone: string;
   callerReference?: string | null;
+  /** The caller reference was erased at the end of its retention period. */
+  callerReferenceErased?: boolean;
   /** Permalink of the message an incident was logged from (the "Log as incident" shortcut). */
   sourceLink?: string | null;
   /** Responder cards carry the action buttons unless this is false. */
@@ -103,6 +105,11 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
       text: mrkdwn(
         `*Caller reference* (personal data, do not share outside this channel)\n${escapeMrkdwn(ctx.callerReference)}`,
       ),
+    });
+  } else if (ctx.audience === "responder" && ctx.callerReferenceErased) {
+    blocks.push({
+      type: "section",
+      text: mrkdwn(`*Caller reference*\n${ERASED_MARK} (retention period over)`),
     });
   }
   blocks.push({

@@ -1,4 +1,5 @@
 import { appendLog, listLog } from "../../db/queries/incident-log.js";
+import { getCallerReferenceState } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
 import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
@@ -25,7 +26,10 @@ export async function timelineReply(deps: Deps, incident: IncidentRow, page: num
 export async function exportLog(deps: Deps, incident: IncidentRow, userId: string): Promise<Reply> {
   const reference = formatReference(incident.number);
   if (!incident.channelId) return { text: `${reference} has no channel yet; try again in a moment.` };
-  const entries = await listLog(deps.db, incident.id);
+  const [entries, callerReference] = await Promise.all([
+    listLog(deps.db, incident.id),
+    getCallerReferenceState(deps.db, incident.id),
+  ]);
   const exportedAt = deps.clock.now();
   const stem = `${reference.toLowerCase()}-log`;
   const markdown = logToMarkdown({
@@ -34,6 +38,7 @@ export async function exportLog(deps: Deps, incident: IncidentRow, userId: strin
     timezone: deps.policy.timezone,
     entries,
     exportedAt,
+    callerReference: callerReference.value ? "recorded" : callerReference.erased ? "erased" : "none",
   });
   try {
     await deps.slack.filesUploadV2({

@@ -149,6 +149,7 @@ describe("logToMarkdown", () => {
       title: "Card payments failing",
       timezone: "America/New_York",
       exportedAt,
+      callerReference: "recorded",
       entries: [
         row(1, { at: new Date("2026-07-01T09:00:00Z"), details: { text: "a|b\nc <script>" } }),
         row(2, { actor: "system", kind: "status_changed", details: { from: "open", to: "acknowledged" } }),
@@ -165,12 +166,30 @@ describe("logToMarkdown", () => {
     ]);
   });
 
+  it("says whether a caller reference was recorded or erased, never its value", () => {
+    const doc = (callerReference: "recorded" | "erased" | "none") =>
+      logToMarkdown({
+        reference: "INC-000001",
+        title: "t",
+        timezone: "UTC",
+        exportedAt,
+        entries: [],
+        callerReference,
+      });
+    expect(doc("erased")).toContain("Caller reference: [erased] (retention period over)");
+    expect(doc("recorded")).toContain(
+      "Caller reference: recorded (personal data: shown on the incident card, not exported)",
+    );
+    expect(doc("none")).toContain("Caller reference: none");
+  });
+
   it("turns line breaks inside cells into <br>", () => {
     const doc = logToMarkdown({
       reference: "INC-000001",
       title: "t",
       timezone: "UTC",
       exportedAt,
+      callerReference: "none",
       entries: [row(1, { actor: "line1\nline2", kind: "x|y" })],
     });
     expect(tableOf(doc)[2]).toContain("| line1<br>line2 | X\\|y |");
@@ -179,9 +198,16 @@ describe("logToMarkdown", () => {
   it("has one table line per entry plus two, with no raw pipe inside a cell", () => {
     fc.assert(
       fc.property(fc.array(anyEntry, { maxLength: 12 }), tricky, tricky, (entries, title, reference) => {
-        const doc = logToMarkdown({ reference, title, timezone: "Europe/London", exportedAt, entries });
+        const doc = logToMarkdown({
+          reference,
+          title,
+          timezone: "Europe/London",
+          exportedAt,
+          entries,
+          callerReference: "erased",
+        });
         expect(doc.split("\n")[0]).toMatch(/^# [^\r\n]*$/);
-        const afterIntro = doc.split("\n").slice(4);
+        const afterIntro = doc.split("\n").slice(6);
         const table = afterIntro.filter((line) => line.startsWith("|"));
         expect(table).toHaveLength(entries.length + 2);
         expect(afterIntro.slice(0, table.length)).toEqual(table);
