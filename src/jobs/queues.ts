@@ -11,6 +11,8 @@ export interface Jobs {
   queue(name: QueueName): Queue;
   /** Removes a waiting or delayed job; a job already running or gone is left alone. */
   remove(name: JobName, jobId: string): Promise<void>;
+  /** Whether the connection to Redis is up right now (no round trip: what ioredis last saw). */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
       const jobOpts: JobsOptions = { ...def.opts, jobId: opts.jobId, delay: opts.delay };
       await queue(def.queue).add(name, data, jobOpts);
     },
+    connected: () => connection.status === "ready",
     async remove(name, jobId) {
       await queue(JOBS[name].queue).remove(jobId);
     },

@@ -35,15 +35,18 @@ export interface LogIncidentInput {
   source?: { channel: string; ts: string };
 }
 
-export interface LoggedIncident {
+export interface CommittedIncident {
   incident: IncidentRow;
   reference: string;
   created: boolean;
+}
+
+export interface LoggedIncident extends CommittedIncident {
   /** False when the set-up job or the clocks could not be queued (Redis down): the sweep and reconciler will. */
   followUpsQueued: boolean;
 }
 
-/** Queueing the follow-ups must not eat the Slack request's budget when Redis hangs. */
+/** Queueing the follow-ups must not hold a caller up for long when Redis hangs. */
 const QUEUE_BUDGET_MS = 1_000;
 
 /**
@@ -52,6 +55,16 @@ const QUEUE_BUDGET_MS = 1_000;
  * the maintenance sweep finds incidents whose setup never started and queues it.
  */
 export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<LoggedIncident> {
+  const committed = await commitLoggedIncident(deps, input);
+  return { ...committed, followUpsQueued: await queueFollowUps(deps, committed) };
+}
+
+/**
+ * The part of logging an incident that the person submitting it waits for: once this returns,
+ * the incident exists in PostgreSQL, and everything that follows can be recovered from there.
+ * A submission seen before (same view id) returns the incident it created.
+ */
+export async function commitLoggedIncident(deps: Deps, input: LogIncidentInput): Promise<CommittedIncident> {
   const existing = input.submissionKey
     ? await getIncidentBySubmissionKey(deps.db, input.submissionKey)
     : null;
@@ -64,14 +77,15 @@ export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<
       "incident logged",
     );
   }
+  return { incident, reference: formatReference(incident.number), created };
+}
+
+/** Queues the set-up job and the first clocks; false if either did not make it within the budget. */
+export async function queueFollowUps(deps: Deps, committed: CommittedIncident): Promise<boolean> {
+  const { incident, created } = committed;
   const setupQueued = await withinQueueBudget(queueSetup(deps, incident.id));
   const clocksQueued = created ? await withinQueueBudget(queueClocks(deps, incident.id)) : true;
-  return {
-    incident,
-    reference: formatReference(incident.number),
-    created,
-    followUpsQueued: setupQueued && clocksQueued,
-  };
+  return setupQueued && clocksQueued;
 }
 
 async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<IncidentRow> {

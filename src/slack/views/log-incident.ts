@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
-import { logIncident } from "../../services/log-incident.js";
+import { commitLoggedIncident, queueFollowUps } from "../../services/log-incident.js";
 import { incidentTypeList } from "../../services/render.js";
 import { incidentLoggedModal } from "../blocks/log-incident-modal.js";
 import { LOG_FIELDS } from "../ids.js";
@@ -18,7 +18,9 @@ const COMMIT_BUDGET_MS = 2_300;
 /**
  * The modal's submit. The incident is committed before the ack that tells the user it
  * exists; a validation problem or a database outage keeps the form open with the user's
- * entries and a message on the field concerned.
+ * entries and a message on the field concerned. The set-up job and the clocks are queued
+ * after the ack: PostgreSQL already holds everything they need, so the user does not wait on
+ * Redis, and if Redis is down (the user is told) the sweep and the reconciler queue them later.
  */
 export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args): Promise<void> {
   const keys = incidentTypeList(deps.policy).map((t) => t.key);
@@ -28,23 +30,15 @@ export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args)
     return;
   }
   const metadata = parseModalMetadata(view.private_metadata);
-  const committing = logIncident(deps, {
+  const committing = commitLoggedIncident(deps, {
     ...parsed.data,
     reporterId: body.user.id,
     submissionKey: view.id,
     source: metadata.source,
   });
+  let logged: Awaited<typeof committing>;
   try {
-    const logged = await withinBudget(committing);
-    await ack({
-      response_action: "update",
-      view: incidentLoggedModal({
-        reference: logged.reference,
-        priority: logged.incident.priority,
-        title: logged.incident.title,
-        delayed: !logged.followUpsQueued,
-      }),
-    });
+    logged = await withinBudget(committing);
   } catch (err) {
     deps.logger.error(
       { err: describeError(err), user: body.user.id, viewId: view.id },
@@ -55,7 +49,18 @@ export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args)
         ? "Couldn't save the incident just now: the database is not answering. Your entries are still here; press Log incident again in a few seconds."
         : "Couldn't save the incident because of an internal error. Your entries are still here; please try again.";
     await ack({ response_action: "errors", errors: { [LOG_FIELDS.title]: message } });
+    return;
   }
+  await ack({
+    response_action: "update",
+    view: incidentLoggedModal({
+      reference: logged.reference,
+      priority: logged.incident.priority,
+      title: logged.incident.title,
+      delayed: !deps.jobs.connected(),
+    }),
+  });
+  await queueFollowUps(deps, logged);
 }
 
 class BudgetExceeded extends Error {}
