@@ -30,7 +30,7 @@ export async function onPlaybookTick(deps: Deps, { ack, body, action, respond }:
     requestKey: `action:${body.user.id}:playbook:${value.i}:${parsed.data.action_ts}`,
   });
   if (!outcome.ok) return void (await say(outcome.message));
-  if (outcome.duplicate) return;
+  if (outcome.duplicate) return void (await say(outcome.message));
   const redrawn = await refreshPlaybookChecklist(deps, value.inc);
   if (!outcome.changed) return void (await say(outcome.message));
   if (redrawn === "skipped") {
