@@ -79,11 +79,12 @@ function stepSection(
   tick: PlaybookTick | undefined,
 ) {
   const title = `${index + 1}. ${escapeMrkdwn(step.step)}`;
+  // Who ticked it comes right under the title: a long guidance or link list is what gets clipped.
   const lines = [
     tick ? `✅ ~${title}~` : `⬜ *${title}*`,
+    tick ? `_✓ done by <@${tick.tickedBy}> at ${slackDate(tick.tickedAt, p.timezone)}_` : null,
     step.guidance ? escapeMrkdwn(step.guidance) : null,
     linkLine(step.links),
-    tick ? `_✓ done by <@${tick.tickedBy}> at ${slackDate(tick.tickedAt, p.timezone)}_` : null,
   ].filter((l): l is string => l !== null);
   const done = !tick;
   const value: TickValue = { inc: p.incidentId, i: index, s: step.step, done };
