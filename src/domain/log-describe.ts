@@ -142,6 +142,24 @@ const purposeOf = (d: Details) => {
   return purpose ? ` (${humanise(purpose)})` : "";
 };
 
+function playbookPosted(d: Details): string {
+  const n = Array.isArray(d.steps) ? d.steps.length : 0;
+  const label = text(d, "typeLabel") ?? (text(d, "type") ? humanise(text(d, "type") ?? "") : null);
+  const where = text(d, "channel");
+  return `Playbook checklist${label ? ` for ${label}` : ""} posted (${n} step${n === 1 ? "" : "s"})${where ? ` to ${where}` : ""}`;
+}
+
+function playbookStepTicked(d: Details): string {
+  const n = typeof d.step === "number" ? ` ${d.step + 1}` : "";
+  const step = text(d, "text");
+  return `Playbook step${n} ${d.done === false ? "unticked" : "ticked"}${step ? `: ${step}` : ""}`;
+}
+
+function handedOver(d: Details): string {
+  const note = text(d, "note");
+  return `Handed over ${change(d)}${note ? `. Note: ${note}` : ""}`;
+}
+
 const DESCRIBE: Record<string, (d: Details) => string> = {
   created,
   priority_overridden: (d) => `Priority overridden ${change(d)}${suffix("reason", text(d, "reason"))}`,
@@ -167,6 +185,9 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
   update_posted: (d) => posted("Posted update to", d),
   field_changed: fieldChanged,
   exported,
+  playbook_posted: playbookPosted,
+  playbook_step_ticked: playbookStepTicked,
+  handed_over: handedOver,
 };
 
 function unknownKind(kind: string, details: unknown): string {

@@ -17,6 +17,7 @@ import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-c
 import { slackErrorCode } from "../slack/errors.js";
 import { deliverOutbox, RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
+import { postPlaybookChecklist } from "./playbook.js";
 import { typeLabel } from "./render.js";
 
 type WithChannel = IncidentRow & { channelId: string };
@@ -35,6 +36,8 @@ export async function setUpIncident(deps: Deps, incidentId: string): Promise<voi
   const incident = await ensureChannel(deps, logged);
   await inviteReporter(deps, incident);
   await ensureSummaryCard(deps, incident);
+  // After the card, so the checklist sits right under it in the channel.
+  await postPlaybookChecklist(deps, incident.id);
   await queueAnnouncements(deps, incident);
   await markSetupCompleted(deps.db, incident.id);
 }

@@ -6,6 +6,7 @@ import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { Deps } from "./deps.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
+import { queuePlaybookChecklist } from "./playbook.js";
 
 export interface Recategorisation {
   impact?: Impact;
@@ -66,6 +67,9 @@ function decide(
       kind: "field_changed" as const,
       details: { field, from: incident[field], to: next[field], reason: p.reason },
     })),
+    // A type with a playbook brings its checklist, unless the incident already has one.
+    also: (tx, updated) =>
+      updated.type !== incident.type ? queuePlaybookChecklist(tx, deps.policy, updated) : Promise.resolve([]),
     message: `${ref} re-categorised: ${changed.map((f) => `${f} ${incident[f]} → ${next[f]}`).join(", ") || "override reason updated"}.`,
   });
 }

@@ -11,12 +11,13 @@ import { slackLogger } from "../lib/slack-logger.js";
 import type { Deps } from "../services/deps.js";
 import { onCardButton } from "./actions/card-buttons.js";
 import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
+import { onPlaybookTick } from "./actions/playbook-tick.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onTimelinePage } from "./actions/timeline-page.js";
 import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
-import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, SHORTCUT, VIEW } from "./ids.js";
+import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, PLAYBOOK_ACTION, SHORTCUT, VIEW } from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
 import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
@@ -100,6 +101,9 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     onEscalationAcknowledge(deps, args),
   );
   app.action({ type: "block_actions", action_id: ESCALATION_ACTION.openChannel }, onLinkButton);
+  app.action({ type: "block_actions", action_id: PLAYBOOK_ACTION.tick }, (args) =>
+    onPlaybookTick(deps, args),
+  );
   app.view<ViewSubmitAction>(
     { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
     (args) => onWorkModalSubmit(deps, args),
@@ -110,6 +114,7 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     ACTION.urgency,
     ...Object.values(CARD_ACTION),
     ...Object.values(ESCALATION_ACTION),
+    ...Object.values(PLAYBOOK_ACTION),
   ];
   app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
   app.view<ViewSubmitAction>(

@@ -78,3 +78,6 @@ export const ACTION = {
 } as const;
 
 export const PRIORITY_PREVIEW_BLOCK = "priority_preview";
+
+/** The tick control on each step of a playbook checklist; its value says which step and which way. */
+export const PLAYBOOK_ACTION = { tick: "playbook_step_tick" } as const;

@@ -1,4 +1,6 @@
+import type { Policy } from "../../config/policy-types.js";
 import { mrkdwn } from "./text.js";
+import { typeHelpMessage, typesHelpMessage } from "./type-help.js";
 
 const LOGGING = [
   "*`/incident`*: open the *Log an incident* form. *`/incident Card payments failing`*: the same, with the title filled in.",
@@ -9,6 +11,7 @@ const READING = [
   "*`/incident list`*: open incidents, highest priority first. `list mine`: the ones you reported or own.",
   "*`/incident show INC-000042`*: an incident's summary, just for you.",
   "*`/incident timeline`*: its log, page by page. *`/incident export`*: the whole log as Markdown and CSV, uploaded to the incident channel.",
+  "*`/incident help service_failure`*: a type's playbook, who hears about it, and how to tell an incident from a service request or complaint. `help types` lists the types.",
 ];
 
 const WORKING = [
@@ -16,6 +19,7 @@ const WORKING = [
   "*`/incident assign @someone`*: make someone the owner. *`/incident note Called the carrier`*: add a note to the log and the channel.",
   "*`/incident update`*: post a stakeholder update. *`/incident resolve`*, *`close`*, *`reopen`*: as they say.",
   "*`/incident escalate Callers queueing 20 minutes`*: one level up the escalation ladder now, with your reason.",
+  "*`/incident handover @someone Carrier on site, next update 16:00`*: at a shift change, give your incident to the next owner with a note.",
   "In an incident's own channel the incident is implied; elsewhere add its reference, e.g. `/incident note INC-000042 Carrier confirmed`.",
   "The buttons on the pinned card do the same: Acknowledge, Take ownership, Post update, Put on hold, Resolve, Re-categorise…",
 ];
@@ -41,4 +45,26 @@ export function helpMessage() {
       section("Good to know", RULES),
     ],
   };
+}
+
+/**
+ * `/incident help [<topic>]`: the general help, `types` (every type and the classification
+ * guide), or one type by key or label in any case; an unknown topic lists the types.
+ */
+export function helpReply(policy: Pick<Policy, "incidentTypes" | "roles" | "review">, topic: string | null) {
+  if (topic === null) return helpMessage();
+  const wanted = normaliseTopic(topic);
+  if (wanted === "types" || wanted === "type") return typesHelpMessage(policy, null);
+  const type = Object.values(policy.incidentTypes).find(
+    (t) => normaliseTopic(t.key) === wanted || normaliseTopic(t.label) === wanted,
+  );
+  return type ? typeHelpMessage(policy, type) : typesHelpMessage(policy, topic);
+}
+
+/** "Service failure", "service-failure" and "SERVICE_FAILURE" all mean service_failure. */
+function normaliseTopic(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
 }

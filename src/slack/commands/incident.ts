@@ -5,10 +5,11 @@ import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { renderResponderCard, typeLabel } from "../../services/render.js";
-import { helpMessage } from "../blocks/help.js";
+import { helpReply } from "../blocks/help.js";
 import { incidentCard } from "../blocks/incident-card.js";
 import { incidentList } from "../blocks/incident-list.js";
 import { openLogIncidentModal } from "../open-modal.js";
+import { answerHandover } from "./handover.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
@@ -59,7 +60,7 @@ async function answer(
 ): Promise<Reply | null> {
   switch (parsed.kind) {
     case "help":
-      return helpMessage();
+      return helpReply(deps.policy, parsed.topic);
     case "list": {
       const rows = await listIncidents(deps.db, {
         filter: parsed.filter,
@@ -87,8 +88,9 @@ async function answer(
     case "review":
     case "actions":
     case "report":
-    case "handover":
       return { text: `\`/incident ${parsed.kind}\` is not available in this version yet.` };
+    case "handover":
+      return answerHandover(deps, parsed, ctx);
     case "unknown": {
       const hint = parsed.suggestion ? ` Did you mean \`/incident ${parsed.suggestion}\`?` : "";
       return {

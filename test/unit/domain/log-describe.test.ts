@@ -152,6 +152,27 @@ describe("describeEntry", () => {
       "Log exported as markdown and csv (12 entries) to C0INC",
     ],
     ["exported", {}, "Log exported"],
+    [
+      "playbook_posted",
+      { type: "service_failure", typeLabel: "Service failure", steps: [{}, {}, {}], channel: "C0INC" },
+      "Playbook checklist for Service failure posted (3 steps) to C0INC",
+    ],
+    ["playbook_posted", {}, "Playbook checklist posted (0 steps)"],
+    [
+      "playbook_step_ticked",
+      { step: 1, text: "Check the status page", done: true },
+      "Playbook step 2 ticked: Check the status page",
+    ],
+    [
+      "playbook_step_ticked",
+      { step: 0, text: "Confirm the failure", done: false },
+      "Playbook step 1 unticked: Confirm the failure",
+    ],
+    [
+      "handed_over",
+      { from: "U0AGENT", to: "U0OTHER", note: "Carrier on site\nnext update 16:00" },
+      "Handed over U0AGENT → U0OTHER. Note: Carrier on site next update 16:00",
+    ],
     ["something_new", { a: 1 }, 'Something new {"a":1}'],
     ["somethingNew", {}, "Something new"],
   ])("%s %j", (kind, details, expected) => {

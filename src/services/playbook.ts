@@ -1,0 +1,176 @@
+import type { WebClient } from "@slack/web-api";
+import type { Policy } from "../config/policy-types.js";
+import type { Tx } from "../db/client.js";
+import { appendLog } from "../db/queries/incident-log.js";
+import { getIncidentById } from "../db/queries/incidents.js";
+import { lockIncident, markRequestProcessed } from "../db/queries/mutate.js";
+import { getOutboxByKey, upsertOutbox } from "../db/queries/outbox.js";
+import {
+  deletePlaybookTick,
+  getPlaybookTick,
+  getPostedPlaybook,
+  insertPlaybookTick,
+  listPlaybookTicks,
+} from "../db/queries/playbook.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { formatReference } from "../domain/reference.js";
+import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
+import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../slack/blocks/playbook.js";
+import { classifySlackError } from "../slack/errors.js";
+import type { Deps } from "./deps.js";
+
+/** One checklist per incident: the dedupe key makes a retried set-up or re-categorisation one post. */
+export const playbookOutboxKey = (incidentId: string) => `playbook:${incidentId}`;
+
+/**
+ * Queues the checklist of the incident's type for its channel, in the caller's transaction
+ * (the incident row must be locked, so set-up and a re-categorisation cannot both log it).
+ * Returns the outbox ids to deliver: none when the type has no playbook, the channel does not
+ * exist yet (set-up posts it then, from the type current at that moment) or a checklist was
+ * already queued — an incident keeps the checklist it was first given, because its ticks are
+ * indexed to those steps.
+ */
+export async function queuePlaybookChecklist(
+  tx: Tx,
+  policy: Policy,
+  incident: IncidentRow,
+): Promise<string[]> {
+  const type = policy.incidentTypes[incident.type];
+  if (!incident.channelId || !type || type.playbook.length === 0) return [];
+  const key = playbookOutboxKey(incident.id);
+  const existing = await getOutboxByKey(tx, key);
+  if (existing) return existing.status === "pending" ? [existing.id] : [];
+  const snapshot: PlaybookSnapshot = { type: type.key, typeLabel: type.label, steps: type.playbook };
+  const message = playbookChecklist({
+    incidentId: incident.id,
+    reference: formatReference(incident.number),
+    snapshot,
+    ticks: [],
+    timezone: policy.timezone,
+  });
+  const ids = await upsertOutbox(tx, [
+    { incidentId: incident.id, dedupeKey: key, purpose: "playbook", channel: incident.channelId, message },
+  ]);
+  // The steps go into the log: the record of what the incident was worked against, and what
+  // the checklist is re-drawn from after each tick, whatever the policy says by then.
+  await appendLog(tx, {
+    incidentId: incident.id,
+    actor: SYSTEM_ACTOR,
+    kind: "playbook_posted",
+    details: { ...snapshot, channel: incident.channelId },
+  });
+  return ids;
+}
+
+/** The set-up step: queue the checklist (if the type has one) and deliver it. */
+export async function postPlaybookChecklist(deps: Deps, incidentId: string): Promise<void> {
+  const ids = await deps.db.transaction(async (tx) => {
+    const incident = await lockIncident(tx, incidentId);
+    return incident ? queuePlaybookChecklist(tx, deps.policy, incident) : [];
+  });
+  for (const outboxId of ids) {
+    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
+  }
+}
+
+export type TickOutcome =
+  | { ok: true; changed: boolean; duplicate: boolean; message: string }
+  | { ok: false; message: string };
+
+/**
+ * Ticks (done) or unticks one step: the tick row and its log entry in one transaction under
+ * the incident's lock, then the message is redrawn. A redelivered click (same request key)
+ * and a click that finds the step already in the wanted state change nothing.
+ */
+export async function tickPlaybookStep(
+  deps: Deps,
+  p: { incidentId: string; actor: string; step: number; text: string; done: boolean; requestKey: string },
+): Promise<TickOutcome> {
+  const outcome = await deps.db.transaction(async (tx): Promise<TickOutcome> => {
+    const incident = await lockIncident(tx, p.incidentId);
+    if (!incident) return { ok: false, message: "That incident no longer exists." };
+    const ref = formatReference(incident.number);
+    // Refusals come before the request key is recorded, so a retry is refused the same way.
+    if (incident.status === "closed") {
+      return {
+        ok: false,
+        message: `${ref} is closed, so its checklist can no longer change. Nothing was recorded.`,
+      };
+    }
+    const posted = PlaybookSnapshot.safeParse(await getPostedPlaybook(tx, incident.id));
+    if (!posted.success || p.step >= posted.data.steps.length) {
+      return { ok: false, message: "That checklist is out of date; nothing was recorded." };
+    }
+    if (!(await markRequestProcessed(tx, p.requestKey))) {
+      return { ok: true, changed: false, duplicate: true, message: "Already done." };
+    }
+    const n = p.step + 1;
+    const key = { incidentId: incident.id, step: p.step };
+    if (p.done && !(await insertPlaybookTick(tx, { ...key, tickedBy: p.actor }))) {
+      const tick = await getPlaybookTick(tx, key);
+      const by = tick ? ` by <@${tick.tickedBy}>` : "";
+      return { ok: true, changed: false, duplicate: false, message: `Step ${n} was already ticked${by}.` };
+    }
+    if (!p.done && !(await deletePlaybookTick(tx, key))) {
+      return { ok: true, changed: false, duplicate: false, message: `Step ${n} is not ticked.` };
+    }
+    await appendLog(tx, {
+      incidentId: incident.id,
+      actor: p.actor,
+      kind: "playbook_step_ticked",
+      details: { step: p.step, text: p.text, done: p.done },
+    });
+    const message = p.done ? `Step ${n} ticked: ${p.text}.` : `Step ${n} unticked: ${p.text}.`;
+    return { ok: true, changed: true, duplicate: false, message };
+  });
+  return outcome;
+}
+
+const signature = (ticks: PlaybookTick[]) =>
+  ticks.map((t) => `${t.step}:${t.tickedBy}:${t.tickedAt.getTime()}`).join(",");
+
+/**
+ * Redraws the posted checklist from the logged steps and the stored ticks. Two people ticking
+ * at once each redraw after their own commit, and their chat.update calls may land in either
+ * order; so after updating, the ticks are read again and the message redrawn if they moved on.
+ */
+export async function refreshPlaybookChecklist(
+  deps: Deps,
+  incidentId: string,
+): Promise<"updated" | "skipped"> {
+  const row = await getOutboxByKey(deps.db, playbookOutboxKey(incidentId));
+  const incident = await getIncidentById(deps.db, incidentId);
+  const posted = PlaybookSnapshot.safeParse(await getPostedPlaybook(deps.db, incidentId));
+  if (!incident || !row?.ts || !row.postedChannel || !posted.success) return "skipped";
+  let ticks = await listPlaybookTicks(deps.db, incidentId);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const message = playbookChecklist({
+      incidentId,
+      reference: formatReference(incident.number),
+      snapshot: posted.data,
+      ticks,
+      timezone: deps.policy.timezone,
+      closed: incident.status === "closed",
+    });
+    try {
+      await deps.slack.chat.update({
+        channel: row.postedChannel,
+        ts: row.ts,
+        ...message,
+      } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
+    } catch (err) {
+      const failure = classifySlackError(err);
+      deps.logger.warn(
+        { incidentId, err: describeError(err), failure: failure.kind },
+        "playbook checklist not updated",
+      );
+      return "skipped";
+    }
+    const now = await listPlaybookTicks(deps.db, incidentId);
+    if (signature(now) === signature(ticks)) return "updated";
+    ticks = now;
+  }
+  return "updated";
+}
