@@ -52,6 +52,12 @@ export const JOBS = {
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
+  /** Edits a briefing's posts in the agents' channels to show which teams have confirmed. */
+  "briefing.refresh": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ briefingId: z.uuid() }),
+    opts: { ...retrying, attempts: 8 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -73,4 +79,6 @@ export const jobIds = {
   },
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,
+  // One per confirmation (the incident's version after it), so none is swallowed by a running one.
+  briefingRefresh: (briefingId: string, version: number) => `briefing-${briefingId}-${version}`,
 };
