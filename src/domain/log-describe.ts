@@ -160,6 +160,50 @@ function handedOver(d: Details): string {
   return `Handed over ${change(d)}${note ? `. Note: ${note}` : ""}`;
 }
 
+/** Strings of a JSON array, one-lined; empty for anything else. */
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string").map(oneLine) : [];
+}
+
+function briefingPosted(d: Details): string {
+  const channels = strings(d.channels);
+  const next = text(d, "nextUpdateAt");
+  const where = channels.length > 0 ? ` to ${channels.join(", ")}` : "";
+  return `Agents briefed${where}${next ? `; next update to agents by ${next}` : ""}`;
+}
+
+function briefingConfirmed(d: Details): string {
+  const team = text(d, "teamLabel") ?? text(d, "team") ?? "a team";
+  return `${team} confirmed briefed by ${text(d, "lead") ?? "?"}`;
+}
+
+const IMPACT_LABELS: Record<string, string> = {
+  callsQueued: "calls queued",
+  abandonmentRate: "abandonment %",
+  affectedQueue: "affected queue",
+};
+
+/** `{changes: [{field, from, to}], ...}`: each change as "calls queued none → 42". */
+function impactRecorded(d: Details): string {
+  const changes = Array.isArray(d.changes) ? d.changes : [];
+  const lines = changes
+    .filter((c): c is Details => typeof c === "object" && c !== null)
+    .map((c) => {
+      const field = text(c, "field");
+      const label = field ? (IMPACT_LABELS[field] ?? humanise(field)) : "?";
+      return `${label} ${change(c)}`;
+    });
+  return `Contact-centre impact recorded${lines.length > 0 ? `: ${lines.join(", ")}` : " (unchanged)"}`;
+}
+
+function helpRequested(d: Details): string {
+  const to = strings(d.to);
+  const via = text(d, "via");
+  const how = via === "team_leads" ? " by direct message" : "";
+  const request = text(d, "request");
+  return `Help requested from ${to.length > 0 ? to.join(", ") : "?"}${how}${request ? `: ${request}` : ""}`;
+}
+
 const DESCRIBE: Record<string, (d: Details) => string> = {
   created,
   priority_overridden: (d) => `Priority overridden ${change(d)}${suffix("reason", text(d, "reason"))}`,
@@ -188,6 +232,10 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
   playbook_posted: playbookPosted,
   playbook_step_ticked: playbookStepTicked,
   handed_over: handedOver,
+  briefing_posted: briefingPosted,
+  briefing_confirmed: briefingConfirmed,
+  impact_recorded: impactRecorded,
+  help_requested: helpRequested,
 };
 
 function unknownKind(kind: string, details: unknown): string {

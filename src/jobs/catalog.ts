@@ -68,15 +68,21 @@ export const JOBS = {
       removeOnFail: { age: 7 * 24 * 3_600 },
     },
   },
+  /** Edits a briefing's posts in the agents' channels to show which teams have confirmed. */
+  "briefing.refresh": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ briefingId: z.uuid() }),
+    opts: { ...retrying, attempts: 8 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;
 
-/** Deterministic ids (no ':' — BullMQ reserves it): the same work queued twice is one job. */
 /** Job schedulers (recurring jobs); their ids are data in Redis too. */
 export const SCHEDULERS = Object.freeze({ retention: "retention-erase" } as const);
 
+/** Deterministic ids (no ':' — BullMQ reserves it): the same work queued twice is one job. */
 export const jobIds = {
   setup: (incidentId: string) => `setup-${incidentId}`,
   deliver: (outboxId: string) => `deliver-${outboxId}`,
@@ -94,4 +100,6 @@ export const jobIds = {
   },
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,
+  // One per confirmation (the incident's version after it), so none is swallowed by a running one.
+  briefingRefresh: (briefingId: string, version: number) => `briefing-${briefingId}-${version}`,
 };

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
 import { describeError } from "../lib/logger.js";
+import { refreshBriefingPosts } from "../services/briefing-refresh.js";
 import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
@@ -38,6 +39,7 @@ const PROCESSORS: Processors = {
     fireClockStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
   "retention.erase": (ctx) => eraseExpiredCallerReferences(ctx.deps),
+  "briefing.refresh": (ctx, data) => refreshBriefingPosts(ctx.deps, data.briefingId),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, maintenance: 1 };

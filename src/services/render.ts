@@ -1,8 +1,10 @@
 import type { Policy } from "../config/policy-types.js";
 import type { DbOrTx } from "../db/client.js";
+import { latestBriefing } from "../db/queries/briefings.js";
 import { getCallerReferenceState } from "../db/queries/incidents.js";
 import { clocksOf } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { briefingStatus } from "../domain/floor.js";
 import { incidentCard } from "../slack/blocks/incident-card.js";
 import { clockLabel } from "./sla-plan.js";
 
@@ -17,9 +19,10 @@ export async function renderResponderCard(
   incident: IncidentRow,
   sourceLink: string | null = null,
 ) {
-  const [callerReference, clocks] = await Promise.all([
+  const [callerReference, clocks, briefing] = await Promise.all([
     getCallerReferenceState(db, incident.id),
     clocksOf(db, incident.id),
+    latestBriefing(db, incident.id),
   ]);
   const breached = clocks
     .filter((c) => c.breachedAt && c.state !== "stopped")
@@ -41,6 +44,11 @@ export async function renderResponderCard(
     callerReference: callerReference.value,
     callerReferenceErased: callerReference.erased,
     sourceLink,
+    briefing: briefing && {
+      author: briefing.briefing.author,
+      postedAt: briefing.briefing.postedAt,
+      status: briefingStatus(policy.teams, briefing.confirmations),
+    },
   });
 }
 

@@ -11,14 +11,25 @@ import { slackLogger } from "../lib/slack-logger.js";
 import type { Deps } from "../services/deps.js";
 import { onCardButton } from "./actions/card-buttons.js";
 import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
+import { onFloorCardButton, onTeamBriefed } from "./actions/floor-buttons.js";
 import { onPlaybookTick } from "./actions/playbook-tick.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onTimelinePage } from "./actions/timeline-page.js";
 import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
-import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, PLAYBOOK_ACTION, SHORTCUT, VIEW } from "./ids.js";
+import {
+  ACTION,
+  CARD_ACTION,
+  COMMAND,
+  ESCALATION_ACTION,
+  FLOOR_ACTION,
+  PLAYBOOK_ACTION,
+  SHORTCUT,
+  VIEW,
+} from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
+import { FLOOR_VIEWS, onFloorModalSubmit } from "./views/floor-modals.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
 import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
 
@@ -108,6 +119,17 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
     (args) => onWorkModalSubmit(deps, args),
   );
+  const floorCardButtons = [FLOOR_ACTION.briefAgents, FLOOR_ACTION.recordImpact, FLOOR_ACTION.askForHelp];
+  app.action({ type: "block_actions", action_id: new RegExp(`^(${floorCardButtons.join("|")})$`) }, (args) =>
+    onFloorCardButton(deps, args),
+  );
+  app.action({ type: "block_actions", action_id: FLOOR_ACTION.teamBriefed }, (args) =>
+    onTeamBriefed(deps, args),
+  );
+  app.view<ViewSubmitAction>(
+    { callback_id: new RegExp(`^(${FLOOR_VIEWS.join("|")})$`), type: "view_submission" },
+    (args) => onFloorModalSubmit(deps, args),
+  );
   // Everything else (an old card's button, a retired form) is answered rather than left to time out.
   const knownActions = [
     ACTION.impact,
@@ -115,10 +137,11 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     ...Object.values(CARD_ACTION),
     ...Object.values(ESCALATION_ACTION),
     ...Object.values(PLAYBOOK_ACTION),
+    ...Object.values(FLOOR_ACTION),
   ];
   app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
   app.view<ViewSubmitAction>(
-    { callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS]), type: "view_submission" },
+    { callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS, ...FLOOR_VIEWS]), type: "view_submission" },
     onUnknownView,
   );
 

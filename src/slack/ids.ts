@@ -7,6 +7,9 @@ export const VIEW = {
   reopen: "incident_reopen_modal",
   update: "incident_update_modal",
   recategorise: "incident_recategorise_modal",
+  briefAgents: "incident_brief_agents_modal",
+  recordImpact: "incident_record_impact_modal",
+  askForHelp: "incident_ask_for_help_modal",
 } as const;
 
 /** Buttons on the incident card; each carries the incident id as its value. */
@@ -81,3 +84,24 @@ export const PRIORITY_PREVIEW_BLOCK = "priority_preview";
 
 /** The tick control on each step of a playbook checklist; its value says which step and which way. */
 export const PLAYBOOK_ACTION = { tick: "playbook_step_tick" } as const;
+/** Buttons for supporting the floor: three on the incident card (value: incident id), one on a briefing post. */
+export const FLOOR_ACTION = {
+  briefAgents: "incident_brief_agents",
+  recordImpact: "incident_record_impact",
+  askForHelp: "incident_ask_for_help",
+  /** On the briefing post in an agents' channel; its value is the briefing id. */
+  teamBriefed: "briefing_team_briefed",
+} as const;
+export type FloorAction = (typeof FLOOR_ACTION)[keyof typeof FLOOR_ACTION];
+
+/** Block ids of the floor-support modals (their parsers key errors by them). */
+export const FLOOR_FIELDS = {
+  affected: "briefing_affected",
+  script: "briefing_script",
+  workaround: "briefing_workaround",
+  nextUpdate: "briefing_next_update",
+  callsQueued: "impact_calls_queued",
+  abandonmentRate: "impact_abandonment_rate",
+  affectedQueue: "impact_affected_queue",
+  helpRequest: "help_request",
+} as const;

@@ -22,6 +22,7 @@ const WORKING = [
   "*`/incident handover @someone Carrier on site, next update 16:00`*: at a shift change, give your incident to the next owner with a note.",
   "In an incident's own channel the incident is implied; elsewhere add its reference, e.g. `/incident note INC-000042 Carrier confirmed`.",
   "The buttons on the pinned card do the same: Acknowledge, Take ownership, Post update, Put on hold, Resolve, Re-categorise…",
+  "For the floor, the card also has *Brief agents* (a script for the agents' channel that each team lead confirms), *Record impact* (calls queued, abandonment, queue) and *Ask for help*.",
 ];
 
 const RULES = [

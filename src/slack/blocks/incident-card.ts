@@ -1,8 +1,10 @@
 import type { IncidentRow } from "../../db/schema/index.js";
+import type { TeamBriefingStatus } from "../../domain/floor.js";
 import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
-import { cardActions, type ExtraClockButtons } from "./card-actions.js";
+import { cardActions, type ExtraClockButtons, floorActions } from "./card-actions.js";
+import { briefingCardBlock, impactBlocks, recordedImpactOf } from "./floor.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 export type Audience = "responder" | "stakeholder";
@@ -23,6 +25,8 @@ export interface CardContext {
   breached?: string[];
   /** Extra clocks' buttons (responder cards). */
   extraClocks?: ExtraClockButtons;
+  /** The latest agents' briefing and each team's confirmation (responder cards). */
+  briefing?: { author: string; postedAt: Date; status: TeamBriefingStatus[] } | null;
 }
 
 type CardIncident = Pick<
@@ -52,7 +56,9 @@ type CardIncident = Pick<
   | "respondDueAt"
   | "nextUpdateDueAt"
   | "resolveDueAt"
->;
+> &
+  // Optional so callers building a card from a partial row need not know about the floor.
+  Partial<Pick<IncidentRow, "callsQueued" | "abandonmentRate" | "affectedQueue" | "impactRecordedAt">>;
 
 const PRIORITY_EMOJI = {
   P1: ":red_circle:",
@@ -120,7 +126,9 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   if (deadlines) blocks.push({ type: "section", text: mrkdwn(deadlines) });
   const state = stateLine(i, ctx.audience);
   if (state) blocks.push({ type: "section", text: mrkdwn(state) });
-  if (ctx.audience === "responder" && ctx.actions !== false) blocks.push(...cardActions(i, ctx.extraClocks));
+  blocks.push(...floorBlocks(i, ctx));
+  if (ctx.audience === "responder" && ctx.actions !== false)
+    blocks.push(...cardActions(i, ctx.extraClocks), ...floorActions(i));
   blocks.push({
     type: "context",
     elements: [
@@ -133,6 +141,16 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     ],
   });
   return { text, blocks };
+}
+
+/** Contact-centre impact (for everyone) and the agents' briefing status (responders). */
+function floorBlocks(i: CardIncident, ctx: CardContext): Record<string, unknown>[] {
+  const impact = impactBlocks(recordedImpactOf(i), ctx.timezone);
+  const briefing =
+    ctx.audience === "responder" && ctx.briefing
+      ? [briefingCardBlock(ctx.briefing, ctx.briefing.status, ctx.timezone)]
+      : [];
+  return [...impact, ...briefing];
 }
 
 /** The deadlines still running, and any breach, so nobody has to work them out. */

@@ -1,9 +1,14 @@
 import type { IncidentRow, StakeholderUpdateRow } from "../../db/schema/index.js";
 import { STATUS_LABELS } from "../../domain/incident.js";
 import { formatReference } from "../../domain/reference.js";
+import { impactBlocks, recordedImpactOf } from "./floor.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
-type UpdateIncident = Pick<IncidentRow, "number" | "title" | "priority" | "status" | "ownerId" | "channelId">;
+type UpdateIncident = Pick<
+  IncidentRow,
+  "number" | "title" | "priority" | "status" | "ownerId" | "channelId"
+> &
+  Partial<Pick<IncidentRow, "callsQueued" | "abandonmentRate" | "affectedQueue" | "impactRecordedAt">>;
 type Update = Pick<StakeholderUpdateRow, "happening" | "customerImpact" | "nextUpdateAt" | "author">;
 
 /**
@@ -23,6 +28,7 @@ export function stakeholderUpdateMessage(i: UpdateIncident, u: Update, timezone:
         type: "section",
         text: mrkdwn(`*Customer impact now*\n${escapeMrkdwn(clip(u.customerImpact, 2800))}`),
       },
+      ...impactBlocks(recordedImpactOf(i), timezone),
       {
         type: "section",
         fields: [

@@ -1,0 +1,73 @@
+import { and, asc, desc, eq, like } from "drizzle-orm";
+import type { DbOrTx } from "../client.js";
+import {
+  type BriefingRow,
+  briefingConfirmations,
+  briefings,
+  type OutboxRow,
+  outbox,
+} from "../schema/index.js";
+
+export type BriefingConfirmationRow = typeof briefingConfirmations.$inferSelect;
+
+export interface BriefingWithConfirmations {
+  briefing: BriefingRow;
+  confirmations: BriefingConfirmationRow[];
+}
+
+export async function insertBriefing(db: DbOrTx, row: typeof briefings.$inferInsert): Promise<BriefingRow> {
+  const [inserted] = await db.insert(briefings).values(row).returning();
+  if (!inserted) throw new Error("briefing not stored");
+  return inserted;
+}
+
+export async function getBriefing(db: DbOrTx, id: string): Promise<BriefingRow | null> {
+  const [row] = await db.select().from(briefings).where(eq(briefings.id, id));
+  return row ?? null;
+}
+
+export function confirmationsOf(db: DbOrTx, briefingId: string): Promise<BriefingConfirmationRow[]> {
+  return db
+    .select()
+    .from(briefingConfirmations)
+    .where(eq(briefingConfirmations.briefingId, briefingId))
+    .orderBy(asc(briefingConfirmations.confirmedAt));
+}
+
+/** The incident's most recent briefing with its confirmations; null before the first one. */
+export async function latestBriefing(
+  db: DbOrTx,
+  incidentId: string,
+): Promise<BriefingWithConfirmations | null> {
+  const [briefing] = await db
+    .select()
+    .from(briefings)
+    .where(eq(briefings.incidentId, incidentId))
+    .orderBy(desc(briefings.postedAt), desc(briefings.id))
+    .limit(1);
+  if (!briefing) return null;
+  return { briefing, confirmations: await confirmationsOf(db, briefing.id) };
+}
+
+/**
+ * Records confirmations; a team already confirmed keeps its first confirmation (the primary
+ * key is briefing + team). Returns only the rows this call added.
+ */
+export function insertConfirmations(
+  db: DbOrTx,
+  rows: Array<{ briefingId: string; team: string; leadId: string; confirmedAt: Date }>,
+): Promise<BriefingConfirmationRow[]> {
+  if (rows.length === 0) return Promise.resolve([]);
+  return db.insert(briefingConfirmations).values(rows).onConflictDoNothing().returning();
+}
+
+/** Outbox key of a briefing's post to one channel: one post per briefing and channel. */
+export const briefingPostKey = (briefingId: string, channel: string) => `briefing:${briefingId}:${channel}`;
+
+/** The briefing's posts that have landed in Slack (with their channel and ts), to edit them. */
+export function sentBriefingPosts(db: DbOrTx, briefingId: string): Promise<OutboxRow[]> {
+  return db
+    .select()
+    .from(outbox)
+    .where(and(like(outbox.dedupeKey, `briefing:${briefingId}:%`), eq(outbox.status, "sent")));
+}

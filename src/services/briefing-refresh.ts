@@ -1,0 +1,47 @@
+import type { WebClient } from "@slack/web-api";
+import { confirmationsOf, getBriefing, sentBriefingPosts } from "../db/queries/briefings.js";
+import { getIncidentById } from "../db/queries/incidents.js";
+import { briefingStatus } from "../domain/floor.js";
+import { briefingMessage } from "../slack/blocks/floor.js";
+import { classifySlackError } from "../slack/errors.js";
+import { RetryLater } from "./deliver.js";
+import type { Deps } from "./deps.js";
+
+/**
+ * Edits a briefing's posts in the agents' channels to show which teams have confirmed.
+ * Rendering reads the current confirmations, so a late or repeated run shows the newest state.
+ * A post not delivered yet is skipped: it is rendered when the briefing is posted.
+ */
+export async function refreshBriefingPosts(deps: Deps, briefingId: string): Promise<number> {
+  const briefing = await getBriefing(deps.db, briefingId);
+  if (!briefing) return 0;
+  const [incident, confirmations, posts] = await Promise.all([
+    getIncidentById(deps.db, briefing.incidentId),
+    confirmationsOf(deps.db, briefingId),
+    sentBriefingPosts(deps.db, briefingId),
+  ]);
+  if (!incident) return 0;
+  const status = briefingStatus(deps.policy.teams, confirmations);
+  const message = briefingMessage(incident, briefing, status, deps.policy.timezone);
+  let edited = 0;
+  for (const post of posts) {
+    if (!post.postedChannel || !post.ts) continue;
+    try {
+      await deps.slack.chat.update({
+        channel: post.postedChannel,
+        ts: post.ts,
+        ...message,
+      } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
+      edited += 1;
+    } catch (err) {
+      const failure = classifySlackError(err);
+      if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
+      if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
+      deps.logger.warn(
+        { briefingId, channel: post.postedChannel, error: failure.error },
+        "briefing post not updated",
+      );
+    }
+  }
+  return edited;
+}

@@ -1,0 +1,176 @@
+import type { BriefingRow, IncidentRow } from "../../db/schema/index.js";
+import {
+  formatRate,
+  type HelpDestination,
+  type Impact,
+  type TeamBriefingStatus,
+} from "../../domain/floor.js";
+import { STATUS_LABELS } from "../../domain/incident.js";
+import { formatReference } from "../../domain/reference.js";
+import { FLOOR_ACTION } from "../ids.js";
+import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+
+/**
+ * Messages for the floor: the agents' briefing, its status on the card, the contact-centre
+ * impact, and a request for help. None of them carries the caller reference.
+ */
+
+type Briefing = Pick<
+  BriefingRow,
+  "id" | "affected" | "script" | "workaround" | "nextUpdateAt" | "author" | "postedAt"
+>;
+type Subject = Pick<IncidentRow, "number" | "title" | "priority" | "major">;
+
+/** One line per team: confirmed by whom and when, or still waiting (and on whom). */
+export function teamStatusLines(status: readonly TeamBriefingStatus[], timezone: string): string[] {
+  return status.map((t) => {
+    const label = escapeMrkdwn(clip(t.label, 80));
+    if (t.state === "confirmed")
+      return `:white_check_mark: *${label}*: briefed, confirmed by ${userMention(t.leadId)} ${slackDate(t.confirmedAt, timezone)}`;
+    const leads = t.leads.length > 0 ? ` (${t.leads.map((l) => userMention(l)).join(", ")})` : "";
+    return `:hourglass_flowing_sand: *${label}*: waiting for confirmation${leads}`;
+  });
+}
+
+function statusText(status: readonly TeamBriefingStatus[], timezone: string): string {
+  const done = status.filter((t) => t.state === "confirmed").length;
+  const head = `*Teams briefed: ${done} of ${status.length}*`;
+  // A section's text holds 3,000 characters: a long team list is cut, never rejected.
+  return clip([head, ...teamStatusLines(status, timezone)].join("\n"), 3000);
+}
+
+/** The briefing as agents read it, with the button their team lead presses once the team knows. */
+export function briefingMessage(
+  i: Subject,
+  b: Briefing,
+  status: readonly TeamBriefingStatus[],
+  timezone: string,
+) {
+  const ref = formatReference(i.number);
+  const heading = `Agent briefing · ${ref} · ${i.priority}${i.major ? " · MAJOR" : ""}`;
+  const blocks: Record<string, unknown>[] = [
+    { type: "header", text: plain(heading, 150) },
+    { type: "context", elements: [mrkdwn(escapeMrkdwn(clip(i.title, 150)))] },
+    { type: "section", text: mrkdwn(`*What is affected*\n${escapeMrkdwn(clip(b.affected, 2900))}`) },
+    { type: "section", text: mrkdwn(`*What to tell callers*\n${escapeMrkdwn(clip(b.script, 2900))}`) },
+  ];
+  if (b.workaround)
+    blocks.push({ type: "section", text: mrkdwn(`*Workaround*\n${escapeMrkdwn(clip(b.workaround, 2900))}`) });
+  blocks.push({
+    type: "section",
+    text: mrkdwn(
+      `*Next update*\n${b.nextUpdateAt ? slackDate(b.nextUpdateAt, timezone) : "_not set yet: we will tell you_"}`,
+    ),
+  });
+  blocks.push({ type: "section", text: mrkdwn(statusText(status, timezone)) });
+  blocks.push({
+    type: "actions",
+    block_id: "briefing_actions",
+    elements: [
+      {
+        type: "button",
+        action_id: FLOOR_ACTION.teamBriefed,
+        text: plain("Team briefed", 75),
+        value: b.id,
+        style: "primary",
+      },
+    ],
+  });
+  blocks.push({
+    type: "context",
+    elements: [
+      mrkdwn(`Briefing by ${userMention(b.author)} · team leads: press *Team briefed* once your team knows`),
+    ],
+  });
+  return {
+    text: escapeMrkdwn(`${heading}: ${clip(b.affected, 200)}`),
+    blocks,
+  };
+}
+
+/** The latest briefing's state on the responder card. */
+export function briefingCardBlock(
+  b: Pick<BriefingRow, "author" | "postedAt">,
+  status: readonly TeamBriefingStatus[],
+  timezone: string,
+) {
+  const head = `:mega: *Agents briefed* by ${userMention(b.author)} ${slackDate(b.postedAt, timezone)}`;
+  return { type: "section", text: mrkdwn(clip(`${head}\n${statusText(status, timezone)}`, 3000)) };
+}
+
+export type RecordedImpact = Impact & { impactRecordedAt: Date | null };
+
+/** The impact columns of a (possibly partial) incident row; missing ones count as not recorded. */
+export function recordedImpactOf(
+  i: Partial<Pick<IncidentRow, "callsQueued" | "abandonmentRate" | "affectedQueue" | "impactRecordedAt">>,
+): RecordedImpact {
+  return {
+    callsQueued: i.callsQueued ?? null,
+    abandonmentRate: i.abandonmentRate ?? null,
+    affectedQueue: i.affectedQueue ?? null,
+    impactRecordedAt: i.impactRecordedAt ?? null,
+  };
+}
+
+/** Contact-centre impact as fields; null until some impact has been recorded. */
+export function impactFields(i: RecordedImpact, timezone: string): string[] | null {
+  if (!i.impactRecordedAt) return null;
+  return [
+    `*Calls queued*\n${i.callsQueued ?? "_not given_"}`,
+    `*Abandonment*\n${i.abandonmentRate === null ? "_not given_" : `${formatRate(i.abandonmentRate)}%`}`,
+    `*Affected queue*\n${i.affectedQueue ? escapeMrkdwn(clip(i.affectedQueue, 100)) : "_not given_"}`,
+    `*Impact recorded*\n${slackDate(i.impactRecordedAt, timezone)}`,
+  ];
+}
+
+export function impactBlocks(i: RecordedImpact, timezone: string): Record<string, unknown>[] {
+  const fields = impactFields(i, timezone);
+  if (!fields) return [];
+  return [
+    { type: "section", text: mrkdwn(":telephone_receiver: *Contact-centre impact*") },
+    { type: "section", fields: fields.map((f) => mrkdwn(f, 2000)) },
+  ];
+}
+
+type HelpIncident = Pick<
+  IncidentRow,
+  "number" | "title" | "priority" | "major" | "status" | "ownerId" | "channelId"
+>;
+
+/** A request for help: the incident's summary (never its caller reference), what is needed, who asks. */
+export function helpRequestMessage(i: HelpIncident, p: { asker: string; request: string }) {
+  const ref = formatReference(i.number);
+  const heading = `${ref} · ${i.priority}${i.major ? " · MAJOR" : ""} · ${STATUS_LABELS[i.status]}`;
+  const ask = `:sos: ${userMention(p.asker)} is asking for help with *${ref}*`;
+  return {
+    text: escapeMrkdwn(`${ref}: help requested: ${clip(p.request, 200)}`),
+    blocks: [
+      { type: "section", text: mrkdwn(ask) },
+      { type: "section", text: mrkdwn(`*What they need*\n${escapeMrkdwn(clip(p.request, 2900))}`) },
+      {
+        type: "section",
+        fields: [
+          mrkdwn(`*Incident*\n${escapeMrkdwn(clip(`${heading} · ${i.title}`, 1900))}`),
+          mrkdwn(`*Owner*\n${userMention(i.ownerId)}`),
+          mrkdwn(`*Incident channel*\n${channelMention(i.channelId)}`),
+          mrkdwn(`*Asked by*\n${userMention(p.asker)}`),
+        ],
+      },
+    ],
+  };
+}
+
+/** Where a help request went, in words for the asker. */
+export function describeHelpDestination(d: HelpDestination): string {
+  const channels = d.channels.map((c) => channelMention(c)).join(", ");
+  switch (d.via) {
+    case "incident_type":
+      return `${channels} (the support channel for this type of incident)`;
+    case "team":
+      return `${channels} (${escapeMrkdwn(d.teamLabel ?? "your team")}'s support channel)`;
+    case "policy":
+      return `${channels} (the support channel)`;
+    case "team_leads":
+      return d.channels.map((u) => userMention(u)).join(", ");
+  }
+}
