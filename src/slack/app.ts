@@ -12,13 +12,15 @@ import type { Deps } from "../services/deps.js";
 import { onCardButton } from "./actions/card-buttons.js";
 import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
+import { onWriteReview } from "./actions/review-prompt.js";
 import { onTimelinePage } from "./actions/timeline-page.js";
 import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
-import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, SHORTCUT, VIEW } from "./ids.js";
+import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, REVIEW_ACTION, SHORTCUT, VIEW } from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
+import { onReviewSubmit } from "./views/review.js";
 import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
 
 /**
@@ -104,8 +106,13 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
     (args) => onWorkModalSubmit(deps, args),
   );
+  app.action({ type: "block_actions", action_id: REVIEW_ACTION.open }, (args) => onWriteReview(deps, args));
+  app.view<ViewSubmitAction>({ callback_id: VIEW.review, type: "view_submission" }, (args) =>
+    onReviewSubmit(deps, args),
+  );
   // Everything else (an old card's button, a retired form) is answered rather than left to time out.
   const knownActions = [
+    ...Object.values(REVIEW_ACTION),
     ACTION.impact,
     ACTION.urgency,
     ...Object.values(CARD_ACTION),
@@ -113,7 +120,7 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
   ];
   app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
   app.view<ViewSubmitAction>(
-    { callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS]), type: "view_submission" },
+    { callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS, VIEW.review]), type: "view_submission" },
     onUnknownView,
   );
 

@@ -7,6 +7,7 @@ export const VIEW = {
   reopen: "incident_reopen_modal",
   update: "incident_update_modal",
   recategorise: "incident_recategorise_modal",
+  review: "incident_review_modal",
 } as const;
 
 /** Buttons on the incident card; each carries the incident id as its value. */
@@ -78,3 +79,21 @@ export const ACTION = {
 } as const;
 
 export const PRIORITY_PREVIEW_BLOCK = "priority_preview";
+
+/** The "Write the review" button on a review prompt; its value is the incident id. */
+export const REVIEW_ACTION = { open: "review_open" } as const;
+
+/** How many preventive actions one review form offers (Slack allows 100 blocks; 5 keeps it readable). */
+export const REVIEW_ACTION_ROWS = 5;
+
+/** Block ids of the review modal; its parser keys errors by them. */
+export const REVIEW_FIELDS = {
+  category: "review_category",
+  rootCause: "review_root_cause",
+  factors: "review_factors",
+  wentWell: "review_went_well",
+  wentBadly: "review_went_badly",
+  actionText: (i: number) => `review_action_${i}_text`,
+  actionOwner: (i: number) => `review_action_${i}_owner`,
+  actionDue: (i: number) => `review_action_${i}_due`,
+} as const;
