@@ -52,6 +52,12 @@ export const JOBS = {
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
+  /** Uploads a completed post-incident review as a Markdown document to the incident channel. */
+  "review.publish": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ reviewId: z.uuid() }),
+    opts: { ...retrying, attempts: 10 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -73,4 +79,5 @@ export const jobIds = {
   },
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,
+  reviewPublish: (reviewId: string) => `review-publish-${reviewId}`,
 };

@@ -9,6 +9,7 @@ import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
+import { publishReview } from "../services/review-publish.js";
 import { fireClockStep } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
 import { type InlineDelivery, inlineDelivery } from "./deliver-now.js";
@@ -36,6 +37,7 @@ const PROCESSORS: Processors = {
   "sla.fire": (ctx, data) =>
     fireClockStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
+  "review.publish": (ctx, data) => publishReview(ctx.deps, data.reviewId),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20 };

@@ -45,7 +45,8 @@ class Refused extends Error {
 export async function changeIncident(
   deps: Deps,
   p: { incidentId: string; actor: string; requestKey?: string },
-  decide: (incident: IncidentRow) => Result<Change, Refusal> | Promise<Result<Change, Refusal>>,
+  /** Gets the locked row, and the transaction for reads that must see the same moment. */
+  decide: (incident: IncidentRow, tx: Tx) => Result<Change, Refusal> | Promise<Result<Change, Refusal>>,
 ): Promise<ChangeOutcome> {
   let outboxIds: string[] = [];
   let clockUpdates: ClockUpdate[] = [];
@@ -57,7 +58,7 @@ export async function changeIncident(
       if (p.requestKey && !(await markRequestProcessed(tx, p.requestKey))) {
         return { ok: true, incident, message: "Already done.", duplicate: true } as const;
       }
-      const decision = await decide(incident);
+      const decision = await decide(incident, tx);
       if (!decision.ok) throw new Refused(decision.error);
       const change = decision.value;
       const updated = await updateIncident(tx, incident.id, change.patch);
