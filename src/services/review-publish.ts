@@ -97,7 +97,7 @@ async function upload(
   await deps.slack.files.completeUploadExternal({
     files: [{ id: target.file_id, title: p.title }],
     channel_id: p.channel,
-    initial_comment: `Post-incident review of ${p.title.split(" ")[0]} (Markdown).`,
+    initial_comment: `The full ${p.title}, as a Markdown document.`,
   });
   return target.file_id;
 }
