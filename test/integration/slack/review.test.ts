@@ -5,6 +5,7 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import { getReviewOf } from "../../../src/db/queries/reviews.js";
 import { type IncidentRow, improvementActions, outbox, reviews } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
+import { sweep } from "../../../src/jobs/sweep.js";
 import { publishReview } from "../../../src/services/review-publish.js";
 import { CARD_ACTION, REVIEW_FIELDS as F, REVIEW_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
@@ -368,5 +369,30 @@ describe("post-incident reviews", () => {
     await eventually("published", async () => (await getReviewOf(deps().db, incident.id))?.publishedAt);
     // Not major: closing never waited for the review anyway.
     expect((await cardClick(incident, CARD_ACTION.close, USERS.lead)).text).toContain("Closed");
+  });
+
+  it("publishes a completed review whose job was lost (Redis down at submit) from the sweep", async () => {
+    const incident = await readyIncident({ title: "Queue stats frozen", impact: "medium", urgency: "low" });
+    await cardClick(incident, CARD_ACTION.acknowledge);
+    await resolve(incident);
+    // As if the transaction committed and the enqueue after it failed: a completed row, no job.
+    await deps()
+      .db.insert(reviews)
+      .values({
+        incidentId: incident.id,
+        status: "completed",
+        requestedBy: USERS.agent,
+        rootCauseCategory: "software_defect",
+        rootCause: "Stats service leaked memory",
+        completedBy: USERS.agent,
+        completedAt: new Date(Date.now() - 60_000),
+      });
+    await sweep(deps());
+    const file = await h.slack.waitFor(() => h.slack.files.find((f) => f.channel === incident.channelId));
+    expect(file.content.toString("utf8")).toContain("Stats service leaked memory");
+    await eventually("published", async () => (await getReviewOf(deps().db, incident.id))?.publishedAt);
+    await sweep(deps()); // nothing left to do: no second upload
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.slack.files.filter((f) => f.channel === incident.channelId)).toHaveLength(1);
   });
 });
