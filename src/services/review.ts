@@ -153,6 +153,7 @@ export async function submitReview(
   if (!done)
     return { ok: true, duplicate: true, message: "Already saved.", reviewId: p.reviewId, actionIds: [] };
   await afterCompleted(deps, p.incidentId, done.reviewId, done.outboxIds);
+  // Improvement-action follow-up (assignment DMs, reminders) belongs here, after commit: done.actionIds.
   return {
     ok: true,
     duplicate: false,

@@ -18,6 +18,7 @@ const WORKING = [
   "*`/incident escalate Callers queueing 20 minutes`*: one level up the escalation ladder now, with your reason.",
   "In an incident's own channel the incident is implied; elsewhere add its reference, e.g. `/incident note INC-000042 Carrier confirmed`.",
   "The buttons on the pinned card do the same: Acknowledge, Take ownership, Post update, Put on hold, Resolve, Re-categorise…",
+  "*`/incident review`*: write the post-incident review of a resolved incident (key times and SLA results filled in). Major incidents are prompted on resolve.",
 ];
 
 const RULES = [
