@@ -236,6 +236,18 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
   briefing_confirmed: briefingConfirmed,
   impact_recorded: impactRecorded,
   help_requested: helpRequested,
+  review_requested: (d) =>
+    text(d, "trigger") === "resolved"
+      ? "Post-incident review requested (major incident resolved)"
+      : "Post-incident review requested",
+  review_completed: (d) => {
+    const category = text(d, "category");
+    const n = typeof d.actions === "number" ? d.actions : null;
+    const actions = n === null ? "" : `, ${n} preventive action${n === 1 ? "" : "s"}`;
+    return `Post-incident review completed${category ? ` (root cause: ${humanise(category)}${actions})` : actions ? ` (${actions.slice(2)})` : ""}`;
+  },
+  review_published: (d) =>
+    `Post-incident review document uploaded to ${text(d, "channel") ?? "the incident channel"}${suffix("file", text(d, "fileId"))}`,
 };
 
 function unknownKind(kind: string, details: unknown): string {

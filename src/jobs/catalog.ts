@@ -74,6 +74,12 @@ export const JOBS = {
     schema: z.object({ briefingId: z.uuid() }),
     opts: { ...retrying, attempts: 8 },
   },
+  /** Uploads a completed post-incident review as a Markdown document to the incident channel. */
+  "review.publish": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ reviewId: z.uuid() }),
+    opts: { ...retrying, attempts: 10 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -102,4 +108,5 @@ export const jobIds = {
     `home-${userId}-${incidentId}-${version}`,
   // One per confirmation (the incident's version after it), so none is swallowed by a running one.
   briefingRefresh: (briefingId: string, version: number) => `briefing-${briefingId}-${version}`,
+  reviewPublish: (reviewId: string) => `review-publish-${reviewId}`,
 };

@@ -1,5 +1,6 @@
 import { getIncidentById, listIncidentsAwaitingSetup } from "../db/queries/incidents.js";
 import { getOutbox, listStalePendingOutbox } from "../db/queries/outbox.js";
+import { getReview, listUnpublishedReviews } from "../db/queries/reviews.js";
 import type { Deps } from "../services/deps.js";
 import { jobIds } from "./catalog.js";
 import { ensureJob } from "./ensure-job.js";
@@ -10,6 +11,8 @@ import { ensureJob } from "./ensure-job.js";
  */
 const GRACE_MS = 30_000;
 const BATCH = 500;
+/** A review document that Slack kept refusing (bot removed from the channel) stops being retried. */
+const PUBLISH_GIVE_UP_MS = 7 * 86_400_000;
 
 /**
  * PostgreSQL is the record of what must happen; Redis only holds the jobs that make it happen.
@@ -41,6 +44,29 @@ export async function sweep(
       { jobId: jobIds.deliver(id), stillDue },
     );
   }
-  if (setups + deliveries > 0) deps.logger.info({ setups, deliveries }, "sweep requeued work");
+  const publications = await requeuePublications(deps, before);
+  if (setups + deliveries + publications > 0) {
+    deps.logger.info({ setups, deliveries, publications }, "sweep requeued work");
+  }
   return { setups, deliveries };
+}
+
+/** Completed reviews whose document never reached Slack (enqueue failed after commit, Redis lost it). */
+async function requeuePublications(deps: Deps, before: Date): Promise<number> {
+  const after = new Date(before.getTime() - PUBLISH_GIVE_UP_MS);
+  let queued = 0;
+  for (const { id } of await listUnpublishedReviews(deps.db, {
+    completedBefore: before,
+    completedAfter: after,
+    limit: BATCH,
+  })) {
+    const stillDue = async () => !(await getReview(deps.db, id))?.publishedAt;
+    queued += await ensureJob(
+      deps,
+      "review.publish",
+      { reviewId: id },
+      { jobId: jobIds.reviewPublish(id), stillDue },
+    );
+  }
+  return queued;
 }

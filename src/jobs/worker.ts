@@ -11,6 +11,7 @@ import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
 import { eraseExpiredCallerReferences } from "../services/retention.js";
+import { publishReview } from "../services/review-publish.js";
 import { fireClockStep } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
 import { type InlineDelivery, inlineDelivery } from "./deliver-now.js";
@@ -40,6 +41,7 @@ const PROCESSORS: Processors = {
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
   "retention.erase": (ctx) => eraseExpiredCallerReferences(ctx.deps),
   "briefing.refresh": (ctx, data) => refreshBriefingPosts(ctx.deps, data.briefingId),
+  "review.publish": (ctx, data) => publishReview(ctx.deps, data.reviewId),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, maintenance: 1 };

@@ -1,3 +1,4 @@
+import type { Tx } from "../db/client.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { type CloseCode, STATUS_LABELS } from "../domain/incident.js";
 import { type HoldReason, type LifecycleAction, transition } from "../domain/lifecycle.js";
@@ -6,6 +7,7 @@ import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { Deps } from "./deps.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
+import { requestReviewOnResolve, reviewCloseRefusal } from "./review.js";
 
 export interface StatusChangeInput {
   incidentId: string;
@@ -19,7 +21,32 @@ export interface StatusChangeInput {
 
 /** Moves an incident through the one state machine, if the actor may and the move is legal. */
 export function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
-  return changeIncident(deps, input, (incident) => decideStatus(deps, incident, input));
+  return changeIncident(deps, input, async (incident, tx) => {
+    const decision = decideStatus(deps, incident, input);
+    if (!decision.ok) return decision;
+    return withReview(tx, deps, incident, input, decision.value);
+  });
+}
+
+/**
+ * The post-incident review's part in a status change, read in the change's transaction:
+ * closing a major incident may wait for its review, and resolving one asks for it.
+ */
+async function withReview(
+  tx: Tx,
+  deps: Deps,
+  incident: IncidentRow,
+  input: StatusChangeInput,
+  change: Change,
+): Promise<Result<Change, Refusal>> {
+  if (input.action === "close") {
+    const refusal = await reviewCloseRefusal(tx, deps, incident);
+    return refusal ? err(refusal) : ok(change);
+  }
+  if (input.action === "resolve") {
+    return ok({ ...change, also: (t, updated) => requestReviewOnResolve(t, deps, updated) });
+  }
+  return ok(change);
 }
 
 function decideStatus(deps: Deps, incident: IncidentRow, input: StatusChangeInput): Result<Change, Refusal> {

@@ -14,6 +14,7 @@ import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
 import { onFloorCardButton, onTeamBriefed } from "./actions/floor-buttons.js";
 import { onPlaybookTick } from "./actions/playbook-tick.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
+import { onWriteReview } from "./actions/review-prompt.js";
 import { onTimelinePage } from "./actions/timeline-page.js";
 import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
 import { onIncidentCommand } from "./commands/incident.js";
@@ -25,12 +26,14 @@ import {
   ESCALATION_ACTION,
   FLOOR_ACTION,
   PLAYBOOK_ACTION,
+  REVIEW_ACTION,
   SHORTCUT,
   VIEW,
 } from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { FLOOR_VIEWS, onFloorModalSubmit } from "./views/floor-modals.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
+import { onReviewSubmit } from "./views/review.js";
 import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
 
 /**
@@ -130,8 +133,13 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     { callback_id: new RegExp(`^(${FLOOR_VIEWS.join("|")})$`), type: "view_submission" },
     (args) => onFloorModalSubmit(deps, args),
   );
+  app.action({ type: "block_actions", action_id: REVIEW_ACTION.open }, (args) => onWriteReview(deps, args));
+  app.view<ViewSubmitAction>({ callback_id: VIEW.review, type: "view_submission" }, (args) =>
+    onReviewSubmit(deps, args),
+  );
   // Everything else (an old card's button, a retired form) is answered rather than left to time out.
   const knownActions = [
+    ...Object.values(REVIEW_ACTION),
     ACTION.impact,
     ACTION.urgency,
     ...Object.values(CARD_ACTION),
@@ -141,7 +149,10 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
   ];
   app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
   app.view<ViewSubmitAction>(
-    { callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS, ...FLOOR_VIEWS]), type: "view_submission" },
+    {
+      callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS, ...FLOOR_VIEWS, VIEW.review]),
+      type: "view_submission",
+    },
     onUnknownView,
   );
 

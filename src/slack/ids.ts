@@ -10,6 +10,7 @@ export const VIEW = {
   briefAgents: "incident_brief_agents_modal",
   recordImpact: "incident_record_impact_modal",
   askForHelp: "incident_ask_for_help_modal",
+  review: "incident_review_modal",
 } as const;
 
 /** Buttons on the incident card; each carries the incident id as its value. */
@@ -104,4 +105,22 @@ export const FLOOR_FIELDS = {
   abandonmentRate: "impact_abandonment_rate",
   affectedQueue: "impact_affected_queue",
   helpRequest: "help_request",
+} as const;
+
+/** The "Write the review" button on a review prompt; its value is the incident id. */
+export const REVIEW_ACTION = { open: "review_open" } as const;
+
+/** How many preventive actions one review form offers (Slack allows 100 blocks; 5 keeps it readable). */
+export const REVIEW_ACTION_ROWS = 5;
+
+/** Block ids of the review modal; its parser keys errors by them. */
+export const REVIEW_FIELDS = {
+  category: "review_category",
+  rootCause: "review_root_cause",
+  factors: "review_factors",
+  wentWell: "review_went_well",
+  wentBadly: "review_went_badly",
+  actionText: (i: number) => `review_action_${i}_text`,
+  actionOwner: (i: number) => `review_action_${i}_owner`,
+  actionDue: (i: number) => `review_action_${i}_due`,
 } as const;

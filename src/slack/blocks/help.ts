@@ -23,6 +23,7 @@ const WORKING = [
   "In an incident's own channel the incident is implied; elsewhere add its reference, e.g. `/incident note INC-000042 Carrier confirmed`.",
   "The buttons on the pinned card do the same: Acknowledge, Take ownership, Post update, Put on hold, Resolve, Re-categorise…",
   "For the floor, the card also has *Brief agents* (a script for the agents' channel that each team lead confirms), *Record impact* (calls queued, abandonment, queue) and *Ask for help*.",
+  "*`/incident review`*: write the post-incident review of a resolved incident (key times and SLA results filled in). Major incidents are prompted on resolve.",
 ];
 
 const RULES = [

@@ -9,6 +9,7 @@ import { helpReply } from "../blocks/help.js";
 import { incidentCard } from "../blocks/incident-card.js";
 import { incidentList } from "../blocks/incident-list.js";
 import { openLogIncidentModal } from "../open-modal.js";
+import { openReviewModal } from "../open-review.js";
 import { answerHandover } from "./handover.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
@@ -86,6 +87,7 @@ async function answer(
     case "escalate":
       return answerWork(deps, parsed, ctx);
     case "review":
+      return review(deps, parsed.number, ctx);
     case "actions":
     case "report":
       return { text: `\`/incident ${parsed.kind}\` is not available in this version yet.` };
@@ -98,6 +100,19 @@ async function answer(
       };
     }
   }
+}
+
+/** `/incident review [INC-n]`: the review form of a resolved or closed incident. */
+async function review(deps: Deps, number: number | null, ctx: CommandContext): Promise<Reply | null> {
+  const found = await findIncident(deps, number, ctx.channelId, "review");
+  if ("reply" in found) return found.reply;
+  const problem = await openReviewModal(deps, ctx.client, {
+    incident: found.incident,
+    userId: ctx.userId,
+    triggerId: ctx.triggerId,
+    channel: ctx.channelId,
+  });
+  return problem ? { text: problem } : null;
 }
 
 async function show(deps: Deps, number: number | null, ctx: CommandContext): Promise<Reply> {

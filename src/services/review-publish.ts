@@ -1,0 +1,103 @@
+import { appendLog } from "../db/queries/incident-log.js";
+import { getIncidentById } from "../db/queries/incidents.js";
+import { actionsOfReview, getReview, markReviewPublished } from "../db/queries/reviews.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { formatReference } from "../domain/reference.js";
+import { classifySlackError } from "../slack/errors.js";
+import { RetryLater } from "./deliver.js";
+import type { Deps } from "./deps.js";
+import { reviewFactLines } from "./review.js";
+import { reviewMarkdown } from "./review-document.js";
+
+export type PublishResult = "published" | "already_published" | "not_completed" | "gave_up";
+
+/**
+ * Uploads a completed review as a Markdown document to the incident channel (Slack's external
+ * upload: get a URL, send the bytes, complete into the channel), then records the file and logs
+ * it. A review with `published_at` is never uploaded again. The one window for a second upload
+ * is a crash between Slack completing and the record being written: a retry then uploads again
+ * rather than risk no document at all.
+ */
+export async function publishReview(deps: Deps, reviewId: string): Promise<PublishResult> {
+  const review = await getReview(deps.db, reviewId);
+  if (review?.status !== "completed") return "not_completed";
+  if (review.publishedAt) return "already_published";
+  const incident = await getIncidentById(deps.db, review.incidentId);
+  if (!incident) return "not_completed";
+  // The channel is made at intake; until it exists there is nowhere to publish.
+  if (!incident.channelId) throw new RetryLater(null, "incident channel not created yet");
+  const reference = formatReference(incident.number);
+  const markdown = reviewMarkdown({
+    reference,
+    title: incident.title,
+    priority: incident.priority,
+    timezone: deps.policy.timezone,
+    review,
+    categoryLabel:
+      deps.policy.review.rootCauseCategories[review.rootCauseCategory ?? ""] ??
+      review.rootCauseCategory ??
+      "",
+    lines: await reviewFactLines(deps.db, deps, incident, "document"),
+    actions: await actionsOfReview(deps.db, review.id),
+  });
+  let fileId: string;
+  try {
+    fileId = await upload(deps, {
+      channel: incident.channelId,
+      filename: `${reference.toLowerCase()}-review.md`,
+      title: `${reference} post-incident review`,
+      content: Buffer.from(markdown, "utf8"),
+    });
+  } catch (err) {
+    const failure = classifySlackError(err);
+    if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
+    if (failure.kind === "transient") throw err;
+    deps.logger.warn(
+      { incidentId: incident.id, reference, reviewId, error: failure.error },
+      "review document not uploaded",
+    );
+    // On record, so the timeline shows it and the sweep stops trying (see listUnpublishedReviews).
+    await appendLog(deps.db, {
+      incidentId: incident.id,
+      actor: SYSTEM_ACTOR,
+      kind: "delivery_failed",
+      details: { purpose: "review_document", reviewId, channel: incident.channelId, error: failure.error },
+    });
+    return "gave_up";
+  }
+  await deps.db.transaction(async (tx) => {
+    if (!(await markReviewPublished(tx, { id: review.id, fileId, publishedAt: deps.clock.now() }))) return;
+    await appendLog(tx, {
+      incidentId: incident.id,
+      actor: SYSTEM_ACTOR,
+      kind: "review_published",
+      details: { reviewId: review.id, fileId, channel: incident.channelId },
+    });
+  });
+  return "published";
+}
+
+async function upload(
+  deps: Deps,
+  p: { channel: string; filename: string; title: string; content: Buffer },
+): Promise<string> {
+  const target = await deps.slack.files.getUploadURLExternal({
+    filename: p.filename,
+    length: p.content.length,
+  });
+  if (!target.upload_url || !target.file_id) throw new Error("files.getUploadURLExternal gave no upload URL");
+  const sent = await fetch(target.upload_url, {
+    method: "POST",
+    headers: { "content-type": "text/markdown; charset=utf-8" },
+    body: p.content,
+    signal: AbortSignal.timeout(30_000),
+  });
+  // Thrown as a plain error: the job backs off and tries again with a fresh URL.
+  if (!sent.ok) throw new Error(`upload to Slack failed with HTTP ${sent.status}`);
+  await deps.slack.files.completeUploadExternal({
+    files: [{ id: target.file_id, title: p.title }],
+    channel_id: p.channel,
+    initial_comment: `The full ${p.title}, as a Markdown document.`,
+  });
+  return target.file_id;
+}

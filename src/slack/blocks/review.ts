@@ -1,0 +1,173 @@
+import type { ImprovementActionRow, IncidentRow, ReviewRow } from "../../db/schema/index.js";
+import { formatReference } from "../../domain/reference.js";
+import type { FactLines } from "../../domain/review-facts.js";
+import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS, VIEW } from "../ids.js";
+import { REVIEW_LIMITS } from "../parse/review-form.js";
+import { input, select, textInput } from "./inputs.js";
+import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
+
+/** Carried in the review modal's private_metadata. */
+export interface ReviewModalMetadata {
+  incidentId: string;
+  reviewId: string;
+  channel?: string;
+}
+
+type Subject = Pick<IncidentRow, "id" | "number" | "title" | "priority">;
+
+/** Long lists are cut so a section stays inside Slack's 3000 characters. */
+const MAX_LINES = 20;
+
+function linesText(heading: string, lines: string[], empty: string): string {
+  const shown = lines.slice(0, MAX_LINES);
+  const more = lines.length > MAX_LINES ? [`…and ${lines.length - MAX_LINES} more (see the timeline)`] : [];
+  const body = shown.length ? [...shown, ...more].map((l) => `• ${l}`).join("\n") : `_${empty}_`;
+  return clip(`*${heading}*\n${body}`, 3000);
+}
+
+/** The read-only facts: key times, SLA results and breaches, as worked out from the record. */
+export function factBlocks(lines: FactLines, timezone: string) {
+  return [
+    {
+      type: "section",
+      block_id: "review_fact_times",
+      text: mrkdwn(linesText(`Key times (${timezone})`, lines.times, "none recorded")),
+    },
+    {
+      type: "section",
+      block_id: "review_fact_sla",
+      text: mrkdwn(linesText("SLA", lines.sla, "no SLA clocks")),
+    },
+    {
+      type: "section",
+      block_id: "review_fact_breaches",
+      text: mrkdwn(linesText("Breaches", lines.breaches, "none")),
+    },
+  ];
+}
+
+const subjectLine = (i: Subject) =>
+  `*${formatReference(i.number)}* · ${i.priority} · ${escapeMrkdwn(clip(i.title, 150))}`;
+
+export function reviewModal(
+  i: Subject,
+  p: { lines: FactLines; timezone: string; categories: Record<string, string>; meta: ReviewModalMetadata },
+) {
+  const categories = Object.entries(p.categories).map(([value, label]) => ({ value, label }));
+  const long = (blockId: string, label: string, optional: boolean, hint?: string) =>
+    input(blockId, label, textInput(REVIEW_LIMITS.text, { multiline: true }), {
+      optional,
+      ...(hint ? { hint: plain(hint) } : {}),
+    });
+  const actionRows = Array.from({ length: REVIEW_ACTION_ROWS }, (_, n) => [
+    input(F.actionText(n), `Action ${n + 1}`, textInput(REVIEW_LIMITS.action), { optional: true }),
+    input(F.actionOwner(n), "Owner", { type: "users_select", action_id: "value" }, { optional: true }),
+    input(F.actionDue(n), "Due date", { type: "datepicker", action_id: "value" }, { optional: true }),
+  ]).flat();
+  return {
+    type: "modal" as const,
+    callback_id: VIEW.review,
+    title: plain("Post-incident review", 24),
+    submit: plain("Complete review", 24),
+    close: plain("Cancel", 24),
+    private_metadata: JSON.stringify(p.meta),
+    blocks: [
+      { type: "context", elements: [mrkdwn(subjectLine(i))] },
+      ...factBlocks(p.lines, p.timezone),
+      { type: "divider" },
+      input(F.category, "Root-cause category", select(categories)),
+      long(F.rootCause, "Root cause", false, "What caused it, as far as you know now."),
+      long(F.factors, "Contributing factors", true),
+      long(F.wentWell, "What went well", true),
+      long(F.wentBadly, "What did not go well", true),
+      { type: "header", text: plain("Preventive actions", 150) },
+      {
+        type: "context",
+        elements: [
+          mrkdwn(
+            `Up to ${REVIEW_ACTION_ROWS}. Each needs an owner and a due date; leave a row empty to skip it. Owners are told and reminded.`,
+          ),
+        ],
+      },
+      ...actionRows,
+    ],
+  };
+}
+
+/** Posted in the incident channel when a major incident is resolved. */
+export function reviewPrompt(
+  i: Subject & Pick<IncidentRow, "ownerId" | "reporterId">,
+  requiredForClose: boolean,
+) {
+  const ref = formatReference(i.number);
+  const who = `<@${i.ownerId ?? i.reporterId}>`;
+  const gate = requiredForClose ? " It must be completed before the incident can be closed." : "";
+  const text = `${who}, ${ref} was a major incident: please write its post-incident review.${gate}`;
+  return {
+    text,
+    blocks: [
+      {
+        type: "section",
+        text: mrkdwn(
+          `:memo: ${text}\nThe key times and SLA results are filled in for you. \`/incident review\` opens it too.`,
+        ),
+      },
+      {
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            action_id: REVIEW_ACTION.open,
+            text: plain("Write the review", 75),
+            style: "primary",
+            value: i.id,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export const actionReference = (number: number) => `ACT-${number}`;
+
+/** The completed review, posted in the incident channel. */
+export function reviewSummary(
+  i: Subject,
+  p: {
+    review: ReviewRow;
+    categoryLabel: string;
+    lines: FactLines;
+    actions: Array<Pick<ImprovementActionRow, "number" | "description" | "ownerId" | "dueOn">>;
+  },
+) {
+  const ref = formatReference(i.number);
+  const r = p.review;
+  const section = (heading: string, body: string | null) =>
+    body ? [{ type: "section", text: mrkdwn(clip(`*${heading}*\n${escapeMrkdwn(body)}`, 3000)) }] : [];
+  const actions = p.actions.map(
+    (a) => `${actionReference(a.number)} · ${escapeMrkdwn(a.description)} — <@${a.ownerId}>, due ${a.dueOn}`,
+  );
+  return {
+    text: `Post-incident review of ${ref} completed by <@${r.completedBy}>: ${p.categoryLabel}.`,
+    blocks: [
+      { type: "header", text: plain(`Post-incident review: ${ref}`, 150) },
+      {
+        type: "context",
+        elements: [mrkdwn(`${subjectLine(i)} · completed by <@${r.completedBy}>`)],
+      },
+      {
+        type: "section",
+        text: mrkdwn(
+          clip(`*Root cause* (${escapeMrkdwn(p.categoryLabel)})\n${escapeMrkdwn(r.rootCause ?? "")}`, 3000),
+        ),
+      },
+      ...section("Contributing factors", r.contributingFactors),
+      ...section("What went well", r.wentWell),
+      ...section("What did not go well", r.wentBadly),
+      { type: "section", text: mrkdwn(linesText("SLA", p.lines.sla, "no SLA clocks")) },
+      { type: "section", text: mrkdwn(linesText("Breaches", p.lines.breaches, "none")) },
+      { type: "section", text: mrkdwn(linesText("Preventive actions", actions, "none agreed")) },
+      { type: "context", elements: [mrkdwn("The full review follows as a Markdown document.")] },
+    ],
+  };
+}
