@@ -52,6 +52,23 @@ export const JOBS = {
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
+  /** Renders a KPI report's chart and CSV and uploads them to the requester's DM. */
+  "report.files": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({
+      userId: z.string().min(1),
+      first: z.iso.date(),
+      last: z.iso.date(),
+      asOf: z.coerce.date(),
+    }),
+    opts: { ...retrying, attempts: 5 },
+  },
+  /** Posts last week's KPI digest to the policy's digest channel (run by a job scheduler). */
+  "report.digest": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({}),
+    opts: { ...retrying, attempts: 8, removeOnComplete: true },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -73,4 +90,9 @@ export const jobIds = {
   },
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,
+  /** One upload per `/incident report` request (a retried request is the same job). */
+  reportFiles: (requestKey: string) => `report-${requestKey.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
 };
+
+/** Id of the weekly digest's job scheduler: data in Redis, never rename. */
+export const DIGEST_SCHEDULER_ID = "report-digest";

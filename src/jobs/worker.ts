@@ -2,6 +2,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
+import { periodOfDays } from "../domain/report-period.js";
 import { describeError } from "../lib/logger.js";
 import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
@@ -9,9 +10,12 @@ import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
+import { postWeeklyDigest } from "../services/kpi-digest.js";
+import { sendReportFiles } from "../services/kpi-report.js";
 import { fireClockStep } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
 import { type InlineDelivery, inlineDelivery } from "./deliver-now.js";
+import { syncDigestSchedule } from "./digest-schedule.js";
 import { reserveChannelSlot } from "./pacing.js";
 
 interface Context {
@@ -36,6 +40,12 @@ const PROCESSORS: Processors = {
   "sla.fire": (ctx, data) =>
     fireClockStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
+  "report.files": (ctx, data) => {
+    const period = periodOfDays(data.first, data.last, ctx.deps.policy.timezone);
+    if (!period) throw new UnrecoverableError(`invalid report period ${data.first}..${data.last}`);
+    return sendReportFiles(ctx.deps, { userId: data.userId, period, asOf: data.asOf });
+  },
+  "report.digest": (ctx) => postWeeklyDigest(ctx.deps),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20 };
@@ -117,6 +127,9 @@ export function startWorkers(deps: Deps, connection: Redis, prefix: string, lock
     worker.on("error", (err) => log.error({ queue, err: describeError(err) }, "worker error"));
     return worker;
   });
+  syncDigestSchedule(deps).catch((err: unknown) =>
+    log.error({ err: describeError(err) }, "weekly digest schedule not registered"),
+  );
   return {
     workers,
     async close() {

@@ -10,6 +10,7 @@ import { incidentCard } from "../blocks/incident-card.js";
 import { incidentList } from "../blocks/incident-list.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
+import { answerReport } from "./report.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -84,9 +85,10 @@ async function answer(
     case "export":
     case "escalate":
       return answerWork(deps, parsed, ctx);
+    case "report":
+      return answerReport(deps, parsed.range, ctx);
     case "review":
     case "actions":
-    case "report":
     case "handover":
       return { text: `\`/incident ${parsed.kind}\` is not available in this version yet.` };
     case "unknown": {
