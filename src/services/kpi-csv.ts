@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { DbOrTx } from "../db/client.js";
+import { at } from "../db/queries/kpi.js";
 import { formatReference } from "../domain/reference.js";
 import { csvField } from "./export-log.js";
 
@@ -102,7 +103,7 @@ async function page(db: DbOrTx, p: { from: Date; to: Date; after: { at: string; 
     from incidents i
     left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
     left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
-    where i.logged_at >= ${p.from} and i.logged_at < ${p.to} ${after}
+    where i.logged_at >= ${at(p.from)} and i.logged_at < ${at(p.to)} ${after}
     order by i.logged_at, i.number
     limit ${PAGE_SIZE}`)),
   ] as Row[];

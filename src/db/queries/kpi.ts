@@ -22,6 +22,9 @@ export interface KpiQuery {
   asOf: Date;
 }
 
+/** A timestamp parameter (the driver is set up to pass dates as text). */
+export const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
 /**
  * One row per incident logged in [from, to), with its local day and the respond and resolve
  * outcome (met | missed | pending | null when the incident has no such clock).
@@ -35,7 +38,7 @@ function classified(q: KpiQuery): SQL {
         when rc.id is null then null
         when rc.breached_at is not null
           or coalesce(i.acknowledged_at, i.resolved_at) > rc.due_at
-          or (coalesce(i.acknowledged_at, i.resolved_at) is null and rc.state = 'running' and rc.due_at <= ${q.asOf})
+          or (coalesce(i.acknowledged_at, i.resolved_at) is null and rc.state = 'running' and rc.due_at <= ${at(q.asOf)})
           then 'missed'
         when coalesce(i.acknowledged_at, i.resolved_at) is not null then 'met'
         else 'pending'
@@ -44,7 +47,7 @@ function classified(q: KpiQuery): SQL {
         when sc.id is null then null
         when sc.breached_at is not null
           or i.resolved_at > sc.due_at
-          or (i.resolved_at is null and sc.state = 'running' and sc.due_at <= ${q.asOf})
+          or (i.resolved_at is null and sc.state = 'running' and sc.due_at <= ${at(q.asOf)})
           then 'missed'
         when i.resolved_at is not null then 'met'
         else 'pending'
@@ -52,10 +55,10 @@ function classified(q: KpiQuery): SQL {
     from incidents i
     left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
     left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
-    where i.logged_at >= ${q.from} and i.logged_at < ${q.to}`;
+    where i.logged_at >= ${at(q.from)} and i.logged_at < ${at(q.to)}`;
 }
 
-const inPeriod = (q: KpiQuery) => sql`i.logged_at >= ${q.from} and i.logged_at < ${q.to}`;
+const inPeriod = (q: KpiQuery) => sql`i.logged_at >= ${at(q.from)} and i.logged_at < ${at(q.to)}`;
 
 type Row = Record<string, unknown>;
 const rows = async (db: DbOrTx, query: SQL): Promise<Row[]> => [...(await db.execute(query))] as Row[];
@@ -216,7 +219,7 @@ export async function actionBacklog(db: DbOrTx, asOf: Date): Promise<{ open: num
   const [r] = await rows(
     db,
     sql`
-    select count(*)::int as open, count(*) filter (where due_at <= ${asOf})::int as overdue
+    select count(*)::int as open, count(*) filter (where due_at <= ${at(asOf)})::int as overdue
     from improvement_actions where status = 'open'`,
   );
   return { open: num(r?.open), overdue: num(r?.overdue) };
