@@ -34,6 +34,10 @@ Chart.register(
   Title,
 );
 
+// Chart.js asks for Helvetica/Arial, which a server seldom has; DejaVu Sans ships with Debian
+// (the Docker image installs fonts-dejavu-core) and falls back to any sans-serif.
+Chart.defaults.font.family = "'DejaVu Sans', 'Liberation Sans', sans-serif";
+
 export const CHART_WIDTH = 1200;
 export const PANEL_HEIGHT = 450;
 export const CHART_HEIGHT = PANEL_HEIGHT * 2;
