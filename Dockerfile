@@ -1,6 +1,8 @@
 # Switchboard: one image for every role (SWITCHBOARD_ROLE=web|worker|all).
 FROM node:20-bookworm-slim
 WORKDIR /app
+# The KPI chart is drawn in-process and needs a font for its labels.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 # tsx runs the TypeScript sources directly, so no build step and no dev dependencies are needed.

@@ -7,12 +7,14 @@ import { escalationLateness } from "./escalation-lateness.js";
 import { fanOut } from "./fan-out.js";
 import { intake } from "./intake.js";
 import { heading, machineFacts } from "./lib/report.js";
+import { reportQuery } from "./report-query.js";
 
 const BENCHMARKS: Array<{ name: string; run: () => Promise<boolean> }> = [
   { name: "ack latency", run: ackLatency },
   { name: "escalation lateness", run: escalationLateness },
   { name: "intake", run: intake },
   { name: "fan-out", run: fanOut },
+  { name: "report query", run: reportQuery },
 ];
 
 function safeUrl(url: string): string {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   );
   await createTemplateDatabase();
   const verdicts: string[] = [];
-  // BENCH_ONLY=ack, escalation, intake or fan runs one of them.
+  // BENCH_ONLY=ack, escalation, intake, fan or report runs one of them.
   const only = process.env.BENCH_ONLY?.toLowerCase();
   for (const bench of BENCHMARKS.filter((b) => !only || b.name.startsWith(only))) {
     const pass = await bench.run();

@@ -80,13 +80,30 @@ export const JOBS = {
     schema: z.object({ reviewId: z.uuid() }),
     opts: { ...retrying, attempts: 10 },
   },
+  /** Renders a KPI report's chart and CSV and uploads them to the requester's DM. */
+  "report.files": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({
+      userId: z.string().min(1),
+      first: z.iso.date(),
+      last: z.iso.date(),
+      asOf: z.coerce.date(),
+    }),
+    opts: { ...retrying, attempts: 5 },
+  },
+  /** Posts last week's KPI digest to the policy's digest channel (run by a job scheduler). */
+  "report.digest": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({}),
+    opts: { ...retrying, attempts: 8, removeOnComplete: true },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["schema"]>;
 
 /** Job schedulers (recurring jobs); their ids are data in Redis too. */
-export const SCHEDULERS = Object.freeze({ retention: "retention-erase" } as const);
+export const SCHEDULERS = Object.freeze({ retention: "retention-erase", digest: "report-digest" } as const);
 
 /** Deterministic ids (no ':' — BullMQ reserves it): the same work queued twice is one job. */
 export const jobIds = {
@@ -109,4 +126,8 @@ export const jobIds = {
   // One per confirmation (the incident's version after it), so none is swallowed by a running one.
   briefingRefresh: (briefingId: string, version: number) => `briefing-${briefingId}-${version}`,
   reviewPublish: (reviewId: string) => `review-publish-${reviewId}`,
+  /** One upload per `/incident report` request (a retried request is the same job). */
+  reportFiles: (requestKey: string) => `report-${requestKey.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
 };
+
+/** Id of the weekly digest's job scheduler: data in Redis, never rename. */

@@ -1,5 +1,6 @@
 import type { Deps } from "../services/deps.js";
 import { JOBS, SCHEDULERS } from "./catalog.js";
+import { syncDigestSchedule } from "./digest-schedule.js";
 
 /** How often the retention pass runs: erasure is due by the day, so a quarter-hour is prompt enough. */
 export const RETENTION_EVERY_MS = 15 * 60_000;
@@ -17,4 +18,5 @@ export async function ensureSchedules(deps: Deps, opts: { retentionEveryMs?: num
       { every: opts.retentionEveryMs ?? RETENTION_EVERY_MS },
       { name: "retention.erase", data: {}, opts: retention.opts },
     );
+  await syncDigestSchedule(deps);
 }

@@ -2,6 +2,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
+import { periodOfDays } from "../domain/report-period.js";
 import { describeError } from "../lib/logger.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
 import { refreshCard } from "../services/card-refresh.js";
@@ -10,6 +11,8 @@ import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
+import { postWeeklyDigest } from "../services/kpi-digest.js";
+import { sendReportFiles } from "../services/kpi-report.js";
 import { eraseExpiredCallerReferences } from "../services/retention.js";
 import { publishReview } from "../services/review-publish.js";
 import { fireClockStep } from "../services/sla-fire.js";
@@ -42,6 +45,12 @@ const PROCESSORS: Processors = {
   "retention.erase": (ctx) => eraseExpiredCallerReferences(ctx.deps),
   "briefing.refresh": (ctx, data) => refreshBriefingPosts(ctx.deps, data.briefingId),
   "review.publish": (ctx, data) => publishReview(ctx.deps, data.reviewId),
+  "report.files": (ctx, data) => {
+    const period = periodOfDays(data.first, data.last, ctx.deps.policy.timezone);
+    if (!period) throw new UnrecoverableError(`invalid report period ${data.first}..${data.last}`);
+    return sendReportFiles(ctx.deps, { userId: data.userId, period, asOf: data.asOf });
+  },
+  "report.digest": (ctx) => postWeeklyDigest(ctx.deps),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, maintenance: 1 };

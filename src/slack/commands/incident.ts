@@ -12,6 +12,7 @@ import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { answerHandover } from "./handover.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
+import { answerReport } from "./report.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -86,10 +87,11 @@ async function answer(
     case "export":
     case "escalate":
       return answerWork(deps, parsed, ctx);
+    case "report":
+      return answerReport(deps, parsed.range, ctx);
     case "review":
       return review(deps, parsed.number, ctx);
     case "actions":
-    case "report":
       return { text: `\`/incident ${parsed.kind}\` is not available in this version yet.` };
     case "handover":
       return answerHandover(deps, parsed, ctx);

@@ -184,6 +184,34 @@ const history: Handler = (args, { ws }) => {
   };
 };
 
+/**
+ * conversations.replies: the thread's parent and its replies, oldest first, paged by cursor.
+ * A ts that is no message of the channel is `thread_not_found`, as Slack answers.
+ */
+const replies: Handler = (args, { ws }) => {
+  const channel = ws.visibleChannel(need(args, "channel", "channel_not_found"));
+  botIn(channel);
+  const ts = str(args, "ts");
+  if (!ts) throw new ApiError("invalid_arguments");
+  const messages = ws.messagesIn(channel.id);
+  const target = messages.find((m) => m.ts === ts);
+  if (!target) throw new ApiError("thread_not_found");
+  const root = target.thread_ts ?? target.ts;
+  const thread = messages.filter((m) => m.ts === root || m.thread_ts === root);
+  const requested = int(args, "limit", 1000);
+  if (Number.isNaN(requested)) throw new ApiError("invalid_arguments");
+  const limit = Math.min(Math.max(requested, 1), 1000);
+  const offset = decodeCursor(str(args, "cursor"));
+  const page = thread.slice(offset, offset + limit);
+  const hasMore = offset + limit < thread.length;
+  const metadata = bool(args, "include_all_metadata");
+  return {
+    messages: page.map((m) => apiMessage(ws, m, { metadata })),
+    has_more: hasMore,
+    response_metadata: { next_cursor: hasMore ? encodeCursor(offset + limit) : "" },
+  };
+};
+
 const LIST_TYPES = ["public_channel", "private_channel", "mpim", "im"] as const;
 
 /** conversations.list: channels the bot can see, of the asked types, paged by cursor. */
@@ -219,4 +247,5 @@ export const conversationHandlers: Record<string, Handler> = {
   "conversations.members": members,
   "conversations.open": open,
   "conversations.history": history,
+  "conversations.replies": replies,
 };

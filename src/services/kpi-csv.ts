@@ -1,0 +1,142 @@
+import { sql } from "drizzle-orm";
+import { DateTime } from "luxon";
+import type { DbOrTx } from "../db/client.js";
+import { at } from "../db/queries/kpi.js";
+import { formatReference } from "../domain/reference.js";
+import { csvField } from "./export-log.js";
+
+/**
+ * The incidents of a report period as RFC 4180 CSV (the conventions of export-log.ts: CRLF after
+ * every record, formula-guarded fields, quoted when needed). Read from PostgreSQL a page at a time
+ * in (logged_at, number) order, so a year of incidents never sits in memory as rows.
+ *
+ * Personal data stays out: no caller reference (it lives in its own table and is never joined),
+ * and no free text beyond the title, which stakeholders see anyway.
+ */
+
+export const KPI_CSV_HEADER = [
+  "reference",
+  "title",
+  "type",
+  "priority",
+  "major",
+  "status",
+  "close_code",
+  "report_channel",
+  "affected_service",
+  "logged_at_utc",
+  "logged_at_local",
+  "acknowledged_at_utc",
+  "resolved_at_utc",
+  "closed_at_utc",
+  "minutes_to_acknowledge",
+  "minutes_to_resolve",
+  "respond_due_at_utc",
+  "respond_breached",
+  "resolve_due_at_utc",
+  "resolve_breached",
+  "reopen_count",
+  "escalation_level",
+  "owner",
+  "reporter",
+] as const;
+
+const PAGE_SIZE = 2_000;
+const CRLF = "\r\n";
+
+type Row = Record<string, unknown>;
+
+const text = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+
+function record(r: Row, timezone: string): string[] {
+  const local = DateTime.fromISO(String(r.logged_at), { zone: timezone }).toISO() ?? "";
+  return [
+    formatReference(Number(r.number)),
+    text(r.title),
+    text(r.type),
+    text(r.priority),
+    r.major === true ? "yes" : "no",
+    text(r.status),
+    text(r.close_code),
+    text(r.report_channel),
+    text(r.affected_service),
+    text(r.logged_at),
+    local,
+    text(r.acknowledged_at),
+    text(r.resolved_at),
+    text(r.closed_at),
+    text(r.tta_min),
+    text(r.ttr_min),
+    text(r.respond_due),
+    r.respond_due === null ? "" : r.respond_breached === true ? "yes" : "no",
+    text(r.resolve_due),
+    r.resolve_due === null ? "" : r.resolve_breached === true ? "yes" : "no",
+    text(r.reopen_count),
+    text(r.escalation_level),
+    text(r.owner_id),
+    text(r.reporter_id),
+  ];
+}
+
+const line = (fields: readonly string[]) => fields.map(csvField).join(",") + CRLF;
+
+/** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL. */
+const utc = (column: string) =>
+  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+async function page(db: DbOrTx, p: { from: Date; to: Date; after: { at: string; number: number } | null }) {
+  const after = p.after
+    ? sql`and (i.logged_at, i.number) > (${p.after.at}::timestamptz, ${p.after.number})`
+    : sql``;
+  return [
+    ...(await db.execute(sql`
+    select i.number, i.title, i.type, i.priority::text as priority, i.major, i.status::text as status,
+      i.close_code::text as close_code, i.report_channel::text as report_channel, i.affected_service,
+      i.logged_at::text as cursor_at, ${utc("i.logged_at")} as logged_at,
+      ${utc("i.acknowledged_at")} as acknowledged_at, ${utc("i.resolved_at")} as resolved_at,
+      ${utc("i.closed_at")} as closed_at,
+      round(extract(epoch from i.acknowledged_at - i.logged_at) / 60)::int as tta_min,
+      round(extract(epoch from i.resolved_at - i.logged_at) / 60)::int as ttr_min,
+      ${utc("rc.due_at")} as respond_due, rc.breached_at is not null as respond_breached,
+      ${utc("sc.due_at")} as resolve_due, sc.breached_at is not null as resolve_breached,
+      i.reopen_count, i.escalation_level, i.owner_id, i.reporter_id
+    from incidents i
+    left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
+    left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
+    where i.logged_at >= ${at(p.from)} and i.logged_at < ${at(p.to)} ${after}
+    order by i.logged_at, i.number
+    limit ${PAGE_SIZE}`)),
+  ] as Row[];
+}
+
+/** The CSV in chunks (header first), one per page of incidents, in logging order. */
+export async function* kpiCsvChunks(
+  db: DbOrTx,
+  p: { from: Date; to: Date; timezone: string },
+): AsyncGenerator<{ text: string; incidents: number }> {
+  yield { text: line(KPI_CSV_HEADER), incidents: 0 };
+  let after: { at: string; number: number } | null = null;
+  for (;;) {
+    const rows = await page(db, { from: p.from, to: p.to, after });
+    if (rows.length === 0) return;
+    yield { text: rows.map((r) => line(record(r, p.timezone))).join(""), incidents: rows.length };
+    const last = rows[rows.length - 1]!;
+    // The cursor keeps PostgreSQL's full (microsecond) precision, so no row is skipped or repeated.
+    after = { at: String(last.cursor_at), number: Number(last.number) };
+    if (rows.length < PAGE_SIZE) return;
+  }
+}
+
+/** The whole CSV as bytes (Slack's upload needs the length first) and how many incidents it lists. */
+export async function kpiCsv(
+  db: DbOrTx,
+  p: { from: Date; to: Date; timezone: string },
+): Promise<{ bytes: Buffer; incidents: number }> {
+  const parts: Buffer[] = [];
+  let incidents = 0;
+  for await (const chunk of kpiCsvChunks(db, p)) {
+    parts.push(Buffer.from(chunk.text, "utf8"));
+    incidents += chunk.incidents;
+  }
+  return { bytes: Buffer.concat(parts), incidents };
+}

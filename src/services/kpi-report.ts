@@ -1,0 +1,87 @@
+import type { Policy } from "../config/policy-types.js";
+import { kpiFigures } from "../db/queries/kpi.js";
+import type { KpiFigures } from "../domain/kpi.js";
+import type { ReportPeriod } from "../domain/report-period.js";
+import { type KpiLabels, kpiReportMessage } from "../slack/blocks/kpi-report.js";
+import { slackErrorCode } from "../slack/errors.js";
+import type { Deps } from "./deps.js";
+import { chartSeries, renderKpiChart } from "./kpi-chart.js";
+import { kpiCsv } from "./kpi-csv.js";
+import { typeLabel } from "./render.js";
+
+/** Policy labels for the report's keys; unknown keys show as they are stored. */
+export function kpiLabels(policy: Policy): KpiLabels {
+  return {
+    typeLabel: (type) => typeLabel(policy, type),
+    rootCauseLabel: (key) => policy.review.rootCauseCategories[key] ?? key.replace(/_/g, " "),
+  };
+}
+
+export async function reportFigures(deps: Deps, period: ReportPeriod, asOf: Date): Promise<KpiFigures> {
+  return kpiFigures(deps.db, { from: period.from, to: period.to, timezone: deps.policy.timezone, asOf });
+}
+
+/** The Block Kit summary of a period, as answered to `/incident report` and posted as the digest. */
+export function reportMessage(
+  deps: Deps,
+  p: { title: string; period: ReportPeriod; figures: KpiFigures; footer: string },
+) {
+  return kpiReportMessage({
+    title: p.title,
+    periodLabel: p.period.label,
+    timezone: deps.policy.timezone,
+    figures: p.figures,
+    labels: kpiLabels(deps.policy),
+    footer: p.footer,
+  });
+}
+
+/** The chart PNG of a period, from the daily figures (computed here when not given). */
+export async function reportChart(
+  deps: Deps,
+  period: ReportPeriod,
+  asOf: Date,
+  figures?: KpiFigures,
+): Promise<Buffer> {
+  const daily = figures?.daily ?? (await reportFigures(deps, period, asOf)).daily;
+  return renderKpiChart(chartSeries(period, daily), period.label);
+}
+
+const fileStem = (period: ReportPeriod) =>
+  `incident-kpis-${period.days[0]}-to-${period.days[period.days.length - 1]}`;
+
+export const chartFilename = (period: ReportPeriod) => `${fileStem(period)}.png`;
+
+/**
+ * Uploads the chart and the CSV of the period to the requester's DM (conversations.open, then
+ * Slack's external upload: getUploadURLExternal, POST, completeUploadExternal with the DM's
+ * channel_id). Runs as a job after the command was answered; a Slack failure throws, so the job
+ * retries.
+ */
+export async function sendReportFiles(
+  deps: Deps,
+  p: { userId: string; period: ReportPeriod; asOf: Date },
+): Promise<{ channel: string; incidents: number }> {
+  const [chart, csv] = await Promise.all([
+    reportChart(deps, p.period, p.asOf),
+    kpiCsv(deps.db, { from: p.period.from, to: p.period.to, timezone: deps.policy.timezone }),
+  ]);
+  const opened = await deps.slack.conversations.open({ users: p.userId });
+  const channel = opened.channel?.id;
+  if (!channel) throw new Error("conversations.open returned no channel");
+  const stem = fileStem(p.period);
+  try {
+    await deps.slack.filesUploadV2({
+      channel_id: channel,
+      initial_comment: `KPI report for ${p.period.label}: the chart, and the ${csv.incidents} incident${csv.incidents === 1 ? "" : "s"} as CSV.`,
+      file_uploads: [
+        { file: chart, filename: `${stem}.png`, title: `Incident KPIs ${p.period.label}` },
+        { file: csv.bytes, filename: `${stem}.csv`, title: `Incidents ${p.period.label} (CSV)` },
+      ],
+    });
+  } catch (err) {
+    deps.logger.warn({ user: p.userId, code: slackErrorCode(err) }, "report upload failed");
+    throw err;
+  }
+  return { channel, incidents: csv.incidents };
+}

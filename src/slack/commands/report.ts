@@ -1,0 +1,44 @@
+import { mayRunReport } from "../../domain/kpi.js";
+import { type ReportRange, reportPeriod } from "../../domain/report-period.js";
+import { jobIds } from "../../jobs/catalog.js";
+import { describeError } from "../../lib/logger.js";
+import type { Deps } from "../../services/deps.js";
+import { reportFigures, reportMessage } from "../../services/kpi-report.js";
+import type { CommandContext, Reply } from "./work.js";
+
+const REFUSAL =
+  "KPI reports are for team leads, duty managers and heads of operations. Ask one of them, or your Switchboard admin if you should have access.";
+
+/**
+ * `/incident report [7d|30d|<from> <to>]` (the command was acked already): the summary is the
+ * ephemeral answer, computed now in SQL; the chart and CSV take longer to make, so a job
+ * renders them and uploads them to the requester's DM.
+ */
+export async function answerReport(deps: Deps, range: ReportRange, ctx: CommandContext): Promise<Reply> {
+  if (!mayRunReport(deps.policy, ctx.userId)) return { text: REFUSAL };
+  const asOf = deps.clock.now();
+  const period = reportPeriod(range, asOf, deps.policy.timezone);
+  if (!period) return { text: "That is not a report period I can read: try `/incident report 7d`." };
+  const figures = await reportFigures(deps, period, asOf);
+  const queued = await deps.jobs
+    .enqueue(
+      "report.files",
+      { userId: ctx.userId, first: period.days[0]!, last: period.days[period.days.length - 1]!, asOf },
+      { jobId: jobIds.reportFiles(ctx.requestKey) },
+    )
+    .then(
+      () => true,
+      (err: unknown) => {
+        deps.logger.warn({ err: describeError(err), user: ctx.userId }, "report files not queued");
+        return false;
+      },
+    );
+  return reportMessage(deps, {
+    title: "Incident KPI report",
+    period,
+    figures,
+    footer: queued
+      ? "The chart and a CSV of these incidents are on their way to your DMs."
+      : "I couldn't queue the chart and CSV just now; run the report again in a minute to get them.",
+  });
+}

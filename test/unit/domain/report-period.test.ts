@@ -1,0 +1,171 @@
+import fc from "fast-check";
+import { DateTime } from "luxon";
+import { describe, expect, it } from "vitest";
+import { compliancePercent, formatSeconds, mayRunReport, ratePercent } from "../../../src/domain/kpi.js";
+import {
+  bucketFor,
+  chartBuckets,
+  periodOfDays,
+  previousWeek,
+  reportPeriod,
+} from "../../../src/domain/report-period.js";
+import { digestCron } from "../../../src/jobs/digest-schedule.js";
+
+const LONDON = "Europe/London";
+const HOUR = 3_600_000;
+
+describe("reportPeriod", () => {
+  it("covers today and the n − 1 days before, local midnight to local midnight", () => {
+    const now = new Date("2026-11-25T15:30:00Z"); // a Wednesday, GMT
+    const p = reportPeriod({ kind: "last", days: 7 }, now, LONDON)!;
+    expect(p.from.toISOString()).toBe("2026-11-19T00:00:00.000Z");
+    expect(p.to.toISOString()).toBe("2026-11-26T00:00:00.000Z");
+    expect(p.days).toEqual([
+      "2026-11-19",
+      "2026-11-20",
+      "2026-11-21",
+      "2026-11-22",
+      "2026-11-23",
+      "2026-11-24",
+      "2026-11-25",
+    ]);
+    expect(p.label).toBe("2026-11-19 – 2026-11-25 (7 days)");
+  });
+
+  it("reads 'today' in the policy zone, not UTC", () => {
+    // 00:30 on 1 July in London is still 30 June in UTC.
+    const p = reportPeriod({ kind: "last", days: 1 }, new Date("2026-06-30T23:30:00Z"), LONDON)!;
+    expect(p.days).toEqual(["2026-07-01"]);
+    expect(p.from.toISOString()).toBe("2026-06-30T23:00:00.000Z");
+  });
+
+  it("takes both dates of a between range inclusively", () => {
+    const p = reportPeriod({ kind: "between", from: "2026-10-01", to: "2026-10-31" }, new Date(), LONDON)!;
+    expect(p.days).toHaveLength(31);
+    expect(p.from.toISOString()).toBe("2026-09-30T23:00:00.000Z"); // BST
+    expect(p.to.toISOString()).toBe("2026-11-01T00:00:00.000Z"); // GMT again
+  });
+
+  it("has a 23-hour and a 25-hour day across the DST changes", () => {
+    const spring = periodOfDays("2026-03-29", "2026-03-29", LONDON)!;
+    const autumn = periodOfDays("2026-10-25", "2026-10-25", LONDON)!;
+    expect(spring.to.getTime() - spring.from.getTime()).toBe(23 * HOUR);
+    expect(autumn.to.getTime() - autumn.from.getTime()).toBe(25 * HOUR);
+  });
+
+  it("refuses bad dates, reversed ranges and unknown zones", () => {
+    expect(periodOfDays("2026-02-30", "2026-03-01", LONDON)).toBeNull();
+    expect(periodOfDays("2026-03-02", "2026-03-01", LONDON)).toBeNull();
+    expect(reportPeriod({ kind: "last", days: 0 }, new Date(), LONDON)).toBeNull();
+    expect(reportPeriod({ kind: "last", days: 7 }, new Date(), "Mars/Olympus")).toBeNull();
+  });
+
+  it("always spans n whole local days in any zone and at any instant (property)", () => {
+    const zones = fc.constantFrom(LONDON, "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC");
+    const instants = fc.date({
+      min: new Date("2020-01-01Z"),
+      max: new Date("2035-12-31Z"),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(zones, instants, fc.integer({ min: 1, max: 366 }), (zone, now, n) => {
+        const p = reportPeriod({ kind: "last", days: n }, now, zone)!;
+        const from = DateTime.fromJSDate(p.from, { zone });
+        const to = DateTime.fromJSDate(p.to, { zone });
+        expect(p.days).toHaveLength(n);
+        expect(from.toISODate()).toBe(p.days[0]);
+        expect(to.minus({ days: 1 }).toISODate()).toBe(p.days[n - 1]);
+        expect(from.equals(from.startOf("day"))).toBe(true);
+        // `now` is inside the period, within its last day.
+        expect(now >= p.from && now < p.to).toBe(true);
+        expect(DateTime.fromJSDate(now, { zone }).toISODate()).toBe(p.days[n - 1]);
+        // DST moves at most one hour per change; a year has two.
+        const span = p.to.getTime() - p.from.getTime();
+        expect(Math.abs(span - n * 24 * HOUR)).toBeLessThanOrEqual(2 * HOUR);
+        // Consecutive calendar days, no gaps or repeats.
+        for (let i = 1; i < n; i++) {
+          expect(
+            DateTime.fromISO(p.days[i - 1]!)
+              .plus({ days: 1 })
+              .toISODate(),
+          ).toBe(p.days[i]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("previousWeek", () => {
+  it("is Monday to Sunday of the week before the current one", () => {
+    const monday8am = new Date("2026-11-23T08:00:00Z");
+    const p = previousWeek(monday8am, LONDON)!;
+    expect(p.days[0]).toBe("2026-11-16");
+    expect(p.days[6]).toBe("2026-11-22");
+    expect(p.to.toISOString()).toBe("2026-11-23T00:00:00.000Z");
+  });
+
+  it("ends at the local Monday midnight before now, whatever the day (property)", () => {
+    const zones = fc.constantFrom(LONDON, "America/New_York", "Australia/Sydney");
+    const instants = fc.date({
+      min: new Date("2020-01-01Z"),
+      max: new Date("2035-12-31Z"),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(zones, instants, (zone, now) => {
+        const p = previousWeek(now, zone)!;
+        const end = DateTime.fromJSDate(p.to, { zone });
+        expect(p.days).toHaveLength(7);
+        expect(end.weekday).toBe(1);
+        expect(end.hour).toBe(0);
+        expect(p.to <= now).toBe(true);
+        expect(now.getTime() - p.to.getTime()).toBeLessThan(7 * 24 * HOUR + 2 * HOUR);
+      }),
+    );
+  });
+});
+
+describe("chart buckets", () => {
+  it("is one per day up to a month, else one per ISO week", () => {
+    expect(bucketFor({ days: new Array(31).fill("x") })).toBe("day");
+    expect(bucketFor({ days: new Array(32).fill("x") })).toBe("week");
+    const p = periodOfDays("2026-11-04", "2026-11-17", LONDON)!; // Wednesday .. Tuesday
+    const weeks = chartBuckets(p.days, "week");
+    expect(weeks.map((w) => [w.label, w.days.length])).toEqual([
+      ["2026-11-04", 5],
+      ["2026-11-09", 7],
+      ["2026-11-16", 2],
+    ]);
+  });
+});
+
+describe("KPI arithmetic and access", () => {
+  it("leaves undecided SLAs out of the percentage", () => {
+    expect(compliancePercent({ met: 3, missed: 1 })).toBe(75);
+    expect(compliancePercent({ met: 0, missed: 0 })).toBeNull();
+    expect(ratePercent(1, 4)).toBe(25);
+    expect(ratePercent(0, 0)).toBeNull();
+  });
+
+  it("formats durations for people", () => {
+    expect(formatSeconds(null)).toBe("–");
+    expect(formatSeconds(25 * 60)).toBe("25 min");
+    expect(formatSeconds(3 * 3600 + 5 * 60)).toBe("3 h 05 min");
+    expect(formatSeconds(52 * 3600)).toBe("2 d 4 h");
+  });
+
+  it("lets team leads and above, and team leads listed in teams, run reports", () => {
+    const policy = {
+      roles: { team_lead: ["U1"], duty_manager: ["U2"], head_of_operations: ["U3"], dpo: ["U4"] },
+      teams: [{ key: "floor", label: "Floor", leads: ["U5"], members: ["U6"], supportChannel: null }],
+    };
+    for (const user of ["U1", "U2", "U3", "U5"]) expect(mayRunReport(policy, user)).toBe(true);
+    for (const user of ["U4", "U6", "U7"]) expect(mayRunReport(policy, user)).toBe(false);
+  });
+
+  it("schedules the digest with cron's weekday numbers", () => {
+    expect(digestCron({ day: "mon", time: "08:00" })).toBe("0 8 * * 1");
+    expect(digestCron({ day: "sun", time: "17:45" })).toBe("45 17 * * 0");
+  });
+});
