@@ -23,7 +23,12 @@ const WORKING = [
   "In an incident's own channel the incident is implied; elsewhere add its reference, e.g. `/incident note INC-000042 Carrier confirmed`.",
   "The buttons on the pinned card do the same: Acknowledge, Take ownership, Post update, Put on hold, Resolve, Re-categorise…",
   "For the floor, the card also has *Brief agents* (a script for the agents' channel that each team lead confirms), *Record impact* (calls queued, abandonment, queue) and *Ask for help*.",
+];
+
+const LEARNING = [
   "*`/incident review`*: write the post-incident review of a resolved incident (key times and SLA results filled in). Major incidents are prompted on resolve.",
+  "*`/incident actions`*: your improvement actions from reviews; `actions overdue`, `actions all`.",
+  "*`/incident report`*: KPIs for the last 7 days (team leads and above); `report 30d` or `report 2026-10-01 2026-10-31`. The chart and a CSV come by DM.",
 ];
 
 const RULES = [
@@ -44,6 +49,7 @@ export function helpMessage() {
       section("Log", LOGGING),
       section("Look up", READING),
       section("Work an incident", WORKING),
+      section("Learn from incidents", LEARNING),
       section("Good to know", RULES),
     ],
   };
