@@ -1,3 +1,5 @@
+import { DateTime } from "luxon";
+
 /**
  * When the owner of an improvement action hears about it. Pure: takes the action's state and
  * `now`, returns what to send next and when.
@@ -98,4 +100,20 @@ export function daysOverdue(dueAt: Date, now: Date): number {
 /** Open and past its deadline. */
 export function isOverdue(a: { status: string; dueAt: Date }, now: Date): boolean {
   return a.status === "open" && now.getTime() >= a.dueAt.getTime();
+}
+
+/** `ACT-42`: how people refer to an improvement action. */
+export function formatActionReference(n: number): string {
+  return `ACT-${n}`;
+}
+
+/** "Fri 27 Nov 2026" for a YYYY-MM-DD due date (a calendar date, so no zone shift). */
+export function formatDueOn(dueOn: string): string {
+  const day = DateTime.fromISO(dueOn, { zone: "UTC" });
+  return day.isValid ? day.setLocale("en-GB").toFormat("ccc d LLL yyyy") : dueOn;
+}
+
+/** Today's date (YYYY-MM-DD) where the centre is: the earliest date an action may be moved to. */
+export function localToday(now: Date, timezone: string): string {
+  return DateTime.fromJSDate(now, { zone: timezone }).toISODate() ?? "";
 }

@@ -2,7 +2,12 @@ import type { JobsOptions } from "bullmq";
 import { z } from "zod";
 
 /** Queue names are part of the data in Redis: never rename one that has been deployed. */
-export const QUEUE_NAMES = Object.freeze({ intake: "intake", slack: "slack", sla: "sla" } as const);
+export const QUEUE_NAMES = Object.freeze({
+  intake: "intake",
+  slack: "slack",
+  sla: "sla",
+  actions: "actions",
+} as const);
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 // More job attempts than the outbox allows deliveries, so the outbox row, not BullMQ, decides
@@ -52,6 +57,17 @@ export const JOBS = {
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
+  /** One reminder of an improvement action: before its due date, at it, or the escalation after. */
+  "action.fire": {
+    queue: QUEUE_NAMES.actions,
+    schema: z.object({
+      actionId: z.uuid(),
+      generation: z.number().int().min(1),
+      step: z.enum(["remind", "overdue", "escalate"]),
+    }),
+    // A fired step is on record in action_events; its finished job need not stay in Redis.
+    opts: { ...retrying, attempts: 10, removeOnComplete: true },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -70,6 +86,12 @@ export const jobIds = {
   parseSlaStep(jobId: string): { clockId: string; generation: number; step: string } | null {
     const match = /^sla-([0-9a-f-]{36})-(\d+)-(.+)$/.exec(jobId);
     return match ? { clockId: match[1]!, generation: Number(match[2]), step: match[3]! } : null;
+  },
+  actionStep: (actionId: string, generation: number, step: string) => `act-${actionId}-${generation}-${step}`,
+  /** The inverse of actionStep; null for an id it did not make. */
+  parseActionStep(jobId: string): { actionId: string; generation: number; step: string } | null {
+    const match = /^act-([0-9a-f-]{36})-(\d+)-(.+)$/.exec(jobId);
+    return match ? { actionId: match[1]!, generation: Number(match[2]), step: match[3]! } : null;
   },
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,

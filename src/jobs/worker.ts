@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
 import { describeError } from "../lib/logger.js";
+import { fireActionStep } from "../services/action-fire.js";
 import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
@@ -36,9 +37,11 @@ const PROCESSORS: Processors = {
   "sla.fire": (ctx, data) =>
     fireClockStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
+  "action.fire": (ctx, data) =>
+    fireActionStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
 };
 
-const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20 };
+const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, actions: 5 };
 
 /** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
 async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver">): Promise<void> {
