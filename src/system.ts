@@ -10,6 +10,7 @@ import { operationalRoutes, type Route } from "./http/routes.js";
 import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
 import { createJobs } from "./jobs/queues.js";
 import { reconcileClocks } from "./jobs/reconcile.js";
+import { reconcileActions } from "./jobs/reconcile-actions.js";
 import { watchRedis } from "./jobs/redis-watch.js";
 import { sweep } from "./jobs/sweep.js";
 import { startWorkers } from "./jobs/worker.js";
@@ -118,7 +119,7 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
   const connection = createWorkerConnection(config.redisUrl);
   const workers = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
   const runSweep = () =>
-    Promise.all([sweep(deps), reconcileClocks(deps)]).catch((err: unknown) =>
+    Promise.all([sweep(deps), reconcileClocks(deps), reconcileActions(deps)]).catch((err: unknown) =>
       deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"),
     );
   void runSweep();
@@ -129,7 +130,7 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
     prefix: config.queuePrefix,
     intervalMs: every.redisWatchMs,
     logger: deps.logger,
-    recover: () => Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps)]),
+    recover: () => Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps), reconcileActions(deps)]),
   });
   return {
     async stop() {

@@ -11,12 +11,25 @@ import { slackLogger } from "../lib/slack-logger.js";
 import type { Deps } from "../services/deps.js";
 import { onCardButton } from "./actions/card-buttons.js";
 import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
+import {
+  onActionDone,
+  onActionProposeDate,
+  onActionRescheduleSubmit,
+} from "./actions/improvement-actions.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onTimelinePage } from "./actions/timeline-page.js";
 import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
-import { ACTION, CARD_ACTION, COMMAND, ESCALATION_ACTION, SHORTCUT, VIEW } from "./ids.js";
+import {
+  ACTION,
+  CARD_ACTION,
+  COMMAND,
+  ESCALATION_ACTION,
+  IMPROVEMENT_ACTION,
+  SHORTCUT,
+  VIEW,
+} from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
 import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
@@ -104,16 +117,29 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
     (args) => onWorkModalSubmit(deps, args),
   );
+  app.action({ type: "block_actions", action_id: IMPROVEMENT_ACTION.markDone }, (args) =>
+    onActionDone(deps, args),
+  );
+  app.action({ type: "block_actions", action_id: IMPROVEMENT_ACTION.proposeDate }, (args) =>
+    onActionProposeDate(deps, args),
+  );
+  app.view<ViewSubmitAction>({ callback_id: VIEW.actionReschedule, type: "view_submission" }, (args) =>
+    onActionRescheduleSubmit(deps, args),
+  );
   // Everything else (an old card's button, a retired form) is answered rather than left to time out.
   const knownActions = [
     ACTION.impact,
     ACTION.urgency,
     ...Object.values(CARD_ACTION),
     ...Object.values(ESCALATION_ACTION),
+    ...Object.values(IMPROVEMENT_ACTION),
   ];
   app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
   app.view<ViewSubmitAction>(
-    { callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS]), type: "view_submission" },
+    {
+      callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS, VIEW.actionReschedule]),
+      type: "view_submission",
+    },
     onUnknownView,
   );
 

@@ -7,6 +7,7 @@ export const VIEW = {
   reopen: "incident_reopen_modal",
   update: "incident_update_modal",
   recategorise: "incident_recategorise_modal",
+  actionReschedule: "improvement_action_reschedule_modal",
 } as const;
 
 /** Buttons on the incident card; each carries the incident id as its value. */
@@ -78,3 +79,15 @@ export const ACTION = {
 } as const;
 
 export const PRIORITY_PREVIEW_BLOCK = "priority_preview";
+
+/** Buttons on improvement-action DMs; each carries the action id as its value. */
+export const IMPROVEMENT_ACTION = {
+  markDone: "improvement_action_done",
+  proposeDate: "improvement_action_propose_date",
+} as const;
+
+/** Block ids of the "propose a new date" modal. */
+export const ACTION_FIELDS = {
+  dueOn: "action_due_on",
+  reason: "action_reschedule_reason",
+} as const;

@@ -9,6 +9,7 @@ import { helpMessage } from "../blocks/help.js";
 import { incidentCard } from "../blocks/incident-card.js";
 import { incidentList } from "../blocks/incident-list.js";
 import { openLogIncidentModal } from "../open-modal.js";
+import { actionsReply } from "./actions.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
@@ -84,8 +85,9 @@ async function answer(
     case "export":
     case "escalate":
       return answerWork(deps, parsed, ctx);
-    case "review":
     case "actions":
+      return actionsReply(deps, parsed.filter, ctx);
+    case "review":
     case "report":
     case "handover":
       return { text: `\`/incident ${parsed.kind}\` is not available in this version yet.` };
