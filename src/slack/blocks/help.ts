@@ -9,6 +9,7 @@ const READING = [
   "*`/incident list`*: open incidents, highest priority first. `list mine`: the ones you reported or own.",
   "*`/incident show INC-000042`*: an incident's summary, just for you.",
   "*`/incident timeline`*: its log, page by page. *`/incident export`*: the whole log as Markdown and CSV, uploaded to the incident channel.",
+  "*`/incident actions`*: your open improvement actions. `actions overdue`: every overdue one. `actions all`: every open one.",
 ];
 
 const WORKING = [
