@@ -17,6 +17,7 @@ import {
   actionOverdueDm,
   actionReminderDm,
 } from "../slack/blocks/improvement-actions.js";
+import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { armActionStep, queueDeliveries } from "./improvement-actions.js";
 
@@ -54,6 +55,9 @@ export async function fireActionStep(
     ) {
       return { outcome: "stale" as const };
     }
+    // Never early: a job armed by a process whose clock runs ahead waits for the rest.
+    const earlyMs = action.nextStepAt.getTime() - now.getTime();
+    if (earlyMs > 0) throw new RetryLater(earlyMs, "action step not due yet");
     const step: ActionStep = job.step;
     const following = nextActionStep(
       deps.policy.improvementActions,

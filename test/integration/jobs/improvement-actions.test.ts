@@ -13,6 +13,7 @@ import {
 import { jobIds } from "../../../src/jobs/catalog.js";
 import { reconcileActions } from "../../../src/jobs/reconcile-actions.js";
 import { fireActionStep } from "../../../src/services/action-fire.js";
+import { RetryLater } from "../../../src/services/deliver.js";
 import { followUpActions } from "../../../src/services/improvement-actions.js";
 import { ACTION_FIELDS, IMPROVEMENT_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
@@ -374,6 +375,11 @@ describe("rebuilding from PostgreSQL", () => {
     expect(assigned.to).toBe(USERS.agent);
     const planned = await load(action.id);
     expect(planned.nextStep).toBe("remind");
+    // A job run ahead of its time (a producer whose clock runs fast) waits instead of firing.
+    await expect(
+      fireActionStep(deps(), { actionId: action.id, generation: 1, step: "remind" }),
+    ).rejects.toBeInstanceOf(RetryLater);
+    expect(await logOf(action, "action_reminded")).toHaveLength(0);
     // Following up again (the reconciler, a retry) sends nothing twice.
     await followUpActions(deps(), [action.id]);
     await reconcileActions(deps(), { followUpGraceMs: 0 });
