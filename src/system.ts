@@ -10,6 +10,7 @@ import { operationalRoutes, type Route } from "./http/routes.js";
 import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
 import { createJobs } from "./jobs/queues.js";
 import { reconcileClocks } from "./jobs/reconcile.js";
+import { reconcileActions } from "./jobs/reconcile-actions.js";
 import { watchRedis } from "./jobs/redis-watch.js";
 import { ensureSchedules } from "./jobs/schedules.js";
 import { sweep } from "./jobs/sweep.js";
@@ -125,9 +126,12 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
       scheduled = true;
     });
   const runSweep = () =>
-    Promise.all([sweep(deps), reconcileClocks(deps), scheduled ? null : schedule()]).catch((err: unknown) =>
-      deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"),
-    );
+    Promise.all([
+      sweep(deps),
+      reconcileClocks(deps),
+      reconcileActions(deps),
+      scheduled ? null : schedule(),
+    ]).catch((err: unknown) => deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"));
   void runSweep();
   const timer = setInterval(runSweep, every.sweepIntervalMs);
   timer.unref();
@@ -136,7 +140,8 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
     prefix: config.queuePrefix,
     intervalMs: every.redisWatchMs,
     logger: deps.logger,
-    recover: () => Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps), schedule()]),
+    recover: () =>
+      Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps), reconcileActions(deps), schedule()]),
   });
   return {
     async stop() {

@@ -204,7 +204,33 @@ function helpRequested(d: Details): string {
   return `Help requested from ${to.length > 0 ? to.join(", ") : "?"}${how}${request ? `: ${request}` : ""}`;
 }
 
+/** `ACT-7` from an improvement-action entry's number. */
+const actionRef = (d: Details) => `ACT-${text(d, "number") ?? "?"}`;
+const owner = (d: Details) => text(d, "ownerId") ?? "?";
+
+function actionEscalated(d: Details): string {
+  const to = Array.isArray(d.to) ? d.to.filter((u): u is string => typeof u === "string").map(oneLine) : [];
+  const days = typeof d.daysOverdue === "number" ? d.daysOverdue : null;
+  const late = days === null ? "overdue" : `${days} day${days === 1 ? "" : "s"} overdue`;
+  const whom = to.length > 0 ? `escalated to ${to.join(", ")}` : "nobody to escalate to (no team lead)";
+  return `Improvement action ${actionRef(d)} (owner ${owner(d)}) ${late}: ${whom}`;
+}
+
+const ACTION_DESCRIBE: Record<string, (d: Details) => string> = {
+  action_added: (d) =>
+    `Improvement action ${actionRef(d)} added for ${owner(d)}, due ${text(d, "dueOn") ?? "?"}${text(d, "description") ? `: ${text(d, "description")}` : ""}`,
+  action_reminded: (d) =>
+    `Reminded ${owner(d)} that improvement action ${actionRef(d)} is due ${text(d, "dueOn") ?? "?"}`,
+  action_overdue: (d) =>
+    `Improvement action ${actionRef(d)} overdue (was due ${text(d, "dueOn") ?? "?"}); told ${owner(d)}`,
+  action_escalated: actionEscalated,
+  action_done: (d) => `Improvement action ${actionRef(d)} marked done`,
+  action_rescheduled: (d) =>
+    `Improvement action ${actionRef(d)} moved ${change(d)}${suffix("reason", text(d, "reason"))}`,
+};
+
 const DESCRIBE: Record<string, (d: Details) => string> = {
+  ...ACTION_DESCRIBE,
   created,
   priority_overridden: (d) => `Priority overridden ${change(d)}${suffix("reason", text(d, "reason"))}`,
   caller_reference_set: () => "Caller reference recorded",

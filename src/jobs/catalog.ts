@@ -7,6 +7,7 @@ export const QUEUE_NAMES = Object.freeze({
   slack: "slack",
   sla: "sla",
   maintenance: "maintenance",
+  actions: "actions",
 } as const);
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
@@ -97,6 +98,17 @@ export const JOBS = {
     schema: z.object({}),
     opts: { ...retrying, attempts: 8, removeOnComplete: true },
   },
+  /** One reminder of an improvement action: before its due date, at it, or the escalation after. */
+  "action.fire": {
+    queue: QUEUE_NAMES.actions,
+    schema: z.object({
+      actionId: z.uuid(),
+      generation: z.number().int().min(1),
+      step: z.enum(["remind", "overdue", "escalate"]),
+    }),
+    // A fired step is on record in action_events; its finished job need not stay in Redis.
+    opts: { ...retrying, attempts: 10, removeOnComplete: true },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -120,6 +132,12 @@ export const jobIds = {
   parseSlaStep(jobId: string): { clockId: string; generation: number; step: string } | null {
     const match = /^sla-([0-9a-f-]{36})-(\d+)-(.+)$/.exec(jobId);
     return match ? { clockId: match[1]!, generation: Number(match[2]), step: match[3]! } : null;
+  },
+  actionStep: (actionId: string, generation: number, step: string) => `act-${actionId}-${generation}-${step}`,
+  /** The inverse of actionStep; null for an id it did not make. */
+  parseActionStep(jobId: string): { actionId: string; generation: number; step: string } | null {
+    const match = /^act-([0-9a-f-]{36})-(\d+)-(.+)$/.exec(jobId);
+    return match ? { actionId: match[1]!, generation: Number(match[2]), step: match[3]! } : null;
   },
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,

@@ -92,8 +92,8 @@ async function removeSuperseded(deps: Deps, queue: Queue, candidates: string[]):
   return removed;
 }
 
-/** The ids of every sla job that is delayed, waiting or running, read straight from its keys. */
-async function queuedJobIds(queue: Queue): Promise<{ all: Set<string>; delayed: string[] }> {
+/** The ids of every job of a queue that is delayed, waiting or running, read straight from its keys. */
+export async function queuedJobIds(queue: Queue): Promise<{ all: Set<string>; delayed: string[] }> {
   const redis = await queue.client;
   const delayed: string[] = [];
   for (let start = 0; ; start += PAGE) {

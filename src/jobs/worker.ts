@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
 import { periodOfDays } from "../domain/report-period.js";
 import { describeError } from "../lib/logger.js";
+import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
 import { refreshCard } from "../services/card-refresh.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
@@ -51,9 +52,11 @@ const PROCESSORS: Processors = {
     return sendReportFiles(ctx.deps, { userId: data.userId, period, asOf: data.asOf });
   },
   "report.digest": (ctx) => postWeeklyDigest(ctx.deps),
+  "action.fire": (ctx, data) =>
+    fireActionStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
 };
 
-const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, maintenance: 1 };
+const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, actions: 5, maintenance: 1 };
 
 /** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
 async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver">): Promise<void> {

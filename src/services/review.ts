@@ -22,6 +22,7 @@ import { reviewPrompt, reviewSummary } from "../slack/blocks/review.js";
 import { escapeMrkdwn } from "../slack/blocks/text.js";
 import type { ReviewFormData } from "../slack/parse/review-form.js";
 import type { Deps } from "./deps.js";
+import { followUpActions } from "./improvement-actions.js";
 import type { Refusal } from "./mutate-incident.js";
 import { clockLabel } from "./sla-plan.js";
 
@@ -153,7 +154,13 @@ export async function submitReview(
   if (!done)
     return { ok: true, duplicate: true, message: "Already saved.", reviewId: p.reviewId, actionIds: [] };
   await afterCompleted(deps, p.incidentId, done.reviewId, done.outboxIds);
-  // Improvement-action follow-up (assignment DMs, reminders) belongs here, after commit: done.actionIds.
+  // Assignment DMs and reminders; if this is lost (crash, Redis down) the action reconciler does it.
+  await followUpActions(deps, done.actionIds).catch((err: unknown) =>
+    deps.logger.warn(
+      { reviewId: done.reviewId, err: describeError(err) },
+      "actions not followed up; the reconciler will",
+    ),
+  );
   return {
     ok: true,
     duplicate: false,

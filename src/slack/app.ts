@@ -12,6 +12,11 @@ import type { Deps } from "../services/deps.js";
 import { onCardButton } from "./actions/card-buttons.js";
 import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
 import { onFloorCardButton, onTeamBriefed } from "./actions/floor-buttons.js";
+import {
+  onActionDone,
+  onActionProposeDate,
+  onActionRescheduleSubmit,
+} from "./actions/improvement-actions.js";
 import { onPlaybookTick } from "./actions/playbook-tick.js";
 import { onPriorityInputChanged } from "./actions/priority-preview.js";
 import { onWriteReview } from "./actions/review-prompt.js";
@@ -25,6 +30,7 @@ import {
   COMMAND,
   ESCALATION_ACTION,
   FLOOR_ACTION,
+  IMPROVEMENT_ACTION,
   PLAYBOOK_ACTION,
   REVIEW_ACTION,
   SHORTCUT,
@@ -137,6 +143,15 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
   app.view<ViewSubmitAction>({ callback_id: VIEW.review, type: "view_submission" }, (args) =>
     onReviewSubmit(deps, args),
   );
+  app.action({ type: "block_actions", action_id: IMPROVEMENT_ACTION.markDone }, (args) =>
+    onActionDone(deps, args),
+  );
+  app.action({ type: "block_actions", action_id: IMPROVEMENT_ACTION.proposeDate }, (args) =>
+    onActionProposeDate(deps, args),
+  );
+  app.view<ViewSubmitAction>({ callback_id: VIEW.actionReschedule, type: "view_submission" }, (args) =>
+    onActionRescheduleSubmit(deps, args),
+  );
   // Everything else (an old card's button, a retired form) is answered rather than left to time out.
   const knownActions = [
     ...Object.values(REVIEW_ACTION),
@@ -146,11 +161,18 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
     ...Object.values(ESCALATION_ACTION),
     ...Object.values(PLAYBOOK_ACTION),
     ...Object.values(FLOOR_ACTION),
+    ...Object.values(IMPROVEMENT_ACTION),
   ];
   app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
   app.view<ViewSubmitAction>(
     {
-      callback_id: anyExcept([VIEW.logIncident, ...WORK_VIEWS, ...FLOOR_VIEWS, VIEW.review]),
+      callback_id: anyExcept([
+        VIEW.logIncident,
+        ...WORK_VIEWS,
+        ...FLOOR_VIEWS,
+        VIEW.review,
+        VIEW.actionReschedule,
+      ]),
       type: "view_submission",
     },
     onUnknownView,

@@ -11,6 +11,7 @@ export const VIEW = {
   recordImpact: "incident_record_impact_modal",
   askForHelp: "incident_ask_for_help_modal",
   review: "incident_review_modal",
+  actionReschedule: "improvement_action_reschedule_modal",
 } as const;
 
 /** Buttons on the incident card; each carries the incident id as its value. */
@@ -123,4 +124,16 @@ export const REVIEW_FIELDS = {
   actionText: (i: number) => `review_action_${i}_text`,
   actionOwner: (i: number) => `review_action_${i}_owner`,
   actionDue: (i: number) => `review_action_${i}_due`,
+} as const;
+
+/** Buttons on improvement-action DMs; each carries the action id as its value. */
+export const IMPROVEMENT_ACTION = {
+  markDone: "improvement_action_done",
+  proposeDate: "improvement_action_propose_date",
+} as const;
+
+/** Block ids of the "propose a new date" modal. */
+export const ACTION_FIELDS = {
+  dueOn: "action_due_on",
+  reason: "action_reschedule_reason",
 } as const;

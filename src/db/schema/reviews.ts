@@ -101,6 +101,10 @@ export const improvementActions = pgTable(
     index("improvement_actions_due_idx")
       .on(t.nextStepAt)
       .where(sql`status = 'open' and next_step is not null`),
+    // The reconciler's look-up of actions never followed up (no assignment DM, no step planned).
+    index("improvement_actions_unplanned_idx")
+      .on(t.createdAt)
+      .where(sql`status = 'open' and next_step is null and escalated_at is null`),
   ],
 );
 

@@ -27,7 +27,7 @@ const WORKING = [
 
 const LEARNING = [
   "*`/incident review`*: write the post-incident review of a resolved incident (key times and SLA results filled in). Major incidents are prompted on resolve.",
-  "*`/incident actions`*: your improvement actions from reviews; `actions overdue`, `actions all`.",
+  "*`/incident actions`*: your open improvement actions. `actions overdue`: every overdue one. `actions all`: every open one.",
   "*`/incident report`*: KPIs for the last 7 days (team leads and above); `report 30d` or `report 2026-10-01 2026-10-31`. The chart and a CSV come by DM.",
 ];
 

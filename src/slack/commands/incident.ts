@@ -10,6 +10,7 @@ import { incidentCard } from "../blocks/incident-card.js";
 import { incidentList } from "../blocks/incident-list.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
+import { actionsReply } from "./actions.js";
 import { answerHandover } from "./handover.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
 import { answerReport } from "./report.js";
@@ -92,7 +93,7 @@ async function answer(
     case "review":
       return review(deps, parsed.number, ctx);
     case "actions":
-      return { text: `\`/incident ${parsed.kind}\` is not available in this version yet.` };
+      return actionsReply(deps, parsed.filter, ctx);
     case "handover":
       return answerHandover(deps, parsed, ctx);
     case "unknown": {

@@ -1,0 +1,1 @@
+CREATE INDEX "improvement_actions_unplanned_idx" ON "improvement_actions" USING btree ("created_at") WHERE status = 'open' and next_step is null and escalated_at is null;

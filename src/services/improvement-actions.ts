@@ -1,0 +1,105 @@
+import { lockAction, updateAction } from "../db/queries/action-steps.js";
+import { getIncidentById } from "../db/queries/incidents.js";
+import { upsertOutbox } from "../db/queries/outbox.js";
+import type { ImprovementActionRow } from "../db/schema/index.js";
+import { planFromDate } from "../domain/action-reminders.js";
+import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
+import { actionAssignedDm } from "../slack/blocks/improvement-actions.js";
+import type { Deps } from "./deps.js";
+import { TIMER_HORIZON_MS } from "./sla-clocks.js";
+
+export const assignedDedupeKey = (actionId: string) => `action-assigned:${actionId}`;
+
+/**
+ * What follows the creation of improvement actions, once their transaction committed: the
+ * assignment DM to each owner (an outbox row, written once per action) and the first
+ * reminder planned in PostgreSQL and armed in Redis. Safe to call again, and called again by
+ * the reconciler for any action the process died before following up.
+ */
+export async function followUpActions(deps: Deps, actionIds: string[]): Promise<void> {
+  for (const actionId of new Set(actionIds)) {
+    const result = await deps.db.transaction(async (tx) => {
+      const action = await lockAction(tx, actionId);
+      if (action?.status !== "open") return null;
+      const incident = await getIncidentById(tx, action.incidentId);
+      if (!incident) return null;
+      let planned = action;
+      let reminder = action.nextStep === "remind";
+      // Planned before (a second call), or past its last step: keep the plan it has.
+      if (!action.nextStep && !action.escalatedAt) {
+        const first = planFromDate(deps.policy.improvementActions, action.dueAt, deps.clock.now());
+        reminder = first?.step === "remind";
+        planned = await updateAction(tx, action.id, {
+          nextStep: first?.step ?? null,
+          nextStepAt: first?.at ?? null,
+        });
+      }
+      const dm = actionAssignedDm(action, incident, {
+        remindBeforeMs: deps.policy.improvementActions.remindBeforeMs,
+        reminder,
+      });
+      const outboxIds = await upsertOutbox(tx, [
+        {
+          incidentId: action.incidentId,
+          dedupeKey: assignedDedupeKey(action.id),
+          purpose: "action_assigned",
+          channel: action.ownerId,
+          message: dm,
+        },
+      ]);
+      return { action: planned, outboxIds };
+    });
+    if (!result) continue;
+    await queueDeliveries(deps, result.outboxIds);
+    await armActionStep(deps, result.action);
+  }
+}
+
+/**
+ * Puts an open action's next step on the queue, if it falls within the timer horizon (a due
+ * date weeks away lives in PostgreSQL alone until the reconciler arms it as it comes near).
+ * The job id names the generation and step, so arming twice is one job. A failure is only
+ * logged: the reconciler arms what is missing.
+ */
+export async function armActionStep(deps: Deps, action: ImprovementActionRow): Promise<void> {
+  if (action.status !== "open" || !action.nextStep || !action.nextStepAt) return;
+  if (action.nextStepAt.getTime() > Date.now() + TIMER_HORIZON_MS) return;
+  const step = action.nextStep as "remind" | "overdue" | "escalate";
+  await deps.jobs
+    .enqueue(
+      "action.fire",
+      { actionId: action.id, generation: action.generation, step },
+      {
+        jobId: jobIds.actionStep(action.id, action.generation, step),
+        delay: Math.max(0, action.nextStepAt.getTime() - Date.now()),
+      },
+    )
+    .catch((err: unknown) =>
+      deps.logger.warn(
+        { actionId: action.id, err: describeError(err) },
+        "action reminder not queued; the reconciler will",
+      ),
+    );
+}
+
+/** Drops the job of a plan that no longer holds (stale anyway, by generation). */
+export async function disarmActionStep(
+  deps: Deps,
+  action: Pick<ImprovementActionRow, "id" | "generation" | "nextStep">,
+): Promise<void> {
+  if (!action.nextStep) return;
+  await deps.jobs
+    .remove("action.fire", jobIds.actionStep(action.id, action.generation, action.nextStep))
+    .catch(() => {});
+}
+
+export async function queueDeliveries(deps: Deps, outboxIds: string[]): Promise<void> {
+  for (const outboxId of outboxIds) {
+    await deps.jobs
+      .enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) })
+      .catch((err: unknown) =>
+        deps.logger.warn({ outboxId, err: describeError(err) }, "delivery not queued; the sweep will"),
+      );
+  }
+}
