@@ -94,11 +94,11 @@ export function typesHelpMessage(policy: HelpPolicy, unknownTopic: string | null
     (t) =>
       `• *${escapeMrkdwn(t.label)}* (\`${t.key}\`)${t.guidance ? `: ${escapeMrkdwn(clip(t.guidance, 200))}` : ""}`,
   );
-  const head = unknownTopic
-    ? `There is no incident type \`${escapeMrkdwn(clip(unknownTopic, 80))}\`. The types are:`
-    : "*Incident types*";
+  // The topic is whatever was typed after `help`: shown clipped and escaped, never as given.
+  const shown = unknownTopic ? escapeMrkdwn(clip(unknownTopic, 80)) : null;
+  const head = shown ? `There is no incident type \`${shown}\`. The types are:` : "*Incident types*";
   return {
-    text: unknownTopic ? `No incident type ${unknownTopic}` : "Incident types",
+    text: shown ? `No incident type ${shown}` : "Incident types",
     blocks: [
       section(clip(`${head}\n${lines.join("\n")}`, 3000)),
       {

@@ -8,6 +8,7 @@ import { renderResponderCard, typeLabel } from "../../services/render.js";
 import { helpReply } from "../blocks/help.js";
 import { incidentCard } from "../blocks/incident-card.js";
 import { incidentList } from "../blocks/incident-list.js";
+import { clip, escapeMrkdwn } from "../blocks/text.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";
@@ -99,7 +100,8 @@ async function answer(
     case "unknown": {
       const hint = parsed.suggestion ? ` Did you mean \`/incident ${parsed.suggestion}\`?` : "";
       return {
-        text: `\`${parsed.word}\` is ${parsed.reason}.${hint} Type \`/incident help\` for what I can do, or \`/incident\` to log an incident.`,
+        // The word is what was typed: echoed short and escaped, so it can neither ping nor overflow.
+        text: `\`${escapeMrkdwn(clip(parsed.word, 80))}\` is ${parsed.reason}.${hint} Type \`/incident help\` for what I can do, or \`/incident\` to log an incident.`,
       };
     }
   }

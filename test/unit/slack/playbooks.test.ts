@@ -163,6 +163,16 @@ describe("/incident help", () => {
     expect(JSON.stringify(helpReply(p, "types"))).toContain("*Incident types*");
   });
 
+  it("answers a huge or hostile topic with a short, escaped, valid message", () => {
+    const topic = `INC-1003 ${'#"'.repeat(20_000)} <!channel> *bold*`;
+    const reply = helpReply(p, topic);
+    expect(reply.text.length).toBeLessThan(200);
+    expect(reply.text).not.toContain("<!channel>");
+    expect(validateMessageBlocks(reply.blocks)).toEqual([]);
+    const ping = helpReply(p, "<!channel> printers");
+    expect(JSON.stringify(ping)).not.toContain("<!channel>");
+  });
+
   it("says whether a major incident's review blocks closing, as the policy says", () => {
     const required = { ...p, review: { ...p.review, requiredForClose: true } };
     const optional = { ...p, review: { ...p.review, requiredForClose: false } };
