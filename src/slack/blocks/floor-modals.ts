@@ -4,27 +4,9 @@ import { formatReference } from "../../domain/reference.js";
 import { FLOOR_FIELDS as F, VIEW } from "../ids.js";
 import { input, textInput } from "./inputs.js";
 import { channelMention, clip, mrkdwn, plain } from "./text.js";
-import type { WorkModalMetadata } from "./work-modals.js";
+import { modal, type WorkModalMetadata } from "./work-modals.js";
 
 type Subject = Pick<IncidentRow, "id" | "number" | "title">;
-
-function modal(
-  callbackId: string,
-  title: string,
-  submit: string,
-  meta: WorkModalMetadata,
-  blocks: unknown[],
-) {
-  return {
-    type: "modal" as const,
-    callback_id: callbackId,
-    title: plain(title, 24),
-    submit: plain(submit, 24),
-    close: plain("Cancel", 24),
-    private_metadata: JSON.stringify(meta),
-    blocks,
-  };
-}
 
 const context = (i: Subject, extra = "") => ({
   type: "context",

@@ -12,7 +12,8 @@ export interface WorkModalMetadata {
   channel?: string;
 }
 
-function modal(
+/** A form about one incident: its callback id, title, submit label and metadata. */
+export function modal(
   callbackId: string,
   title: string,
   submit: string,

@@ -1,0 +1,78 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import type { z } from "zod";
+import { describeError } from "../../lib/logger.js";
+import type { Deps } from "../../services/deps.js";
+import { isDatabaseUnavailable } from "../../services/errors.js";
+import type { ChangeOutcome } from "../../services/mutate-incident.js";
+import { readViewState, toBlockErrors } from "../parse/view-state.js";
+import { parseWorkMetadata } from "../parse/work-forms.js";
+
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** Who submits, for which incident, and the request key that makes a resubmission one change. */
+export type FormSubmitter = { incidentId: string; actor: string; requestKey: string };
+
+/** A form opened from an incident (its card or a command) whose submit changes that incident. */
+export interface IncidentForm<T> {
+  schema: (deps: Deps) => z.ZodType<T>;
+  run: (deps: Deps, who: FormSubmitter, data: T) => Promise<ChangeOutcome>;
+  /** The block that shows a refusal or a failure to save. */
+  messageBlock: string;
+}
+
+/** Lets forms of different data types share one table (each form checks its own data). */
+export const incidentForm = <T>(f: IncidentForm<T>) => f as unknown as IncidentForm<never>;
+
+const STALE_FORM = "This form is out of date. Close it and open it again from the incident's card.";
+
+/**
+ * The submit handler of a table of incident forms. Bad input or a refused change keeps the
+ * form open with the reason on a field and stores nothing; a success closes it and tells the
+ * user in the channel they came from.
+ */
+export function submitIncidentForm(
+  forms: Record<string, IncidentForm<never>>,
+  opts: { fields: string[]; staleBlock: string },
+) {
+  return async (deps: Deps, { ack, view, body, client }: Args): Promise<void> => {
+    const spec = forms[view.callback_id];
+    const meta = parseWorkMetadata(view.private_metadata);
+    if (!spec || !meta) {
+      await ack({
+        response_action: "errors",
+        errors: { [spec?.messageBlock ?? opts.staleBlock]: STALE_FORM },
+      });
+      return;
+    }
+    const parsed = spec.schema(deps).safeParse(readViewState(view.state.values));
+    if (!parsed.success) {
+      await ack({ response_action: "errors", errors: toBlockErrors(parsed.error, opts.fields) });
+      return;
+    }
+    let outcome: ChangeOutcome;
+    try {
+      const who = { incidentId: meta.incidentId, actor: body.user.id, requestKey: `view:${view.id}` };
+      outcome = await spec.run(deps, who, parsed.data);
+    } catch (err) {
+      deps.logger.error(
+        { err: describeError(err), viewId: view.id, incidentId: meta.incidentId },
+        "form not applied",
+      );
+      const message = isDatabaseUnavailable(err)
+        ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
+        : "Couldn't save because of an internal error. Your entries are still here; please try again.";
+      await ack({ response_action: "errors", errors: { [spec.messageBlock]: message } });
+      return;
+    }
+    if (!outcome.ok) {
+      await ack({ response_action: "errors", errors: { [spec.messageBlock]: outcome.message } });
+      return;
+    }
+    await ack();
+    if (meta.channel) {
+      await client.chat
+        .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
+        .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+    }
+  };
+}
