@@ -40,3 +40,10 @@ export function setupCompleted(deps: Deps, id: string, timeoutMs = 15_000) {
     { timeoutMs },
   );
 }
+
+/** An incident logged and fully set up (channel, card), read back as it is now. */
+export async function readyIncident(deps: Deps, overrides: Partial<LogIncidentInput> = {}) {
+  const { incident } = await makeIncident(deps, overrides);
+  await setupCompleted(deps, incident.id);
+  return loadIncident(deps, incident.id);
+}

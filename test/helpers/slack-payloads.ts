@@ -230,3 +230,14 @@ export function buttonClick(p: {
     is_enterprise_install: false,
   };
 }
+
+/** Values of a submitted view's inputs, as Slack sends them in view.state.values. */
+export const formValue = {
+  text: (value: string) => ({ value: { type: "plain_text_input", value } }),
+  choice: (value: string) => ({ value: { type: "static_select", selected_option: { value } } }),
+  user: (id: string) => ({ value: { type: "users_select", selected_user: id } }),
+  date: (value: string) => ({ value: { type: "datepicker", selected_date: value } }),
+  when: (date: Date) => ({
+    value: { type: "datetimepicker", selected_date_time: Math.floor(date.getTime() / 1000) },
+  }),
+};

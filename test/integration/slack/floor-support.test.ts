@@ -4,10 +4,15 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import { briefingConfirmations, briefings, type IncidentRow } from "../../../src/db/schema/index.js";
 import { CARD_ACTION, FLOOR_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
-import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
+import {
+  loadIncident,
+  type makeIncident,
+  readyIncident as makeReady,
+  setupCompleted,
+} from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { buttonClick, viewSubmission } from "../../helpers/slack-payloads.js";
+import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";
 
 /** The stakeholder channel listed first under an incident type in the test policy. */
 function firstChannelOf(yaml: string, type: string): string {
@@ -45,19 +50,12 @@ teams:
 /** Every test incident's caller reference (personal data) starts so (factories.ts). */
 const CALLER_REFERENCE_PREFIX = "ACC-";
 
-const text = (value: string) => ({ value: { type: "plain_text_input", value } });
+const { text, when } = formValue;
 const number = (value: string) => ({ value: { type: "number_input", value } });
-const when = (date: Date) => ({
-  value: { type: "datetimepicker", selected_date_time: Math.floor(date.getTime() / 1000) },
-});
 
 function helpers(get: () => Harness) {
   const deps = () => get().system.deps;
-  async function readyIncident(overrides: Parameters<typeof makeIncident>[1] = {}): Promise<IncidentRow> {
-    const { incident } = await makeIncident(deps(), overrides);
-    await setupCompleted(deps(), incident.id);
-    return loadIncident(deps(), incident.id);
-  }
+  const readyIncident = (overrides: Parameters<typeof makeIncident>[1] = {}) => makeReady(deps(), overrides);
   /** Clicks a button and returns the ephemeral answer or the modal it opened. */
   async function click(
     p: { channel: string; ts: string; actionId: string; value: string },

@@ -3,10 +3,15 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { CARD_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
-import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
+import {
+  loadIncident,
+  type makeIncident,
+  readyIncident as makeReady,
+  setupCompleted,
+} from "../../helpers/factories.js";
 import type { FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { buttonClick, viewSubmission } from "../../helpers/slack-payloads.js";
+import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -18,11 +23,7 @@ afterAll(async () => {
 
 const deps = () => h.system.deps;
 
-async function readyIncident(overrides: Parameters<typeof makeIncident>[1] = {}): Promise<IncidentRow> {
-  const { incident } = await makeIncident(deps(), overrides);
-  await setupCompleted(deps(), incident.id);
-  return loadIncident(deps(), incident.id);
-}
+const readyIncident = (overrides: Parameters<typeof makeIncident>[1] = {}) => makeReady(deps(), overrides);
 
 /** Clicks a card button and returns the ephemeral answer (or the modal it opened). */
 async function click(
@@ -66,11 +67,7 @@ async function submitForm(
   return (text ? JSON.parse(text) : {}) as { response_action?: string; errors?: Record<string, string> };
 }
 
-const text = (value: string) => ({ value: { type: "plain_text_input", value } });
-const choice = (value: string) => ({ value: { type: "static_select", selected_option: { value } } });
-const when = (date: Date) => ({
-  value: { type: "datetimepicker", selected_date_time: Math.floor(date.getTime() / 1000) },
-});
+const { text, choice, when } = formValue;
 
 describe("the whole lifecycle, from the card's buttons", () => {
   it("goes open → acknowledged → in progress ⇄ on hold → resolved → closed, and the card follows", async () => {

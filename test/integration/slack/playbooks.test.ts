@@ -10,7 +10,12 @@ import { playbookOutboxKey, postPlaybookChecklist } from "../../../src/services/
 import { recategorise } from "../../../src/services/recategorise.js";
 import { PLAYBOOK_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
-import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
+import {
+  loadIncident,
+  type makeIncident,
+  readyIncident as makeReady,
+  setupCompleted,
+} from "../../helpers/factories.js";
 import type { FakeMessage } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { buttonClick } from "../../helpers/slack-payloads.js";
@@ -44,11 +49,7 @@ afterAll(async () => {
 
 const deps = () => h.system.deps;
 
-async function readyIncident(overrides: Parameters<typeof makeIncident>[1] = {}): Promise<IncidentRow> {
-  const { incident } = await makeIncident(deps(), overrides);
-  await setupCompleted(deps(), incident.id);
-  return loadIncident(deps(), incident.id);
-}
+const readyIncident = (overrides: Parameters<typeof makeIncident>[1] = {}) => makeReady(deps(), overrides);
 
 const isChecklist = (m: FakeMessage) => JSON.stringify(m.blocks ?? []).includes("Playbook: ");
 

@@ -9,10 +9,15 @@ import { sweep } from "../../../src/jobs/sweep.js";
 import { publishReview } from "../../../src/services/review-publish.js";
 import { CARD_ACTION, REVIEW_FIELDS as F, REVIEW_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
-import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
+import {
+  loadIncident,
+  type makeIncident,
+  readyIncident as makeReady,
+  setupCompleted,
+} from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { buttonClick, viewSubmission } from "../../helpers/slack-payloads.js";
+import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";
 
 // P1 misses its respond SLA within seconds (a breach and an escalation to look for); the ladder
 // repeats slowly so it does not keep climbing into later tests.
@@ -38,11 +43,7 @@ afterAll(async () => {
 const deps = () => h.system.deps;
 const TZ = "Europe/London";
 
-async function readyIncident(overrides: Parameters<typeof makeIncident>[1] = {}): Promise<IncidentRow> {
-  const { incident } = await makeIncident(deps(), overrides);
-  await setupCompleted(deps(), incident.id);
-  return loadIncident(deps(), incident.id);
-}
+const readyIncident = (overrides: Parameters<typeof makeIncident>[1] = {}) => makeReady(deps(), overrides);
 
 /** Clicks a button on a message and returns the ephemeral answer or the modal it opened. */
 async function click(
@@ -99,10 +100,7 @@ async function submit(
   return (body ? JSON.parse(body) : {}) as { response_action?: string; errors?: Record<string, string> };
 }
 
-const text = (value: string) => ({ value: { type: "plain_text_input", value } });
-const choice = (value: string) => ({ value: { type: "static_select", selected_option: { value } } });
-const user = (id: string) => ({ value: { type: "users_select", selected_user: id } });
-const date = (value: string) => ({ value: { type: "datepicker", selected_date: value } });
+const { text, choice, user, date } = formValue;
 
 async function resolve(i: IncidentRow) {
   const form = await cardClick(i, CARD_ACTION.resolve);
