@@ -4,12 +4,7 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import { briefingConfirmations, briefings, type IncidentRow } from "../../../src/db/schema/index.js";
 import { CARD_ACTION, FLOOR_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
-import {
-  loadIncident,
-  type makeIncident,
-  readyIncident as makeReady,
-  setupCompleted,
-} from "../../helpers/factories.js";
+import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";

@@ -10,12 +10,7 @@ import { playbookOutboxKey, postPlaybookChecklist } from "../../../src/services/
 import { recategorise } from "../../../src/services/recategorise.js";
 import { PLAYBOOK_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
-import {
-  loadIncident,
-  type makeIncident,
-  readyIncident as makeReady,
-  setupCompleted,
-} from "../../helpers/factories.js";
+import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { buttonClick } from "../../helpers/slack-payloads.js";

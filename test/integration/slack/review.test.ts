@@ -9,12 +9,7 @@ import { sweep } from "../../../src/jobs/sweep.js";
 import { publishReview } from "../../../src/services/review-publish.js";
 import { CARD_ACTION, REVIEW_FIELDS as F, REVIEW_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
-import {
-  loadIncident,
-  type makeIncident,
-  readyIncident as makeReady,
-  setupCompleted,
-} from "../../helpers/factories.js";
+import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";
