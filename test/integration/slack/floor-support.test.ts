@@ -7,7 +7,8 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";
+import { submitView } from "../../helpers/interact.js";
+import { buttonClick, formValue } from "../../helpers/slack-payloads.js";
 
 /** The stakeholder channel listed first under an incident type in the test policy. */
 function firstChannelOf(yaml: string, type: string): string {
@@ -78,12 +79,8 @@ function helpers(get: () => Harness) {
   }
   const cardClick = (incident: IncidentRow, actionId: string, user: string = USERS.agent) =>
     click({ channel: incident.channelId!, ts: incident.summaryTs!, actionId, value: incident.id }, user);
-  async function submitForm(view: FakeView, state: Record<string, unknown>, user: string = USERS.agent) {
-    const res = await get().action(viewSubmission({ user, opened: view, state }));
-    expect(res.status).toBe(200);
-    const body = await res.text();
-    return (body ? JSON.parse(body) : {}) as { response_action?: string; errors?: Record<string, string> };
-  }
+  const submitForm = (view: FakeView, state: Record<string, unknown>, user?: string) =>
+    submitView(get(), view, state, user);
   /** The pinned card once it shows `needle`. */
   const cardShowing = (incident: IncidentRow, needle: string) =>
     get().slack.waitFor(() => {

@@ -6,7 +6,8 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";
+import { submitView } from "../../helpers/interact.js";
+import { buttonClick, formValue } from "../../helpers/slack-payloads.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -51,16 +52,8 @@ async function click(
 }
 
 /** Fills and submits a working modal; returns Slack's answer to the submission. */
-async function submitForm(
-  view: FakeView,
-  state: Record<string, Record<string, unknown>>,
-  user: string = USERS.agent,
-) {
-  const res = await h.action(viewSubmission({ user, opened: view, state }));
-  expect(res.status).toBe(200);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : {}) as { response_action?: string; errors?: Record<string, string> };
-}
+const submitForm = (view: FakeView, state: Record<string, unknown>, user?: string) =>
+  submitView(h, view, state, user);
 
 const { text, choice, when } = formValue;
 

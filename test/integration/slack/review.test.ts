@@ -12,7 +12,8 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { buttonClick, formValue, viewSubmission } from "../../helpers/slack-payloads.js";
+import { submitView } from "../../helpers/interact.js";
+import { buttonClick, formValue } from "../../helpers/slack-payloads.js";
 
 // P1 misses its respond SLA within seconds (a breach and an escalation to look for); the ladder
 // repeats slowly so it does not keep climbing into later tests.
@@ -84,16 +85,8 @@ async function command(text: string, p: { user?: string; channel?: string } = {}
   });
 }
 
-async function submit(
-  view: FakeView,
-  state: Record<string, Record<string, unknown>>,
-  user: string = USERS.agent,
-) {
-  const res = await h.action(viewSubmission({ user, opened: view, state }));
-  expect(res.status).toBe(200);
-  const body = await res.text();
-  return (body ? JSON.parse(body) : {}) as { response_action?: string; errors?: Record<string, string> };
-}
+const submit = (view: FakeView, state: Record<string, unknown>, user?: string) =>
+  submitView(h, view, state, user);
 
 const { text, choice, user, date } = formValue;
 
