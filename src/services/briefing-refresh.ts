@@ -7,22 +7,30 @@ import { classifySlackError } from "../slack/errors.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
+/** A briefing's post as it should read now (with the confirmations so far); null if it is gone. */
+export async function renderBriefingPost(deps: Deps, briefingId: string) {
+  const briefing = await getBriefing(deps.db, briefingId);
+  if (!briefing) return null;
+  const [incident, confirmations] = await Promise.all([
+    getIncidentById(deps.db, briefing.incidentId),
+    confirmationsOf(deps.db, briefingId),
+  ]);
+  if (!incident) return null;
+  const status = briefingStatus(deps.policy.teams, confirmations);
+  return briefingMessage(incident, briefing, status, deps.policy.timezone);
+}
+
 /**
  * Edits a briefing's posts in the agents' channels to show which teams have confirmed.
  * Rendering reads the current confirmations, so a late or repeated run shows the newest state.
  * A post not delivered yet is skipped: it is rendered when the briefing is posted.
  */
 export async function refreshBriefingPosts(deps: Deps, briefingId: string): Promise<number> {
-  const briefing = await getBriefing(deps.db, briefingId);
-  if (!briefing) return 0;
-  const [incident, confirmations, posts] = await Promise.all([
-    getIncidentById(deps.db, briefing.incidentId),
-    confirmationsOf(deps.db, briefingId),
+  const [message, posts] = await Promise.all([
+    renderBriefingPost(deps, briefingId),
     sentBriefingPosts(deps.db, briefingId),
   ]);
-  if (!incident) return 0;
-  const status = briefingStatus(deps.policy.teams, confirmations);
-  const message = briefingMessage(incident, briefing, status, deps.policy.timezone);
+  if (!message) return 0;
   let edited = 0;
   for (const post of posts) {
     if (!post.postedChannel || !post.ts) continue;

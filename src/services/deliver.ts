@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Tx } from "../db/client.js";
+import { briefingOfPostKey } from "../db/queries/briefings.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import {
@@ -18,6 +19,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
 import { classifySlackError, type SlackFailure, slackErrorCode } from "../slack/errors.js";
+import { renderBriefingPost } from "./briefing-refresh.js";
 import type { Deps } from "./deps.js";
 import { renderResponderCard } from "./render.js";
 
@@ -106,6 +108,10 @@ export async function deliverOutbox(
 }
 
 async function messageFor(deps: Deps, row: OutboxRow): Promise<Record<string, unknown>> {
+  // A briefing post waiting for its turn shows the confirmations made meanwhile.
+  const briefingId = row.purpose === "briefing" ? briefingOfPostKey(row.dedupeKey) : null;
+  if (briefingId)
+    return ((await renderBriefingPost(deps, briefingId)) as Record<string, unknown>) ?? row.message;
   if (row.purpose !== "summary_card" || !row.incidentId) return row.message;
   const incident = await getIncidentById(deps.db, row.incidentId);
   if (!incident) return row.message;

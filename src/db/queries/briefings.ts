@@ -64,6 +64,11 @@ export function insertConfirmations(
 /** Outbox key of a briefing's post to one channel: one post per briefing and channel. */
 export const briefingPostKey = (briefingId: string, channel: string) => `briefing:${briefingId}:${channel}`;
 
+/** The briefing a post's dedupe key names; null for any other key. */
+export function briefingOfPostKey(key: string): string | null {
+  return /^briefing:([0-9a-f-]{36}):/.exec(key)?.[1] ?? null;
+}
+
 /** The briefing's posts that have landed in Slack (with their channel and ts), to edit them. */
 export function sentBriefingPosts(db: DbOrTx, briefingId: string): Promise<OutboxRow[]> {
   return db

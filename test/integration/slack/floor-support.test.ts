@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { briefingConfirmations, briefings, type IncidentRow } from "../../../src/db/schema/index.js";
+import { briefAgents, confirmBriefing } from "../../../src/services/floor.js";
 import { CARD_ACTION, FLOOR_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
@@ -185,6 +186,29 @@ describe("with two teams and support channels", () => {
       ["floor_a", USERS.lead],
       ["floor_b", USERS.other],
     ]);
+  });
+
+  it("a briefing post still waiting for Slack goes out showing the confirmations made meanwhile", async () => {
+    const incident = await readyIncident({ title: "Web chat down" });
+    // Slack refuses the first tries, so the post waits in the outbox while a lead confirms.
+    h.slack.failNext("chat.postMessage", { status: 503, times: 3, channel: h.channels.floor });
+    const briefed = await briefAgents(deps(), {
+      incidentId: incident.id,
+      actor: USERS.agent,
+      affected: "Web chat",
+      script: "Chat is down; please take the call.",
+      workaround: null,
+      nextUpdateAt: null,
+    });
+    expect(briefed.ok).toBe(true);
+    const [briefing] = await deps().db.select().from(briefings).where(eq(briefings.incidentId, incident.id));
+    const confirmed = await confirmBriefing(deps(), { briefingId: briefing!.id, actor: USERS.lead });
+    expect(confirmed.ok).toBe(true);
+
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const post = await briefingPostIn(h.channels.floor, ref);
+    expect(JSON.stringify(post.blocks)).toContain("Teams briefed: 1 of 2");
+    expect(post.edited).toBeFalsy();
   });
 
   it("records the contact-centre impact, shows it on the card and in the next stakeholder update", async () => {
