@@ -69,6 +69,12 @@ export const JOBS = {
       removeOnFail: { age: 7 * 24 * 3_600 },
     },
   },
+  /** Redraws an incident's playbook checklist (its buttons go when the incident is closed). */
+  "playbook.refresh": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ incidentId: z.uuid() }),
+    opts: { ...retrying, attempts: 3 },
+  },
   /** Edits a briefing's posts in the agents' channels to show which teams have confirmed. */
   "briefing.refresh": {
     queue: QUEUE_NAMES.slack,
@@ -142,6 +148,7 @@ export const jobIds = {
   homeRefresh: (userId: string, incidentId: string, version: number) =>
     `home-${userId}-${incidentId}-${version}`,
   // One per confirmation (the incident's version after it), so none is swallowed by a running one.
+  playbookRefresh: (incidentId: string, version: number) => `playbook-${incidentId}-${version}`,
   briefingRefresh: (briefingId: string, version: number) => `briefing-${briefingId}-${version}`,
   reviewPublish: (reviewId: string) => `review-publish-${reviewId}`,
   /** One upload per `/incident report` request (a retried request is the same job). */

@@ -14,6 +14,7 @@ import { publishHome } from "../services/home.js";
 import { setUpIncident } from "../services/incident-setup.js";
 import { postWeeklyDigest } from "../services/kpi-digest.js";
 import { sendReportFiles } from "../services/kpi-report.js";
+import { refreshPlaybookChecklist } from "../services/playbook.js";
 import { eraseExpiredCallerReferences } from "../services/retention.js";
 import { publishReview } from "../services/review-publish.js";
 import { fireClockStep } from "../services/sla-fire.js";
@@ -44,6 +45,7 @@ const PROCESSORS: Processors = {
     fireClockStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
   "retention.erase": (ctx) => eraseExpiredCallerReferences(ctx.deps),
+  "playbook.refresh": (ctx, data) => refreshPlaybookChecklist(ctx.deps, data.incidentId),
   "briefing.refresh": (ctx, data) => refreshBriefingPosts(ctx.deps, data.briefingId),
   "review.publish": (ctx, data) => publishReview(ctx.deps, data.reviewId),
   "report.files": (ctx, data) => {

@@ -5,6 +5,8 @@ import { type HoldReason, type LifecycleAction, transition } from "../domain/lif
 import { authorize } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
+import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
 import type { Deps } from "./deps.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 import { requestReviewOnResolve, reviewCloseRefusal } from "./review.js";
@@ -20,12 +22,25 @@ export interface StatusChangeInput {
 }
 
 /** Moves an incident through the one state machine, if the actor may and the move is legal. */
-export function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
-  return changeIncident(deps, input, async (incident, tx) => {
+export async function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
+  const outcome = await changeIncident(deps, input, async (incident, tx) => {
     const decision = decideStatus(deps, incident, input);
     if (!decision.ok) return decision;
     return withReview(tx, deps, incident, input, decision.value);
   });
+  // Closing locks the playbook checklist and reopening unlocks it: redraw its buttons.
+  if (outcome.ok && !outcome.duplicate && (input.action === "close" || input.action === "reopen")) {
+    const { id, version } = outcome.incident;
+    await deps.jobs
+      .enqueue("playbook.refresh", { incidentId: id }, { jobId: jobIds.playbookRefresh(id, version) })
+      .catch((err: unknown) =>
+        deps.logger.warn(
+          { incidentId: id, err: describeError(err) },
+          "playbook checklist refresh not queued",
+        ),
+      );
+  }
+  return outcome;
 }
 
 /**

@@ -187,8 +187,15 @@ describe("the playbook checklist", () => {
         })
       ).ok,
     ).toBe(true);
+    const beforeClose = structuredClone(checklist);
     expect((await changeStatus(deps(), { ...base, action: "close" })).ok).toBe(true);
-    const click = await clickStep(checklist, 2);
+    // Closing redraws the checklist without its buttons.
+    await h.slack.waitFor(() => {
+      const m = current(checklist);
+      return m.edited && !JSON.stringify(m.blocks).includes(PLAYBOOK_ACTION.tick) ? m : undefined;
+    });
+    // A click from a screen that still shows the old buttons is refused.
+    const click = await clickStep(beforeClose, 2);
     expect(await replyAt(click.responseUrl)).toMatch(/is closed, so its checklist can no longer change/);
     expect(await ticks(incident.id)).toEqual([]);
     expect(await tickLog(incident.id)).toEqual([]);
