@@ -188,19 +188,23 @@ function ladderWork(
   };
 }
 
+/**
+ * The notice for the incident channel. An incident whose channel does not exist yet (its set-up
+ * is still failing, e.g. Slack down) gets it by DM to its owner, else its reporter, rather than
+ * not at all.
+ */
 function channelPost(
   incident: IncidentRow,
   clock: SlaClockRow,
   step: string,
   message: object,
 ): NewOutboxMessage[] {
-  if (!incident.channelId) return [];
   return [
     {
       incidentId: incident.id,
       dedupeKey: `sla:${clock.id}:${clock.generation}:${step}`,
       purpose: "sla_notice",
-      channel: incident.channelId,
+      channel: incident.channelId ?? incident.ownerId ?? incident.reporterId,
       message: message as Record<string, unknown>,
     },
   ];

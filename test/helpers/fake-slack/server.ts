@@ -166,6 +166,7 @@ function facade(s: FakeSlackServer): FakeSlack {
       return `${s.baseUrl}/response/${id}`;
     },
     failNext: (method, failure) => s.faults.add(method, failure),
+    clearFaults: () => s.faults.clear(),
     setChannelRateLimit: (opts) => s.limiter.set(opts),
     setChatWritePublic: (enabled) => {
       ws.chatWritePublic = enabled;

@@ -164,6 +164,8 @@ export interface FakeSlack {
   /** A fresh `${baseUrl}/response/<id>`: valid 30 minutes, 5 uses (override for tests). */
   responseUrl(opts?: { ttlMs?: number; maxUses?: number }): string;
   failNext(method: string, failure: FailureSpec): void;
+  /** Drops the failures queued by failNext that have not been used yet. */
+  clearFaults(): void;
   /** Whether the app holds chat:write.public (default true; reset() restores it). Without it,
    * chat.postMessage to a public channel the bot is not in answers `not_in_channel`. */
   setChatWritePublic(enabled: boolean): void;

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { type IncidentRow, slaClocks } from "../../../src/db/schema/index.js";
@@ -131,6 +131,36 @@ describe("an unacknowledged P1", () => {
     await new Promise((r) => setTimeout(r, 3_800));
     const log = await listLog(deps().db, incident.id);
     expect(log.filter((e) => e.kind === "sla_breached" && e.details.clock === "respond")).toHaveLength(0);
+  });
+});
+
+describe("an incident whose channel could not be opened yet", () => {
+  it("gets its warning and breach notices by DM to the reporter instead of losing them", async () => {
+    // Slack refuses to create channels for a while: set-up keeps retrying, the clocks run on.
+    h.slack.failNext("conversations.create", { status: 503, times: 30 });
+    onTestFinished(() => h.slack.clearFaults());
+    const { incident } = await makeIncident(deps(), {
+      title: "No channel yet",
+      impact: "high",
+      urgency: "high",
+    });
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const dmsToReporter = () =>
+      h.slack.messages.filter(
+        (m) =>
+          m.channel.startsWith("D") &&
+          h.slack.channels.get(m.channel)?.members.has(USERS.agent) &&
+          String(m.text).includes(ref) &&
+          /is due|breached/i.test(String(m.text)),
+      );
+    const notices = await h.slack.waitFor(() => (dmsToReporter().length >= 2 ? dmsToReporter() : undefined), {
+      timeoutMs: 15_000,
+    });
+    expect(notices.map((m) => String(m.text))).toEqual([
+      expect.stringMatching(/is due/),
+      expect.stringMatching(/breached/i),
+    ]);
+    expect((await loadIncident(deps(), incident.id)).channelId).toBeNull();
   });
 });
 
