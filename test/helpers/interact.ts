@@ -1,6 +1,6 @@
 import type { FakeView } from "./fake-slack/types.js";
 import { type Harness, USERS } from "./harness.js";
-import { viewSubmission } from "./slack-payloads.js";
+import { buttonClick, viewSubmission } from "./slack-payloads.js";
 
 /** What Slack gets back for a view submission: nothing (close), or errors per block. */
 export type ViewAnswer = { response_action?: string; errors?: Record<string, string> };
@@ -16,4 +16,46 @@ export async function submitView(
   if (res.status !== 200) throw new Error(`view submission answered HTTP ${res.status}`);
   const body = await res.text();
   return (body ? JSON.parse(body) : {}) as ViewAnswer;
+}
+
+/** Runs a slash command through the receiver and returns its ephemeral reply, as JSON text. */
+export async function commandReply(
+  h: Harness,
+  text: string,
+  p: { user?: string; channel?: string } = {},
+): Promise<string> {
+  const before = h.slack.responses.length;
+  const res = await h.command(text, p);
+  if (res.status !== 200) throw new Error(`slash command answered HTTP ${res.status}`);
+  const r = await h.slack.waitFor(() => h.slack.responses.slice(before)[0]);
+  if (r.body.response_type !== "ephemeral") throw new Error("the reply to a command was not ephemeral");
+  return JSON.stringify(r.body);
+}
+
+/** Clicks a button on a message; returns the ephemeral answer, or the modal the click opened. */
+export async function clickButton(
+  h: Harness,
+  p: { channel: string; ts: string; actionId: string; value: string },
+  user: string = USERS.agent,
+): Promise<{ text: string; view: FakeView | undefined }> {
+  const triggerId = h.slack.issueTrigger({ user });
+  const responseUrl = h.slack.responseUrl();
+  const res = await h.action(
+    buttonClick({
+      user,
+      channel: p.channel,
+      messageTs: p.ts,
+      actionId: p.actionId,
+      value: p.value,
+      triggerId,
+      responseUrl,
+    }),
+  );
+  if (res.status !== 200) throw new Error(`button click answered HTTP ${res.status}`);
+  return h.slack.waitFor(() => {
+    const reply = h.slack.responses.find((r) => r.url === responseUrl);
+    if (reply) return { text: String(reply.body.text), view: undefined };
+    const view = h.slack.views.find((v) => v.triggerId === triggerId);
+    return view ? { text: "", view } : undefined;
+  });
 }

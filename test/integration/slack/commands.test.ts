@@ -3,6 +3,7 @@ import { formatReference } from "../../../src/domain/reference.js";
 import { logIncident } from "../../../src/services/log-incident.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { commandReply } from "../../helpers/interact.js";
 import { logFormState, messageAction, validLogForm, viewSubmission } from "../../helpers/slack-payloads.js";
 
 let h: Harness;
@@ -35,15 +36,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Runs a command and returns the ephemeral reply posted to its response_url. */
-async function reply(text: string, p: { user?: string; channel?: string } = {}) {
-  const before = h.slack.responses.length;
-  const res = await h.command(text, p);
-  expect(res.status).toBe(200);
-  const r = await h.slack.waitFor(() => h.slack.responses.slice(before)[0]);
-  expect(r.body.response_type).toBe("ephemeral");
-  return JSON.stringify(r.body);
-}
+const reply = (text: string, p: { user?: string; channel?: string } = {}) => commandReply(h, text, p);
 
 describe("read commands", () => {
   it("help lists every subcommand with an example", async () => {

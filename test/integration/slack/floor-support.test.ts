@@ -8,8 +8,8 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { submitView } from "../../helpers/interact.js";
-import { buttonClick, formValue } from "../../helpers/slack-payloads.js";
+import { clickButton, submitView } from "../../helpers/interact.js";
+import { formValue } from "../../helpers/slack-payloads.js";
 
 /** The stakeholder channel listed first under an incident type in the test policy. */
 function firstChannelOf(yaml: string, type: string): string {
@@ -53,31 +53,8 @@ const number = (value: string) => ({ value: { type: "number_input", value } });
 function helpers(get: () => Harness) {
   const deps = () => get().system.deps;
   const readyIncident = (overrides: Parameters<typeof makeIncident>[1] = {}) => makeReady(deps(), overrides);
-  /** Clicks a button and returns the ephemeral answer or the modal it opened. */
-  async function click(
-    p: { channel: string; ts: string; actionId: string; value: string },
-    user: string = USERS.agent,
-  ) {
-    const h = get();
-    const triggerId = h.slack.issueTrigger({ user });
-    const responseUrl = h.slack.responseUrl();
-    const payload = buttonClick({
-      user,
-      channel: p.channel,
-      messageTs: p.ts,
-      actionId: p.actionId,
-      value: p.value,
-      triggerId,
-      responseUrl,
-    });
-    expect((await h.action(payload)).status).toBe(200);
-    return h.slack.waitFor(() => {
-      const reply = h.slack.responses.find((r) => r.url === responseUrl);
-      if (reply) return { text: String(reply.body.text), view: undefined as FakeView | undefined };
-      const view = h.slack.views.find((v) => v.triggerId === triggerId);
-      return view ? { text: "", view } : undefined;
-    });
-  }
+  const click = (p: { channel: string; ts: string; actionId: string; value: string }, user?: string) =>
+    clickButton(get(), p, user);
   const cardClick = (incident: IncidentRow, actionId: string, user: string = USERS.agent) =>
     click({ channel: incident.channelId!, ts: incident.summaryTs!, actionId, value: incident.id }, user);
   const submitForm = (view: FakeView, state: Record<string, unknown>, user?: string) =>

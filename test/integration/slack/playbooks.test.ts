@@ -13,6 +13,7 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { commandReply } from "../../helpers/interact.js";
 import { buttonClick } from "../../helpers/slack-payloads.js";
 
 const STEPS = ["Confirm the failure", "Check the status page", "Engage the service owner"];
@@ -234,15 +235,7 @@ describe("the playbook checklist", () => {
   });
 });
 
-/** Runs a command and returns the ephemeral reply. */
-async function reply(text: string, p: { user?: string; channel?: string } = {}) {
-  const before = h.slack.responses.length;
-  const res = await h.command(text, p);
-  expect(res.status).toBe(200);
-  const r = await h.slack.waitFor(() => h.slack.responses.slice(before)[0]);
-  expect(r.body.response_type).toBe("ephemeral");
-  return JSON.stringify(r.body);
-}
+const reply = (text: string, p: { user?: string; channel?: string } = {}) => commandReply(h, text, p);
 
 describe("/incident help <type>", () => {
   it("shows the type's guidance, playbook, channels, ladder and the classification guide", async () => {

@@ -12,8 +12,8 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { submitView } from "../../helpers/interact.js";
-import { buttonClick, formValue } from "../../helpers/slack-payloads.js";
+import { clickButton, submitView } from "../../helpers/interact.js";
+import { formValue } from "../../helpers/slack-payloads.js";
 
 // P1 misses its respond SLA within seconds (a breach and an escalation to look for); the ladder
 // repeats slowly so it does not keep climbing into later tests.
@@ -41,32 +41,8 @@ const TZ = "Europe/London";
 
 const readyIncident = (overrides: Parameters<typeof makeIncident>[1] = {}) => makeReady(deps(), overrides);
 
-/** Clicks a button on a message and returns the ephemeral answer or the modal it opened. */
-async function click(
-  p: { channel: string; ts: string; actionId: string; value: string },
-  user: string = USERS.agent,
-) {
-  const triggerId = h.slack.issueTrigger({ user });
-  const responseUrl = h.slack.responseUrl();
-  const res = await h.action(
-    buttonClick({
-      user,
-      channel: p.channel,
-      messageTs: p.ts,
-      actionId: p.actionId,
-      value: p.value,
-      triggerId,
-      responseUrl,
-    }),
-  );
-  expect(res.status).toBe(200);
-  return h.slack.waitFor(() => {
-    const reply = h.slack.responses.find((r) => r.url === responseUrl);
-    if (reply) return { text: String(reply.body.text), view: undefined as FakeView | undefined };
-    const view = h.slack.views.find((v) => v.triggerId === triggerId);
-    return view ? { text: "", view } : undefined;
-  });
-}
+const click = (p: { channel: string; ts: string; actionId: string; value: string }, user?: string) =>
+  clickButton(h, p, user);
 
 const cardClick = (i: IncidentRow, actionId: string, user: string = USERS.agent) =>
   click({ channel: i.channelId!, ts: i.summaryTs!, actionId, value: i.id }, user);
