@@ -10,7 +10,7 @@ import { actionDeadline } from "../domain/action-due.js";
 import { formatActionReference, formatDueOn, localToday, planFromDate } from "../domain/action-reminders.js";
 import { actionRescheduledDm } from "../slack/blocks/improvement-actions.js";
 import type { Deps } from "./deps.js";
-import { armActionStep, disarmActionStep, queueDeliveries } from "./improvement-actions.js";
+import { armActionStep, disarmActionStep, queueDeliveriesOrLeave } from "./improvement-actions.js";
 
 export type ActionChangeOutcome =
   | {
@@ -78,7 +78,7 @@ async function changeAction(
   }
   await disarmActionStep(deps, applied.before);
   await armActionStep(deps, applied.after);
-  await queueDeliveries(deps, applied.outboxIds);
+  await queueDeliveriesOrLeave(deps, applied.outboxIds);
   return {
     ok: true,
     message: applied.message,

@@ -19,7 +19,7 @@ import {
 } from "../slack/blocks/improvement-actions.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
-import { armActionStep, queueDeliveries } from "./improvement-actions.js";
+import { armActionStep, queueDeliveriesOrLeave } from "./improvement-actions.js";
 
 export type ActionFireOutcome = "fired" | "skipped" | "stale" | "duplicate";
 
@@ -41,7 +41,7 @@ const LOG_KIND = {
 export async function fireActionStep(
   deps: Deps,
   job: { actionId: string; generation: number; step: string },
-  deliver: (outboxIds: string[]) => Promise<void> = (ids) => queueDeliveries(deps, ids),
+  deliver: (outboxIds: string[]) => Promise<void> = (ids) => queueDeliveriesOrLeave(deps, ids),
 ): Promise<ActionFireOutcome> {
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {

@@ -107,6 +107,13 @@ export async function deliverOutbox(
   }
 }
 
+/** Queues the delivery of outbox rows (one job each, by id: queueing twice is one job). */
+export async function queueDeliveries(deps: Deps, outboxIds: string[]): Promise<void> {
+  for (const outboxId of outboxIds) {
+    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
+  }
+}
+
 async function messageFor(deps: Deps, row: OutboxRow): Promise<Record<string, unknown>> {
   // A briefing post waiting for its turn shows the confirmations made meanwhile.
   const briefingId = row.purpose === "briefing" ? briefingOfPostKey(row.dedupeKey) : null;

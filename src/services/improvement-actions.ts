@@ -6,6 +6,7 @@ import { planFromDate } from "../domain/action-reminders.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { actionAssignedDm } from "../slack/blocks/improvement-actions.js";
+import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { TIMER_HORIZON_MS } from "./sla-clocks.js";
 
@@ -51,7 +52,7 @@ export async function followUpActions(deps: Deps, actionIds: string[]): Promise<
       return { action: planned, outboxIds };
     });
     if (!result) continue;
-    await queueDeliveries(deps, result.outboxIds);
+    await queueDeliveriesOrLeave(deps, result.outboxIds);
     await armActionStep(deps, result.action);
   }
 }
@@ -94,12 +95,9 @@ export async function disarmActionStep(
     .catch(() => {});
 }
 
-export async function queueDeliveries(deps: Deps, outboxIds: string[]): Promise<void> {
-  for (const outboxId of outboxIds) {
-    await deps.jobs
-      .enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) })
-      .catch((err: unknown) =>
-        deps.logger.warn({ outboxId, err: describeError(err) }, "delivery not queued; the sweep will"),
-      );
-  }
+/** Queues deliveries; if Redis is down the sweep delivers them later, so this never throws. */
+export async function queueDeliveriesOrLeave(deps: Deps, outboxIds: string[]): Promise<void> {
+  await queueDeliveries(deps, outboxIds).catch((err: unknown) =>
+    deps.logger.warn({ outboxIds, err: describeError(err) }, "delivery not queued; the sweep will"),
+  );
 }

@@ -12,10 +12,9 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
-import { jobIds } from "../jobs/catalog.js";
 import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
 import { slackErrorCode } from "../slack/errors.js";
-import { deliverOutbox, RetryLater } from "./deliver.js";
+import { deliverOutbox, queueDeliveries, RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { postPlaybookChecklist } from "./playbook.js";
 import { typeLabel } from "./render.js";
@@ -175,7 +174,5 @@ async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<vo
       message: reporterNotice(incident),
     },
   ]);
-  for (const outboxId of ids) {
-    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
-  }
+  await queueDeliveries(deps, ids);
 }

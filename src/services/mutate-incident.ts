@@ -6,6 +6,7 @@ import { formatReference } from "../domain/reference.js";
 import type { Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
+import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
 
@@ -104,9 +105,7 @@ async function afterChange(
       const jobId = jobIds.homeRefresh(userId, incident.id, incident.version);
       await deps.jobs.enqueue("home.refresh", { userId }, { jobId });
     }
-    for (const outboxId of outboxIds) {
-      await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
-    }
+    await queueDeliveries(deps, outboxIds);
   } catch (err) {
     deps.logger.warn(
       { incidentId: incident.id, reference: formatReference(incident.number), err: describeError(err) },

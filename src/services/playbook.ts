@@ -15,10 +15,10 @@ import {
 import type { IncidentRow } from "../db/schema/index.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
-import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../slack/blocks/playbook.js";
 import { classifySlackError } from "../slack/errors.js";
+import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
 /** One checklist per incident: the dedupe key makes a retried set-up or re-categorisation one post. */
@@ -70,9 +70,7 @@ export async function postPlaybookChecklist(deps: Deps, incidentId: string): Pro
     const incident = await lockIncident(tx, incidentId);
     return incident ? queuePlaybookChecklist(tx, deps.policy, incident) : [];
   });
-  for (const outboxId of ids) {
-    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
-  }
+  await queueDeliveries(deps, ids);
 }
 
 export type TickOutcome =

@@ -21,6 +21,7 @@ import { describeError } from "../lib/logger.js";
 import { reviewPrompt, reviewSummary } from "../slack/blocks/review.js";
 import { escapeMrkdwn } from "../slack/blocks/text.js";
 import type { ReviewFormData } from "../slack/parse/review-form.js";
+import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { followUpActions } from "./improvement-actions.js";
 import type { Refusal } from "./mutate-incident.js";
@@ -238,9 +239,7 @@ async function completeInTx(
 /** After commit. If Redis is down, the sweep delivers the summary and publishes the document later. */
 async function afterCompleted(deps: Deps, incidentId: string, reviewId: string, outboxIds: string[]) {
   try {
-    for (const outboxId of outboxIds) {
-      await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
-    }
+    await queueDeliveries(deps, outboxIds);
     await deps.jobs.enqueue("review.publish", { reviewId }, { jobId: jobIds.reviewPublish(reviewId) });
   } catch (err) {
     deps.logger.warn(

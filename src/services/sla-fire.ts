@@ -8,6 +8,7 @@ import { ladderStep, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { jobIds } from "../jobs/catalog.js";
 import { clockNotice, escalationDm, slaBreach, slaWarning } from "../slack/blocks/sla.js";
+import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { scheduleClocks } from "./sla-clocks.js";
 import { clockLabel, stepPlanOf } from "./sla-plan.js";
@@ -72,12 +73,6 @@ export async function fireClockStep(
     );
   }
   return result.outcome;
-}
-
-async function queueDeliveries(deps: Deps, outboxIds: string[]): Promise<void> {
-  for (const outboxId of outboxIds) {
-    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
-  }
 }
 
 function followingStep(clock: SlaClockRow, step: ClockStep, plan: ReturnType<typeof stepPlanOf>) {
