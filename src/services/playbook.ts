@@ -15,10 +15,9 @@ import {
 import type { IncidentRow } from "../db/schema/index.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
-import { describeError } from "../lib/logger.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../slack/blocks/playbook.js";
 import { classifySlackError } from "../slack/errors.js";
-import { queueDeliveries } from "./deliver.js";
+import { queueDeliveries, RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
 /** One checklist per incident: the dedupe key makes a retried set-up or re-categorisation one post. */
@@ -160,10 +159,10 @@ export async function refreshPlaybookChecklist(
       } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
     } catch (err) {
       const failure = classifySlackError(err);
-      deps.logger.warn(
-        { incidentId, err: describeError(err), failure: failure.kind },
-        "playbook checklist not updated",
-      );
+      // Worth another try later (the refresh job retries it); anything else will not get better.
+      if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
+      if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
+      deps.logger.warn({ incidentId, error: failure.error }, "playbook checklist not updated");
       return "skipped";
     }
     const now = await listPlaybookTicks(deps.db, incidentId);

@@ -101,10 +101,6 @@ export async function insertCallerReference(
   await db.insert(callerReferences).values(p);
 }
 
-export async function getCallerReference(db: DbOrTx, incidentId: string): Promise<string | null> {
-  return (await getCallerReferenceState(db, incidentId)).value;
-}
-
 /** What is known of an incident's caller reference: its value, or that it was erased, or none. */
 export type CallerReferenceState = { value: string; erased: false } | { value: null; erased: boolean };
 

@@ -31,7 +31,8 @@ export async function onPlaybookTick(deps: Deps, { ack, body, action, respond }:
   });
   if (!outcome.ok) return void (await say(outcome.message));
   if (outcome.duplicate) return void (await say(outcome.message));
-  const redrawn = await refreshPlaybookChecklist(deps, value.inc);
+  // A click is answered now, not retried: a redraw Slack refused now waits for the next tick.
+  const redrawn = await refreshPlaybookChecklist(deps, value.inc).catch(() => "skipped" as const);
   if (!outcome.changed) return void (await say(outcome.message));
   if (redrawn === "skipped") {
     await say(`${outcome.message} It is logged; the checklist message will show it after the next tick.`);
