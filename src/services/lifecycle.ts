@@ -29,7 +29,8 @@ export async function changeStatus(deps: Deps, input: StatusChangeInput): Promis
     return withReview(tx, deps, incident, input, decision.value);
   });
   // Closing locks the playbook checklist and reopening unlocks it: redraw its buttons.
-  if (outcome.ok && !outcome.duplicate && (input.action === "close" || input.action === "reopen")) {
+  const locksChecklist = input.action === "close" || input.action === "reopen";
+  if (outcome.ok && !outcome.duplicate && locksChecklist && hasPlaybook(deps, outcome.incident.type)) {
     const { id, version } = outcome.incident;
     await deps.jobs
       .enqueue("playbook.refresh", { incidentId: id }, { jobId: jobIds.playbookRefresh(id, version) })
@@ -42,6 +43,8 @@ export async function changeStatus(deps: Deps, input: StatusChangeInput): Promis
   }
   return outcome;
 }
+
+const hasPlaybook = (deps: Deps, type: string) => (deps.policy.incidentTypes[type]?.playbook.length ?? 0) > 0;
 
 /**
  * The post-incident review's part in a status change, read in the change's transaction:
