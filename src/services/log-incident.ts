@@ -41,22 +41,15 @@ export interface CommittedIncident {
   created: boolean;
 }
 
-export interface LoggedIncident extends CommittedIncident {
-  /** False when the set-up job or the clocks could not be queued (Redis down): the sweep and reconciler will. */
-  followUpsQueued: boolean;
-}
-
-/** Queueing the follow-ups must not hold a caller up for long when Redis hangs. */
-const QUEUE_BUDGET_MS = 1_000;
-
 /**
  * Commits the incident, its caller reference and its first log entries in one transaction,
  * then queues the Slack follow-ups. If the queue is unreachable the incident still stands:
  * the maintenance sweep finds incidents whose setup never started and queues it.
  */
-export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<LoggedIncident> {
+export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<CommittedIncident> {
   const committed = await commitLoggedIncident(deps, input);
-  return { ...committed, followUpsQueued: await queueFollowUps(deps, committed) };
+  await queueFollowUps(deps, committed);
+  return committed;
 }
 
 /**
@@ -80,12 +73,9 @@ export async function commitLoggedIncident(deps: Deps, input: LogIncidentInput):
   return { incident, reference: formatReference(incident.number), created };
 }
 
-/** Queues the set-up job and the first clocks; false if either did not make it within the budget. */
-export async function queueFollowUps(deps: Deps, committed: CommittedIncident): Promise<boolean> {
-  const { incident, created } = committed;
-  const setupQueued = await withinQueueBudget(queueSetup(deps, incident.id));
-  const clocksQueued = created ? await withinQueueBudget(queueClocks(deps, incident.id)) : true;
-  return setupQueued && clocksQueued;
+/** Queues the set-up job and the first clocks; what does not make it, the sweep and the reconciler queue later. */
+export async function queueFollowUps(deps: Deps, { incident, created }: CommittedIncident): Promise<void> {
+  await Promise.all([queueSetup(deps, incident.id), created ? queueClocks(deps, incident.id) : null]);
 }
 
 async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<IncidentRow> {
@@ -188,39 +178,26 @@ function creationEntries(
 }
 
 /** Puts the new incident's clocks on the queue; if Redis is down, the reconciler does it later. */
-async function queueClocks(deps: Deps, incidentId: string): Promise<boolean> {
+async function queueClocks(deps: Deps, incidentId: string): Promise<void> {
   try {
     const clocks = await clocksOf(deps.db, incidentId);
     await scheduleClocks(
       deps,
       clocks.map((clock) => ({ clock, supersededJobId: null })),
     );
-    return true;
   } catch (err) {
     deps.logger.warn({ incidentId, err: describeError(err) }, "clocks not queued; the reconciler will");
-    return false;
   }
 }
 
-/** False when `queued` says so or has not answered within the budget (it may still finish later). */
-function withinQueueBudget(queued: Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), QUEUE_BUDGET_MS);
-  });
-  return Promise.race([queued, late]).finally(() => clearTimeout(timer));
-}
-
-export async function queueSetup(deps: Deps, incidentId: string): Promise<boolean> {
+async function queueSetup(deps: Deps, incidentId: string): Promise<void> {
   try {
     await deps.jobs.enqueue("incident.setup", { incidentId }, { jobId: jobIds.setup(incidentId) });
-    return true;
   } catch (err) {
     deps.logger.warn(
       { incidentId, err: describeError(err), actor: SYSTEM_ACTOR },
       "setup not queued; the sweep will retry",
     );
-    return false;
   }
 }
 
