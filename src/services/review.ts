@@ -122,7 +122,15 @@ export async function startReview(deps: Deps, incident: IncidentRow, userId: str
 }
 
 export type SubmitOutcome =
-  | { ok: true; duplicate: boolean; message: string; reviewId: string; actionIds: string[] }
+  | {
+      ok: true;
+      duplicate: boolean;
+      message: string;
+      reviewId: string;
+      actionIds: string[];
+      /** What follows the commit (posts, the document, the actions' DMs and reminders). */
+      followUp: () => Promise<void>;
+    }
   | { ok: false; message: string };
 
 class Refused extends Error {}
@@ -130,7 +138,8 @@ class Refused extends Error {}
 /**
  * Completes a review in one transaction: the review's fields, its actions, the log entry and
  * the summary post. The view id makes a double submit one completion; the status guard makes
- * a second form for the same review change nothing.
+ * a second form for the same review change nothing. The caller runs `followUp` once it has
+ * answered the person (everything in it is recoverable from what was committed).
  */
 export async function submitReview(
   deps: Deps,
@@ -152,19 +161,29 @@ export async function submitReview(
     if (err instanceof Refused) return { ok: false, message: err.message };
     throw err;
   }
-  if (!done)
-    return { ok: true, duplicate: true, message: "Already saved.", reviewId: p.reviewId, actionIds: [] };
-  await afterCompleted(deps, p.incidentId, done.reviewId, done.outboxIds);
-  // Assignment DMs and reminders; if this is lost (crash, Redis down) the action reconciler does it.
-  await followUpActions(deps, done.actionIds).catch((err: unknown) =>
-    deps.logger.warn(
-      { reviewId: done.reviewId, err: describeError(err) },
-      "actions not followed up; the reconciler will",
-    ),
-  );
+  if (!done) {
+    const nothing = async () => {};
+    return {
+      ok: true,
+      duplicate: true,
+      message: "Already saved.",
+      reviewId: p.reviewId,
+      actionIds: [],
+      followUp: nothing,
+    };
+  }
+  const { reviewId, outboxIds, actionIds } = done;
+  const followUp = async () => {
+    await afterCompleted(deps, p.incidentId, reviewId, outboxIds);
+    // Assignment DMs and reminders; if this is lost (crash, Redis down) the action reconciler does it.
+    await followUpActions(deps, actionIds).catch((err: unknown) =>
+      deps.logger.warn({ reviewId, err: describeError(err) }, "actions not followed up; the reconciler will"),
+    );
+  };
   return {
     ok: true,
     duplicate: false,
+    followUp,
     message: `Review of ${done.ref} saved. The summary and the document are going to the incident channel.`,
     reviewId: done.reviewId,
     actionIds: done.actionIds,

@@ -59,6 +59,7 @@ export async function onReviewSubmit(deps: Deps, { ack, view, body, client }: Ar
   }
   if (!outcome.ok) return void (await ack(errorsOn(outcome.message)));
   await ack();
+  await outcome.followUp();
   if (meta.channel && !outcome.duplicate) {
     await client.chat
       .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
