@@ -1,5 +1,5 @@
 import type { Policy } from "../config/policy-types.js";
-import { kpiFigures } from "../db/queries/kpi.js";
+import { dailyFigures, kpiFigures } from "../db/queries/kpi.js";
 import type { KpiFigures } from "../domain/kpi.js";
 import type { ReportPeriod } from "../domain/report-period.js";
 import { type KpiLabels, kpiReportMessage } from "../slack/blocks/kpi-report.js";
@@ -10,7 +10,7 @@ import { kpiCsv } from "./kpi-csv.js";
 import { typeLabel } from "./render.js";
 
 /** Policy labels for the report's keys; unknown keys show as they are stored. */
-export function kpiLabels(policy: Policy): KpiLabels {
+function kpiLabels(policy: Policy): KpiLabels {
   return {
     typeLabel: (type) => typeLabel(policy, type),
     rootCauseLabel: (key) => policy.review.rootCauseCategories[key] ?? key.replace(/_/g, " "),
@@ -36,14 +36,16 @@ export function reportMessage(
   });
 }
 
-/** The chart PNG of a period, from the daily figures (computed here when not given). */
+/** The chart PNG of a period, from the daily figures (read here when not given). */
 export async function reportChart(
   deps: Deps,
   period: ReportPeriod,
   asOf: Date,
   figures?: KpiFigures,
 ): Promise<Buffer> {
-  const daily = figures?.daily ?? (await reportFigures(deps, period, asOf)).daily;
+  // Only the daily series is drawn: without the figures, read just that, not the whole report.
+  const query = { from: period.from, to: period.to, timezone: deps.policy.timezone, asOf };
+  const daily = figures?.daily ?? (await dailyFigures(deps.db, query));
   return renderKpiChart(chartSeries(period, daily), period.label);
 }
 
@@ -54,8 +56,7 @@ export const chartFilename = (period: ReportPeriod) => `${fileStem(period)}.png`
 
 /**
  * Uploads the chart and the CSV of the period to the requester's DM (conversations.open, then
- * Slack's external upload: getUploadURLExternal, POST, completeUploadExternal with the DM's
- * channel_id). Runs as a job after the command was answered; a Slack failure throws, so the job
+ * filesUploadV2 into the DM). Runs as a job after the command was answered; a Slack failure throws, so the job
  * retries.
  */
 export async function sendReportFiles(
