@@ -154,5 +154,3 @@ export const jobIds = {
   /** One upload per `/incident report` request (a retried request is the same job). */
   reportFiles: (requestKey: string) => `report-${requestKey.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
 };
-
-/** Id of the weekly digest's job scheduler: data in Redis, never rename. */

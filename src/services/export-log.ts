@@ -82,7 +82,7 @@ function headingText(value: string): string {
 }
 
 /** What an export says of the caller reference; its value is personal data and never exported. */
-export type CallerReferenceNote = "recorded" | "erased" | "none";
+type CallerReferenceNote = "recorded" | "erased" | "none";
 const CALLER_REFERENCE_NOTE: Record<CallerReferenceNote, string> = {
   recorded: "recorded (personal data: shown on the incident card, not exported)",
   erased: `${ERASED_MARK} (retention period over)`,

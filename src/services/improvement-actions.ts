@@ -10,7 +10,7 @@ import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { TIMER_HORIZON_MS } from "./sla-clocks.js";
 
-export const assignedDedupeKey = (actionId: string) => `action-assigned:${actionId}`;
+const assignedDedupeKey = (actionId: string) => `action-assigned:${actionId}`;
 
 /**
  * What follows the creation of improvement actions, once their transaction committed: the

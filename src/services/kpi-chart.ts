@@ -39,7 +39,7 @@ Chart.register(
 Chart.defaults.font.family = "'DejaVu Sans', 'Liberation Sans', sans-serif";
 
 export const CHART_WIDTH = 1200;
-export const PANEL_HEIGHT = 450;
+const PANEL_HEIGHT = 450;
 export const CHART_HEIGHT = PANEL_HEIGHT * 2;
 
 const PRIORITY_COLOURS: Record<Priority, string> = {

@@ -14,7 +14,7 @@ import { csvField } from "./export-log.js";
  * and no free text beyond the title, which stakeholders see anyway.
  */
 
-export const KPI_CSV_HEADER = [
+const KPI_CSV_HEADER = [
   "reference",
   "title",
   "type",

@@ -5,10 +5,10 @@ import { deliverOutbox } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { chartFilename, reportChart, reportFigures, reportMessage } from "./kpi-report.js";
 
-export const DIGEST_PURPOSE = "kpi_digest";
+const DIGEST_PURPOSE = "kpi_digest";
 
 /** One digest per week and channel: a second run of the same week finds the same outbox row. */
-export const digestKey = (channel: string, period: ReportPeriod) => `digest:${channel}:${period.days[0]}`;
+const digestKey = (channel: string, period: ReportPeriod) => `digest:${channel}:${period.days[0]}`;
 
 export type DigestOutcome =
   | { status: "skipped"; reason: string }
