@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { formatDuration } from "./duration.js";
+import { roleLabel } from "./permissions.js";
 
 /**
  * The facts a post-incident review starts from, worked out from the incident row, its SLA
@@ -82,8 +83,6 @@ const dateOf = (d: Record<string, unknown>, key: string): Date | null => {
   const at = v ? new Date(v) : null;
   return at && Number.isFinite(at.getTime()) ? at : null;
 };
-const roleWords = (role: string) => role.replace(/_+/g, " ").trim();
-
 export function reviewFacts(p: {
   incident: FactsIncident;
   clocks: FactsClock[];
@@ -127,7 +126,7 @@ function logTime(entry: FactsLogEntry, clockLabel: (name: string) => string): Ke
     const role = str(d, "role");
     const clock = str(d, "clock");
     const why = d.manual === true ? "by hand" : clock ? `${clockLabel(clock)} SLA` : null;
-    const parts = [level ? `level ${level}` : null, role ? roleWords(role) : null, why].filter(Boolean);
+    const parts = [level ? `level ${level}` : null, role ? roleLabel(role) : null, why].filter(Boolean);
     const people = Array.isArray(d.to) ? d.to.filter((u): u is string => typeof u === "string") : [];
     return { label: "Escalated", at: entry.at, detail: parts.join(", ") || null, people };
   }

@@ -1,4 +1,5 @@
 import type { ImprovementActionRow, ReviewRow } from "../db/schema/index.js";
+import { formatActionReference } from "../domain/action-reminders.js";
 import { type FactLines, formatReviewTime } from "../domain/review-facts.js";
 import { markdownCell } from "./export-log.js";
 
@@ -32,7 +33,7 @@ export function reviewMarkdown(p: {
   const completed = r.completedAt ? formatReviewTime(r.completedAt, p.timezone) : "not completed";
   const actionRows = p.actions.map(
     (a) =>
-      `| ${[`ACT-${a.number}`, a.description, `@${a.ownerId}`, a.dueOn].map(markdownCell).join(" | ")} |`,
+      `| ${[formatActionReference(a.number), a.description, `@${a.ownerId}`, a.dueOn].map(markdownCell).join(" | ")} |`,
   );
   const lines = [
     `# Post-incident review — ${oneLine(p.reference)}: ${oneLine(p.title)}`,

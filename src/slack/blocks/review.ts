@@ -1,4 +1,5 @@
 import type { ImprovementActionRow, IncidentRow, ReviewRow } from "../../db/schema/index.js";
+import { formatActionReference } from "../../domain/action-reminders.js";
 import { formatReference } from "../../domain/reference.js";
 import type { FactLines } from "../../domain/review-facts.js";
 import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS, VIEW } from "../ids.js";
@@ -128,8 +129,6 @@ export function reviewPrompt(
   };
 }
 
-export const actionReference = (number: number) => `ACT-${number}`;
-
 /** The completed review, posted in the incident channel. */
 export function reviewSummary(
   i: Subject,
@@ -145,7 +144,8 @@ export function reviewSummary(
   const section = (heading: string, body: string | null) =>
     body ? [{ type: "section", text: mrkdwn(clip(`*${heading}*\n${escapeMrkdwn(body)}`, 3000)) }] : [];
   const actions = p.actions.map(
-    (a) => `${actionReference(a.number)} · ${escapeMrkdwn(a.description)} — <@${a.ownerId}>, due ${a.dueOn}`,
+    (a) =>
+      `${formatActionReference(a.number)} · ${escapeMrkdwn(a.description)} — <@${a.ownerId}>, due ${a.dueOn}`,
   );
   return {
     text: `Post-incident review of ${ref} completed by <@${r.completedBy}>: ${p.categoryLabel}.`,
