@@ -61,9 +61,7 @@ export function apiMessage(ws: Workspace, message: FakeMessage, opts: { metadata
     if (parent) body.parent_user_id = parent.user;
     return body;
   }
-  const replies = ws.messages.filter(
-    (m) => m.channel === message.channel && m.thread_ts === message.ts && m.ts !== message.ts,
-  );
+  const replies = ws.repliesTo(message.channel, message.ts);
   if (replies.length > 0) {
     Object.assign(body, {
       thread_ts: message.ts,

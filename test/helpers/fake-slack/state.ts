@@ -70,6 +70,11 @@ export class Workspace {
   /** Channels whose human membership is fully known: members were given, or the API created them. */
   readonly strictMembership = new Set<string>();
   private readonly ims = new Map<string, string>();
+  // Indexes over `messages` (which only grows until a reset), so a lookup does not scan every
+  // message of the workspace: benchmarks keep tens of thousands of them.
+  private readonly byChannel = new Map<string, FakeMessage[]>();
+  private readonly byKey = new Map<string, FakeMessage>();
+  private readonly repliesByThread = new Map<string, FakeMessage[]>();
   // Never reset, so ids and timestamps from before a reset() cannot alias new objects.
   private counter = 0;
   private lastTsMicros = 0;
@@ -79,7 +84,17 @@ export class Workspace {
   }
 
   reset(): void {
-    for (const map of [this.users, this.channels, this.uploads, this.triggers, this.responseUrls, this.ims]) {
+    for (const map of [
+      this.users,
+      this.channels,
+      this.uploads,
+      this.triggers,
+      this.responseUrls,
+      this.ims,
+      this.byChannel,
+      this.byKey,
+      this.repliesByThread,
+    ]) {
       map.clear();
     }
     for (const list of [this.messages, this.ephemerals, this.views, this.responses, this.files])
@@ -221,16 +236,36 @@ export class Workspace {
       if (message[key] === undefined) delete message[key];
     }
     this.messages.push(message);
+    appendTo(this.byChannel, message.channel, message);
+    this.byKey.set(messageKey(message.channel, message.ts), message);
+    if (message.thread_ts && message.thread_ts !== message.ts) {
+      appendTo(this.repliesByThread, messageKey(message.channel, message.thread_ts), message);
+    }
     return message;
   }
 
   findMessage(channel: string, ts: string | undefined): FakeMessage | undefined {
-    return this.messages.find((m) => m.channel === channel && m.ts === ts);
+    return ts === undefined ? undefined : this.byKey.get(messageKey(channel, ts));
+  }
+
+  /** Replies in the thread under the message `ts`, oldest first. */
+  repliesTo(channel: string, ts: string): FakeMessage[] {
+    return this.repliesByThread.get(messageKey(channel, ts)) ?? [];
   }
 
   messagesIn(channel: string): FakeMessage[] {
-    return this.messages
-      .filter((m) => m.channel === channel)
-      .sort((a, b) => (tsToMicros(a.ts) ?? 0) - (tsToMicros(b.ts) ?? 0));
+    return [...(this.byChannel.get(channel) ?? [])].sort(
+      (a, b) => (tsToMicros(a.ts) ?? 0) - (tsToMicros(b.ts) ?? 0),
+    );
   }
+}
+
+function messageKey(channel: string, ts: string): string {
+  return `${channel} ${ts}`;
+}
+
+function appendTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
