@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { getOutbox } from "../db/queries/outbox.js";
+import type { OutboxRow } from "../db/schema/index.js";
 import { describeError } from "../lib/logger.js";
 import { deliverOutbox, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
@@ -12,8 +12,8 @@ const RETRY_AFTER_MS = 1_000;
 const DEFAULT_LIMIT = 64;
 
 export interface InlineDelivery {
-  /** Starts posting these outbox rows and returns at once. */
-  deliver(outboxIds: string[]): void;
+  /** Starts posting these outbox rows, just written by the caller, and returns at once. */
+  deliver(posts: OutboxRow[]): void;
   /** Waits for the posts in flight (on shutdown). */
   drain(): Promise<void>;
 }
@@ -38,27 +38,27 @@ export function inlineDelivery(
       .catch((err: unknown) =>
         deps.logger.warn({ outboxId, err: describeError(err) }, "could not queue a delivery; the sweep will"),
       );
-  const post = async (outboxId: string) => {
+  const post = async (row: OutboxRow) => {
     try {
-      const row = await getOutbox(deps.db, outboxId);
-      if (row?.status !== "pending") return;
+      if (row.status !== "pending") return;
       const now = Date.now();
       const slot = await reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now);
-      if (slot > now) return await queueJob(outboxId, slot - now, slot);
-      await deliverOutbox(deps, outboxId, row);
+      if (slot > now) return await queueJob(row.id, slot - now, slot);
+      // The row as the caller's transaction left it; claiming the attempt re-checks it.
+      await deliverOutbox(deps, row.id, row);
     } catch (err) {
       const delay = err instanceof RetryLater && err.delayMs !== null ? err.delayMs : RETRY_AFTER_MS;
-      await queueJob(outboxId, delay);
+      await queueJob(row.id, delay);
     }
   };
   return {
-    deliver(outboxIds) {
-      for (const outboxId of outboxIds) {
+    deliver(posts) {
+      for (const row of posts) {
         if (inFlight.size >= limit) {
-          void queueJob(outboxId);
+          void queueJob(row.id);
           continue;
         }
-        const running = post(outboxId).finally(() => inFlight.delete(running));
+        const running = post(row).finally(() => inFlight.delete(running));
         inFlight.add(running);
       }
     },

@@ -41,8 +41,7 @@ const PROCESSORS: Processors = {
   },
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
-  "sla.fire": (ctx, data) =>
-    fireClockStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
+  "sla.fire": (ctx, data) => fireClockStep(ctx.deps, data, async (posts) => ctx.inline.deliver(posts)),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
   "retention.erase": (ctx) => eraseExpiredCallerReferences(ctx.deps),
   "playbook.refresh": (ctx, data) => refreshPlaybookChecklist(ctx.deps, data.incidentId),
@@ -54,8 +53,7 @@ const PROCESSORS: Processors = {
     return sendReportFiles(ctx.deps, { userId: data.userId, period, asOf: data.asOf });
   },
   "report.digest": (ctx) => postWeeklyDigest(ctx.deps),
-  "action.fire": (ctx, data) =>
-    fireActionStep(ctx.deps, data, async (outboxIds) => ctx.inline.deliver(outboxIds)),
+  "action.fire": (ctx, data) => fireActionStep(ctx.deps, data, async (posts) => ctx.inline.deliver(posts)),
 };
 
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, actions: 5, maintenance: 1 };

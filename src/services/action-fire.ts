@@ -2,8 +2,8 @@ import { teamLeadsFor } from "../config/policy.js";
 import { lockAction, recordActionStep, updateAction } from "../db/queries/action-steps.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
-import { type NewOutboxMessage, upsertOutbox } from "../db/queries/outbox.js";
-import type { ImprovementActionRow, IncidentRow } from "../db/schema/index.js";
+import { type NewOutboxMessage, upsertOutboxRows } from "../db/queries/outbox.js";
+import type { ImprovementActionRow, IncidentRow, OutboxRow } from "../db/schema/index.js";
 import {
   type ActionStep,
   daysOverdue,
@@ -41,7 +41,11 @@ const LOG_KIND = {
 export async function fireActionStep(
   deps: Deps,
   job: { actionId: string; generation: number; step: string },
-  deliver: (outboxIds: string[]) => Promise<void> = (ids) => queueDeliveriesOrLeave(deps, ids),
+  deliver: (posts: OutboxRow[]) => Promise<void> = (posts) =>
+    queueDeliveriesOrLeave(
+      deps,
+      posts.map((p) => p.id),
+    ),
 ): Promise<ActionFireOutcome> {
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
@@ -87,12 +91,12 @@ export async function fireActionStep(
         ...work.details,
       },
     });
-    const outboxIds = await upsertOutbox(tx, work.posts);
+    const posts = await upsertOutboxRows(tx, work.posts);
     const moved = await updateAction(tx, action.id, { [STAMP[step]]: now, ...plan });
-    return { outcome: "fired" as const, action: moved, outboxIds };
+    return { outcome: "fired" as const, action: moved, posts };
   });
   if (result.outcome === "stale") return "stale";
-  if (result.outcome === "fired") await deliver(result.outboxIds);
+  if (result.outcome === "fired") await deliver(result.posts);
   await armActionStep(deps, result.action);
   return result.outcome;
 }

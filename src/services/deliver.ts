@@ -180,19 +180,24 @@ async function recordSent(deps: Deps, row: OutboxRow, channel: string, ts: strin
         .then((r) => r.permalink ?? null)
         .catch(() => null)
     : null;
-  const first = await deps.db.transaction(async (tx) => {
-    const updated = await markOutboxSent(tx, { id: row.id, postedChannel: channel, ts, permalink });
-    const kind = LOG_KIND[row.purpose];
-    if (updated && kind && row.incidentId) {
-      await appendLog(tx, {
-        incidentId: row.incidentId,
-        actor: SYSTEM_ACTOR,
-        kind,
-        details: { channel, ts, permalink },
-      });
-    }
-    return updated;
-  });
+  const kind = LOG_KIND[row.purpose];
+  const sent = { id: row.id, postedChannel: channel, ts, permalink };
+  // A post the timeline lists is marked and logged together; any other is one statement.
+  const first =
+    kind && row.incidentId
+      ? await deps.db.transaction(async (tx) => {
+          const updated = await markOutboxSent(tx, sent);
+          if (updated) {
+            await appendLog(tx, {
+              incidentId: row.incidentId!,
+              actor: SYSTEM_ACTOR,
+              kind,
+              details: { channel, ts, permalink },
+            });
+          }
+          return updated;
+        })
+      : await markOutboxSent(deps.db, sent);
   deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "sent" });
   return { status: "sent", channel, ts, alreadySent: !first };
 }

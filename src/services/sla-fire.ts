@@ -1,8 +1,8 @@
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncidentOfClock } from "../db/queries/mutate.js";
-import { type NewOutboxMessage, upsertOutbox } from "../db/queries/outbox.js";
+import { type NewOutboxMessage, upsertOutboxRows } from "../db/queries/outbox.js";
 import { lockClock, recordStep, updateClock } from "../db/queries/sla-clocks.js";
-import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
+import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { type ClockStep, nextStep, parseStep, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
@@ -30,12 +30,18 @@ interface StepWork {
  * in sla_events (a second delivery finds it there and does nothing), write the log entries
  * and the outbox rows for the messages, and move the clock to its next step. Only then are
  * the posts handed to `deliver` (the worker posts them at once) and the next step queued; if
- * that is lost, the sweep and the reconciler redo it.
+ * that is lost, the sweep and the reconciler redo it. The step's writes do not depend on each
+ * other and are sent together (pipelined on the transaction's connection), so a step costs six
+ * round trips to PostgreSQL, not nine.
  */
 export async function fireClockStep(
   deps: Deps,
   job: { clockId: string; generation: number; step: string },
-  deliver: (outboxIds: string[]) => Promise<void> = (ids) => queueDeliveries(deps, ids),
+  deliver: (posts: OutboxRow[]) => Promise<void> = (posts) =>
+    queueDeliveries(
+      deps,
+      posts.map((p) => p.id),
+    ),
 ): Promise<FireOutcome> {
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
@@ -57,13 +63,15 @@ export async function fireClockStep(
       return { outcome: "duplicate" as const, clock: await updateClock(tx, clock.id, following) };
     }
     const work = stepWork(deps, clock, incident, step, { plannedAt, lateMs, now });
-    await appendLog(tx, work.log);
-    const outboxIds = await upsertOutbox(tx, work.posts);
-    const moved = await updateClock(tx, clock.id, { ...work.patch, ...following });
-    return { outcome: "fired" as const, clock: moved, outboxIds };
+    const [, posts, moved] = await Promise.all([
+      appendLog(tx, work.log),
+      upsertOutboxRows(tx, work.posts),
+      updateClock(tx, clock.id, { ...work.patch, ...following }),
+    ]);
+    return { outcome: "fired" as const, clock: moved, posts };
   });
   if (result.outcome === "stale") return "stale";
-  if (result.outcome === "fired") await deliver(result.outboxIds);
+  if (result.outcome === "fired") await deliver(result.posts);
   await scheduleClocks(deps, [{ clock: result.clock, supersededJobId: null }]);
   if (result.outcome === "fired" && job.step === "breach") {
     await deps.jobs.enqueue(

@@ -12,15 +12,30 @@ export interface NewOutboxMessage {
 
 /** Inserts the rows that do not exist yet; returns the ids of every row for those keys. */
 export async function upsertOutbox(db: DbOrTx, rows: NewOutboxMessage[]): Promise<string[]> {
+  return (await upsertOutboxRows(db, rows)).map((r) => r.id);
+}
+
+/**
+ * Inserts the rows that do not exist yet and returns every row for those keys, in the order
+ * of the keys given. One statement when all are new (the usual case); a replay whose rows
+ * exist already costs a second one that reads them.
+ */
+export async function upsertOutboxRows(db: DbOrTx, rows: NewOutboxMessage[]): Promise<OutboxRow[]> {
   if (rows.length === 0) return [];
-  await db.insert(outbox).values(rows).onConflictDoNothing({ target: outbox.dedupeKey });
-  const keys = rows.map((r) => r.dedupeKey);
-  const found = await db
-    .select({ id: outbox.id, key: outbox.dedupeKey })
-    .from(outbox)
-    .where(inArray(outbox.dedupeKey, keys));
-  const byKey = new Map(found.map((r) => [r.key, r.id]));
-  return keys.map((k) => byKey.get(k)).filter((id): id is string => id !== undefined);
+  const inserted = await db
+    .insert(outbox)
+    .values(rows)
+    .onConflictDoNothing({ target: outbox.dedupeKey })
+    .returning();
+  const byKey = new Map(inserted.map((r) => [r.dedupeKey, r]));
+  const keys = [...new Set(rows.map((r) => r.dedupeKey))];
+  const missing = keys.filter((k) => !byKey.has(k));
+  if (missing.length > 0) {
+    for (const row of await db.select().from(outbox).where(inArray(outbox.dedupeKey, missing))) {
+      byKey.set(row.dedupeKey, row);
+    }
+  }
+  return keys.map((k) => byKey.get(k)).filter((r): r is OutboxRow => r !== undefined);
 }
 
 export async function getOutbox(db: DbOrTx, id: string): Promise<OutboxRow | null> {
