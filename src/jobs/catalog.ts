@@ -43,7 +43,8 @@ export const JOBS = {
   /** Edits the escalation DMs of a clock once someone acknowledged. */
   "escalation.ack-edit": {
     queue: QUEUE_NAMES.slack,
-    schema: z.object({ clockId: z.uuid() }),
+    schema: z.object({ clockId: z.uuid(), slotAt: z.number().optional() }),
+    pace: "edit",
     opts: { ...retrying, attempts: 8 },
   },
   /** Re-publishes a user's App Home after an incident they own or reported changed. */
@@ -52,10 +53,11 @@ export const JOBS = {
     schema: z.object({ userId: z.string().min(1) }),
     opts: { ...retrying, attempts: 3 },
   },
-  /** Edits the pinned summary card to the incident's current state. */
+  /** Edits the pinned summary card to the incident's current state. `slotAt`: its turn to edit. */
   "card.refresh": {
     queue: QUEUE_NAMES.slack,
-    schema: z.object({ incidentId: z.uuid() }),
+    schema: z.object({ incidentId: z.uuid(), slotAt: z.number().optional() }),
+    pace: "edit",
     opts: retrying,
   },
   /** Erases caller references whose retention period has ended (run by a job scheduler). */
@@ -72,13 +74,15 @@ export const JOBS = {
   /** Redraws an incident's playbook checklist (its buttons go when the incident is closed). */
   "playbook.refresh": {
     queue: QUEUE_NAMES.slack,
-    schema: z.object({ incidentId: z.uuid() }),
+    schema: z.object({ incidentId: z.uuid(), slotAt: z.number().optional() }),
+    pace: "edit",
     opts: { ...retrying, attempts: 3 },
   },
   /** Edits a briefing's posts in the agents' channels to show which teams have confirmed. */
   "briefing.refresh": {
     queue: QUEUE_NAMES.slack,
-    schema: z.object({ briefingId: z.uuid() }),
+    schema: z.object({ briefingId: z.uuid(), slotAt: z.number().optional() }),
+    pace: "edit",
     opts: { ...retrying, attempts: 8 },
   },
   /** Uploads a completed post-incident review as a Markdown document to the incident channel. */

@@ -1,29 +1,58 @@
 import type { Redis } from "ioredis";
 
 /**
- * Slack accepts about one message per second per channel. Each post reserves the next free
- * slot for its channel; the reservation is atomic in Redis, so any number of workers pace
- * together.
+ * Turns for calls that Slack rate-limits, reserved atomically in Redis so any number of workers
+ * pace together. Each key holds the time its next call may be made at the sustained rate
+ * (one per `gapMs`); up to `burst` calls may run at once before the spacing applies. With a
+ * burst of 1 the calls are simply spaced `gapMs` apart. Returns when the caller's turn is
+ * (now, or later).
  */
 const RESERVE = `
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 local now = tonumber(ARGV[1])
 local gap = tonumber(ARGV[2])
-local slot = last + gap
+local burst = tonumber(ARGV[3])
+local next = tonumber(redis.call('GET', KEYS[1]) or '0')
+if next < now then next = now end
+local slot = next - gap * (burst - 1)
 if slot < now then slot = now end
-redis.call('SET', KEYS[1], slot, 'PX', (slot - now) + gap * 10)
+redis.call('SET', KEYS[1], next + gap, 'PX', (next + gap - now) + gap * (burst + 10))
 return slot
 `;
 
-export const CHANNEL_GAP_MS = 1_000;
+export interface Pace {
+  gapMs: number;
+  burst: number;
+}
 
-export async function reserveChannelSlot(
+/** Slack accepts about one message per second per channel; posts do not use its burst. */
+export const CHANNEL_PACE: Pace = { gapMs: 1_000, burst: 1 };
+export const CHANNEL_GAP_MS = CHANNEL_PACE.gapMs;
+
+/**
+ * `chat.update` is a Tier 3 method: about 50 calls a minute per workspace, with short bursts.
+ * Card and message edits keep under it instead of running into 429s when many incidents
+ * change at once (a breach storm edits every breached incident's card).
+ */
+export const EDIT_PACE: Pace = { gapMs: 1_200, burst: 20 };
+/** One budget for the whole workspace, shared by every process. */
+export const EDIT_PACE_KEY = "method:chat.update";
+
+export async function reserveSlot(
+  redis: Redis,
+  prefix: string,
+  key: string,
+  now: number,
+  pace: Pace,
+): Promise<number> {
+  const slot = await redis.eval(RESERVE, 1, `${prefix}:pace:${key}`, now, pace.gapMs, pace.burst);
+  return Number(slot);
+}
+
+export function reserveChannelSlot(
   redis: Redis,
   prefix: string,
   channel: string,
   now: number,
-  gapMs = CHANNEL_GAP_MS,
 ): Promise<number> {
-  const slot = await redis.eval(RESERVE, 1, `${prefix}:pace:${channel}`, now, gapMs);
-  return Number(slot);
+  return reserveSlot(redis, prefix, channel, now, CHANNEL_PACE);
 }

@@ -1,6 +1,7 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
+import { EDIT_PACE, EDIT_PACE_KEY, reserveSlot } from "./pacing.js";
 
 export interface Jobs {
   enqueue<N extends JobName>(
@@ -31,8 +32,16 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
     queue,
     async enqueue(name, payload, opts = {}) {
       const def = JOBS[name];
-      const data = def.schema.parse(payload);
-      const jobOpts: JobsOptions = { ...def.opts, jobId: opts.jobId, delay: opts.delay };
+      let data: Record<string, unknown> = def.schema.parse(payload);
+      let delay = opts.delay;
+      if ("pace" in def && opts.delay === undefined) {
+        // An edit waits in the delayed set for its turn instead of being woken to find it later.
+        const now = Date.now();
+        const slotAt = await reserveSlot(connection, prefix, EDIT_PACE_KEY, now, EDIT_PACE);
+        data = { ...data, slotAt };
+        delay = Math.max(0, slotAt - now);
+      }
+      const jobOpts: JobsOptions = { ...def.opts, jobId: opts.jobId, delay };
       await queue(def.queue).add(name, data, jobOpts);
     },
     connected: () => connection.status === "ready",

@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { CHANNEL_PACE, EDIT_PACE, reserveChannelSlot, reserveSlot } from "../../../src/jobs/pacing.js";
+import { TEST_REDIS_URL } from "../../helpers/services.js";
+
+const redis = new Redis(TEST_REDIS_URL);
+const prefix = `pace-test-${randomBytes(4).toString("hex")}`;
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe("call pacing in Redis", () => {
+  it("spaces posts to one channel a gap apart and leaves other channels alone", async () => {
+    const now = 1_000_000;
+    const slots = [];
+    for (let i = 0; i < 4; i++) slots.push(await reserveChannelSlot(redis, prefix, "C1", now));
+    expect(slots).toEqual([0, 1, 2, 3].map((k) => now + k * CHANNEL_PACE.gapMs));
+    expect(await reserveChannelSlot(redis, prefix, "C2", now)).toBe(now);
+    // Once the turns have passed, a post goes at once again.
+    expect(await reserveChannelSlot(redis, prefix, "C1", now + 10 * CHANNEL_PACE.gapMs)).toBe(
+      now + 10 * CHANNEL_PACE.gapMs,
+    );
+  });
+
+  it("lets a burst of edits through at once, then one per gap", async () => {
+    const pace = { gapMs: 100, burst: 3 };
+    const now = 5_000_000;
+    const slots = [];
+    for (let i = 0; i < 6; i++) slots.push(await reserveSlot(redis, prefix, "edits", now, pace));
+    expect(slots).toEqual([now, now, now, now + 100, now + 200, now + 300]);
+    // After a quiet spell the burst is available again, never more than `burst` at once.
+    const later = now + 10_000;
+    const again = [];
+    for (let i = 0; i < 4; i++) again.push(await reserveSlot(redis, prefix, "edits", later, pace));
+    expect(again).toEqual([later, later, later, later + 100]);
+  });
+
+  it("keeps edits within Slack's Tier 3 budget of about 50 a minute, after its burst", () => {
+    const perMinute = 60_000 / EDIT_PACE.gapMs;
+    expect(perMinute).toBeLessThanOrEqual(50);
+    expect(EDIT_PACE.burst).toBeGreaterThan(1);
+  });
+});
