@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
 import { periodOfDays } from "../domain/report-period.js";
+import { batcher } from "../lib/batcher.js";
 import { describeError } from "../lib/logger.js";
 import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
@@ -17,16 +18,18 @@ import { sendReportFiles } from "../services/kpi-report.js";
 import { refreshPlaybookChecklist } from "../services/playbook.js";
 import { eraseExpiredCallerReferences } from "../services/retention.js";
 import { publishReview } from "../services/review-publish.js";
-import { fireClockStep } from "../services/sla-fire.js";
+import { type FireOutcome, fireClockSteps, type StepJob } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
 import { type InlineDelivery, inlineDelivery } from "./deliver-now.js";
-import { reserveChannelSlot } from "./pacing.js";
+import { EDIT_PACE, EDIT_PACE_KEY, reserveChannelSlot, reserveSlot } from "./pacing.js";
 
 interface Context {
   deps: Deps;
   redis: Redis;
   prefix: string;
   inline: InlineDelivery;
+  /** Fires an SLA step together with the others due at the same moment (see fireClockSteps). */
+  fireStep: (job: StepJob) => Promise<FireOutcome>;
   job: Job;
   token: string | undefined;
 }
@@ -39,13 +42,25 @@ const PROCESSORS: Processors = {
     await waitForChannelTurn(ctx, data);
     return deliverOutbox(ctx.deps, data.outboxId);
   },
-  "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
+  "card.refresh": async (ctx, data) => {
+    await waitForEditTurn(ctx, data);
+    return refreshCard(ctx.deps, data.incidentId);
+  },
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
-  "sla.fire": (ctx, data) => fireClockStep(ctx.deps, data, async (posts) => ctx.inline.deliver(posts)),
-  "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
+  "sla.fire": (ctx, data) => ctx.fireStep(data),
+  "escalation.ack-edit": async (ctx, data) => {
+    await waitForEditTurn(ctx, data);
+    return editAcknowledgedDms(ctx.deps, data.clockId);
+  },
   "retention.erase": (ctx) => eraseExpiredCallerReferences(ctx.deps),
-  "playbook.refresh": (ctx, data) => refreshPlaybookChecklist(ctx.deps, data.incidentId),
-  "briefing.refresh": (ctx, data) => refreshBriefingPosts(ctx.deps, data.briefingId),
+  "playbook.refresh": async (ctx, data) => {
+    await waitForEditTurn(ctx, data);
+    return refreshPlaybookChecklist(ctx.deps, data.incidentId);
+  },
+  "briefing.refresh": async (ctx, data) => {
+    await waitForEditTurn(ctx, data);
+    return refreshBriefingPosts(ctx.deps, data.briefingId);
+  },
   "review.publish": (ctx, data) => publishReview(ctx.deps, data.reviewId),
   "report.files": (ctx, data) => {
     const period = periodOfDays(data.first, data.last, ctx.deps.policy.timezone);
@@ -56,16 +71,42 @@ const PROCESSORS: Processors = {
   "action.fire": (ctx, data) => fireActionStep(ctx.deps, data, async (posts) => ctx.inline.deliver(posts)),
 };
 
-const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 20, actions: 5, maintenance: 1 };
+// SLA steps run many at once so that a storm of them can share transactions (STEP_GROUPS).
+const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 40, actions: 5, maintenance: 1 };
+/** At most this many SLA step transactions at once per process, each of up to `maxSize` steps. */
+const STEP_GROUPS = { lanes: 2, maxSize: 20 };
 
 /** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
 async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver">): Promise<void> {
+  await waitForTurn(ctx, data, async (now) => {
+    const row = await getOutbox(ctx.deps.db, data.outboxId);
+    return row?.status === "pending" ? reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now) : null;
+  });
+}
+
+/**
+ * Waits for an edit's turn (`chat.update`, paced for the workspace): reserved when it was
+ * queued, or now for a job queued without one.
+ */
+function waitForEditTurn(ctx: Context, data: { slotAt?: number | undefined }): Promise<void> {
+  return waitForTurn(ctx, data, (now) => reserveSlot(ctx.redis, ctx.prefix, EDIT_PACE_KEY, now, EDIT_PACE));
+}
+
+/**
+ * Runs the job now if its turn (reserved once, then kept in its data as `slotAt`) has come;
+ * otherwise moves it to the delayed set until then. `reserve` returns null for nothing to do.
+ */
+async function waitForTurn(
+  ctx: Context,
+  data: { slotAt?: number | undefined },
+  reserve: (now: number) => Promise<number | null>,
+): Promise<void> {
   const now = Date.now();
   let slot = data.slotAt;
   if (slot === undefined) {
-    const row = await getOutbox(ctx.deps.db, data.outboxId);
-    if (row?.status !== "pending") return;
-    slot = await reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now);
+    const reserved = await reserve(now);
+    if (reserved === null) return;
+    slot = reserved;
     if (slot > now) await ctx.job.updateData({ ...data, slotAt: slot });
   }
   if (slot <= now || !ctx.token) return;
@@ -113,10 +154,14 @@ export interface RunningWorkers {
 export function startWorkers(deps: Deps, connection: Redis, prefix: string, lockMs = 30_000): RunningWorkers {
   const log = deps.logger.child({ component: "jobs.worker" });
   const inline = inlineDelivery({ deps, redis: connection, prefix });
+  const fireStep = batcher(
+    (jobs: StepJob[]) => fireClockSteps(deps, jobs, async (posts) => inline.deliver(posts)),
+    STEP_GROUPS,
+  );
   const workers = Object.values(QUEUE_NAMES).map((queue) => {
     const worker = new Worker(
       queue,
-      (job, token) => runJob({ deps, redis: connection, prefix, inline }, job, token),
+      (job, token) => runJob({ deps, redis: connection, prefix, inline, fireStep }, job, token),
       {
         connection,
         prefix,

@@ -1,7 +1,8 @@
+import type { Tx } from "../db/client.js";
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
-import { lockIncidentOfClock } from "../db/queries/mutate.js";
+import { lockIncidentsOfClocks } from "../db/queries/mutate.js";
 import { type NewOutboxMessage, upsertOutboxRows } from "../db/queries/outbox.js";
-import { lockClock, recordStep, updateClock } from "../db/queries/sla-clocks.js";
+import { lockClocks, recordSteps, stepKey, updateClock } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { type ClockStep, nextStep, parseStep, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
@@ -24,63 +25,137 @@ interface StepWork {
   patch: Partial<SlaClockRow>;
 }
 
-/**
- * Runs one clock step, exactly once. In one transaction: lock the clock, check the job is
- * for its current generation and step (else it is stale and does nothing), record the step
- * in sla_events (a second delivery finds it there and does nothing), write the log entries
- * and the outbox rows for the messages, and move the clock to its next step. Only then are
- * the posts handed to `deliver` (the worker posts them at once) and the next step queued; if
- * that is lost, the sweep and the reconciler redo it. The step's writes do not depend on each
- * other and are sent together (pipelined on the transaction's connection), so a step costs six
- * round trips to PostgreSQL, not nine.
- */
-export async function fireClockStep(
-  deps: Deps,
-  job: { clockId: string; generation: number; step: string },
-  deliver: (posts: OutboxRow[]) => Promise<void> = (posts) =>
+export interface StepJob {
+  clockId: string;
+  generation: number;
+  step: string;
+}
+
+type StepResult =
+  | { outcome: "stale" }
+  | { outcome: "duplicate"; clock: SlaClockRow }
+  | { outcome: "fired"; clock: SlaClockRow; posts: OutboxRow[] };
+
+type Deliver = (posts: OutboxRow[]) => Promise<void>;
+
+const queueThem =
+  (deps: Deps): Deliver =>
+  (posts) =>
     queueDeliveries(
       deps,
       posts.map((p) => p.id),
-    ),
-): Promise<FireOutcome> {
+    );
+
+/** Runs one clock step, exactly once (see fireClockSteps). */
+export async function fireClockStep(deps: Deps, job: StepJob, deliver?: Deliver): Promise<FireOutcome> {
+  const [outcome] = await fireClockSteps(deps, [job], deliver);
+  return outcome ?? "stale";
+}
+
+/**
+ * Runs clock steps, each exactly once, in one transaction: lock their incidents, then their
+ * clocks (each in id order, the order every change takes, so they never deadlock); a step
+ * whose job is not for its clock's current generation and next step is stale and does
+ * nothing; record the rest in sla_events (a step found there already fired and does
+ * nothing); write the log entries and the outbox rows for the messages, and move each clock
+ * to its next step. Only then are the posts handed to `deliver` (the worker posts them at
+ * once) and the next steps queued; if that is lost, the sweep and the reconciler redo it.
+ *
+ * Many steps falling due together (a breach storm) share one transaction and its round trips
+ * instead of paying for one each; the writes, which do not depend on each other, are
+ * pipelined on the transaction's connection. Returns each job's outcome, in order.
+ */
+export async function fireClockSteps(
+  deps: Deps,
+  jobs: StepJob[],
+  deliver: Deliver = queueThem(deps),
+): Promise<FireOutcome[]> {
   const now = deps.clock.now();
-  const result = await deps.db.transaction(async (tx) => {
-    // Incident first, then clock: the order every change takes, so the two never deadlock.
-    const incident = await lockIncidentOfClock(tx, job.clockId);
-    const clock = await lockClock(tx, job.clockId);
-    if (clock?.state !== "running" || clock.generation !== job.generation || clock.nextStep !== job.step) {
-      return { outcome: "stale" as const };
-    }
-    if (!incident || !parseStep(job.step)) return { outcome: "stale" as const };
-    const step = job.step as ClockStep;
-    const plan = stepPlanOf(deps.policy, clock, incident.priority);
-    const plannedAt = stepTime(step, plan);
-    const lateMs = Math.max(0, now.getTime() - plannedAt.getTime());
-    const first = await recordStep(tx, { ...job, plannedAt, lateMs: Math.min(lateMs, 2 ** 31 - 1) });
-    const following = followingStep(clock, step, plan);
-    if (!first) {
-      // Fired before but the clock did not move on (crash between the two): move it on now.
-      return { outcome: "duplicate" as const, clock: await updateClock(tx, clock.id, following) };
-    }
-    const work = stepWork(deps, clock, incident, step, { plannedAt, lateMs, now });
-    const [, posts, moved] = await Promise.all([
-      appendLog(tx, work.log),
-      upsertOutboxRows(tx, work.posts),
-      updateClock(tx, clock.id, { ...work.patch, ...following }),
-    ]);
-    return { outcome: "fired" as const, clock: moved, posts };
-  });
-  if (result.outcome === "stale") return "stale";
-  if (result.outcome === "fired") await deliver(result.posts);
-  await scheduleClocks(deps, [{ clock: result.clock, supersededJobId: null }]);
-  if (result.outcome === "fired" && job.step === "breach") {
+  const results = await deps.db.transaction((tx) => runSteps(deps, tx, jobs, now));
+  const moved = [];
+  for (const result of results) {
+    if (result.outcome === "stale") continue;
+    if (result.outcome === "fired") await deliver(result.posts);
+    moved.push({ clock: result.clock, supersededJobId: null });
+  }
+  await scheduleClocks(deps, moved);
+  for (const [i, result] of results.entries()) {
+    if (result.outcome !== "fired" || jobs[i]?.step !== "breach") continue;
     await deps.jobs.enqueue(
       "card.refresh",
       { incidentId: result.clock.incidentId },
-      { jobId: jobIds.cardRefreshOnBreach(result.clock.id, job.generation) },
+      { jobId: jobIds.cardRefreshOnBreach(result.clock.id, jobs[i]!.generation) },
     );
   }
-  return result.outcome;
+  return results.map((r) => r.outcome);
+}
+
+interface DueStep {
+  index: number;
+  job: StepJob;
+  step: ClockStep;
+  clock: SlaClockRow;
+  incident: IncidentRow;
+  plan: ReturnType<typeof stepPlanOf>;
+  plannedAt: Date;
+  lateMs: number;
+}
+
+async function runSteps(deps: Deps, tx: Tx, jobs: StepJob[], now: Date): Promise<StepResult[]> {
+  const clockIds = [...new Set(jobs.map((j) => j.clockId))];
+  const incidents = new Map((await lockIncidentsOfClocks(tx, clockIds)).map((i) => [i.id, i]));
+  const clocks = new Map((await lockClocks(tx, clockIds)).map((c) => [c.id, c]));
+  const results: StepResult[] = jobs.map(() => ({ outcome: "stale" }));
+  const due: DueStep[] = [];
+  const taken = new Set<string>();
+  for (const [index, job] of jobs.entries()) {
+    const clock = clocks.get(job.clockId);
+    if (clock?.state !== "running" || clock.generation !== job.generation || clock.nextStep !== job.step)
+      continue;
+    const incident = incidents.get(clock.incidentId);
+    // The same step queued twice in one batch runs once; the other finds it stale.
+    if (!incident || !parseStep(job.step) || taken.has(clock.id)) continue;
+    taken.add(clock.id);
+    const step = job.step as ClockStep;
+    const plan = stepPlanOf(deps.policy, clock, incident.priority);
+    const plannedAt = stepTime(step, plan);
+    const lateMs = Math.min(Math.max(0, now.getTime() - plannedAt.getTime()), 2 ** 31 - 1);
+    due.push({ index, job, step, clock, incident, plan, plannedAt, lateMs });
+  }
+  if (due.length === 0) return results;
+  const firsts = await recordSteps(
+    tx,
+    due.map((d) => ({ ...d.job, plannedAt: d.plannedAt, lateMs: d.lateMs })),
+  );
+  const log: LogEntry[] = [];
+  const posts: NewOutboxMessage[] = [];
+  const patches = due.map((d) => {
+    const following = followingStep(d.clock, d.step, d.plan);
+    // Fired before but the clock did not move on (crash between the two): move it on now.
+    if (!firsts.has(stepKey(d.job))) return { fired: false, keys: [], patch: following };
+    const work = stepWork(deps, d.clock, d.incident, d.step, {
+      plannedAt: d.plannedAt,
+      lateMs: d.lateMs,
+      now,
+    });
+    log.push(...work.log);
+    posts.push(...work.posts);
+    return { fired: true, keys: work.posts.map((p) => p.dedupeKey), patch: { ...work.patch, ...following } };
+  });
+  const [, rows, ...moved] = await Promise.all([
+    appendLog(tx, log),
+    upsertOutboxRows(tx, posts),
+    ...due.map((d, i) => updateClock(tx, d.clock.id, patches[i]!.patch)),
+  ]);
+  const byKey = new Map(rows.map((r) => [r.dedupeKey, r]));
+  for (const [i, d] of due.entries()) {
+    const { fired, keys } = patches[i]!;
+    const clock = moved[i] as SlaClockRow;
+    results[d.index] = fired
+      ? { outcome: "fired", clock, posts: keys.flatMap((k) => byKey.get(k) ?? []) }
+      : { outcome: "duplicate", clock };
+  }
+  return results;
 }
 
 function followingStep(clock: SlaClockRow, step: ClockStep, plan: ReturnType<typeof stepPlanOf>) {

@@ -18,6 +18,16 @@ export async function lockIncidentOfClock(tx: Tx, clockId: string): Promise<Inci
   return row ?? null;
 }
 
+/** Locks the incidents of these clocks, in id order (the order every multi-incident lock takes). */
+export function lockIncidentsOfClocks(tx: Tx, clockIds: string[]): Promise<IncidentRow[]> {
+  if (clockIds.length === 0) return Promise.resolve([]);
+  const owners = tx
+    .select({ id: slaClocks.incidentId })
+    .from(slaClocks)
+    .where(inArray(slaClocks.id, clockIds));
+  return tx.select().from(incidents).where(inArray(incidents.id, owners)).orderBy(incidents.id).for("update");
+}
+
 export async function updateIncident(tx: Tx, id: string, patch: Partial<IncidentRow>): Promise<IncidentRow> {
   const [row] = await tx
     .update(incidents)

@@ -36,13 +36,36 @@ export async function updateClock(tx: DbOrTx, id: string, patch: Partial<SlaCloc
   return row;
 }
 
-/** Records that a step fired. False when it already had: the caller then does nothing. */
-export async function recordStep(
+/** Locks these clocks, in id order (so two callers locking overlapping sets never deadlock). */
+export function lockClocks(tx: Tx, ids: string[]): Promise<SlaClockRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return tx
+    .select()
+    .from(slaClocks)
+    .where(sql`${slaClocks.id} = any(${sql.param(ids)}::uuid[])`)
+    .orderBy(slaClocks.id)
+    .for("update");
+}
+
+/**
+ * Records that these steps fired, in one statement; returns the ones recorded now (a step
+ * already on record fired before, and the caller does nothing for it).
+ */
+export async function recordSteps(
   tx: Tx,
-  p: { clockId: string; generation: number; step: string; plannedAt: Date; lateMs: number },
-): Promise<boolean> {
-  const rows = await tx.insert(slaEvents).values(p).onConflictDoNothing().returning({ id: slaEvents.id });
-  return rows.length > 0;
+  steps: Array<{ clockId: string; generation: number; step: string; plannedAt: Date; lateMs: number }>,
+): Promise<Set<string>> {
+  if (steps.length === 0) return new Set();
+  const rows = await tx
+    .insert(slaEvents)
+    .values(steps)
+    .onConflictDoNothing()
+    .returning({ clockId: slaEvents.clockId, generation: slaEvents.generation, step: slaEvents.step });
+  return new Set(rows.map(stepKey));
+}
+
+export function stepKey(p: { clockId: string; generation: number; step: string }): string {
+  return `${p.clockId}:${p.generation}:${p.step}`;
 }
 
 /** Running clocks with a step due before `before`: what Redis must hold a delayed job for. */
