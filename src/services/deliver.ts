@@ -8,6 +8,7 @@ import {
   getOutbox,
   markOutboxFailed,
   markOutboxSent,
+  markOutboxSentIn,
   releaseOutbox,
   upsertOutbox,
 } from "../db/queries/outbox.js";
@@ -186,7 +187,7 @@ async function recordSent(deps: Deps, row: OutboxRow, channel: string, ts: strin
   const first =
     kind && row.incidentId
       ? await deps.db.transaction(async (tx) => {
-          const updated = await markOutboxSent(tx, sent);
+          const updated = await markOutboxSentIn(tx, sent);
           if (updated) {
             await appendLog(tx, {
               incidentId: row.incidentId!,

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { DbOrTx } from "../client.js";
+import { batcher } from "../../lib/batcher.js";
+import type { Db, DbOrTx, Tx } from "../client.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
 
 export interface NewOutboxMessage {
@@ -52,9 +53,31 @@ export async function getOutboxByKey(db: DbOrTx, key: string): Promise<OutboxRow
  * Takes the row for one delivery attempt: counts the attempt (so a retry knows a post may
  * already have landed) and leases the row, so two workers can never post it at once.
  * Returns null when the row is not pending or another delivery holds the lease.
+ * Claims made at the same moment on one pool share a statement (see `combined`).
  */
-export async function claimOutboxAttempt(db: DbOrTx, id: string, leaseMs: number): Promise<number | null> {
-  const [row] = await db
+export function claimOutboxAttempt(db: Db, id: string, leaseMs: number): Promise<number | null> {
+  return combined(db).claim({ id, leaseMs });
+}
+
+/** Marks a post sent, unless it already was (then false). Combined like claimOutboxAttempt. */
+export function markOutboxSent(db: Db, p: SentPost): Promise<boolean> {
+  return combined(db).markSent(p);
+}
+
+/** The same, inside a transaction that also logs the post. */
+export async function markOutboxSentIn(tx: Tx, p: SentPost): Promise<boolean> {
+  return (await markSent(tx, [p])).has(p.id);
+}
+
+interface SentPost {
+  id: string;
+  postedChannel: string;
+  ts: string;
+  permalink: string | null;
+}
+
+async function claim(db: DbOrTx, ids: string[], leaseMs: number): Promise<Map<string, number>> {
+  const rows = await db
     .update(outbox)
     .set({
       attempts: sql`${outbox.attempts} + 1`,
@@ -63,31 +86,71 @@ export async function claimOutboxAttempt(db: DbOrTx, id: string, leaseMs: number
     })
     .where(
       and(
-        eq(outbox.id, id),
+        // One array parameter, so the statement's text (and its prepared plan) is the same
+        // whatever the number of rows.
+        sql`${outbox.id} = any(${sql.param(ids)}::uuid[])`,
         eq(outbox.status, "pending"),
         or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`)),
       ),
     )
-    .returning({ attempts: outbox.attempts });
-  return row?.attempts ?? null;
+    .returning({ id: outbox.id, attempts: outbox.attempts });
+  return new Map(rows.map((r) => [r.id, r.attempts]));
 }
 
-export async function markOutboxSent(
-  db: DbOrTx,
-  p: { id: string; postedChannel: string; ts: string; permalink: string | null },
-): Promise<boolean> {
-  const rows = await db
-    .update(outbox)
-    .set({
-      status: "sent",
-      postedChannel: p.postedChannel,
-      ts: p.ts,
-      permalink: p.permalink,
-      sentAt: sql`now()`,
-    })
-    .where(and(eq(outbox.id, p.id), eq(outbox.status, "pending")))
-    .returning({ id: outbox.id });
-  return rows.length > 0;
+async function markSent(db: DbOrTx, posts: SentPost[]): Promise<Set<string>> {
+  const column = <K extends keyof SentPost>(key: K) => sql.param(posts.map((p) => p[key]));
+  const rows = (await db.execute(sql`
+    update outbox set status = 'sent', posted_channel = v.channel, ts = v.ts, permalink = v.permalink, sent_at = now()
+    from unnest(${column("id")}::uuid[], ${column("postedChannel")}::text[], ${column("ts")}::text[], ${column("permalink")}::text[])
+      as v(id, channel, ts, permalink)
+    where outbox.id = v.id and outbox.status = 'pending'
+    returning outbox.id`)) as unknown as Array<{ id: string }>;
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Claims and sent-marks waiting on one pool are written together: a breach storm posts
+ * hundreds of messages a second, and one statement (and commit) per group instead of per
+ * post is most of what PostgreSQL does for them. Each row's outcome is its own, exactly as
+ * if written alone; a lone call is written at once.
+ */
+const combiners = new WeakMap<Db, Combiner>();
+
+interface Combiner {
+  claim: (p: { id: string; leaseMs: number }) => Promise<number | null>;
+  markSent: (p: SentPost) => Promise<boolean>;
+}
+
+function combined(db: Db): Combiner {
+  let combiner = combiners.get(db);
+  if (!combiner) {
+    const lanes = { lanes: 4, maxSize: 50 };
+    combiner = {
+      claim: batcher(async (items: Array<{ id: string; leaseMs: number }>) => {
+        const claimed = new Map<string, number>();
+        for (const leaseMs of new Set(items.map((i) => i.leaseMs))) {
+          const ids = [...new Set(items.filter((i) => i.leaseMs === leaseMs).map((i) => i.id))];
+          for (const [id, attempts] of await claim(db, ids, leaseMs)) claimed.set(id, attempts);
+        }
+        // The same row claimed twice in one group: only the first call gets it.
+        const given = new Set<string>();
+        return items.map((i) => {
+          const attempts = claimed.get(i.id);
+          if (attempts === undefined || given.has(i.id)) return null;
+          given.add(i.id);
+          return attempts;
+        });
+      }, lanes),
+      markSent: batcher(async (items: SentPost[]) => {
+        const first = new Map<string, SentPost>();
+        for (const item of items) if (!first.has(item.id)) first.set(item.id, item);
+        const marked = await markSent(db, [...first.values()]);
+        return items.map((i) => marked.has(i.id) && first.get(i.id) === i);
+      }, lanes),
+    };
+    combiners.set(db, combiner);
+  }
+  return combiner;
 }
 
 export async function markOutboxFailed(db: DbOrTx, p: { id: string; error: string }): Promise<boolean> {

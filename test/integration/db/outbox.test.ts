@@ -1,0 +1,83 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "../../../src/db/client.js";
+import {
+  claimOutboxAttempt,
+  markOutboxSent,
+  upsertOutbox,
+  upsertOutboxRows,
+} from "../../../src/db/queries/outbox.js";
+import { outbox } from "../../../src/db/schema/index.js";
+import { createTestDatabase } from "../../helpers/services.js";
+
+let database: Database;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  const created = await createTestDatabase();
+  drop = created.drop;
+  database = createDatabase(created.url, { max: 4 });
+});
+afterAll(async () => {
+  await database?.close();
+  await drop?.();
+});
+
+let serial = 0;
+const post = (key = `test:${++serial}`) => ({
+  incidentId: null,
+  dedupeKey: key,
+  purpose: "test",
+  channel: "C0TEST",
+  message: { text: key },
+});
+
+describe("outbox rows", () => {
+  it("returns every row for the keys given, in their order, new or already there", async () => {
+    const [old] = await upsertOutboxRows(database.db, [post("keep:1")]);
+    const rows = await upsertOutboxRows(database.db, [post("keep:2"), post("keep:1"), post("keep:2")]);
+    expect(rows.map((r) => r.dedupeKey)).toEqual(["keep:2", "keep:1"]);
+    expect(rows[1]?.id).toBe(old?.id);
+    expect(await upsertOutbox(database.db, [post("keep:1")])).toEqual([old?.id]);
+  });
+
+  it("gives an attempt to exactly one of many claims of a row made at once, and to each of many rows", async () => {
+    const [id] = await upsertOutbox(database.db, [post()]);
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => claimOutboxAttempt(database.db, id!, 60_000)),
+    );
+    expect(claims.filter((c) => c !== null)).toEqual([1]);
+
+    const ids = await upsertOutbox(
+      database.db,
+      Array.from({ length: 30 }, () => post()),
+    );
+    const attempts = await Promise.all(ids.map((rowId) => claimOutboxAttempt(database.db, rowId, 60_000)));
+    expect(attempts).toEqual(ids.map(() => 1));
+    // Leased: a second claim before the lease runs out gets nothing.
+    expect(await claimOutboxAttempt(database.db, ids[0]!, 60_000)).toBeNull();
+  });
+
+  it("marks each post sent once, with its own channel and ts, however many are marked together", async () => {
+    const ids = await upsertOutbox(
+      database.db,
+      Array.from({ length: 25 }, () => post()),
+    );
+    const marks = await Promise.all([
+      ...ids.map((id, i) =>
+        markOutboxSent(database.db, { id, postedChannel: `D${i}`, ts: `1700000000.${i}`, permalink: null }),
+      ),
+      markOutboxSent(database.db, { id: ids[0]!, postedChannel: "DX", ts: "9.9", permalink: null }),
+    ]);
+    expect(marks.slice(0, 25)).toEqual(ids.map(() => true));
+    expect(marks[25]).toBe(false);
+    for (const [i, id] of ids.entries()) {
+      const [row] = await database.db.select().from(outbox).where(eq(outbox.id, id));
+      expect(row).toMatchObject({ status: "sent", postedChannel: `D${i}`, ts: `1700000000.${i}` });
+      expect(row?.sentAt).toBeInstanceOf(Date);
+    }
+    expect(
+      await markOutboxSent(database.db, { id: ids[1]!, postedChannel: "DY", ts: "1.1", permalink: null }),
+    ).toBe(false);
+  });
+});
