@@ -14,11 +14,13 @@ afterAll(async () => {
 });
 
 describe("call pacing in Redis", () => {
-  it("spaces posts to one channel a gap apart and leaves other channels alone", async () => {
+  it("lets a short burst into one channel, then spaces posts a gap apart, and leaves other channels alone", async () => {
     const now = 1_000_000;
     const slots = [];
-    for (let i = 0; i < 4; i++) slots.push(await reserveChannelSlot(redis, prefix, "C1", now));
-    expect(slots).toEqual([0, 1, 2, 3].map((k) => now + k * CHANNEL_PACE.gapMs));
+    for (let i = 0; i < 5; i++) slots.push(await reserveChannelSlot(redis, prefix, "C1", now));
+    const { gapMs, burst } = CHANNEL_PACE;
+    expect(burst).toBe(3);
+    expect(slots).toEqual([now, now, now, now + gapMs, now + 2 * gapMs]);
     expect(await reserveChannelSlot(redis, prefix, "C2", now)).toBe(now);
     // Once the turns have passed, a post goes at once again.
     expect(await reserveChannelSlot(redis, prefix, "C1", now + 10 * CHANNEL_PACE.gapMs)).toBe(
