@@ -6,6 +6,7 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { slaClocks } from "../src/db/schema/index.js";
 import { formatReference } from "../src/domain/reference.js";
+import { EDIT_PACE } from "../src/jobs/pacing.js";
 import { TIMER_HORIZON_MS } from "../src/services/sla-clocks.js";
 import { type Harness, startHarness } from "../test/helpers/harness.js";
 import {
@@ -54,6 +55,14 @@ const WORKERS = Math.floor(envNumber("BENCH_ESC_WORKERS", 2));
 const LEADS = Math.floor(envNumber("BENCH_ESC_LEADS", 500));
 /** Time from the end of arming the hot incidents to the first due time. */
 const LEAD_IN_MS = envNumber("BENCH_ESC_LEAD_IN_S", 20) * 1000;
+/**
+ * Warm-up, not measured: this many breaches due over WARM_UP_MS, ending WARM_UP_GAP_MS before
+ * the window, so the workers meet the storm as a running system would (JIT-compiled code,
+ * open connections, prepared statements) rather than straight after start-up.
+ */
+const WARM_UP = 300;
+const WARM_UP_MS = 6_000;
+const WARM_UP_GAP_MS = 4_000;
 const COLLECT_AFTER_DUE_MS = 30_000;
 const POLL_MS = 250;
 const MEMORY_SAMPLE = 50;
@@ -143,6 +152,14 @@ async function seedHot(h: Harness): Promise<{ tracked: Tracked[]; seedMs: number
   // Arming takes a few seconds; the first due time is LEAD_IN_MS after it should be done.
   const firstDue = started + LEAD_IN_MS + 10_000;
   const step = (WINDOW_S * 1000) / HOT;
+  const warmUpStart = firstDue - WARM_UP_GAP_MS - WARM_UP_MS;
+  const warmUp: SeedIncident[] = Array.from({ length: WARM_UP }, (_, i) => ({
+    type: teamType(i),
+    priority: "P1",
+    loggedAt: new Date(warmUpStart + Math.floor((i * WARM_UP_MS) / WARM_UP) - RESPOND_P1_MS),
+    channelId: h.slack.addChannel(`bench-warm-${i}`),
+  }));
+  await seedIncidents(h.system.deps, warmUp);
   const specs: SeedIncident[] = [];
   for (let i = 0; i < HOT; i++) {
     const channelId = h.slack.addChannel(`bench-hot-${i}`);
@@ -243,7 +260,8 @@ function printConditions(scenario: Scenario): void {
     `pending timers: ${scenario.timers} in all (3 per incident: respond, update, resolve); the rest belong to P4 incidents due days later`,
     `clocks planned by the production planner and armed by scheduleClocks() — BullMQ delayed jobs, one per clock step`,
     `escalation ladder: ${LEADS} incident types, each escalating first to its own team lead (BENCH_ESC_LEADS), so one lead gets a DM every ${((LEADS * WINDOW_S) / HOT).toFixed(1)} s on average; Slack (and our pacing) allow 1 message/s per channel`,
-    `each breach: a notice in the incident channel, a DM to the lead, the pinned card edited, the next rung queued (1 h later)`,
+    `each breach: a notice in the incident channel, a DM to the lead, the pinned card edited (its edit waits for its turn in the workspace's chat.update budget, Tier 3: ${EDIT_PACE.burst} at once, then one per ${EDIT_PACE.gapMs} ms), the next rung queued (1 h later)`,
+    `warm-up (not measured): ${WARM_UP} breaches due over ${WARM_UP_MS / 1000} s, ending ${WARM_UP_GAP_MS / 1000} s before the window, so the workers meet the storm warm (compiled code, open connections, prepared statements), as a running system would`,
     `bot: ${WORKERS} worker process(es) (\`node --import tsx src/main.ts\`, SWITCHBOARD_ROLE=worker, default concurrency and pool), sweep + reconciler every 30 s; the fake Slack (validating every message against Block Kit, rate limit 1/s/channel, burst 3) and this measuring process run in a third process`,
     "DM lateness = the DM's arrival in the fake Slack − respond due; recorded lateness = incident_log escalation_sent `at` (PostgreSQL now() at the start of the firing transaction) − due",
   ]);
@@ -272,7 +290,7 @@ async function measure(
   const recorded = lateness(tracked, await recordedEscalations(h.system.deps.db), (t) => t.id);
   printLateness("DM lateness (due → DM in Slack)", dm);
   printLateness("recorded lateness (due → escalation_sent)", recorded);
-  const { pickup } = await breachBreakdown(h.system.deps.db);
+  const { pickup } = await breachBreakdown(h.system.deps.db, new Date(firstDue));
   figure(percentileLine("  breach picked up (due → the worker starts the step)", pickup));
   const { late, early, missed, duplicated } = dm;
   return verdict(

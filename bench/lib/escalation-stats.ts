@@ -1,5 +1,5 @@
 import type { Queue } from "bullmq";
-import { eq } from "drizzle-orm";
+import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { incidentLog, slaEvents } from "../../src/db/schema/index.js";
 import type { FakeSlack } from "../../test/helpers/fake-slack/server.js";
@@ -101,11 +101,15 @@ export function allSeen(tracked: Tracked[], sightings: Sightings, key: (t: Track
  * before its transaction); `fired_at` is the transaction's start (PostgreSQL's now()), so
  * the rest is the wait for a pooled connection.
  */
-export async function breachBreakdown(db: Db): Promise<{ pickup: Percentiles; connection: Percentiles }> {
+export async function breachBreakdown(
+  db: Db,
+  /** Only steps planned at or after this (the measured window, not a warm-up). */
+  since: Date,
+): Promise<{ pickup: Percentiles; connection: Percentiles }> {
   const rows = await db
     .select({ lateMs: slaEvents.lateMs, plannedAt: slaEvents.plannedAt, firedAt: slaEvents.firedAt })
     .from(slaEvents)
-    .where(eq(slaEvents.step, "breach"));
+    .where(and(eq(slaEvents.step, "breach"), gte(slaEvents.plannedAt, since)));
   return {
     pickup: percentiles(rows.map((r) => r.lateMs)),
     connection: percentiles(rows.map((r) => r.firedAt.getTime() - r.plannedAt.getTime() - r.lateMs)),
