@@ -132,8 +132,22 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
       reconcileActions(deps),
       scheduled ? null : schedule(),
     ]).catch((err: unknown) => deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"));
+  // The periodic pass is idempotent, so one worker a round is enough: the others skip it
+  // rather than double the load (a breach storm is when it costs most). The turn lapses
+  // before the next round, so a worker that died holding it delays nothing. A worker always
+  // sweeps once as it starts, and the Redis watch below recovers on every worker at once.
+  const sweepTurn = async () => {
+    // With Redis unreachable every worker sweeps, as it can do its PostgreSQL half.
+    const taken =
+      connection.status === "ready"
+        ? await connection
+            .set(`${config.queuePrefix}:sweep-turn`, "1", "PX", Math.floor(every.sweepIntervalMs * 0.9), "NX")
+            .catch(() => "OK")
+        : "OK";
+    if (taken === "OK") await runSweep();
+  };
   void runSweep();
-  const timer = setInterval(runSweep, every.sweepIntervalMs);
+  const timer = setInterval(sweepTurn, every.sweepIntervalMs);
   timer.unref();
   const watch = watchRedis({
     redis: connection,

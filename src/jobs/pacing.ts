@@ -11,12 +11,18 @@ const RESERVE = `
 local now = tonumber(ARGV[1])
 local gap = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
+local count = tonumber(ARGV[4])
 local next = tonumber(redis.call('GET', KEYS[1]) or '0')
-if next < now then next = now end
-local slot = next - gap * (burst - 1)
-if slot < now then slot = now end
-redis.call('SET', KEYS[1], next + gap, 'PX', (next + gap - now) + gap * (burst + 10))
-return slot
+local slots = {}
+for i = 1, count do
+  if next < now then next = now end
+  local slot = next - gap * (burst - 1)
+  if slot < now then slot = now end
+  slots[i] = slot
+  next = next + gap
+end
+redis.call('SET', KEYS[1], next, 'PX', (next - now) + gap * (burst + 10))
+return slots
 `;
 
 export interface Pace {
@@ -30,7 +36,6 @@ export interface Pace {
  * Slack still answer 429, the post waits for its Retry-After and tries again.
  */
 export const CHANNEL_PACE: Pace = { gapMs: 1_000, burst: 3 };
-export const CHANNEL_GAP_MS = CHANNEL_PACE.gapMs;
 
 /**
  * `chat.update` is a Tier 3 method: about 50 calls a minute per workspace, with short bursts.
@@ -48,8 +53,24 @@ export async function reserveSlot(
   now: number,
   pace: Pace,
 ): Promise<number> {
-  const slot = await redis.eval(RESERVE, 1, `${prefix}:pace:${key}`, now, pace.gapMs, pace.burst);
-  return Number(slot);
+  const [slot] = await reserveSlots(redis, prefix, key, now, pace, 1);
+  return slot ?? now;
+}
+
+/** `count` turns in a row, in one round trip. */
+export async function reserveSlots(
+  redis: Redis,
+  prefix: string,
+  key: string,
+  now: number,
+  pace: Pace,
+  count: number,
+): Promise<number[]> {
+  if (count === 0) return [];
+  const slots = (await redis.eval(RESERVE, 1, `${prefix}:pace:${key}`, now, pace.gapMs, pace.burst, count)) as
+    | number[]
+    | null;
+  return (slots ?? []).map(Number);
 }
 
 export function reserveChannelSlot(

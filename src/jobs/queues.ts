@@ -1,13 +1,18 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
-import { EDIT_PACE, EDIT_PACE_KEY, reserveSlot } from "./pacing.js";
+import { EDIT_PACE, EDIT_PACE_KEY, reserveSlots } from "./pacing.js";
 
 export interface Jobs {
   enqueue<N extends JobName>(
     name: N,
     payload: JobPayload<N>,
     opts?: { jobId?: string; delay?: number },
+  ): Promise<void>;
+  /** Several jobs of one kind in one round trip (each deduplicated by its id as enqueue does). */
+  enqueueMany<N extends JobName>(
+    name: N,
+    items: Array<{ payload: JobPayload<N>; jobId?: string; delay?: number }>,
   ): Promise<void>;
   queue(name: QueueName): Queue;
   /** Removes a waiting or delayed job; a job already running or gone is left alone. */
@@ -28,22 +33,32 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
     if (!q) throw new Error(`unknown queue ${name}`);
     return q;
   };
-  return {
-    queue,
-    async enqueue(name, payload, opts = {}) {
-      const def = JOBS[name];
-      let data: Record<string, unknown> = def.schema.parse(payload);
-      let delay = opts.delay;
-      if ("pace" in def && opts.delay === undefined) {
-        // An edit waits in the delayed set for its turn instead of being woken to find it later.
-        const now = Date.now();
-        const slotAt = await reserveSlot(connection, prefix, EDIT_PACE_KEY, now, EDIT_PACE);
-        data = { ...data, slotAt };
+  const enqueueMany: Jobs["enqueueMany"] = async (name, items) => {
+    if (items.length === 0) return;
+    const def = JOBS[name];
+    // An edit waits in the delayed set for its turn instead of being woken to find it later.
+    const paced = "pace" in def ? items.filter((i) => i.delay === undefined).length : 0;
+    const now = Date.now();
+    const slots = await reserveSlots(connection, prefix, EDIT_PACE_KEY, now, EDIT_PACE, paced);
+    let turn = 0;
+    const jobs = items.map((item) => {
+      const data: Record<string, unknown> = def.schema.parse(item.payload);
+      let delay = item.delay;
+      if ("pace" in def && delay === undefined) {
+        const slotAt = slots[turn++] ?? now;
+        data.slotAt = slotAt;
         delay = Math.max(0, slotAt - now);
       }
-      const jobOpts: JobsOptions = { ...def.opts, jobId: opts.jobId, delay };
-      await queue(def.queue).add(name, data, jobOpts);
-    },
+      return { name, data, opts: { ...def.opts, jobId: item.jobId, delay } satisfies JobsOptions };
+    });
+    const target = queue(def.queue);
+    if (jobs.length === 1) await target.add(name, jobs[0]!.data, jobs[0]!.opts);
+    else await target.addBulk(jobs);
+  };
+  return {
+    queue,
+    enqueue: (name, payload, opts = {}) => enqueueMany(name, [{ payload, ...opts }]),
+    enqueueMany,
     connected: () => connection.status === "ready",
     async remove(name, jobId) {
       await queue(JOBS[name].queue).remove(jobId);

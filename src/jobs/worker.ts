@@ -74,7 +74,7 @@ const PROCESSORS: Processors = {
 // SLA steps run many at once so that a storm of them can share transactions (STEP_GROUPS).
 const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 40, actions: 5, maintenance: 1 };
 /** At most this many SLA step transactions at once per process, each of up to `maxSize` steps. */
-const STEP_GROUPS = { lanes: 2, maxSize: 20 };
+const STEP_GROUPS = { lanes: 1, maxSize: 40 };
 
 /** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
 async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver">): Promise<void> {

@@ -169,17 +169,21 @@ export const TIMER_HORIZON_MS = 3_600_000;
 /** Puts each running clock's next step on the queue (after commit); removes superseded jobs. */
 export async function scheduleClocks(deps: Deps, updates: ClockUpdate[]): Promise<void> {
   const horizon = Date.now() + TIMER_HORIZON_MS;
-  for (const { clock, supersededJobId } of updates) {
+  for (const { supersededJobId } of updates) {
     if (supersededJobId) await deps.jobs.remove("sla.fire", supersededJobId).catch(() => {});
-    if (clock.state !== "running" || !clock.nextStep || !clock.nextStepAt) continue;
-    if (clock.nextStepAt.getTime() > horizon) continue;
-    await deps.jobs.enqueue(
-      "sla.fire",
-      { clockId: clock.id, generation: clock.generation, step: clock.nextStep },
-      {
-        jobId: jobIds.slaStep(clock.id, clock.generation, clock.nextStep),
-        delay: Math.max(0, clock.nextStepAt.getTime() - Date.now()),
-      },
-    );
   }
+  const due = updates.flatMap(({ clock }) =>
+    clock.state === "running" && clock.nextStep && clock.nextStepAt && clock.nextStepAt.getTime() <= horizon
+      ? [{ clock, step: clock.nextStep, at: clock.nextStepAt }]
+      : [],
+  );
+  // One round trip for all of them (a group of steps fired together moves many clocks on).
+  await deps.jobs.enqueueMany(
+    "sla.fire",
+    due.map(({ clock, step, at }) => ({
+      payload: { clockId: clock.id, generation: clock.generation, step },
+      jobId: jobIds.slaStep(clock.id, clock.generation, step),
+      delay: Math.max(0, at.getTime() - Date.now()),
+    })),
+  );
 }

@@ -79,14 +79,20 @@ export async function fireClockSteps(
     moved.push({ clock: result.clock, supersededJobId: null });
   }
   await scheduleClocks(deps, moved);
-  for (const [i, result] of results.entries()) {
-    if (result.outcome !== "fired" || jobs[i]?.step !== "breach") continue;
-    await deps.jobs.enqueue(
-      "card.refresh",
-      { incidentId: result.clock.incidentId },
-      { jobId: jobIds.cardRefreshOnBreach(result.clock.id, jobs[i]!.generation) },
-    );
-  }
+  // A breach changes the card; its edit waits for its turn in the workspace's edit budget.
+  await deps.jobs.enqueueMany(
+    "card.refresh",
+    results.flatMap((result, i) =>
+      result.outcome === "fired" && jobs[i]?.step === "breach"
+        ? [
+            {
+              payload: { incidentId: result.clock.incidentId },
+              jobId: jobIds.cardRefreshOnBreach(result.clock.id, jobs[i].generation),
+            },
+          ]
+        : [],
+    ),
+  );
   return results.map((r) => r.outcome);
 }
 

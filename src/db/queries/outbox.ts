@@ -124,7 +124,7 @@ interface Combiner {
 function combined(db: Db): Combiner {
   let combiner = combiners.get(db);
   if (!combiner) {
-    const lanes = { lanes: 4, maxSize: 50 };
+    const lanes = { lanes: 1, maxSize: 100 };
     combiner = {
       claim: batcher(async (items: Array<{ id: string; leaseMs: number }>) => {
         const claimed = new Map<string, number>();

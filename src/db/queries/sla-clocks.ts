@@ -56,12 +56,20 @@ export async function recordSteps(
   steps: Array<{ clockId: string; generation: number; step: string; plannedAt: Date; lateMs: number }>,
 ): Promise<Set<string>> {
   if (steps.length === 0) return new Set();
-  const rows = await tx
-    .insert(slaEvents)
-    .values(steps)
-    .onConflictDoNothing()
-    .returning({ clockId: slaEvents.clockId, generation: slaEvents.generation, step: slaEvents.step });
-  return new Set(rows.map(stepKey));
+  // Array parameters: the statement's text (and its prepared plan) does not depend on the count.
+  const column = <K extends keyof (typeof steps)[number]>(key: K) => sql.param(steps.map((s) => s[key]));
+  const plannedAt = sql.param(steps.map((s) => s.plannedAt.toISOString()));
+  const rows = (await tx.execute(sql`
+    insert into sla_events (clock_id, generation, step, planned_at, late_ms)
+    select * from unnest(${column("clockId")}::uuid[], ${column("generation")}::int[], ${column("step")}::text[],
+      ${plannedAt}::text[]::timestamptz[], ${column("lateMs")}::int[])
+    on conflict do nothing
+    returning clock_id, generation, step`)) as unknown as Array<{
+    clock_id: string;
+    generation: number;
+    step: string;
+  }>;
+  return new Set(rows.map((r) => stepKey({ clockId: r.clock_id, generation: r.generation, step: r.step })));
 }
 
 export function stepKey(p: { clockId: string; generation: number; step: string }): string {

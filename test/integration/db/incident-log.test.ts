@@ -1,8 +1,8 @@
-import { sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../../../src/db/client.js";
 import { appendLog } from "../../../src/db/queries/incident-log.js";
-import { incidents } from "../../../src/db/schema/index.js";
+import { incidentLog, incidents } from "../../../src/db/schema/index.js";
 import { createTestDatabase } from "../../helpers/services.js";
 
 let database: Database;
@@ -78,6 +78,31 @@ describe("the incident log is append-only in the database itself", () => {
       sql`select count(*)::int as n from incident_log where incident_id = ${incidentId}`,
     );
     expect(rows[0]?.n).toBe(2);
+  });
+
+  it("keeps entries written together in their order, with any text in their details", async () => {
+    const tricky = [
+      'quotes " and \\ backslashes',
+      "braces {a,b}, commas, NULL",
+      "emoji 🚨 and ﷽ and \u0007",
+      "",
+    ];
+    await appendLog(
+      database.db,
+      tricky.map((note, i) => ({
+        incidentId,
+        actor: `U${i}`,
+        kind: "note_added" as const,
+        details: { note, i },
+      })),
+    );
+    const rows = await database.db
+      .select()
+      .from(incidentLog)
+      .where(and(eq(incidentLog.incidentId, incidentId), eq(incidentLog.kind, "note_added")))
+      .orderBy(asc(incidentLog.id));
+    expect(rows.map((r) => r.details)).toEqual(tricky.map((note, i) => ({ note, i })));
+    expect(rows.map((r) => r.actor)).toEqual(["U0", "U1", "U2", "U3"]);
   });
 
   it("gives incident numbers from a sequence that never repeats", async () => {

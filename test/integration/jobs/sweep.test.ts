@@ -18,7 +18,8 @@ afterAll(async () => {
 
 /** Jobs whose Redis is gone: every enqueue fails, as it does when Redis is down. */
 function unreachableJobs(real: Jobs): Jobs {
-  return { ...real, enqueue: async () => Promise.reject(new Error("Connection is closed.")) };
+  const closed = async () => Promise.reject(new Error("Connection is closed."));
+  return { ...real, enqueue: closed, enqueueMany: closed };
 }
 
 describe("the sweep finishes what PostgreSQL says is pending", () => {
