@@ -24,6 +24,7 @@ import {
   type Lateness,
   lateness,
   recordedEscalations,
+  type Sightings,
   type Tracked,
 } from "./lib/escalation-stats.js";
 import { benchRedis, deletePrefix, usedMemory } from "./lib/redis.js";
@@ -287,11 +288,18 @@ async function measure(
   );
   cpu.stop();
   figure(`worker RSS after the window: ${workers.map((w) => mib(processRss(w.pid))).join(", ")}`);
-  const recorded = lateness(tracked, await recordedEscalations(h.system.deps.db), (t) => t.id);
+  const recordedAt = await recordedEscalations(h.system.deps.db);
+  const recorded = lateness(tracked, recordedAt, (t) => t.id);
+  figure(
+    `recorded lateness over the window, worst per 2 s of due times: ${timeline(tracked, recordedAt, firstDue)}`,
+  );
   printLateness("DM lateness (due → DM in Slack)", dm);
   printLateness("recorded lateness (due → escalation_sent)", recorded);
-  const { pickup } = await breachBreakdown(h.system.deps.db, new Date(firstDue));
-  figure(percentileLine("  breach picked up (due → the worker starts the step)", pickup));
+  const { pickup, groups } = await breachBreakdown(h.system.deps.db, new Date(firstDue));
+  figure(percentileLine("  breach picked up (due → the worker starts the step's group)", pickup));
+  figure(
+    `  transactions: the ${HOT} breaches fired in ${groups.count} of them; steps per transaction p50 ${groups.p50}, p99 ${groups.p99}, max ${groups.max}`,
+  );
   const { late, early, missed, duplicated } = dm;
   return verdict(
     `DM p99 ≤ ${scenario.targetP99Ms} ms with ${scenario.timers} pending timers, none early, missed or duplicated`,
@@ -320,4 +328,19 @@ async function collectDms(h: Harness, tracked: Tracked[], untilMs: number): Prom
 function printLateness(label: string, l: Lateness): void {
   figure(percentileLine(label, l.late));
   figure(`  ${l.seen} seen, early ${l.early}, missed ${l.missed}, duplicated ${l.duplicated}`);
+}
+
+/** The worst recorded lateness of the breaches due in each 2 s of the window ("0s:41 2s:37 …"). */
+function timeline(tracked: Tracked[], recorded: Sightings, firstDue: number): string {
+  const worst = new Map<number, number>();
+  for (const t of tracked) {
+    const at = recorded.get(t.id)?.[0]?.atMs;
+    if (at === undefined) continue;
+    const bucket = Math.floor((t.dueMs - firstDue) / 2000) * 2;
+    worst.set(bucket, Math.max(worst.get(bucket) ?? 0, at - t.dueMs));
+  }
+  return [...worst.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([s, ms]) => `${s}s:${ms}`)
+    .join(" ");
 }

@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { incidents, outbox } from "../src/db/schema/index.js";
 import { formatReference } from "../src/domain/reference.js";
-import { CHANNEL_GAP_MS } from "../src/jobs/pacing.js";
+import { CHANNEL_PACE } from "../src/jobs/pacing.js";
 import { OUTBOX_EVENT } from "../src/services/deliver.js";
 import type { FakeView, RecordedCall } from "../test/helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../test/helpers/harness.js";
@@ -175,10 +175,10 @@ function printConditions(channels: number): void {
     "request: a signed view_submission of the Log-an-incident form (valid fields, caller reference, a fresh view id each so none is a resubmission); the ack (response_action update naming INC-n) is sent only after the incident, its caller reference and first log entries are committed",
     "ack latency: open loop, from each request's scheduled start to its HTTP status",
     `announcement latency: from the request leaving the generator to the LAST of the incident's ${channels} stakeholder announcements accepted by the fake Slack (its call time); between the two: the set-up job (conversations.create, invite, card, pin) on the intake queue (5 at a time), then one slack.deliver job per post (10 at a time)`,
-    `pacing: each post reserves its turn in its channel, one per ${CHANNEL_GAP_MS} ms (Slack's chat.postMessage limit); the fake also enforces ${SLACK_LIMIT.perSecond} msg/s/channel with bursts of ${SLACK_LIMIT.burst} (429 + Retry-After beyond)`,
+    `pacing: each post reserves its turn in its channel: ${CHANNEL_PACE.burst} at once, then one per ${CHANNEL_PACE.gapMs} ms (Slack's chat.postMessage limit and its short bursts); the fake also enforces ${SLACK_LIMIT.perSecond} msg/s/channel with bursts of ${SLACK_LIMIT.burst} (429 + Retry-After beyond)`,
     `bound: a stakeholder channel carries ~1 announcement/s, so at R incidents/s of one type the k-th incident's announcement cannot go out before ~k s after the first: any R > 1/s makes the backlog grow by (R − 1)/s and the wait of the last incident ≈ N·(1 − 1/R) s; ${FLOOD.rate}/s for ${FLOOD.durationMs / 1000} s ≈ ${((FLOOD.rate * FLOOD.durationMs) / 1000).toFixed(0)} announcements per channel ≈ ${((FLOOD.rate * FLOOD.durationMs) / 1000 / 60).toFixed(0)} min of channel time`,
     `phases: paced ${PACED.rate.toFixed(2)}/s for ${PACED.durationMs / 1000} s (below the channel rate: the pipeline's own latency, collected up to ${PACED_COLLECT_MS / 1000} s after), then the flood ${FLOOD.rate}/s for ${FLOOD.durationMs / 1000} s (collected ${FLOOD_COLLECT_MS / 1000} s after; what is still queued then is reported, not waited for)`,
-    "reporter notices: every incident's DM goes to the same reporter (one DM channel, also paced 1/s); not measured here",
+    "reporter notices: every incident's DM goes to the same reporter (one DM channel, paced the same way); not measured here",
   ]);
 }
 

@@ -105,14 +105,18 @@ export async function breachBreakdown(
   db: Db,
   /** Only steps planned at or after this (the measured window, not a warm-up). */
   since: Date,
-): Promise<{ pickup: Percentiles; connection: Percentiles }> {
+): Promise<{ pickup: Percentiles; connection: Percentiles; groups: Percentiles }> {
   const rows = await db
     .select({ lateMs: slaEvents.lateMs, plannedAt: slaEvents.plannedAt, firedAt: slaEvents.firedAt })
     .from(slaEvents)
     .where(and(eq(slaEvents.step, "breach"), gte(slaEvents.plannedAt, since)));
+  // Steps fired in one transaction share its start time (PostgreSQL's now()): one group each.
+  const groups = new Map<number, number>();
+  for (const r of rows) groups.set(r.firedAt.getTime(), (groups.get(r.firedAt.getTime()) ?? 0) + 1);
   return {
     pickup: percentiles(rows.map((r) => r.lateMs)),
     connection: percentiles(rows.map((r) => r.firedAt.getTime() - r.plannedAt.getTime() - r.lateMs)),
+    groups: percentiles([...groups.values()]),
   };
 }
 
