@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client.js";
-import { type NewSlaClock, type SlaClockRow, slaClocks, slaEvents } from "../schema/index.js";
+import { type NewSlaClock, type SlaClockRow, slaClocks } from "../schema/index.js";
 
 export async function insertClocks(tx: DbOrTx, rows: NewSlaClock[]): Promise<SlaClockRow[]> {
   if (rows.length === 0) return [];
