@@ -12,6 +12,7 @@ import { type Harness, startHarness } from "../test/helpers/harness.js";
 import {
   leadUser,
   type SeedIncident,
+  TEN_MINUTE_RESPOND_SLA as SLA,
   seedIncidents,
   teamsPolicy,
   teamType as teamTypeOf,
@@ -69,15 +70,6 @@ const POLL_MS = 250;
 const MEMORY_SAMPLE = 50;
 const TIMERS_PER_INCIDENT = 3;
 
-const SLA = `
-sla:
-  P1: { respond: 10m, update_every: 2h, resolve: 4h, hours: always, repeat: 1h }
-  P2: { respond: 1h, update_every: 2h, resolve: 8h, hours: always, repeat: 1h }
-  P3: { respond: 4h, update_every: 1d, resolve: 3d, hours: always, repeat: 2h }
-  P4: { respond: 1d, update_every: 2d, resolve: 5d, hours: always, repeat: 4h }
-  P5: { respond: 2d, update_every: 3d, resolve: 10d, hours: always, repeat: 4h }
-warn_at: 0.5
-`;
 const RESPOND_P1_MS = 10 * 60_000;
 
 const teamType = (i: number) => teamTypeOf(i, LEADS);

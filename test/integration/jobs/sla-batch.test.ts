@@ -5,18 +5,7 @@ import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { incidentLog, type OutboxRow, outbox, slaEvents } from "../../../src/db/schema/index.js";
 import { fireClockSteps, type StepJob } from "../../../src/services/sla-fire.js";
 import { type Harness, startHarness } from "../../helpers/harness.js";
-import { seedIncidents } from "../../helpers/seed.js";
-
-/** Respond clocks of ten minutes, so incidents logged 10 min ago are due to breach now. */
-const SLA = `
-sla:
-  P1: { respond: 10m, update_every: 2h, resolve: 4h, hours: always, repeat: 1h }
-  P2: { respond: 1h, update_every: 2h, resolve: 8h, hours: always, repeat: 1h }
-  P3: { respond: 4h, update_every: 1d, resolve: 3d, hours: always, repeat: 2h }
-  P4: { respond: 1d, update_every: 2d, resolve: 5d, hours: always, repeat: 4h }
-  P5: { respond: 2d, update_every: 3d, resolve: 10d, hours: always, repeat: 4h }
-warn_at: 0.5
-`;
+import { TEN_MINUTE_RESPOND_SLA as SLA, seedIncidents } from "../../helpers/seed.js";
 
 let h: Harness;
 beforeAll(async () => {
