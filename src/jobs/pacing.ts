@@ -32,10 +32,12 @@ export interface Pace {
 
 /**
  * Slack accepts about one message per second per channel and "allows bursts over that limit
- * for short periods": a channel takes up to three posts at once, then one a second. Should
- * Slack still answer 429, the post waits for its Retry-After and tries again.
+ * for short periods": a channel takes two posts at once, then one a second. Keeping below the
+ * burst Slack tolerates leaves room for the jitter between our turns and Slack's clock (using
+ * it all drew 429s, whose retries must first read the channel's history). Should Slack still
+ * answer 429, the post waits for its Retry-After and tries again.
  */
-export const CHANNEL_PACE: Pace = { gapMs: 1_000, burst: 3 };
+export const CHANNEL_PACE: Pace = { gapMs: 1_000, burst: 2 };
 
 /**
  * `chat.update` is a Tier 3 method: about 50 calls a minute per workspace, with short bursts.

@@ -19,8 +19,8 @@ describe("call pacing in Redis", () => {
     const slots = [];
     for (let i = 0; i < 5; i++) slots.push(await reserveChannelSlot(redis, prefix, "C1", now));
     const { gapMs, burst } = CHANNEL_PACE;
-    expect(burst).toBe(3);
-    expect(slots).toEqual([now, now, now, now + gapMs, now + 2 * gapMs]);
+    expect(burst).toBe(2);
+    expect(slots).toEqual([now, now, now + gapMs, now + 2 * gapMs, now + 3 * gapMs]);
     expect(await reserveChannelSlot(redis, prefix, "C2", now)).toBe(now);
     // Once the turns have passed, a post goes at once again.
     expect(await reserveChannelSlot(redis, prefix, "C1", now + 10 * CHANNEL_PACE.gapMs)).toBe(
