@@ -42,25 +42,13 @@ const PROCESSORS: Processors = {
     await waitForChannelTurn(ctx, data);
     return deliverOutbox(ctx.deps, data.outboxId);
   },
-  "card.refresh": async (ctx, data) => {
-    await waitForEditTurn(ctx, data);
-    return refreshCard(ctx.deps, data.incidentId);
-  },
+  "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
   "sla.fire": (ctx, data) => ctx.fireStep(data),
-  "escalation.ack-edit": async (ctx, data) => {
-    await waitForEditTurn(ctx, data);
-    return editAcknowledgedDms(ctx.deps, data.clockId);
-  },
+  "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),
   "retention.erase": (ctx) => eraseExpiredCallerReferences(ctx.deps),
-  "playbook.refresh": async (ctx, data) => {
-    await waitForEditTurn(ctx, data);
-    return refreshPlaybookChecklist(ctx.deps, data.incidentId);
-  },
-  "briefing.refresh": async (ctx, data) => {
-    await waitForEditTurn(ctx, data);
-    return refreshBriefingPosts(ctx.deps, data.briefingId);
-  },
+  "playbook.refresh": (ctx, data) => refreshPlaybookChecklist(ctx.deps, data.incidentId),
+  "briefing.refresh": (ctx, data) => refreshBriefingPosts(ctx.deps, data.briefingId),
   "review.publish": (ctx, data) => publishReview(ctx.deps, data.reviewId),
   "report.files": (ctx, data) => {
     const period = periodOfDays(data.first, data.last, ctx.deps.policy.timezone);
@@ -131,7 +119,10 @@ async function runJob(base: Omit<Context, "job" | "token">, job: Job, token: str
   const { deps } = base;
   try {
     const run = PROCESSORS[job.name] as (ctx: Context, data: unknown) => Promise<unknown>;
-    const result = await run({ ...base, job, token }, parsed.data);
+    const ctx = { ...base, job, token };
+    // Jobs the catalog marks as edits wait for their turn in the workspace's edit budget.
+    if ("pace" in JOBS[job.name]) await waitForEditTurn(ctx, parsed.data as { slotAt?: number });
+    const result = await run(ctx, parsed.data);
     deps.metrics.jobs.inc({ name: job.name, outcome: "completed" });
     return result;
   } catch (err) {

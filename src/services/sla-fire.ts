@@ -38,20 +38,6 @@ type StepResult =
 
 type Deliver = (posts: OutboxRow[]) => Promise<void>;
 
-const queueThem =
-  (deps: Deps): Deliver =>
-  (posts) =>
-    queueDeliveries(
-      deps,
-      posts.map((p) => p.id),
-    );
-
-/** Runs one clock step, exactly once (see fireClockSteps). */
-export async function fireClockStep(deps: Deps, job: StepJob, deliver?: Deliver): Promise<FireOutcome> {
-  const [outcome] = await fireClockSteps(deps, [job], deliver);
-  return outcome ?? "stale";
-}
-
 /**
  * Runs clock steps, each exactly once, in one transaction: lock their incidents, then their
  * clocks (each in id order, the order every change takes, so they never deadlock); a step
@@ -68,7 +54,11 @@ export async function fireClockStep(deps: Deps, job: StepJob, deliver?: Deliver)
 export async function fireClockSteps(
   deps: Deps,
   jobs: StepJob[],
-  deliver: Deliver = queueThem(deps),
+  deliver: Deliver = (posts) =>
+    queueDeliveries(
+      deps,
+      posts.map((p) => p.id),
+    ),
 ): Promise<FireOutcome[]> {
   const now = deps.clock.now();
   const results = await deps.db.transaction((tx) => runSteps(deps, tx, jobs, now));
