@@ -1,10 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { type IncidentRow, outbox } from "../src/db/schema/index.js";
 import { CHANNEL_PACE } from "../src/jobs/pacing.js";
-import { OUTBOX_EVENT } from "../src/services/deliver.js";
+import { outboxIdsOf } from "../src/services/deliver.js";
 import { postStakeholderUpdate } from "../src/services/notes-and-updates.js";
 import { loadIncident, makeIncident, setupCompleted } from "../test/helpers/factories.js";
-import type { RecordedCall } from "../test/helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../test/helpers/harness.js";
 import { percentiles } from "./lib/load.js";
 import { benchRedis, deletePrefix } from "./lib/redis.js";
@@ -30,13 +29,6 @@ interface Round {
   /** Channels that did not get exactly `expected` posts for this round. */
   wrong: number;
   failed: number;
-}
-
-function outboxIdOf(call: RecordedCall): string | undefined {
-  const meta = call.args.metadata as
-    | { event_type?: string; event_payload?: { outbox_id?: string } }
-    | undefined;
-  return meta?.event_type === OUTBOX_EVENT ? meta.event_payload?.outbox_id : undefined;
 }
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
@@ -72,14 +64,12 @@ async function round(h: Harness, incident: IncidentRow, updates: number, seen: S
   for (const r of rows) seen.add(r.id);
   const ids = new Set(rows.map((r) => r.id));
   const accepted = h.slack.callsTo("chat.postMessage").filter((c) => {
-    const id = c.ok ? outboxIdOf(c) : undefined;
-    return id !== undefined && ids.has(id);
+    return c.ok && outboxIdsOf(c.args.metadata).some((id) => ids.has(id));
   });
   const perChannel = new Map<string, number>();
   for (const m of h.slack.messages) {
-    const id = (m.metadata as { event_payload?: { outbox_id?: string } } | undefined)?.event_payload
-      ?.outbox_id;
-    if (id && ids.has(id)) perChannel.set(m.channel, (perChannel.get(m.channel) ?? 0) + 1);
+    if (outboxIdsOf(m.metadata).some((id) => ids.has(id)))
+      perChannel.set(m.channel, (perChannel.get(m.channel) ?? 0) + 1);
   }
   const channels = [...(deps.policy.incidentTypes[TYPE]?.stakeholderChannels ?? []), incident.channelId!];
   const wrong = channels.filter((c) => perChannel.get(c) !== updates).length;

@@ -7,11 +7,8 @@ import type { Redis } from "ioredis";
  * burst of 1 the calls are simply spaced `gapMs` apart. Returns when the caller's turn is
  * (now, or later).
  */
-const RESERVE = `
-local now = tonumber(ARGV[1])
-local gap = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local count = tonumber(ARGV[4])
+/** Lua: reserves `count` turns in a row on KEYS[1]; leaves them in `slots`. */
+const RESERVE_TURNS = `
 local next = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slots = {}
 for i = 1, count do
@@ -22,7 +19,46 @@ for i = 1, count do
   next = next + gap
 end
 redis.call('SET', KEYS[1], next, 'PX', (next - now) + gap * (burst + 10))
+`;
+
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local gap = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local count = tonumber(ARGV[4])
+${RESERVE_TURNS}
 return slots
+`;
+
+/**
+ * A turn shared by every post that waits for it: when one is already waiting (KEYS[2] holds
+ * its time), the caller joins it (-1); otherwise it reserves the next turn on KEYS[1] and, if
+ * that turn is later, marks it as waiting until ARGV[4] ms past it.
+ */
+const SHARE = `
+local now = tonumber(ARGV[1])
+local gap = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local hold = tonumber(ARGV[4])
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+local count = 1
+${RESERVE_TURNS}
+if slots[1] > now then redis.call('SET', KEYS[2], slots[1], 'PX', (slots[1] - now) + hold) end
+return slots[1]
+`;
+
+/** Moves a pace's next turn to ARGV[1] at the earliest (ARGV[2]: the key's lifetime past it). */
+const DEFER = `
+local earliest = tonumber(ARGV[1])
+local next = tonumber(redis.call('GET', KEYS[1]) or '0')
+if next < earliest then redis.call('SET', KEYS[1], earliest, 'PX', ARGV[2]) end
+return 0
+`;
+
+/** Ends a waiting turn, unless another has taken its place. */
+const CLOSE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
 `;
 
 export interface Pace {
@@ -82,4 +118,68 @@ export function reserveChannelSlot(
   now: number,
 ): Promise<number> {
   return reserveSlot(redis, prefix, channel, now, CHANNEL_PACE);
+}
+
+/**
+ * A waiting turn stays open this long past its time, in case the job holding it is slow or
+ * lost; the posts that joined it are still pending in PostgreSQL, so the next post to the
+ * channel (or the sweep) carries them.
+ */
+const SHARED_TURN_HOLD_MS = 60_000;
+
+/**
+ * For posts that can go out together (see `deliverRoundup`): joins the turn already waiting in
+ * this channel, if there is one (null: the post that holds it will carry this one too), or
+ * reserves the next turn (its time; when later than `now`, it stays open for others to join
+ * until `closeSharedTurn`).
+ */
+export async function shareChannelTurn(
+  redis: Redis,
+  prefix: string,
+  channel: string,
+  now: number,
+): Promise<number | null> {
+  const { gapMs, burst } = CHANNEL_PACE;
+  const slot = Number(
+    await redis.eval(
+      SHARE,
+      2,
+      `${prefix}:pace:${channel}`,
+      `${prefix}:turn:${channel}`,
+      now,
+      gapMs,
+      burst,
+      SHARED_TURN_HOLD_MS,
+    ),
+  );
+  return slot < 0 ? null : slot;
+}
+
+/**
+ * Closes a waiting turn when it comes, before its posts are gathered: a post queued after this
+ * reserves a turn of its own instead of joining one that has already gathered.
+ */
+export async function closeSharedTurn(
+  redis: Redis,
+  prefix: string,
+  channel: string,
+  slot: number,
+): Promise<void> {
+  await redis.eval(CLOSE, 1, `${prefix}:turn:${channel}`, slot);
+}
+
+/**
+ * After Slack answered a channel's post with 429: no turn in that channel comes before its
+ * Retry-After has run out (`until`), whichever post takes it.
+ */
+export async function deferChannel(
+  redis: Redis,
+  prefix: string,
+  channel: string,
+  until: number,
+): Promise<void> {
+  const { gapMs, burst } = CHANNEL_PACE;
+  // The key holds the time of the next turn at the sustained rate; the burst starts that far before it.
+  const next = until + gapMs * (burst - 1);
+  await redis.eval(DEFER, 1, `${prefix}:pace:${channel}`, next, next - Date.now() + gapMs * (burst + 10));
 }

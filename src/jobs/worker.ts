@@ -2,13 +2,14 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { getOutbox } from "../db/queries/outbox.js";
+import type { OutboxRow } from "../db/schema/index.js";
 import { periodOfDays } from "../domain/report-period.js";
 import { batcher } from "../lib/batcher.js";
 import { describeError } from "../lib/logger.js";
 import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
 import { refreshCard } from "../services/card-refresh.js";
-import { deliverOutbox, RetryLater } from "../services/deliver.js";
+import { deliverOutbox, deliverRoundup, RetryLater, ROUNDUP_PURPOSES } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
@@ -21,7 +22,15 @@ import { publishReview } from "../services/review-publish.js";
 import { type FireOutcome, fireClockSteps, type StepJob } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
 import { type InlineDelivery, inlineDelivery } from "./deliver-now.js";
-import { EDIT_PACE, EDIT_PACE_KEY, reserveChannelSlot, reserveSlot } from "./pacing.js";
+import {
+  closeSharedTurn,
+  deferChannel,
+  EDIT_PACE,
+  EDIT_PACE_KEY,
+  reserveChannelSlot,
+  reserveSlot,
+  shareChannelTurn,
+} from "./pacing.js";
 
 interface Context {
   deps: Deps;
@@ -39,6 +48,8 @@ type Processors = { [N in JobName]: (ctx: Context, data: JobPayload<N>) => Promi
 const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
   "slack.deliver": async (ctx, data) => {
+    const row = await getOutbox(ctx.deps.db, data.outboxId);
+    if (row && ROUNDUP_PURPOSES.has(row.purpose)) return deliverInSharedTurn(ctx, data, row);
     await waitForChannelTurn(ctx, data);
     return deliverOutbox(ctx.deps, data.outboxId);
   },
@@ -70,6 +81,52 @@ async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver"
     const row = await getOutbox(ctx.deps.db, data.outboxId);
     return row?.status === "pending" ? reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now) : null;
   });
+}
+
+/**
+ * A post that can share its channel's turn (an announcement): joins the turn already waiting
+ * there, whose post will carry it, or takes the next turn and, when it comes, posts every row
+ * of its kind then waiting for the channel (deliverRoundup), taking further turns while rows
+ * are left or held for their retry.
+ */
+async function deliverInSharedTurn(
+  ctx: Context,
+  data: JobPayload<"slack.deliver">,
+  row: OutboxRow,
+): Promise<unknown> {
+  const { redis, prefix } = ctx;
+  let slot = data.slotAt;
+  if (slot === undefined) {
+    if (row.status !== "pending") return { status: row.status };
+    const turn = await shareChannelTurn(redis, prefix, row.channel, Date.now());
+    if (turn === null) return { status: "joined" };
+    slot = turn;
+  }
+  for (;;) {
+    // Kept with the job, so that a retry gathers the channel's rows again even once its own row
+    // is settled (it may have been sent or given up while others in the post were not).
+    if (data.slotAt !== slot) {
+      data = { ...data, slotAt: slot };
+      await ctx.job.updateData(data);
+    }
+    if (slot > Date.now() && ctx.token) {
+      await ctx.job.moveToDelayed(slot, ctx.token);
+      throw new DelayedError();
+    }
+    await closeSharedTurn(redis, prefix, row.channel, slot);
+    const outcome = await deliverRoundup(ctx.deps, row.channel, row.purpose).catch(async (err: unknown) => {
+      // Slack's Retry-After (or the backoff after a failure) holds for the channel: the posts
+      // gathered next wait it out too.
+      if (err instanceof RetryLater && err.delayMs)
+        await deferChannel(redis, prefix, row.channel, Date.now() + err.delayMs);
+      throw err;
+    });
+    // Rows left over, or held until their retry is due: a further turn, once they are free.
+    if (!outcome.more && outcome.heldMs === undefined) return outcome;
+    const next = await shareChannelTurn(redis, prefix, row.channel, Date.now() + (outcome.heldMs ?? 0));
+    if (next === null) return outcome;
+    slot = next;
+  }
 }
 
 /**

@@ -2,13 +2,15 @@ import type { WebClient } from "@slack/web-api";
 import type { Tx } from "../db/client.js";
 import { briefingOfPostKey } from "../db/queries/briefings.js";
 import { appendLog } from "../db/queries/incident-log.js";
-import { getIncidentById } from "../db/queries/incidents.js";
+import { getIncidentById, getIncidentsByIds } from "../db/queries/incidents.js";
 import {
+  claimChannelRows,
   claimOutboxAttempt,
   getOutbox,
+  heldChannelRowsMs,
   markOutboxFailed,
   markOutboxSent,
-  markOutboxSentIn,
+  markOutboxSentManyIn,
   releaseOutbox,
   upsertOutbox,
 } from "../db/queries/outbox.js";
@@ -18,11 +20,12 @@ import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
+import { announcementRoundup, MAX_ROUNDUP } from "../slack/blocks/incident-card.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
 import { classifySlackError, type SlackFailure, slackErrorCode } from "../slack/errors.js";
 import { renderBriefingPost } from "./briefing-refresh.js";
 import type { Deps } from "./deps.js";
-import { renderResponderCard } from "./render.js";
+import { renderResponderCard, typeLabel } from "./render.js";
 
 /** Message metadata tagging each post with its outbox id, so a retry can find what landed. */
 export const OUTBOX_EVENT = "switchboard_outbox";
@@ -30,6 +33,12 @@ export const OUTBOX_EVENT = "switchboard_outbox";
 const MAX_PROBE_PAGES = 25;
 /** Give up on a post after this many tries (rate-limit waits included). */
 export const MAX_DELIVERY_ATTEMPTS = 10;
+/** Backoff of a roundup's retry after a failure without Retry-After: doubling from this... */
+const RETRY_BACKOFF_MS = 1_000;
+/** ...up to this. */
+const MAX_RETRY_BACKOFF_MS = 60_000;
+/** Coming back for held rows this long after their hold ends (timers are not exact). */
+const HELD_MARGIN_MS = 20;
 
 export class RetryLater extends Error {
   constructor(
@@ -83,29 +92,150 @@ export async function deliverOutbox(
     // Another delivery holds the row; come back when its lease may have run out.
     throw new RetryLater(deps.outboxLeaseMs, "outbox row is being delivered by another worker");
   }
+  const claims = [{ row, attempt }];
   if (attempt > 1) {
-    let landed: { channel: string; ts: string } | null = null;
+    let landed: Map<string, Landed>;
     try {
-      landed = await findPosted(deps.slack, row);
+      landed = await findLanded(deps.slack, row.channel, row.createdAt, [row.id]);
     } catch (err) {
       // Posting without knowing whether the last try landed could post it twice: unless the
       // history can never be read (then posting is the only way on), try again later.
       const failure = classifySlackError(err);
-      if (failure.kind !== "permanent") return handleFailure(deps, row, attempt, failure);
+      if (failure.kind !== "permanent") return handleFailure(deps, claims, failure);
+      landed = new Map();
     }
-    if (landed) return recordSent(deps, row, landed.channel, landed.ts);
+    const hit = landed.get(row.id);
+    if (hit) return recordSent(deps, [row], hit.channel, hit.ts);
   }
   try {
     const message = await messageFor(deps, row);
-    const res = await deps.slack.chat.postMessage({
-      channel: row.channel,
-      ...message,
-      metadata: { event_type: OUTBOX_EVENT, event_payload: { outbox_id: row.id } },
-    } as unknown as Parameters<WebClient["chat"]["postMessage"]>[0]);
-    return recordSent(deps, row, res.channel as string, res.ts as string);
+    const res = await postTagged(deps.slack, row.channel, message, [row.id]);
+    return recordSent(deps, [row], res.channel, res.ts);
   } catch (err) {
-    return handleFailure(deps, row, attempt, classifySlackError(err));
+    return handleFailure(deps, claims, classifySlackError(err));
   }
+}
+
+export interface RoundupOutcome {
+  /** Rows settled by this turn (sent, or found to have been sent by an earlier try). */
+  posted: number;
+  /** Rows may be left for the next turn. */
+  more: boolean;
+  /** None could be claimed, but some are held (until their retry is due): come back then. */
+  heldMs?: number;
+}
+
+/**
+ * Posts the rows of one purpose waiting for one channel (announcements) as one message, when
+ * a turn in the channel comes: one row as its own message, several as a roundup listing them
+ * all. A channel takes about one post a second, so incidents logged faster than that would
+ * otherwise queue for minutes to be announced one by one. The message's metadata names every
+ * row it carries; a row claimed again after a try that may have landed is looked for in the
+ * channel's history first, like any other post.
+ */
+export async function deliverRoundup(deps: Deps, channel: string, purpose: string): Promise<RoundupOutcome> {
+  const rows = await claimChannelRows(deps.db, {
+    channel,
+    purpose,
+    leaseMs: deps.outboxLeaseMs,
+    limit: MAX_ROUNDUP,
+  });
+  const more = rows.length === MAX_ROUNDUP;
+  if (rows.length === 0) {
+    // Rows held for a retry (or by a delivery in progress) are come back for when free.
+    const heldMs = await heldChannelRowsMs(deps.db, { channel, purpose });
+    return heldMs === null ? { posted: 0, more } : { posted: 0, more, heldMs: heldMs + HELD_MARGIN_MS };
+  }
+  let claims = rows.map((row) => ({ row, attempt: row.attempts }));
+  if (claims.some((c) => c.attempt > 1)) {
+    let landed: Map<string, Landed>;
+    try {
+      const since = new Date(Math.min(...rows.map((r) => r.createdAt.getTime())));
+      landed = await findLanded(
+        deps.slack,
+        channel,
+        since,
+        claims.filter((c) => c.attempt > 1).map((c) => c.row.id),
+      );
+    } catch (err) {
+      const failure = classifySlackError(err);
+      if (failure.kind !== "permanent") {
+        await handleFailure(deps, claims, failure, true);
+        return { posted: 0, more };
+      }
+      landed = new Map();
+    }
+    // What an earlier try posted is recorded with the ts it landed at; the rest go now.
+    const byMessage = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const at = landed.get(row.id);
+      if (at)
+        byMessage.set(`${at.channel}/${at.ts}`, [...(byMessage.get(`${at.channel}/${at.ts}`) ?? []), row]);
+    }
+    for (const group of byMessage.values()) {
+      const at = landed.get(group[0]!.id)!;
+      await recordSent(deps, group, at.channel, at.ts);
+    }
+    claims = claims.filter((c) => !landed.has(c.row.id));
+    if (claims.length === 0) return { posted: rows.length, more };
+  }
+  const pending = claims.map((c) => c.row);
+  try {
+    const message = pending.length === 1 ? pending[0]!.message : await roundupMessage(deps, pending);
+    const res = await postTagged(
+      deps.slack,
+      channel,
+      message,
+      pending.map((r) => r.id),
+    );
+    await recordSent(deps, pending, res.channel, res.ts);
+    return { posted: rows.length, more };
+  } catch (err) {
+    await handleFailure(deps, claims, classifySlackError(err), true);
+    return { posted: rows.length - pending.length, more };
+  }
+}
+
+/** Purposes whose posts waiting for the same channel go out together (see deliverRoundup). */
+export const ROUNDUP_PURPOSES: ReadonlySet<string> = new Set(["announcement"]);
+
+async function roundupMessage(deps: Deps, rows: OutboxRow[]): Promise<Record<string, unknown>> {
+  const ids = rows.map((r) => r.incidentId).filter((id): id is string => id !== null);
+  const incidents = await getIncidentsByIds(deps.db, ids);
+  return announcementRoundup(incidents, (type) => typeLabel(deps.policy, type));
+}
+
+/** Posts a message tagged with the outbox rows it carries, so a later try can find it. */
+async function postTagged(
+  slack: WebClient,
+  channel: string,
+  message: Record<string, unknown>,
+  ids: string[],
+): Promise<Landed> {
+  const res = await slack.chat.postMessage({
+    channel,
+    ...message,
+    metadata: { event_type: OUTBOX_EVENT, event_payload: outboxPayload(ids) },
+  } as unknown as Parameters<WebClient["chat"]["postMessage"]>[0]);
+  return { channel: res.channel as string, ts: res.ts as string };
+}
+
+/**
+ * The metadata payload naming the rows a message carries: `outbox_id` for one row, and
+ * `outbox_ids` (space-separated; Slack's payload values are scalars) when there are several.
+ */
+function outboxPayload(ids: string[]): Record<string, string> {
+  return ids.length === 1 ? { outbox_id: ids[0]! } : { outbox_ids: ids.join(" ") };
+}
+
+/** The outbox rows a Slack message carries, read from its metadata (none for other messages). */
+export function outboxIdsOf(metadata: unknown): string[] {
+  if (typeof metadata !== "object" || metadata === null) return [];
+  const { event_type, event_payload } = metadata as { event_type?: unknown; event_payload?: unknown };
+  if (event_type !== OUTBOX_EVENT || typeof event_payload !== "object" || event_payload === null) return [];
+  const { outbox_id, outbox_ids } = event_payload as { outbox_id?: unknown; outbox_ids?: unknown };
+  if (typeof outbox_id === "string") return [outbox_id];
+  return typeof outbox_ids === "string" ? outbox_ids.split(" ").filter(Boolean) : [];
 }
 
 /** Queues the delivery of outbox rows (one job each, by id: queueing twice is one job). */
@@ -135,12 +265,23 @@ function sourcePermalink(deps: Deps, incident: IncidentRow): Promise<string | nu
     .catch(() => null);
 }
 
-async function findPosted(slack: WebClient, row: OutboxRow): Promise<{ channel: string; ts: string } | null> {
-  const channel =
-    row.channel.startsWith("U") || row.channel.startsWith("W")
-      ? await openDm(slack, row.channel)
-      : row.channel;
-  const oldest = String(Math.floor(row.createdAt.getTime() / 1000) - 60);
+interface Landed {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * Looks in a channel's history, back to a minute before `since`, for messages carrying these
+ * outbox rows; returns where each found one landed.
+ */
+async function findLanded(
+  slack: WebClient,
+  target: string,
+  since: Date,
+  ids: string[],
+): Promise<Map<string, Landed>> {
+  const channel = target.startsWith("U") || target.startsWith("W") ? await openDm(slack, target) : target;
+  const oldest = String(Math.floor(since.getTime() / 1000) - 60);
   const read = (cursor?: string) =>
     slack.conversations.history({ channel, oldest, limit: 200, cursor, include_all_metadata: true });
   // The bot may post to a public channel it is not in (chat:write.public) but must join to read it.
@@ -149,16 +290,17 @@ async function findPosted(slack: WebClient, row: OutboxRow): Promise<{ channel: 
     await slack.conversations.join({ channel });
     return read();
   });
+  const wanted = new Set(ids);
+  const found = new Map<string, Landed>();
   // History comes newest first: in a busy channel the post can be pages back, so read on to
   // `oldest` (a first page alone would miss it there, and the retry would post it again).
   for (let page = 1; ; page++) {
-    const hit = history.messages?.find((m) => {
-      const meta = m.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
-      return meta?.event_type === OUTBOX_EVENT && meta.event_payload?.outbox_id === row.id;
-    });
-    if (hit?.ts) return { channel, ts: hit.ts };
+    for (const m of history.messages ?? []) {
+      if (!m.ts) continue;
+      for (const id of outboxIdsOf(m.metadata)) if (wanted.has(id)) found.set(id, { channel, ts: m.ts });
+    }
     const cursor = history.response_metadata?.next_cursor;
-    if (!history.has_more || !cursor) return null;
+    if (found.size === wanted.size || !history.has_more || !cursor) return found;
     if (page >= MAX_PROBE_PAGES)
       throw new Error(`history probe: more than ${MAX_PROBE_PAGES * 200} messages to read`);
     history = await read(cursor);
@@ -172,94 +314,150 @@ async function openDm(slack: WebClient, user: string): Promise<string> {
   return id;
 }
 
-async function recordSent(deps: Deps, row: OutboxRow, channel: string, ts: string): Promise<DeliveryOutcome> {
+async function recordSent(
+  deps: Deps,
+  rows: OutboxRow[],
+  channel: string,
+  ts: string,
+): Promise<DeliveryOutcome> {
+  const purpose = rows[0]!.purpose;
+  const kind = LOG_KIND[purpose];
   // Only posts that the timeline lists get a link; an escalation DM or a clock notice is
   // recorded without the extra Slack call, keeping the window before it is recorded short.
-  const permalink = LOG_KIND[row.purpose]
+  const permalink = kind
     ? await deps.slack.chat
         .getPermalink({ channel, message_ts: ts })
         .then((r) => r.permalink ?? null)
         .catch(() => null)
     : null;
-  const kind = LOG_KIND[row.purpose];
-  const sent = { id: row.id, postedChannel: channel, ts, permalink };
+  const sent = rows.map((r) => ({ id: r.id, postedChannel: channel, ts, permalink }));
   // A post the timeline lists is marked and logged together; any other is one statement.
-  const first =
-    kind && row.incidentId
+  const logged = rows.filter((r) => r.incidentId);
+  const marked =
+    kind && logged.length > 0
       ? await deps.db.transaction(async (tx) => {
-          const updated = await markOutboxSentIn(tx, sent);
-          if (updated) {
-            await appendLog(tx, {
-              incidentId: row.incidentId!,
-              actor: SYSTEM_ACTOR,
-              kind,
-              details: { channel, ts, permalink },
-            });
-          }
+          const updated = await markOutboxSentManyIn(tx, sent);
+          await appendLog(
+            tx,
+            logged
+              .filter((r) => updated.has(r.id))
+              .map((r) => ({
+                incidentId: r.incidentId!,
+                actor: SYSTEM_ACTOR,
+                kind,
+                details: { channel, ts, permalink },
+              })),
+          );
           return updated;
         })
-      : await markOutboxSent(deps.db, sent);
-  deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "sent" });
-  return { status: "sent", channel, ts, alreadySent: !first };
+      : rows.length === 1
+        ? new Set((await markOutboxSent(deps.db, sent[0]!)) ? [rows[0]!.id] : [])
+        : await deps.db.transaction((tx) => markOutboxSentManyIn(tx, sent));
+  deps.metrics.slackCalls.inc({ purpose, outcome: "sent" });
+  return { status: "sent", channel, ts, alreadySent: !marked.has(rows[0]!.id) };
 }
 
+interface Claim {
+  row: OutboxRow;
+  attempt: number;
+}
+
+/**
+ * After a failed try: retries later what is worth retrying (throws RetryLater), and records
+ * for good, in the log and to each owner, what is not. Several claims are the rows of one
+ * roundup post, sharing its fate.
+ */
 async function handleFailure(
   deps: Deps,
-  row: OutboxRow,
-  attempt: number,
+  claims: Claim[],
   failure: SlackFailure,
+  /**
+   * The rows are gathered by whichever post next takes the channel's turn (a roundup): they
+   * are held until their retry is due, which is then always a set time (Retry-After, or a
+   * doubling backoff), not BullMQ's backoff.
+   */
+  shared = false,
 ): Promise<DeliveryOutcome> {
+  const first = claims[0]!.row;
   const log = deps.logger.child({
     component: "slack.deliver",
-    outboxId: row.id,
-    incidentId: row.incidentId,
-    channel: row.channel,
-    attempt,
+    outboxIds: claims.map((c) => c.row.id),
+    incidentIds: claims.map((c) => c.row.incidentId),
+    channel: first.channel,
+    attempt: Math.max(...claims.map((c) => c.attempt)),
   });
+  const ids = (list: Claim[]) => list.map((c) => c.row.id);
   if (
     failure.kind === "permanent" &&
     failure.error === "not_in_channel" &&
-    row.channel.startsWith("C") &&
-    attempt < 3
+    first.channel.startsWith("C") &&
+    claims.some((c) => c.attempt < 3)
   ) {
     // A public stakeholder channel the bot was never added to: join it and try again.
-    const joined = await deps.slack.conversations.join({ channel: row.channel }).then(
+    const joined = await deps.slack.conversations.join({ channel: first.channel }).then(
       () => true,
       () => false,
     );
     if (joined) {
-      await releaseOutbox(deps.db, { id: row.id, error: "not_in_channel (joined)" });
+      await releaseOutbox(deps.db, { id: ids(claims), error: "not_in_channel (joined)" });
       throw new RetryLater(0, "joined channel");
     }
   }
-  if (failure.kind !== "permanent" && attempt < MAX_DELIVERY_ATTEMPTS) {
-    await releaseOutbox(deps.db, { id: row.id, error: failure.detail });
-    log.warn({ failure: failure.kind }, "slack post failed; will retry");
-    throw new RetryLater(failure.kind === "rate_limited" ? failure.retryAfterMs : null, failure.detail);
-  }
+  const retry = failure.kind === "permanent" ? [] : claims.filter((c) => c.attempt < MAX_DELIVERY_ATTEMPTS);
+  const giveUp = claims.filter((c) => !retry.includes(c));
   const error =
-    failure.kind === "permanent" ? failure.error : `gave up after ${attempt} attempts: ${failure.detail}`;
-  const noticeIds = await deps.db.transaction(async (tx) => {
-    const marked = await markOutboxFailed(tx, { id: row.id, error });
-    if (!marked || !row.incidentId) return [];
-    await appendLog(tx, {
-      incidentId: row.incidentId,
-      actor: SYSTEM_ACTOR,
-      kind: "delivery_failed",
-      details: { purpose: row.purpose, channel: row.channel, error },
+    failure.kind === "permanent"
+      ? failure.error
+      : `gave up after ${Math.max(...claims.map((c) => c.attempt))} attempts: ${failure.detail}`;
+  if (giveUp.length > 0) await recordFailed(deps, giveUp, error);
+  if (retry.length > 0) {
+    const attempt = Math.max(...retry.map((c) => c.attempt));
+    const delayMs =
+      failure.kind === "rate_limited"
+        ? failure.retryAfterMs
+        : shared
+          ? Math.min(RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_RETRY_BACKOFF_MS)
+          : null;
+    await releaseOutbox(deps.db, {
+      id: ids(retry),
+      error: failure.detail,
+      holdMs: shared ? (delayMs ?? undefined) : undefined,
     });
-    return row.purpose === FAILURE_NOTICE ? [] : reportFailure(tx, row, error);
+    log.warn({ failure: failure.kind }, "slack post failed; will retry");
+    throw new RetryLater(delayMs, failure.detail);
+  }
+  log.error({ error }, "slack post failed for good");
+  return { status: "failed", error };
+}
+
+/** Marks rows failed for good, logs it on each incident and tells each incident's owner. */
+async function recordFailed(deps: Deps, claims: Claim[], error: string): Promise<void> {
+  const noticeIds = await deps.db.transaction(async (tx) => {
+    const notices: string[] = [];
+    for (const { row } of claims) {
+      const marked = await markOutboxFailed(tx, { id: row.id, error });
+      if (!marked || !row.incidentId) continue;
+      await appendLog(tx, {
+        incidentId: row.incidentId,
+        actor: SYSTEM_ACTOR,
+        kind: "delivery_failed",
+        details: { purpose: row.purpose, channel: row.channel, error },
+      });
+      if (row.purpose !== FAILURE_NOTICE) notices.push(...(await reportFailure(tx, row, error)));
+    }
+    return notices;
   });
   for (const outboxId of noticeIds) {
     await deps.jobs
       .enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) })
       .catch((err: unknown) =>
-        log.warn({ err: describeError(err) }, "failure notice not queued; the sweep will send it"),
+        deps.logger.warn(
+          { outboxId, err: describeError(err) },
+          "failure notice not queued; the sweep will send it",
+        ),
       );
   }
-  deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "failed" });
-  log.error({ error }, "slack post failed for good");
-  return { status: "failed", error };
+  for (const { row } of claims) deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "failed" });
 }
 
 /** Tells the owner (or, while unowned, the reporter) that a post could not be delivered. */

@@ -2,7 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { callerReferences, incidentLog, incidents, outbox, slaEvents } from "../../src/db/schema/index.js";
 import { formatReference } from "../../src/domain/reference.js";
-import { OUTBOX_EVENT } from "../../src/services/deliver.js";
+import { outboxIdsOf } from "../../src/services/deliver.js";
 import type { FakeMessage, FakeSlack, FakeView } from "./fake-slack/types.js";
 import { type Harness, USERS } from "./harness.js";
 import { type LogForm, logFormState, validLogForm, viewSubmission } from "./slack-payloads.js";
@@ -62,10 +62,7 @@ export function referenceNumber(reference: string): number {
 export function postsByOutboxId(slack: FakeSlack): Map<string, FakeMessage[]> {
   const byId = new Map<string, FakeMessage[]>();
   for (const m of slack.messages) {
-    const meta = m.metadata as { event_type?: string; event_payload?: { outbox_id?: string } } | undefined;
-    const id = meta?.event_type === OUTBOX_EVENT ? meta.event_payload?.outbox_id : undefined;
-    if (!id) continue;
-    byId.set(id, [...(byId.get(id) ?? []), m]);
+    for (const id of outboxIdsOf(m.metadata)) byId.set(id, [...(byId.get(id) ?? []), m]);
   }
   return byId;
 }

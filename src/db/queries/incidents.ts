@@ -16,6 +16,11 @@ export async function getIncidentById(db: DbOrTx, id: string): Promise<IncidentR
   return row ?? null;
 }
 
+export async function getIncidentsByIds(db: DbOrTx, ids: string[]): Promise<IncidentRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(incidents).where(inArray(incidents.id, ids));
+}
+
 export async function getIncidentByNumber(db: DbOrTx, number: number): Promise<IncidentRow | null> {
   const [row] = await db.select().from(incidents).where(eq(incidents.number, number));
   return row ?? null;

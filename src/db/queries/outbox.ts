@@ -69,7 +69,7 @@ export async function markOutboxSentIn(tx: Tx, p: SentPost): Promise<boolean> {
   return (await markSent(tx, [p])).has(p.id);
 }
 
-interface SentPost {
+export interface SentPost {
   id: string;
   postedChannel: string;
   ts: string;
@@ -153,6 +153,45 @@ function combined(db: Db): Combiner {
   return combiner;
 }
 
+/**
+ * Claims, for one attempt, the oldest pending rows of one purpose waiting for one channel
+ * (those no other delivery holds), up to `limit`: the rows one post will carry together.
+ */
+export async function claimChannelRows(
+  db: DbOrTx,
+  p: { channel: string; purpose: string; leaseMs: number; limit: number },
+): Promise<OutboxRow[]> {
+  const waiting = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.status, "pending"),
+        eq(outbox.channel, p.channel),
+        eq(outbox.purpose, p.purpose),
+        or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`)),
+      ),
+    )
+    .orderBy(outbox.createdAt, outbox.id)
+    .limit(p.limit)
+    .for("update", { skipLocked: true });
+  const rows = await db
+    .update(outbox)
+    .set({
+      attempts: sql`${outbox.attempts} + 1`,
+      claimedUntil: sql`now() + make_interval(secs => ${p.leaseMs / 1000})`,
+      updatedAt: sql`now()`,
+    })
+    .where(inArray(outbox.id, waiting))
+    .returning();
+  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+}
+
+/** Marks posts sent inside a transaction that also logs them; returns the ids it marked. */
+export function markOutboxSentManyIn(tx: Tx, posts: SentPost[]): Promise<Set<string>> {
+  return markSent(tx, posts);
+}
+
 export async function markOutboxFailed(db: DbOrTx, p: { id: string; error: string }): Promise<boolean> {
   const rows = await db
     .update(outbox)
@@ -162,9 +201,42 @@ export async function markOutboxFailed(db: DbOrTx, p: { id: string; error: strin
   return rows.length > 0;
 }
 
-/** Ends an attempt that will be retried: records why and lets go of the lease. */
-export async function releaseOutbox(db: DbOrTx, p: { id: string; error: string }): Promise<void> {
-  await db.update(outbox).set({ lastError: p.error, claimedUntil: null }).where(eq(outbox.id, p.id));
+/**
+ * Ends an attempt that will be retried: records why and lets go of the lease, at once or, with
+ * `holdMs`, once the retry is due (no other delivery takes the row before Retry-After).
+ */
+export async function releaseOutbox(
+  db: DbOrTx,
+  p: { id: string | string[]; error: string; holdMs?: number },
+): Promise<void> {
+  const ids = Array.isArray(p.id) ? p.id : [p.id];
+  if (ids.length === 0) return;
+  const claimedUntil = p.holdMs ? sql`now() + make_interval(secs => ${p.holdMs / 1000})` : null;
+  await db.update(outbox).set({ lastError: p.error, claimedUntil }).where(inArray(outbox.id, ids));
+}
+
+/**
+ * How long until the first of the pending rows of one purpose for one channel that are held
+ * (by a delivery in progress, or until their retry is due) can be claimed; null if none is held.
+ */
+export async function heldChannelRowsMs(
+  db: DbOrTx,
+  p: { channel: string; purpose: string },
+): Promise<number | null> {
+  const [row] = await db
+    .select({
+      ms: sql<string | null>`ceil(extract(epoch from (min(${outbox.claimedUntil}) - now())) * 1000)`,
+    })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.status, "pending"),
+        eq(outbox.channel, p.channel),
+        eq(outbox.purpose, p.purpose),
+        sql`${outbox.claimedUntil} >= now()`,
+      ),
+    );
+  return row?.ms == null ? null : Math.max(0, Number(row.ms));
 }
 
 export function listStalePendingOutbox(db: DbOrTx, p: { createdBefore: Date; limit: number }) {

@@ -35,6 +35,8 @@ export const outbox = pgTable(
   (t) => [
     uniqueIndex("outbox_dedupe_key").on(t.dedupeKey),
     index("outbox_pending_idx").on(t.createdAt).where(sql`status = 'pending'`),
+    // The posts waiting for one channel, gathered into one post when they share its turn.
+    index("outbox_pending_channel_idx").on(t.channel, t.purpose, t.createdAt).where(sql`status = 'pending'`),
     index("outbox_incident_idx").on(t.incidentId),
   ],
 );

@@ -5,7 +5,16 @@ import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
 import { cardActions, type ExtraClockButtons, floorActions } from "./card-actions.js";
 import { briefingCardBlock, impactBlocks, recordedImpactOf } from "./floor.js";
-import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+import {
+  channelMention,
+  clip,
+  escapeClip,
+  escapeMrkdwn,
+  mrkdwn,
+  plain,
+  slackDate,
+  userMention,
+} from "./text.js";
 
 export type Audience = "responder" | "stakeholder";
 
@@ -196,6 +205,51 @@ export function incidentAnnouncement(
   return {
     text: `New incident ${card.text}`,
     blocks: [{ type: "section", text: mrkdwn(intro) }, ...card.blocks],
+  };
+}
+
+/** The most incidents one roundup lists; its text stays well inside Slack's 40,000 characters. */
+export const MAX_ROUNDUP = 100;
+/** Slack's limit on a section's text. */
+const SECTION_TEXT = 3000;
+
+type RoundupIncident = Pick<IncidentRow, "number" | "title" | "priority" | "major" | "type" | "channelId">;
+
+/**
+ * Several new incidents announced in one post: what a stakeholder channel gets when incidents
+ * arrive faster than Slack lets the channel take posts (about one a second). One line each,
+ * highest priority first, with a link to each incident's channel for the details.
+ */
+export function announcementRoundup(list: RoundupIncident[], typeLabel: (type: string) => string) {
+  const sorted = [...list].sort((a, b) => a.priority.localeCompare(b.priority) || a.number - b.number);
+  const counts = new Map<string, number>();
+  for (const i of sorted) counts.set(i.priority, (counts.get(i.priority) ?? 0) + 1);
+  const breakdown = [...counts].map(([p, n]) => `${n} × ${p}`).join(", ");
+  const lines = sorted.map(
+    (i) =>
+      `${PRIORITY_EMOJI[i.priority]} *${formatReference(i.number)}* · ${i.priority}${i.major ? " · MAJOR" : ""}` +
+      ` · ${escapeClip(typeLabel(i.type), 60)} · _${escapeClip(i.title, 150)}_ · ${channelMention(i.channelId)}`,
+  );
+  const sections: string[] = [];
+  for (const line of lines) {
+    const last = sections.length - 1;
+    if (last >= 0 && sections[last]!.length + 1 + line.length <= SECTION_TEXT) sections[last] += `\n${line}`;
+    else sections.push(line);
+  }
+  const refs = sorted.map((i) => `${formatReference(i.number)} (${i.priority})`).join(", ");
+  return {
+    text: clip(`${sorted.length} new incidents logged: ${refs}`, 300),
+    blocks: [
+      {
+        type: "section",
+        text: mrkdwn(`:rotating_light: *${sorted.length} new incidents logged* (${breakdown})`),
+      },
+      ...sections.map((text) => ({ type: "section", text: mrkdwn(text) })),
+      {
+        type: "context",
+        elements: [mrkdwn("Each incident's channel has its details and updates.")],
+      },
+    ],
   };
 }
 

@@ -16,6 +16,19 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** Escaped like escapeMrkdwn, then clipped so that the escaped text is at most `max` long. */
+export function escapeClip(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  let out = "";
+  for (const char of text) {
+    const piece = escapeMrkdwn(char);
+    if (out.length + piece.length > max - 1) break;
+    out += piece;
+  }
+  return `${out}…`;
+}
+
 /** A date Slack renders in each reader's own time zone, with a fallback in the policy's zone. */
 export function slackDate(at: Date, zone: string): string {
   const unix = Math.floor(at.getTime() / 1000);

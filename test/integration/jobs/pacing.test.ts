@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { CHANNEL_PACE, EDIT_PACE, reserveChannelSlot, reserveSlot } from "../../../src/jobs/pacing.js";
+import {
+  CHANNEL_PACE,
+  closeSharedTurn,
+  deferChannel,
+  EDIT_PACE,
+  reserveChannelSlot,
+  reserveSlot,
+  shareChannelTurn,
+} from "../../../src/jobs/pacing.js";
 import { TEST_REDIS_URL } from "../../helpers/services.js";
 
 const redis = new Redis(TEST_REDIS_URL);
@@ -39,6 +47,34 @@ describe("call pacing in Redis", () => {
     const again = [];
     for (let i = 0; i < 4; i++) again.push(await reserveSlot(redis, prefix, "edits", later, pace));
     expect(again).toEqual([later, later, later, later + 100]);
+  });
+
+  it("shares a waiting turn: posts join it until it comes, then the next one takes a turn of its own", async () => {
+    const now = 2_000_000;
+    const { gapMs, burst } = CHANNEL_PACE;
+    // The burst goes at once and leaves nothing waiting.
+    for (let i = 0; i < burst; i++) expect(await shareChannelTurn(redis, prefix, "C3", now)).toBe(now);
+    // The next takes the turn a gap later, and everything queued meanwhile joins it.
+    const waiting = await shareChannelTurn(redis, prefix, "C3", now);
+    expect(waiting).toBe(now + gapMs);
+    for (let i = 0; i < 5; i++) expect(await shareChannelTurn(redis, prefix, "C3", now + 10)).toBeNull();
+    // Closing another turn's time leaves this one open.
+    await closeSharedTurn(redis, prefix, "C3", now + 1);
+    expect(await shareChannelTurn(redis, prefix, "C3", now + 20)).toBeNull();
+    // Once it has come and gathered its posts, a post takes the turn after it.
+    await closeSharedTurn(redis, prefix, "C3", waiting!);
+    expect(await shareChannelTurn(redis, prefix, "C3", now + gapMs)).toBe(now + 2 * gapMs);
+  });
+
+  it("after a 429, no turn in the channel comes before its Retry-After", async () => {
+    const now = Date.now();
+    await deferChannel(redis, prefix, "C4", now + 5_000);
+    expect(await reserveChannelSlot(redis, prefix, "C4", now)).toBe(now + 5_000);
+    // ...and then one a gap apart, without a burst.
+    expect(await shareChannelTurn(redis, prefix, "C4", now)).toBe(now + 5_000 + CHANNEL_PACE.gapMs);
+    // A deferral never brings turns forward.
+    await deferChannel(redis, prefix, "C4", now + 1_000);
+    expect(await reserveChannelSlot(redis, prefix, "C4", now)).toBeGreaterThan(now + 5_000);
   });
 
   it("keeps edits within Slack's Tier 3 budget of about 50 a minute, after its burst", () => {

@@ -4,8 +4,10 @@ import { LEVELS, PRIORITIES, REPORT_CHANNELS, STATUSES } from "../../../src/doma
 import { helpMessage } from "../../../src/slack/blocks/help.js";
 import { homeView } from "../../../src/slack/blocks/home.js";
 import {
+  announcementRoundup,
   incidentAnnouncement,
   incidentCard,
+  MAX_ROUNDUP,
   reporterNotice,
 } from "../../../src/slack/blocks/incident-card.js";
 import { incidentList } from "../../../src/slack/blocks/incident-list.js";
@@ -18,7 +20,7 @@ import {
   resolveModal,
   updateModal,
 } from "../../../src/slack/blocks/work-modals.js";
-import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
+import { checkMessage, validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow as incident, NOW } from "../../helpers/fixtures.js";
 
 const CALLER = "ACC-31337 / 07700 900555";
@@ -89,6 +91,45 @@ describe("every message and view the bot builds is valid Block Kit", () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it("an announcement roundup of as many incidents as one post carries, with the longest text", () => {
+    fc.assert(
+      fc.property(
+        fc.array(incidentArb, { minLength: 2, maxLength: MAX_ROUNDUP }),
+        fc.string({ minLength: 1, maxLength: 200, unit: "grapheme" }),
+        (list, label) => {
+          const incidents = list.map((fields, n) => incident({ ...fields, number: n + 1 }));
+          const msg = announcementRoundup(incidents, () => label);
+          expect(checkMessage(msg)).toBeNull();
+          expect(validateMessageBlocks(msg.blocks)).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The worst case: every title and label as long as they come, and all of it escaped.
+    const longest = Array.from({ length: MAX_ROUNDUP }, (_, n) =>
+      incident({ number: 9_000_000 + n, title: "<&>".repeat(50), major: true, priority: "P1" }),
+    );
+    const worst = announcementRoundup(longest, () => "&".repeat(200));
+    expect(checkMessage(worst)).toBeNull();
+    for (const i of longest) expect(JSON.stringify(worst.blocks)).toContain(`INC-${i.number}`);
+  });
+
+  it("a roundup lists the highest priority first and counts each", () => {
+    const msg = announcementRoundup(
+      [
+        incident({ number: 3, priority: "P3", title: "Slow IVR" }),
+        incident({ number: 1, priority: "P1", title: "Phones down" }),
+        incident({ number: 2, priority: "P3", title: "Web chat lag" }),
+      ],
+      () => "Service failure",
+    );
+    const text = JSON.stringify(msg.blocks);
+    expect(text).toContain("3 new incidents logged* (1 × P1, 2 × P3)");
+    expect(text.indexOf("INC-000001")).toBeLessThan(text.indexOf("INC-000002"));
+    expect(text.indexOf("INC-000002")).toBeLessThan(text.indexOf("INC-000003"));
+    expect(msg.text).toBe("3 new incidents logged: INC-000001 (P1), INC-000002 (P3), INC-000003 (P3)");
   });
 
   it("the log-incident modal, empty and prefilled with long text", () => {

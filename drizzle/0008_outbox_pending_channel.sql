@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_pending_channel_idx" ON "outbox" USING btree ("channel","purpose","created_at") WHERE status = 'pending';

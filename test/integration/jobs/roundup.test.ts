@@ -1,0 +1,147 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listLog } from "../../../src/db/queries/incident-log.js";
+import { outbox } from "../../../src/db/schema/index.js";
+import { formatReference } from "../../../src/domain/reference.js";
+import { CHANNEL_PACE, reserveChannelSlot } from "../../../src/jobs/pacing.js";
+import { outboxIdsOf } from "../../../src/services/deliver.js";
+import { outboxLedger } from "../../helpers/drill.js";
+import { eventually } from "../../helpers/eventually.js";
+import { makeIncident } from "../../helpers/factories.js";
+import { type Harness, startHarness } from "../../helpers/harness.js";
+import { TEST_REDIS_URL } from "../../helpers/services.js";
+
+let h: Harness;
+const redis = new Redis(TEST_REDIS_URL);
+beforeAll(async () => {
+  h = await startHarness();
+  h.slack.setChannelRateLimit({ perSecond: 1, burst: 3 });
+});
+afterAll(async () => {
+  await h?.stop();
+  await redis.quit();
+});
+
+const deps = () => h.system.deps;
+
+async function announcementsSent(incidentIds: string[]) {
+  return eventually(
+    "every announcement to be sent",
+    async () => {
+      const rows = await deps()
+        .db.select()
+        .from(outbox)
+        .where(and(inArray(outbox.incidentId, incidentIds), eq(outbox.purpose, "announcement")));
+      return rows.length === incidentIds.length * 2 && rows.every((r) => r.status === "sent")
+        ? rows
+        : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
+/** The accepted posts to a channel carrying any of these outbox rows, oldest first. */
+function postsCarrying(channel: string, ids: Set<string>) {
+  return h.slack
+    .callsTo("chat.postMessage")
+    .filter(
+      (c) => c.ok && c.args.channel === channel && outboxIdsOf(c.args.metadata).some((id) => ids.has(id)),
+    )
+    .sort((a, b) => a.at - b.at);
+}
+
+/** Takes the channel's next turns, as posts already on their way would have. */
+async function busy(channel: string) {
+  const now = Date.now();
+  for (let i = 0; i < CHANNEL_PACE.burst; i++)
+    await reserveChannelSlot(redis, h.config.queuePrefix, channel, now);
+}
+
+describe("announcements that share a stakeholder channel's turn", () => {
+  it("go out together when incidents arrive faster than the channel takes posts, each exactly once", async () => {
+    const logged = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => makeIncident(deps(), { title: `Roundup ${i}` })),
+    );
+    const ids = logged.map((l) => l.incident.id);
+    const rows = await announcementsSent(ids);
+
+    const ledger = await outboxLedger(deps().db, h.slack, ids);
+    expect(ledger.doubled).toEqual([]);
+    expect(ledger.missing).toEqual([]);
+    expect(ledger.wrongTs).toEqual([]);
+    expect(ledger.strays).toEqual([]);
+
+    const stake = rows.filter((r) => r.channel === h.channels.stake);
+    const posts = postsCarrying(h.channels.stake, new Set(stake.map((r) => r.id)));
+    // Twelve announcements in far fewer posts: the burst, then what gathered for each turn.
+    expect(posts.length).toBeLessThan(12);
+    expect(posts.some((p) => outboxIdsOf(p.args.metadata).length > 1)).toBe(true);
+    expect(posts.flatMap((p) => outboxIdsOf(p.args.metadata)).sort()).toEqual(stake.map((r) => r.id).sort());
+    // Each post names every incident it carries, and keeps to the channel's pace.
+    for (const post of posts) {
+      const carried = stake.filter((r) => outboxIdsOf(post.args.metadata).includes(r.id));
+      const text = JSON.stringify(post.args.blocks);
+      for (const row of carried) {
+        const { reference } = logged.find((l) => l.incident.id === row.incidentId)!;
+        expect(text).toContain(reference);
+      }
+    }
+    for (let i = CHANNEL_PACE.burst; i < posts.length; i++) {
+      expect(posts[i]!.at - posts[i - CHANNEL_PACE.burst]!.at).toBeGreaterThanOrEqual(
+        CHANNEL_PACE.gapMs - 50,
+      );
+    }
+    const limited = h.slack
+      .callsTo("chat.postMessage")
+      .filter((c) => c.status === 429 && c.args.channel === h.channels.stake);
+    expect(limited).toHaveLength(0);
+
+    // Every incident's timeline has its announcement, with the ts of the post that carried it.
+    for (const { incident } of logged) {
+      const entries = (await listLog(deps().db, incident.id)).filter((e) => e.kind === "announcement_posted");
+      const mine = rows.filter((r) => r.incidentId === incident.id);
+      expect(entries.map((e) => (e.details as { ts?: string }).ts).sort()).toEqual(
+        mine.map((r) => r.ts).sort(),
+      );
+    }
+  });
+
+  it("records a roundup whose answer was lost from the channel's history, without posting it again", async () => {
+    await busy(h.channels.stake);
+    // The roundup lands in Slack, but its answer is an error.
+    h.slack.failNext("chat.postMessage", { status: 500, afterEffect: true, channel: h.channels.stake });
+    const logged = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => makeIncident(deps(), { title: `Lost answer ${i}` })),
+    );
+    const ids = logged.map((l) => l.incident.id);
+    const rows = (await announcementsSent(ids)).filter((r) => r.channel === h.channels.stake);
+
+    const messages = h.slack
+      .messagesIn(h.channels.stake)
+      .filter((m) => outboxIdsOf(m.metadata).some((id) => rows.some((r) => r.id === id)));
+    expect(messages).toHaveLength(1);
+    expect(outboxIdsOf(messages[0]!.metadata).sort()).toEqual(rows.map((r) => r.id).sort());
+    for (const row of rows) {
+      expect(row.ts).toBe(messages[0]!.ts);
+      expect(row.attempts).toBe(2);
+    }
+    for (const { reference } of logged) expect(JSON.stringify(messages[0]!.blocks)).toContain(reference);
+    expect(h.slack.callsTo("conversations.history").some((c) => c.args.channel === h.channels.stake)).toBe(
+      true,
+    );
+    const ledger = await outboxLedger(deps().db, h.slack, ids);
+    expect(ledger.doubled).toEqual([]);
+    expect(ledger.missing).toEqual([]);
+  });
+
+  it("posts a lone announcement as the full incident summary", async () => {
+    await new Promise((r) => setTimeout(r, 2 * CHANNEL_PACE.gapMs));
+    const { incident } = await makeIncident(deps(), { title: "Alone in the channel" });
+    const [row] = (await announcementsSent([incident.id])).filter((r) => r.channel === h.channels.stake);
+    const [post] = postsCarrying(h.channels.stake, new Set([row!.id]));
+    expect(post!.args.metadata).toMatchObject({ event_payload: { outbox_id: row!.id } });
+    expect(JSON.stringify(post!.args.blocks)).toContain("Alone in the channel");
+    expect(String(post!.args.text)).toContain(formatReference(incident.number));
+  });
+});
