@@ -1,7 +1,4 @@
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { slaClocks } from "../src/db/schema/index.js";
@@ -17,7 +14,6 @@ import {
   teamsPolicy,
   teamType as teamTypeOf,
 } from "../test/helpers/seed.js";
-import { spawnWorkerProcess, writePolicyFile } from "../test/helpers/worker-process.js";
 import {
   allSeen,
   breachBreakdown,
@@ -39,6 +35,7 @@ import {
   percentileLine,
   verdict,
 } from "./lib/report.js";
+import { processCpuSeconds, processRss, startWorker, type Worker } from "./lib/workers.js";
 
 /** A positive number from the environment, or the default; anything else stops the run. */
 function envNumber(name: string, fallback: number): number {
@@ -117,7 +114,7 @@ async function runScenario(scenario: Scenario): Promise<boolean> {
       Array.from({ length: cold }, (_, i) => ({ type: teamType(i), priority: "P4", loggedAt: new Date() })),
     );
     const coldMs = Date.now() - coldStarted;
-    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(h, i));
+    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(h, i, "bench"));
     const { tracked, seedMs } = await seedHot(h);
     figure(
       `seeded ${cold} other incidents (P4, every timer days away) in ${(coldMs / 1000).toFixed(1)} s and ${HOT} hot ones in ${(seedMs / 1000).toFixed(1)} s`,
@@ -175,48 +172,6 @@ async function seedHot(h: Harness): Promise<{ tracked: Tracked[]; seedMs: number
   const lead = Math.min(...tracked.map((t) => t.dueMs)) - Date.now();
   if (lead < 2_000) throw new Error(`seeding overran the lead-in: first due time only ${lead} ms ahead`);
   return { tracked, seedMs: Date.now() - started };
-}
-
-interface Worker {
-  child: ChildProcess;
-  pid: number;
-}
-
-/** `node --import tsx src/main.ts` as SWITCHBOARD_ROLE=worker; resolves once it has started. */
-async function startWorker(h: Harness, index: number): Promise<Worker> {
-  const child = spawnWorkerProcess(h, {
-    policyFile: writePolicyFile(h, "bench"),
-    env: { LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let buffered = "";
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      if (buffered.includes("switchboard started")) {
-        child.stdout?.off("data", onData);
-        // BENCH_WORKER_LOG=<dir> keeps each worker's log there; otherwise it is read and dropped.
-        const dir = process.env.BENCH_WORKER_LOG;
-        if (dir) child.stdout?.pipe(createWriteStream(join(dir, `worker-${index}.log`)));
-        else child.stdout?.resume();
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`worker ${index} exited with ${code} before starting`)));
-  });
-  return { child, pid: child.pid ?? 0 };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function processRss(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) * 1024 : 0;
 }
 
 /** Average MEMORY USAGE of a sample of delayed SLA job hashes (the timer's own record). */

@@ -1,0 +1,47 @@
+import type { ChildProcess } from "node:child_process";
+import { createWriteStream, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Harness } from "../../test/helpers/harness.js";
+import { spawnWorkerProcess, writePolicyFile } from "../../test/helpers/worker-process.js";
+
+export interface Worker {
+  child: ChildProcess;
+  pid: number;
+}
+
+/** `node --import tsx src/main.ts` as SWITCHBOARD_ROLE=worker; resolves once it has started. */
+export async function startWorker(h: Harness, index: number, policyName: string): Promise<Worker> {
+  const child = spawnWorkerProcess(h, {
+    policyFile: writePolicyFile(h, policyName),
+    env: { LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let buffered = "";
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes("switchboard started")) {
+        child.stdout?.off("data", onData);
+        // BENCH_WORKER_LOG=<dir> keeps each worker's log there; otherwise it is read and dropped.
+        const dir = process.env.BENCH_WORKER_LOG;
+        if (dir) child.stdout?.pipe(createWriteStream(join(dir, `worker-${index}.log`)));
+        else child.stdout?.resume();
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`worker ${index} exited with ${code} before starting`)));
+  });
+  return { child, pid: child.pid ?? 0 };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function processRss(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : 0;
+}
