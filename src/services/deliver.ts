@@ -238,11 +238,12 @@ export function outboxIdsOf(metadata: unknown): string[] {
   return typeof outbox_ids === "string" ? outbox_ids.split(" ").filter(Boolean) : [];
 }
 
-/** Queues the delivery of outbox rows (one job each, by id: queueing twice is one job). */
+/** Queues the delivery of outbox rows (one job each, by id: queueing twice is one job), in one round trip. */
 export async function queueDeliveries(deps: Deps, outboxIds: string[]): Promise<void> {
-  for (const outboxId of outboxIds) {
-    await deps.jobs.enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) });
-  }
+  await deps.jobs.enqueueMany(
+    "slack.deliver",
+    outboxIds.map((outboxId) => ({ payload: { outboxId }, jobId: jobIds.deliver(outboxId) })),
+  );
 }
 
 async function messageFor(deps: Deps, row: OutboxRow): Promise<Record<string, unknown>> {

@@ -7,7 +7,7 @@ import {
   setIncidentChannel,
   setSummaryTs,
 } from "../db/queries/incidents.js";
-import { upsertOutbox } from "../db/queries/outbox.js";
+import { upsertOutbox, upsertOutboxRows } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
@@ -33,11 +33,12 @@ export async function setUpIncident(deps: Deps, incidentId: string): Promise<voi
   const logged = await getIncidentById(deps.db, incidentId);
   if (!logged || logged.setupCompletedAt) return;
   const incident = await ensureChannel(deps, logged);
+  // Stakeholders hear of it as soon as there is a channel to point them to.
+  await queueAnnouncements(deps, incident);
   await inviteReporter(deps, incident);
   await ensureSummaryCard(deps, incident);
   // After the card, so the checklist sits right under it in the channel.
   await postPlaybookChecklist(deps, incident.id);
-  await queueAnnouncements(deps, incident);
   await markSetupCompleted(deps.db, incident.id);
 }
 
@@ -60,9 +61,10 @@ async function ensureChannel(deps: Deps, incident: IncidentRow): Promise<WithCha
           kind: "channel_created",
           details: { channel: created, name },
         });
+        return { ...incident, channelId: created, channelName: name };
       }
-      const fresh = await getIncidentById(deps.db, incident.id);
-      return fresh as WithChannel;
+      // Another run of this job set the channel first: carry on with the one it recorded.
+      return (await getIncidentById(deps.db, incident.id)) as WithChannel;
     }
     await bumpChannelNameAttempt(deps.db, incident.id, attempt + 1);
   }
@@ -127,7 +129,7 @@ async function inviteReporter(deps: Deps, incident: WithChannel): Promise<void> 
 }
 
 async function ensureSummaryCard(deps: Deps, incident: WithChannel): Promise<void> {
-  const [outboxId] = await upsertOutbox(deps.db, [
+  const [row] = await upsertOutboxRows(deps.db, [
     {
       incidentId: incident.id,
       dedupeKey: `summary:${incident.id}`,
@@ -137,8 +139,8 @@ async function ensureSummaryCard(deps: Deps, incident: WithChannel): Promise<voi
       message: {},
     },
   ]);
-  if (!outboxId) throw new Error("summary outbox row missing");
-  const outcome = await deliverOutbox(deps, outboxId);
+  if (!row) throw new Error("summary outbox row missing");
+  const outcome = await deliverOutbox(deps, row.id, row);
   if (outcome.status !== "sent") return;
   if (!incident.summaryTs) await setSummaryTs(deps.db, incident.id, outcome.ts);
   try {

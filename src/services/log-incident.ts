@@ -1,9 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import {
   getIncidentBySubmissionKey,
   insertCallerReference,
   insertIncident,
-  updateIncidentDeadlines,
 } from "../db/queries/incidents.js";
 import { clocksOf, insertClocks } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
@@ -83,9 +83,18 @@ async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<Inci
   const override =
     input.priorityOverride && input.priorityOverride !== matrixPriority ? input.priorityOverride : null;
   const priority = override ?? matrixPriority;
+  // The id is chosen here so that the clocks, and the deadlines they give the incident, are
+  // planned before anything is written: the transaction is then two round trips to PostgreSQL
+  // (the incident, then its caller reference, log entries and clocks together), which is what
+  // the person submitting waits for.
+  const id = randomUUID();
+  const loggedAt = deps.clock.now();
+  const plan = initialClocks(deps.policy, { incidentId: id, type: input.type, priority, loggedAt });
+  const deadlines = deadlinesFrom(plan);
   try {
     return await deps.db.transaction(async (tx) => {
       const incident = await insertIncident(tx, {
+        id,
         title: input.title,
         description: input.description,
         type: input.type,
@@ -102,27 +111,22 @@ async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<Inci
         sourceChannelId: input.source?.channel ?? null,
         sourceMessageTs: input.source?.ts ?? null,
         reportedAt: input.reportedAt,
-        loggedAt: deps.clock.now(),
+        loggedAt,
+        ...deadlines,
       });
-      if (input.callerReference) {
-        await insertCallerReference(tx, {
-          incidentId: incident.id,
-          value: input.callerReference,
-          setBy: input.reporterId,
-        });
-      }
-      await appendLog(tx, creationEntries(incident, input, override));
-      const clocks = await insertClocks(
-        tx,
-        initialClocks(deps.policy, {
-          incidentId: incident.id,
-          type: incident.type,
-          priority,
-          loggedAt: incident.loggedAt,
-        }),
-      );
-      await updateIncidentDeadlines(tx, incident.id, deadlinesFrom(clocks));
-      return { ...incident, ...deadlinesFrom(clocks) } as IncidentRow;
+      // Issued together, so they travel to PostgreSQL in one round trip.
+      await Promise.all([
+        input.callerReference
+          ? insertCallerReference(tx, {
+              incidentId: id,
+              value: input.callerReference,
+              setBy: input.reporterId,
+            })
+          : null,
+        appendLog(tx, creationEntries(incident, input, override)),
+        insertClocks(tx, plan),
+      ]);
+      return incident;
     });
   } catch (err) {
     // Two deliveries of the same submission raced: the other one committed first.

@@ -149,11 +149,14 @@ function running(deps: Deps, clock: SlaClockRow, incident: IncidentRow, now: Dat
 }
 
 /** Deadlines shown on the card and Home: running clocks' due times; others clear theirs. */
-export function deadlinesFrom(clocks: SlaClockRow[]) {
+export function deadlinesFrom(
+  clocks: Array<Pick<SlaClockRow, "name" | "dueAt"> & Partial<Pick<SlaClockRow, "state">>>,
+) {
   const due = (name: string) => {
     const clock = clocks.find((c) => c.name === name);
     if (!clock) return undefined;
-    return clock.state === "running" ? clock.dueAt : null;
+    // A clock planned but not yet written runs from the start.
+    return (clock.state ?? "running") === "running" ? clock.dueAt : null;
   };
   return { respondDueAt: due("respond"), resolveDueAt: due("resolve"), nextUpdateDueAt: due("update_every") };
 }

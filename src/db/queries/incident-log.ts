@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { LogKind } from "../../domain/log.js";
 import type { DbOrTx } from "../client.js";
 import { incidentLog } from "../schema/index.js";
@@ -27,12 +27,12 @@ export async function appendLog(db: DbOrTx, entry: LogEntry | LogEntry[]): Promi
 
 /** For steps that may run again after a crash: records the entry only the first time. */
 export async function appendLogOnce(db: DbOrTx, entry: LogEntry): Promise<void> {
-  const existing = await db
-    .select({ id: incidentLog.id })
-    .from(incidentLog)
-    .where(and(eq(incidentLog.incidentId, entry.incidentId), eq(incidentLog.kind, entry.kind)))
-    .limit(1);
-  if (existing.length === 0) await appendLog(db, entry);
+  await db.execute(sql`
+    insert into incident_log (incident_id, actor, kind, details)
+    select ${entry.incidentId}::uuid, ${entry.actor}, ${entry.kind}, ${JSON.stringify(entry.details ?? {})}::jsonb
+    where not exists (
+      select 1 from incident_log where incident_id = ${entry.incidentId}::uuid and kind = ${entry.kind}
+    )`);
 }
 
 export function listLog(db: DbOrTx, incidentId: string) {

@@ -57,6 +57,8 @@ export function tsToMicros(ts: string): number | undefined {
 export class Workspace {
   readonly users = new Map<string, FakeUser>();
   readonly channels = new Map<string, FakeChannel>();
+  /** Channel id by name: names are unique among channels (not DMs), and never change here. */
+  private readonly channelIdsByName = new Map<string, string>();
   readonly messages: FakeMessage[] = [];
   readonly ephemerals: FakeEphemeral[] = [];
   readonly views: FakeView[] = [];
@@ -172,14 +174,13 @@ export class Workspace {
       creator: opts.creator ?? SEEDED_CHANNEL_CREATOR,
     };
     this.channels.set(id, channel);
+    this.channelIdsByName.set(name, id);
     return channel;
   }
 
   channelByName(name: string): FakeChannel | undefined {
-    for (const channel of this.channels.values()) {
-      if (!channel.is_im && !channel.is_mpim && channel.name === name) return channel;
-    }
-    return undefined;
+    const id = this.channelIdsByName.get(name);
+    return id === undefined ? undefined : this.channels.get(id);
   }
 
   /** The bot's DM with `user`, created on first use. */

@@ -133,7 +133,9 @@ describe("a valid submission", () => {
     const kinds = await eventually("every intake step in the log", async () => {
       const log = await listLog(db(), incident.id);
       const k = log.map((e) => e.kind);
-      return k.includes("reporter_notified") && k.filter((x) => x === "announcement_posted").length === 2
+      return k.includes("reporter_notified") &&
+        k.includes("summary_pinned") &&
+        k.filter((x) => x === "announcement_posted").length === 2
         ? log
         : undefined;
     });
