@@ -32,6 +32,8 @@ const ACK_P99_TARGET_MS = 100;
 const ANNOUNCE_P99_TARGET_MS = 2_000;
 const PACED_COLLECT_MS = 10_000;
 const FLOOD_COLLECT_MS = 15_000;
+/** How long after that the run waits for every incident's set-up (card, pin) to finish. */
+const SETUP_WAIT_MS = 90_000;
 /** The fake enforces Slack's chat.postMessage limit: about one a second per channel, short bursts. */
 const SLACK_LIMIT = { perSecond: 1, burst: 3 };
 const TYPE = "service_failure";
@@ -186,7 +188,7 @@ function printConditions(channels: number): void {
     `policy: incident type ${TYPE} announced to ${channels} stakeholder channels (channels of the fake workspace with nothing in them yet); every incident of the type is announced in the SAME ${channels} channels — announcements go to the type's shared stakeholder channels, not to per-incident channels`,
     "request: a signed view_submission of the Log-an-incident form (valid fields, caller reference, a fresh view id each so none is a resubmission); the ack (response_action update naming INC-n) is sent only after the incident, its caller reference and first log entries are committed",
     "ack latency: open loop, from each request's scheduled start to its HTTP status",
-    `announcement latency: from the request leaving the generator to the LAST of the incident's ${channels} stakeholder announcements accepted by the fake Slack (its call time); between the two: the set-up job (conversations.create, invite, card, pin) on the intake queue, then the announcement's slack.deliver job, which takes its channel's next turn or joins the one already waiting`,
+    `announcement latency: from the request leaving the generator to the LAST of the incident's ${channels} stakeholder announcements accepted by the fake Slack (its call time); between the two: the incident.setup job on the intake queue (conversations.create, then the announcements queued), then each announcement's slack.deliver job, which takes its channel's next turn or joins the one already waiting; the rest of the set-up (invite, card, pin) runs after, on the setup queue`,
     `pacing: each post to a channel takes a turn there: ${CHANNEL_PACE.burst} at once, then one per ${CHANNEL_PACE.gapMs} ms (Slack's chat.postMessage limit and its short bursts); the fake also enforces ${SLACK_LIMIT.perSecond} msg/s/channel with bursts of ${SLACK_LIMIT.burst} (429 + Retry-After beyond)`,
     `roundups: announcements waiting for the same turn in a channel go out as one post listing them all (up to ${MAX_ROUNDUP}), each carried exactly once; one a second per channel would otherwise put ${FLOOD.rate}/s for ${FLOOD.durationMs / 1000} s ≈ ${((FLOOD.rate * FLOOD.durationMs) / 1000).toFixed(0)} announcements per channel ≈ ${((FLOOD.rate * FLOOD.durationMs) / 1000 / 60).toFixed(0)} min behind`,
     `phases: paced ${PACED.rate.toFixed(2)}/s for ${PACED.durationMs / 1000} s (below the channel rate: the pipeline's own latency, collected up to ${PACED_COLLECT_MS / 1000} s after), then the flood ${FLOOD.rate}/s for ${FLOOD.durationMs / 1000} s (collected ${FLOOD_COLLECT_MS / 1000} s after; what is still queued then is reported, not waited for)`,
@@ -250,21 +252,24 @@ export async function intake(): Promise<boolean> {
     figure(
       `  posts: ${posts.length} to the ${STAKEHOLDER_CHANNELS} channels carried ${posts.reduce((a, b) => a + b, 0)} announcements (${(posts.length / STAKEHOLDER_CHANNELS / ((collectedAt - floodStart) / 1000)).toFixed(2)} posts per channel per second; up to ${Math.max(0, ...posts)} in one)`,
     );
-    const setUp = (
-      await h.system.deps.db
-        .select({ id: incidents.id, done: incidents.setupCompletedAt })
-        .from(incidents)
-        .where(
-          inArray(
-            incidents.number,
-            [...flood.submitted.keys()].map((r) => Number(r.slice(4))),
-          ),
-        )
-    ).filter((r) => r.done).length;
-    figure(
-      `  channel set-up (channel, card, pin, announcements queued) finished for ${setUp}/${n} incidents`,
-    );
     figure(`429s from the fake on the stakeholder channels: ${ratelimited(h, channels)}`);
+    const numbers = [...flood.submitted.keys()].map((r) => Number(r.slice(4)));
+    const setUpDone = async () =>
+      (
+        await h.system.deps.db
+          .select({ done: incidents.setupCompletedAt })
+          .from(incidents)
+          .where(inArray(incidents.number, numbers))
+      ).filter((r) => r.done).length;
+    const setUpAtWindow = await setUpDone();
+    let setUpAll = setUpAtWindow;
+    while (setUpAll < n && Date.now() - collectedAt < SETUP_WAIT_MS) {
+      await new Promise((r) => setTimeout(r, 500));
+      setUpAll = await setUpDone();
+    }
+    figure(
+      `  the rest of the set-up (reporter invited, card posted and pinned) had finished for ${setUpAtWindow}/${n} incidents when the announcements were in; ${setUpAll === n ? `for all ${((Date.now() - floodEnd) / 1000).toFixed(0)} s after the flood's end` : `${n - setUpAll} still unfinished ${SETUP_WAIT_MS / 1000} s later`}`,
+    );
 
     const ackFlood = percentiles(flood.load.samples.filter((s) => s.status === 200).map((s) => s.latencyMs));
     const pacedP = percentiles(pacedAnn.latencies);

@@ -4,6 +4,7 @@ import { z } from "zod";
 /** Queue names are part of the data in Redis: never rename one that has been deployed. */
 export const QUEUE_NAMES = Object.freeze({
   intake: "intake",
+  setup: "setup",
   slack: "slack",
   sla: "sla",
   maintenance: "maintenance",
@@ -21,9 +22,18 @@ const retrying: JobsOptions = {
 };
 
 export const JOBS = {
-  /** Channel, invite, summary card, pin, announcements and reporter notice for a new incident. */
+  /** A new incident's channel, stakeholder announcements and reporter notice; then queues the rest of its set-up. */
   "incident.setup": {
     queue: QUEUE_NAMES.intake,
+    schema: z.object({ incidentId: z.uuid() }),
+    opts: retrying,
+  },
+  /**
+   * The rest of the set-up: reporter invited, summary card posted and pinned, playbook. On a
+   * queue of its own, so a flood of incidents never holds up the announcements.
+   */
+  "incident.finish-setup": {
+    queue: QUEUE_NAMES.setup,
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
@@ -130,6 +140,7 @@ export const SCHEDULERS = Object.freeze({ retention: "retention-erase", digest: 
 /** Deterministic ids (no ':' — BullMQ reserves it): the same work queued twice is one job. */
 export const jobIds = {
   setup: (incidentId: string) => `setup-${incidentId}`,
+  finishSetup: (incidentId: string) => `finish-setup-${incidentId}`,
   deliver: (outboxId: string) => `deliver-${outboxId}`,
   // One per version: a change made while an earlier refresh runs still gets its own.
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,

@@ -13,7 +13,7 @@ import { deliverOutbox, deliverRoundup, RetryLater, ROUNDUP_PURPOSES } from "../
 import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
-import { setUpIncident } from "../services/incident-setup.js";
+import { finishSetUp, setUpIncident } from "../services/incident-setup.js";
 import { postWeeklyDigest } from "../services/kpi-digest.js";
 import { sendReportFiles } from "../services/kpi-report.js";
 import { refreshPlaybookChecklist } from "../services/playbook.js";
@@ -47,6 +47,7 @@ type Processors = { [N in JobName]: (ctx: Context, data: JobPayload<N>) => Promi
 
 const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
+  "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
   "slack.deliver": async (ctx, data) => {
     const row = await getOutbox(ctx.deps.db, data.outboxId);
     if (row && ROUNDUP_PURPOSES.has(row.purpose)) return deliverInSharedTurn(ctx, data, row);
@@ -71,7 +72,14 @@ const PROCESSORS: Processors = {
 };
 
 // SLA steps run many at once so that a storm of them can share transactions (STEP_GROUPS).
-const CONCURRENCY: Record<QueueName, number> = { intake: 5, slack: 10, sla: 40, actions: 5, maintenance: 1 };
+const CONCURRENCY: Record<QueueName, number> = {
+  intake: 5,
+  setup: 5,
+  slack: 10,
+  sla: 40,
+  actions: 5,
+  maintenance: 1,
+};
 /** At most this many SLA step transactions at once per process, each of up to `maxSize` steps. */
 const STEP_GROUPS = { lanes: 1, maxSize: 40 };
 

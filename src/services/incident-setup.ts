@@ -12,6 +12,8 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
+import { jobIds } from "../jobs/catalog.js";
+import { ensureJob } from "../jobs/ensure-job.js";
 import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
 import { slackErrorCode } from "../slack/errors.js";
 import { deliverOutbox, queueDeliveries, RetryLater } from "./deliver.js";
@@ -25,16 +27,36 @@ type WithChannel = IncidentRow & { channelId: string };
 const MAX_NAME_ATTEMPTS = 50;
 
 /**
- * The intake follow-up for a committed incident, as a job. Every step checks PostgreSQL (or
- * treats Slack's "already" answers as success) before acting, so running it again after a
- * crash at any point finishes the work without a second channel or a second post.
+ * The intake follow-up for a committed incident, as two jobs. This first one opens the channel
+ * and queues the stakeholder announcements, the part people outside the channel wait for; it
+ * then queues `finishSetUp` on a queue of its own, so that in a flood of incidents the slower
+ * rest of the set-up (invite, card, pin, playbook) never holds up the next incident's
+ * announcements. Every step checks PostgreSQL (or treats Slack's "already" answers as success)
+ * before acting, so running either job again after a crash at any point finishes the work
+ * without a second channel or a second post; until the set-up is complete, the sweep queues
+ * this job again, and this job the next.
  */
 export async function setUpIncident(deps: Deps, incidentId: string): Promise<void> {
   const logged = await getIncidentById(deps.db, incidentId);
   if (!logged || logged.setupCompletedAt) return;
   const incident = await ensureChannel(deps, logged);
-  // Stakeholders hear of it as soon as there is a channel to point them to.
   await queueAnnouncements(deps, incident);
+  await ensureJob(
+    deps,
+    "incident.finish-setup",
+    { incidentId },
+    {
+      jobId: jobIds.finishSetup(incidentId),
+      stillDue: async () => !(await getIncidentById(deps.db, incidentId))?.setupCompletedAt,
+    },
+  );
+}
+
+/** The rest of a new incident's set-up, once its channel exists (see setUpIncident). */
+export async function finishSetUp(deps: Deps, incidentId: string): Promise<void> {
+  const logged = await getIncidentById(deps.db, incidentId);
+  if (!logged || logged.setupCompletedAt) return;
+  const incident = await ensureChannel(deps, logged);
   await inviteReporter(deps, incident);
   await ensureSummaryCard(deps, incident);
   // After the card, so the checklist sits right under it in the channel.

@@ -5,8 +5,8 @@ import {
   insertCallerReference,
   insertIncident,
 } from "../db/queries/incidents.js";
-import { clocksOf, insertClocks } from "../db/queries/sla-clocks.js";
-import type { IncidentRow } from "../db/schema/index.js";
+import { insertClocks } from "../db/queries/sla-clocks.js";
+import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import type { Impact, Priority, ReportChannel, Urgency } from "../domain/incident.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { derivePriority, isMajorPriority } from "../domain/priority-matrix.js";
@@ -39,6 +39,8 @@ export interface CommittedIncident {
   incident: IncidentRow;
   reference: string;
   created: boolean;
+  /** The clocks this submission wrote, to be queued (none when it had been logged before). */
+  clocks: SlaClockRow[];
 }
 
 /**
@@ -61,8 +63,9 @@ export async function commitLoggedIncident(deps: Deps, input: LogIncidentInput):
   const existing = input.submissionKey
     ? await getIncidentBySubmissionKey(deps.db, input.submissionKey)
     : null;
-  const incident = existing ?? (await commitIncident(deps, input));
-  const created = existing === null;
+  const committed = existing ? { incident: existing, clocks: [] } : await commitIncident(deps, input);
+  const { incident, clocks } = committed;
+  const created = existing === null && clocks !== null;
   if (created) {
     deps.metrics.incidentsLogged.inc({ priority: incident.priority });
     deps.logger.info(
@@ -70,15 +73,22 @@ export async function commitLoggedIncident(deps: Deps, input: LogIncidentInput):
       "incident logged",
     );
   }
-  return { incident, reference: formatReference(incident.number), created };
+  return { incident, reference: formatReference(incident.number), created, clocks: clocks ?? [] };
 }
 
 /** Queues the set-up job and the first clocks; what does not make it, the sweep and the reconciler queue later. */
-export async function queueFollowUps(deps: Deps, { incident, created }: CommittedIncident): Promise<void> {
-  await Promise.all([queueSetup(deps, incident.id), created ? queueClocks(deps, incident.id) : null]);
+export async function queueFollowUps(deps: Deps, { incident, clocks }: CommittedIncident): Promise<void> {
+  await Promise.all([
+    queueSetup(deps, incident.id),
+    clocks.length > 0 ? queueClocks(deps, incident.id, clocks) : null,
+  ]);
 }
 
-async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<IncidentRow> {
+/** The incident and the clocks it wrote; a submission that lost a race to its twin wrote none (null). */
+async function commitIncident(
+  deps: Deps,
+  input: LogIncidentInput,
+): Promise<{ incident: IncidentRow; clocks: SlaClockRow[] | null }> {
   const matrixPriority = derivePriority(deps.policy.priorityMatrix, input.impact, input.urgency);
   const override =
     input.priorityOverride && input.priorityOverride !== matrixPriority ? input.priorityOverride : null;
@@ -115,7 +125,7 @@ async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<Inci
         ...deadlines,
       });
       // Issued together, so they travel to PostgreSQL in one round trip.
-      await Promise.all([
+      const [, , clocks] = await Promise.all([
         input.callerReference
           ? insertCallerReference(tx, {
               incidentId: id,
@@ -126,7 +136,7 @@ async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<Inci
         appendLog(tx, creationEntries(incident, input, override)),
         insertClocks(tx, plan),
       ]);
-      return incident;
+      return { incident, clocks };
     });
   } catch (err) {
     // Two deliveries of the same submission raced: the other one committed first.
@@ -134,7 +144,7 @@ async function commitIncident(deps: Deps, input: LogIncidentInput): Promise<Inci
       input.submissionKey && isUniqueViolation(err)
         ? await getIncidentBySubmissionKey(deps.db, input.submissionKey)
         : null;
-    if (winner) return winner;
+    if (winner) return { incident: winner, clocks: null };
     throw err;
   }
 }
@@ -182,9 +192,8 @@ function creationEntries(
 }
 
 /** Puts the new incident's clocks on the queue; if Redis is down, the reconciler does it later. */
-async function queueClocks(deps: Deps, incidentId: string): Promise<void> {
+async function queueClocks(deps: Deps, incidentId: string, clocks: SlaClockRow[]): Promise<void> {
   try {
-    const clocks = await clocksOf(deps.db, incidentId);
     await scheduleClocks(
       deps,
       clocks.map((clock) => ({ clock, supersededJobId: null })),
