@@ -153,6 +153,11 @@ function combined(db: Db): Combiner {
   return combiner;
 }
 
+/** Pending rows of one purpose for one channel. */
+function waitingFor(p: { channel: string; purpose: string }) {
+  return and(eq(outbox.status, "pending"), eq(outbox.channel, p.channel), eq(outbox.purpose, p.purpose));
+}
+
 /**
  * Claims, for one attempt, the oldest pending rows of one purpose waiting for one channel
  * (those no other delivery holds), up to `limit`: the rows one post will carry together.
@@ -164,14 +169,7 @@ export async function claimChannelRows(
   const waiting = db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, "pending"),
-        eq(outbox.channel, p.channel),
-        eq(outbox.purpose, p.purpose),
-        or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`)),
-      ),
-    )
+    .where(and(waitingFor(p), or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`))))
     .orderBy(outbox.createdAt, outbox.id)
     .limit(p.limit)
     .for("update", { skipLocked: true });
@@ -228,14 +226,7 @@ export async function heldChannelRowsMs(
       ms: sql<string | null>`ceil(extract(epoch from (min(${outbox.claimedUntil}) - now())) * 1000)`,
     })
     .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, "pending"),
-        eq(outbox.channel, p.channel),
-        eq(outbox.purpose, p.purpose),
-        sql`${outbox.claimedUntil} >= now()`,
-      ),
-    );
+    .where(and(waitingFor(p), sql`${outbox.claimedUntil} >= now()`));
   return row?.ms == null ? null : Math.max(0, Number(row.ms));
 }
 

@@ -16,7 +16,7 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Escaped like escapeMrkdwn, then clipped so that the escaped text is at most `max` long. */
+/** Escaped like escapeMrkdwn, then clipped so that the escaped text is at most `max` UTF-16 units. */
 export function escapeClip(text: string, max: number): string {
   const escaped = escapeMrkdwn(text);
   if (escaped.length <= max) return escaped;

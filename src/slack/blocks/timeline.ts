@@ -3,7 +3,7 @@ import type { IncidentLogRow } from "../../db/schema/incident-log.js";
 import { SYSTEM_ACTOR } from "../../domain/log.js";
 import { describeEntry } from "../../domain/log-describe.js";
 import { CARD_ACTION } from "../ids.js";
-import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+import { clip, escapeClip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 /**
  * An incident's audit log as an ephemeral, paged message: oldest entry first, page 1 holds the
@@ -64,23 +64,10 @@ export function parseTimelineButtonValue(value: string): TimelineButtonValue | n
 
 const oneLine = (s: string) => s.replace(/[\r\n\u2028\u2029]+/g, " ");
 
-/** Escapes for mrkdwn, then clips so the escaped text is at most `max` UTF-16 units. */
-function escapeWithin(text: string, max: number): string {
-  const full = escapeMrkdwn(text);
-  if (full.length <= max) return full;
-  let out = "";
-  for (const ch of text) {
-    const piece = escapeMrkdwn(ch);
-    if (out.length + piece.length > max - 1) break;
-    out += piece;
-  }
-  return `${out}…`;
-}
-
 function actorText(actor: unknown): string {
   if (actor === SYSTEM_ACTOR) return "_system_";
   if (typeof actor === "string" && SLACK_USER_ID.test(actor)) return userMention(actor);
-  const shown = escapeWithin(oneLine(String(actor)), 60);
+  const shown = escapeClip(oneLine(String(actor)), 60);
   return shown === "" ? "_unknown_" : shown;
 }
 
@@ -105,7 +92,7 @@ function entryText(e: IncidentLogRow, timezone: string, budget: number): string 
   const head = `${timeText(e.at, timezone)} · ${actorText(e.actor)} · `;
   const tail = link ? ` · <${link}|view message>` : "";
   const room = Math.max(20, budget - head.length - tail.length);
-  return `${head}${escapeWithin(describeEntry(e), room)}${tail}`;
+  return `${head}${escapeClip(describeEntry(e), room)}${tail}`;
 }
 
 function chronological(entries: IncidentLogRow[]): IncidentLogRow[] {

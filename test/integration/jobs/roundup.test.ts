@@ -87,9 +87,10 @@ describe("announcements that share a stakeholder channel's turn", () => {
         expect(text).toContain(reference);
       }
     }
+    // (Turns are a gap apart; a post reaches Slack a little after its turn, by how much varies.)
     for (let i = CHANNEL_PACE.burst; i < posts.length; i++) {
       expect(posts[i]!.at - posts[i - CHANNEL_PACE.burst]!.at).toBeGreaterThanOrEqual(
-        CHANNEL_PACE.gapMs - 50,
+        CHANNEL_PACE.gapMs - 250,
       );
     }
     const limited = h.slack
