@@ -72,7 +72,7 @@ async function openedForm(h: Harness): Promise<FakeView> {
 }
 
 /** A signed view_submission of a valid Log form per call; records the reference the ack names. */
-function submitter(h: Harness, form: FakeView, tag: string, submitted: Submitted) {
+function submitter(eventsUrl: string, form: FakeView, tag: string, submitted: Submitted) {
   let n = 0;
   return async (): Promise<Response> => {
     n += 1;
@@ -81,7 +81,7 @@ function submitter(h: Harness, form: FakeView, tag: string, submitted: Submitted
       viewSubmission({ user: USERS.agent, opened: { id: `VBENCH${tag}${n}`, view: form.view }, state }),
     );
     const sentAt = Date.now();
-    const res = await signedPost(h.eventsUrl, body);
+    const res = await signedPost(eventsUrl, body);
     const text = await res.text();
     const reference = /INC-\d{6}/.exec(text)?.[0];
     if (res.status === 200 && reference && text.includes('"update"')) submitted.set(reference, sentAt);
@@ -90,14 +90,14 @@ function submitter(h: Harness, form: FakeView, tag: string, submitted: Submitted
 }
 
 async function runPhase(
-  h: Harness,
+  eventsUrl: string,
   form: FakeView,
   tag: string,
   load: { rate: number; durationMs: number },
 ): Promise<Phase> {
   const submitted: Submitted = new Map();
   const delay = loopDelay();
-  const result = await runLoad({ ...load, send: submitter(h, form, tag, submitted) });
+  const result = await runLoad({ ...load, send: submitter(eventsUrl, form, tag, submitted) });
   const loop = delay.stop();
   const failed = result.scheduled - submitted.size;
   console.log(
@@ -184,7 +184,7 @@ function ratelimited(h: Harness, channels: string[]): number {
 function printConditions(channels: number): void {
   conditions([
     ...machineFacts(),
-    `system: startHarness() with role web (the Bolt receiver) in this Node process, shared with the fake Slack (which validates every message against Block Kit) and this load generator; ${WORKERS} worker process(es) (\`node --import tsx src/main.ts\`, SWITCHBOARD_ROLE=worker, default concurrency and pool) run the set-up jobs and the posts, as a deployment under load would; fresh database from the bench template, its own Redis queue prefix`,
+    `system: the bot as ${WORKERS} worker process(es) and one receiver process (\`node --import tsx src/main.ts\` with SWITCHBOARD_ROLE=worker and =web, default concurrency and pool), as a deployment under load would run them; this process holds the fake Slack (which validates every message against Block Kit, as Slack's servers would check it) and the load generator; fresh database from the bench template, its own Redis queue prefix`,
     `policy: incident type ${TYPE} announced to ${channels} stakeholder channels (channels of the fake workspace with nothing in them yet); every incident of the type is announced in the SAME ${channels} channels — announcements go to the type's shared stakeholder channels, not to per-incident channels`,
     "request: a signed view_submission of the Log-an-incident form (valid fields, caller reference, a fresh view id each so none is a resubmission); the ack (response_action update naming INC-n) is sent only after the incident, its caller reference and first log entries are committed",
     "ack latency: open loop, from each request's scheduled start to its HTTP status",
@@ -208,21 +208,29 @@ export async function intake(): Promise<boolean> {
     if (channels.length !== STAKEHOLDER_CHANNELS) throw new Error(`policy gives ${channels.length} channels`);
     h.slack.setChannelRateLimit(SLACK_LIMIT);
     for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(h, i, "intake"));
+    const web = await startWorker(h, 0, "intake", "web");
+    workers.push(web);
+    const eventsUrl = `http://127.0.0.1:${web.port}/slack/events`;
     const cpu = cpuSampler();
     const workerCpu = () => workers.map((w) => processCpuSeconds(w.pid));
     const form = await openedForm(h);
 
-    const paced = await runPhase(h, form, "paced", PACED);
+    const paced = await runPhase(eventsUrl, form, "paced", PACED);
     const pacedAnn = await collect(h, paced.submitted, PACED_COLLECT_MS);
     figure(
       percentileLine("submission → last announcement", percentiles(pacedAnn.latencies)) +
         `; not fully announced ${pacedAnn.waiting.length}`,
     );
 
+    (globalThis as any).__ack = [];
     const floodStart = Date.now();
     const cpuBefore = workerCpu();
-    const flood = await runPhase(h, form, "flood", FLOOD);
+    const flood = await runPhase(eventsUrl, form, "flood", FLOOD);
     const floodEnd = Date.now();
+    {
+      const a = ((globalThis as any).__ack as number[][]).map((x) => x[0]!);
+      figure(percentileLine("DEBUG handler (parse+commit)", percentiles(a)));
+    }
     const cpuAfter = workerCpu();
     figure(
       `during the flood: ${cpu.between(floodStart, floodEnd)}; worker process(es) ${cpuAfter

@@ -7,32 +7,47 @@ import { spawnWorkerProcess, writePolicyFile } from "../../test/helpers/worker-p
 export interface Worker {
   child: ChildProcess;
   pid: number;
+  /** The port it serves on (a `web` process's Slack receiver). */
+  port: number;
 }
 
-/** `node --import tsx src/main.ts` as SWITCHBOARD_ROLE=worker; resolves once it has started. */
-export async function startWorker(h: Harness, index: number, policyName: string): Promise<Worker> {
+/**
+ * `node --import tsx src/main.ts` as SWITCHBOARD_ROLE=worker (or `web`: the Slack receiver
+ * alone, signing with the harness's secret); resolves once it has started.
+ */
+export async function startWorker(
+  h: Harness,
+  index: number,
+  policyName: string,
+  role: "worker" | "web" = "worker",
+): Promise<Worker> {
   const child = spawnWorkerProcess(h, {
     policyFile: writePolicyFile(h, policyName),
-    env: { LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info" },
+    env: {
+      LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? "info",
+      SWITCHBOARD_ROLE: role,
+      ...(role === "web" ? { SLACK_SIGNING_SECRET: h.config.slack.signingSecret ?? "" } : {}),
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise<void>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     let buffered = "";
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString();
-      if (buffered.includes("switchboard started")) {
+      const started = buffered.split("\n").find((line) => line.includes("switchboard started"));
+      if (started) {
         child.stdout?.off("data", onData);
-        // BENCH_WORKER_LOG=<dir> keeps each worker's log there; otherwise it is read and dropped.
+        // BENCH_WORKER_LOG=<dir> keeps each process's log there; otherwise it is read and dropped.
         const dir = process.env.BENCH_WORKER_LOG;
-        if (dir) child.stdout?.pipe(createWriteStream(join(dir, `worker-${index}.log`)));
+        if (dir) child.stdout?.pipe(createWriteStream(join(dir, `${role}-${index}.log`)));
         else child.stdout?.resume();
-        resolve();
+        resolve(Number(/"port":(\d+)/.exec(started)?.[1] ?? 0));
       }
     };
     child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`worker ${index} exited with ${code} before starting`)));
+    child.once("exit", (code) => reject(new Error(`${role} ${index} exited with ${code} before starting`)));
   });
-  return { child, pid: child.pid ?? 0 };
+  return { child, pid: child.pid ?? 0, port };
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
