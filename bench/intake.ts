@@ -222,18 +222,13 @@ export async function intake(): Promise<boolean> {
         `; not fully announced ${pacedAnn.waiting.length}`,
     );
 
-    (globalThis as any).__ack = [];
     const floodStart = Date.now();
     const cpuBefore = workerCpu();
     const flood = await runPhase(eventsUrl, form, "flood", FLOOD);
     const floodEnd = Date.now();
-    {
-      const a = ((globalThis as any).__ack as number[][]).map((x) => x[0]!);
-      figure(percentileLine("DEBUG handler (parse+commit)", percentiles(a)));
-    }
     const cpuAfter = workerCpu();
     figure(
-      `during the flood: ${cpu.between(floodStart, floodEnd)}; worker process(es) ${cpuAfter
+      `during the flood: ${cpu.between(floodStart, floodEnd)}; the worker process(es), then the receiver's: ${cpuAfter
         .map(
           (c, i) => `${((100 * (c - (cpuBefore[i] ?? 0))) / ((floodEnd - floodStart) / 1000)).toFixed(0)}%`,
         )
