@@ -49,7 +49,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   await step("PostgreSQL", config.databaseUrl, async () => {
     if (config.migrateOnStart) await runMigrations(config.databaseUrl);
   });
-  const database = createDatabase(config.databaseUrl, { max: config.databasePoolSize ?? DEFAULT_POOL_SIZE });
+  const database = createDatabase(config.databaseUrl, {
+    max: config.databasePoolSize ?? DEFAULT_POOL_SIZE,
+    name: `switchboard-${config.role}`,
+  });
   await step("PostgreSQL", config.databaseUrl, () => database.sql`select 1`);
   const producer = createProducerConnection(config.redisUrl);
   await step("Redis", config.redisUrl, () => waitForRedis(producer));
@@ -79,7 +82,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   // of background work never makes a Slack request wait for a connection.
   const jobsDatabase =
     config.role === "all"
-      ? createDatabase(config.databaseUrl, { max: config.databasePoolSize ?? DEFAULT_POOL_SIZE })
+      ? createDatabase(config.databaseUrl, {
+          max: config.databasePoolSize ?? DEFAULT_POOL_SIZE,
+          name: "switchboard-jobs",
+        })
       : null;
   const workerDeps = jobsDatabase ? { ...deps, db: jobsDatabase.db } : deps;
   const worker =

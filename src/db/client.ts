@@ -12,9 +12,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(url: string, opts: { max?: number } = {}): Database {
+export function createDatabase(url: string, opts: { max?: number; name?: string } = {}): Database {
   const sql = postgres(url, {
     max: opts.max ?? 10,
+    // Shown in pg_stat_activity, so an operator can tell the receiver's connections from the jobs'.
+    ...(opts.name ? { connection: { application_name: opts.name } } : {}),
     // Fail fast when PostgreSQL is unreachable so a Slack request can still be answered in time.
     connect_timeout: 5,
     idle_timeout: 60,
