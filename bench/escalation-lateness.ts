@@ -35,7 +35,7 @@ import {
   percentileLine,
   verdict,
 } from "./lib/report.js";
-import { processCpuSeconds, processRss, startWorker, type Worker } from "./lib/workers.js";
+import { type BotProcess, processCpuSeconds, processRss, startBotProcess } from "./lib/workers.js";
 
 /** A positive number from the environment, or the default; anything else stops the run. */
 function envNumber(name: string, fallback: number): number {
@@ -101,7 +101,7 @@ async function runScenario(scenario: Scenario): Promise<boolean> {
     editPolicy: teamsPolicy(LEADS),
   });
   const redis = benchRedis();
-  const workers: Worker[] = [];
+  const workers: BotProcess[] = [];
   try {
     printConditions(scenario);
     for (let i = 0; i < LEADS; i++) h.slack.addUser(leadUser(i));
@@ -114,7 +114,7 @@ async function runScenario(scenario: Scenario): Promise<boolean> {
       Array.from({ length: cold }, (_, i) => ({ type: teamType(i), priority: "P4", loggedAt: new Date() })),
     );
     const coldMs = Date.now() - coldStarted;
-    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(h, i, "bench"));
+    for (let i = 0; i < WORKERS; i++) workers.push(await startBotProcess(h, i, "bench"));
     const { tracked, seedMs } = await seedHot(h);
     figure(
       `seeded ${cold} other incidents (P4, every timer days away) in ${(coldMs / 1000).toFixed(1)} s and ${HOT} hot ones in ${(seedMs / 1000).toFixed(1)} s`,
@@ -219,7 +219,7 @@ async function measure(
   h: Harness,
   scenario: Scenario,
   tracked: Tracked[],
-  workers: Worker[],
+  workers: BotProcess[],
 ): Promise<boolean> {
   const dues = tracked.map((t) => t.dueMs);
   const [firstDue, lastDue] = [Math.min(...dues), Math.max(...dues)];

@@ -22,7 +22,7 @@ import {
   percentileLine,
   verdict,
 } from "./lib/report.js";
-import { processCpuSeconds, startWorker, type Worker } from "./lib/workers.js";
+import { type BotProcess, processCpuSeconds, startBotProcess } from "./lib/workers.js";
 
 const STAKEHOLDER_CHANNELS = 3;
 /** Below one incident per channel-second: what the pipeline itself takes when Slack's limit is not the bound. */
@@ -202,13 +202,13 @@ export async function intake(): Promise<boolean> {
   printConditions(STAKEHOLDER_CHANNELS);
   const h = await startHarness({ config: { role: "web" }, editPolicy: threeStakeholderChannels });
   const redis = benchRedis();
-  const workers: Worker[] = [];
+  const workers: BotProcess[] = [];
   try {
     const channels = h.policy.incidentTypes[TYPE]!.stakeholderChannels;
     if (channels.length !== STAKEHOLDER_CHANNELS) throw new Error(`policy gives ${channels.length} channels`);
     h.slack.setChannelRateLimit(SLACK_LIMIT);
-    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(h, i, "intake"));
-    const web = await startWorker(h, 0, "intake", "web");
+    for (let i = 0; i < WORKERS; i++) workers.push(await startBotProcess(h, i, "intake"));
+    const web = await startBotProcess(h, 0, "intake", "web");
     workers.push(web);
     const eventsUrl = `http://127.0.0.1:${web.port}/slack/events`;
     const cpu = cpuSampler();

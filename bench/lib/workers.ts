@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Harness } from "../../test/helpers/harness.js";
 import { spawnWorkerProcess, writePolicyFile } from "../../test/helpers/worker-process.js";
 
-export interface Worker {
+export interface BotProcess {
   child: ChildProcess;
   pid: number;
   /** The port it serves on (a `web` process's Slack receiver). */
@@ -15,12 +15,12 @@ export interface Worker {
  * `node --import tsx src/main.ts` as SWITCHBOARD_ROLE=worker (or `web`: the Slack receiver
  * alone, signing with the harness's secret); resolves once it has started.
  */
-export async function startWorker(
+export async function startBotProcess(
   h: Harness,
   index: number,
   policyName: string,
   role: "worker" | "web" = "worker",
-): Promise<Worker> {
+): Promise<BotProcess> {
   const child = spawnWorkerProcess(h, {
     policyFile: writePolicyFile(h, policyName),
     env: {

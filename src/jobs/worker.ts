@@ -49,10 +49,11 @@ const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
   "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
   "slack.deliver": async (ctx, data) => {
+    // Read once: the turn and the delivery work from this row (its attempt is claimed atomically).
     const row = await getOutbox(ctx.deps.db, data.outboxId);
     if (row && ROUNDUP_PURPOSES.has(row.purpose)) return deliverInSharedTurn(ctx, data, row);
-    await waitForChannelTurn(ctx, data);
-    return deliverOutbox(ctx.deps, data.outboxId);
+    await waitForChannelTurn(ctx, data, row);
+    return deliverOutbox(ctx.deps, data.outboxId, row ?? undefined);
   },
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
@@ -84,11 +85,14 @@ const CONCURRENCY: Record<QueueName, number> = {
 const STEP_GROUPS = { lanes: 1, maxSize: 40 };
 
 /** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
-async function waitForChannelTurn(ctx: Context, data: JobPayload<"slack.deliver">): Promise<void> {
-  await waitForTurn(ctx, data, async (now) => {
-    const row = await getOutbox(ctx.deps.db, data.outboxId);
-    return row?.status === "pending" ? reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now) : null;
-  });
+async function waitForChannelTurn(
+  ctx: Context,
+  data: JobPayload<"slack.deliver">,
+  row: OutboxRow | null,
+): Promise<void> {
+  await waitForTurn(ctx, data, async (now) =>
+    row?.status === "pending" ? reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now) : null,
+  );
 }
 
 /**

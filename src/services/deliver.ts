@@ -166,16 +166,14 @@ export async function deliverRoundup(deps: Deps, channel: string, purpose: strin
       landed = new Map();
     }
     // What an earlier try posted is recorded with the ts it landed at; the rest go now.
-    const byMessage = new Map<string, OutboxRow[]>();
+    const byMessage = new Map<string, { at: Landed; rows: OutboxRow[] }>();
     for (const row of rows) {
       const at = landed.get(row.id);
-      if (at)
-        byMessage.set(`${at.channel}/${at.ts}`, [...(byMessage.get(`${at.channel}/${at.ts}`) ?? []), row]);
+      if (!at) continue;
+      const key = `${at.channel}/${at.ts}`;
+      byMessage.set(key, { at, rows: [...(byMessage.get(key)?.rows ?? []), row] });
     }
-    for (const group of byMessage.values()) {
-      const at = landed.get(group[0]!.id)!;
-      await recordSent(deps, group, at.channel, at.ts);
-    }
+    for (const { at, rows: group } of byMessage.values()) await recordSent(deps, group, at.channel, at.ts);
     claims = claims.filter((c) => !landed.has(c.row.id));
     if (claims.length === 0) return { posted: rows.length, more };
   }
@@ -409,7 +407,7 @@ async function handleFailure(
   const error =
     failure.kind === "permanent"
       ? failure.error
-      : `gave up after ${Math.max(...claims.map((c) => c.attempt))} attempts: ${failure.detail}`;
+      : `gave up after ${Math.max(...giveUp.map((c) => c.attempt), 0)} attempts: ${failure.detail}`;
   if (giveUp.length > 0) await recordFailed(deps, giveUp, error);
   if (retry.length > 0) {
     const attempt = Math.max(...retry.map((c) => c.attempt));
@@ -448,16 +446,12 @@ async function recordFailed(deps: Deps, claims: Claim[], error: string): Promise
     }
     return notices;
   });
-  for (const outboxId of noticeIds) {
-    await deps.jobs
-      .enqueue("slack.deliver", { outboxId }, { jobId: jobIds.deliver(outboxId) })
-      .catch((err: unknown) =>
-        deps.logger.warn(
-          { outboxId, err: describeError(err) },
-          "failure notice not queued; the sweep will send it",
-        ),
-      );
-  }
+  await queueDeliveries(deps, noticeIds).catch((err: unknown) =>
+    deps.logger.warn(
+      { outboxIds: noticeIds, err: describeError(err) },
+      "failure notices not queued; the sweep will send them",
+    ),
+  );
   for (const { row } of claims) deps.metrics.slackCalls.inc({ purpose: row.purpose, outcome: "failed" });
 }
 

@@ -64,12 +64,7 @@ export function markOutboxSent(db: Db, p: SentPost): Promise<boolean> {
   return combined(db).markSent(p);
 }
 
-/** The same, inside a transaction that also logs the post. */
-export async function markOutboxSentIn(tx: Tx, p: SentPost): Promise<boolean> {
-  return (await markSent(tx, [p])).has(p.id);
-}
-
-export interface SentPost {
+interface SentPost {
   id: string;
   postedChannel: string;
   ts: string;
@@ -79,18 +74,14 @@ export interface SentPost {
 async function claim(db: DbOrTx, ids: string[], leaseMs: number): Promise<Map<string, number>> {
   const rows = await db
     .update(outbox)
-    .set({
-      attempts: sql`${outbox.attempts} + 1`,
-      claimedUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
-      updatedAt: sql`now()`,
-    })
+    .set(attemptTaken(leaseMs))
     .where(
       and(
         // One array parameter, so the statement's text (and its prepared plan) is the same
         // whatever the number of rows.
         sql`${outbox.id} = any(${sql.param(ids)}::uuid[])`,
         eq(outbox.status, "pending"),
-        or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`)),
+        unleased(),
       ),
     )
     .returning({ id: outbox.id, attempts: outbox.attempts });
@@ -153,6 +144,20 @@ function combined(db: Db): Combiner {
   return combiner;
 }
 
+/** A row no delivery holds (its lease, or its hold until a retry, has run out). */
+function unleased() {
+  return or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`));
+}
+
+/** An attempt counted and the row leased for it. */
+function attemptTaken(leaseMs: number) {
+  return {
+    attempts: sql`${outbox.attempts} + 1`,
+    claimedUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
+    updatedAt: sql`now()`,
+  };
+}
+
 /** Pending rows of one purpose for one channel. */
 function waitingFor(p: { channel: string; purpose: string }) {
   return and(eq(outbox.status, "pending"), eq(outbox.channel, p.channel), eq(outbox.purpose, p.purpose));
@@ -169,20 +174,11 @@ export async function claimChannelRows(
   const waiting = db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(waitingFor(p), or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, sql`now()`))))
+    .where(and(waitingFor(p), unleased()))
     .orderBy(outbox.createdAt, outbox.id)
     .limit(p.limit)
     .for("update", { skipLocked: true });
-  const rows = await db
-    .update(outbox)
-    .set({
-      attempts: sql`${outbox.attempts} + 1`,
-      claimedUntil: sql`now() + make_interval(secs => ${p.leaseMs / 1000})`,
-      updatedAt: sql`now()`,
-    })
-    .where(inArray(outbox.id, waiting))
-    .returning();
-  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  return db.update(outbox).set(attemptTaken(p.leaseMs)).where(inArray(outbox.id, waiting)).returning();
 }
 
 /** Marks posts sent inside a transaction that also logs them; returns the ids it marked. */
