@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
+import type { LogEntry } from "../db/queries/incident-log.js";
 import {
   getIncidentBySubmissionKey,
-  insertCallerReference,
-  insertIncident,
+  insertIncidentRecords,
+  type NewIncidentRecords,
+  numberForSubmission,
 } from "../db/queries/incidents.js";
-import { insertClocks } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import type { Impact, Priority, ReportChannel, Urgency } from "../domain/incident.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
@@ -60,12 +60,10 @@ export async function logIncident(deps: Deps, input: LogIncidentInput): Promise<
  * A submission seen before (same view id) returns the incident it created.
  */
 export async function commitLoggedIncident(deps: Deps, input: LogIncidentInput): Promise<CommittedIncident> {
-  const existing = input.submissionKey
-    ? await getIncidentBySubmissionKey(deps.db, input.submissionKey)
-    : null;
-  const committed = existing ? { incident: existing, clocks: [] } : await commitIncident(deps, input);
-  const { incident, clocks } = committed;
-  const created = existing === null && clocks !== null;
+  const drawn = await numberForSubmission(deps.db, input.submissionKey ?? null);
+  const committed = drawn.existing ? null : await commitIncident(deps, input, drawn.number);
+  const incident = committed?.incident ?? (await submittedBefore(deps, input));
+  const created = committed !== null;
   if (created) {
     deps.metrics.incidentsLogged.inc({ priority: incident.priority });
     deps.logger.info(
@@ -73,7 +71,14 @@ export async function commitLoggedIncident(deps: Deps, input: LogIncidentInput):
       "incident logged",
     );
   }
-  return { incident, reference: formatReference(incident.number), created, clocks: clocks ?? [] };
+  return { incident, reference: formatReference(incident.number), created, clocks: committed?.clocks ?? [] };
+}
+
+/** The incident an earlier delivery of this submission logged. */
+async function submittedBefore(deps: Deps, input: LogIncidentInput): Promise<IncidentRow> {
+  const row = input.submissionKey ? await getIncidentBySubmissionKey(deps.db, input.submissionKey) : null;
+  if (!row) throw new Error("submission seen before, but its incident is not there");
+  return row;
 }
 
 /** Queues the set-up job and the first clocks; what does not make it, the sweep and the reconciler queue later. */
@@ -84,73 +89,77 @@ export async function queueFollowUps(deps: Deps, { incident, clocks }: Committed
   ]);
 }
 
-/** The incident and the clocks it wrote; a submission that lost a race to its twin wrote none (null). */
+/**
+ * Writes the incident with its caller reference, first log entries and clocks in one statement:
+ * with the round trip that drew its number, that is all the person submitting waits for. The
+ * id is chosen here so that the clocks, and the deadlines they give the incident, are planned
+ * before anything is written. Null when a twin delivery of the same submission committed first.
+ */
 async function commitIncident(
   deps: Deps,
   input: LogIncidentInput,
-): Promise<{ incident: IncidentRow; clocks: SlaClockRow[] | null }> {
+  number: number,
+): Promise<{ incident: IncidentRow; clocks: SlaClockRow[] } | null> {
   const matrixPriority = derivePriority(deps.policy.priorityMatrix, input.impact, input.urgency);
   const override =
     input.priorityOverride && input.priorityOverride !== matrixPriority ? input.priorityOverride : null;
   const priority = override ?? matrixPriority;
-  // The id is chosen here so that the clocks, and the deadlines they give the incident, are
-  // planned before anything is written: the transaction is then two round trips to PostgreSQL
-  // (the incident, then its caller reference, log entries and clocks together), which is what
-  // the person submitting waits for.
   const id = randomUUID();
   const loggedAt = deps.clock.now();
   const plan = initialClocks(deps.policy, { incidentId: id, type: input.type, priority, loggedAt });
-  const deadlines = deadlinesFrom(plan);
+  const incident: NewIncident = {
+    id,
+    number,
+    title: input.title,
+    description: input.description,
+    type: input.type,
+    affectedService: input.affectedService ?? null,
+    reportChannel: input.reportChannel,
+    impact: input.impact,
+    urgency: input.urgency,
+    matrixPriority,
+    priority,
+    priorityOverrideReason: override ? (input.overrideReason ?? null) : null,
+    major: isMajorPriority(priority),
+    reporterId: input.reporterId,
+    submissionKey: input.submissionKey ?? null,
+    sourceChannelId: input.source?.channel ?? null,
+    sourceMessageTs: input.source?.ts ?? null,
+    reportedAt: input.reportedAt,
+    loggedAt,
+    ...deadlinesFrom(plan),
+  };
   try {
-    return await deps.db.transaction(async (tx) => {
-      const incident = await insertIncident(tx, {
-        id,
-        title: input.title,
-        description: input.description,
-        type: input.type,
-        affectedService: input.affectedService ?? null,
-        reportChannel: input.reportChannel,
-        impact: input.impact,
-        urgency: input.urgency,
-        matrixPriority,
-        priority,
-        priorityOverrideReason: override ? (input.overrideReason ?? null) : null,
-        major: isMajorPriority(priority),
-        reporterId: input.reporterId,
-        submissionKey: input.submissionKey ?? null,
-        sourceChannelId: input.source?.channel ?? null,
-        sourceMessageTs: input.source?.ts ?? null,
-        reportedAt: input.reportedAt,
-        loggedAt,
-        ...deadlines,
-      });
-      // Issued together, so they travel to PostgreSQL in one round trip.
-      const [, , clocks] = await Promise.all([
-        input.callerReference
-          ? insertCallerReference(tx, {
-              incidentId: id,
-              value: input.callerReference,
-              setBy: input.reporterId,
-            })
-          : null,
-        appendLog(tx, creationEntries(incident, input, override)),
-        insertClocks(tx, plan),
-      ]);
-      return { incident, clocks };
+    return await insertIncidentRecords(deps.db, {
+      incident,
+      callerReference: input.callerReference
+        ? { value: input.callerReference, setBy: input.reporterId }
+        : null,
+      log: creationEntries(incident, input, override),
+      clocks: plan,
     });
   } catch (err) {
     // Two deliveries of the same submission raced: the other one committed first.
-    const winner =
-      input.submissionKey && isUniqueViolation(err)
-        ? await getIncidentBySubmissionKey(deps.db, input.submissionKey)
-        : null;
-    if (winner) return { incident: winner, clocks: null };
+    if (input.submissionKey && isUniqueViolation(err)) return null;
     throw err;
   }
 }
 
+type NewIncident = NewIncidentRecords["incident"] & {
+  title: string;
+  type: string;
+  reportChannel: ReportChannel;
+  impact: Impact;
+  urgency: Urgency;
+  priority: Priority;
+  matrixPriority: Priority;
+  major: boolean;
+  affectedService: string | null;
+  reportedAt: Date;
+};
+
 function creationEntries(
-  incident: IncidentRow,
+  incident: NewIncident,
   input: LogIncidentInput,
   override: Priority | null,
 ): LogEntry[] {

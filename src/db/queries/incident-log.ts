@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, type SQL, sql } from "drizzle-orm";
 import type { LogKind } from "../../domain/log.js";
 import type { DbOrTx } from "../client.js";
 import { incidentLog } from "../schema/index.js";
@@ -13,16 +13,23 @@ export interface LogEntry {
 export async function appendLog(db: DbOrTx, entry: LogEntry | LogEntry[]): Promise<void> {
   const rows = Array.isArray(entry) ? entry : [entry];
   if (rows.length === 0) return;
-  // Array parameters, so the statement's text (and its prepared plan) is the same for one
-  // entry or forty; `ordinality` keeps the entries' order in their ids.
+  await db.execute(logInsert(rows));
+}
+
+/**
+ * The insert of `rows`, as a statement of its own or a part of a larger one. Array
+ * parameters, so the statement's text (and its prepared plan) is the same for one entry or
+ * forty; `ordinality` keeps the entries' order in their ids.
+ */
+export function logInsert(rows: LogEntry[]): SQL {
   const column = (pick: (r: LogEntry) => string) => sql.param(rows.map(pick));
-  await db.execute(sql`
+  return sql`
     insert into incident_log (incident_id, actor, kind, details)
     select incident_id, actor, kind, details from unnest(
       ${column((r) => r.incidentId)}::uuid[], ${column((r) => r.actor)}::text[], ${column((r) => r.kind)}::text[],
       ${column((r) => JSON.stringify(r.details ?? {}))}::text[]::jsonb[]
     ) with ordinality as t(incident_id, actor, kind, details, n)
-    order by n`);
+    order by n`;
 }
 
 /** For steps that may run again after a crash: records the entry only the first time. */

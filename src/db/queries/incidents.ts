@@ -1,14 +1,89 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Status } from "../../domain/incident.js";
 import type { DbOrTx } from "../client.js";
-import { callerReferences, type IncidentRow, incidents, type NewIncidentRow } from "../schema/index.js";
+import {
+  callerReferences,
+  type IncidentRow,
+  incidents,
+  type NewIncidentRow,
+  type NewSlaClock,
+  type SlaClockRow,
+  slaClocks,
+} from "../schema/index.js";
+import { type LogEntry, logInsert } from "./incident-log.js";
 
 export const OPEN_STATUSES: Status[] = ["open", "acknowledged", "in_progress", "on_hold"];
 
-export async function insertIncident(db: DbOrTx, row: NewIncidentRow): Promise<IncidentRow> {
-  const [inserted] = await db.insert(incidents).values(row).returning();
-  if (!inserted) throw new Error("insert returned no row");
-  return inserted;
+/**
+ * Before logging a submission: whether an incident already carries its key (a resubmission),
+ * and if not, the new incident's number (INC-n), drawn now so that its log entries can name
+ * it. A resubmission draws no number.
+ */
+export async function numberForSubmission(
+  db: DbOrTx,
+  submissionKey: string | null,
+): Promise<{ existing: true } | { existing: false; number: number }> {
+  const [row] = await db.execute<{ existing: boolean; n: string | null }>(sql`
+    select seen.id is not null as existing,
+           case when seen.id is null then nextval('incident_number_seq') end as n
+    from (select 1) as one
+    left join incidents as seen on seen.submission_key = ${submissionKey}`);
+  if (!row) throw new Error("select returned no row");
+  return row.existing ? { existing: true } : { existing: false, number: Number(row.n) };
+}
+
+/** What logging an incident writes: the row and what belongs to it from the start. */
+export interface NewIncidentRecords {
+  incident: NewIncidentRow & { id: string; number: number };
+  callerReference: { value: string; setBy: string } | null;
+  log: LogEntry[];
+  clocks: NewSlaClock[];
+}
+
+/**
+ * Writes a new incident with its caller reference, first log entries and clocks as ONE
+ * statement (data-modifying CTEs), so it is atomic without a transaction and costs a single
+ * round trip; the foreign keys are checked at its end, when every row is in. Returns the rows
+ * as written, defaults included. A second incident with the same submission key fails the
+ * whole statement with a unique violation.
+ */
+export async function insertIncidentRecords(
+  db: DbOrTx,
+  records: NewIncidentRecords,
+): Promise<{ incident: IncidentRow; clocks: SlaClockRow[] }> {
+  const { incident, callerReference, log, clocks } = records;
+  const parts = [
+    db.$with("new_log", {}).as(logInsert(log)),
+    ...(callerReference
+      ? [
+          db
+            .$with("new_caller_reference")
+            .as(db.insert(callerReferences).values({ incidentId: incident.id, ...callerReference })),
+        ]
+      : []),
+  ];
+  if (clocks.length === 0) {
+    const [row] = await db
+      .with(...parts)
+      .insert(incidents)
+      .values(incident)
+      .returning();
+    if (!row) throw new Error("insert returned no row");
+    return { incident: row, clocks: [] };
+  }
+  const newIncident = db.$with("new_incident").as(db.insert(incidents).values(incident).returning());
+  const newClocks = db.$with("new_clocks").as(db.insert(slaClocks).values(clocks).returning());
+  const rows = await db
+    .with(newIncident, newClocks, ...parts)
+    .select()
+    .from(newIncident)
+    .leftJoin(newClocks, sql`true`);
+  const first = rows[0];
+  if (!first) throw new Error("insert returned no row");
+  return {
+    incident: first.new_incident,
+    clocks: rows.flatMap((r) => (r.new_clocks ? [r.new_clocks] : [])),
+  };
 }
 
 export async function getIncidentById(db: DbOrTx, id: string): Promise<IncidentRow | null> {
@@ -97,13 +172,6 @@ export async function updateIncidentDeadlines(
   const set = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
   if (Object.keys(set).length === 0) return;
   await db.update(incidents).set(set).where(eq(incidents.id, id));
-}
-
-export async function insertCallerReference(
-  db: DbOrTx,
-  p: { incidentId: string; value: string; setBy: string },
-) {
-  await db.insert(callerReferences).values(p);
 }
 
 /** What is known of an incident's caller reference: its value, or that it was erased, or none. */

@@ -2,12 +2,19 @@ import { z } from "zod";
 
 /** zod pieces shared by the modal parsers; messages are written for the person filling the form. */
 
-/** PostgreSQL text and jsonb cannot hold NUL, and nobody can see one: it is dropped before checking. */
-const withoutNul = (v: unknown) => (typeof v === "string" ? v.replaceAll("\u0000", "") : v);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as PostgreSQL will hold it, before checking: text and jsonb cannot hold NUL, and nobody
+ * can see one, so it is dropped; half a surrogate pair is not a character, so it becomes U+FFFD
+ * (what storing it as UTF-8 would make of it anyway), and a log entry quoting the text says the same.
+ */
+const storable = (v: unknown) =>
+  typeof v === "string" ? v.replaceAll("\u0000", "").replace(LONE_SURROGATE, "\uFFFD") : v;
 
 export const requiredText = (what: string, max: number) =>
   z.preprocess(
-    withoutNul,
+    storable,
     z
       .string({ error: `${what} is required.` })
       .trim()
@@ -18,7 +25,7 @@ export const requiredText = (what: string, max: number) =>
 /** Blank counts as not given. */
 export const optionalText = (what: string, max: number) =>
   z.preprocess(
-    withoutNul,
+    storable,
     z
       .string({ error: `${what} must be text.` })
       .trim()

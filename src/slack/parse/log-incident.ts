@@ -7,8 +7,11 @@ import { choice, optionalText, requiredText } from "./fields.js";
 const FUTURE_GRACE_MS = 2 * 60_000;
 const MAX_AGE_MS = 90 * 24 * 3_600_000;
 
-/** The modal's parser, built per policy because the incident types come from it. */
-export function logIncidentForm(typeKeys: readonly string[], now: Date) {
+/**
+ * The modal's parser, built once per policy because the incident types come from it (building
+ * a zod schema costs far more than running one); `now` is read at each parse.
+ */
+export function logIncidentForm(typeKeys: readonly string[], now: () => Date) {
   const f = LOG_FIELDS;
   return z
     .object({
@@ -29,9 +32,9 @@ export function logIncidentForm(typeKeys: readonly string[], now: Date) {
         .number({ error: "Give the date and time the customer reported it." })
         .int()
         .transform((s) => new Date(s * 1000))
-        .refine((d) => d.getTime() <= now.getTime() + FUTURE_GRACE_MS, "The report time is in the future.")
+        .refine((d) => d.getTime() <= now().getTime() + FUTURE_GRACE_MS, "The report time is in the future.")
         .refine(
-          (d) => d.getTime() >= now.getTime() - MAX_AGE_MS,
+          (d) => d.getTime() >= now().getTime() - MAX_AGE_MS,
           "The report time is more than 90 days ago.",
         ),
       [f.priorityOverride]: z.enum(PRIORITIES, { error: "Choose a priority from the list." }).optional(),

@@ -23,8 +23,7 @@ const COMMIT_BUDGET_MS = 2_300;
  * Redis, and if Redis is down (the user is told) the sweep and the reconciler queue them later.
  */
 export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args): Promise<void> {
-  const keys = incidentTypeList(deps.policy).map((t) => t.key);
-  const parsed = logIncidentForm(keys, deps.clock.now()).safeParse(readViewState(view.state.values));
+  const parsed = formOf(deps).safeParse(readViewState(view.state.values));
   if (!parsed.success) {
     await ack({ response_action: "errors", errors: toBlockErrors(parsed.error, BLOCKS) });
     return;
@@ -61,6 +60,18 @@ export async function onLogIncidentSubmit(deps: Deps, { ack, view, body }: Args)
     }),
   });
   await queueFollowUps(deps, logged);
+}
+
+const forms = new WeakMap<Deps, { policy: Deps["policy"]; form: ReturnType<typeof logIncidentForm> }>();
+
+/** The form's parser for the running policy, built once. */
+function formOf(deps: Deps) {
+  const built = forms.get(deps);
+  if (built?.policy === deps.policy) return built.form;
+  const keys = incidentTypeList(deps.policy).map((t) => t.key);
+  const form = logIncidentForm(keys, () => deps.clock.now());
+  forms.set(deps, { policy: deps.policy, form });
+  return form;
 }
 
 class BudgetExceeded extends Error {}

@@ -8,7 +8,7 @@ import { logFormState, validLogForm } from "../../helpers/slack-payloads.js";
 const NOW = new Date("2026-11-23T10:00:00Z");
 const TYPES = ["service_failure", "complaint"];
 const parse = (overrides = {}) =>
-  logIncidentForm(TYPES, NOW).safeParse(
+  logIncidentForm(TYPES, () => NOW).safeParse(
     readViewState(logFormState(validLogForm({ reportedAt: NOW.getTime() / 1000 - 60, ...overrides }))),
   );
 
@@ -122,6 +122,21 @@ describe("the log-incident form parser", () => {
     expect(result.data?.reportedAt).toEqual(new Date(NOW.getTime() - 60_000));
   });
 
+  it("gives text as PostgreSQL will hold it: no NUL, half a surrogate pair as U+FFFD, whole pairs kept", () => {
+    const result = parse({ title: "Fire\u0000 \uD83D alarm \uDE00 \uD83D\uDE00", description: "x\u0000y" });
+    expect(result.data?.title).toBe("Fire \uFFFD alarm \uFFFD \uD83D\uDE00");
+    expect(result.data?.description).toBe("xy");
+  });
+
+  it("reads the clock at each parse, not when the parser was built", () => {
+    let now = NOW;
+    const form = logIncidentForm(TYPES, () => now);
+    const state = readViewState(logFormState(validLogForm({ reportedAt: NOW.getTime() / 1000 + 600 })));
+    expect(form.safeParse(state).success).toBe(false);
+    now = new Date(NOW.getTime() + 600_000);
+    expect(form.safeParse(state).success).toBe(true);
+  });
+
   it("drops an override reason when there is no override", () => {
     expect(parse({ overrideReason: "because" }).data?.overrideReason).toBeUndefined();
   });
@@ -165,7 +180,7 @@ describe("the log-incident form parser", () => {
   it("never throws on arbitrary view state", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (values) => {
-        const result = logIncidentForm(TYPES, NOW).safeParse(readViewState(values));
+        const result = logIncidentForm(TYPES, () => NOW).safeParse(readViewState(values));
         expect(typeof result.success).toBe("boolean");
       }),
     );
