@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Status } from "../../domain/incident.js";
 import type { DbOrTx } from "../client.js";
+import { preparedPer } from "../prepared.js";
 import {
   callerReferences,
   type IncidentRow,
@@ -86,8 +87,16 @@ export async function insertIncidentRecords(
   };
 }
 
+const incidentById = preparedPer((db) =>
+  db
+    .select()
+    .from(incidents)
+    .where(eq(incidents.id, sql.placeholder("id")))
+    .prepare("incident_by_id"),
+);
+
 export async function getIncidentById(db: DbOrTx, id: string): Promise<IncidentRow | null> {
-  const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
+  const [row] = await incidentById(db).execute({ id });
   return row ?? null;
 }
 

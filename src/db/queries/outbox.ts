@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { batcher } from "../../lib/batcher.js";
 import type { Db, DbOrTx, Tx } from "../client.js";
+import { preparedPer } from "../prepared.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
 
 export interface NewOutboxMessage {
@@ -39,8 +40,16 @@ export async function upsertOutboxRows(db: DbOrTx, rows: NewOutboxMessage[]): Pr
   return keys.map((k) => byKey.get(k)).filter((r): r is OutboxRow => r !== undefined);
 }
 
+const outboxById = preparedPer((db) =>
+  db
+    .select()
+    .from(outbox)
+    .where(eq(outbox.id, sql.placeholder("id")))
+    .prepare("outbox_by_id"),
+);
+
 export async function getOutbox(db: DbOrTx, id: string): Promise<OutboxRow | null> {
-  const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
+  const [row] = await outboxById(db).execute({ id });
   return row ?? null;
 }
 
