@@ -10,6 +10,7 @@ import {
   heldChannelRowsMs,
   markOutboxFailed,
   markOutboxSent,
+  markOutboxSentLogged,
   markOutboxSentManyIn,
   releaseOutbox,
   upsertOutbox,
@@ -330,28 +331,16 @@ async function recordSent(
         .catch(() => null)
     : null;
   const sent = rows.map((r) => ({ id: r.id, postedChannel: channel, ts, permalink }));
-  // A post the timeline lists is marked and logged together; any other is one statement.
-  const logged = rows.filter((r) => r.incidentId);
-  const marked =
-    kind && logged.length > 0
-      ? await deps.db.transaction(async (tx) => {
-          const updated = await markOutboxSentManyIn(tx, sent);
-          await appendLog(
-            tx,
-            logged
-              .filter((r) => updated.has(r.id))
-              .map((r) => ({
-                incidentId: r.incidentId!,
-                actor: SYSTEM_ACTOR,
-                kind,
-                details: { channel, ts, permalink },
-              })),
-          );
-          return updated;
-        })
-      : rows.length === 1
-        ? new Set((await markOutboxSent(deps.db, sent[0]!)) ? [rows[0]!.id] : [])
-        : await deps.db.transaction((tx) => markOutboxSentManyIn(tx, sent));
+  // A post the timeline lists is marked and logged by one statement; any other is marked alone.
+  const marked = kind
+    ? await markOutboxSentLogged(deps.db, sent, {
+        actor: SYSTEM_ACTOR,
+        kind,
+        details: { channel, ts, permalink },
+      })
+    : rows.length === 1
+      ? new Set((await markOutboxSent(deps.db, sent[0]!)) ? [rows[0]!.id] : [])
+      : await deps.db.transaction((tx) => markOutboxSentManyIn(tx, sent));
   deps.metrics.slackCalls.inc({ purpose, outcome: "sent" });
   return { status: "sent", channel, ts, alreadySent: !marked.has(rows[0]!.id) };
 }

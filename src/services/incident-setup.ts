@@ -1,4 +1,4 @@
-import { appendLog, appendLogOnce } from "../db/queries/incident-log.js";
+import { appendLogOnce } from "../db/queries/incident-log.js";
 import {
   bumpChannelNameAttempt,
   getIncidentByChannel,
@@ -71,20 +71,12 @@ async function ensureChannel(deps: Deps, incident: IncidentRow): Promise<WithCha
     const name = incidentChannelName(reference, incident.title, attempt);
     const created = await createOrAdopt(deps, incident, name);
     if (created) {
-      const won = await setIncidentChannel(deps.db, {
-        id: incident.id,
-        channelId: created,
-        channelName: name,
-      });
-      if (won) {
-        await appendLog(deps.db, {
-          incidentId: incident.id,
-          actor: SYSTEM_ACTOR,
-          kind: "channel_created",
-          details: { channel: created, name },
-        });
-        return { ...incident, channelId: created, channelName: name };
-      }
+      const won = await setIncidentChannel(
+        deps.db,
+        { id: incident.id, channelId: created, channelName: name },
+        { actor: SYSTEM_ACTOR, kind: "channel_created", details: { channel: created, name } },
+      );
+      if (won) return { ...incident, channelId: created, channelName: name };
       // Another run of this job set the channel first: carry on with the one it recorded.
       return (await getIncidentById(deps.db, incident.id)) as WithChannel;
     }

@@ -135,17 +135,26 @@ export function listIncidents(
     .limit(p.limit);
 }
 
-/** Records the channel the bot created; guarded so a second writer cannot replace it. */
+/**
+ * Records the channel the bot created, and logs it with `entry`, in one statement; guarded so
+ * a second writer cannot replace it (then nothing is written and the result is false).
+ */
 export async function setIncidentChannel(
   db: DbOrTx,
   p: { id: string; channelId: string; channelName: string },
-) {
-  const [row] = await db
-    .update(incidents)
-    .set({ channelId: p.channelId, channelName: p.channelName, updatedAt: sql`now()` })
-    .where(and(eq(incidents.id, p.id), isNull(incidents.channelId)))
-    .returning({ id: incidents.id });
-  return row ?? null;
+  entry: Omit<LogEntry, "incidentId">,
+): Promise<boolean> {
+  const rows = (await db.execute(sql`
+    with recorded as (
+      update incidents set channel_id = ${p.channelId}, channel_name = ${p.channelName}, updated_at = now()
+      where id = ${p.id} and channel_id is null
+      returning id
+    ), logged as (
+      insert into incident_log (incident_id, actor, kind, details)
+      select id, ${entry.actor}, ${entry.kind}, ${JSON.stringify(entry.details ?? {})}::jsonb from recorded
+    )
+    select id from recorded`)) as unknown as Array<{ id: string }>;
+  return rows.length > 0;
 }
 
 export async function bumpChannelNameAttempt(db: DbOrTx, id: string, attempt: number): Promise<void> {

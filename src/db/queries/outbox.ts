@@ -3,6 +3,7 @@ import { batcher } from "../../lib/batcher.js";
 import type { Db, DbOrTx, Tx } from "../client.js";
 import { preparedPer } from "../prepared.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
+import type { LogEntry } from "./incident-log.js";
 
 export interface NewOutboxMessage {
   incidentId: string | null;
@@ -105,6 +106,34 @@ async function markSent(db: DbOrTx, posts: SentPost[]): Promise<Set<string>> {
       as v(id, channel, ts, permalink)
     where outbox.id = v.id and outbox.status = 'pending'
     returning outbox.id`)) as unknown as Array<{ id: string }>;
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Marks posts sent and logs each one that belongs to an incident with the same entry, in one
+ * statement (one commit): the log entries exist exactly when the marks do. Returns the ids
+ * this call marked; a row already marked by someone else is neither marked nor logged again.
+ */
+export async function markOutboxSentLogged(
+  db: DbOrTx,
+  posts: SentPost[],
+  entry: Omit<LogEntry, "incidentId">,
+): Promise<Set<string>> {
+  const column = <K extends keyof SentPost>(key: K) => sql.param(posts.map((p) => p[key]));
+  const rows = (await db.execute(sql`
+    with marked as (
+      update outbox set status = 'sent', posted_channel = v.channel, ts = v.ts, permalink = v.permalink, sent_at = now()
+      from unnest(${column("id")}::uuid[], ${column("postedChannel")}::text[], ${column("ts")}::text[], ${column("permalink")}::text[])
+        with ordinality as v(id, channel, ts, permalink, n)
+      where outbox.id = v.id and outbox.status = 'pending'
+      returning outbox.id, outbox.incident_id, v.n
+    ), logged as (
+      insert into incident_log (incident_id, actor, kind, details)
+      select incident_id, ${entry.actor}, ${entry.kind}, ${JSON.stringify(entry.details ?? {})}::jsonb
+      from marked where incident_id is not null
+      order by n
+    )
+    select id from marked`)) as unknown as Array<{ id: string }>;
   return new Set(rows.map((r) => r.id));
 }
 

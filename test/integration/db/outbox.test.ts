@@ -4,10 +4,11 @@ import { createDatabase, type Database } from "../../../src/db/client.js";
 import {
   claimOutboxAttempt,
   markOutboxSent,
+  markOutboxSentLogged,
   upsertOutbox,
   upsertOutboxRows,
 } from "../../../src/db/queries/outbox.js";
-import { outbox } from "../../../src/db/schema/index.js";
+import { incidentLog, incidents, outbox } from "../../../src/db/schema/index.js";
 import { createTestDatabase } from "../../helpers/services.js";
 
 let database: Database;
@@ -79,5 +80,60 @@ describe("outbox rows", () => {
     expect(
       await markOutboxSent(database.db, { id: ids[1]!, postedChannel: "DY", ts: "1.1", permalink: null }),
     ).toBe(false);
+  });
+
+  it("marks posts sent and logs those of an incident in one statement, each once", async () => {
+    const [incident] = await database.db
+      .insert(incidents)
+      .values({
+        title: "Roundup check",
+        description: "d",
+        type: "service_failure",
+        reportChannel: "phone",
+        impact: "low",
+        urgency: "low",
+        matrixPriority: "P5",
+        priority: "P5",
+        reporterId: "U0AGENT",
+        reportedAt: new Date(),
+      })
+      .returning({ id: incidents.id });
+    const incidentId = incident!.id;
+    const ids = await upsertOutbox(database.db, [
+      { ...post(), incidentId },
+      { ...post(), incidentId },
+      post(),
+      { ...post(), incidentId },
+    ]);
+    const sent = (id: string) => ({ id, postedChannel: "C0TEST", ts: "1700000000.000100", permalink: null });
+    // Another delivery recorded the last one first.
+    expect(await markOutboxSent(database.db, sent(ids[3]!))).toBe(true);
+    const entry = {
+      actor: "system",
+      kind: "announcement_posted" as const,
+      details: { ts: "1700000000.000100" },
+    };
+
+    const marked = await markOutboxSentLogged(
+      database.db,
+      [ids[1]!, ids[0]!, ids[2]!, ids[3]!].map(sent),
+      entry,
+    );
+    expect(marked).toEqual(new Set([ids[0], ids[1], ids[2]]));
+    const logged = await database.db
+      .select({ kind: incidentLog.kind, details: incidentLog.details })
+      .from(incidentLog)
+      .where(eq(incidentLog.incidentId, incidentId));
+    expect(logged).toEqual([
+      { kind: "announcement_posted", details: entry.details },
+      { kind: "announcement_posted", details: entry.details },
+    ]);
+    const rows = await database.db.select().from(outbox).where(eq(outbox.channel, "C0TEST"));
+    expect(rows.filter((r) => ids.includes(r.id)).every((r) => r.status === "sent")).toBe(true);
+
+    // Again: nothing is pending, so nothing is marked or logged a second time.
+    expect(await markOutboxSentLogged(database.db, ids.map(sent), entry)).toEqual(new Set());
+    const again = await database.db.select().from(incidentLog).where(eq(incidentLog.incidentId, incidentId));
+    expect(again).toHaveLength(2);
   });
 });
