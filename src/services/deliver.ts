@@ -11,7 +11,7 @@ import {
   markOutboxFailed,
   markOutboxSent,
   markOutboxSentLogged,
-  markOutboxSentManyIn,
+  markOutboxSentMany,
   releaseOutbox,
   upsertOutbox,
 } from "../db/queries/outbox.js";
@@ -340,7 +340,7 @@ async function recordSent(
       })
     : rows.length === 1
       ? new Set((await markOutboxSent(deps.db, sent[0]!)) ? [rows[0]!.id] : [])
-      : await deps.db.transaction((tx) => markOutboxSentManyIn(tx, sent));
+      : await markOutboxSentMany(deps.db, sent);
   deps.metrics.slackCalls.inc({ purpose, outcome: "sent" });
   return { status: "sent", channel, ts, alreadySent: !marked.has(rows[0]!.id) };
 }

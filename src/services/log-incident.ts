@@ -145,18 +145,21 @@ async function commitIncident(
   }
 }
 
-type NewIncident = NewIncidentRecords["incident"] & {
-  title: string;
-  type: string;
-  reportChannel: ReportChannel;
-  impact: Impact;
-  urgency: Urgency;
-  priority: Priority;
-  matrixPriority: Priority;
-  major: boolean;
-  affectedService: string | null;
-  reportedAt: Date;
-};
+/** The new incident as written: the fields its first log entry quotes are all given. */
+type NewIncident = NewIncidentRecords["incident"] &
+  Pick<
+    IncidentRow,
+    | "title"
+    | "type"
+    | "reportChannel"
+    | "impact"
+    | "urgency"
+    | "priority"
+    | "matrixPriority"
+    | "major"
+    | "affectedService"
+    | "reportedAt"
+  >;
 
 function creationEntries(
   incident: NewIncident,

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { incidents } from "../../src/db/schema/index.js";
+import { incidents, type NewIncidentRow } from "../../src/db/schema/index.js";
 import type { Deps } from "../../src/services/deps.js";
 import { type LogIncidentInput, logIncident } from "../../src/services/log-incident.js";
 import { eventually } from "./eventually.js";
@@ -20,6 +20,22 @@ export function incidentInput(overrides: Partial<LogIncidentInput> = {}): LogInc
     callerReference: `ACC-${100000 + counter}`,
     reporterId: USERS.agent,
     ...overrides,
+  };
+}
+
+/** A minimal incident row, for tests of the database layer that need one to hang rows on. */
+export function bareIncident(title: string): NewIncidentRow {
+  return {
+    title,
+    description: "d",
+    type: "service_failure",
+    reportChannel: "phone",
+    impact: "low",
+    urgency: "low",
+    matrixPriority: "P5",
+    priority: "P5",
+    reporterId: USERS.agent,
+    reportedAt: new Date(),
   };
 }
 

@@ -32,14 +32,27 @@ export function logInsert(rows: LogEntry[]): SQL {
     order by n`;
 }
 
+/**
+ * Logs `entry` once for each row `source` yields (a CTE or subquery with an `incident_id`
+ * column, and any condition or order after it), as part of a larger statement: the entry is
+ * written exactly when the change that causes it is.
+ */
+export function logEntryPer(source: SQL, entry: Omit<LogEntry, "incidentId">): SQL {
+  return sql`
+    insert into incident_log (incident_id, actor, kind, details)
+    select incident_id, ${entry.actor}, ${entry.kind}, ${JSON.stringify(entry.details ?? {})}::jsonb
+    from ${source}`;
+}
+
 /** For steps that may run again after a crash: records the entry only the first time. */
 export async function appendLogOnce(db: DbOrTx, entry: LogEntry): Promise<void> {
-  await db.execute(sql`
-    insert into incident_log (incident_id, actor, kind, details)
-    select ${entry.incidentId}::uuid, ${entry.actor}, ${entry.kind}, ${JSON.stringify(entry.details ?? {})}::jsonb
-    where not exists (
-      select 1 from incident_log where incident_id = ${entry.incidentId}::uuid and kind = ${entry.kind}
-    )`);
+  await db.execute(
+    logEntryPer(
+      sql`(select ${entry.incidentId}::uuid as incident_id) as one
+        where not exists (select 1 from incident_log where incident_id = one.incident_id and kind = ${entry.kind})`,
+      entry,
+    ),
+  );
 }
 
 export function listLog(db: DbOrTx, incidentId: string) {

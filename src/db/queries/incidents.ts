@@ -11,7 +11,7 @@ import {
   type SlaClockRow,
   slaClocks,
 } from "../schema/index.js";
-import { type LogEntry, logInsert } from "./incident-log.js";
+import { type LogEntry, logEntryPer, logInsert } from "./incident-log.js";
 
 export const OPEN_STATUSES: Status[] = ["open", "acknowledged", "in_progress", "on_hold"];
 
@@ -46,7 +46,8 @@ export interface NewIncidentRecords {
  * statement (data-modifying CTEs), so it is atomic without a transaction and costs a single
  * round trip; the foreign keys are checked at its end, when every row is in. Returns the rows
  * as written, defaults included. A second incident with the same submission key fails the
- * whole statement with a unique violation.
+ * whole statement with a unique violation. Every incident has clocks (at least the built-in
+ * three), so its row comes back once per clock.
  */
 export async function insertIncidentRecords(
   db: DbOrTx,
@@ -63,15 +64,6 @@ export async function insertIncidentRecords(
         ]
       : []),
   ];
-  if (clocks.length === 0) {
-    const [row] = await db
-      .with(...parts)
-      .insert(incidents)
-      .values(incident)
-      .returning();
-    if (!row) throw new Error("insert returned no row");
-    return { incident: row, clocks: [] };
-  }
   const newIncident = db.$with("new_incident").as(db.insert(incidents).values(incident).returning());
   const newClocks = db.$with("new_clocks").as(db.insert(slaClocks).values(clocks).returning());
   const rows = await db
@@ -148,12 +140,9 @@ export async function setIncidentChannel(
     with recorded as (
       update incidents set channel_id = ${p.channelId}, channel_name = ${p.channelName}, updated_at = now()
       where id = ${p.id} and channel_id is null
-      returning id
-    ), logged as (
-      insert into incident_log (incident_id, actor, kind, details)
-      select id, ${entry.actor}, ${entry.kind}, ${JSON.stringify(entry.details ?? {})}::jsonb from recorded
-    )
-    select id from recorded`)) as unknown as Array<{ id: string }>;
+      returning id as incident_id
+    ), logged as (${logEntryPer(sql`recorded`, entry)})
+    select incident_id from recorded`)) as unknown as Array<{ incident_id: string }>;
   return rows.length > 0;
 }
 

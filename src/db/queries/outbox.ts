@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { batcher } from "../../lib/batcher.js";
-import type { Db, DbOrTx, Tx } from "../client.js";
+import type { Db, DbOrTx } from "../client.js";
 import { preparedPer } from "../prepared.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
-import type { LogEntry } from "./incident-log.js";
+import { type LogEntry, logEntryPer } from "./incident-log.js";
 
 export interface NewOutboxMessage {
   incidentId: string | null;
@@ -127,12 +127,7 @@ export async function markOutboxSentLogged(
         with ordinality as v(id, channel, ts, permalink, n)
       where outbox.id = v.id and outbox.status = 'pending'
       returning outbox.id, outbox.incident_id, v.n
-    ), logged as (
-      insert into incident_log (incident_id, actor, kind, details)
-      select incident_id, ${entry.actor}, ${entry.kind}, ${JSON.stringify(entry.details ?? {})}::jsonb
-      from marked where incident_id is not null
-      order by n
-    )
+    ), logged as (${logEntryPer(sql`marked where incident_id is not null order by n`, entry)})
     select id from marked`)) as unknown as Array<{ id: string }>;
   return new Set(rows.map((r) => r.id));
 }
@@ -219,9 +214,9 @@ export async function claimChannelRows(
   return db.update(outbox).set(attemptTaken(p.leaseMs)).where(inArray(outbox.id, waiting)).returning();
 }
 
-/** Marks posts sent inside a transaction that also logs them; returns the ids it marked. */
-export function markOutboxSentManyIn(tx: Tx, posts: SentPost[]): Promise<Set<string>> {
-  return markSent(tx, posts);
+/** Marks several posts sent in one statement; returns the ids it marked. */
+export function markOutboxSentMany(db: DbOrTx, posts: SentPost[]): Promise<Set<string>> {
+  return markSent(db, posts);
 }
 
 export async function markOutboxFailed(db: DbOrTx, p: { id: string; error: string }): Promise<boolean> {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../../../src/db/client.js";
 import { appendLog } from "../../../src/db/queries/incident-log.js";
 import { incidentLog, incidents } from "../../../src/db/schema/index.js";
+import { bareIncident } from "../../helpers/factories.js";
 import { createTestDatabase } from "../../helpers/services.js";
 
 let database: Database;
@@ -15,18 +16,7 @@ beforeAll(async () => {
   database = createDatabase(created.url, { max: 2 });
   const [row] = await database.db
     .insert(incidents)
-    .values({
-      title: "Append-only check",
-      description: "d",
-      type: "service_failure",
-      reportChannel: "phone",
-      impact: "low",
-      urgency: "low",
-      matrixPriority: "P5",
-      priority: "P5",
-      reporterId: "U0AGENT",
-      reportedAt: new Date(),
-    })
+    .values(bareIncident("Append-only check"))
     .returning({ id: incidents.id });
   incidentId = row!.id;
   await appendLog(database.db, {

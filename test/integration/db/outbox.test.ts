@@ -9,6 +9,7 @@ import {
   upsertOutboxRows,
 } from "../../../src/db/queries/outbox.js";
 import { incidentLog, incidents, outbox } from "../../../src/db/schema/index.js";
+import { bareIncident } from "../../helpers/factories.js";
 import { createTestDatabase } from "../../helpers/services.js";
 
 let database: Database;
@@ -85,18 +86,7 @@ describe("outbox rows", () => {
   it("marks posts sent and logs those of an incident in one statement, each once", async () => {
     const [incident] = await database.db
       .insert(incidents)
-      .values({
-        title: "Roundup check",
-        description: "d",
-        type: "service_failure",
-        reportChannel: "phone",
-        impact: "low",
-        urgency: "low",
-        matrixPriority: "P5",
-        priority: "P5",
-        reporterId: "U0AGENT",
-        reportedAt: new Date(),
-      })
+      .values(bareIncident("Roundup check"))
       .returning({ id: incidents.id });
     const incidentId = incident!.id;
     const ids = await upsertOutbox(database.db, [
