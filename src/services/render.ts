@@ -1,8 +1,6 @@
 import type { Policy } from "../config/policy-types.js";
 import type { DbOrTx } from "../db/client.js";
-import { latestBriefing } from "../db/queries/briefings.js";
-import { getCallerReferenceState } from "../db/queries/incidents.js";
-import { clocksOf } from "../db/queries/sla-clocks.js";
+import { cardFactsOf } from "../db/queries/card-facts.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { briefingStatus } from "../domain/floor.js";
 import { incidentCard } from "../slack/blocks/incident-card.js";
@@ -19,13 +17,9 @@ export async function renderResponderCard(
   incident: IncidentRow,
   sourceLink: string | null = null,
 ) {
-  const [callerReference, clocks, briefing] = await Promise.all([
-    getCallerReferenceState(db, incident.id),
-    clocksOf(db, incident.id),
-    latestBriefing(db, incident.id),
-  ]);
+  const { callerReference, clocks, briefing } = await cardFactsOf(db, incident.id);
   const breached = clocks
-    .filter((c) => c.breachedAt && c.state !== "stopped")
+    .filter((c) => c.breached && c.state !== "stopped")
     .map((c) => clockLabel(c.name).toLowerCase());
   const defs = policy.incidentTypes[incident.type]?.clocks ?? {};
   const extraClocks = {
@@ -45,8 +39,8 @@ export async function renderResponderCard(
     callerReferenceErased: callerReference.erased,
     sourceLink,
     briefing: briefing && {
-      author: briefing.briefing.author,
-      postedAt: briefing.briefing.postedAt,
+      author: briefing.author,
+      postedAt: briefing.postedAt,
       status: briefingStatus(policy.teams, briefing.confirmations),
     },
   });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, like } from "drizzle-orm";
+import { and, asc, eq, like } from "drizzle-orm";
 import type { DbOrTx } from "../client.js";
 import {
   type BriefingRow,
@@ -9,11 +9,6 @@ import {
 } from "../schema/index.js";
 
 export type BriefingConfirmationRow = typeof briefingConfirmations.$inferSelect;
-
-export interface BriefingWithConfirmations {
-  briefing: BriefingRow;
-  confirmations: BriefingConfirmationRow[];
-}
 
 export async function insertBriefing(db: DbOrTx, row: typeof briefings.$inferInsert): Promise<BriefingRow> {
   const [inserted] = await db.insert(briefings).values(row).returning();
@@ -32,21 +27,6 @@ export function confirmationsOf(db: DbOrTx, briefingId: string): Promise<Briefin
     .from(briefingConfirmations)
     .where(eq(briefingConfirmations.briefingId, briefingId))
     .orderBy(asc(briefingConfirmations.confirmedAt));
-}
-
-/** The incident's most recent briefing with its confirmations; null before the first one. */
-export async function latestBriefing(
-  db: DbOrTx,
-  incidentId: string,
-): Promise<BriefingWithConfirmations | null> {
-  const [briefing] = await db
-    .select()
-    .from(briefings)
-    .where(eq(briefings.incidentId, incidentId))
-    .orderBy(desc(briefings.postedAt), desc(briefings.id))
-    .limit(1);
-  if (!briefing) return null;
-  return { briefing, confirmations: await confirmationsOf(db, briefing.id) };
 }
 
 /**
