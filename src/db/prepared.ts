@@ -16,3 +16,24 @@ export function preparedPer<Q>(build: (db: DbOrTx) => Q): (db: DbOrTx) => Q {
     return query;
   };
 }
+
+/**
+ * preparedPer for a query whose SQL depends on the shape of its input (which columns are
+ * given, how many rows): built once per handle and shape, then only executed.
+ */
+export function preparedPerShape<S, Q>(
+  shapeKey: (shape: S) => string,
+  build: (db: DbOrTx, shape: S) => Q,
+): (db: DbOrTx, shape: S) => Q {
+  const byShapeOf = preparedPer(() => new Map<string, Q>());
+  return (db, shape) => {
+    const byShape = byShapeOf(db);
+    const key = shapeKey(shape);
+    let query = byShape.get(key);
+    if (query === undefined) {
+      query = build(db, shape);
+      byShape.set(key, query);
+    }
+    return query;
+  };
+}

@@ -5,9 +5,8 @@ import {
   getIncidentById,
   markSetupCompleted,
   setIncidentChannel,
-  setSummaryTs,
 } from "../db/queries/incidents.js";
-import { upsertOutbox, upsertOutboxRows } from "../db/queries/outbox.js";
+import { upsertOutboxRows } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
@@ -16,7 +15,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { ensureJob } from "../jobs/ensure-job.js";
 import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
 import { slackErrorCode } from "../slack/errors.js";
-import { deliverOutbox, queueDeliveries, RetryLater } from "./deliver.js";
+import { deliverOutbox, queueRowDeliveries, RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { postPlaybookChecklist } from "./playbook.js";
 import { typeLabel } from "./render.js";
@@ -58,10 +57,20 @@ export async function finishSetUp(deps: Deps, incidentId: string): Promise<void>
   if (!logged || logged.setupCompletedAt) return;
   const incident = await ensureChannel(deps, logged);
   await inviteReporter(deps, incident);
-  await ensureSummaryCard(deps, incident);
+  const card = await ensureSummaryCard(deps, incident);
   // After the card, so the checklist sits right under it in the channel.
-  await postPlaybookChecklist(deps, incident.id);
-  await markSetupCompleted(deps.db, incident.id);
+  await postPlaybookChecklist(deps, incident);
+  if (!card) return markSetupCompleted(deps.db, incident.id);
+  try {
+    await deps.slack.pins.add({ channel: card.channel, timestamp: card.ts });
+  } catch (err) {
+    if (slackErrorCode(err) !== "already_pinned") throw err;
+  }
+  await markSetupCompleted(deps.db, incident.id, {
+    actor: SYSTEM_ACTOR,
+    kind: "summary_pinned",
+    details: { channel: card.channel, ts: card.ts },
+  });
 }
 
 async function ensureChannel(deps: Deps, incident: IncidentRow): Promise<WithChannel> {
@@ -142,7 +151,14 @@ async function inviteReporter(deps: Deps, incident: WithChannel): Promise<void> 
   });
 }
 
-async function ensureSummaryCard(deps: Deps, incident: WithChannel): Promise<void> {
+/**
+ * Posts the responder card (its `ts` becomes the incident's card as the post is recorded);
+ * returns where it landed, or null when it could not be posted (the failure is on record).
+ */
+async function ensureSummaryCard(
+  deps: Deps,
+  incident: WithChannel,
+): Promise<{ channel: string; ts: string } | null> {
   const [row] = await upsertOutboxRows(deps.db, [
     {
       incidentId: incident.id,
@@ -155,26 +171,14 @@ async function ensureSummaryCard(deps: Deps, incident: WithChannel): Promise<voi
   ]);
   if (!row) throw new Error("summary outbox row missing");
   const outcome = await deliverOutbox(deps, row.id, row);
-  if (outcome.status !== "sent") return;
-  if (!incident.summaryTs) await setSummaryTs(deps.db, incident.id, outcome.ts);
-  try {
-    await deps.slack.pins.add({ channel: outcome.channel, timestamp: outcome.ts });
-  } catch (err) {
-    if (slackErrorCode(err) !== "already_pinned") throw err;
-  }
-  await appendLogOnce(deps.db, {
-    incidentId: incident.id,
-    actor: SYSTEM_ACTOR,
-    kind: "summary_pinned",
-    details: { channel: outcome.channel, ts: outcome.ts },
-  });
+  return outcome.status === "sent" ? { channel: outcome.channel, ts: outcome.ts } : null;
 }
 
 async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<void> {
   const type = deps.policy.incidentTypes[incident.type];
   const ctx = { typeLabel: typeLabel(deps.policy, incident.type), timezone: deps.policy.timezone };
   const announcement = incidentAnnouncement(incident, ctx);
-  const ids = await upsertOutbox(deps.db, [
+  const rows = await upsertOutboxRows(deps.db, [
     ...(type?.stakeholderChannels ?? []).map((channel) => ({
       incidentId: incident.id,
       dedupeKey: `announce:${incident.id}:${channel}`,
@@ -190,5 +194,5 @@ async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<vo
       message: reporterNotice(incident),
     },
   ]);
-  await queueDeliveries(deps, ids);
+  await queueRowDeliveries(deps, rows);
 }

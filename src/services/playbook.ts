@@ -63,14 +63,16 @@ export async function queuePlaybookChecklist(
   return ids;
 }
 
-/** The set-up step: queue the checklist (if the type has one) and deliver it. */
-export async function postPlaybookChecklist(deps: Deps, incidentId: string): Promise<void> {
-  // Most types have no playbook: a plain read says so without taking the lock. (A change of
-  // type after this read finds the channel in place and queues the checklist itself.)
-  const current = await getIncidentById(deps.db, incidentId);
-  if (!current || (deps.policy.incidentTypes[current.type]?.playbook.length ?? 0) === 0) return;
+/**
+ * The set-up step: queue the checklist (if the type has one) and deliver it. `read` is the
+ * incident as the set-up read it: most types have no playbook, and that says so without
+ * taking the lock. (A change of type after that read finds the channel in place and queues
+ * the checklist itself.)
+ */
+export async function postPlaybookChecklist(deps: Deps, read: IncidentRow): Promise<void> {
+  if ((deps.policy.incidentTypes[read.type]?.playbook.length ?? 0) === 0) return;
   const ids = await deps.db.transaction(async (tx) => {
-    const incident = await lockIncident(tx, incidentId);
+    const incident = await lockIncident(tx, read.id);
     return incident ? queuePlaybookChecklist(tx, deps.policy, incident) : [];
   });
   await queueDeliveries(deps, ids);

@@ -1,4 +1,4 @@
-import { asc, eq, type SQL, sql } from "drizzle-orm";
+import { asc, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { LogKind } from "../../domain/log.js";
 import type { DbOrTx } from "../client.js";
 import { incidentLog } from "../schema/index.js";
@@ -22,12 +22,39 @@ export async function appendLog(db: DbOrTx, entry: LogEntry | LogEntry[]): Promi
  * forty; `ordinality` keeps the entries' order in their ids.
  */
 export function logInsert(rows: LogEntry[]): SQL {
-  const column = (pick: (r: LogEntry) => string) => sql.param(rows.map(pick));
+  const columns = logColumns(rows);
+  return logInsertOf({
+    incidentId: sql.param(columns.log_incident_id),
+    actor: sql.param(columns.log_actor),
+    kind: sql.param(columns.log_kind),
+    details: sql.param(columns.log_details),
+  });
+}
+
+/** logInsert with placeholders, for a prepared statement; `logColumns` gives their values. */
+export const LOG_INSERT_PLACEHOLDERS: SQL = logInsertOf({
+  incidentId: sql.placeholder("log_incident_id"),
+  actor: sql.placeholder("log_actor"),
+  kind: sql.placeholder("log_kind"),
+  details: sql.placeholder("log_details"),
+});
+
+/** The entries as the four arrays logInsert unnests, named as its placeholders are. */
+export function logColumns(rows: LogEntry[]) {
+  return {
+    log_incident_id: rows.map((r) => r.incidentId),
+    log_actor: rows.map((r) => r.actor),
+    log_kind: rows.map((r) => r.kind),
+    log_details: rows.map((r) => JSON.stringify(r.details ?? {})),
+  };
+}
+
+function logInsertOf(arrays: Record<"incidentId" | "actor" | "kind" | "details", SQLWrapper>): SQL {
   return sql`
     insert into incident_log (incident_id, actor, kind, details)
     select incident_id, actor, kind, details from unnest(
-      ${column((r) => r.incidentId)}::uuid[], ${column((r) => r.actor)}::text[], ${column((r) => r.kind)}::text[],
-      ${column((r) => JSON.stringify(r.details ?? {}))}::text[]::jsonb[]
+      ${arrays.incidentId}::uuid[], ${arrays.actor}::text[], ${arrays.kind}::text[],
+      ${arrays.details}::text[]::jsonb[]
     ) with ordinality as t(incident_id, actor, kind, details, n)
     order by n`;
 }

@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, type Placeholder, sql } from "drizzle-orm";
+import type { PgInsertValue } from "drizzle-orm/pg-core";
 import type { Status } from "../../domain/incident.js";
 import type { DbOrTx } from "../client.js";
-import { preparedPer } from "../prepared.js";
+import { preparedPer, preparedPerShape } from "../prepared.js";
 import {
   callerReferences,
   type IncidentRow,
@@ -11,7 +12,7 @@ import {
   type SlaClockRow,
   slaClocks,
 } from "../schema/index.js";
-import { type LogEntry, logEntryPer, logInsert } from "./incident-log.js";
+import { LOG_INSERT_PLACEHOLDERS, type LogEntry, logColumns, logEntryPer } from "./incident-log.js";
 
 export const OPEN_STATUSES: Status[] = ["open", "acknowledged", "in_progress", "on_hold"];
 
@@ -54,23 +55,18 @@ export async function insertIncidentRecords(
   records: NewIncidentRecords,
 ): Promise<{ incident: IncidentRow; clocks: SlaClockRow[] }> {
   const { incident, callerReference, log, clocks } = records;
-  const parts = [
-    db.$with("new_log", {}).as(logInsert(log)),
-    ...(callerReference
-      ? [
-          db
-            .$with("new_caller_reference")
-            .as(db.insert(callerReferences).values({ incidentId: incident.id, ...callerReference })),
-        ]
-      : []),
-  ];
-  const newIncident = db.$with("new_incident").as(db.insert(incidents).values(incident).returning());
-  const newClocks = db.$with("new_clocks").as(db.insert(slaClocks).values(clocks).returning());
-  const rows = await db
-    .with(newIncident, newClocks, ...parts)
-    .select()
-    .from(newIncident)
-    .leftJoin(newClocks, sql`true`);
+  const shape: RecordsShape = {
+    incident: givenKeys(incident),
+    clocks: clocks.map(givenKeys),
+    callerReference: callerReference !== null,
+  };
+  const params: Record<string, unknown> = {
+    ...named("i_", incident),
+    ...Object.assign({}, ...clocks.map((clock, n) => named(`c${n}_`, clock))),
+    ...(callerReference ? named("cr_", callerReference) : {}),
+    ...logColumns(log),
+  };
+  const rows = await incidentRecordsInsert(db, shape).execute(params);
   const first = rows[0];
   if (!first) throw new Error("insert returned no row");
   return {
@@ -78,6 +74,72 @@ export async function insertIncidentRecords(
     clocks: rows.flatMap((r) => (r.new_clocks ? [r.new_clocks] : [])),
   };
 }
+
+/** Which columns a new incident and each of its clocks give (the rest take their defaults). */
+interface RecordsShape {
+  incident: string[];
+  clocks: string[][];
+  callerReference: boolean;
+}
+
+function givenKeys(row: object): string[] {
+  return Object.entries(row)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key)
+    .sort();
+}
+
+function named(prefix: string, row: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [`${prefix}${key}`, value]));
+}
+
+function placeholders(prefix: string, keys: string[]): Record<string, Placeholder> {
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)]));
+}
+
+/**
+ * The statement insertIncidentRecords runs, built once per shape of input and connection pool:
+ * building this SQL (thirty-odd columns, three inserts) was most of what the receiver spent on
+ * a submission.
+ */
+const incidentRecordsInsert = preparedPerShape(
+  (shape: RecordsShape) => JSON.stringify(shape),
+  (db, shape) => {
+    const parts = [
+      db.$with("new_log", {}).as(LOG_INSERT_PLACEHOLDERS),
+      ...(shape.callerReference
+        ? [
+            db.$with("new_caller_reference").as(
+              db.insert(callerReferences).values({
+                incidentId: sql.placeholder("i_id"),
+                ...placeholders("cr_", ["value", "setBy"]),
+              } as PgInsertValue<typeof callerReferences>),
+            ),
+          ]
+        : []),
+    ];
+    const newIncident = db.$with("new_incident").as(
+      db
+        .insert(incidents)
+        .values(placeholders("i_", shape.incident) as PgInsertValue<typeof incidents>)
+        .returning(),
+    );
+    const newClocks = db.$with("new_clocks").as(
+      db
+        .insert(slaClocks)
+        .values(
+          shape.clocks.map((keys, n) => placeholders(`c${n}_`, keys)) as PgInsertValue<typeof slaClocks>[],
+        )
+        .returning(),
+    );
+    return db
+      .with(newIncident, newClocks, ...parts)
+      .select()
+      .from(newIncident)
+      .leftJoin(newClocks, sql`true`)
+      .prepare("insert_incident_records");
+  },
+);
 
 const incidentById = preparedPer((db) =>
   db
@@ -150,15 +212,24 @@ export async function bumpChannelNameAttempt(db: DbOrTx, id: string, attempt: nu
   await db.update(incidents).set({ channelNameAttempt: attempt }).where(eq(incidents.id, id));
 }
 
-export async function setSummaryTs(db: DbOrTx, id: string, ts: string): Promise<void> {
-  await db.update(incidents).set({ summaryTs: ts, updatedAt: sql`now()` }).where(eq(incidents.id, id));
-}
-
-export async function markSetupCompleted(db: DbOrTx, id: string): Promise<void> {
-  await db
-    .update(incidents)
-    .set({ setupCompletedAt: sql`now()` })
-    .where(and(eq(incidents.id, id), isNull(incidents.setupCompletedAt)));
+/**
+ * Marks the incident's set-up complete and, when given, logs its last step in the same
+ * statement: the entry is written once, by the run that completes the set-up.
+ */
+export async function markSetupCompleted(
+  db: DbOrTx,
+  id: string,
+  lastStep?: Omit<LogEntry, "incidentId">,
+): Promise<void> {
+  const completed = sql`
+    update incidents set setup_completed_at = now()
+    where id = ${id} and setup_completed_at is null
+    returning id as incident_id`;
+  await db.execute(
+    lastStep
+      ? sql`with completed as (${completed}), logged as (${logEntryPer(sql`completed`, lastStep)}) select 1`
+      : completed,
+  );
 }
 
 /** Incidents whose intake steps have not all been queued: the sweep re-queues them. */

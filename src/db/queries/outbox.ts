@@ -111,8 +111,11 @@ async function markSent(db: DbOrTx, posts: SentPost[]): Promise<Set<string>> {
 
 /**
  * Marks posts sent and logs each one that belongs to an incident with the same entry, in one
- * statement (one commit): the log entries exist exactly when the marks do. Returns the ids
- * this call marked; a row already marked by someone else is neither marked nor logged again.
+ * statement (one commit): the log entries exist exactly when the marks do. An incident's
+ * summary card (purpose `summary_card`) becomes its card in the same statement: the card's
+ * `ts` is on the incident from the moment the post is recorded, so a change made right after
+ * is edited into the card. Returns the ids this call marked; a row already marked by someone
+ * else is neither marked nor logged again.
  */
 export async function markOutboxSentLogged(
   db: DbOrTx,
@@ -126,8 +129,13 @@ export async function markOutboxSentLogged(
       from unnest(${column("id")}::uuid[], ${column("postedChannel")}::text[], ${column("ts")}::text[], ${column("permalink")}::text[])
         with ordinality as v(id, channel, ts, permalink, n)
       where outbox.id = v.id and outbox.status = 'pending'
-      returning outbox.id, outbox.incident_id, v.n
-    ), logged as (${logEntryPer(sql`marked where incident_id is not null order by n`, entry)})
+      returning outbox.id, outbox.incident_id, outbox.purpose, v.ts, v.n
+    ), logged as (${logEntryPer(sql`marked where incident_id is not null order by n`, entry)}),
+    carded as (
+      update incidents set summary_ts = marked.ts, updated_at = now()
+      from marked
+      where marked.purpose = 'summary_card' and incidents.id = marked.incident_id and incidents.summary_ts is null
+    )
     select id from marked`)) as unknown as Array<{ id: string }>;
   return new Set(rows.map((r) => r.id));
 }

@@ -1,19 +1,14 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../../src/db/client.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { appendLog } from "../../../src/db/queries/incident-log.js";
 import { incidentLog, incidents } from "../../../src/db/schema/index.js";
 import { bareIncident } from "../../helpers/factories.js";
-import { createTestDatabase } from "../../helpers/services.js";
+import { useTestDatabase } from "../../helpers/test-database.js";
 
-let database: Database;
-let drop: () => Promise<void>;
+const database = useTestDatabase(2);
 let incidentId: string;
 
 beforeAll(async () => {
-  const created = await createTestDatabase();
-  drop = created.drop;
-  database = createDatabase(created.url, { max: 2 });
   const [row] = await database.db
     .insert(incidents)
     .values(bareIncident("Append-only check"))
@@ -25,10 +20,6 @@ beforeAll(async () => {
     kind: "created",
     details: { title: "Append-only check" },
   });
-});
-afterAll(async () => {
-  await database?.close();
-  await drop?.();
 });
 
 /** drizzle wraps the driver's error; the database's own message is on `cause`. */

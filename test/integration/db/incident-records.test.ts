@@ -1,27 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../../src/db/client.js";
+import { describe, expect, it } from "vitest";
 import {
   insertIncidentRecords,
+  markSetupCompleted,
   type NewIncidentRecords,
   numberForSubmission,
 } from "../../../src/db/queries/incidents.js";
 import { callerReferences, incidentLog, incidents, slaClocks } from "../../../src/db/schema/index.js";
-import { createTestDatabase } from "../../helpers/services.js";
+import { useTestDatabase } from "../../helpers/test-database.js";
 
-let database: Database;
-let drop: () => Promise<void>;
-
-beforeAll(async () => {
-  const created = await createTestDatabase();
-  drop = created.drop;
-  database = createDatabase(created.url, { max: 2 });
-});
-afterAll(async () => {
-  await database?.close();
-  await drop?.();
-});
+const database = useTestDatabase(2);
 
 function records(
   number: number,
@@ -120,5 +109,47 @@ describe("an incident and what belongs to it are written as one statement", () =
       cause: { code: "23505" },
     });
     expect(await written(twin.incident.id)).toEqual({ incidents: 0, callerReferences: 0, log: 0, clocks: 0 });
+  });
+});
+
+describe("completing an incident's set-up", () => {
+  it("logs its last step with the completion, once, whichever of several runs completes it", async () => {
+    const { incident } = await insertIncidentRecords(database.db, records(990_001));
+    const pinned = {
+      actor: "system",
+      kind: "summary_pinned" as const,
+      details: { channel: "C0INC", ts: "1.2" },
+    };
+    await Promise.all([1, 2, 3].map(() => markSetupCompleted(database.db, incident.id, pinned)));
+
+    const [row] = await database.db.select().from(incidents).where(eq(incidents.id, incident.id));
+    expect(row?.setupCompletedAt).toBeInstanceOf(Date);
+    const entries = await database.db
+      .select({ kind: incidentLog.kind, details: incidentLog.details })
+      .from(incidentLog)
+      .where(eq(incidentLog.incidentId, incident.id));
+    expect(entries.filter((e) => e.kind === "summary_pinned")).toEqual([
+      { kind: "summary_pinned", details: pinned.details },
+    ]);
+
+    // Completed already: a late run changes neither the time nor the log.
+    await markSetupCompleted(database.db, incident.id, pinned);
+    const [after] = await database.db.select().from(incidents).where(eq(incidents.id, incident.id));
+    expect(after?.setupCompletedAt).toEqual(row?.setupCompletedAt);
+    const again = await database.db.select().from(incidentLog).where(eq(incidentLog.incidentId, incident.id));
+    expect(again).toHaveLength(entries.length);
+  });
+
+  it("completes without a log entry when there is no last step to record", async () => {
+    const { incident } = await insertIncidentRecords(database.db, records(990_002));
+    const before = await database.db
+      .select()
+      .from(incidentLog)
+      .where(eq(incidentLog.incidentId, incident.id));
+    await markSetupCompleted(database.db, incident.id);
+    const [row] = await database.db.select().from(incidents).where(eq(incidents.id, incident.id));
+    expect(row?.setupCompletedAt).toBeInstanceOf(Date);
+    const after = await database.db.select().from(incidentLog).where(eq(incidentLog.incidentId, incident.id));
+    expect(after).toHaveLength(before.length);
   });
 });

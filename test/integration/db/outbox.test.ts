@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../../src/db/client.js";
+import { describe, expect, it } from "vitest";
 import {
   claimOutboxAttempt,
   markOutboxSent,
@@ -10,20 +9,9 @@ import {
 } from "../../../src/db/queries/outbox.js";
 import { incidentLog, incidents, outbox } from "../../../src/db/schema/index.js";
 import { bareIncident } from "../../helpers/factories.js";
-import { createTestDatabase } from "../../helpers/services.js";
+import { useTestDatabase } from "../../helpers/test-database.js";
 
-let database: Database;
-let drop: () => Promise<void>;
-
-beforeAll(async () => {
-  const created = await createTestDatabase();
-  drop = created.drop;
-  database = createDatabase(created.url, { max: 4 });
-});
-afterAll(async () => {
-  await database?.close();
-  await drop?.();
-});
+const database = useTestDatabase(4);
 
 let serial = 0;
 const post = (key = `test:${++serial}`) => ({
@@ -125,5 +113,35 @@ describe("outbox rows", () => {
     expect(await markOutboxSentLogged(database.db, ids.map(sent), entry)).toEqual(new Set());
     const again = await database.db.select().from(incidentLog).where(eq(incidentLog.incidentId, incidentId));
     expect(again).toHaveLength(2);
+  });
+
+  it("makes a summary card's ts the incident's card as it marks the card sent, and never replaces it", async () => {
+    const bare = () =>
+      database.db.insert(incidents).values(bareIncident("Card")).returning({ id: incidents.id });
+    const [[carded], [other]] = await Promise.all([bare(), bare()]);
+    const card = (incidentId: string, purpose = "summary_card") => ({ ...post(), incidentId, purpose });
+    const [cardId, noticeId] = await upsertOutbox(database.db, [
+      card(carded!.id),
+      card(other!.id, "announcement"),
+    ]);
+    const entry = { actor: "system", kind: "summary_posted" as const };
+    const at = (id: string, ts: string) => ({ id, postedChannel: "C0INC", ts, permalink: null });
+    await markOutboxSentLogged(
+      database.db,
+      [at(cardId!, "1700000000.000200"), at(noticeId!, "1700000000.000300")],
+      entry,
+    );
+
+    const summaryTs = async (id: string) =>
+      (await database.db.select({ ts: incidents.summaryTs }).from(incidents).where(eq(incidents.id, id)))[0]
+        ?.ts;
+    expect(await summaryTs(carded!.id)).toBe("1700000000.000200");
+    // Another purpose's post is not a card.
+    expect(await summaryTs(other!.id)).toBeNull();
+
+    // A second card row for the incident (there is none in practice) leaves the first card.
+    const [secondId] = await upsertOutbox(database.db, [card(carded!.id)]);
+    await markOutboxSentLogged(database.db, [at(secondId!, "1700000000.000400")], entry);
+    expect(await summaryTs(carded!.id)).toBe("1700000000.000200");
   });
 });

@@ -104,7 +104,7 @@ describe("the playbook checklist", () => {
     expect(blocks).toContain("Reproduce it yourself");
 
     // Set-up running again (after a crash) queues nothing new.
-    await postPlaybookChecklist(deps(), incident.id);
+    await postPlaybookChecklist(deps(), incident);
     await eventually("delivery recorded", async () => {
       const row = await getOutboxByKey(deps().db, playbookOutboxKey(incident.id));
       return row?.status === "sent";
