@@ -33,10 +33,13 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
     if (!q) throw new Error(`unknown queue ${name}`);
     return q;
   };
-  const enqueueMany: Jobs["enqueueMany"] = async (name, items) => {
-    if (items.length === 0) return;
+  const enqueueMany: Jobs["enqueueMany"] = async (name, allItems) => {
     const def = JOBS[name];
+    const target = queue(def.queue);
     // An edit waits in the delayed set for its turn instead of being woken to find it later.
+    // One already queued under its id would not be added again: it takes no turn of its own.
+    const items = "pace" in def ? await notYetQueued(connection, target, allItems) : allItems;
+    if (items.length === 0) return;
     const paced = "pace" in def ? items.filter((i) => i.delay === undefined).length : 0;
     const now = Date.now();
     const slots = await reserveSlots(connection, prefix, EDIT_PACE_KEY, now, EDIT_PACE, paced);
@@ -51,7 +54,6 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
       }
       return { name, data, opts: { ...def.opts, jobId: item.jobId, delay } satisfies JobsOptions };
     });
-    const target = queue(def.queue);
     if (jobs.length === 1) await target.add(name, jobs[0]!.data, jobs[0]!.opts);
     else await target.addBulk(jobs);
   };
@@ -67,4 +69,24 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
       await Promise.all([...queues.values()].map((q) => q.close()));
     },
   };
+}
+
+/**
+ * The items whose job id no job in the queue holds yet (any state: BullMQ adds nothing under an
+ * id it still keeps), each id once, in one round trip. Items without an id are always new.
+ */
+async function notYetQueued<T extends { jobId?: string }>(
+  redis: Redis,
+  queue: Queue,
+  items: T[],
+): Promise<T[]> {
+  const seen = new Set<string>();
+  const once = items.filter((i) => i.jobId === undefined || (!seen.has(i.jobId) && seen.add(i.jobId)));
+  const ids = [...seen];
+  if (ids.length === 0) return once;
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.exists(queue.toKey(id));
+  const answers = (await pipeline.exec()) ?? [];
+  const kept = new Set(ids.filter((_, n) => answers[n]?.[1] === 1));
+  return once.filter((i) => i.jobId === undefined || !kept.has(i.jobId));
 }
