@@ -37,10 +37,18 @@ export const JOBS = {
     schema: z.object({ incidentId: z.uuid() }),
     opts: retrying,
   },
-  /** Posts one outbox row to Slack, exactly once. `slotAt`: its reserved turn in the channel. */
+  /**
+   * Posts one outbox row to Slack, exactly once. `slotAt`: its reserved turn in the channel.
+   * `sharedIn`: for a row that shares its channel's turn (an announcement), where and what it
+   * is, so that the job joins or takes the turn without reading the row first.
+   */
   "slack.deliver": {
     queue: QUEUE_NAMES.slack,
-    schema: z.object({ outboxId: z.uuid(), slotAt: z.number().optional() }),
+    schema: z.object({
+      outboxId: z.uuid(),
+      slotAt: z.number().optional(),
+      sharedIn: z.object({ channel: z.string().min(1), purpose: z.string().min(1) }).optional(),
+    }),
     opts: retrying,
   },
   /** One step of an SLA clock: a warning, the breach, or the next rung of the escalation ladder. */

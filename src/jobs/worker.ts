@@ -49,6 +49,8 @@ const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
   "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
   "slack.deliver": async (ctx, data) => {
+    const shared = data.sharedIn;
+    if (shared && ROUNDUP_PURPOSES.has(shared.purpose)) return deliverInSharedTurn(ctx, data, shared);
     // Read once: the turn and the delivery work from this row (its attempt is claimed atomically).
     const row = await getOutbox(ctx.deps.db, data.outboxId);
     if (row && ROUNDUP_PURPOSES.has(row.purpose)) return deliverInSharedTurn(ctx, data, row);
@@ -104,12 +106,13 @@ async function waitForChannelTurn(
 async function deliverInSharedTurn(
   ctx: Context,
   data: JobPayload<"slack.deliver">,
-  row: OutboxRow,
+  /** The row, or where and what it is when the job says (its status then unread). */
+  row: Pick<OutboxRow, "channel" | "purpose"> & { status?: OutboxRow["status"] },
 ): Promise<unknown> {
   const { redis, prefix } = ctx;
   let slot = data.slotAt;
   if (slot === undefined) {
-    if (row.status !== "pending") return { status: row.status };
+    if (row.status !== undefined && row.status !== "pending") return { status: row.status };
     const turn = await shareChannelTurn(redis, prefix, row.channel, Date.now());
     if (turn === null) return { status: "joined" };
     slot = turn;

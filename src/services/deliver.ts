@@ -19,7 +19,7 @@ import type { IncidentRow, OutboxRow } from "../db/schema/index.js";
 import type { LogKind } from "../domain/log.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
-import { jobIds } from "../jobs/catalog.js";
+import { type JobPayload, jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { announcementRoundup, MAX_ROUNDUP } from "../slack/blocks/incident-card.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
@@ -237,11 +237,36 @@ export function outboxIdsOf(metadata: unknown): string[] {
   return typeof outbox_ids === "string" ? outbox_ids.split(" ").filter(Boolean) : [];
 }
 
+/**
+ * queueDeliveries for rows at hand: a row that shares its channel's turn (an announcement)
+ * names its channel and purpose in its job, which then needs no read of the row to join or
+ * take the turn; the turn's post claims what is pending when it comes, as for any other job.
+ */
+export async function queueRowDeliveries(
+  deps: Deps,
+  rows: Array<Pick<OutboxRow, "id" | "channel" | "purpose">>,
+): Promise<void> {
+  await enqueueDeliveries(
+    deps,
+    rows.map((r) => ({
+      outboxId: r.id,
+      ...(ROUNDUP_PURPOSES.has(r.purpose) ? { sharedIn: { channel: r.channel, purpose: r.purpose } } : {}),
+    })),
+  );
+}
+
 /** Queues the delivery of outbox rows (one job each, by id: queueing twice is one job), in one round trip. */
 export async function queueDeliveries(deps: Deps, outboxIds: string[]): Promise<void> {
-  await deps.jobs.enqueueMany(
+  await enqueueDeliveries(
+    deps,
+    outboxIds.map((outboxId) => ({ outboxId })),
+  );
+}
+
+function enqueueDeliveries(deps: Deps, payloads: Array<JobPayload<"slack.deliver">>): Promise<void> {
+  return deps.jobs.enqueueMany(
     "slack.deliver",
-    outboxIds.map((outboxId) => ({ payload: { outboxId }, jobId: jobIds.deliver(outboxId) })),
+    payloads.map((payload) => ({ payload, jobId: jobIds.deliver(payload.outboxId) })),
   );
 }
 

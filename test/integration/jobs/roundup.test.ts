@@ -87,11 +87,13 @@ describe("announcements that share a stakeholder channel's turn", () => {
         expect(text).toContain(reference);
       }
     }
-    // (Turns are a gap apart; a post reaches Slack a little after its turn, by how much varies.)
-    for (let i = CHANNEL_PACE.burst; i < posts.length; i++) {
-      expect(posts[i]!.at - posts[i - CHANNEL_PACE.burst]!.at).toBeGreaterThanOrEqual(
-        CHANNEL_PACE.gapMs - 250,
-      );
+    // Turns are a gap apart once the burst is used, and a post reaches Slack some time after its
+    // turn: the claim, the roundup's rendering and, on a loaded machine, a wait for the CPU (over
+    // a second in the worst runs seen). The pace keeps one post inside Slack's burst to absorb
+    // that, so what Slack sees is at most one post more than the burst within any gap.
+    const window = CHANNEL_PACE.burst + 1;
+    for (let i = window; i < posts.length; i++) {
+      expect(posts[i]!.at - posts[i - window]!.at).toBeGreaterThanOrEqual(CHANNEL_PACE.gapMs - 250);
     }
     const limited = h.slack
       .callsTo("chat.postMessage")
