@@ -3,6 +3,8 @@ import { performance } from "node:perf_hooks";
 /** One request: latency from its *scheduled* start until the response status arrived. */
 export interface Sample {
   latencyMs: number;
+  /** When the request was due, in ms from the start of the load. */
+  dueMs: number;
   /** HTTP status; 0 when the request failed without a response. */
   status: number;
   error?: string;
@@ -65,7 +67,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const fire = (i: number) => {
     const dueAt = start + i * intervalMs;
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - dueAt);
-    const done = timeOne(opts.send, dueAt).then((sample) => {
+    const done = timeOne(opts.send, dueAt, start).then((sample) => {
       samples.push(sample);
       inFlight.delete(done);
     });
@@ -86,16 +88,30 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return { scheduled: total, samples: [...samples], unanswered, maxSendLagMs };
 }
 
-async function timeOne(send: () => Promise<Response>, dueAt: number): Promise<Sample> {
+async function timeOne(send: () => Promise<Response>, dueAt: number, start: number): Promise<Sample> {
+  const dueMs = dueAt - start;
   try {
     const res = await send();
     const latencyMs = performance.now() - dueAt;
     // Read the (small) body so the connection goes back to the pool.
     await res.arrayBuffer().catch(() => undefined);
-    return { latencyMs, status: res.status };
+    return { latencyMs, dueMs, status: res.status };
   } catch (err) {
-    return { latencyMs: performance.now() - dueAt, status: 0, error: String(err) };
+    return { latencyMs: performance.now() - dueAt, dueMs, status: 0, error: String(err) };
   }
+}
+
+/** The worst latency among the requests due in each `stepMs` of the load, as "0s:12 2s:30 …". */
+export function worstPerStep(samples: Sample[], stepMs: number): string {
+  const worst = new Map<number, number>();
+  for (const s of samples) {
+    const step = Math.floor(s.dueMs / stepMs);
+    worst.set(step, Math.max(worst.get(step) ?? 0, s.latencyMs));
+  }
+  return [...worst.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([step, ms]) => `${(step * stepMs) / 1000}s:${ms.toFixed(0)}`)
+    .join(" ");
 }
 
 /** Waits for every request in flight, at most `timeoutMs`; returns how many never answered. */
