@@ -68,7 +68,12 @@ const PROCESSORS: Processors = {
   "report.files": (ctx, data) => {
     const period = periodOfDays(data.first, data.last, ctx.deps.policy.timezone);
     if (!period) throw new UnrecoverableError(`invalid report period ${data.first}..${data.last}`);
-    return sendReportFiles(ctx.deps, { userId: data.userId, period, asOf: data.asOf });
+    return sendReportFiles(ctx.deps, {
+      userId: data.userId,
+      period,
+      asOf: data.asOf,
+      retry: ctx.job.attemptsMade > 0,
+    });
   },
   "report.digest": (ctx) => postWeeklyDigest(ctx.deps),
   "action.fire": (ctx, data) => fireActionStep(ctx.deps, data, async (posts) => ctx.inline.deliver(posts)),

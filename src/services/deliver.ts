@@ -23,15 +23,14 @@ import { type JobPayload, jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { announcementRoundup, MAX_ROUNDUP } from "../slack/blocks/incident-card.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
-import { classifySlackError, type SlackFailure, slackErrorCode } from "../slack/errors.js";
+import { classifySlackError, type SlackFailure } from "../slack/errors.js";
+import { scanHistory } from "../slack/history.js";
 import { renderBriefingPost } from "./briefing-refresh.js";
 import type { Deps } from "./deps.js";
 import { renderResponderCard, typeLabel } from "./render.js";
 
 /** Message metadata tagging each post with its outbox id, so a retry can find what landed. */
 export const OUTBOX_EVENT = "switchboard_outbox";
-/** A retry reads at most this many pages of 200 messages looking for its earlier try. */
-const MAX_PROBE_PAGES = 25;
 /** Give up on a post after this many tries (rate-limit waits included). */
 export const MAX_DELIVERY_ATTEMPTS = 10;
 /** Backoff of a roundup's retry after a failure without Retry-After: doubling from this... */
@@ -306,30 +305,14 @@ async function findLanded(
   ids: string[],
 ): Promise<Map<string, Landed>> {
   const channel = target.startsWith("U") || target.startsWith("W") ? await openDm(slack, target) : target;
-  const oldest = String(Math.floor(since.getTime() / 1000) - 60);
-  const read = (cursor?: string) =>
-    slack.conversations.history({ channel, oldest, limit: 200, cursor, include_all_metadata: true });
-  // The bot may post to a public channel it is not in (chat:write.public) but must join to read it.
-  let history = await read().catch(async (err: unknown) => {
-    if (slackErrorCode(err) !== "not_in_channel") throw err;
-    await slack.conversations.join({ channel });
-    return read();
-  });
   const wanted = new Set(ids);
   const found = new Map<string, Landed>();
-  // History comes newest first: in a busy channel the post can be pages back, so read on to
-  // `oldest` (a first page alone would miss it there, and the retry would post it again).
-  for (let page = 1; ; page++) {
-    for (const m of history.messages ?? []) {
-      if (!m.ts) continue;
+  await scanHistory(slack, channel, since, (m) => {
+    if (m.ts)
       for (const id of outboxIdsOf(m.metadata)) if (wanted.has(id)) found.set(id, { channel, ts: m.ts });
-    }
-    const cursor = history.response_metadata?.next_cursor;
-    if (found.size === wanted.size || !history.has_more || !cursor) return found;
-    if (page >= MAX_PROBE_PAGES)
-      throw new Error(`history probe: more than ${MAX_PROBE_PAGES * 200} messages to read`);
-    history = await read(cursor);
-  }
+    return found.size === wanted.size;
+  });
+  return found;
 }
 
 async function openDm(slack: WebClient, user: string): Promise<string> {

@@ -4,6 +4,7 @@ import type { KpiFigures } from "../domain/kpi.js";
 import type { ReportPeriod } from "../domain/report-period.js";
 import { type KpiLabels, kpiReportMessage } from "../slack/blocks/kpi-report.js";
 import { slackErrorCode } from "../slack/errors.js";
+import { scanHistory } from "../slack/history.js";
 import type { Deps } from "./deps.js";
 import { chartSeries, renderKpiChart } from "./kpi-chart.js";
 import { kpiCsv } from "./kpi-csv.js";
@@ -56,21 +57,33 @@ export const chartFilename = (period: ReportPeriod) => `${fileStem(period)}.png`
 
 /**
  * Uploads the chart and the CSV of the period to the requester's DM (conversations.open, then
- * filesUploadV2 into the DM). Runs as a job after the command was answered; a Slack failure throws, so the job
- * retries.
+ * filesUploadV2 into the DM, which completes both files in one call). Runs as a job after the
+ * command was answered; a Slack failure throws, so the job retries. A retry first looks in the
+ * DM for the CSV of this request (posted since it was made): Slack may have completed the
+ * upload before its answer was lost, and the requester should not get the files twice.
  */
 export async function sendReportFiles(
   deps: Deps,
-  p: { userId: string; period: ReportPeriod; asOf: Date },
-): Promise<{ channel: string; incidents: number }> {
-  const [chart, csv] = await Promise.all([
-    reportChart(deps, p.period, p.asOf),
-    kpiCsv(deps.db, { from: p.period.from, to: p.period.to, timezone: deps.policy.timezone }),
-  ]);
+  p: { userId: string; period: ReportPeriod; asOf: Date; retry?: boolean },
+): Promise<{ channel: string; incidents: number } | { channel: string; alreadySent: true }> {
   const opened = await deps.slack.conversations.open({ users: p.userId });
   const channel = opened.channel?.id;
   if (!channel) throw new Error("conversations.open returned no channel");
   const stem = fileStem(p.period);
+  const requested = p.asOf.getTime();
+  const sentEarlier =
+    p.retry &&
+    (await scanHistory(
+      deps.slack,
+      channel,
+      p.asOf,
+      (m) => Number(m.ts) * 1000 >= requested && (m.files ?? []).some((f) => f.name === `${stem}.csv`),
+    ));
+  if (sentEarlier) return { channel, alreadySent: true };
+  const [chart, csv] = await Promise.all([
+    reportChart(deps, p.period, p.asOf),
+    kpiCsv(deps.db, { from: p.period.from, to: p.period.to, timezone: deps.policy.timezone }),
+  ]);
   try {
     await deps.slack.filesUploadV2({
       channel_id: channel,

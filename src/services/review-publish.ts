@@ -1,9 +1,16 @@
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
-import { actionsOfReview, getReview, markReviewPublished } from "../db/queries/reviews.js";
+import {
+  actionsOfReview,
+  getReview,
+  markReviewPublished,
+  recordReviewUpload,
+} from "../db/queries/reviews.js";
+import type { ReviewRow } from "../db/schema/index.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { classifySlackError } from "../slack/errors.js";
+import { scanHistory } from "../slack/history.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { reviewFactLines } from "./review.js";
@@ -14,9 +21,10 @@ export type PublishResult = "published" | "already_published" | "not_completed" 
 /**
  * Uploads a completed review as a Markdown document to the incident channel (Slack's external
  * upload: get a URL, send the bytes, complete into the channel), then records the file and logs
- * it. A review with `published_at` is never uploaded again. The one window for a second upload
- * is a crash between Slack completing and the record being written: a retry then uploads again
- * rather than risk no document at all.
+ * it. A review with `published_at` is never uploaded again. The file's id is recorded before
+ * Slack is asked to complete the upload, so a try after one whose answer was lost (a crash, a
+ * timeout, a 5xx after the fact) first looks for that file in the channel's history and, when
+ * it is there, records it instead of uploading a second copy.
  */
 export async function publishReview(deps: Deps, reviewId: string): Promise<PublishResult> {
   const review = await getReview(deps.db, reviewId);
@@ -26,6 +34,10 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
   if (!incident) return "not_completed";
   // The channel is made at intake; until it exists there is nowhere to publish.
   if (!incident.channelId) throw new RetryLater(null, "incident channel not created yet");
+  if (review.fileId && (await documentInChannel(deps, incident.channelId, review))) {
+    await recordPublished(deps, review, incident.channelId, review.fileId);
+    return "published";
+  }
   const reference = formatReference(incident.number);
   const markdown = reviewMarkdown({
     reference,
@@ -43,6 +55,7 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
   let fileId: string;
   try {
     fileId = await upload(deps, {
+      reviewId,
       channel: incident.channelId,
       filename: `${reference.toLowerCase()}-review.md`,
       title: `${reference} post-incident review`,
@@ -65,21 +78,42 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
     });
     return "gave_up";
   }
+  await recordPublished(deps, review, incident.channelId, fileId);
+  return "published";
+}
+
+/**
+ * Whether the file of an earlier try is in the channel (Slack completed it, the answer was
+ * lost). A history Slack will never show (the channel gone) leaves uploading as the only way on.
+ */
+async function documentInChannel(deps: Deps, channel: string, review: ReviewRow): Promise<boolean> {
+  try {
+    return await scanHistory(deps.slack, channel, review.completedAt ?? review.updatedAt, (m) =>
+      (m.files ?? []).some((f) => f.id === review.fileId),
+    );
+  } catch (err) {
+    const failure = classifySlackError(err);
+    if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
+    if (failure.kind === "transient") throw err;
+    return false;
+  }
+}
+
+async function recordPublished(deps: Deps, review: ReviewRow, channel: string, fileId: string) {
   await deps.db.transaction(async (tx) => {
     if (!(await markReviewPublished(tx, { id: review.id, fileId, publishedAt: deps.clock.now() }))) return;
     await appendLog(tx, {
-      incidentId: incident.id,
+      incidentId: review.incidentId,
       actor: SYSTEM_ACTOR,
       kind: "review_published",
-      details: { reviewId: review.id, fileId, channel: incident.channelId },
+      details: { reviewId: review.id, fileId, channel },
     });
   });
-  return "published";
 }
 
 async function upload(
   deps: Deps,
-  p: { channel: string; filename: string; title: string; content: Buffer },
+  p: { reviewId: string; channel: string; filename: string; title: string; content: Buffer },
 ): Promise<string> {
   const target = await deps.slack.files.getUploadURLExternal({
     filename: p.filename,
@@ -94,6 +128,7 @@ async function upload(
   });
   // Thrown as a plain error: the job backs off and tries again with a fresh URL.
   if (!sent.ok) throw new Error(`upload to Slack failed with HTTP ${sent.status}`);
+  await recordReviewUpload(deps.db, { id: p.reviewId, fileId: target.file_id });
   await deps.slack.files.completeUploadExternal({
     files: [{ id: target.file_id, title: p.title }],
     channel_id: p.channel,

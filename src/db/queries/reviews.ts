@@ -59,6 +59,17 @@ export async function completeReview(
   return row ?? null;
 }
 
+/**
+ * Records the file of an upload about to be completed into the channel, before Slack is asked
+ * to: should the answer be lost, the next try looks for this file in the channel first.
+ */
+export async function recordReviewUpload(db: DbOrTx, p: { id: string; fileId: string }): Promise<void> {
+  await db
+    .update(reviews)
+    .set({ fileId: p.fileId, updatedAt: sql`now()` })
+    .where(and(eq(reviews.id, p.id), isNull(reviews.publishedAt)));
+}
+
 /** Records the uploaded document; false when another run recorded one first. */
 export async function markReviewPublished(
   db: DbOrTx,

@@ -40,7 +40,11 @@ export const reviews = pgTable(
     wentBadly: text("went_badly"),
     completedBy: text("completed_by"),
     completedAt: tstz("completed_at"),
-    /** The Markdown document uploaded to the incident channel (Slack file id), once uploaded. */
+    /**
+     * The Markdown document's Slack file id: recorded before its upload is completed into the
+     * incident channel, so a retry can find it there; the document is in place once
+     * `published_at` is set.
+     */
     fileId: text("file_id"),
     publishedAt: tstz("published_at"),
     version: integer("version").notNull().default(1),

@@ -15,6 +15,7 @@ import type { KpiFigures, PriorityFigures } from "../../../src/domain/kpi.js";
 import { previousWeek, reportPeriod } from "../../../src/domain/report-period.js";
 import { CHART_HEIGHT, CHART_WIDTH } from "../../../src/services/kpi-chart.js";
 import { postWeeklyDigest } from "../../../src/services/kpi-digest.js";
+import { sendReportFiles } from "../../../src/services/kpi-report.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 
@@ -486,6 +487,34 @@ describe("/incident report", () => {
   it("explains a period it cannot read", async () => {
     const body = await runReport("report 2026-03-09 2026-03-01", USERS.lead);
     expect(body.text).toContain("start date is after the end date");
+  });
+
+  it("sends the files once when Slack completed the upload but its answer was lost", async () => {
+    const filesBefore = h.slack.files.length;
+    const sent = () => h.slack.files.slice(filesBefore).map((f) => f.filename);
+    const asOf = new Date();
+    const request = {
+      userId: USERS.lead,
+      period: reportPeriod({ kind: "between", from: FROM, to: TO }, asOf, TZ)!,
+      asOf,
+    };
+    h.slack.failNext("files.completeUploadExternal", { status: 500, afterEffect: true });
+    await expect(sendReportFiles(h.system.deps, request)).rejects.toThrow();
+    expect(sent()).toHaveLength(2);
+    expect(await sendReportFiles(h.system.deps, { ...request, retry: true })).toMatchObject({
+      alreadySent: true,
+    });
+    expect(sent()).toHaveLength(2);
+
+    // A completion that never happened leaves nothing in the DM: the retry sends them.
+    await new Promise((r) => setTimeout(r, 5));
+    const again = { ...request, asOf: new Date() };
+    h.slack.failNext("files.completeUploadExternal", { status: 500 });
+    await expect(sendReportFiles(h.system.deps, again)).rejects.toThrow();
+    expect(sent()).toHaveLength(2);
+    expect(await sendReportFiles(h.system.deps, { ...again, retry: true })).toMatchObject({ incidents: 9 });
+    expect(sent()).toHaveLength(4);
+    expect(sent().filter((f) => f.endsWith(".csv"))).toHaveLength(2);
   });
 });
 

@@ -357,4 +357,62 @@ describe("post-incident reviews", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(h.slack.files.filter((f) => f.channel === incident.channelId)).toHaveLength(1);
   });
+  describe("when Slack's answer to completing the upload fails", () => {
+    /** A resolved incident with a completed review that no job is publishing yet. */
+    async function completedReview(title: string, rootCause: string) {
+      const incident = await readyIncident({ title, impact: "medium", urgency: "low" });
+      await cardClick(incident, CARD_ACTION.acknowledge);
+      await resolve(incident);
+      await deps().db.insert(reviews).values({
+        incidentId: incident.id,
+        status: "completed",
+        requestedBy: USERS.agent,
+        rootCauseCategory: "software_defect",
+        rootCause,
+        completedBy: USERS.agent,
+        completedAt: new Date(),
+      });
+      return { incident, review: (await getReviewOf(deps().db, incident.id))! };
+    }
+    const documentsIn = (channel: string) => h.slack.files.filter((f) => f.channel === channel);
+    const published = async (incidentId: string) =>
+      (await listLog(deps().db, incidentId)).filter((e) => e.kind === "review_published");
+
+    it("records the document Slack completed, without uploading it again", async () => {
+      const { incident, review } = await completedReview("Wallboard blank", "Display driver crashed");
+      h.slack.failNext("files.completeUploadExternal", { status: 500, afterEffect: true });
+      await expect(publishReview(deps(), review.id)).rejects.toThrow();
+      const [document] = documentsIn(incident.channelId!);
+      expect(document?.content.toString("utf8")).toContain("Display driver crashed");
+      const pending = (await getReviewOf(deps().db, incident.id))!;
+      expect(pending).toMatchObject({ fileId: document!.id, publishedAt: null });
+
+      expect(await publishReview(deps(), review.id)).toBe("published");
+      expect(documentsIn(incident.channelId!)).toHaveLength(1);
+      expect(await getReviewOf(deps().db, incident.id)).toMatchObject({ fileId: document!.id });
+      expect((await published(incident.id)).map((e) => e.details)).toEqual([
+        { reviewId: review.id, fileId: document!.id, channel: incident.channelId },
+      ]);
+      expect(
+        h.slack.callsTo("conversations.history").some((c) => c.args.channel === incident.channelId),
+      ).toBe(true);
+    });
+
+    it("uploads it again when Slack never completed it", async () => {
+      const { incident, review } = await completedReview("IVR loops", "Menu table corrupted");
+      h.slack.failNext("files.completeUploadExternal", { status: 500 });
+      await expect(publishReview(deps(), review.id)).rejects.toThrow();
+      expect(documentsIn(incident.channelId!)).toHaveLength(0);
+      const abandoned = (await getReviewOf(deps().db, incident.id))!.fileId;
+      expect(abandoned).toEqual(expect.any(String));
+
+      expect(await publishReview(deps(), review.id)).toBe("published");
+      const documents = documentsIn(incident.channelId!);
+      expect(documents).toHaveLength(1);
+      expect(documents[0]!.id).not.toBe(abandoned);
+      expect(documents[0]!.content.toString("utf8")).toContain("Menu table corrupted");
+      expect(await getReviewOf(deps().db, incident.id)).toMatchObject({ fileId: documents[0]!.id });
+      expect(await published(incident.id)).toHaveLength(1);
+    });
+  });
 });
