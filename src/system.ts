@@ -31,6 +31,8 @@ export interface SystemOptions {
   sweepIntervalMs?: number;
   /** How often the worker checks that Redis still holds its data (see redis-watch.ts). */
   redisWatchMs?: number;
+  /** When a click still being handled is told so (see unanswered-clicks.ts). */
+  clickLateMs?: number;
 }
 
 export interface RunningSystem {
@@ -77,7 +79,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     outboxLeaseMs: Math.max(config.jobLockMs, 12_000),
   };
   const routes = operationalRoutes({ sql: database.sql, redis: producer, metrics });
-  const web = config.role === "worker" ? null : await startWeb(config, deps, routes);
+  const web =
+    config.role === "worker" ? null : await startWeb(config, deps, routes, { clickLateMs: opts.clickLateMs });
   // With both halves in one process the jobs get a connection pool of their own, so a burst
   // of background work never makes a Slack request wait for a connection.
   const jobsDatabase =
@@ -116,8 +119,9 @@ async function startWeb(
   config: Config,
   deps: Deps,
   routes: Route[],
+  slackOpts: { clickLateMs?: number | undefined },
 ): Promise<{ app: App; port: number | null }> {
-  const app = createSlackApp(config, deps, routes);
+  const app = createSlackApp(config, deps, routes, slackOpts);
   const started = (await app.start(config.port)) as unknown;
   return { app, port: portOf(started as Server | null) ?? (config.slack.appToken ? config.port : null) };
 }

@@ -37,6 +37,7 @@ import {
   VIEW,
 } from "./ids.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
+import { answerUnansweredClicks } from "./unanswered-clicks.js";
 import { FLOOR_VIEWS, onFloorModalSubmit } from "./views/floor-modals.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
 import { onReviewSubmit } from "./views/review.js";
@@ -55,7 +56,13 @@ export function slackClientOptions(config: Config): WebClientOptions {
   };
 }
 
-export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App {
+export function createSlackApp(
+  config: Config,
+  deps: Deps,
+  routes: Route[],
+  /** clickLateMs: see answerUnansweredClicks (CLICK_LATE_MS when unset). */
+  opts: { clickLateMs?: number | undefined } = {},
+): App {
   const log = deps.logger.child({ component: "slack" });
   const common = {
     token: config.slack.botToken,
@@ -94,6 +101,8 @@ export function createSlackApp(config: Config, deps: Deps, routes: Route[]): App
       end();
     }
   });
+
+  app.use(answerUnansweredClicks(opts.clickLateMs));
 
   app.command(COMMAND, (args) => onIncidentCommand(deps, args));
   app.view<ViewSubmitAction>({ callback_id: VIEW.logIncident, type: "view_submission" }, (args) =>

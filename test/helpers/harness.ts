@@ -98,6 +98,8 @@ export async function startHarness(
     sweepIntervalMs?: number;
     /** How often the worker checks that Redis still holds its data (default 2 s). */
     redisWatchMs?: number;
+    /** When a click still being handled is told so (default 5 s). */
+    clickLateMs?: number;
     logger?: Logger;
     /** Replaces the `sla:` and `warn_at:` part of the test policy (e.g. seconds-long SLAs). */
     sla?: string;
@@ -128,6 +130,7 @@ export async function startHarness(
     logger: opts.logger ?? createLogger("silent"),
     sweepIntervalMs: opts.sweepIntervalMs,
     redisWatchMs: opts.redisWatchMs,
+    clickLateMs: opts.clickLateMs,
   });
   const baseUrl = `http://127.0.0.1:${system.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
