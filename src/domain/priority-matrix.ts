@@ -13,9 +13,18 @@ export function derivePriority(matrix: PriorityMatrix, impact: Impact, urgency: 
   return matrix[impact][urgency];
 }
 
-/** A P1 is always a major incident; a lower priority can still be flagged major by hand. */
+/** Logged with the major flag set: a P1 (a lower priority can still be flagged major by hand). */
 export function isMajorPriority(priority: Priority): boolean {
   return priority === "P1";
+}
+
+/**
+ * A major incident: P1 or P2, or flagged major (a P1 when logged, or by hand). The card and
+ * every heading mark it MAJOR, the floor is briefed for it first, and it is what gets a
+ * post-incident review (and, when the policy says so, a close gate). Routine: P3 to P5 unflagged.
+ */
+export function isMajor(i: { priority: Priority; major: boolean }): boolean {
+  return i.major || i.priority === "P1" || i.priority === "P2";
 }
 
 /** 1 for P1 (most urgent) … 5 for P5. */

@@ -1,10 +1,6 @@
 import type { Policy } from "../config/policy-types.js";
 import type { Priority, Status } from "./incident.js";
-
-/** Major = P1 or P2, or flagged major by hand. Only these get a review prompt and a close gate. */
-export function isMajor(i: { priority: Priority; major: boolean }): boolean {
-  return i.major || i.priority === "P1" || i.priority === "P2";
-}
+import { isMajor } from "./priority-matrix.js";
 
 /** Besides the owner and the reporter, holders of these roles may write a review. */
 export const REVIEW_ROLES = ["team_lead", "duty_manager", "head_of_operations"] as const;

@@ -7,11 +7,11 @@ import { completeReview, ensureReview, getReviewOf, lockReview } from "../db/que
 import { clocksOf } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, ReviewRow } from "../db/schema/index.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { type FactLines, factLines, formatReviewTime, reviewFacts } from "../domain/review-facts.js";
 import {
   closeBlockedByReview,
-  isMajor,
   mayWriteReview,
   REVIEW_WRITERS_TEXT,
   reviewableStatus,

@@ -1,5 +1,6 @@
 import type { IncidentRow } from "../../db/schema/index.js";
 import { ACTION_LABELS, allowedActions, isOpenStatus, type LifecycleAction } from "../../domain/lifecycle.js";
+import { isMajor } from "../../domain/priority-matrix.js";
 import { CARD_ACTION, FLOOR_ACTION } from "../ids.js";
 import { plain } from "./text.js";
 
@@ -54,14 +55,14 @@ export function cardActions(i: Pick<IncidentRow, "id" | "status">, clocks?: Extr
  * "Brief agents" is offered on every open incident (a P3 outage can still flood the phones)
  * but stands out on a major one, when the issue says the floor needs it most.
  */
-export function floorActions(i: Pick<IncidentRow, "id" | "status" | "major">) {
+export function floorActions(i: Pick<IncidentRow, "id" | "status" | "priority" | "major">) {
   if (!isOpenStatus(i.status)) return [];
   return [
     {
       type: "actions",
       block_id: "incident_floor_actions",
       elements: [
-        button(FLOOR_ACTION.briefAgents, "Brief agents", i.id, i.major ? "primary" : undefined),
+        button(FLOOR_ACTION.briefAgents, "Brief agents", i.id, isMajor(i) ? "primary" : undefined),
         button(FLOOR_ACTION.recordImpact, "Record impact", i.id),
         button(FLOOR_ACTION.askForHelp, "Ask for help", i.id),
       ],

@@ -6,6 +6,7 @@ import {
   type TeamBriefingStatus,
 } from "../../domain/floor.js";
 import { STATUS_LABELS } from "../../domain/incident.js";
+import { isMajor } from "../../domain/priority-matrix.js";
 import { formatReference } from "../../domain/reference.js";
 import { FLOOR_ACTION } from "../ids.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
@@ -47,7 +48,7 @@ export function briefingMessage(
   timezone: string,
 ) {
   const ref = formatReference(i.number);
-  const heading = `Agent briefing · ${ref} · ${i.priority}${i.major ? " · MAJOR" : ""}`;
+  const heading = `Agent briefing · ${ref} · ${i.priority}${isMajor(i) ? " · MAJOR" : ""}`;
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: plain(heading, 150) },
     { type: "context", elements: [mrkdwn(escapeMrkdwn(clip(i.title, 150)))] },
@@ -140,7 +141,7 @@ type HelpIncident = Pick<
 /** A request for help: the incident's summary (never its caller reference), what is needed, who asks. */
 export function helpRequestMessage(i: HelpIncident, p: { asker: string; request: string }) {
   const ref = formatReference(i.number);
-  const heading = `${ref} · ${i.priority}${i.major ? " · MAJOR" : ""} · ${STATUS_LABELS[i.status]}`;
+  const heading = `${ref} · ${i.priority}${isMajor(i) ? " · MAJOR" : ""} · ${STATUS_LABELS[i.status]}`;
   const ask = `:sos: ${userMention(p.asker)} is asking for help with *${ref}*`;
   return {
     text: escapeMrkdwn(`${ref}: help requested: ${clip(p.request, 200)}`),

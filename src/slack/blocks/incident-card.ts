@@ -2,6 +2,7 @@ import type { IncidentRow } from "../../db/schema/index.js";
 import type { TeamBriefingStatus } from "../../domain/floor.js";
 import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
+import { isMajor } from "../../domain/priority-matrix.js";
 import { formatReference } from "../../domain/reference.js";
 import { cardActions, type ExtraClockButtons, floorActions } from "./card-actions.js";
 import { briefingCardBlock, impactBlocks, recordedImpactOf } from "./floor.js";
@@ -78,7 +79,7 @@ const PRIORITY_EMOJI = {
 } as const;
 
 export function headline(i: Pick<CardIncident, "number" | "title" | "priority" | "major">): string {
-  return `${formatReference(i.number)} · ${i.priority}${i.major ? " · MAJOR" : ""} · ${i.title}`;
+  return `${formatReference(i.number)} · ${i.priority}${isMajor(i) ? " · MAJOR" : ""} · ${i.title}`;
 }
 
 function fields(i: CardIncident, ctx: CardContext): string[] {
@@ -227,7 +228,7 @@ export function announcementRoundup(list: RoundupIncident[], typeLabel: (type: s
   const breakdown = [...counts].map(([p, n]) => `${n} × ${p}`).join(", ");
   const lines = sorted.map(
     (i) =>
-      `${PRIORITY_EMOJI[i.priority]} *${formatReference(i.number)}* · ${i.priority}${i.major ? " · MAJOR" : ""}` +
+      `${PRIORITY_EMOJI[i.priority]} *${formatReference(i.number)}* · ${i.priority}${isMajor(i) ? " · MAJOR" : ""}` +
       ` · ${escapeClip(typeLabel(i.type), 60)} · _${escapeClip(i.title, 150)}_ · ${channelMention(i.channelId)}`,
   );
   const sections: string[] = [];

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { isMajor } from "../../../src/domain/priority-matrix.js";
 import {
   type FactsClock,
   type FactsIncident,
@@ -9,7 +10,7 @@ import {
   reviewFacts,
   slaLine,
 } from "../../../src/domain/review-facts.js";
-import { closeBlockedByReview, isMajor, mayWriteReview } from "../../../src/domain/review-rules.js";
+import { closeBlockedByReview, mayWriteReview } from "../../../src/domain/review-rules.js";
 
 const T = (hhmm: string, day = "2026-11-23") => new Date(`${day}T${hhmm}:00Z`);
 const label = (name: string) => ({ respond: "Acknowledge", resolve: "Resolve" })[name] ?? name;

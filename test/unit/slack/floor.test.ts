@@ -11,7 +11,7 @@ import {
   briefAgentsModal,
   recordImpactModal,
 } from "../../../src/slack/blocks/floor-modals.js";
-import { incidentCard } from "../../../src/slack/blocks/incident-card.js";
+import { headline, incidentCard } from "../../../src/slack/blocks/incident-card.js";
 import { stakeholderUpdateMessage } from "../../../src/slack/blocks/update.js";
 import { FLOOR_FIELDS as F, FLOOR_ACTION } from "../../../src/slack/ids.js";
 import { AskForHelpForm, briefAgentsForm, RecordImpactForm } from "../../../src/slack/parse/floor-forms.js";
@@ -45,8 +45,31 @@ describe("card buttons for the floor", () => {
       FLOOR_ACTION.askForHelp,
     ]);
     expect(block!.elements[0]!.style).toBe("primary");
-    const [minor] = floorActions(incident()) as Array<{ elements: Record<string, unknown>[] }>;
-    expect(minor!.elements[0]!.style).toBeUndefined();
+    const style = (i: ReturnType<typeof incident>) =>
+      (floorActions(i) as Array<{ elements: Record<string, unknown>[] }>)[0]!.elements[0]!.style;
+    // Major as the review and the help page have it: P1 or P2, or flagged by hand.
+    expect(style(incident({ priority: "P2", major: false }))).toBe("primary");
+    expect(style(incident({ priority: "P3", major: false }))).toBeUndefined();
+  });
+
+  it("marks every heading MAJOR for a P1 or P2 and for an incident flagged major, and no other", () => {
+    const cases = [
+      { priority: "P1", major: true, marked: true },
+      { priority: "P2", major: false, marked: true },
+      { priority: "P3", major: false, marked: false },
+      { priority: "P4", major: true, marked: true },
+      { priority: "P5", major: false, marked: false },
+    ] as const;
+    for (const c of cases) {
+      const i = incident({ priority: c.priority, major: c.major });
+      const headings = [
+        headline(i),
+        JSON.stringify(briefingMessage(i, briefing, status, TZ).blocks),
+        JSON.stringify(helpRequestMessage(i, { asker: "U0AGENT", request: "Need a hand" }).blocks),
+      ];
+      for (const heading of headings)
+        expect(heading.includes("MAJOR"), `${c.priority} ${heading}`).toBe(c.marked);
+    }
   });
 
   it("offers none once resolved or closed", () => {
