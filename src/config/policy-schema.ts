@@ -264,6 +264,9 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
     close: roles.default(DEFAULT_PERMISSIONS.close),
     reopen_closed: roles.default(DEFAULT_PERMISSIONS.reopenClosed),
     downgrade_major: roles.default(DEFAULT_PERMISSIONS.downgradeMajor),
+    review: roles.default(DEFAULT_PERMISSIONS.review),
+    report: roles.default(DEFAULT_PERMISSIONS.report),
+    manage_actions: roles.default(DEFAULT_PERMISSIONS.manageActions),
   })
     .prefault({})
     .transform(
@@ -272,6 +275,9 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
         close: [...p.close],
         reopenClosed: [...p.reopen_closed],
         downgradeMajor: [...p.downgrade_major],
+        review: [...p.review],
+        report: [...p.report],
+        manageActions: [...p.manage_actions],
       }),
     );
 }

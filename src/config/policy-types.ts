@@ -126,6 +126,12 @@ export interface Permissions {
   close: string[];
   reopenClosed: string[];
   downgradeMajor: string[];
+  /** Besides the incident's owner and reporter: who may write its post-incident review. */
+  review: string[];
+  /** Besides the leads named in `teams`: who may run KPI reports. */
+  report: string[];
+  /** Besides an action's owner and their team leads: who may mark it done or move its date. */
+  manageActions: string[];
 }
 
 export interface Policy {
@@ -164,6 +170,9 @@ export const DEFAULT_PERMISSIONS: Readonly<Permissions> = {
   close: MANAGERS,
   reopenClosed: MANAGERS,
   downgradeMajor: ["duty_manager", "head_of_operations"],
+  review: MANAGERS,
+  report: MANAGERS,
+  manageActions: ["duty_manager", "head_of_operations"],
 };
 
 /** Root-cause categories when the policy names none. */

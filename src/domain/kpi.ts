@@ -1,5 +1,7 @@
 import type { Policy } from "../config/policy-types.js";
 import type { Priority } from "./incident.js";
+import { joinWithOr } from "./lifecycle.js";
+import { holdsAny, roleHolders } from "./permissions.js";
 
 /**
  * The figures of a KPI report and how they are defined. Everything is about the incidents
@@ -92,14 +94,25 @@ export function ratePercent(part: number, whole: number): number | null {
   return whole === 0 ? null : (100 * part) / whole;
 }
 
-/** The roles whose holders may run KPI reports, besides the leads of any team. */
-export const REPORT_ROLES = ["team_lead", "duty_manager", "head_of_operations"] as const;
+/**
+ * Team leads and above see the KPIs: every lead listed in `teams`, and holders of the roles in
+ * the policy's `permissions.report`.
+ */
+export function mayRunReport(
+  policy: Pick<Policy, "roles" | "teams" | "permissions">,
+  userId: string,
+): boolean {
+  return (
+    holdsAny(policy, userId, policy.permissions.report) ||
+    policy.teams.some((team) => team.leads.includes(userId))
+  );
+}
 
-/** Team leads and above see the KPIs: holders of REPORT_ROLES and every lead listed in `teams`. */
-export function mayRunReport(policy: Pick<Policy, "roles" | "teams">, userId: string): boolean {
-  const holds = (role: string) =>
-    Object.hasOwn(policy.roles, role) && (policy.roles[role] ?? []).includes(userId);
-  return REPORT_ROLES.some(holds) || policy.teams.some((team) => team.leads.includes(userId));
+/** Why a report was refused, naming who may run one. */
+export function reportRefusal(policy: Pick<Policy, "permissions">): string {
+  const roles = roleHolders(policy.permissions.report.filter((role) => role !== "team_lead"));
+  const others = roles.length > 0 ? ` and anyone who is ${joinWithOr(roles)}` : "";
+  return `KPI reports are for team leads${others}. Ask one of them, or your Switchboard admin if you should have access.`;
 }
 
 /** "42 min", "3 h 05 min", "2 d 4 h": a duration in seconds for a summary line. */

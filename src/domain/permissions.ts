@@ -72,6 +72,18 @@ export function roleLabel(role: string): string {
   return role.replace(/_+/g, " ").trim();
 }
 
+/** "a team lead", "an on-call engineer": each role (once) as one of its holders. */
+export function roleHolders(roles: readonly string[]): string[] {
+  return [...new Set(roles)].map(roleLabel).map((label) => `${indefiniteArticle(label)} ${label}`);
+}
+
+/** Whether `userId` holds any of `roles` in the policy. */
+export function holdsAny(policy: Pick<Policy, "roles">, userId: string, roles: readonly string[]): boolean {
+  return roles.some(
+    (role) => Object.hasOwn(policy.roles, role) && (policy.roles[role] ?? []).includes(userId),
+  );
+}
+
 export function authorize(policy: PermissionPolicy, p: AuthorizeParams): Result<true, Forbidden> {
   const isOwner = p.ownerId !== null && p.ownerId === p.userId;
   const guard = (action: GuardedAction, ownerMay: boolean, doing: string) =>

@@ -1,22 +1,26 @@
 import type { Policy } from "../config/policy-types.js";
 import type { Priority, Status } from "./incident.js";
+import { joinWithOr } from "./lifecycle.js";
+import { holdsAny, roleHolders } from "./permissions.js";
 import { isMajor } from "./priority-matrix.js";
 
-/** Besides the owner and the reporter, holders of these roles may write a review. */
-export const REVIEW_ROLES = ["team_lead", "duty_manager", "head_of_operations"] as const;
-
-/** Who may write an incident's review: the people who ran it and the managers above them. */
+/**
+ * Who may write an incident's review: the people who ran it, and holders of the roles in the
+ * policy's `permissions.review` (the managers above them, by default).
+ */
 export function mayWriteReview(
-  policy: Pick<Policy, "roles">,
+  policy: Pick<Policy, "roles" | "permissions">,
   i: { ownerId: string | null; reporterId: string },
   userId: string,
 ): boolean {
   if (userId === i.ownerId || userId === i.reporterId) return true;
-  return REVIEW_ROLES.some((role) => policy.roles[role]?.includes(userId) ?? false);
+  return holdsAny(policy, userId, policy.permissions.review);
 }
 
-export const REVIEW_WRITERS_TEXT =
-  "its owner, its reporter, a team lead, a duty manager or the head of operations";
+/** "its owner, its reporter, a team lead or a duty manager": who mayWriteReview lets in. */
+export function reviewWriters(policy: Pick<Policy, "permissions">): string {
+  return joinWithOr(["its owner", "its reporter", ...roleHolders(policy.permissions.review)]);
+}
 
 /** A review is written once the incident is over: resolved, or already closed. */
 export function reviewableStatus(status: Status): boolean {

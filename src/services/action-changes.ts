@@ -1,4 +1,4 @@
-import { roleMembers, teamLeadsFor } from "../config/policy.js";
+import { teamLeadsFor } from "../config/policy.js";
 import type { Tx } from "../db/client.js";
 import { lockAction, updateAction } from "../db/queries/action-steps.js";
 import { appendLog } from "../db/queries/incident-log.js";
@@ -8,6 +8,8 @@ import { upsertOutbox } from "../db/queries/outbox.js";
 import type { ImprovementActionRow, IncidentRow } from "../db/schema/index.js";
 import { actionDeadline } from "../domain/action-due.js";
 import { formatActionReference, formatDueOn, localToday, planFromDate } from "../domain/action-reminders.js";
+import { joinWithOr } from "../domain/lifecycle.js";
+import { holdsAny, roleHolders } from "../domain/permissions.js";
 import { actionRescheduledDm } from "../slack/blocks/improvement-actions.js";
 import type { Deps } from "./deps.js";
 import { armActionStep, disarmActionStep, queueDeliveriesOrLeave } from "./improvement-actions.js";
@@ -24,13 +26,26 @@ export type ActionChangeOutcome =
 
 class Refused extends Error {}
 
-/** The owner, their team lead(s) and the managers (duty manager, head of operations) may close or move an action. */
+/**
+ * Who may close or move an action: its owner, their team lead(s), and holders of the roles in
+ * the policy's `permissions.manage_actions` (duty manager and head of operations, by default).
+ */
 export function mayManageAction(deps: Deps, userId: string, ownerId: string): boolean {
   return (
     userId === ownerId ||
     teamLeadsFor(deps.policy, ownerId).includes(userId) ||
-    ["duty_manager", "head_of_operations"].some((role) => roleMembers(deps.policy, role).includes(userId))
+    holdsAny(deps.policy, userId, deps.policy.permissions.manageActions)
   );
+}
+
+/** "Only <@U1>, their team lead or a duty manager can change ACT-3.": who mayManageAction lets in. */
+export function actionManagersOnly(deps: Deps, ownerId: string, doing: string): string {
+  const who = joinWithOr([
+    `<@${ownerId}>`,
+    "their team lead",
+    ...roleHolders(deps.policy.permissions.manageActions),
+  ]);
+  return `Only ${who} can ${doing}.`;
 }
 
 interface Applied {
@@ -64,7 +79,7 @@ async function changeAction(
       const ref = formatActionReference(action.number);
       if (action.status !== "open") throw new Refused(`${ref} is already ${action.status}.`);
       if (!mayManageAction(deps, p.actor, action.ownerId)) {
-        throw new Refused(`Only <@${action.ownerId}>, their team lead or a duty manager can change ${ref}.`);
+        throw new Refused(actionManagersOnly(deps, action.ownerId, `change ${ref}`));
       }
       const incident = await getIncidentById(tx, action.incidentId);
       return { before: action, incident, ...(await change(tx, action, incident)) };

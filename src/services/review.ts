@@ -13,8 +13,8 @@ import { type FactLines, factLines, formatReviewTime, reviewFacts } from "../dom
 import {
   closeBlockedByReview,
   mayWriteReview,
-  REVIEW_WRITERS_TEXT,
   reviewableStatus,
+  reviewWriters,
 } from "../domain/review-rules.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
@@ -95,7 +95,7 @@ export async function startReview(deps: Deps, incident: IncidentRow, userId: str
     return { ok: false, message: `${ref} is still open: resolve it first, then write its review.` };
   }
   if (!mayWriteReview(deps.policy, incident, userId)) {
-    return { ok: false, message: `Only ${REVIEW_WRITERS_TEXT} can write the review of ${ref}.` };
+    return { ok: false, message: `Only ${reviewWriters(deps.policy)} can write the review of ${ref}.` };
   }
   const review = await deps.db.transaction(async (tx) => {
     const made = await ensureReview(tx, { incidentId: incident.id, requestedBy: userId });
@@ -197,7 +197,7 @@ function refuseUnlessWritable(deps: Deps, incident: IncidentRow, review: ReviewR
   }
   if (!reviewableStatus(incident.status)) throw new Refused(`${ref} was reopened: resolve it again first.`);
   if (!mayWriteReview(deps.policy, incident, actor)) {
-    throw new Refused(`Only ${REVIEW_WRITERS_TEXT} can write the review of ${ref}.`);
+    throw new Refused(`Only ${reviewWriters(deps.policy)} can write the review of ${ref}.`);
   }
 }
 

@@ -10,7 +10,12 @@ import { z } from "zod";
 import { getAction } from "../../db/queries/improvement-actions.js";
 import { formatActionReference, localToday } from "../../domain/action-reminders.js";
 import { describeError } from "../../lib/logger.js";
-import { markActionDone, mayManageAction, rescheduleAction } from "../../services/action-changes.js";
+import {
+  actionManagersOnly,
+  markActionDone,
+  mayManageAction,
+  rescheduleAction,
+} from "../../services/action-changes.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { actionDoneDm, rescheduleModal } from "../blocks/improvement-actions.js";
@@ -60,7 +65,7 @@ export async function onActionProposeDate(
   const ref = formatActionReference(found.number);
   if (found.status !== "open") return void (await say(`${ref} is already ${found.status}.`));
   if (!mayManageAction(deps, body.user.id, found.ownerId)) {
-    return void (await say(`Only <@${found.ownerId}>, their team lead or a duty manager can move ${ref}.`));
+    return void (await say(actionManagersOnly(deps, found.ownerId, `move ${ref}`)));
   }
   const view = rescheduleModal(found, {
     today: localToday(deps.clock.now(), deps.policy.timezone),

@@ -1,4 +1,4 @@
-import { mayRunReport } from "../../domain/kpi.js";
+import { mayRunReport, reportRefusal } from "../../domain/kpi.js";
 import { type ReportRange, reportPeriod } from "../../domain/report-period.js";
 import { jobIds } from "../../jobs/catalog.js";
 import { describeError } from "../../lib/logger.js";
@@ -6,16 +6,13 @@ import type { Deps } from "../../services/deps.js";
 import { reportFigures, reportMessage } from "../../services/kpi-report.js";
 import type { CommandContext, Reply } from "./work.js";
 
-const REFUSAL =
-  "KPI reports are for team leads, duty managers and heads of operations. Ask one of them, or your Switchboard admin if you should have access.";
-
 /**
  * `/incident report [7d|30d|<from> <to>]` (the command was acked already): the summary is the
  * ephemeral answer, computed now in SQL; the chart and CSV take longer to make, so a job
  * renders them and uploads them to the requester's DM.
  */
 export async function answerReport(deps: Deps, range: ReportRange, ctx: CommandContext): Promise<Reply> {
-  if (!mayRunReport(deps.policy, ctx.userId)) return { text: REFUSAL };
+  if (!mayRunReport(deps.policy, ctx.userId)) return { text: reportRefusal(deps.policy) };
   const asOf = deps.clock.now();
   const period = reportPeriod(range, asOf, deps.policy.timezone);
   if (!period) return { text: "That is not a report period I can read: try `/incident report 7d`." };

@@ -194,6 +194,20 @@ describe("defaults for optional keys", () => {
     expect(parsed.permissions.close).toEqual(["head_of_operations"]);
     expect(parsed.permissions.resolve).toEqual(DEFAULT_PERMISSIONS.resolve);
   });
+
+  it("reads who may write reviews, run reports and manage actions from permissions", () => {
+    const parsed = policyOf(
+      parseWith((doc) => {
+        doc.permissions = { review: ["dpo"], report: ["duty_manager"], manage_actions: ["team_lead"] };
+      }),
+    );
+    expect(parsed.permissions).toMatchObject({
+      review: ["dpo"],
+      report: ["duty_manager"],
+      manageActions: ["team_lead"],
+      close: DEFAULT_PERMISSIONS.close,
+    });
+  });
 });
 
 describe("each problem is reported with its path", () => {

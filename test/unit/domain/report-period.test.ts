@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { compliancePercent, formatSeconds, mayRunReport, ratePercent } from "../../../src/domain/kpi.js";
+import { DEFAULT_PERMISSIONS } from "../../../src/config/policy-types.js";
+import {
+  compliancePercent,
+  formatSeconds,
+  mayRunReport,
+  ratePercent,
+  reportRefusal,
+} from "../../../src/domain/kpi.js";
 import {
   bucketFor,
   chartBuckets,
@@ -159,9 +166,24 @@ describe("KPI arithmetic and access", () => {
     const policy = {
       roles: { team_lead: ["U1"], duty_manager: ["U2"], head_of_operations: ["U3"], dpo: ["U4"] },
       teams: [{ key: "floor", label: "Floor", leads: ["U5"], members: ["U6"], supportChannel: null }],
+      permissions: DEFAULT_PERMISSIONS,
     };
     for (const user of ["U1", "U2", "U3", "U5"]) expect(mayRunReport(policy, user)).toBe(true);
     for (const user of ["U4", "U6", "U7"]) expect(mayRunReport(policy, user)).toBe(false);
+    expect(reportRefusal(policy)).toContain(
+      "KPI reports are for team leads and anyone who is a duty manager or a head of operations.",
+    );
+  });
+
+  it("lets the policy's permissions.report decide which roles run reports, besides team leads in teams", () => {
+    const policy = {
+      roles: { team_lead: ["U1"], duty_manager: ["U2"], dpo: ["U4"] },
+      teams: [{ key: "floor", label: "Floor", leads: ["U5"], members: ["U6"], supportChannel: null }],
+      permissions: { ...DEFAULT_PERMISSIONS, report: ["dpo"] },
+    };
+    for (const user of ["U4", "U5"]) expect(mayRunReport(policy, user)).toBe(true);
+    for (const user of ["U1", "U2", "U6"]) expect(mayRunReport(policy, user)).toBe(false);
+    expect(reportRefusal(policy)).toContain("KPI reports are for team leads and anyone who is a dpo.");
   });
 
   it("schedules the digest with cron's weekday numbers", () => {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_PERMISSIONS } from "../../../src/config/policy-types.js";
 import { isMajor } from "../../../src/domain/priority-matrix.js";
 import {
   type FactsClock,
@@ -10,7 +11,7 @@ import {
   reviewFacts,
   slaLine,
 } from "../../../src/domain/review-facts.js";
-import { closeBlockedByReview, mayWriteReview } from "../../../src/domain/review-rules.js";
+import { closeBlockedByReview, mayWriteReview, reviewWriters } from "../../../src/domain/review-rules.js";
 
 const T = (hhmm: string, day = "2026-11-23") => new Date(`${day}T${hhmm}:00Z`);
 const label = (name: string) => ({ respond: "Acknowledge", resolve: "Resolve" })[name] ?? name;
@@ -208,6 +209,7 @@ describe("review rules", () => {
   const policy = {
     roles: { team_lead: ["U0LEAD"], dpo: ["U0DPO"] },
     review: { requiredForClose: true, rootCauseCategories: {} },
+    permissions: DEFAULT_PERMISSIONS,
   };
 
   it("treats P1, P2 and flagged incidents as major", () => {
@@ -222,6 +224,21 @@ describe("review rules", () => {
     expect(["U0OWN", "U0REP", "U0LEAD"].map((u) => mayWriteReview(policy, i, u))).toEqual([true, true, true]);
     expect(mayWriteReview(policy, i, "U0DPO")).toBe(false);
     expect(mayWriteReview(policy, { ownerId: null, reporterId: "U0REP" }, "U0OTHER")).toBe(false);
+    expect(reviewWriters(policy)).toBe(
+      "its owner, its reporter, a team lead, a duty manager or a head of operations",
+    );
+  });
+
+  it("lets the policy's permissions.review name the roles that may write a review", () => {
+    const own = { ...policy, permissions: { ...DEFAULT_PERMISSIONS, review: ["dpo"] } };
+    const i = { ownerId: "U0OWN", reporterId: "U0REP" };
+    expect(["U0OWN", "U0REP", "U0DPO", "U0LEAD"].map((u) => mayWriteReview(own, i, u))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(reviewWriters(own)).toBe("its owner, its reporter or a dpo");
   });
 
   it("holds closing only for a major incident without a completed review, when the policy says so", () => {
