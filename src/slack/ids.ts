@@ -11,6 +11,7 @@ export const VIEW = {
   recordImpact: "incident_record_impact_modal",
   askForHelp: "incident_ask_for_help_modal",
   review: "incident_review_modal",
+  reviewNotice: "incident_review_notice",
   actionReschedule: "improvement_action_reschedule_modal",
 } as const;
 

@@ -7,17 +7,31 @@ import { slackErrorCode } from "./errors.js";
 
 const TRIGGER_ERRORS = new Set(["expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"]);
 
+/** What `views.update` needs to change an opened modal. */
+export interface OpenedView {
+  id: string;
+  hash: string;
+}
+
 /**
  * Opens a modal. Called straight after ack, because a trigger id is good for three seconds
- * and once. Returns a user-facing message when Slack refused, `retry` naming what to run again.
+ * and once. Returns a user-facing message when Slack refused, `retry` naming what to run again;
+ * `opened` hears the view's id and hash, for a caller that changes it later.
  */
 export async function openModal(
   deps: Deps,
   client: WebClient,
-  p: { triggerId: string; view: object; retry: string; context?: Record<string, unknown> },
+  p: {
+    triggerId: string;
+    view: object;
+    retry: string;
+    context?: Record<string, unknown>;
+    opened?: (view: OpenedView) => void;
+  },
 ): Promise<string | null> {
   try {
-    await client.views.open({ trigger_id: p.triggerId, view: p.view as ModalView });
+    const res = await client.views.open({ trigger_id: p.triggerId, view: p.view as ModalView });
+    if (p.opened && res.view?.id && res.view.hash) p.opened({ id: res.view.id, hash: res.view.hash });
     return null;
   } catch (err) {
     const code = slackErrorCode(err);

@@ -95,6 +95,29 @@ export function reviewModal(
   };
 }
 
+/**
+ * Opened in place of the review form while its facts are read (a long incident's log can take
+ * longer than the trigger's 3 s), then replaced by the form; or by `reviewNoticeModal` when
+ * there is no form to show after all.
+ */
+export function reviewLoadingModal(i: Subject) {
+  return reviewNoticeModal(i, ":hourglass_flowing_sand: Reading the incident's log for the review…");
+}
+
+/** A modal that only says something about the review (no form, nothing to submit). */
+export function reviewNoticeModal(i: Subject, text: string) {
+  return {
+    type: "modal" as const,
+    callback_id: VIEW.reviewNotice,
+    title: plain("Post-incident review", 24),
+    close: plain("Close", 24),
+    blocks: [
+      { type: "context", elements: [mrkdwn(subjectLine(i))] },
+      { type: "section", text: mrkdwn(clip(text, 3000)) },
+    ],
+  };
+}
+
 /** Posted in the incident channel when a major incident is resolved. */
 export function reviewPrompt(
   i: Subject & Pick<IncidentRow, "ownerId" | "reporterId">,

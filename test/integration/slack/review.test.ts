@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { DateTime } from "luxon";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { getReviewOf } from "../../../src/db/queries/reviews.js";
@@ -357,6 +358,54 @@ describe("post-incident reviews", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(h.slack.files.filter((f) => f.channel === incident.channelId)).toHaveLength(1);
   });
+  it("opens a placeholder within the trigger's 3 s when the log is slow to read, then fills in the form", async () => {
+    const incident = await readyIncident({ title: "Recordings not saved", impact: "medium", urgency: "low" });
+    await cardClick(incident, CARD_ACTION.acknowledge);
+    await resolve(incident);
+    const ref = formatReference(incident.number);
+    // Another transaction holds the log, so reading it (and requesting the review) must wait.
+    const other = postgres(h.config.databaseUrl, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = other.begin(async (tx) => {
+      await tx`lock table incident_log in access exclusive mode`;
+      locked();
+      await held;
+    });
+    try {
+      await isLocked;
+      const before = new Set(h.slack.views.map((v) => v.id));
+      const res = await h.command(`review ${ref}`, { triggerTtlMs: 3_000 });
+      expect(res.status).toBe(200);
+      const opened = await h.slack.waitFor(() => h.slack.views.find((v) => !before.has(v.id)), {
+        timeoutMs: 2_500,
+      });
+      expect(opened.view.callback_id).toBe("incident_review_notice");
+      expect(JSON.stringify(opened.view.blocks)).toContain("Reading the incident's log");
+    } finally {
+      release();
+      await holder;
+      await other.end();
+    }
+    const filled = await h.slack.waitFor(() =>
+      h.slack.views.find(
+        (v) =>
+          v.view.callback_id === "incident_review_modal" && v.view.private_metadata?.includes(incident.id),
+      ),
+    );
+    expect(JSON.stringify(filled.view.blocks)).toContain(ref);
+    expect(h.slack.callsTo("views.update").filter((c) => c.ok && c.args.view_id === filled.id)).toHaveLength(
+      1,
+    );
+    expect(await getReviewOf(deps().db, incident.id)).toMatchObject({ status: "requested" });
+  });
+
   describe("when Slack's answer to completing the upload fails", () => {
     /** A resolved incident with a completed review that no job is publishing yet. */
     async function completedReview(title: string, rootCause: string) {
