@@ -13,6 +13,7 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { holdLock } from "../../helpers/hold-lock.js";
 import { clickButton, submitView } from "../../helpers/interact.js";
 import { formValue } from "../../helpers/slack-payloads.js";
 
@@ -365,21 +366,8 @@ describe("post-incident reviews", () => {
     const ref = formatReference(incident.number);
     // Another transaction holds the log, so reading it (and requesting the review) must wait.
     const other = postgres(h.config.databaseUrl, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const holder = other.begin(async (tx) => {
-      await tx`lock table incident_log in access exclusive mode`;
-      locked();
-      await held;
-    });
+    const release = await holdLock(other, (tx) => tx`lock table incident_log in access exclusive mode`);
     try {
-      await isLocked;
       const before = new Set(h.slack.views.map((v) => v.id));
       const res = await h.command(`review ${ref}`, { triggerTtlMs: 3_000 });
       expect(res.status).toBe(200);
@@ -389,8 +377,7 @@ describe("post-incident reviews", () => {
       expect(opened.view.callback_id).toBe("incident_review_notice");
       expect(JSON.stringify(opened.view.blocks)).toContain("Reading the incident's log");
     } finally {
-      release();
-      await holder;
+      await release();
       await other.end();
     }
     const filled = await h.slack.waitFor(() =>

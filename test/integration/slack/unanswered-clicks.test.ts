@@ -6,6 +6,7 @@ import { CARD_ACTION } from "../../../src/slack/ids.js";
 import { CLICK_MESSAGES } from "../../../src/slack/unanswered-clicks.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { holdLock } from "../../helpers/hold-lock.js";
 import { buttonClick } from "../../helpers/slack-payloads.js";
 
 const LATE_MS = 800;
@@ -71,20 +72,10 @@ describe("a click whose handling goes wrong after its ack", () => {
     const incident = await readyIncident(deps(), { title: "Wallboard frozen" });
     const before = (await acknowledgements(incident.id)).length;
     // Another transaction holds the incident's row, so the change waits for it.
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const holder = other.begin(async (tx) => {
-      await tx`select id from incidents where id = ${incident.id} for update`;
-      locked();
-      await held;
-    });
-    await isLocked;
+    const release = await holdLock(
+      other,
+      (tx) => tx`select id from incidents where id = ${incident.id} for update`,
+    );
     let answers: () => string[];
     try {
       answers = await click(incident, CARD_ACTION.acknowledge);
@@ -92,8 +83,7 @@ describe("a click whose handling goes wrong after its ack", () => {
       expect(answers()).toEqual([CLICK_MESSAGES.late]);
       expect((await loadIncident(deps(), incident.id)).status).toBe("open");
     } finally {
-      release();
-      await holder;
+      await release();
     }
     await h.slack.waitFor(() => (answers().length > 1 ? true : undefined));
     expect(answers()).toHaveLength(2);
