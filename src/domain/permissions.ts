@@ -127,8 +127,7 @@ interface Rule {
 
 function allowIf(policy: PermissionPolicy, userId: string, rule: Rule): Result<true, Forbidden> {
   if (rule.ownerMay && rule.isOwner) return ok(true);
-  const held = new Set(rolesOf(policy, userId));
-  if (rule.roles.some((role) => held.has(role))) return ok(true);
+  if (holdsAny(policy, userId, rule.roles)) return ok(true);
   return err({ code: "forbidden", message: whoMayMessage(rule) });
 }
 

@@ -1,5 +1,5 @@
 import type { IncidentRow } from "../db/schema/index.js";
-import { authorize, rolesAllowedTo, rolesOf } from "../domain/permissions.js";
+import { authorize, holdsAny, rolesAllowedTo } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { Deps } from "./deps.js";
@@ -54,6 +54,5 @@ function ownerChange(incident: IncidentRow, to: string, message: string): Change
 }
 
 function isManager(deps: Deps, userId: string): boolean {
-  const managers = new Set(rolesAllowedTo(deps.policy, "resolve"));
-  return rolesOf(deps.policy, userId).some((role) => managers.has(role));
+  return holdsAny(deps.policy, userId, rolesAllowedTo(deps.policy, "resolve"));
 }

@@ -62,19 +62,14 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
       content: Buffer.from(markdown, "utf8"),
     });
   } catch (err) {
-    const failure = classifySlackError(err);
-    if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
-    if (failure.kind === "transient") throw err;
-    deps.logger.warn(
-      { incidentId: incident.id, reference, reviewId, error: failure.error },
-      "review document not uploaded",
-    );
+    const error = permanentOrRetry(err);
+    deps.logger.warn({ incidentId: incident.id, reference, reviewId, error }, "review document not uploaded");
     // On record, so the timeline shows it and the sweep stops trying (see listUnpublishedReviews).
     await appendLog(deps.db, {
       incidentId: incident.id,
       actor: SYSTEM_ACTOR,
       kind: "delivery_failed",
-      details: { purpose: "review_document", reviewId, channel: incident.channelId, error: failure.error },
+      details: { purpose: "review_document", reviewId, channel: incident.channelId, error },
     });
     return "gave_up";
   }
@@ -92,11 +87,20 @@ async function documentInChannel(deps: Deps, channel: string, review: ReviewRow)
       (m.files ?? []).some((f) => f.id === review.fileId),
     );
   } catch (err) {
-    const failure = classifySlackError(err);
-    if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
-    if (failure.kind === "transient") throw err;
+    permanentOrRetry(err);
     return false;
   }
+}
+
+/**
+ * A Slack failure worth another try is thrown for the job to retry (after Retry-After when
+ * Slack gave one); a failure for good returns its error code.
+ */
+function permanentOrRetry(err: unknown): string {
+  const failure = classifySlackError(err);
+  if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
+  if (failure.kind === "transient") throw err;
+  return failure.error;
 }
 
 async function recordPublished(deps: Deps, review: ReviewRow, channel: string, fileId: string) {

@@ -86,27 +86,18 @@ export async function reviewCloseRefusal(tx: Tx, deps: Deps, incident: IncidentR
 export type ReviewStart = { ok: true; review: ReviewRow; lines: FactLines } | { ok: false; message: string };
 
 /**
- * `/incident review` or the prompt's button, first step: why this person may not write this
- * incident's review now (still open, not theirs to write), or null. Reads nothing.
- */
-export function reviewRefusal(deps: Deps, incident: IncidentRow, userId: string): string | null {
-  const ref = formatReference(incident.number);
-  if (!reviewableStatus(incident.status))
-    return `${ref} is still open: resolve it first, then write its review.`;
-  if (!mayWriteReview(deps.policy, incident, userId)) {
-    return `Only ${reviewWriters(deps.policy)} can write the review of ${ref}.`;
-  }
-  return null;
-}
-
-/**
- * Second step, once `reviewRefusal` let the person in: creates the review on request (logged
- * as requested by that person) and returns what the form shows, read from the log.
+ * `/incident review` or the prompt's button: checks who asks and when (before any read),
+ * creates the review on request (logged as requested by that person), and returns what the
+ * form shows.
  */
 export async function startReview(deps: Deps, incident: IncidentRow, userId: string): Promise<ReviewStart> {
   const ref = formatReference(incident.number);
-  const refused = reviewRefusal(deps, incident, userId);
-  if (refused) return { ok: false, message: refused };
+  if (!reviewableStatus(incident.status)) {
+    return { ok: false, message: `${ref} is still open: resolve it first, then write its review.` };
+  }
+  if (!mayWriteReview(deps.policy, incident, userId)) {
+    return { ok: false, message: `Only ${reviewWriters(deps.policy)} can write the review of ${ref}.` };
+  }
   const review = await deps.db.transaction(async (tx) => {
     const made = await ensureReview(tx, { incidentId: incident.id, requestedBy: userId });
     if (made.created) {

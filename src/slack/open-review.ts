@@ -3,7 +3,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { describeError } from "../lib/logger.js";
 import type { Deps } from "../services/deps.js";
 import { isDatabaseUnavailable } from "../services/errors.js";
-import { type ReviewStart, reviewRefusal, startReview } from "../services/review.js";
+import { type ReviewStart, startReview } from "../services/review.js";
 import { reviewLoadingModal, reviewModal, reviewNoticeModal } from "./blocks/review.js";
 import { type OpenedView, openModal } from "./open-modal.js";
 
@@ -21,20 +21,14 @@ type Opening = { incident: IncidentRow; userId: string; triggerId: string; chann
  * Opens the review form for `/incident review` and the prompt's button. Returns what to tell
  * the person instead (still open, not theirs to write, already completed, Slack refused).
  */
-export async function openReviewModal(
-  deps: Deps,
-  client: WebClient,
-  p: Opening,
-  loadingAfterMs = REVIEW_LOADING_AFTER_MS,
-): Promise<string | null> {
-  const refused = reviewRefusal(deps, p.incident, p.userId);
-  if (refused) return refused;
+export async function openReviewModal(deps: Deps, client: WebClient, p: Opening): Promise<string | null> {
+  // A refusal (still open, not theirs to write) comes back at once, before any read.
   const starting = startReview(deps, p.incident, p.userId);
   let timer: NodeJS.Timeout | undefined;
   const early = await Promise.race([
     starting,
     new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), loadingAfterMs);
+      timer = setTimeout(() => resolve(null), REVIEW_LOADING_AFTER_MS);
     }),
   ]).finally(() => clearTimeout(timer));
   if (early) {

@@ -34,13 +34,10 @@ export function answerUnansweredClicks(lateMs = CLICK_LATE_MS): Middleware<AnyMi
       );
     const timer = setTimeout(() => void tell(CLICK_MESSAGES.late), lateMs);
     try {
-      await args.next();
+      await args.next().finally(() => clearTimeout(timer));
     } catch (err) {
-      clearTimeout(timer);
       await tell(isDatabaseUnavailable(err) ? CLICK_MESSAGES.databaseDown : CLICK_MESSAGES.failed);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   };
 }
