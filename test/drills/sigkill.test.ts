@@ -284,7 +284,20 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
     let last = await drained();
     while (last.open + last.climbing + last.pending > 0) {
       if (Date.now() - drainStarted > 240_000) {
-        throw new Error(`not drained after 240 s: ${JSON.stringify(last)}\n${lastStderr.join("\n")}`);
+        // What is left, for whoever reads the failure: which posts, how far along, held until when.
+        const left = await db
+          .select({
+            purpose: outbox.purpose,
+            channel: outbox.channel,
+            attempts: outbox.attempts,
+            claimedUntil: outbox.claimedUntil,
+            lastError: outbox.lastError,
+          })
+          .from(outbox)
+          .where(eq(outbox.status, "pending"));
+        throw new Error(
+          `not drained after 240 s: ${JSON.stringify(last)}\n${JSON.stringify(left.slice(0, 40))}\n${lastStderr.join("\n")}`,
+        );
       }
       await sleep(1_000);
       last = await drained();
