@@ -32,18 +32,25 @@ return slots
 
 /**
  * A turn shared by every post that waits for it: when one is already waiting (KEYS[2] holds
- * its time), the caller joins it (-1); otherwise it reserves the next turn on KEYS[1] and, if
- * that turn is later, marks it as waiting until ARGV[4] ms past it.
+ * "<its time>|<the job holding it>"), the caller joins it (-1), unless the caller is that job
+ * (ARGV[5]) come back after a crash: then it gets its own turn again. Otherwise it reserves the
+ * next turn on KEYS[1] and, if that turn is later, marks it as waiting until ARGV[4] ms past it.
  */
 const SHARE = `
 local now = tonumber(ARGV[1])
 local gap = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local hold = tonumber(ARGV[4])
-if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+local holder = ARGV[5]
+local held = redis.call('GET', KEYS[2])
+if held then
+  local sep = string.find(held, '|', 1, true)
+  if sep and string.sub(held, sep + 1) == holder then return tonumber(string.sub(held, 1, sep - 1)) end
+  return -1
+end
 local count = 1
 ${RESERVE_TURNS}
-if slots[1] > now then redis.call('SET', KEYS[2], slots[1], 'PX', (slots[1] - now) + hold) end
+if slots[1] > now then redis.call('SET', KEYS[2], slots[1] .. '|' .. holder, 'PX', (slots[1] - now) + hold) end
 return slots[1]
 `;
 
@@ -55,7 +62,7 @@ if next < earliest then redis.call('SET', KEYS[1], earliest, 'PX', ARGV[2]) end
 return 0
 `;
 
-/** Ends a waiting turn, unless another has taken its place. */
+/** Ends a waiting turn ("<time>|<holder>"), unless another has taken its place. */
 const CLOSE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0
@@ -131,13 +138,16 @@ const SHARED_TURN_HOLD_MS = 60_000;
  * For posts that can go out together (see `deliverRoundup`): joins the turn already waiting in
  * this channel, if there is one (null: the post that holds it will carry this one too), or
  * reserves the next turn (its time; when later than `now`, it stays open for others to join
- * until `closeSharedTurn`).
+ * until `closeSharedTurn`). `holder` names the caller (its job id): a holder that died after
+ * reserving and runs again is given back its own turn rather than told to join it, which
+ * would leave the posts that joined waiting for the turn to lapse.
  */
 export async function shareChannelTurn(
   redis: Redis,
   prefix: string,
   channel: string,
   now: number,
+  holder: string,
 ): Promise<number | null> {
   const { gapMs, burst } = CHANNEL_PACE;
   const slot = Number(
@@ -150,6 +160,7 @@ export async function shareChannelTurn(
       gapMs,
       burst,
       SHARED_TURN_HOLD_MS,
+      holder,
     ),
   );
   return slot < 0 ? null : slot;
@@ -164,8 +175,9 @@ export async function closeSharedTurn(
   prefix: string,
   channel: string,
   slot: number,
+  holder: string,
 ): Promise<void> {
-  await redis.eval(CLOSE, 1, `${prefix}:turn:${channel}`, slot);
+  await redis.eval(CLOSE, 1, `${prefix}:turn:${channel}`, `${slot}|${holder}`);
 }
 
 /**

@@ -115,10 +115,11 @@ async function deliverInSharedTurn(
   row: Pick<OutboxRow, "channel" | "purpose"> & { status?: OutboxRow["status"] },
 ): Promise<unknown> {
   const { redis, prefix } = ctx;
+  const holder = ctx.job.id ?? "";
   let slot = data.slotAt;
   if (slot === undefined) {
     if (row.status !== undefined && row.status !== "pending") return { status: row.status };
-    const turn = await shareChannelTurn(redis, prefix, row.channel, Date.now());
+    const turn = await shareChannelTurn(redis, prefix, row.channel, Date.now(), holder);
     if (turn === null) return { status: "joined" };
     slot = turn;
   }
@@ -133,7 +134,7 @@ async function deliverInSharedTurn(
       await ctx.job.moveToDelayed(slot, ctx.token);
       throw new DelayedError();
     }
-    await closeSharedTurn(redis, prefix, row.channel, slot);
+    await closeSharedTurn(redis, prefix, row.channel, slot, holder);
     const outcome = await deliverRoundup(ctx.deps, row.channel, row.purpose).catch(async (err: unknown) => {
       // Slack's Retry-After (or the backoff after a failure) holds for the channel: the posts
       // gathered next wait it out too.
@@ -143,7 +144,13 @@ async function deliverInSharedTurn(
     });
     // Rows left over, or held until their retry is due: a further turn, once they are free.
     if (!outcome.more && outcome.heldMs === undefined) return outcome;
-    const next = await shareChannelTurn(redis, prefix, row.channel, Date.now() + (outcome.heldMs ?? 0));
+    const next = await shareChannelTurn(
+      redis,
+      prefix,
+      row.channel,
+      Date.now() + (outcome.heldMs ?? 0),
+      holder,
+    );
     if (next === null) return outcome;
     slot = next;
   }
@@ -234,9 +241,13 @@ export function startWorkers(deps: Deps, connection: Redis, prefix: string, lock
         connection,
         prefix,
         concurrency: CONCURRENCY[queue],
-        // A job whose worker died is taken up again once its lock lapses.
+        // A job whose worker died is taken up again once its lock lapses. Every job is safe
+        // to run again (outbox claims, step records), so one whose worker died more than once
+        // is still taken up at once rather than failed and left for the sweep; a job that
+        // itself keeps killing its worker still ends after a few tries.
         lockDuration: lockMs,
         stalledInterval: lockMs,
+        maxStalledCount: 5,
       },
     );
     worker.on("failed", (job, err) => {

@@ -53,17 +53,35 @@ describe("call pacing in Redis", () => {
     const now = 2_000_000;
     const { gapMs, burst } = CHANNEL_PACE;
     // The burst goes at once and leaves nothing waiting.
-    for (let i = 0; i < burst; i++) expect(await shareChannelTurn(redis, prefix, "C3", now)).toBe(now);
+    for (let i = 0; i < burst; i++)
+      expect(await shareChannelTurn(redis, prefix, "C3", now, `burst-${i}`)).toBe(now);
     // The next takes the turn a gap later, and everything queued meanwhile joins it.
-    const waiting = await shareChannelTurn(redis, prefix, "C3", now);
+    const waiting = await shareChannelTurn(redis, prefix, "C3", now, "holder");
     expect(waiting).toBe(now + gapMs);
-    for (let i = 0; i < 5; i++) expect(await shareChannelTurn(redis, prefix, "C3", now + 10)).toBeNull();
-    // Closing another turn's time leaves this one open.
-    await closeSharedTurn(redis, prefix, "C3", now + 1);
-    expect(await shareChannelTurn(redis, prefix, "C3", now + 20)).toBeNull();
+    for (let i = 0; i < 5; i++)
+      expect(await shareChannelTurn(redis, prefix, "C3", now + 10, `joiner-${i}`)).toBeNull();
+    // Closing another turn's time, or the same time for another holder, leaves this one open.
+    await closeSharedTurn(redis, prefix, "C3", now + 1, "holder");
+    await closeSharedTurn(redis, prefix, "C3", waiting!, "joiner-0");
+    expect(await shareChannelTurn(redis, prefix, "C3", now + 20, "joiner-5")).toBeNull();
     // Once it has come and gathered its posts, a post takes the turn after it.
-    await closeSharedTurn(redis, prefix, "C3", waiting!);
-    expect(await shareChannelTurn(redis, prefix, "C3", now + gapMs)).toBe(now + 2 * gapMs);
+    await closeSharedTurn(redis, prefix, "C3", waiting!, "holder");
+    expect(await shareChannelTurn(redis, prefix, "C3", now + gapMs, "next")).toBe(now + 2 * gapMs);
+  });
+
+  it("gives a holder that died before keeping its turn the same turn back, not a place in it", async () => {
+    const now = 3_000_000;
+    const { gapMs, burst } = CHANNEL_PACE;
+    for (let i = 0; i < burst; i++) await shareChannelTurn(redis, prefix, "C5", now, `burst-${i}`);
+    const first = await shareChannelTurn(redis, prefix, "C5", now, "job-1");
+    expect(first).toBe(now + gapMs);
+    expect(await shareChannelTurn(redis, prefix, "C5", now + 5, "job-2")).toBeNull();
+    // job-1 runs again (its worker was killed before the turn was saved with the job).
+    expect(await shareChannelTurn(redis, prefix, "C5", now + 300, "job-1")).toBe(first);
+    // Its turn is still the waiting one, and no further turn was taken for it.
+    expect(await shareChannelTurn(redis, prefix, "C5", now + 400, "job-3")).toBeNull();
+    await closeSharedTurn(redis, prefix, "C5", first!, "job-1");
+    expect(await shareChannelTurn(redis, prefix, "C5", now + gapMs, "job-4")).toBe(now + 2 * gapMs);
   });
 
   it("after a 429, no turn in the channel comes before its Retry-After", async () => {
@@ -71,7 +89,7 @@ describe("call pacing in Redis", () => {
     await deferChannel(redis, prefix, "C4", now + 5_000);
     expect(await reserveChannelSlot(redis, prefix, "C4", now)).toBe(now + 5_000);
     // ...and then one a gap apart, without a burst.
-    expect(await shareChannelTurn(redis, prefix, "C4", now)).toBe(now + 5_000 + CHANNEL_PACE.gapMs);
+    expect(await shareChannelTurn(redis, prefix, "C4", now, "job")).toBe(now + 5_000 + CHANNEL_PACE.gapMs);
     // A deferral never brings turns forward.
     await deferChannel(redis, prefix, "C4", now + 1_000);
     expect(await reserveChannelSlot(redis, prefix, "C4", now)).toBeGreaterThan(now + 5_000);
