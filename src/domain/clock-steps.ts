@@ -49,6 +49,28 @@ export function nextStep(step: ClockStep, plan: StepPlan): ClockStep {
   return `escalate-${parsed.index + 1}`;
 }
 
+/** The highest step index a step name holds (parseStep reads up to six digits). */
+const MAX_STEP_INDEX = 999_999;
+
+/**
+ * The step to plan after `step` ran at `now`, on a ladder of `ladderLength` roles. A ladder that
+ * fell behind (workers or Redis down past several of its steps) still climbs every rung it
+ * missed, one step each, so each level hears of the breach once and in order. But the top
+ * role's reminders that fell due meanwhile collapse into one, the latest of them: after an
+ * outage the head of operations gets one late message, not one per missed interval.
+ */
+export function stepAfter(step: ClockStep, plan: StepPlan, now: Date, ladderLength: number): ClockStep {
+  const next = nextStep(step, plan);
+  const parsed = parseStep(next);
+  if (parsed?.kind !== "escalate" || plan.repeatMs <= 0) return next;
+  // Escalation k goes to ladder rung min(k, length - 1); from the top rung on, each is a reminder.
+  const top = Math.max(1, ladderLength - 1);
+  if (parsed.index < top) return next;
+  const latestDue = Math.floor((now.getTime() - plan.dueAt.getTime()) / plan.repeatMs);
+  const index = Math.max(parsed.index, Math.min(latestDue, MAX_STEP_INDEX));
+  return `escalate-${index}`;
+}
+
 /**
  * Where a freshly (re)planned clock starts: the first warning still ahead of `now`, else the
  * breach (due now if the new deadline has already passed). Warnings already behind are not

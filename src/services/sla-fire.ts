@@ -4,7 +4,7 @@ import { lockIncidentsOfClocks } from "../db/queries/mutate.js";
 import { type NewOutboxMessage, upsertOutboxRows } from "../db/queries/outbox.js";
 import { lockClocks, recordSteps, stepKey, updateClock } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
-import { type ClockStep, nextStep, parseStep, stepTime } from "../domain/clock-steps.js";
+import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { jobIds } from "../jobs/catalog.js";
@@ -126,7 +126,8 @@ async function runSteps(deps: Deps, tx: Tx, jobs: StepJob[], now: Date): Promise
   const log: LogEntry[] = [];
   const posts: NewOutboxMessage[] = [];
   const patches = due.map((d) => {
-    const following = followingStep(d.clock, d.step, d.plan);
+    const ladderLength = deps.policy.incidentTypes[d.incident.type]?.escalation.length ?? 0;
+    const following = followingStep(d.clock, d.step, d.plan, { now, ladderLength });
     // Fired before but the clock did not move on (crash between the two): move it on now.
     if (!firsts.has(stepKey(d.job))) return { fired: false, keys: [], patch: following };
     const work = stepWork(deps, d.clock, d.incident, d.step, {
@@ -154,11 +155,16 @@ async function runSteps(deps: Deps, tx: Tx, jobs: StepJob[], now: Date): Promise
   return results;
 }
 
-function followingStep(clock: SlaClockRow, step: ClockStep, plan: ReturnType<typeof stepPlanOf>) {
+function followingStep(
+  clock: SlaClockRow,
+  step: ClockStep,
+  plan: ReturnType<typeof stepPlanOf>,
+  t: { now: Date; ladderLength: number },
+) {
   // Extra clocks (regulator, complaint) notify their roles; they have no ladder after the breach.
   const ends = step === "breach" && clock.notifyRoles.length > 0;
   if (ends) return { nextStep: null, nextStepAt: null };
-  const next = nextStep(step, plan);
+  const next = stepAfter(step, plan, t.now, t.ladderLength);
   return { nextStep: next as string, nextStepAt: stepTime(next, plan) };
 }
 

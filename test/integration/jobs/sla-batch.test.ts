@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { incidentLog, type OutboxRow, outbox, slaEvents } from "../../../src/db/schema/index.js";
 import { fireClockSteps, type StepJob } from "../../../src/services/sla-fire.js";
-import { type Harness, startHarness } from "../../helpers/harness.js";
+import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { TEN_MINUTE_RESPOND_SLA as SLA, seedIncidents } from "../../helpers/seed.js";
 
 let h: Harness;
@@ -22,8 +22,8 @@ afterAll(async () => {
 const deps = () => h.system.deps;
 
 /** `n` P1 incidents whose respond clock is due to breach now; their breach jobs. */
-async function dueBreaches(n: number): Promise<Array<StepJob & { incidentId: string }>> {
-  const loggedAt = new Date(Date.now() - 10 * 60_000 - 1_000);
+async function dueBreaches(n: number, lateMs = 1_000): Promise<Array<StepJob & { incidentId: string }>> {
+  const loggedAt = new Date(Date.now() - 10 * 60_000 - lateMs);
   const seeded = await seedIncidents(
     deps(),
     Array.from({ length: n }, () => ({
@@ -107,5 +107,31 @@ describe("SLA steps fired together in one transaction", () => {
       .from(slaEvents)
       .where(and(eq(slaEvents.clockId, job!.clockId), eq(slaEvents.step, "breach")));
     expect(events).toHaveLength(1);
+  });
+
+  it("climbs each rung a stalled ladder missed once, and folds the top role's missed reminders into one", async () => {
+    // Breached 5.5 hours ago with a 1 h repeat: breach, escalate-1 (duty manager), then the
+    // head of operations from escalate-2 on, whose reminders escalate-3..5 are also past.
+    const [breach] = await dueBreaches(1, 5.5 * 3_600_000);
+    const sent: string[] = [];
+    const fire = async (step: string) => {
+      const [clock] = (await clocksOf(deps().db, breach!.incidentId)).filter((c) => c.id === breach!.clockId);
+      expect(clock?.nextStep).toBe(step);
+      const outcomes = await fireClockSteps(deps(), [{ ...breach!, step }], async (posts) => {
+        sent.push(...posts.filter((p) => p.purpose === "escalation_dm").map((p) => p.channel));
+      });
+      expect(outcomes).toEqual(["fired"]);
+    };
+    await fire("breach");
+    await fire("escalate-1");
+    await fire("escalate-5");
+    expect(sent).toEqual([USERS.lead, USERS.duty, USERS.head]);
+    // The next reminder is the one after the latest due: in half an hour, not at once.
+    const [clock] = (await clocksOf(deps().db, breach!.incidentId)).filter((c) => c.id === breach!.clockId);
+    expect(clock?.nextStep).toBe("escalate-6");
+    expect(clock!.nextStepAt!.getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
+    expect((await logKinds([breach!.incidentId])).filter((k) => k.kind === "escalation_sent")).toHaveLength(
+      3,
+    );
   });
 });
