@@ -9,7 +9,7 @@ import { runMigrations } from "./db/migrate.js";
 import { operationalRoutes, type Route } from "./http/routes.js";
 import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
 import { createJobs } from "./jobs/queues.js";
-import { reconcileClocks } from "./jobs/reconcile.js";
+import { clockReconciler } from "./jobs/reconcile.js";
 import { reconcileActions } from "./jobs/reconcile-actions.js";
 import { watchRedis } from "./jobs/redis-watch.js";
 import { ensureSchedules } from "./jobs/schedules.js";
@@ -129,6 +129,7 @@ async function startWeb(
 function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: number; redisWatchMs: number }) {
   const connection = createWorkerConnection(config.redisUrl);
   const workers = startWorkers(deps, connection, config.queuePrefix, config.jobLockMs);
+  const clocks = clockReconciler(deps);
   // Until the recurring jobs are registered (Redis may be down at start-up), each sweep tries.
   let scheduled = false;
   const schedule = () =>
@@ -136,12 +137,9 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
       scheduled = true;
     });
   const runSweep = () =>
-    Promise.all([
-      sweep(deps),
-      reconcileClocks(deps),
-      reconcileActions(deps),
-      scheduled ? null : schedule(),
-    ]).catch((err: unknown) => deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"));
+    Promise.all([sweep(deps), clocks.run(), reconcileActions(deps), scheduled ? null : schedule()]).catch(
+      (err: unknown) => deps.logger.warn({ err: describeError(err) }, "sweep failed; will try again"),
+    );
   // The periodic pass is idempotent, so one worker a round is enough: the others skip it
   // rather than double the load (a breach storm is when it costs most). The turn lapses
   // before the next round, so a worker that died holding it delays nothing. A worker always
@@ -165,7 +163,12 @@ function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: numbe
     intervalMs: every.redisWatchMs,
     logger: deps.logger,
     recover: () =>
-      Promise.all([sweep(deps, { graceMs: 0 }), reconcileClocks(deps), reconcileActions(deps), schedule()]),
+      Promise.all([
+        sweep(deps, { graceMs: 0 }),
+        clocks.run({ full: true }),
+        reconcileActions(deps),
+        schedule(),
+      ]),
   });
   return {
     async stop() {

@@ -1,11 +1,26 @@
 import type { Queue } from "bullmq";
-import { clockSteps, getClock, listScheduledClocks } from "../db/queries/sla-clocks.js";
+import type { Redis } from "ioredis";
+import {
+  clockSteps,
+  databaseNow,
+  getClock,
+  listClocksChangedSince,
+  listScheduledClocks,
+} from "../db/queries/sla-clocks.js";
 import type { Deps } from "../services/deps.js";
 import { TIMER_HORIZON_MS } from "../services/sla-clocks.js";
 import { jobIds } from "./catalog.js";
 import { ensureJob } from "./ensure-job.js";
 
 const PAGE = 5_000;
+/**
+ * How long a transaction that changes a clock may stay open and still be seen by the pass
+ * after it: `updated_at` is stamped when the transaction starts, so a pass looks back this far
+ * past the start of the last one.
+ */
+const CHANGE_MARGIN_MS = 15_000;
+/** The whole comparison runs at least this often, besides at start-up and after Redis lost its data. */
+const FULL_PASS_EVERY_MS = 10 * 60_000;
 
 export interface ReconcileResult {
   checked: number;
@@ -27,10 +42,11 @@ export interface ReconcileResult {
  */
 export async function reconcileClocks(
   deps: Deps,
-  opts: { horizonMs?: number } = {},
+  opts: { horizonMs?: number; changedSince?: ChangedSince } = {},
 ): Promise<ReconcileResult> {
   const horizonMs = opts.horizonMs ?? TIMER_HORIZON_MS;
   const queue = deps.jobs.queue("sla");
+  if (opts.changedSince) return reconcileChanged(deps, queue, horizonMs, opts.changedSince);
   const queued = await queuedJobIds(queue);
   const planned = new Set<string>();
   const result: ReconcileResult = { checked: 0, added: 0, removed: 0 };
@@ -44,19 +60,8 @@ export async function reconcileClocks(
       const jobId = jobIds.slaStep(clock.id, clock.generation, clock.nextStep);
       planned.add(jobId);
       result.checked++;
-      if (queued.all.has(jobId)) continue;
-      const stillDue = async () => {
-        const now = await getClock(deps.db, clock.id);
-        return (
-          now?.state === "running" && now.generation === clock.generation && now.nextStep === clock.nextStep
-        );
-      };
-      result.added += await ensureJob(
-        deps,
-        "sla.fire",
-        { clockId: clock.id, generation: clock.generation, step: clock.nextStep },
-        { jobId, delay: Math.max(0, clock.nextStepAt.getTime() - Date.now()), stillDue },
-      );
+      if (!queued.all.has(jobId))
+        result.added += await armClock(deps, clock, clock.nextStep, clock.nextStepAt);
     }
     afterId = page.at(-1)?.id ?? null;
   }
@@ -67,6 +72,157 @@ export async function reconcileClocks(
   );
   if (result.added + result.removed > 0) deps.logger.info(result, "clock jobs reconciled");
   return result;
+}
+
+/** Where the last pass left off: changes and failures since then are what the next looks at. */
+export interface ChangedSince {
+  /** By PostgreSQL's clock (`updated_at`). */
+  database: Date;
+  /** By this process's clock (when jobs failed). */
+  local: number;
+}
+
+/**
+ * The pass between full ones: checks only the clocks changed since the last pass or come within
+ * range since, and the jobs that failed since, so its cost follows the changes rather than the
+ * number of armed timers (a breach storm, when timeliness matters most, is when the full
+ * comparison costs most). A job that vanished without its clock changing (Redis lost data) is
+ * the Redis watch's to find, and the full pass's.
+ */
+async function reconcileChanged(
+  deps: Deps,
+  queue: Queue,
+  horizonMs: number,
+  since: ChangedSince,
+): Promise<ReconcileResult> {
+  const result: ReconcileResult = { checked: 0, added: 0, removed: 0 };
+  const before = new Date(Date.now() + horizonMs);
+  const enteredAfter = new Date(since.database.getTime() + horizonMs);
+  let afterId: string | null = null;
+  for (;;) {
+    const page = await listClocksChangedSince(deps.db, {
+      before,
+      changedSince: since.database,
+      enteredAfter,
+      afterId,
+      limit: PAGE,
+    });
+    if (page.length === 0) break;
+    const planned = page.flatMap(({ nextStep, nextStepAt, ...clock }) =>
+      nextStep && nextStepAt
+        ? [
+            {
+              clock,
+              step: nextStep,
+              at: nextStepAt,
+              jobId: jobIds.slaStep(clock.id, clock.generation, nextStep),
+            },
+          ]
+        : [],
+    );
+    const live = await liveJobIds(
+      queue,
+      planned.map((p) => p.jobId),
+    );
+    for (const { clock, step, at, jobId } of planned) {
+      result.checked++;
+      if (!live.has(jobId)) result.added += await armClock(deps, clock, step, at);
+    }
+    afterId = page.at(-1)?.id ?? null;
+  }
+  result.added += await rearmFailed(deps, queue, since.local);
+  if (result.added > 0) deps.logger.info(result, "clock jobs reconciled");
+  return result;
+}
+
+/** Queues a clock's next step, unless it is there already or the clock moved on meanwhile. */
+function armClock(
+  deps: Deps,
+  clock: { id: string; generation: number },
+  step: string,
+  at: Date,
+): Promise<number> {
+  const stillDue = async () => {
+    const now = await getClock(deps.db, clock.id);
+    return now?.state === "running" && now.generation === clock.generation && now.nextStep === step;
+  };
+  return ensureJob(
+    deps,
+    "sla.fire",
+    { clockId: clock.id, generation: clock.generation, step },
+    {
+      jobId: jobIds.slaStep(clock.id, clock.generation, step),
+      delay: Math.max(0, at.getTime() - Date.now()),
+      stillDue,
+    },
+  );
+}
+
+/** Step jobs that failed since `since` while their clock still waits on that step: queued again. */
+async function rearmFailed(deps: Deps, queue: Queue, since: number): Promise<number> {
+  const redis = (await queue.client) as unknown as Redis;
+  const ids = await redis.zrangebyscore(queue.toKey("failed"), since, "+inf");
+  const steps = ids.flatMap((id) => {
+    const step = jobIds.parseSlaStep(id);
+    return step ? [{ id, ...step }] : [];
+  });
+  if (steps.length === 0) return 0;
+  const clocks = new Map(
+    (
+      await clockSteps(
+        deps.db,
+        steps.map((s) => s.clockId),
+      )
+    ).map((c) => [c.id, c]),
+  );
+  let added = 0;
+  for (const step of steps) {
+    const clock = clocks.get(step.clockId);
+    const waiting =
+      clock?.state === "running" && clock.generation === step.generation && clock.nextStep === step.step;
+    if (waiting && clock.nextStepAt) added += await armClock(deps, clock, step.step, clock.nextStepAt);
+  }
+  return added;
+}
+
+/** Which of these jobs are in Redis and not finished (delayed, waiting or running), in one round trip. */
+async function liveJobIds(queue: Queue, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const redis = (await queue.client) as unknown as Redis;
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hmget(queue.toKey(id), "timestamp", "finishedOn");
+  const replies = (await pipeline.exec()) ?? [];
+  const live = new Set<string>();
+  replies.forEach(([err, fields], i) => {
+    const [created, finished] = (fields ?? []) as Array<string | null>;
+    if (!err && created != null && finished == null) live.add(ids[i]!);
+  });
+  return live;
+}
+
+/**
+ * One process's reconciler: the full comparison when the process starts, after Redis lost its
+ * data (`full`) and every FULL_PASS_EVERY_MS; in between, only what changed since its last pass.
+ */
+export function clockReconciler(deps: Deps): { run(opts?: { full?: boolean }): Promise<ReconcileResult> } {
+  let since: ChangedSince | null = null;
+  let fullAt = Number.NEGATIVE_INFINITY;
+  return {
+    async run({ full = false } = {}) {
+      const startedAt = { database: await databaseNow(deps.db), local: Date.now() };
+      const changedSince =
+        !full && since && startedAt.local - fullAt < FULL_PASS_EVERY_MS ? since : undefined;
+      const timer = deps.metrics.clockReconcile.startTimer({ pass: changedSince ? "changes" : "full" });
+      const result = await reconcileClocks(deps, { changedSince });
+      timer();
+      since = {
+        database: new Date(startedAt.database.getTime() - CHANGE_MARGIN_MS),
+        local: startedAt.local - CHANGE_MARGIN_MS,
+      };
+      if (!changedSince) fullAt = startedAt.local;
+      return result;
+    },
+  };
 }
 
 /**

@@ -33,5 +33,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    clockReconcile: new Histogram({
+      name: "switchboard_clock_reconcile_seconds",
+      help: "Duration of the clock reconciler's passes: the whole comparison, or the changes since the last",
+      labelNames: ["pass"] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client.js";
 import { type NewSlaClock, type SlaClockRow, slaClocks } from "../schema/index.js";
 
@@ -98,6 +98,45 @@ export function listScheduledClocks(db: DbOrTx, p: { before: Date; afterId: stri
     .limit(p.limit);
 }
 
+/**
+ * Running clocks with a step due before `before` that may have changed Redis's due since the
+ * last pass: changed (re-planned, stepped, started) at or after `changedSince`, or whose next
+ * step came within range since (due at or after `enteredAfter`). Both halves read a partial
+ * index of running clocks.
+ */
+export function listClocksChangedSince(
+  db: DbOrTx,
+  p: { before: Date; changedSince: Date; enteredAfter: Date; afterId: string | null; limit: number },
+) {
+  return db
+    .select({
+      id: slaClocks.id,
+      generation: slaClocks.generation,
+      nextStep: slaClocks.nextStep,
+      nextStepAt: slaClocks.nextStepAt,
+    })
+    .from(slaClocks)
+    .where(
+      and(
+        eq(slaClocks.state, "running"),
+        isNotNull(slaClocks.nextStep),
+        lt(slaClocks.nextStepAt, p.before),
+        or(gte(slaClocks.updatedAt, p.changedSince), gte(slaClocks.nextStepAt, p.enteredAfter)),
+        p.afterId ? sql`${slaClocks.id} > ${p.afterId}` : undefined,
+      ),
+    )
+    .orderBy(slaClocks.id)
+    .limit(p.limit);
+}
+
+/** The time by PostgreSQL's clock, which stamps `updated_at`. */
+export async function databaseNow(db: DbOrTx): Promise<Date> {
+  const [row] = (await db.execute(sql`select statement_timestamp() as now`)) as unknown as Array<{
+    now: string | Date;
+  }>;
+  return new Date(row!.now);
+}
+
 /** The current generation and next step of these clocks, for checking queued jobs in bulk. */
 export function clockSteps(db: DbOrTx, ids: string[]) {
   return db
@@ -106,6 +145,7 @@ export function clockSteps(db: DbOrTx, ids: string[]) {
       state: slaClocks.state,
       generation: slaClocks.generation,
       nextStep: slaClocks.nextStep,
+      nextStepAt: slaClocks.nextStepAt,
     })
     .from(slaClocks)
     .where(inArray(slaClocks.id, ids));

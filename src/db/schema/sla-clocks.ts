@@ -45,6 +45,10 @@ export const slaClocks = pgTable(
   (t) => [
     uniqueIndex("sla_clocks_incident_name_key").on(t.incidentId, t.name),
     index("sla_clocks_running_idx").on(t.nextStepAt).where(sql`state = 'running' and next_step is not null`),
+    // The running clocks changed since the reconciler's last pass (see reconcileClocks).
+    index("sla_clocks_running_changed_idx")
+      .on(t.updatedAt)
+      .where(sql`state = 'running' and next_step is not null`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "sla_clocks_running_changed_idx" ON "sla_clocks" USING btree ("updated_at") WHERE state = 'running' and next_step is not null;
