@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull, max } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   incidentLog,
@@ -284,10 +284,11 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
       return { open: open.length, climbing: climbing.length, pending: pending.length };
     };
     let last = await drained();
+    let lastReport = drainStarted;
     while (last.open + last.climbing + last.pending > 0) {
-      // A job killed several times backs off exponentially (1 s, doubling) between its tries,
-      // so its post can take minutes to go out after the kills stop: drains of 103-245 s were
-      // seen. The bound is there to catch a post that never goes, not a slow one.
+      // Posts queued in one channel (the head of operations' DMs, most of all) go one a second,
+      // a post whose try was cut off waits out its 12 s lease, and failed tries back off: drains
+      // of 75-398 s were seen. The bound is there to catch a post that never goes, not a slow one.
       if (Date.now() - drainStarted > DRAIN_LIMIT_MS) {
         // What is left, for whoever reads the failure: which posts, how far along, held until when.
         const left = await db
@@ -306,6 +307,18 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
       }
       await sleep(1_000);
       last = await drained();
+      if (Date.now() - lastReport >= 30_000) {
+        lastReport = Date.now();
+        // The drain's shape, so that a slow run shows what it was waiting on.
+        const byPurpose = await db
+          .select({ purpose: outbox.purpose, rows: count(), maxAttempts: max(outbox.attempts) })
+          .from(outbox)
+          .where(eq(outbox.status, "pending"))
+          .groupBy(outbox.purpose);
+        console.info(
+          `sigkill drill: draining ${Math.round((lastReport - drainStarted) / 1000)} s: ${JSON.stringify(last)} ${JSON.stringify(byPurpose)}`,
+        );
+      }
     }
     // Let any job still running or delayed land (a doubled post would show up now).
     await sleep(6_000);
