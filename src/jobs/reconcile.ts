@@ -1,12 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import {
-  clockSteps,
-  databaseNow,
-  getClock,
-  listClocksChangedSince,
-  listScheduledClocks,
-} from "../db/queries/sla-clocks.js";
+import { clockSteps, databaseNow, getClock, listScheduledClocks } from "../db/queries/sla-clocks.js";
 import type { Deps } from "../services/deps.js";
 import { TIMER_HORIZON_MS } from "../services/sla-clocks.js";
 import { jobIds } from "./catalog.js";
@@ -100,12 +94,11 @@ async function reconcileChanged(
   const enteredAfter = new Date(since.database.getTime() + horizonMs);
   let afterId: string | null = null;
   for (;;) {
-    const page = await listClocksChangedSince(deps.db, {
+    const page = await listScheduledClocks(deps.db, {
       before,
-      changedSince: since.database,
-      enteredAfter,
       afterId,
       limit: PAGE,
+      changed: { since: since.database, enteredAfter },
     });
     if (page.length === 0) break;
     const planned = page.flatMap(({ nextStep, nextStepAt, ...clock }) =>

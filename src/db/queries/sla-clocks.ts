@@ -76,37 +76,21 @@ export function stepKey(p: { clockId: string; generation: number; step: string }
   return `${p.clockId}:${p.generation}:${p.step}`;
 }
 
-/** Running clocks with a step due before `before`: what Redis must hold a delayed job for. */
-export function listScheduledClocks(db: DbOrTx, p: { before: Date; afterId: string | null; limit: number }) {
-  return db
-    .select({
-      id: slaClocks.id,
-      generation: slaClocks.generation,
-      nextStep: slaClocks.nextStep,
-      nextStepAt: slaClocks.nextStepAt,
-    })
-    .from(slaClocks)
-    .where(
-      and(
-        eq(slaClocks.state, "running"),
-        isNotNull(slaClocks.nextStep),
-        lt(slaClocks.nextStepAt, p.before),
-        p.afterId ? sql`${slaClocks.id} > ${p.afterId}` : undefined,
-      ),
-    )
-    .orderBy(slaClocks.id)
-    .limit(p.limit);
-}
-
 /**
- * Running clocks with a step due before `before` that may have changed Redis's due since the
- * last pass: changed (re-planned, stepped, started) at or after `changedSince`, or whose next
- * step came within range since (due at or after `enteredAfter`). Both halves read a partial
- * index of running clocks.
+ * Running clocks with a step due before `before`: what Redis must hold a delayed job for. With
+ * `changed`, only those that may have changed what it must hold since the reconciler's last
+ * pass: changed (re-planned, stepped, started) at or after `since`, or whose next step came
+ * within range since (due at or after `enteredAfter`). Each half reads a partial index of
+ * running clocks.
  */
-export function listClocksChangedSince(
+export function listScheduledClocks(
   db: DbOrTx,
-  p: { before: Date; changedSince: Date; enteredAfter: Date; afterId: string | null; limit: number },
+  p: {
+    before: Date;
+    afterId: string | null;
+    limit: number;
+    changed?: { since: Date; enteredAfter: Date } | undefined;
+  },
 ) {
   return db
     .select({
@@ -121,7 +105,9 @@ export function listClocksChangedSince(
         eq(slaClocks.state, "running"),
         isNotNull(slaClocks.nextStep),
         lt(slaClocks.nextStepAt, p.before),
-        or(gte(slaClocks.updatedAt, p.changedSince), gte(slaClocks.nextStepAt, p.enteredAfter)),
+        p.changed
+          ? or(gte(slaClocks.updatedAt, p.changed.since), gte(slaClocks.nextStepAt, p.changed.enteredAfter))
+          : undefined,
         p.afterId ? sql`${slaClocks.id} > ${p.afterId}` : undefined,
       ),
     )

@@ -3,17 +3,7 @@ import { jobIds } from "../../../src/jobs/catalog.js";
 import { reconcileClocks } from "../../../src/jobs/reconcile.js";
 import { TIMER_HORIZON_MS } from "../../../src/services/sla-clocks.js";
 import { type Harness, startHarness } from "../../helpers/harness.js";
-import { seedIncidents } from "../../helpers/seed.js";
-
-const SLA = `
-sla:
-  P1: { respond: 10m, update_every: 30m, resolve: 50m, hours: always, repeat: 1h }
-  P2: { respond: 1h, update_every: 2h, resolve: 8h, hours: always, repeat: 1h }
-  P3: { respond: 4h, update_every: 1d, resolve: 3d, hours: always, repeat: 2h }
-  P4: { respond: 1d, update_every: 2d, resolve: 5d, hours: always, repeat: 4h }
-  P5: { respond: 2d, update_every: 3d, resolve: 10d, hours: always, repeat: 4h }
-warn_at: 0.5
-`;
+import { NEAR_AND_FAR_SLA as SLA, seedIncidents } from "../../helpers/seed.js";
 
 let h: Harness;
 beforeAll(async () => {
