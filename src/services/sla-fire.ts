@@ -2,7 +2,7 @@ import type { Tx } from "../db/client.js";
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncidentsOfClocks } from "../db/queries/mutate.js";
 import { type NewOutboxMessage, upsertOutboxRows } from "../db/queries/outbox.js";
-import { lockClocks, recordSteps, stepKey, updateClock } from "../db/queries/sla-clocks.js";
+import { lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
@@ -22,7 +22,8 @@ export type FireOutcome = "fired" | "stale" | "duplicate";
 interface StepWork {
   log: LogEntry[];
   posts: NewOutboxMessage[];
-  patch: Partial<SlaClockRow>;
+  /** What the step changes on its clock besides moving it on (moveClocks writes these). */
+  patch: { breachedAt?: Date };
 }
 
 export interface StepJob {
@@ -125,7 +126,7 @@ async function runSteps(deps: Deps, tx: Tx, jobs: StepJob[], now: Date): Promise
   );
   const log: LogEntry[] = [];
   const posts: NewOutboxMessage[] = [];
-  const patches = due.map((d) => {
+  const patches = due.map((d): { fired: boolean; keys: string[]; patch: StepWork["patch"] & Following } => {
     const ladderLength = deps.policy.incidentTypes[d.incident.type]?.escalation.length ?? 0;
     const following = followingStep(d.clock, d.step, d.plan, { now, ladderLength });
     // Fired before but the clock did not move on (crash between the two): move it on now.
@@ -139,15 +140,17 @@ async function runSteps(deps: Deps, tx: Tx, jobs: StepJob[], now: Date): Promise
     posts.push(...work.posts);
     return { fired: true, keys: work.posts.map((p) => p.dedupeKey), patch: { ...work.patch, ...following } };
   });
-  const [, rows, ...moved] = await Promise.all([
+  // The clocks as this transaction leaves them (they are locked: nothing else writes them).
+  const moved = due.map((d, i) => ({ ...d.clock, ...patches[i]!.patch }));
+  const [, rows] = await Promise.all([
     appendLog(tx, log),
     upsertOutboxRows(tx, posts),
-    ...due.map((d, i) => updateClock(tx, d.clock.id, patches[i]!.patch)),
+    moveClocks(tx, moved),
   ]);
   const byKey = new Map(rows.map((r) => [r.dedupeKey, r]));
   for (const [i, d] of due.entries()) {
     const { fired, keys } = patches[i]!;
-    const clock = moved[i] as SlaClockRow;
+    const clock = moved[i]!;
     results[d.index] = fired
       ? { outcome: "fired", clock, posts: keys.flatMap((k) => byKey.get(k) ?? []) }
       : { outcome: "duplicate", clock };
@@ -155,12 +158,14 @@ async function runSteps(deps: Deps, tx: Tx, jobs: StepJob[], now: Date): Promise
   return results;
 }
 
+type Following = Pick<SlaClockRow, "nextStep" | "nextStepAt">;
+
 function followingStep(
   clock: SlaClockRow,
   step: ClockStep,
   plan: ReturnType<typeof stepPlanOf>,
   t: { now: Date; ladderLength: number },
-) {
+): Following {
   // Extra clocks (regulator, complaint) notify their roles; they have no ladder after the breach.
   const ends = step === "breach" && clock.notifyRoles.length > 0;
   if (ends) return { nextStep: null, nextStepAt: null };

@@ -36,6 +36,27 @@ export async function updateClock(tx: DbOrTx, id: string, patch: Partial<SlaCloc
   return row;
 }
 
+/**
+ * Moves each of these (locked) clocks to its next step in one statement, and stamps the
+ * breach where `breachedAt` is given (null leaves it as it was).
+ */
+export async function moveClocks(
+  tx: Tx,
+  moves: Array<{ id: string; nextStep: string | null; nextStepAt: Date | null; breachedAt: Date | null }>,
+): Promise<void> {
+  if (moves.length === 0) return;
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  await tx.execute(sql`
+    update sla_clocks as c
+    set next_step = v.next_step, next_step_at = v.next_step_at,
+      breached_at = coalesce(v.breached_at, c.breached_at), updated_at = now()
+    from unnest(${sql.param(moves.map((m) => m.id))}::uuid[], ${sql.param(moves.map((m) => m.nextStep))}::text[],
+      ${sql.param(moves.map((m) => iso(m.nextStepAt)))}::text[]::timestamptz[],
+      ${sql.param(moves.map((m) => iso(m.breachedAt)))}::text[]::timestamptz[])
+      as v(id, next_step, next_step_at, breached_at)
+    where c.id = v.id`);
+}
+
 /** Locks these clocks, in id order (so two callers locking overlapping sets never deadlock). */
 export function lockClocks(tx: Tx, ids: string[]): Promise<SlaClockRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
