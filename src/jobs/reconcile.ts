@@ -6,7 +6,12 @@ import { TIMER_HORIZON_MS } from "../services/sla-clocks.js";
 import { jobIds } from "./catalog.js";
 import { ensureJob } from "./ensure-job.js";
 
-const PAGE = 5_000;
+/**
+ * A pass runs in a worker beside the steps it guards: it reads in pages this small and lets the
+ * event loop turn between them, so that parsing a page never holds up a step for long.
+ */
+const PAGE = 1_000;
+const yieldToJobs = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * How long a transaction that changes a clock may stay open and still be seen by the pass
  * after it: `updated_at` is stamped when the transaction starts, so a pass looks back this far
@@ -58,6 +63,7 @@ export async function reconcileClocks(
         result.added += await armClock(deps, clock, clock.nextStep, clock.nextStepAt);
     }
     afterId = page.at(-1)?.id ?? null;
+    await yieldToJobs();
   }
   result.removed = await removeSuperseded(
     deps,
@@ -122,6 +128,7 @@ async function reconcileChanged(
       if (!live.has(jobId)) result.added += await armClock(deps, clock, step, at);
     }
     afterId = page.at(-1)?.id ?? null;
+    await yieldToJobs();
   }
   result.added += await rearmFailed(deps, queue, since.local);
   if (result.added > 0) deps.logger.info(result, "clock jobs reconciled");
@@ -249,6 +256,7 @@ export async function queuedJobIds(queue: Queue): Promise<{ all: Set<string>; de
     const ids = await redis.zrange(queue.toKey("delayed"), start, start + PAGE - 1);
     delayed.push(...ids);
     if (ids.length < PAGE) break;
+    await yieldToJobs();
   }
   const [waiting, active, paused, prioritized] = await Promise.all([
     redis.lrange(queue.toKey("wait"), 0, -1),
