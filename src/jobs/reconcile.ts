@@ -34,10 +34,16 @@ export interface ReconcileResult {
  * once and is logged as late) and removes jobs whose clock has moved on. Safe to run on
  * every worker at once: job ids are deterministic.
  *
- * It compares id sets rather than asking Redis about each clock, so a pass costs a few range
- * reads and one indexed query, whatever the number of open clocks. Redis is read first: a job
- * is only ever queued after its clock's transaction committed, so every job in that snapshot
- * is either still planned by the PostgreSQL rows read afterwards or truly superseded.
+ * The full pass compares id sets rather than asking Redis about each clock, so it costs a few
+ * range reads and one indexed query, whatever the number of open clocks. Redis is read first: a
+ * job is only ever queued after its clock's transaction committed, so every job in that
+ * snapshot is either still planned by the PostgreSQL rows read afterwards or truly superseded.
+ *
+ * With `changedSince` (the passes between full ones) it checks only the clocks changed since
+ * the last pass or come within range since, and the step jobs failed since, so its cost follows
+ * the changes rather than the number of armed timers (a breach storm, when timeliness matters
+ * most, is when the full comparison costs most); it removes nothing. A job that vanished
+ * without its clock changing (Redis lost data) is the Redis watch's to find, and the full pass's.
  */
 export async function reconcileClocks(
   deps: Deps,
@@ -45,31 +51,22 @@ export async function reconcileClocks(
 ): Promise<ReconcileResult> {
   const horizonMs = opts.horizonMs ?? TIMER_HORIZON_MS;
   const queue = deps.jobs.queue("sla");
-  if (opts.changedSince) return reconcileChanged(deps, queue, horizonMs, opts.changedSince);
-  const queued = await queuedJobIds(queue);
-  const planned = new Set<string>();
   const result: ReconcileResult = { checked: 0, added: 0, removed: 0 };
-  const before = new Date(Date.now() + horizonMs);
-  let afterId: string | null = null;
-  for (;;) {
-    const page = await listScheduledClocks(deps.db, { before, afterId, limit: PAGE });
-    if (page.length === 0) break;
-    for (const clock of page) {
-      if (!clock.nextStep || !clock.nextStepAt) continue;
-      const jobId = jobIds.slaStep(clock.id, clock.generation, clock.nextStep);
-      planned.add(jobId);
-      result.checked++;
-      if (!queued.all.has(jobId))
-        result.added += await armClock(deps, clock, clock.nextStep, clock.nextStepAt);
-    }
-    afterId = page.at(-1)?.id ?? null;
-    await yieldToJobs();
+  const since = opts.changedSince;
+  if (since) {
+    const changed = { since: since.database, enteredAfter: new Date(since.database.getTime() + horizonMs) };
+    await armMissing(deps, result, { horizonMs, changed, live: (ids) => liveJobIds(queue, ids) });
+    result.added += await rearmFailed(deps, queue, since.local);
+  } else {
+    const queued = await queuedJobIds(queue);
+    const planned = new Set<string>();
+    await armMissing(deps, result, { horizonMs, live: async () => queued.all, planned });
+    result.removed = await removeSuperseded(
+      deps,
+      queue,
+      queued.delayed.filter((id) => !planned.has(id)),
+    );
   }
-  result.removed = await removeSuperseded(
-    deps,
-    queue,
-    queued.delayed.filter((id) => !planned.has(id)),
-  );
   if (result.added + result.removed > 0) deps.logger.info(result, "clock jobs reconciled");
   return result;
 }
@@ -83,31 +80,25 @@ export interface ChangedSince {
 }
 
 /**
- * The pass between full ones: checks only the clocks changed since the last pass or come within
- * range since, and the jobs that failed since, so its cost follows the changes rather than the
- * number of armed timers (a breach storm, when timeliness matters most, is when the full
- * comparison costs most). A job that vanished without its clock changing (Redis lost data) is
- * the Redis watch's to find, and the full pass's.
+ * Pages through the running clocks due within the horizon (or only those `changed`), arming
+ * each whose job `live` does not list. The ids of the jobs they plan go into `planned`.
  */
-async function reconcileChanged(
+async function armMissing(
   deps: Deps,
-  queue: Queue,
-  horizonMs: number,
-  since: ChangedSince,
-): Promise<ReconcileResult> {
-  const result: ReconcileResult = { checked: 0, added: 0, removed: 0 };
-  const before = new Date(Date.now() + horizonMs);
-  const enteredAfter = new Date(since.database.getTime() + horizonMs);
+  result: ReconcileResult,
+  p: {
+    horizonMs: number;
+    changed?: { since: Date; enteredAfter: Date };
+    live: (jobIds: string[]) => Promise<Set<string>>;
+    planned?: Set<string>;
+  },
+): Promise<void> {
+  const before = new Date(Date.now() + p.horizonMs);
   let afterId: string | null = null;
   for (;;) {
-    const page = await listScheduledClocks(deps.db, {
-      before,
-      afterId,
-      limit: PAGE,
-      changed: { since: since.database, enteredAfter },
-    });
+    const page = await listScheduledClocks(deps.db, { before, afterId, limit: PAGE, changed: p.changed });
     if (page.length === 0) break;
-    const planned = page.flatMap(({ nextStep, nextStepAt, ...clock }) =>
+    const steps = page.flatMap(({ nextStep, nextStepAt, ...clock }) =>
       nextStep && nextStepAt
         ? [
             {
@@ -119,20 +110,15 @@ async function reconcileChanged(
           ]
         : [],
     );
-    const live = await liveJobIds(
-      queue,
-      planned.map((p) => p.jobId),
-    );
-    for (const { clock, step, at, jobId } of planned) {
+    const live = await p.live(steps.map((s) => s.jobId));
+    for (const { clock, step, at, jobId } of steps) {
+      p.planned?.add(jobId);
       result.checked++;
       if (!live.has(jobId)) result.added += await armClock(deps, clock, step, at);
     }
     afterId = page.at(-1)?.id ?? null;
     await yieldToJobs();
   }
-  result.added += await rearmFailed(deps, queue, since.local);
-  if (result.added > 0) deps.logger.info(result, "clock jobs reconciled");
-  return result;
 }
 
 /** Queues a clock's next step, unless it is there already or the clock moved on meanwhile. */
