@@ -12,6 +12,11 @@ let h: Harness;
 beforeAll(async () => {
   // No periodic pass: each test runs the passes it means to.
   h = await startHarness({ sla: SLA, sweepIntervalMs: 3_600_000 });
+  // The worker's own full pass at start-up would arm what the tests take away: let it end first.
+  await eventually("the worker's start-up reconciler pass", async () => {
+    const { values } = await h.system.deps.metrics.clockReconcile.get();
+    return values.some((v) => v.metricName?.endsWith("_count") && v.value >= 1);
+  });
 });
 afterAll(async () => {
   await h?.stop();
