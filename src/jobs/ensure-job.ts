@@ -10,7 +10,7 @@ export async function ensureJob<N extends JobName>(
   deps: Deps,
   name: N,
   payload: JobPayload<N>,
-  p: { jobId: string; delay?: number; stillDue: () => Promise<boolean> },
+  p: { jobId: string; at?: Date; stillDue: () => Promise<boolean> },
 ): Promise<number> {
   const queue = deps.jobs.queue(JOBS[name].queue);
   const existing = await queue.getJob(p.jobId);
@@ -21,6 +21,6 @@ export async function ensureJob<N extends JobName>(
     if (!(await p.stillDue())) return 0;
     await existing.remove();
   }
-  await deps.jobs.enqueue(name, payload, { jobId: p.jobId, delay: p.delay });
+  await deps.jobs.enqueue(name, payload, { jobId: p.jobId, at: p.at });
   return 1;
 }

@@ -4,15 +4,16 @@ import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from
 import { EDIT_PACE, EDIT_PACE_KEY, reserveSlots } from "./pacing.js";
 
 export interface Jobs {
+  /** `at`: when the job is due (a timer's own time); `delay`: how long from now. */
   enqueue<N extends JobName>(
     name: N,
     payload: JobPayload<N>,
-    opts?: { jobId?: string; delay?: number },
+    opts?: When & { jobId?: string },
   ): Promise<void>;
   /** Several jobs of one kind in one round trip (each deduplicated by its id as enqueue does). */
   enqueueMany<N extends JobName>(
     name: N,
-    items: Array<{ payload: JobPayload<N>; jobId?: string; delay?: number }>,
+    items: Array<When & { payload: JobPayload<N>; jobId?: string }>,
   ): Promise<void>;
   queue(name: QueueName): Queue;
   /** Removes a waiting or delayed job; a job already running or gone is left alone. */
@@ -20,6 +21,12 @@ export interface Jobs {
   /** Whether the connection to Redis is up right now (no round trip: what ioredis last saw). */
   connected(): boolean;
   close(): Promise<void>;
+}
+
+/** When a job is due: at a set time, or after a delay from now; at once without either. */
+interface When {
+  at?: Date;
+  delay?: number;
 }
 
 export function createJobs(connection: Redis, prefix: string): Jobs {
@@ -40,19 +47,26 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
     // One already queued under its id would not be added again: it takes no turn of its own.
     const items = "pace" in def ? await notYetQueued(connection, target, allItems) : allItems;
     if (items.length === 0) return;
-    const paced = "pace" in def ? items.filter((i) => i.delay === undefined).length : 0;
+    const paced = "pace" in def ? items.filter((i) => i.delay === undefined && i.at === undefined).length : 0;
     const now = Date.now();
     const slots = await reserveSlots(connection, prefix, EDIT_PACE_KEY, now, EDIT_PACE, paced);
     let turn = 0;
     const jobs = items.map((item) => {
       const data: Record<string, unknown> = def.schema.parse(item.payload);
-      let delay = item.delay;
+      let delay = item.at ? Math.max(0, item.at.getTime() - now) : item.delay;
       if ("pace" in def && delay === undefined) {
         const slotAt = slots[turn++] ?? now;
         data.slotAt = slotAt;
         delay = Math.max(0, slotAt - now);
       }
-      return { name, data, opts: { ...def.opts, jobId: item.jobId, delay } satisfies JobsOptions };
+      // BullMQ counts a delay from the job's timestamp, which it would otherwise take when it
+      // builds the job, after the parsing above: a timer armed with many others would fall
+      // due that much after its time.
+      return {
+        name,
+        data,
+        opts: { ...def.opts, jobId: item.jobId, delay, timestamp: now } satisfies JobsOptions,
+      };
     });
     if (jobs.length === 1) await target.add(name, jobs[0]!.data, jobs[0]!.opts);
     else await target.addBulk(jobs);

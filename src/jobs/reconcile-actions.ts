@@ -68,7 +68,7 @@ export async function reconcileActions(
         deps,
         "action.fire",
         { actionId: a.id, generation: a.generation, step },
-        { jobId, delay: Math.max(0, a.nextStepAt.getTime() - Date.now()), stillDue },
+        { jobId, at: a.nextStepAt, stillDue },
       );
     }
     afterId = page.at(-1)?.id ?? null;

@@ -138,7 +138,7 @@ function armClock(
     { clockId: clock.id, generation: clock.generation, step },
     {
       jobId: jobIds.slaStep(clock.id, clock.generation, step),
-      delay: Math.max(0, at.getTime() - Date.now()),
+      at,
       stillDue,
     },
   );

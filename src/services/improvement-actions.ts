@@ -73,7 +73,7 @@ export async function armActionStep(deps: Deps, action: ImprovementActionRow): P
       { actionId: action.id, generation: action.generation, step },
       {
         jobId: jobIds.actionStep(action.id, action.generation, step),
-        delay: Math.max(0, action.nextStepAt.getTime() - Date.now()),
+        at: action.nextStepAt,
       },
     )
     .catch((err: unknown) =>

@@ -186,7 +186,7 @@ export async function scheduleClocks(deps: Deps, updates: ClockUpdate[]): Promis
     due.map(({ clock, step, at }) => ({
       payload: { clockId: clock.id, generation: clock.generation, step },
       jobId: jobIds.slaStep(clock.id, clock.generation, step),
-      delay: Math.max(0, at.getTime() - Date.now()),
+      at,
     })),
   );
 }
