@@ -230,7 +230,10 @@ export function startWorkers(deps: Deps, connection: Redis, prefix: string, lock
   const log = deps.logger.child({ component: "jobs.worker" });
   const inline = inlineDelivery({ deps, redis: connection, prefix });
   const fireStep = batcher(
-    (jobs: StepJob[]) => fireClockSteps(deps, jobs, async (posts) => inline.deliver(posts)),
+    (jobs: StepJob[]) =>
+      fireClockSteps(deps, jobs, async (posts, claimed) => inline.deliver(posts, claimed), {
+        claimPosts: true,
+      }),
     STEP_GROUPS,
   );
   const workers = Object.values(QUEUE_NAMES).map((queue) => {

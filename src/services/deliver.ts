@@ -76,6 +76,8 @@ export async function deliverOutbox(
   outboxId: string,
   /** The row, when the caller has just read it (the attempt is claimed atomically anyway). */
   loaded?: OutboxRow,
+  /** The attempt the caller holds already: the row was written claimed (upsertClaimedOutboxRows). */
+  claimed?: number,
 ): Promise<DeliveryOutcome> {
   const row = loaded ?? (await getOutbox(deps.db, outboxId));
   if (!row) return { status: "failed", error: "outbox row not found" };
@@ -83,7 +85,7 @@ export async function deliverOutbox(
     return { status: "sent", channel: row.postedChannel!, ts: row.ts!, alreadySent: true };
   if (row.status === "failed") return { status: "failed", error: row.lastError ?? "failed" };
 
-  const attempt = await claimOutboxAttempt(deps.db, row.id, deps.outboxLeaseMs);
+  const attempt = claimed ?? (await claimOutboxAttempt(deps.db, row.id, deps.outboxLeaseMs));
   if (attempt === null) {
     const now = await getOutbox(deps.db, outboxId);
     if (now?.status === "sent")

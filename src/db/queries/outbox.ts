@@ -24,10 +24,41 @@ export async function upsertOutbox(db: DbOrTx, rows: NewOutboxMessage[]): Promis
  * exist already costs a second one that reads them.
  */
 export async function upsertOutboxRows(db: DbOrTx, rows: NewOutboxMessage[]): Promise<OutboxRow[]> {
-  if (rows.length === 0) return [];
+  return (await upsert(db, rows)).rows;
+}
+
+/**
+ * upsertOutboxRows for posts about to be sent at once: the rows inserted now are written
+ * already claimed for their first attempt (counted, and leased for `leaseMs`), which saves
+ * the claim's own statement and commit on the way to Slack. Returns every row for the keys
+ * and the ids of those claimed; the caller must post each claimed row (deliverOutbox with
+ * attempt 1) or give the claim back (unclaimOutbox). A row that existed already is not claimed.
+ */
+export function upsertClaimedOutboxRows(
+  db: DbOrTx,
+  rows: NewOutboxMessage[],
+  leaseMs: number,
+): Promise<{ rows: OutboxRow[]; claimed: Set<string> }> {
+  return upsert(db, rows, leaseMs);
+}
+
+async function upsert(
+  db: DbOrTx,
+  rows: NewOutboxMessage[],
+  claimMs?: number,
+): Promise<{ rows: OutboxRow[]; claimed: Set<string> }> {
+  if (rows.length === 0) return { rows: [], claimed: new Set() };
+  const values =
+    claimMs === undefined
+      ? rows
+      : rows.map((r) => ({
+          ...r,
+          attempts: 1,
+          claimedUntil: sql`now() + make_interval(secs => ${claimMs / 1000})`,
+        }));
   const inserted = await db
     .insert(outbox)
-    .values(rows)
+    .values(values)
     .onConflictDoNothing({ target: outbox.dedupeKey })
     .returning();
   const byKey = new Map(inserted.map((r) => [r.dedupeKey, r]));
@@ -38,7 +69,10 @@ export async function upsertOutboxRows(db: DbOrTx, rows: NewOutboxMessage[]): Pr
       byKey.set(row.dedupeKey, row);
     }
   }
-  return keys.map((k) => byKey.get(k)).filter((r): r is OutboxRow => r !== undefined);
+  return {
+    rows: keys.map((k) => byKey.get(k)).filter((r): r is OutboxRow => r !== undefined),
+    claimed: new Set(claimMs === undefined ? [] : inserted.map((r) => r.id)),
+  };
 }
 
 const outboxById = preparedPer((db) =>
@@ -248,6 +282,26 @@ export async function releaseOutbox(
   if (ids.length === 0) return;
   const claimedUntil = p.holdMs ? sql`now() + make_interval(secs => ${p.holdMs / 1000})` : null;
   await db.update(outbox).set({ lastError: p.error, claimedUntil }).where(inArray(outbox.id, ids));
+}
+
+/**
+ * Gives back first-attempt claims that were never used (upsertClaimedOutboxRows): the rows are
+ * as if never claimed, so whoever posts them next does so as a first attempt, without looking
+ * in the channel's history. A row whose claim has meanwhile lapsed and been taken again is
+ * left to its new holder.
+ */
+export async function unclaimOutbox(db: DbOrTx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(outbox)
+    .set({ attempts: sql`${outbox.attempts} - 1`, claimedUntil: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        sql`${outbox.id} = any(${sql.param(ids)}::uuid[])`,
+        eq(outbox.status, "pending"),
+        eq(outbox.attempts, 1),
+      ),
+    );
 }
 
 /**

@@ -4,6 +4,8 @@ import {
   claimOutboxAttempt,
   markOutboxSent,
   markOutboxSentLogged,
+  unclaimOutbox,
+  upsertClaimedOutboxRows,
   upsertOutbox,
   upsertOutboxRows,
 } from "../../../src/db/queries/outbox.js";
@@ -46,6 +48,42 @@ describe("outbox rows", () => {
     expect(attempts).toEqual(ids.map(() => 1));
     // Leased: a second claim before the lease runs out gets nothing.
     expect(await claimOutboxAttempt(database.db, ids[0]!, 60_000)).toBeNull();
+  });
+
+  it("writes new rows claimed for their first attempt, and takes a claim given back as never made", async () => {
+    const [old] = await upsertOutboxRows(database.db, [post("claimed:old")]);
+    const { rows, claimed } = await upsertClaimedOutboxRows(
+      database.db,
+      [post("claimed:1"), post("claimed:old"), post("claimed:2")],
+      60_000,
+    );
+    expect(rows.map((r) => r.dedupeKey)).toEqual(["claimed:1", "claimed:old", "claimed:2"]);
+    // Only the rows written now are claimed: the one already there is left as it was.
+    expect([...claimed].sort()).toEqual([rows[0]!.id, rows[2]!.id].sort());
+    expect(rows[1]).toMatchObject({ id: old?.id, attempts: 0, claimedUntil: null });
+    for (const row of [rows[0]!, rows[2]!]) {
+      expect(row.attempts).toBe(1);
+      expect(row.claimedUntil!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+      // Leased: nobody else can claim it while the writer holds it.
+      expect(await claimOutboxAttempt(database.db, row.id, 60_000)).toBeNull();
+    }
+
+    await unclaimOutbox(database.db, [rows[0]!.id]);
+    const [given] = await database.db.select().from(outbox).where(eq(outbox.id, rows[0]!.id));
+    expect(given).toMatchObject({ attempts: 0, claimedUntil: null, status: "pending" });
+    // The next claim is a first attempt again (no need to look for an earlier post).
+    expect(await claimOutboxAttempt(database.db, rows[0]!.id, 60_000)).toBe(1);
+
+    // A claim that lapsed and was taken again by someone else is not given back by its first holder.
+    await database.db
+      .update(outbox)
+      .set({ claimedUntil: new Date(Date.now() - 1_000) })
+      .where(eq(outbox.id, rows[2]!.id));
+    expect(await claimOutboxAttempt(database.db, rows[2]!.id, 60_000)).toBe(2);
+    await unclaimOutbox(database.db, [rows[2]!.id]);
+    const [taken] = await database.db.select().from(outbox).where(eq(outbox.id, rows[2]!.id));
+    expect(taken?.attempts).toBe(2);
+    expect(taken?.claimedUntil?.getTime()).toBeGreaterThan(Date.now());
   });
 
   it("marks each post sent once, with its own channel and ts, however many are marked together", async () => {
