@@ -131,7 +131,7 @@ export async function reportQuery(): Promise<boolean> {
     conditions([
       await countRows(db),
       `seeded in ${ms(seedMs)} by set-based SQL (generate_series), then ANALYZE`,
-      `each figure set = 8 grouped queries run side by side on a pool of 10 connections; ${RUNS} runs per period after one warm-up`,
+      `each figure set = 8 grouped queries run side by side on a pool of 10 connections, in one snapshot (the first exports it, the other 7 import it); ${RUNS} runs per period after one warm-up`,
       `time zone ${TIMEZONE}; periods end today`,
     ]);
     let pass = true;

@@ -7,7 +7,8 @@ import type {
   KpiFigures,
   PriorityFigures,
 } from "../../domain/kpi.js";
-import type { DbOrTx } from "../client.js";
+import type { Db, DbOrTx } from "../client.js";
+import { inOneSnapshot } from "../snapshot.js";
 
 /**
  * The KPI report's figures, computed in PostgreSQL with a few grouped queries: no incident row
@@ -226,20 +227,21 @@ export async function actionBacklog(db: DbOrTx, asOf: Date): Promise<{ open: num
 }
 
 /**
- * Every figure of the report. The queries run side by side on the pool (each is a single
- * grouped scan); they are not one snapshot, so an incident logged while the report runs may
- * show in one figure and not another, which a KPI report can live with.
+ * Every figure of the report, read in one snapshot (inOneSnapshot): the queries run side by
+ * side, each a single grouped scan, and an incident logged while they run is in every figure
+ * or in none, so the report's counts add up.
  */
-export async function kpiFigures(db: DbOrTx, q: KpiQuery): Promise<KpiFigures> {
-  const [byPriority, daily, split, breaches, escalations, rootCauses, services, actions] = await Promise.all([
-    priorityFigures(db, q),
-    dailyFigures(db, q),
-    breakdowns(db, q),
-    breachCounts(db, q),
-    escalationCounts(db, q),
-    rootCauseCounts(db, q),
-    serviceCounts(db, q),
-    actionBacklog(db, q.asOf),
-  ]);
+export async function kpiFigures(db: Db, q: KpiQuery): Promise<KpiFigures> {
+  const [byPriority, daily, split, breaches, escalations, rootCauses, services, actions] =
+    await inOneSnapshot(db, [
+      (tx) => priorityFigures(tx, q),
+      (tx) => dailyFigures(tx, q),
+      (tx) => breakdowns(tx, q),
+      (tx) => breachCounts(tx, q),
+      (tx) => escalationCounts(tx, q),
+      (tx) => rootCauseCounts(tx, q),
+      (tx) => serviceCounts(tx, q),
+      (tx) => actionBacklog(tx, q.asOf),
+    ] as const);
   return { ...split, byPriority, daily, breaches, escalations, rootCauses, services, actions };
 }
