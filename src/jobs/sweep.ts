@@ -1,4 +1,9 @@
-import { getIncidentById, listIncidentsAwaitingSetup } from "../db/queries/incidents.js";
+import {
+  cardBehind,
+  getIncidentById,
+  listIncidentsAwaitingSetup,
+  listIncidentsWithCardBehind,
+} from "../db/queries/incidents.js";
 import { getOutbox, listStalePendingOutbox } from "../db/queries/outbox.js";
 import { getReview, listUnpublishedReviews } from "../db/queries/reviews.js";
 import type { Deps } from "../services/deps.js";
@@ -22,7 +27,7 @@ const PUBLISH_GIVE_UP_MS = 7 * 86_400_000;
 export async function sweep(
   deps: Deps,
   opts: { graceMs?: number } = {},
-): Promise<{ setups: number; deliveries: number }> {
+): Promise<{ setups: number; deliveries: number; redraws: number }> {
   const before = new Date(deps.clock.now().getTime() - (opts.graceMs ?? GRACE_MS));
   let setups = 0;
   for (const { id } of await listIncidentsAwaitingSetup(deps.db, { loggedBefore: before, limit: BATCH })) {
@@ -45,10 +50,11 @@ export async function sweep(
     );
   }
   const publications = await requeuePublications(deps, before);
-  if (setups + deliveries + publications > 0) {
-    deps.logger.info({ setups, deliveries, publications }, "sweep requeued work");
+  const redraws = await requeueRedraws(deps, before);
+  if (setups + deliveries + publications + redraws > 0) {
+    deps.logger.info({ setups, deliveries, publications, redraws }, "sweep requeued work");
   }
-  return { setups, deliveries };
+  return { setups, deliveries, redraws };
 }
 
 /** Completed reviews whose document never reached Slack (enqueue failed after commit, Redis lost it). */
@@ -66,6 +72,27 @@ async function requeuePublications(deps: Deps, before: Date): Promise<number> {
       "review.publish",
       { reviewId: id },
       { jobId: jobIds.reviewPublish(id), stillDue },
+    );
+  }
+  return queued;
+}
+
+/**
+ * Pinned cards left showing an older state of their incident: the change committed, but its
+ * redraw job was never queued (Redis down) or was lost (Redis flushed). A redraw still waiting
+ * for its edit turn is left alone (it has the same job id).
+ */
+async function requeueRedraws(deps: Deps, before: Date): Promise<number> {
+  let queued = 0;
+  for (const { id, version } of await listIncidentsWithCardBehind(deps.db, {
+    changedBefore: before,
+    limit: BATCH,
+  })) {
+    queued += await ensureJob(
+      deps,
+      "card.refresh",
+      { incidentId: id },
+      { jobId: jobIds.cardRefresh(id, version), stillDue: () => cardBehind(deps.db, id, version) },
     );
   }
   return queued;

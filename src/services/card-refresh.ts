@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import { getIncidentById } from "../db/queries/incidents.js";
+import { getIncidentById, markCardDrawn } from "../db/queries/incidents.js";
 import { classifySlackError } from "../slack/errors.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
@@ -20,12 +20,15 @@ export async function refreshCard(deps: Deps, incidentId: string): Promise<"upda
       ts: incident.summaryTs,
       ...card,
     } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
+    await markCardDrawn(deps.db, incident.id, incident.version);
     return "updated";
   } catch (err) {
     const failure = classifySlackError(err);
     if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
     if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
     deps.logger.warn({ incidentId, error: failure.error }, "summary card not updated");
+    // Slack will not take this edit (card deleted, channel archived): not one for the sweep.
+    await markCardDrawn(deps.db, incident.id, incident.version);
     return "skipped";
   }
 }

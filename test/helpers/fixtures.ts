@@ -33,6 +33,7 @@ export function incidentRow(overrides: Partial<IncidentRow> = {}): IncidentRow {
     channelName: "inc-000042-card-payments-failing",
     channelNameAttempt: 0,
     summaryTs: null,
+    cardVersion: null,
     setupCompletedAt: null,
     submissionKey: null,
     reportedAt: new Date("2026-11-23T10:05:00Z"),

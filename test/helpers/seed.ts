@@ -113,13 +113,10 @@ export async function armClocks(deps: Deps, clocks: SlaClockRow[]): Promise<void
   await Promise.all(Array.from({ length: ARM_PARALLEL }, lane));
 }
 
-/**
- * SLAs whose P1 steps all fall within the timer horizon (an hour) and whose P4 steps are half
- * a day and more away: for tests of which timers Redis holds.
- */
-export const NEAR_AND_FAR_SLA = `
+/** The test policy's SLAs with this P1 line; P2–P5 are a contact centre's usual scale. */
+const slaWithP1 = (p1: string) => `
 sla:
-  P1: { respond: 10m, update_every: 30m, resolve: 50m, hours: always, repeat: 1h }
+  P1: ${p1}
   P2: { respond: 1h, update_every: 2h, resolve: 8h, hours: always, repeat: 1h }
   P3: { respond: 4h, update_every: 1d, resolve: 3d, hours: always, repeat: 2h }
   P4: { respond: 1d, update_every: 2d, resolve: 5d, hours: always, repeat: 4h }
@@ -128,18 +125,20 @@ warn_at: 0.5
 `;
 
 /**
+ * SLAs whose P1 steps all fall within the timer horizon (an hour) and whose P4 steps are half
+ * a day and more away: for tests of which timers Redis holds.
+ */
+export const NEAR_AND_FAR_SLA = slaWithP1(
+  "{ respond: 10m, update_every: 30m, resolve: 50m, hours: always, repeat: 1h }",
+);
+
+/**
  * SLAs of a contact centre's usual scale with a ten-minute P1 respond clock, so incidents
  * seeded as logged ten minutes ago are due to breach now (benchmarks and batch tests).
  */
-export const TEN_MINUTE_RESPOND_SLA = `
-sla:
-  P1: { respond: 10m, update_every: 2h, resolve: 4h, hours: always, repeat: 1h }
-  P2: { respond: 1h, update_every: 2h, resolve: 8h, hours: always, repeat: 1h }
-  P3: { respond: 4h, update_every: 1d, resolve: 3d, hours: always, repeat: 2h }
-  P4: { respond: 1d, update_every: 2d, resolve: 5d, hours: always, repeat: 4h }
-  P5: { respond: 2d, update_every: 3d, resolve: 10d, hours: always, repeat: 4h }
-warn_at: 0.5
-`;
+export const TEN_MINUTE_RESPOND_SLA = slaWithP1(
+  "{ respond: 10m, update_every: 2h, resolve: 4h, hours: always, repeat: 1h }",
+);
 
 export const leadUser = (i: number) => `U0L${i}`;
 export const teamType = (i: number, teams: number) => `team_${i % teams}`;

@@ -241,6 +241,38 @@ export function listIncidentsAwaitingSetup(db: DbOrTx, p: { loggedBefore: Date; 
     .limit(p.limit);
 }
 
+/** The predicate of incidents_card_behind_idx: a posted card older than the incident. */
+const CARD_BEHIND = sql`${incidents.summaryTs} is not null and coalesce(${incidents.cardVersion}, 1) < ${incidents.version}`;
+
+/** Incidents whose pinned card shows an older version than theirs, changed before `changedBefore`. */
+export function listIncidentsWithCardBehind(db: DbOrTx, p: { changedBefore: Date; limit: number }) {
+  return db
+    .select({ id: incidents.id, version: incidents.version })
+    .from(incidents)
+    .where(and(CARD_BEHIND, lt(incidents.updatedAt, p.changedBefore)))
+    .limit(p.limit);
+}
+
+/** Whether the incident's card still shows a version older than this one. */
+export async function cardBehind(db: DbOrTx, id: string, version: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(and(eq(incidents.id, id), sql`coalesce(${incidents.cardVersion}, 1) < ${version}`));
+  return row !== undefined;
+}
+
+/**
+ * Records that the card shows this version of the incident (never going back to an older one).
+ * Not a change to the incident: its version and updated_at stay as they are.
+ */
+export async function markCardDrawn(db: DbOrTx, id: string, version: number): Promise<void> {
+  await db
+    .update(incidents)
+    .set({ cardVersion: sql`greatest(coalesce(${incidents.cardVersion}, 0), ${version})` })
+    .where(eq(incidents.id, id));
+}
+
 /** Stores the deadlines of the clocks that changed (undefined leaves a deadline as it is). */
 export async function updateIncidentDeadlines(
   db: DbOrTx,

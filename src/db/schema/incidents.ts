@@ -54,6 +54,12 @@ export const incidents = pgTable(
     /** Names tried so far; a retry after `name_taken` moves on to the next suffix. */
     channelNameAttempt: integer("channel_name_attempt").notNull().default(0),
     summaryTs: text("summary_ts"),
+    /**
+     * The incident version the pinned card last showed (refreshCard); null until its first
+     * redraw, the card then showing the incident as logged. The sweep redraws a card left
+     * behind a change whose redraw was lost (Redis down or flushed).
+     */
+    cardVersion: integer("card_version"),
     /** Set when every intake step (channel, invite, card, pin, announcements) has been queued. */
     setupCompletedAt: tstz("setup_completed_at"),
     /** Slack view id of the modal that created it: a resubmitted view finds the same incident. */
@@ -91,6 +97,9 @@ export const incidents = pgTable(
     index("incidents_logged_at_idx").on(t.loggedAt),
     index("incidents_closed_at_idx").on(t.closedAt).where(sql`closed_at is not null`),
     index("incidents_setup_pending_idx").on(t.loggedAt).where(sql`setup_completed_at is null`),
+    index("incidents_card_behind_idx")
+      .on(t.updatedAt)
+      .where(sql`summary_ts is not null and coalesce(card_version, 1) < version`),
   ],
 );
 

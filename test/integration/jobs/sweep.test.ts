@@ -3,9 +3,10 @@ import type { Jobs } from "../../../src/jobs/queues.js";
 import { sweep } from "../../../src/jobs/sweep.js";
 import { systemClock } from "../../../src/lib/clock.js";
 import { logIncident } from "../../../src/services/log-incident.js";
+import { takeOwnership } from "../../../src/services/ownership.js";
 import { eventually } from "../../helpers/eventually.js";
-import { incidentInput, loadIncident, setupCompleted } from "../../helpers/factories.js";
-import { type Harness, startHarness } from "../../helpers/harness.js";
+import { incidentInput, loadIncident, readyIncident, setupCompleted } from "../../helpers/factories.js";
+import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -51,6 +52,29 @@ describe("the sweep finishes what PostgreSQL says is pending", () => {
       return pending.length === 0;
     });
     const result = await sweep(later);
-    expect(result).toEqual({ setups: 0, deliveries: 0 });
+    expect(result).toEqual({ setups: 0, deliveries: 0, redraws: 0 });
+  });
+
+  it("redraws a card left behind by a change whose redraw was never queued, once", async () => {
+    const deps = h.system.deps;
+    const incident = await readyIncident(deps);
+    const offline = { ...deps, jobs: unreachableJobs(deps.jobs) };
+    const taken = await takeOwnership(offline, { incidentId: incident.id, actor: USERS.lead });
+    expect(taken.ok).toBe(true);
+    const changed = await loadIncident(deps, incident.id);
+    expect(changed.version).toBeGreaterThan(incident.version);
+    const card = () => h.slack.messagesIn(changed.channelId!).find((m) => m.ts === changed.summaryTs);
+    expect(JSON.stringify(card())).not.toContain(USERS.lead);
+
+    const later = { ...deps, clock: { now: () => new Date(systemClock.now().getTime() + 60_000) } };
+    expect((await sweep(later)).redraws).toBe(1);
+    await eventually("the card to show the new owner", async () =>
+      JSON.stringify(card()).includes(USERS.lead) ? true : undefined,
+    );
+    await eventually("the redraw to be recorded", async () =>
+      (await loadIncident(deps, incident.id)).cardVersion === changed.version ? true : undefined,
+    );
+    // Drawn: the next sweep leaves it alone.
+    expect((await sweep(later)).redraws).toBe(0);
   });
 });
