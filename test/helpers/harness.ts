@@ -71,6 +71,9 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
     migrateOnStart: false,
     queuePrefix: `test-${randomUUID()}`,
     jobLockMs: 30_000,
+    // Two test files run at once, each with a web and a jobs pool: together they stay well
+    // inside PostgreSQL's default 100 connections.
+    databasePoolSize: 10,
     ...overrides,
   };
 }
