@@ -111,14 +111,59 @@ async function armMissing(
         : [],
     );
     const live = await p.live(steps.map((s) => s.jobId));
-    for (const { clock, step, at, jobId } of steps) {
-      p.planned?.add(jobId);
-      result.checked++;
-      if (!live.has(jobId)) result.added += await armClock(deps, clock, step, at);
-    }
+    for (const { jobId } of steps) p.planned?.add(jobId);
+    result.checked += steps.length;
+    result.added += await armAll(
+      deps,
+      steps.filter((s) => !live.has(s.jobId)),
+    );
     afterId = page.at(-1)?.id ?? null;
     await yieldToJobs();
   }
+}
+
+/**
+ * Queues these clocks' next steps, none of them live in Redis. Those Redis holds no job for at
+ * all (after a flush, every one) go in one batch: a page of timers costs a round trip, not one
+ * each, so a flushed Redis has its timers back within a second or two. Those whose job ended
+ * (failed, or completed while the clock still waits on that step) go one by one through
+ * armClock, which looks at the clock again before replacing the job. A job added meanwhile by
+ * another worker is not added twice (the id is deterministic); a step that fired meanwhile
+ * finds its clock moved on and does nothing.
+ */
+async function armAll(
+  deps: Deps,
+  steps: Array<{ clock: { id: string; generation: number }; step: string; at: Date; jobId: string }>,
+): Promise<number> {
+  if (steps.length === 0) return 0;
+  const ended = await jobsInRedis(
+    deps.jobs.queue("sla"),
+    steps.map((s) => s.jobId),
+  );
+  const absent = steps.filter((s) => !ended.has(s.jobId));
+  await deps.jobs.enqueueMany(
+    "sla.fire",
+    absent.map(({ clock, step, at, jobId }) => ({
+      payload: { clockId: clock.id, generation: clock.generation, step },
+      jobId,
+      at,
+    })),
+  );
+  let added = absent.length;
+  for (const { clock, step, at, jobId } of steps) {
+    if (ended.has(jobId)) added += await armClock(deps, clock, step, at);
+  }
+  return added;
+}
+
+/** Which of these jobs Redis holds in any state, in one round trip. */
+async function jobsInRedis(queue: Queue, ids: string[]): Promise<Set<string>> {
+  const redis = (await queue.client) as unknown as Redis;
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.exists(queue.toKey(id));
+  const replies = (await pipeline.exec()) ?? [];
+  // An unanswered check counts as present: armClock then looks at that job itself.
+  return new Set(ids.filter((_, i) => replies[i]?.[0] || replies[i]?.[1] !== 0));
 }
 
 /** Queues a clock's next step, unless it is there already or the clock moved on meanwhile. */

@@ -92,8 +92,8 @@ describe("Redis FLUSHALL with 10,000 timers pending", () => {
     const rearmedMs = Date.now() - flushedAt;
     console.info(`drill: ${planned} timers re-armed ${rearmedMs} ms after FLUSHALL`);
     expect(await armedTimers()).toBe(planned);
-    // The watch checks every second; re-arming 10,200 timers takes a few more.
-    expect(rearmedMs).toBeLessThan(10_000);
+    // The watch checks every second; the timers go back a page (1,000) per round trip.
+    expect(rearmedMs).toBeLessThan(5_000);
 
     // The hot incidents breach after the flush: one level-1 DM each, never early.
     const hot = seeded.slice(0, HOT).map((s) => ({

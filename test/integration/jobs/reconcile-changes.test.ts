@@ -111,6 +111,22 @@ describe("the clock reconciler between full passes", () => {
     expect(job!.data).toEqual({ clockId: clock!.id, generation: clock!.generation, step: clock!.nextStep });
   });
 
+  it("in a full pass, arms the missing jobs of a page together and replaces the one that failed", async () => {
+    const [failed, ...missing] = await quietIncident();
+    await queue().remove(jobIdOf(failed!));
+    await queue().add("sla.fire", { clockId: "not-a-clock" }, { jobId: jobIdOf(failed!) });
+    await eventually("the job to fail", async () => (await state(failed!)) === "failed");
+    for (const clock of missing) await queue().remove(jobIdOf(clock));
+
+    expect((await reconcileClocks(deps())).added).toBeGreaterThanOrEqual(1 + missing.length);
+    for (const clock of [failed!, ...missing]) {
+      expect(await state(clock)).toBe("delayed");
+      const job = await queue().getJob(jobIdOf(clock));
+      expect(job!.data).toEqual({ clockId: clock.id, generation: clock.generation, step: clock.nextStep });
+      expect(job!.timestamp + job!.opts.delay!).toBeCloseTo(clock.nextStepAt!.getTime(), -3);
+    }
+  });
+
   it("runs the full comparison first, then only changes, and in full again when asked (Redis lost data)", async () => {
     const reconciler = clockReconciler(deps());
     const [clock] = await quietIncident();
