@@ -1,7 +1,7 @@
 import type { Tx } from "../db/client.js";
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncidentsOfClocks } from "../db/queries/mutate.js";
-import { type NewOutboxMessage, upsertClaimedOutboxRows, upsertOutboxRows } from "../db/queries/outbox.js";
+import { type NewOutboxMessage, upsertClaimedOutboxRows } from "../db/queries/outbox.js";
 import { lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
@@ -158,14 +158,11 @@ async function runSteps(
   });
   // The clocks as this transaction leaves them (they are locked: nothing else writes them).
   const moved = due.map((d, i) => ({ ...d.clock, ...patches[i]!.patch }));
-  const [, written] = await Promise.all([
+  const [, { rows, claimed }] = await Promise.all([
     appendLog(tx, log),
-    claimPosts
-      ? upsertClaimedOutboxRows(tx, posts, deps.outboxLeaseMs)
-      : upsertOutboxRows(tx, posts).then((rows) => ({ rows, claimed: new Set<string>() })),
+    upsertClaimedOutboxRows(tx, posts, claimPosts ? deps.outboxLeaseMs : undefined),
     moveClocks(tx, moved),
   ]);
-  const { rows, claimed } = written;
   const byKey = new Map(rows.map((r) => [r.dedupeKey, r]));
   for (const [i, d] of due.entries()) {
     const { fired, keys } = patches[i]!;

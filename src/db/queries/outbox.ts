@@ -24,37 +24,30 @@ export async function upsertOutbox(db: DbOrTx, rows: NewOutboxMessage[]): Promis
  * exist already costs a second one that reads them.
  */
 export async function upsertOutboxRows(db: DbOrTx, rows: NewOutboxMessage[]): Promise<OutboxRow[]> {
-  return (await upsert(db, rows)).rows;
+  return (await upsertClaimedOutboxRows(db, rows)).rows;
 }
 
 /**
- * upsertOutboxRows for posts about to be sent at once: the rows inserted now are written
- * already claimed for their first attempt (counted, and leased for `leaseMs`), which saves
- * the claim's own statement and commit on the way to Slack. Returns every row for the keys
- * and the ids of those claimed; the caller must post each claimed row (deliverOutbox with
- * attempt 1) or give the claim back (unclaimOutbox). A row that existed already is not claimed.
+ * upsertOutboxRows for posts about to be sent at once: with `leaseMs`, the rows inserted now
+ * are written already claimed for their first attempt (counted, and leased for `leaseMs`),
+ * which saves the claim's own statement and commit on the way to Slack. Returns every row for
+ * the keys and the ids of those claimed; the caller must post each claimed row (deliverOutbox
+ * with attempt 1) or give the claim back (unclaimOutbox). A row that existed already is not
+ * claimed, nor is any without `leaseMs`.
  */
-export function upsertClaimedOutboxRows(
+export async function upsertClaimedOutboxRows(
   db: DbOrTx,
   rows: NewOutboxMessage[],
-  leaseMs: number,
-): Promise<{ rows: OutboxRow[]; claimed: Set<string> }> {
-  return upsert(db, rows, leaseMs);
-}
-
-async function upsert(
-  db: DbOrTx,
-  rows: NewOutboxMessage[],
-  claimMs?: number,
+  leaseMs?: number,
 ): Promise<{ rows: OutboxRow[]; claimed: Set<string> }> {
   if (rows.length === 0) return { rows: [], claimed: new Set() };
   const values =
-    claimMs === undefined
+    leaseMs === undefined
       ? rows
       : rows.map((r) => ({
           ...r,
           attempts: 1,
-          claimedUntil: sql`now() + make_interval(secs => ${claimMs / 1000})`,
+          claimedUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
         }));
   const inserted = await db
     .insert(outbox)
@@ -71,7 +64,7 @@ async function upsert(
   }
   return {
     rows: keys.map((k) => byKey.get(k)).filter((r): r is OutboxRow => r !== undefined),
-    claimed: new Set(claimMs === undefined ? [] : inserted.map((r) => r.id)),
+    claimed: new Set(leaseMs === undefined ? [] : inserted.map((r) => r.id)),
   };
 }
 
