@@ -253,6 +253,11 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
   note_added: (d) => `Note: ${text(d, "text") ?? ""}`.trimEnd(),
   update_written: updateWritten,
   update_posted: (d) => posted("Posted update to", d),
+  milestone_posted: (d) => posted("Told stakeholders in", d),
+  agents_told_resolved: (d) =>
+    `Agents told the incident is resolved${strings(d.channels).length > 0 ? ` in ${strings(d.channels).join(", ")}` : ""}`,
+  agents_told_reopened: (d) =>
+    `Agents told the incident is back${strings(d.channels).length > 0 ? ` in ${strings(d.channels).join(", ")}` : ""}`,
   field_changed: fieldChanged,
   exported,
   playbook_posted: playbookPosted,

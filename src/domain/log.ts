@@ -43,6 +43,11 @@ export const LOG_KINDS = [
   "handed_over",
   // Retention: records that the caller reference was erased, never its value
   "caller_reference_erased",
+  // Communication: a milestone notice posted to a stakeholder channel, and the floor told an
+  // outage is over (or back)
+  "milestone_posted",
+  "agents_told_resolved",
+  "agents_told_reopened",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 
