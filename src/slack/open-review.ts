@@ -22,7 +22,7 @@ type Opening = { incident: IncidentRow; userId: string; triggerId: string; chann
  * the person instead (still open, not theirs to write, already completed, Slack refused).
  */
 export async function openReviewModal(deps: Deps, client: WebClient, p: Opening): Promise<string | null> {
-  // A refusal (still open, not theirs to write) comes back at once, before any read.
+  // A refusal (already completed, still open, not theirs to write) comes back at once, before the log is read.
   const starting = startReview(deps, p.incident, p.userId);
   let timer: NodeJS.Timeout | undefined;
   const early = await Promise.race([
@@ -91,6 +91,7 @@ function formOf(deps: Deps, p: Opening, start: Extract<ReviewStart, { ok: true }
     lines: start.lines,
     timezone: deps.policy.timezone,
     categories: deps.policy.review.rootCauseCategories,
+    rootCause: p.incident.rootCause,
     meta: {
       incidentId: p.incident.id,
       reviewId: start.review.id,

@@ -52,19 +52,22 @@ const subjectLine = (i: Subject) =>
 
 export function reviewModal(
   i: Subject,
-  p: { lines: FactLines; timezone: string; categories: Record<string, string>; meta: ReviewModalMetadata },
+  p: {
+    lines: FactLines;
+    timezone: string;
+    categories: Record<string, string>;
+    meta: ReviewModalMetadata;
+    /** The root cause given when the incident was resolved: the form starts from it. */
+    rootCause?: string | null;
+  },
 ) {
   const categories = Object.entries(p.categories).map(([value, label]) => ({ value, label }));
-  const long = (blockId: string, label: string, optional: boolean, hint?: string) =>
-    input(blockId, label, textInput(REVIEW_LIMITS.text, { multiline: true }), {
+  const long = (blockId: string, label: string, optional: boolean, hint?: string, initial?: string) =>
+    input(blockId, label, textInput(REVIEW_LIMITS.text, { multiline: true, initial }), {
       optional,
       ...(hint ? { hint: plain(hint) } : {}),
     });
-  const actionRows = Array.from({ length: REVIEW_ACTION_ROWS }, (_, n) => [
-    input(F.actionText(n), `Action ${n + 1}`, textInput(REVIEW_LIMITS.action), { optional: true }),
-    input(F.actionOwner(n), "Owner", { type: "users_select", action_id: "value" }, { optional: true }),
-    input(F.actionDue(n), "Due date", { type: "datepicker", action_id: "value" }, { optional: true }),
-  ]).flat();
+  const known = p.rootCause?.trim() || undefined;
   return {
     type: "modal" as const,
     callback_id: VIEW.review,
@@ -77,22 +80,63 @@ export function reviewModal(
       ...factBlocks(p.lines, p.timezone),
       { type: "divider" },
       input(F.category, "Root-cause category", select(categories)),
-      long(F.rootCause, "Root cause", false, "What caused it, as far as you know now."),
+      long(
+        F.rootCause,
+        "Root cause",
+        false,
+        known
+          ? "Filled in from the resolution: correct or expand it with what you know now."
+          : "What caused it, as far as you know now.",
+        known,
+      ),
       long(F.factors, "Contributing factors", true),
       long(F.wentWell, "What went well", true),
       long(F.wentBadly, "What did not go well", true),
-      { type: "header", text: plain("Preventive actions", 150) },
-      {
-        type: "context",
-        elements: [
-          mrkdwn(
-            `Up to ${REVIEW_ACTION_ROWS}. Each needs an owner and a due date; leave a row empty to skip it. Owners are told and reminded.`,
-          ),
-        ],
-      },
-      ...actionRows,
+      ...actionBlocks(),
     ],
   };
+}
+
+/**
+ * The preventive-action rows. All of them may be left blank: every input is marked optional
+ * (Slack then adds "(optional)" to its label itself, so the labels do not say it again) and
+ * the heading and hints say so; a row that is started needs all three of its fields.
+ */
+function actionBlocks() {
+  const rows = Array.from({ length: REVIEW_ACTION_ROWS }, (_, n) => [
+    input(F.actionText(n), `Action ${n + 1}`, textInput(REVIEW_LIMITS.action), {
+      optional: true,
+      hint: plain("Leave blank to skip. If you fill it in, choose its owner and due date too."),
+    }),
+    input(
+      F.actionOwner(n),
+      `Owner of action ${n + 1}`,
+      { type: "users_select", action_id: "value" },
+      {
+        optional: true,
+      },
+    ),
+    input(
+      F.actionDue(n),
+      `Due date of action ${n + 1}`,
+      { type: "datepicker", action_id: "value" },
+      {
+        optional: true,
+      },
+    ),
+  ]).flat();
+  return [
+    { type: "header", text: plain("Preventive actions (optional)", 150) },
+    {
+      type: "context",
+      elements: [
+        mrkdwn(
+          `Optional: record up to ${REVIEW_ACTION_ROWS} actions, or none. Leave a row blank to skip it; a row you fill in needs a description, an owner and a due date. Owners are told and reminded.`,
+        ),
+      ],
+    },
+    ...rows,
+  ];
 }
 
 /**
