@@ -109,6 +109,13 @@ export const JOBS = {
     schema: z.object({ reviewId: z.uuid() }),
     opts: { ...retrying, attempts: 10 },
   },
+  /** Edits a completed review's prompt in the incident channel: who completed it, and no button. */
+  "review.prompt-edit": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ reviewId: z.uuid(), slotAt: z.number().optional() }),
+    pace: "edit",
+    opts: { ...retrying, attempts: 10 },
+  },
   /** Renders a KPI report's chart and CSV and uploads them to the requester's DM. */
   "report.files": {
     queue: QUEUE_NAMES.slack,
@@ -174,6 +181,7 @@ export const jobIds = {
   playbookRefresh: (incidentId: string, version: number) => `playbook-${incidentId}-${version}`,
   briefingRefresh: (briefingId: string, version: number) => `briefing-${briefingId}-${version}`,
   reviewPublish: (reviewId: string) => `review-publish-${reviewId}`,
+  reviewPromptEdit: (reviewId: string) => `review-prompt-${reviewId}`,
   /** One upload per `/incident report` request (a retried request is the same job). */
   reportFiles: (requestKey: string) => `report-${requestKey.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
 };

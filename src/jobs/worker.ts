@@ -18,6 +18,7 @@ import { postWeeklyDigest } from "../services/kpi-digest.js";
 import { sendReportFiles } from "../services/kpi-report.js";
 import { refreshPlaybookChecklist } from "../services/playbook.js";
 import { eraseExpiredCallerReferences } from "../services/retention.js";
+import { closeReviewPrompt } from "../services/review-prompt.js";
 import { publishReview } from "../services/review-publish.js";
 import { type FireOutcome, fireClockSteps, type StepJob } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
@@ -65,6 +66,7 @@ const PROCESSORS: Processors = {
   "playbook.refresh": (ctx, data) => refreshPlaybookChecklist(ctx.deps, data.incidentId),
   "briefing.refresh": (ctx, data) => refreshBriefingPosts(ctx.deps, data.briefingId),
   "review.publish": (ctx, data) => publishReview(ctx.deps, data.reviewId),
+  "review.prompt-edit": (ctx, data) => closeReviewPrompt(ctx.deps, data.reviewId),
   "report.files": (ctx, data) => {
     const period = periodOfDays(data.first, data.last, ctx.deps.policy.timezone);
     if (!period) throw new UnrecoverableError(`invalid report period ${data.first}..${data.last}`);

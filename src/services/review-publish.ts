@@ -15,6 +15,7 @@ import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { reviewFactLines } from "./review.js";
 import { reviewMarkdown } from "./review-document.js";
+import { queuePromptEdit } from "./review-prompt.js";
 
 export type PublishResult = "published" | "already_published" | "not_completed" | "gave_up";
 
@@ -30,6 +31,9 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
   const review = await getReview(deps.db, reviewId);
   if (review?.status !== "completed") return "not_completed";
   if (review.publishedAt) return "already_published";
+  // The sweep re-queues this job for a completion whose follow-up was lost (Redis down at
+  // submit): the prompt's edit, lost with it, is queued again here (one job per review).
+  await queuePromptEdit(deps, review.id);
   const incident = await getIncidentById(deps.db, review.incidentId);
   if (!incident) return "not_completed";
   // The channel is made at intake; until it exists there is nowhere to publish.

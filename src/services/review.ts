@@ -25,6 +25,7 @@ import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { followUpActions } from "./improvement-actions.js";
 import type { Refusal } from "./mutate-incident.js";
+import { queuePromptEdit, reviewPromptKey } from "./review-prompt.js";
 import { clockLabel } from "./sla-plan.js";
 
 /** The facts of an incident as lines, for Slack (`<@U…>` mentions, mrkdwn escaped) or a document. */
@@ -63,7 +64,7 @@ export async function requestReviewOnResolve(tx: Tx, deps: Deps, incident: Incid
   return upsertOutbox(tx, [
     {
       incidentId: incident.id,
-      dedupeKey: `review-prompt:${incident.id}`,
+      dedupeKey: reviewPromptKey(incident.id),
       purpose: "review_prompt",
       channel,
       message: reviewPrompt(incident, deps.policy.review.requiredForClose),
@@ -86,12 +87,15 @@ export async function reviewCloseRefusal(tx: Tx, deps: Deps, incident: IncidentR
 export type ReviewStart = { ok: true; review: ReviewRow; lines: FactLines } | { ok: false; message: string };
 
 /**
- * `/incident review` or the prompt's button: checks who asks and when (before any read),
- * creates the review on request (logged as requested by that person), and returns what the
- * form shows.
+ * `/incident review` or the prompt's button: a completed review is answered as such, whoever
+ * asks; otherwise checks who asks and when (before reading the log), creates the review on
+ * request (logged as requested by that person), and returns what the form shows.
  */
 export async function startReview(deps: Deps, incident: IncidentRow, userId: string): Promise<ReviewStart> {
   const ref = formatReference(incident.number);
+  // Done is done, whoever asks and whatever became of the incident since (an old prompt's button).
+  const existing = await getReviewOf(deps.db, incident.id);
+  if (existing?.status === "completed") return alreadyCompleted(deps, ref, existing);
   if (!reviewableStatus(incident.status)) {
     return { ok: false, message: `${ref} is still open: resolve it first, then write its review.` };
   }
@@ -110,16 +114,16 @@ export async function startReview(deps: Deps, incident: IncidentRow, userId: str
     }
     return made.review;
   });
-  if (review.status === "completed") {
-    const when = review.completedAt
-      ? ` on ${formatReviewTime(review.completedAt, deps.policy.timezone)}`
-      : "";
-    return {
-      ok: false,
-      message: `The review of ${ref} was already completed by <@${review.completedBy}>${when}; its summary and document are in the incident channel.`,
-    };
-  }
+  if (review.status === "completed") return alreadyCompleted(deps, ref, review);
   return { ok: true, review, lines: await reviewFactLines(deps.db, deps, incident, "slack") };
+}
+
+function alreadyCompleted(deps: Deps, ref: string, review: ReviewRow): ReviewStart {
+  const when = review.completedAt ? ` on ${formatReviewTime(review.completedAt, deps.policy.timezone)}` : "";
+  return {
+    ok: false,
+    message: `The review of ${ref} is already completed: <@${review.completedBy}> completed it${when}. Its summary and document are in the incident channel.`,
+  };
 }
 
 export type SubmitOutcome =
@@ -256,8 +260,12 @@ async function completeInTx(
   };
 }
 
-/** After commit. If Redis is down, the sweep delivers the summary and publishes the document later. */
+/**
+ * After commit. If Redis is down, the sweep delivers the summary and re-queues the document's
+ * publishing, which queues the prompt's edit again.
+ */
 async function afterCompleted(deps: Deps, incidentId: string, reviewId: string, outboxIds: string[]) {
+  await queuePromptEdit(deps, reviewId);
   try {
     await queueDeliveries(deps, outboxIds);
     await deps.jobs.enqueue("review.publish", { reviewId }, { jobId: jobIds.reviewPublish(reviewId) });

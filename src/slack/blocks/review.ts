@@ -1,7 +1,7 @@
 import type { ImprovementActionRow, IncidentRow, ReviewRow } from "../../db/schema/index.js";
 import { formatActionReference } from "../../domain/action-reminders.js";
 import { formatReference } from "../../domain/reference.js";
-import type { FactLines } from "../../domain/review-facts.js";
+import { type FactLines, formatReviewTime } from "../../domain/review-facts.js";
 import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS, VIEW } from "../ids.js";
 import { REVIEW_LIMITS } from "../parse/review-form.js";
 import { input, select, textInput } from "./inputs.js";
@@ -191,6 +191,30 @@ export function reviewPrompt(
             value: i.id,
           },
         ],
+      },
+    ],
+  };
+}
+
+/**
+ * The review prompt once the review is completed: who completed it and when, and no button
+ * any more (a click on a copy still on screen is answered that the review is done).
+ */
+export function reviewPromptCompleted(
+  i: Subject,
+  p: { completedBy: string; completedAt: Date; timezone: string },
+) {
+  const ref = formatReference(i.number);
+  const when = formatReviewTime(p.completedAt, p.timezone);
+  const text = `Review of ${ref} completed by <@${p.completedBy}> on ${when}.`;
+  return {
+    text,
+    blocks: [
+      {
+        type: "section",
+        text: mrkdwn(
+          `:white_check_mark: Review completed by <@${p.completedBy}> on ${when}.\nThe summary and the Markdown document of the post-incident review of ${ref} are in this channel.`,
+        ),
       },
     ],
   };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { reviewModal } from "../../../src/slack/blocks/review.js";
-import { REVIEW_FIELDS as F, REVIEW_ACTION_ROWS } from "../../../src/slack/ids.js";
+import { reviewModal, reviewPrompt, reviewPromptCompleted } from "../../../src/slack/blocks/review.js";
+import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS } from "../../../src/slack/ids.js";
 import { REVIEW_LIMITS } from "../../../src/slack/parse/review-form.js";
-import { validateView } from "../../helpers/fake-slack/block-kit.js";
+import { checkMessage, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow } from "../../helpers/fixtures.js";
 
 type Block = {
@@ -79,5 +79,36 @@ describe("review form", () => {
       .filter((b) => b.type === "input" && !b.optional)
       .map((b) => b.block_id);
     expect(required).toEqual([F.category, F.rootCause]);
+  });
+});
+
+describe("review prompt", () => {
+  it("asks for the review with a button while it is due", () => {
+    const prompt = reviewPrompt(incident, true);
+    expect(JSON.stringify(prompt.blocks)).toContain(REVIEW_ACTION.open);
+  });
+
+  it("once completed, says who completed it and when, with no button left", () => {
+    const done = reviewPromptCompleted(incident, {
+      completedBy: "U0LEAD",
+      completedAt: new Date("2026-11-23T10:05:00Z"),
+      timezone: "Europe/London",
+    });
+    const json = JSON.stringify(done.blocks);
+    expect(json).toContain("Review completed by <@U0LEAD> on 2026-11-23 10:05 GMT");
+    expect(done.text).toContain("completed by <@U0LEAD> on 2026-11-23 10:05 GMT");
+    expect(done.text).toContain("INC-");
+    expect(json).not.toContain(REVIEW_ACTION.open);
+    expect((done.blocks as Block[]).some((b) => b.type === "actions")).toBe(false);
+    expect(checkMessage(done)).toBeNull();
+  });
+
+  it("gives the completion time in the policy's zone (summer time included)", () => {
+    const done = reviewPromptCompleted(incident, {
+      completedBy: "U0AGENT",
+      completedAt: new Date("2026-07-01T08:30:00Z"),
+      timezone: "Europe/London",
+    });
+    expect(done.text).toContain("on 2026-07-01 09:30 BST");
   });
 });
