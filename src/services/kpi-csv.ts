@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { DbOrTx } from "../db/client.js";
-import { at } from "../db/queries/kpi.js";
+import { at, escalationLevelReached } from "../db/queries/kpi.js";
+import type { Priority } from "../domain/incident.js";
+import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { csvField } from "./export-log.js";
 
@@ -9,6 +11,10 @@ import { csvField } from "./export-log.js";
  * The incidents of a report period as RFC 4180 CSV (the conventions of export-log.ts: CRLF after
  * every record, formula-guarded fields, quoted when needed). Read from PostgreSQL a page at a time
  * in (logged_at, number) order, so a year of incidents never sits in memory as rows.
+ *
+ * `major` and `escalation_level` are what the card and the log say: major as the card marks it
+ * (isMajor), and the highest level the log records an escalation to, automatic or by hand. The
+ * incident row's `escalation_level` column only tracks escalations by hand.
  *
  * Personal data stays out: no caller reference (it lives in its own table and is never joined),
  * and no free text beyond the title, which stakeholders see anyway.
@@ -55,7 +61,9 @@ function record(r: Row, timezone: string): string[] {
     text(r.title),
     text(r.type),
     text(r.priority),
-    r.major === true ? "yes" : "no",
+    // The card's definition (isMajor), not the flag alone: an incident whose priority makes it
+    // major though its flag was never set is MAJOR on the card, so it is major here.
+    isMajor({ priority: r.priority as Priority, major: r.major === true }) ? "yes" : "no",
     text(r.status),
     text(r.close_code),
     text(r.report_channel),
@@ -99,7 +107,8 @@ async function page(db: DbOrTx, p: { from: Date; to: Date; after: { at: string; 
       round(extract(epoch from i.resolved_at - i.logged_at) / 60)::int as ttr_min,
       ${utc("rc.due_at")} as respond_due, rc.breached_at is not null as respond_breached,
       ${utc("sc.due_at")} as resolve_due, sc.breached_at is not null as resolve_breached,
-      i.reopen_count, i.escalation_level, i.owner_id, i.reporter_id
+      i.reopen_count, ${escalationLevelReached(sql.raw("i.id"))} as escalation_level,
+      i.owner_id, i.reporter_id
     from incidents i
     left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
     left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'

@@ -59,6 +59,22 @@ function classified(q: KpiQuery): SQL {
     where i.logged_at >= ${at(q.from)} and i.logged_at < ${at(q.to)}`;
 }
 
+/**
+ * The highest escalation level an incident reached, as its log records it: every
+ * `escalation_sent` entry counts, automatic ladder steps and `/incident escalate` alike (the
+ * same entries escalationCounts counts); 0 when it was never escalated. `incidentId` is the SQL
+ * of the incident's id in the enclosing query. A level that is not a whole number (a damaged
+ * entry) is left out rather than failing the whole export.
+ */
+export function escalationLevelReached(incidentId: SQL): SQL {
+  return sql`coalesce((
+    select max((l.details->>'level')::int)
+    from incident_log l
+    where l.incident_id = ${incidentId} and l.kind = 'escalation_sent'
+      and l.details->>'level' ~ '^[0-9]{1,9}$'
+  ), 0)`;
+}
+
 const inPeriod = (q: KpiQuery) => sql`i.logged_at >= ${at(q.from)} and i.logged_at < ${at(q.to)}`;
 
 type Row = Record<string, unknown>;
