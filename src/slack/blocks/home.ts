@@ -1,27 +1,31 @@
 import { PRIORITIES } from "../../domain/incident.js";
-import { incidentLine, type ListItem } from "./incident-list.js";
+import { incidentSection, type ListRow, pressingSummary } from "./incident-list.js";
 import { mrkdwn, plain } from "./text.js";
 
-/** A view holds at most 100 blocks: your incidents (≤ 20) and the team's by priority (≤ 60). */
+/**
+ * A view holds at most 100 blocks: your incidents (≤ 20) and the team's by priority (≤ 60),
+ * each one section whose accessory is its next action, plus at most 12 headings and notes.
+ */
 const MINE_MAX = 20;
 const TEAM_MAX = 60;
 
-export function homeView(p: { mine: ListItem[]; open: ListItem[]; timezone: string }) {
+export function homeView(p: { mine: ListRow[]; open: ListRow[]; timezone: string }) {
   const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
+  const row = (i: ListRow) => incidentSection(i, p.timezone);
+  const team = p.open.slice(0, TEAM_MAX);
+  const summary = pressingSummary(team);
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: plain("Your open incidents", 150) },
-    ...(p.mine.length
-      ? p.mine.slice(0, MINE_MAX).map((i) => section(incidentLine(i, p.timezone)))
-      : [section("None. :tada:")]),
+    ...(p.mine.length ? p.mine.slice(0, MINE_MAX).map(row) : [section("None. :tada:")]),
     { type: "divider" },
     { type: "header", text: plain("Open incidents by priority", 150) },
+    ...(summary ? [{ type: "context", elements: [mrkdwn(summary)] }] : []),
   ];
-  const team = p.open.slice(0, TEAM_MAX);
   for (const priority of PRIORITIES) {
     const items = team.filter((i) => i.priority === priority);
     if (items.length === 0) continue;
     blocks.push({ type: "context", elements: [mrkdwn(`*${priority}* (${items.length})`)] });
-    blocks.push(...items.map((i) => section(incidentLine(i, p.timezone))));
+    blocks.push(...items.map(row));
   }
   if (team.length === 0) blocks.push(section("None."));
   if (p.open.length > TEAM_MAX)

@@ -1,45 +1,102 @@
 import type { IncidentRow } from "../../db/schema/index.js";
-import { DEADLINE_LABELS, nextDeadline } from "../../domain/deadlines.js";
+import { clockWords, type DeadlineStatus, type NextAction } from "../../domain/deadline-status.js";
 import { STATUS_LABELS } from "../../domain/incident.js";
+import { ACTION_LABELS } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
-import { channelMention, clip, escapeMrkdwn, mrkdwn, slackDate } from "./text.js";
+import { CARD_ACTION } from "../ids.js";
+import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate } from "./text.js";
 
 export type ListItem = Pick<
   IncidentRow,
-  | "number"
-  | "title"
-  | "priority"
-  | "status"
-  | "channelId"
-  | "loggedAt"
-  | "ownerId"
-  | "respondDueAt"
-  | "nextUpdateDueAt"
-  | "resolveDueAt"
+  "id" | "number" | "title" | "priority" | "status" | "channelId" | "loggedAt" | "ownerId"
 >;
 
-export function incidentLine(i: ListItem, timezone: string): string {
-  const owner = i.ownerId ? `owner <@${i.ownerId}>` : "no owner";
-  const next = nextDeadline(i);
-  const deadline = next ? ` · ${DEADLINE_LABELS[next.kind]} ${slackDate(next.at, timezone)}` : "";
+/** A listed incident with what presses and what to do about it (see services/incident-rows). */
+export interface ListRow extends ListItem {
+  deadline?: DeadlineStatus | null;
+  next?: NextAction | null;
+}
+
+/** "🔴 acknowledge overdue by 2 min", "🟠 update due in 4 min", "resolve by <date>", "⏸️ resolve clock paused". */
+export function deadlineText(d: DeadlineStatus, timezone: string): string {
+  const also = d.alsoOverdue.length ? ` (${d.alsoOverdue.map(clockWords).join(", ")} overdue too)` : "";
+  switch (d.tone) {
+    case "overdue":
+      return `*🔴 ${escapeMrkdwn(d.words)}*${escapeMrkdwn(also)}`;
+    case "soon":
+      return `🟠 ${escapeMrkdwn(d.words)}${escapeMrkdwn(also)}`;
+    case "later":
+      return `${escapeMrkdwn(d.words)} ${slackDate(d.dueAt, timezone)}`;
+    case "paused":
+      return `⏸️ ${escapeMrkdwn(d.words)}`;
+  }
+}
+
+export function incidentLine(i: ListRow, timezone: string): string {
+  const owner = i.ownerId ? `owner <@${i.ownerId}>` : "no owner yet";
+  const deadline = i.deadline ? `${deadlineText(i.deadline, timezone)}\n` : "";
   return (
     `*${formatReference(i.number)}* · ${i.priority} · ${STATUS_LABELS[i.status]} · ${escapeMrkdwn(clip(i.title, 120))}\n` +
-    `${channelMention(i.channelId)} · logged ${slackDate(i.loggedAt, timezone)} · ${owner}${deadline}`
+    `${deadline}${channelMention(i.channelId)} · ${owner} · logged ${slackDate(i.loggedAt, timezone)}`
   );
 }
 
+/** The row's button: the same action ids and values as the incident card, so its handlers answer. */
+export function nextActionButton(i: Pick<ListRow, "id" | "deadline" | "next">) {
+  if (!i.next) return null;
+  const style = i.deadline?.tone === "overdue" ? { style: "primary" } : {};
+  const button = (actionId: string, label: string, value: string) => ({
+    type: "button",
+    action_id: actionId,
+    text: plain(label, 75),
+    value,
+    ...style,
+  });
+  switch (i.next.kind) {
+    case "lifecycle":
+      return button(CARD_ACTION[i.next.action], ACTION_LABELS[i.next.action], i.id);
+    case "update":
+      return button(CARD_ACTION.update, "Post update", i.id);
+    case "stop_clock":
+      return button(
+        CARD_ACTION.stopClock,
+        i.next.label,
+        JSON.stringify({ incidentId: i.id, clock: i.next.clock }),
+      );
+  }
+}
+
+/** One incident: its line, and its next action as the section's accessory. */
+export function incidentSection(i: ListRow, timezone: string) {
+  const accessory = nextActionButton(i);
+  return {
+    type: "section",
+    text: mrkdwn(incidentLine(i, timezone)),
+    ...(accessory ? { accessory } : {}),
+  };
+}
+
+/** "🔴 2 overdue · 🟠 1 due soon", or null when nothing presses. */
+export function pressingSummary(rows: ListRow[]): string | null {
+  const overdue = rows.filter((r) => r.deadline?.tone === "overdue").length;
+  const soon = rows.filter((r) => r.deadline?.tone === "soon").length;
+  const parts = [overdue ? `🔴 ${overdue} overdue` : "", soon ? `🟠 ${soon} due soon` : ""].filter(Boolean);
+  return parts.length ? parts.join(" · ") : null;
+}
+
 /** Ephemeral list; at most `max` rows so it stays inside Slack's 50-block message limit. */
-export function incidentList(items: ListItem[], p: { heading: string; timezone: string; more: boolean }) {
+export function incidentList(items: ListRow[], p: { heading: string; timezone: string; more: boolean }) {
   if (items.length === 0) {
     return {
       text: `${p.heading}: none.`,
       blocks: [{ type: "section", text: mrkdwn(`*${p.heading}:* none. :tada:`) }],
     };
   }
+  const summary = pressingSummary(items);
   const blocks: Record<string, unknown>[] = [
-    { type: "section", text: mrkdwn(`*${p.heading}* (${items.length})`) },
+    { type: "section", text: mrkdwn(`*${p.heading}* (${items.length})${summary ? ` · ${summary}` : ""}`) },
   ];
-  for (const item of items) blocks.push({ type: "section", text: mrkdwn(incidentLine(item, p.timezone)) });
+  for (const item of items) blocks.push(incidentSection(item, p.timezone));
   if (p.more) blocks.push({ type: "context", elements: [mrkdwn("Showing the first results only.")] });
-  return { text: `${p.heading} (${items.length})`, blocks };
+  return { text: `${p.heading} (${items.length})${summary ? `: ${summary}` : ""}`, blocks };
 }

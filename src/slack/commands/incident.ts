@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { listIncidents } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
 import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
@@ -7,19 +6,17 @@ import { isDatabaseUnavailable } from "../../services/errors.js";
 import { renderResponderCard, typeLabel } from "../../services/render.js";
 import { helpReply } from "../blocks/help.js";
 import { incidentCard } from "../blocks/incident-card.js";
-import { incidentList } from "../blocks/incident-list.js";
 import { clip, escapeMrkdwn } from "../blocks/text.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";
 import { answerHandover } from "./handover.js";
+import { answerList } from "./list.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
 import { answerReport } from "./report.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-
-const LIST_LIMIT = 20;
 
 /** `/incident …`: ack at once, then open the modal or answer ephemerally. */
 export async function onIncidentCommand(deps: Deps, { command, ack, respond, client }: Args): Promise<void> {
@@ -65,19 +62,8 @@ async function answer(
   switch (parsed.kind) {
     case "help":
       return helpReply(deps.policy, parsed.topic);
-    case "list": {
-      const rows = await listIncidents(deps.db, {
-        filter: parsed.filter,
-        userId: ctx.userId,
-        limit: LIST_LIMIT + 1,
-      });
-      const heading = parsed.filter === "mine" ? "Your open incidents" : "Open incidents";
-      return incidentList(rows.slice(0, LIST_LIMIT), {
-        heading,
-        timezone: deps.policy.timezone,
-        more: rows.length > LIST_LIMIT,
-      });
-    }
+    case "list":
+      return answerList(deps, parsed.filter, ctx);
     case "show":
       return show(deps, parsed.number, ctx);
     case "status":

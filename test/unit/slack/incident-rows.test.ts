@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { type DeadlineStatus, type NextAction, nextAction } from "../../../src/domain/deadline-status.js";
+import { PRIORITIES } from "../../../src/domain/incident.js";
+import { homeView } from "../../../src/slack/blocks/home.js";
+import { deadlineText, incidentList, type ListRow } from "../../../src/slack/blocks/incident-list.js";
+import { CARD_ACTION } from "../../../src/slack/ids.js";
+import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
+import { incidentRow, NOW } from "../../helpers/fixtures.js";
+
+const ZONE = "Europe/London";
+const ID = "6f1c1d1e-0000-4000-8000-000000000001";
+
+const overdue: DeadlineStatus = {
+  tone: "overdue",
+  clock: "respond",
+  dueAt: new Date(NOW.getTime() - 2 * 60_000),
+  words: "acknowledge overdue by 2 min",
+  alsoOverdue: [],
+};
+
+function row(deadline: DeadlineStatus | null, next: NextAction | null, over: Partial<ListRow> = {}): ListRow {
+  return { ...incidentRow({ id: ID, ownerId: "U0OWNER" }), deadline, next, ...over };
+}
+
+type Section = { type: string; text: { text: string }; accessory?: Record<string, unknown> };
+const sections = (blocks: unknown[]) => (blocks as Section[]).filter((b) => b.type === "section");
+
+describe("deadline words", () => {
+  it.each<[DeadlineStatus, string]>([
+    [overdue, "*🔴 acknowledge overdue by 2 min*"],
+    [
+      { ...overdue, clock: "update_every", words: "update overdue by 1 h 5 min", alsoOverdue: ["resolve"] },
+      "*🔴 update overdue by 1 h 5 min* (resolve overdue too)",
+    ],
+    [{ ...overdue, tone: "soon", words: "acknowledge due in 4 min" }, "🟠 acknowledge due in 4 min"],
+    [
+      { ...overdue, tone: "paused", clock: "resolve", words: "resolve clock paused" },
+      "⏸️ resolve clock paused",
+    ],
+  ])("%j", (d, text) => {
+    expect(deadlineText(d, ZONE)).toBe(text);
+  });
+
+  it("gives a later deadline as a Slack date with a fallback in the policy's zone", () => {
+    const later: DeadlineStatus = {
+      tone: "later",
+      clock: "resolve",
+      dueAt: new Date("2026-11-23T14:15:00Z"),
+      words: "resolve by",
+      alsoOverdue: [],
+    };
+    expect(deadlineText(later, ZONE)).toBe(
+      "resolve by <!date^1795443300^{date_short_pretty} {time}|23 Nov 2026 14:15 GMT>",
+    );
+    expect(deadlineText(later, "America/New_York")).toContain("|23 Nov 2026 09:15 GMT-5>");
+  });
+});
+
+describe("incident list rows", () => {
+  it("marks an overdue row in red with its next action as a button the card's handler answers", () => {
+    const list = incidentList([row(overdue, nextAction("open", overdue))], {
+      heading: "Open incidents",
+      timezone: ZONE,
+      more: false,
+    });
+    const [heading, first] = sections(list.blocks);
+    expect(heading?.text.text).toBe("*Open incidents* (1) · 🔴 1 overdue");
+    expect(first?.text.text).toContain("*INC-000042* · P2 · Open · Card payments failing");
+    expect(first?.text.text).toContain("\n*🔴 acknowledge overdue by 2 min*\n");
+    expect(first?.text.text).toContain("owner <@U0OWNER>");
+    expect(first?.accessory).toEqual({
+      type: "button",
+      action_id: CARD_ACTION.acknowledge,
+      text: { type: "plain_text", text: "Acknowledge", emoji: true },
+      value: ID,
+      style: "primary",
+    });
+    expect(list.text).toBe("Open incidents (1): 🔴 1 overdue");
+    expect(validateMessageBlocks(list.blocks)).toEqual([]);
+  });
+
+  it.each<[NextAction, string, string, string]>([
+    [{ kind: "update" }, CARD_ACTION.update, "Post update", ID],
+    [{ kind: "lifecycle", action: "resolve" }, CARD_ACTION.resolve, "Resolve", ID],
+    [{ kind: "lifecycle", action: "resume" }, CARD_ACTION.resume, "Resume", ID],
+    [{ kind: "lifecycle", action: "start" }, CARD_ACTION.start, "Start work", ID],
+    [
+      { kind: "stop_clock", clock: "regulator_notice", label: "Regulator notified" },
+      CARD_ACTION.stopClock,
+      "Regulator notified",
+      JSON.stringify({ incidentId: ID, clock: "regulator_notice" }),
+    ],
+  ])("%j → %s", (next, actionId, label, value) => {
+    const [, first] = sections(
+      incidentList([row(null, next)], { heading: "h", timezone: ZONE, more: false }).blocks,
+    );
+    expect(first?.accessory).toMatchObject({ action_id: actionId, text: { text: label }, value });
+    expect(first?.accessory).not.toHaveProperty("style");
+  });
+
+  it("leaves the button off when there is nothing to do, and says who owns nothing yet", () => {
+    const [, first] = sections(
+      incidentList([row(null, null, { ownerId: null })], { heading: "h", timezone: ZONE, more: false })
+        .blocks,
+    );
+    expect(first).not.toHaveProperty("accessory");
+    expect(first?.text.text).toContain("no owner yet");
+  });
+
+  it("escapes markup in a title so it cannot ping anyone", () => {
+    const [, first] = sections(
+      incidentList([row(overdue, null, { title: "<!channel> & co" })], {
+        heading: "h",
+        timezone: ZONE,
+        more: false,
+      }).blocks,
+    );
+    expect(first?.text.text).toContain("&lt;!channel&gt; &amp; co");
+  });
+});
+
+describe("the Home tab", () => {
+  it("shows overdue rows with their button, and the team's count of what presses", () => {
+    const soon: DeadlineStatus = { ...overdue, tone: "soon", words: "acknowledge due in 4 min" };
+    const view = homeView({
+      mine: [row(overdue, nextAction("open", overdue))],
+      open: [row(overdue, nextAction("open", overdue)), row(soon, nextAction("open", soon), { number: 43 })],
+      timezone: ZONE,
+    });
+    const text = JSON.stringify(view.blocks);
+    const [yours, team] = text.split("Open incidents by priority");
+    expect(yours).toContain("🔴 acknowledge overdue by 2 min");
+    expect(yours).toContain(`"action_id":"${CARD_ACTION.acknowledge}"`);
+    expect(team).toContain("🔴 1 overdue · 🟠 1 due soon");
+    expect(team).toContain("🟠 acknowledge due in 4 min");
+    expect(validateView(view)).toEqual([]);
+  });
+
+  it("stays inside Slack's 100 blocks at its fullest, every row with a button", () => {
+    const many = Array.from({ length: 80 }, (_, n) =>
+      row(overdue, nextAction("open", overdue), {
+        number: n + 1,
+        priority: PRIORITIES[n % PRIORITIES.length]!,
+        title: "x".repeat(150),
+      }),
+    );
+    const view = homeView({ mine: many, open: many, timezone: ZONE });
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    expect(validateView(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain("…and 20 more: `/incident list`.");
+  });
+});
