@@ -123,8 +123,12 @@ describe("helpDestination", () => {
 });
 
 describe("log descriptions of the floor's entries", () => {
+  const names = new Map([
+    ["C0FLOOR", "#contact-floor"],
+    ["U0LEAD", "Lee Lead"],
+  ]);
   const line = (kind: string, details: Record<string, unknown>) =>
-    describeEntry({ kind, details, actor: "U0X" } as never);
+    describeEntry({ kind, details, actor: "U0X" } as never, { names, timezone: "Europe/London" });
 
   it("describes briefings, confirmations, impact and help requests", () => {
     expect(
@@ -133,9 +137,9 @@ describe("log descriptions of the floor's entries", () => {
         channels: ["C0FLOOR"],
         nextUpdateAt: "2026-11-23T11:00:00.000Z",
       }),
-    ).toBe("Agents briefed to C0FLOOR; next update to agents by 2026-11-23T11:00:00.000Z");
+    ).toBe("Agents briefed in #contact-floor; next update to agents by Mon 23 Nov 11:00 GMT");
     expect(line("briefing_confirmed", { team: "a", teamLabel: "Floor A", lead: "U0LEAD" })).toBe(
-      "Floor A confirmed briefed by U0LEAD",
+      "Floor A confirmed briefed by Lee Lead",
     );
     expect(
       line("impact_recorded", {
@@ -147,7 +151,7 @@ describe("log descriptions of the floor's entries", () => {
     ).toBe("Contact-centre impact recorded: calls queued none → 42, abandonment % 5 → 12.5");
     expect(line("impact_recorded", { changes: [] })).toBe("Contact-centre impact recorded (unchanged)");
     expect(line("help_requested", { via: "team_leads", to: ["U0LEAD"], request: "Approve\nrefunds?" })).toBe(
-      "Help requested from U0LEAD by direct message: Approve refunds?",
+      "Help requested from Lee Lead by direct message: Approve refunds?",
     );
   });
 

@@ -114,27 +114,33 @@ describe("log descriptions of improvement actions", () => {
     [
       "action_added",
       { ...d, description: "Second carrier" },
-      "Improvement action ACT-7 added for U0AGENT, due 2026-11-27: Second carrier",
+      "Improvement action ACT-7 added for Dana Scully, due Fri 27 Nov 2026: Second carrier",
     ],
-    ["action_reminded", d, "Reminded U0AGENT that improvement action ACT-7 is due 2026-11-27"],
-    ["action_overdue", d, "Improvement action ACT-7 overdue (was due 2026-11-27); told U0AGENT"],
+    ["action_reminded", d, "Reminded Dana Scully that improvement action ACT-7 is due Fri 27 Nov 2026"],
+    ["action_overdue", d, "Improvement action ACT-7 overdue (was due Fri 27 Nov 2026); told Dana Scully"],
     [
       "action_escalated",
       { ...d, to: ["U0LEAD"], daysOverdue: 2 },
-      "Improvement action ACT-7 (owner U0AGENT) 2 days overdue: escalated to U0LEAD",
+      "Improvement action ACT-7 (owner Dana Scully) 2 days overdue: escalated to Lee Lead",
     ],
     [
       "action_escalated",
       { ...d, to: [] },
-      "Improvement action ACT-7 (owner U0AGENT) overdue: nobody to escalate to (no team lead)",
+      "Improvement action ACT-7 (owner Dana Scully) overdue: nobody to escalate to (no team lead)",
     ],
     ["action_done", d, "Improvement action ACT-7 marked done"],
     [
       "action_rescheduled",
       { ...d, from: "2026-11-27", to: "2026-12-04", reason: "Carrier delay" },
-      "Improvement action ACT-7 moved 2026-11-27 → 2026-12-04 (reason: Carrier delay)",
+      "Improvement action ACT-7 moved Fri 27 Nov 2026 → Fri 4 Dec 2026 (reason: Carrier delay)",
     ],
   ])("%s", (kind, details, expected) => {
-    expect(describeEntry({ kind, details, actor: "system" })).toBe(expected);
+    const names = new Map([
+      ["U0AGENT", "Dana Scully"],
+      ["U0LEAD", "Lee Lead"],
+    ]);
+    expect(describeEntry({ kind, details, actor: "system" }, { names, timezone: "Europe/London" })).toBe(
+      expected,
+    );
   });
 });
