@@ -1,48 +1,34 @@
-import { DateTime } from "luxon";
 import type { IncidentLogRow } from "../db/schema/incident-log.js";
 import { ERASED_MARK } from "../domain/incident.js";
-import { describeEntry, humanise } from "../domain/log-describe.js";
+import { type DescribeContext, describeActor, describeEntry, humanise } from "../domain/log-describe.js";
+import { readableDay, readableTime, yearIn } from "../domain/readable-time.js";
 
 /**
- * The incident log as a document: Markdown for people, CSV for spreadsheets and scripts. Pure
- * (no I/O); the caller uploads the result. Both carry only what the log holds, so the caller
- * reference's value never appears (the log records only that one was set).
+ * The incident log as a document: Markdown for people, CSV for spreadsheets. Pure (no I/O);
+ * the caller looks up names and uploads the result. Like the timeline, both show people and
+ * channels by name and times in the policy's zone (`Sun 6 Dec 02:56 EST`), never a Slack id or
+ * a UTC timestamp; unlike it, they keep every entry, delivery plumbing included, since an
+ * export is the whole record. Both carry only what the log holds, so the caller reference's
+ * value never appears (the log records only that one was set).
  */
 
-const LOCAL_FORMAT = "yyyy-MM-dd HH:mm:ss ZZZZ";
-/** Zone abbreviations depend on the locale; pinning it keeps exports the same on every host. */
-const LOCALE = "en-US";
 const CRLF = "\r\n";
-const CSV_HEADER = ["id", "time_utc", "time_local", "actor", "kind", "description", "details_json"];
+const CSV_HEADER = ["id", "year", "time", "who", "event", "description"];
 
 type Entry = Pick<IncidentLogRow, "id" | "at" | "actor" | "kind" | "details">;
 
+/** How an export names people, channels and times. */
+export type ExportContext = DescribeContext;
+
 const isValidDate = (at: unknown): at is Date => at instanceof Date && Number.isFinite(at.getTime());
 
-function localTime(at: unknown, timezone: string): string {
-  if (!isValidDate(at)) return "invalid date";
-  const local = DateTime.fromJSDate(at, { zone: timezone }).setLocale(LOCALE);
-  return local.isValid ? local.toFormat(LOCAL_FORMAT) : "invalid time zone";
-}
+const localTime = (at: unknown, timezone: string, year = false) =>
+  isValidDate(at) ? readableTime(at, timezone, { year }) : "an unknown time";
 
-function localIso(at: unknown, timezone: string): string {
-  if (!isValidDate(at)) return "invalid date";
-  return DateTime.fromJSDate(at, { zone: timezone }).toISO() ?? "invalid time zone";
-}
-
-const utcTime = (at: unknown) => (isValidDate(at) ? at.toISOString() : "invalid date");
-
-function detailsJson(details: unknown): string {
-  try {
-    return JSON.stringify(details) ?? "";
-  } catch {
-    return "[unserialisable]";
-  }
-}
-
-const kindLabel = (kind: string) => {
+/** "Note added" for `note_added`: the kind as people read it. */
+export const eventLabel = (kind: unknown) => {
   const name = humanise(String(kind));
-  return name === "" ? "unknown" : name.charAt(0).toUpperCase() + name.slice(1);
+  return name === "" ? "Unknown" : name.charAt(0).toUpperCase() + name.slice(1);
 };
 
 /**
@@ -61,13 +47,12 @@ export function markdownCell(value: string): string {
 
 const row = (cells: string[]) => `| ${cells.map(markdownCell).join(" | ")} |`;
 
-function markdownRow(e: Entry, timezone: string): string {
+function markdownRow(e: Entry, ctx: ExportContext): string {
   return row([
-    localTime(e.at, timezone),
-    utcTime(e.at),
-    String(e.actor),
-    kindLabel(e.kind),
-    describeEntry(e),
+    localTime(e.at, ctx.timezone),
+    describeActor(e.actor, ctx),
+    eventLabel(e.kind),
+    describeEntry(e, ctx),
   ]);
 }
 
@@ -89,26 +74,39 @@ const CALLER_REFERENCE_NOTE: Record<CallerReferenceNote, string> = {
   none: "none",
 };
 
+/** "from Wed 1 Jul 2026 to Mon 23 Nov 2026", or "" for no dated entries. */
+function span(entries: readonly Entry[], timezone: string): string {
+  const times = entries.map((e) => e.at).filter(isValidDate);
+  if (times.length === 0) return "";
+  const ms = times.map((t) => t.getTime());
+  const day = (t: number) => readableDay(new Date(t), timezone);
+  const first = day(Math.min(...ms));
+  const last = day(Math.max(...ms));
+  return first === last ? ` on ${first}` : ` from ${first} to ${last}`;
+}
+
 /** The log as a Markdown document: heading, export line, and one table row per entry, in the order given. */
-export function logToMarkdown(p: {
-  reference: string;
-  title: string;
-  timezone: string;
-  entries: IncidentLogRow[];
-  exportedAt: Date;
-  callerReference: CallerReferenceNote;
-}): string {
+export function logToMarkdown(
+  p: {
+    reference: string;
+    title: string;
+    entries: IncidentLogRow[];
+    exportedAt: Date;
+    callerReference: CallerReferenceNote;
+  } & ExportContext,
+): string {
   const count = `${p.entries.length} entr${p.entries.length === 1 ? "y" : "ies"}`;
+  const zone = headingText(p.timezone);
   const lines = [
     `# ${headingText(p.reference)} — ${headingText(p.title)}`,
     "",
-    `Exported ${localTime(p.exportedAt, p.timezone)} (${utcTime(p.exportedAt)}); ${count}.`,
+    `Exported ${localTime(p.exportedAt, p.timezone, true)}; ${count}${span(p.entries, p.timezone)}. Times are ${zone} time.`,
     "",
     `Caller reference: ${CALLER_REFERENCE_NOTE[p.callerReference]}`,
     "",
-    row([`Time (${p.timezone})`, "Time (UTC)", "Actor", "Event", "Details"]),
-    "| --- | --- | --- | --- | --- |",
-    ...p.entries.map((e) => markdownRow(e, p.timezone)),
+    row(["Time", "Who", "Event", "What happened"]),
+    "| --- | --- | --- | --- |",
+    ...p.entries.map((e) => markdownRow(e, p)),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -131,23 +129,23 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
-function csvRecord(e: Entry, timezone: string): string[] {
+function csvRecord(e: Entry, ctx: ExportContext): string[] {
   return [
     String(e.id),
-    utcTime(e.at),
-    localIso(e.at, timezone),
-    String(e.actor),
-    String(e.kind),
-    describeEntry(e),
-    detailsJson(e.details),
+    isValidDate(e.at) ? yearIn(e.at, ctx.timezone) : "",
+    localTime(e.at, ctx.timezone),
+    describeActor(e.actor, ctx),
+    eventLabel(e.kind),
+    describeEntry(e, ctx),
   ];
 }
 
 /**
  * The log as RFC 4180 CSV: a header row, then one record per entry in the order given; every
- * record (the last included) ends in CRLF. `time_local` is ISO 8601 with the zone's offset.
+ * record (the last included) ends in CRLF. `time` is read in the policy's zone, with its year
+ * in a column of its own so that each row still reads `Sun 6 Dec 02:56 EST`.
  */
-export function logToCsv(entries: IncidentLogRow[], timezone: string): string {
-  const records = [CSV_HEADER, ...entries.map((e) => csvRecord(e, timezone))];
+export function logToCsv(entries: IncidentLogRow[], ctx: ExportContext): string {
+  const records = [CSV_HEADER, ...entries.map((e) => csvRecord(e, ctx))];
   return records.map((fields) => fields.map(csvField).join(",") + CRLF).join("");
 }

@@ -6,7 +6,7 @@ import { timelineReply } from "../commands/timeline.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-/** "Next page" on a timeline: answers with that page in place of the one shown. */
+/** "Next page" on a timeline: answers with that page (of the same view) in place of the one shown. */
 export async function onTimelinePage(deps: Deps, { ack, action, respond }: Args): Promise<void> {
   await ack();
   const value = parseTimelineButtonValue(String((action as { value?: unknown }).value ?? ""));
@@ -22,6 +22,6 @@ export async function onTimelinePage(deps: Deps, { ack, action, respond }: Args)
   await respond({
     response_type: "ephemeral",
     replace_original: true,
-    ...(await timelineReply(deps, incident, value.page)),
+    ...(await timelineReply(deps, incident, value.page, value.all === true)),
   });
 }

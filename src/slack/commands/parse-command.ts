@@ -35,7 +35,7 @@ export type ParsedCommand =
   | { kind: "note"; number: number | null; text: string }
   | { kind: "form"; form: "update" | "resolve" | "reopen"; number: number | null }
   | { kind: "close"; number: number | null }
-  | { kind: "timeline"; number: number | null; page: number }
+  | { kind: "timeline"; number: number | null; page: number; all: boolean }
   | { kind: "export"; number: number | null }
   | { kind: "escalate"; number: number | null; reason: string }
   | { kind: "review"; number: number | null }
@@ -110,7 +110,7 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
     case "close":
       return { kind: "close", number };
     case "timeline":
-      return { kind: "timeline", number, page: Math.max(1, Number.parseInt(rest, 10) || 1) };
+      return parseTimeline(number, rest);
     case "export":
       return { kind: "export", number };
     case "escalate":
@@ -135,6 +135,14 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
 
 function withoutReference(args: string): string {
   return args.replace(new RegExp(REFERENCE_PATTERN.source, "gi"), " ").replace(/\s+/g, " ").trim();
+}
+
+/** `timeline [all] [page]`, in either order: `all` adds the delivery plumbing. */
+function parseTimeline(number: number | null, rest: string): ParsedCommand {
+  const words = rest.toLowerCase().split(/\s+/).filter(Boolean);
+  const all = words.includes("all");
+  const page = words.map((w) => Number.parseInt(w, 10)).find((n) => Number.isFinite(n) && n > 0) ?? 1;
+  return { kind: "timeline", number, page, all };
 }
 
 function parseActions(args: string): ParsedCommand {

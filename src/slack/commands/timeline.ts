@@ -1,24 +1,44 @@
 import { appendLog, listLog } from "../../db/queries/incident-log.js";
 import { getCallerReferenceState } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
+import type { DescribeContext } from "../../domain/log-describe.js";
 import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
+import { namesForLog } from "../../services/directory.js";
 import { logToCsv, logToMarkdown } from "../../services/export-log.js";
 import { channelMention } from "../blocks/text.js";
 import { timelineMessage } from "../blocks/timeline.js";
 import { slackErrorCode } from "../errors.js";
 
 type Reply = { text: string; blocks?: Record<string, unknown>[] };
+type Entries = Awaited<ReturnType<typeof listLog>>;
 
-/** `/incident timeline [page]`: the incident log, a page at a time (Block Kit allows 50 blocks). */
-export async function timelineReply(deps: Deps, incident: IncidentRow, page: number): Promise<Reply> {
+/** How the log names people, channels, types and times for this workspace's policy. */
+async function describeContext(deps: Deps, entries: Entries): Promise<DescribeContext> {
+  const typeLabels = Object.fromEntries(
+    Object.entries(deps.policy.incidentTypes).map(([key, type]) => [key, type.label]),
+  );
+  return { names: await namesForLog(deps, entries), timezone: deps.policy.timezone, typeLabels };
+}
+
+/**
+ * `/incident timeline [all] [page]`: the incident log, a page at a time (Block Kit allows 50
+ * blocks); `all` adds the delivery plumbing the default view leaves out.
+ */
+export async function timelineReply(
+  deps: Deps,
+  incident: IncidentRow,
+  page: number,
+  all = false,
+): Promise<Reply> {
   const entries = await listLog(deps.db, incident.id);
   return timelineMessage({
     reference: formatReference(incident.number),
     entries,
     page,
-    timezone: deps.policy.timezone,
+    all,
     incidentId: incident.id,
+    ...(await describeContext(deps, entries)),
   });
 }
 
@@ -30,15 +50,15 @@ export async function exportLog(deps: Deps, incident: IncidentRow, userId: strin
     listLog(deps.db, incident.id),
     getCallerReferenceState(deps.db, incident.id),
   ]);
-  const exportedAt = deps.clock.now();
+  const ctx = await describeContext(deps, entries);
   const stem = `${reference.toLowerCase()}-log`;
   const markdown = logToMarkdown({
     reference,
     title: incident.title,
-    timezone: deps.policy.timezone,
     entries,
-    exportedAt,
+    exportedAt: deps.clock.now(),
     callerReference: callerReference.value ? "recorded" : callerReference.erased ? "erased" : "none",
+    ...ctx,
   });
   try {
     await deps.slack.filesUploadV2({
@@ -47,7 +67,7 @@ export async function exportLog(deps: Deps, incident: IncidentRow, userId: strin
       file_uploads: [
         { file: Buffer.from(markdown, "utf8"), filename: `${stem}.md`, title: `${reference} log (Markdown)` },
         {
-          file: Buffer.from(logToCsv(entries, deps.policy.timezone), "utf8"),
+          file: Buffer.from(logToCsv(entries, ctx), "utf8"),
           filename: `${stem}.csv`,
           title: `${reference} log (CSV)`,
         },

@@ -94,7 +94,7 @@ export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandConte
     case "close":
       return toReply(await changeStatus(deps, { ...base, action: "close" }));
     case "timeline":
-      return timelineReply(deps, incident, cmd.page);
+      return timelineReply(deps, incident, cmd.page, cmd.all);
     case "export":
       return exportLog(deps, incident, ctx.userId);
     case "escalate": {

@@ -2,11 +2,26 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IncidentLogRow } from "../../../src/db/schema/incident-log.js";
 import { LOG_KINDS } from "../../../src/domain/log.js";
-import { describeEntry } from "../../../src/domain/log-describe.js";
-import { csvField, guardFormula, logToCsv, logToMarkdown } from "../../../src/services/export-log.js";
+import { describeActor, describeEntry } from "../../../src/domain/log-describe.js";
+import {
+  csvField,
+  eventLabel,
+  guardFormula,
+  logToCsv,
+  logToMarkdown,
+} from "../../../src/services/export-log.js";
+import { ISO_TIME, RAW_SLACK_ID, REALISTIC_NAMES, realisticLog } from "../../helpers/realistic-log.js";
 
 const INCIDENT_ID = "6f1c1d1e-0000-4000-8000-000000000001";
-const HEADER = ["id", "time_utc", "time_local", "actor", "kind", "description", "details_json"];
+const HEADER = ["id", "year", "time", "who", "event", "description"];
+const NAMES = new Map([
+  ["U0AGENT", "Dana Scully"],
+  ["U0LEAD", "Lee Lead"],
+  ["C0INC", "#inc-000123-card"],
+  ["C0STAKE", "#incident-stakeholders"],
+]);
+const LONDON = { timezone: "Europe/London", names: NAMES };
+const NEW_YORK = { timezone: "America/New_York", names: NAMES };
 
 function row(id: number, overrides: Partial<IncidentLogRow> = {}): IncidentLogRow {
   return {
@@ -86,15 +101,14 @@ describe("logToCsv", () => {
     const csv = logToCsv(
       [
         row(7, { details: { text: 'one, "two"\nthree' } }),
-        row(8, { actor: "system", kind: "exported", details: { format: "csv" } }),
+        row(8, { actor: "system", kind: "exported", details: { format: "csv", channel: "C0INC" } }),
       ],
-      "America/New_York",
+      NEW_YORK,
     );
     expect(csv).toBe(
-      "id,time_utc,time_local,actor,kind,description,details_json\r\n" +
-        '7,2026-11-23T10:00:00.000Z,2026-11-23T05:00:00.000-05:00,U0AGENT,note_added,"Note: one, ""two"" three",' +
-        '"{""text"":""one, \\""two\\""\\nthree""}"\r\n' +
-        '8,2026-11-23T10:00:00.000Z,2026-11-23T05:00:00.000-05:00,system,exported,Log exported as csv,"{""format"":""csv""}"\r\n',
+      "id,year,time,who,event,description\r\n" +
+        '7,2026,Mon 23 Nov 05:00 EST,Dana Scully,Note added,"Note: one, ""two"" three"\r\n' +
+        "8,2026,Mon 23 Nov 05:00 EST,Switchboard,Exported,Log exported as CSV to #inc-000123-card\r\n",
     );
   });
 
@@ -119,35 +133,40 @@ describe("logToCsv", () => {
   it("round-trips every field through an RFC 4180 parser", () => {
     fc.assert(
       fc.property(fc.array(anyEntry, { maxLength: 12 }), (entries) => {
-        const records = parseCsv(logToCsv(entries, "Europe/London"));
+        const records = parseCsv(logToCsv(entries, LONDON));
         expect(records[0]).toEqual(HEADER);
         expect(records).toHaveLength(entries.length + 1);
         entries.forEach((e, i) => {
           const cells = records[i + 1]!;
           for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
           const fields = cells.map(unguard);
-          expect(fields).toHaveLength(7);
+          expect(fields).toHaveLength(6);
           expect(fields[0]).toBe(String(e.id));
-          expect(fields[1]).toBe(e.at.toISOString());
-          expect(fields.slice(3)).toEqual([e.actor, e.kind, describeEntry(e), JSON.stringify(e.details)]);
+          expect(fields[1]).toMatch(/^\d+$/);
+          expect(fields[2]).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2} \S+$/);
+          expect(fields.slice(3)).toEqual([
+            describeActor(e.actor, LONDON),
+            eventLabel(e.kind),
+            describeEntry(e, LONDON),
+          ]);
         });
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
-  });
+  }, 60_000);
 });
 
 describe("logToMarkdown", () => {
   const exportedAt = new Date("2026-11-23T12:00:00Z");
   const tableOf = (doc: string) => doc.split("\n").filter((line) => line.startsWith("|"));
-  /** A row of five cells where every `|` inside a cell is escaped. */
-  const FIVE_CELLS = /^\|(?: (?:\\.|[^\\|\n])* \|){5}$/;
+  /** A row of four cells where every `|` inside a cell is escaped. */
+  const FOUR_CELLS = /^\|(?: (?:\\.|[^\\|\n])* \|){4}$/;
 
-  it("writes a heading, an export line and a table in the policy zone and UTC", () => {
+  it("writes a heading, an export line and a table in the policy zone", () => {
     const doc = logToMarkdown({
       reference: "INC-000123",
       title: "Card payments failing",
-      timezone: "America/New_York",
+      ...NEW_YORK,
       exportedAt,
       callerReference: "recorded",
       entries: [
@@ -157,12 +176,14 @@ describe("logToMarkdown", () => {
     });
     const lines = doc.split("\n");
     expect(lines[0]).toBe("# INC-000123 — Card payments failing");
-    expect(doc).toContain("Exported 2026-11-23 07:00:00 EST (2026-11-23T12:00:00.000Z); 2 entries.");
+    expect(lines[2]).toBe(
+      "Exported Mon 23 Nov 2026 07:00 EST; 2 entries from Wed 1 Jul 2026 to Mon 23 Nov 2026. Times are America/New_York time.",
+    );
     expect(tableOf(doc)).toEqual([
-      "| Time (America/New_York) | Time (UTC) | Actor | Event | Details |",
-      "| --- | --- | --- | --- | --- |",
-      "| 2026-07-01 05:00:00 EDT | 2026-07-01T09:00:00.000Z | U0AGENT | Note added | Note: a\\|b c &lt;script&gt; |",
-      "| 2026-11-23 05:00:00 EST | 2026-11-23T10:00:00.000Z | system | Status changed | Status Open → Acknowledged |",
+      "| Time | Who | Event | What happened |",
+      "| --- | --- | --- | --- |",
+      "| Wed 1 Jul 05:00 EDT | Dana Scully | Note added | Note: a\\|b c &lt;script&gt; |",
+      "| Mon 23 Nov 05:00 EST | Switchboard | Status changed | Status Open → Acknowledged |",
     ]);
   });
 
@@ -172,6 +193,7 @@ describe("logToMarkdown", () => {
         reference: "INC-000001",
         title: "t",
         timezone: "UTC",
+        names: NAMES,
         exportedAt,
         entries: [],
         callerReference,
@@ -183,16 +205,17 @@ describe("logToMarkdown", () => {
     expect(doc("none")).toContain("Caller reference: none");
   });
 
-  it("turns line breaks inside cells into <br>", () => {
+  it("keeps every entry on one table line", () => {
     const doc = logToMarkdown({
       reference: "INC-000001",
       title: "t",
       timezone: "UTC",
+      names: NAMES,
       exportedAt,
       callerReference: "none",
       entries: [row(1, { actor: "line1\nline2", kind: "x|y" })],
     });
-    expect(tableOf(doc)[2]).toContain("| line1<br>line2 | X\\|y |");
+    expect(tableOf(doc)[2]).toContain("| line1 line2 | X\\|y |");
   });
 
   it("has one table line per entry plus two, with no raw pipe inside a cell", () => {
@@ -201,7 +224,7 @@ describe("logToMarkdown", () => {
         const doc = logToMarkdown({
           reference,
           title,
-          timezone: "Europe/London",
+          ...LONDON,
           exportedAt,
           entries,
           callerReference: "erased",
@@ -212,11 +235,54 @@ describe("logToMarkdown", () => {
         expect(table).toHaveLength(entries.length + 2);
         expect(afterIntro.slice(0, table.length)).toEqual(table);
         for (const line of table) {
-          expect(line).toMatch(FIVE_CELLS);
+          expect(line).toMatch(FOUR_CELLS);
           expect(line.replace(/<br>/g, "")).not.toMatch(/[<>\r\u2028\u2029]/);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
+  }, 60_000);
+});
+
+describe("the exports as people read them", () => {
+  const ctx = { timezone: "America/New_York", names: REALISTIC_NAMES };
+  const entries = realisticLog(INCIDENT_ID);
+  const markdown = logToMarkdown({
+    reference: "INC-000123",
+    title: "Card payments failing",
+    exportedAt: new Date("2026-12-06T09:00:00Z"),
+    callerReference: "none",
+    entries,
+    ...ctx,
+  });
+  const csv = logToCsv(entries, ctx);
+
+  it("keep every entry, delivery plumbing included, with names and local times", () => {
+    expect(markdown).toContain(
+      "| Sun 6 Dec 02:53 EST | Switchboard | Reporter invited | Reporter Dana Scully invited to #inc-000123-card |",
+    );
+    expect(markdown).toContain(
+      "| Sun 6 Dec 03:05 EST | Lee Lead | Field changed | Priority from the matrix changed P2 → P3 (reason: fewer callers) |",
+    );
+    expect(markdown).toContain(
+      "| Sun 6 Dec 03:08 EST | a former member | Note added | Note: Carrier confirms the fix |",
+    );
+    expect(parseCsv(csv)).toHaveLength(entries.length + 1);
+    expect(parseCsv(csv)[11]).toEqual([
+      "11",
+      "2026",
+      "Sun 6 Dec 03:01 EST",
+      "Lee Lead",
+      "Update written",
+      "Stakeholder update written for #incident-stakeholders; next update by Sun 6 Dec 03:56 EST",
+    ]);
+  });
+
+  it("never show a raw user id, channel id or ISO time", () => {
+    for (const doc of [markdown, csv]) {
+      expect(doc).not.toMatch(RAW_SLACK_ID);
+      expect(doc).not.toMatch(ISO_TIME);
+      expect(doc).not.toMatch(/matrixPriority|_posted|_changed/);
+    }
   });
 });
