@@ -18,6 +18,7 @@ import {
   person,
   place,
   plural,
+  readable,
   strings,
   suffix,
   text,
@@ -36,9 +37,9 @@ type Describe = (d: Details, ctx: DescribeContext) => string;
 
 const UNKNOWN_DETAILS_MAX = 300;
 
-function statusLabel(value: string | null): string {
+function statusLabel(ctx: DescribeContext, value: string | null): string {
   if (value === null) return "?";
-  return Object.hasOwn(STATUS_LABELS, value) ? STATUS_LABELS[value as Status] : humanise(value);
+  return Object.hasOwn(STATUS_LABELS, value) ? STATUS_LABELS[value as Status] : (readable(ctx, value) ?? "?");
 }
 
 export function typeLabel(ctx: DescribeContext, key: string): string {
@@ -83,7 +84,7 @@ function resolved(d: Details): string {
   return `Resolved${code ? ` (${humanise(code)})` : ""}${summary ? `: ${summary}` : ""}${root ? `; root cause: ${root}` : ""}`;
 }
 
-function statusChanged(d: Details): string {
+function statusChanged(d: Details, ctx: DescribeContext): string {
   const action = text(d, "action");
   const reason = text(d, "reason");
   if (action === "hold") {
@@ -92,8 +93,8 @@ function statusChanged(d: Details): string {
   }
   if (action === "resolve") return resolved(d);
   if (action === "reopen") return `Reopened${reason ? `: ${reason}` : ""}`;
-  const from = statusLabel(text(d, "from"));
-  return `Status ${from} → ${statusLabel(text(d, "to"))}${suffix("reason", reason)}`;
+  const from = statusLabel(ctx, text(d, "from"));
+  return `Status ${from} → ${statusLabel(ctx, text(d, "to"))}${suffix("reason", reason)}`;
 }
 
 const OWNER_VIA: Record<string, string> = {
