@@ -25,9 +25,14 @@ const isValidDate = (at: unknown): at is Date => at instanceof Date && Number.is
 const localTime = (at: unknown, timezone: string, year = false) =>
   isValidDate(at) ? readableTime(at, timezone, { year }) : "an unknown time";
 
+/** Kinds whose names say less than they should on their own. */
+const EVENT_LABELS: Record<string, string> = { created: "Incident logged", exported: "Log exported" };
+
 /** "Note added" for `note_added`: the kind as people read it. */
 export const eventLabel = (kind: unknown) => {
-  const name = humanise(String(kind));
+  const key = String(kind);
+  if (Object.hasOwn(EVENT_LABELS, key)) return EVENT_LABELS[key]!;
+  const name = humanise(key);
   return name === "" ? "Unknown" : name.charAt(0).toUpperCase() + name.slice(1);
 };
 

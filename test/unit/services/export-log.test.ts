@@ -108,7 +108,7 @@ describe("logToCsv", () => {
     expect(csv).toBe(
       "id,year,time,who,event,description\r\n" +
         '7,2026,Mon 23 Nov 05:00 EST,Dana Scully,Note added,"Note: one, ""two"" three"\r\n' +
-        "8,2026,Mon 23 Nov 05:00 EST,Switchboard,Exported,Log exported as CSV to #inc-000123-card\r\n",
+        "8,2026,Mon 23 Nov 05:00 EST,Switchboard,Log exported,Log exported as CSV to #inc-000123-card\r\n",
     );
   });
 
