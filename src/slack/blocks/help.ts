@@ -10,7 +10,7 @@ const LOGGING = [
 const READING = [
   "*`/incident list`*: open incidents, highest priority first. `list mine`: the ones you reported or own.",
   "*`/incident show INC-000042`*: an incident's summary, just for you.",
-  "*`/incident timeline`*: its log, page by page. *`/incident export`*: the whole log as Markdown and CSV, uploaded to the incident channel.",
+  "*`/incident timeline`*: what happened, page by page; `timeline all` adds every post and delivery. *`/incident export`*: the whole log as Markdown and CSV, uploaded to the incident channel.",
   "*`/incident help service_failure`*: a type's playbook, who hears about it, and how to tell an incident from a service request or complaint. `help types` lists the types.",
 ];
 
