@@ -2,6 +2,7 @@ import { DateTime, IANAZone } from "luxon";
 import { z } from "zod";
 import { DURATION_HINT, formatDuration, parseDuration } from "../domain/duration";
 import { LEVELS, PRIORITIES, type Priority } from "../domain/incident";
+import { MILESTONES, type Milestone } from "../domain/milestones";
 import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from "../domain/priority-matrix";
 import { describeValue } from "./policy-errors";
 import type {
@@ -50,6 +51,15 @@ const Duration = z.unknown().transform((value, ctx) => {
   ctx.addIssue({ code: "custom", message });
   return z.NEVER;
 });
+
+const MilestoneName = z
+  .string()
+  .refine((name): name is Milestone => (MILESTONES as readonly string[]).includes(name), {
+    error: (iss) => `${describeValue(iss.input)} is not a milestone (${MILESTONES.join(", ")})`,
+  });
+
+/** Which milestones an audience hears; absent means all of them, an empty list none. */
+const NotifyList = z.array(MilestoneName).nullish();
 
 const SnakeName = z
   .string()
@@ -214,6 +224,7 @@ function incidentTypeSchema(roleNames: ReadonlySet<string> | null) {
       error: "at most 20 steps",
     }),
     support_channel: ChannelId.nullish(),
+    notify: NotifyList,
   });
 }
 
@@ -245,6 +256,7 @@ function toIncidentType(
       links: s.links,
     })),
     supportChannel: raw.support_channel ?? null,
+    ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
   };
 }
 
@@ -355,6 +367,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
     warn_at: WarnAt,
     priority_matrix: Matrix.default(DEFAULT_PRIORITY_MATRIX),
     permissions: permissionsSchema(roleNames),
+    notify: NotifyList,
   }).transform(
     (raw): Policy => ({
       timezone: raw.timezone,
@@ -375,6 +388,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
       },
       retention: { callerReferenceMs: raw.retention.caller_reference },
       incidentTypes: raw.incident_types,
+      ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
       sla: raw.sla,
       warnAt: raw.warn_at,
       priorityMatrix: raw.priority_matrix satisfies PriorityMatrix,

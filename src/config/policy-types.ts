@@ -1,4 +1,5 @@
 import type { Priority } from "../domain/incident";
+import type { Milestone } from "../domain/milestones";
 import type { PriorityMatrix } from "../domain/priority-matrix";
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -80,6 +81,8 @@ export interface IncidentTypePolicy {
   playbook: PlaybookStep[];
   /** Where "Ask for help" goes for this type; overrides the team's and the policy's channel. */
   supportChannel: string | null;
+  /** The milestones its stakeholder channels hear; unset: the policy's `notify` (notifyListOf). */
+  notify?: Milestone[];
 }
 
 /**
@@ -160,6 +163,16 @@ export interface Policy {
   warnAt: number;
   priorityMatrix: PriorityMatrix;
   permissions: Permissions;
+  /** The milestones stakeholder channels hear when their type says nothing; unset: all of them. */
+  notify?: Milestone[];
+}
+
+/** The milestones a type's stakeholder channels hear: the type's list, else the policy's, else all. */
+export function notifyListOf(
+  policy: Pick<Policy, "notify" | "incidentTypes">,
+  type: string,
+): readonly Milestone[] | null {
+  return policy.incidentTypes[type]?.notify ?? policy.notify ?? null;
 }
 
 const MANAGERS = ["team_lead", "duty_manager", "head_of_operations"];

@@ -64,3 +64,28 @@ export function formatDuration(ms: number, maxUnits = 2): string {
   }
   return parts.length > 0 ? parts.join(" ") : "0s";
 }
+
+const LONG_UNITS: ReadonlyArray<readonly [string, number]> = [
+  ["day", DAY],
+  ["hour", HOUR],
+  ["minute", MINUTE],
+  ["second", SECOND],
+];
+
+/**
+ * Words for a person woken at night: "20 minutes", "1 hour 5 minutes", "2 days 3 hours".
+ * Two units at most, rounded down like formatDuration; under a second reads "0 seconds".
+ */
+export function formatLongDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`cannot format duration ${ms}`);
+  let rest = Math.floor(ms / SECOND) * SECOND;
+  const parts: string[] = [];
+  for (const [unit, size] of LONG_UNITS) {
+    const amount = Math.floor(rest / size);
+    rest -= amount * size;
+    if (amount > 0) parts.push(`${amount} ${unit}${amount === 1 ? "" : "s"}`);
+    // The largest unit and the one just below it, never "1 day 5 minutes".
+    if (parts.length === 2 || (parts.length === 1 && amount === 0)) break;
+  }
+  return parts.length > 0 ? parts.join(" ") : "0 seconds";
+}

@@ -110,3 +110,7 @@ export function helpDestination(
   if (policy.supportChannel) return { via: "policy", channels: [policy.supportChannel] };
   return { via: "team_leads", channels: [...new Set(p.leads)] };
 }
+
+/** What agents tell callers once an outage is resolved, when the resolver wrote nothing else. */
+export const DEFAULT_CALLERS_NOW =
+  "The problem has been fixed. Thank you for your patience. If you still have any trouble, tell us and we will look into it straight away.";

@@ -61,6 +61,7 @@ export const LIMITS = {
   reason: 500,
   resolution: 3000,
   update: 2500,
+  callersNow: 1000,
 } as const;
 
 export function assertNever(value: never): never {

@@ -5,11 +5,11 @@ import { err, ok, type Result } from "./result.js";
  * The incident lifecycle: the one state machine every status change goes through (DESIGN §1).
  *
  *   open → acknowledged → in_progress ⇄ on_hold → resolved → closed
- *   resolved → in_progress (reopen)
+ *   resolved | closed → in_progress (reopen)
  *   open | acknowledged | in_progress | on_hold → resolved
  *
- * Closed is terminal: a problem that comes back after closure is a new incident, so the
- * closed record (and its resolution time, which the KPIs read) never changes again.
+ * Reopening a closed incident is a manager's call (permissions.reopen_closed, checked in
+ * permissions.ts); otherwise a closed record does not change.
  */
 
 /** In the order a responder meets them; `allowedActions` keeps this order. */
@@ -48,7 +48,7 @@ export interface IllegalTransition {
   code: "illegal_transition";
   from: Status;
   action: LifecycleAction;
-  /** What may be done from `from`, in `LIFECYCLE_ACTIONS` order; empty once closed. */
+  /** What may be done from `from`, in `LIFECYCLE_ACTIONS` order. */
   allowed: LifecycleAction[];
   /** User-facing, without the incident reference: the caller prefixes it. */
   message: string;
@@ -82,7 +82,7 @@ const SOURCES: Record<LifecycleAction, readonly Status[]> = {
   resume: ["on_hold"],
   resolve: ["open", "acknowledged", "in_progress", "on_hold"],
   close: ["resolved"],
-  reopen: ["resolved"],
+  reopen: ["resolved", "closed"],
 };
 
 export function allowedActions(from: Status): LifecycleAction[] {
@@ -164,7 +164,7 @@ function refusalMessage(from: Status, action: LifecycleAction, allowed: Lifecycl
   const label = STATUS_LABELS[from];
   const next =
     allowed.length === 0
-      ? "A closed incident is final: if the problem comes back, log a new incident."
+      ? "Nothing can be done to it from here."
       : `From ${label} you can: ${joinWithOr(allowed.map((a) => ACTION_LABELS[a].toLowerCase()))}.`;
   // A repeat click (two agents acknowledging at once) is a no-op, not a mistake: say so plainly.
   if (targetOf(action) === from) return `It is already ${label.toLowerCase()}. ${next}`;

@@ -23,6 +23,7 @@ export type AuthorizableAction =
   | "resolve"
   | "close"
   | "reopen"
+  | "reopen_closed"
   | "note"
   | "update"
   | "assign"
@@ -108,6 +109,8 @@ export function authorize(policy: PermissionPolicy, p: AuthorizeParams): Result<
       return guard("resolve", true, "resolve an incident");
     case "reopen":
       return guard("reopen", true, "reopen an incident");
+    case "reopen_closed":
+      return guard("reopen_closed", false, "reopen a closed incident");
     case "close":
       return guard("close", false, "close an incident");
     case "downgrade_major":

@@ -9,7 +9,7 @@ import { describeError } from "../lib/logger.js";
 import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
 import { refreshCard } from "../services/card-refresh.js";
-import { deliverOutbox, deliverRoundup, RetryLater, ROUNDUP_PURPOSES } from "../services/deliver.js";
+import { deliverOutbox, deliverRoundup, LANE_PURPOSES, RetryLater } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
@@ -51,10 +51,10 @@ const PROCESSORS: Processors = {
   "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
   "slack.deliver": async (ctx, data) => {
     const shared = data.sharedIn;
-    if (shared && ROUNDUP_PURPOSES.has(shared.purpose)) return deliverInSharedTurn(ctx, data, shared);
+    if (shared && LANE_PURPOSES.has(shared.purpose)) return deliverInSharedTurn(ctx, data, shared);
     // Read once: the turn and the delivery work from this row (its attempt is claimed atomically).
     const row = await getOutbox(ctx.deps.db, data.outboxId);
-    if (row && ROUNDUP_PURPOSES.has(row.purpose)) return deliverInSharedTurn(ctx, data, row);
+    if (row && LANE_PURPOSES.has(row.purpose)) return deliverInSharedTurn(ctx, data, row);
     await waitForChannelTurn(ctx, data, row);
     return deliverOutbox(ctx.deps, data.outboxId, row ?? undefined);
   },
@@ -105,10 +105,10 @@ async function waitForChannelTurn(
 }
 
 /**
- * A post that can share its channel's turn (an announcement): joins the turn already waiting
- * there, whose post will carry it, or takes the next turn and, when it comes, posts every row
- * of its kind then waiting for the channel (deliverRoundup), taking further turns while rows
- * are left or held for their retry.
+ * A post in its channel's lane (an announcement, a milestone notice, an update, a story line):
+ * joins the turn already waiting there, whose job will carry it, or takes the next turn and,
+ * when it comes, posts the lane's head (deliverRoundup), taking further turns while posts are
+ * left in the lane or its head is held for a retry.
  */
 async function deliverInSharedTurn(
   ctx: Context,
@@ -137,22 +137,16 @@ async function deliverInSharedTurn(
       throw new DelayedError();
     }
     await closeSharedTurn(redis, prefix, row.channel, slot, holder);
-    const outcome = await deliverRoundup(ctx.deps, row.channel, row.purpose).catch(async (err: unknown) => {
+    const outcome = await deliverRoundup(ctx.deps, row.channel).catch(async (err: unknown) => {
       // Slack's Retry-After (or the backoff after a failure) holds for the channel: the posts
       // gathered next wait it out too.
       if (err instanceof RetryLater && err.delayMs)
         await deferChannel(redis, prefix, row.channel, Date.now() + err.delayMs);
       throw err;
     });
-    // Rows left over, or held until their retry is due: a further turn, once they are free.
-    if (!outcome.more && outcome.heldMs === undefined) return outcome;
-    const next = await shareChannelTurn(
-      redis,
-      prefix,
-      row.channel,
-      Date.now() + (outcome.heldMs ?? 0),
-      holder,
-    );
+    // Posts left in the lane: a further turn.
+    if (!outcome.more) return outcome;
+    const next = await shareChannelTurn(redis, prefix, row.channel, Date.now(), holder);
     if (next === null) return outcome;
     slot = next;
   }

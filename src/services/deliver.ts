@@ -4,10 +4,10 @@ import { briefingOfPostKey } from "../db/queries/briefings.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById, getIncidentsByIds } from "../db/queries/incidents.js";
 import {
-  claimChannelRows,
+  claimLaneHead,
   claimOutboxAttempt,
   getOutbox,
-  heldChannelRowsMs,
+  laneHasPending,
   markOutboxFailed,
   markOutboxSent,
   markOutboxSentLogged,
@@ -22,6 +22,8 @@ import { formatReference } from "../domain/reference.js";
 import { type JobPayload, jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { announcementRoundup, MAX_ROUNDUP } from "../slack/blocks/incident-card.js";
+import { milestoneRoundup } from "../slack/blocks/milestone.js";
+import { storyRoundup } from "../slack/blocks/narrative.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
 import { classifySlackError, type SlackFailure } from "../slack/errors.js";
 import { scanHistory } from "../slack/history.js";
@@ -37,8 +39,6 @@ export const MAX_DELIVERY_ATTEMPTS = 10;
 const RETRY_BACKOFF_MS = 1_000;
 /** ...up to this. */
 const MAX_RETRY_BACKOFF_MS = 60_000;
-/** Coming back for held rows this long after their hold ends (timers are not exact). */
-const HELD_MARGIN_MS = 20;
 
 export class RetryLater extends Error {
   constructor(
@@ -59,6 +59,8 @@ const LOG_KIND: Record<string, LogKind> = {
   announcement: "announcement_posted",
   reporter_notice: "reporter_notified",
   stakeholder_update: "update_posted",
+  milestone: "milestone_posted",
+  reporter_update: "reporter_notified",
 };
 
 /** A failure notice that fails is not reported again: that way lies a loop. */
@@ -121,33 +123,43 @@ export async function deliverOutbox(
 export interface RoundupOutcome {
   /** Rows settled by this turn (sent, or found to have been sent by an earlier try). */
   posted: number;
-  /** Rows may be left for the next turn. */
+  /** Posts are left in the lane for the next turn. */
   more: boolean;
-  /** None could be claimed, but some are held (until their retry is due): come back then. */
-  heldMs?: number;
 }
 
 /**
- * Posts the rows of one purpose waiting for one channel (announcements) as one message, when
- * a turn in the channel comes: one row as its own message, several as a roundup listing them
- * all. A channel takes about one post a second, so incidents logged faster than that would
- * otherwise queue for minutes to be announced one by one. The message's metadata names every
- * row it carries; a row claimed again after a try that may have landed is looked for in the
- * channel's history first, like any other post.
+ * Posts the head of a channel's lane when a turn in the channel comes: the oldest post waiting
+ * there among the lane's purposes, as its own message, or, for a purpose that rounds up
+ * (announcements, milestone notices, the incident channel's story lines), together with the
+ * posts of that purpose right behind it, as one message listing them all. A channel takes about
+ * one post a second, so incidents changing faster than that would otherwise queue for minutes;
+ * and a lane is first in, first out, so stakeholders never read "reopened" before "resolved".
+ * The message's metadata names every row it carries; a row claimed again after a try that may
+ * have landed is looked for in the channel's history first, like any other post.
  */
-export async function deliverRoundup(deps: Deps, channel: string, purpose: string): Promise<RoundupOutcome> {
-  const rows = await claimChannelRows(deps.db, {
+export async function deliverRoundup(deps: Deps, channel: string): Promise<RoundupOutcome> {
+  const claim = await claimLaneHead(deps.db, {
     channel,
-    purpose,
+    purposes: [...LANE_PURPOSES],
+    roundup: ROUNDUP_PURPOSES,
     leaseMs: deps.outboxLeaseMs,
     limit: MAX_ROUNDUP,
   });
-  const more = rows.length === MAX_ROUNDUP;
-  if (rows.length === 0) {
-    // Rows held for a retry (or by a delivery in progress) are come back for when free.
-    const heldMs = await heldChannelRowsMs(deps.db, { channel, purpose });
-    return heldMs === null ? { posted: 0, more } : { posted: 0, more, heldMs: heldMs + HELD_MARGIN_MS };
-  }
+  const { rows } = claim;
+  // A head held by a delivery in progress: that delivery carries the lane on when it is done.
+  if (rows.length === 0) return { posted: 0, more: false };
+  const posted = await postLaneHead(deps, channel, rows);
+  // Read after the post is recorded: a post queued while this one was in flight, whose job
+  // found the lane busy and left it to this one, is seen here.
+  const more = await laneHasPending(deps.db, { channel, purposes: [...LANE_PURPOSES] });
+  return { posted, more };
+}
+
+/**
+ * Posts the rows claimed at a lane's head as one message; returns how many it posted (rows it
+ * gave up on are settled too). A failure worth retrying throws RetryLater.
+ */
+async function postLaneHead(deps: Deps, channel: string, rows: OutboxRow[]): Promise<number> {
   let claims = rows.map((row) => ({ row, attempt: row.attempts }));
   if (claims.some((c) => c.attempt > 1)) {
     let landed: Map<string, Landed>;
@@ -163,7 +175,7 @@ export async function deliverRoundup(deps: Deps, channel: string, purpose: strin
       const failure = classifySlackError(err);
       if (failure.kind !== "permanent") {
         await handleFailure(deps, claims, failure, true);
-        return { posted: 0, more };
+        return 0;
       }
       landed = new Map();
     }
@@ -177,7 +189,7 @@ export async function deliverRoundup(deps: Deps, channel: string, purpose: strin
     }
     for (const { at, rows: group } of byMessage.values()) await recordSent(deps, group, at.channel, at.ts);
     claims = claims.filter((c) => !landed.has(c.row.id));
-    if (claims.length === 0) return { posted: rows.length, more };
+    if (claims.length === 0) return rows.length;
   }
   const pending = claims.map((c) => c.row);
   try {
@@ -189,17 +201,28 @@ export async function deliverRoundup(deps: Deps, channel: string, purpose: strin
       pending.map((r) => r.id),
     );
     await recordSent(deps, pending, res.channel, res.ts);
-    return { posted: rows.length, more };
+    return rows.length;
   } catch (err) {
     await handleFailure(deps, claims, classifySlackError(err), true);
-    return { posted: rows.length - pending.length, more };
+    return rows.length - pending.length;
   }
 }
 
 /** Purposes whose posts waiting for the same channel go out together (see deliverRoundup). */
-export const ROUNDUP_PURPOSES: ReadonlySet<string> = new Set(["announcement"]);
+export const ROUNDUP_PURPOSES: ReadonlySet<string> = new Set(["announcement", "milestone", "channel_line"]);
+
+/**
+ * Purposes whose posts reach a channel in the order they were written, taking the channel's
+ * turns one lane at a time (deliverRoundup): what stakeholders and the incident channel read
+ * as a story.
+ */
+export const LANE_PURPOSES: ReadonlySet<string> = new Set([...ROUNDUP_PURPOSES, "stakeholder_update"]);
 
 async function roundupMessage(deps: Deps, rows: OutboxRow[]): Promise<Record<string, unknown>> {
+  // A milestone notice's (or story line's) text is the whole of it: the roundup lists them in order.
+  if (rows[0]?.purpose === "milestone")
+    return milestoneRoundup(rows.map((r) => String(r.message.text ?? "")));
+  if (rows[0]?.purpose === "channel_line") return storyRoundup(rows.map((r) => r.message));
   const ids = rows.map((r) => r.incidentId).filter((id): id is string => id !== null);
   const incidents = await getIncidentsByIds(deps.db, ids);
   return announcementRoundup(incidents, (type) => typeLabel(deps.policy, type));
@@ -251,7 +274,7 @@ export async function queueRowDeliveries(
     deps,
     rows.map((r) => ({
       outboxId: r.id,
-      ...(ROUNDUP_PURPOSES.has(r.purpose) ? { sharedIn: { channel: r.channel, purpose: r.purpose } } : {}),
+      ...(LANE_PURPOSES.has(r.purpose) ? { sharedIn: { channel: r.channel, purpose: r.purpose } } : {}),
     })),
   );
 }
@@ -416,11 +439,9 @@ async function handleFailure(
         : shared
           ? Math.min(RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_RETRY_BACKOFF_MS)
           : null;
-    await releaseOutbox(deps.db, {
-      id: ids(retry),
-      error: failure.detail,
-      holdMs: shared ? (delayMs ?? undefined) : undefined,
-    });
+    // A lane's rows are not held: the job that owns the lane comes back for them after the
+    // delay, and the channel's turns are deferred past it (a hold would make the lane look busy).
+    await releaseOutbox(deps.db, { id: ids(retry), error: failure.detail });
     log.warn({ failure: failure.kind }, "slack post failed; will retry");
     throw new RetryLater(delayMs, failure.detail);
   }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { like } from "drizzle-orm";
-import { appendLog } from "../db/queries/incident-log.js";
-import { lockIncidentOfClock } from "../db/queries/mutate.js";
+import { getIncidentById } from "../db/queries/incidents.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { lockClock, updateClock } from "../db/queries/sla-clocks.js";
 import { outbox } from "../db/schema/index.js";
@@ -9,61 +8,102 @@ import { ladderStep, recipients } from "../domain/escalation.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
 import { acknowledgedDm, escalationDm } from "../slack/blocks/sla.js";
+import { userMention } from "../slack/blocks/text.js";
 import { classifySlackError } from "../slack/errors.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
-import { changeIncident } from "./mutate-incident.js";
+import { acknowledgeChange } from "./lifecycle.js";
+import { type Change, changeIncident } from "./mutate-incident.js";
 import { clockLabel } from "./sla-plan.js";
 
 /**
- * "Acknowledge" on an escalation DM: stops that clock's ladder (no further rungs), logs who
- * acknowledged, and queues the edit of every DM already sent so the others see it is handled.
+ * "Acknowledge" on an escalation DM. On the respond clock of an incident nobody has
+ * acknowledged, it does what the card's Acknowledge does (the incident becomes Acknowledged
+ * and, if nobody owns it, the presser its owner); on any other clock it records that the
+ * presser is on it. Either way that clock's ladder stops, the incident channel and the card
+ * say who acknowledged, and every DM of the ladder is edited to say who and who owns it now:
+ * one change, in the incident's transaction.
  */
-export async function acknowledgeEscalation(deps: Deps, p: { clockId: string; actor: string }) {
-  const now = deps.clock.now();
-  const result = await deps.db.transaction(async (tx) => {
-    const incident = await lockIncidentOfClock(tx, p.clockId);
-    const clock = await lockClock(tx, p.clockId);
-    if (!clock) return { ok: false as const, message: "That escalation no longer exists." };
-    const ref = incident ? formatReference(incident.number) : "the incident";
-    if (clock.ladderAcknowledgedBy) {
-      return {
-        ok: false as const,
-        message: `<@${clock.ladderAcknowledgedBy}> already acknowledged this escalation of ${ref}.`,
+export async function acknowledgeEscalation(
+  deps: Deps,
+  p: { clockId: string; actor: string; requestKey?: string },
+): Promise<{ ok: boolean; message: string }> {
+  const found = await deps.db.query.slaClocks.findFirst({ where: (t, { eq }) => eq(t.id, p.clockId) });
+  if (!found) return { ok: false, message: "That escalation no longer exists." };
+  let pending: string | null = null;
+  const outcome = await changeIncident(
+    deps,
+    { incidentId: found.incidentId, actor: p.actor, requestKey: p.requestKey },
+    async (incident, tx) => {
+      const ref = formatReference(incident.number);
+      const clock = await lockClock(tx, p.clockId);
+      if (!clock) return err({ code: "not_found", message: "That escalation no longer exists." });
+      if (clock.ladderAcknowledgedBy) {
+        const owner = incident.ownerId ? ` ${userMention(incident.ownerId)} owns it.` : "";
+        return err({
+          code: "already_acknowledged",
+          message: `${userMention(clock.ladderAcknowledgedBy)} already acknowledged this escalation of ${ref}.${owner}`,
+        });
+      }
+      const onLadder = clock.nextStep?.startsWith("escalate-") ?? false;
+      pending =
+        onLadder && clock.nextStep ? jobIds.slaStep(clock.id, clock.generation, clock.nextStep) : null;
+      const stopLadder: Change["also"] = async (t) => {
+        await updateClock(t, clock.id, {
+          ladderAcknowledgedBy: p.actor,
+          ladderAcknowledgedAt: deps.clock.now(),
+          ...(onLadder ? { nextStep: null, nextStepAt: null } : {}),
+        });
+        return [];
       };
-    }
-    const onLadder = clock.nextStep?.startsWith("escalate-") ?? false;
-    const pending =
-      onLadder && clock.nextStep ? jobIds.slaStep(clock.id, clock.generation, clock.nextStep) : null;
-    await updateClock(tx, clock.id, {
-      ladderAcknowledgedBy: p.actor,
-      ladderAcknowledgedAt: now,
-      ...(onLadder ? { nextStep: null, nextStepAt: null } : {}),
-    });
-    await appendLog(tx, {
-      incidentId: clock.incidentId,
-      actor: p.actor,
-      kind: "escalation_acknowledged",
-      details: { clock: clock.name, generation: clock.generation },
-    });
-    return { ok: true as const, message: `Acknowledged: the escalation of ${ref} stops here.`, pending };
-  });
-  if (result.ok) {
-    if (result.pending) await deps.jobs.remove("sla.fire", result.pending).catch(() => {});
-    await deps.jobs.enqueue(
-      "escalation.ack-edit",
-      { clockId: p.clockId },
-      { jobId: `ack-edit-${p.clockId}` },
-    );
+      const acknowledged = {
+        kind: "escalation_acknowledged" as const,
+        details: { clock: clock.name, clockLabel: clockLabel(clock.name), generation: clock.generation },
+      };
+      if (clock.name === "respond" && incident.status === "open") {
+        const change = acknowledgeChange(deps, incident, p.actor);
+        if (!change.ok) return change;
+        const owner = change.value.patch.ownerId ?? incident.ownerId;
+        return ok({
+          ...change.value,
+          log: [...change.value.log, acknowledged],
+          also: stopLadder,
+          message:
+            owner === p.actor
+              ? `You acknowledged ${ref} and now own it. No further escalation messages go out for it.`
+              : `You acknowledged ${ref}; ${userMention(owner)} owns it. No further escalation messages go out for it.`,
+        });
+      }
+      const owner = incident.ownerId
+        ? `${userMention(incident.ownerId)} owns it.`
+        : "Nobody owns it yet: *Take ownership* if it is yours.";
+      return ok({
+        patch: {},
+        log: [acknowledged],
+        also: stopLadder,
+        message: `Noted: you are on it. The ${clockLabel(clock.name).toLowerCase()} escalation of ${ref} stops here. ${owner}`,
+      });
+    },
+  );
+  if (!outcome.ok) return { ok: false, message: outcome.message };
+  if (!outcome.duplicate) {
+    if (pending) await deps.jobs.remove("sla.fire", pending).catch(() => {});
+    await deps.jobs
+      .enqueue("escalation.ack-edit", { clockId: p.clockId }, { jobId: `ack-edit-${p.clockId}` })
+      .catch((e: unknown) =>
+        deps.logger.warn({ clockId: p.clockId, err: describeError(e) }, "escalation DM edit not queued"),
+      );
   }
-  return result;
+  return { ok: true, message: outcome.message };
 }
 
-/** Edits each escalation DM of the clock that has been sent, to say who acknowledged and when. */
+/** Edits each escalation DM of the clock that has been sent, to say who acknowledged, when, and who owns it. */
 export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<number> {
   const clock = await deps.db.query.slaClocks.findFirst({ where: (t, { eq }) => eq(t.id, clockId) });
   if (!clock?.ladderAcknowledgedBy || !clock.ladderAcknowledgedAt) return 0;
+  const incident = await getIncidentById(deps.db, clock.incidentId);
   const rows = await deps.db
     .select()
     .from(outbox)
@@ -75,6 +115,7 @@ export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<
       by: clock.ladderAcknowledgedBy,
       at: clock.ladderAcknowledgedAt,
       timezone: deps.policy.timezone,
+      ownerId: incident?.ownerId ?? null,
     });
     try {
       await deps.slack.chat.update({ channel: sent.postedChannel, ts: sent.ts, ...message } as never);
@@ -111,6 +152,7 @@ export function escalateByHand(
       overdueMs: 0,
       ...rung,
       manualReason: p.reason,
+      timezone: deps.policy.timezone,
     });
     const id = randomUUID();
     return ok({

@@ -15,6 +15,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { ensureJob } from "../jobs/ensure-job.js";
 import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
 import { slackErrorCode } from "../slack/errors.js";
+import { stakeholderChannelsFor } from "./communicate.js";
 import { deliverOutbox, queueRowDeliveries, RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { postPlaybookChecklist } from "./playbook.js";
@@ -175,11 +176,11 @@ async function ensureSummaryCard(
 }
 
 async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<void> {
-  const type = deps.policy.incidentTypes[incident.type];
   const ctx = { typeLabel: typeLabel(deps.policy, incident.type), timezone: deps.policy.timezone };
   const announcement = incidentAnnouncement(incident, ctx);
+  const channels = stakeholderChannelsFor(deps, incident.type).filter((c) => c.hears("logged"));
   const rows = await upsertOutboxRows(deps.db, [
-    ...(type?.stakeholderChannels ?? []).map((channel) => ({
+    ...channels.map(({ id: channel }) => ({
       incidentId: incident.id,
       dedupeKey: `announce:${incident.id}:${channel}`,
       purpose: "announcement",

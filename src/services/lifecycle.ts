@@ -17,7 +17,7 @@ export interface StatusChangeInput {
   action: LifecycleAction;
   requestKey?: string;
   hold?: { reason: HoldReason; note?: string };
-  resolution?: { summary: string; closeCode: CloseCode; rootCause?: string };
+  resolution?: { summary: string; closeCode: CloseCode; rootCause?: string; callersNow?: string };
   reason?: string;
 }
 
@@ -67,15 +67,38 @@ async function withReview(
   return ok(change);
 }
 
-function decideStatus(deps: Deps, incident: IncidentRow, input: StatusChangeInput): Result<Change, Refusal> {
+/**
+ * Whether `actor` may move the incident by `action` now: the state machine and the permission.
+ * A form asks this before it opens, so nobody types a reason only to be refused.
+ */
+export function statusRefusal(
+  deps: Deps,
+  incident: IncidentRow,
+  actor: string,
+  action: LifecycleAction,
+): Refusal | null {
   const ref = formatReference(incident.number);
   const allowed = authorize(deps.policy, {
-    userId: input.actor,
-    action: input.action,
+    userId: actor,
+    // Reopening a closed incident is not the owner's call: permissions.reopen_closed says whose.
+    action: action === "reopen" && incident.status === "closed" ? "reopen_closed" : action,
     ownerId: incident.ownerId,
     reporterId: incident.reporterId,
   });
-  if (!allowed.ok) return err(allowed.error);
+  if (!allowed.ok) return allowed.error;
+  const moved = transition(incident.status, action);
+  return moved.ok ? null : { code: moved.error.code, message: `${ref}: ${moved.error.message}` };
+}
+
+/** The change "Acknowledge" makes to an open incident, for callers with a change of their own. */
+export function acknowledgeChange(deps: Deps, incident: IncidentRow, actor: string): Result<Change, Refusal> {
+  return decideStatus(deps, incident, { incidentId: incident.id, actor, action: "acknowledge" });
+}
+
+function decideStatus(deps: Deps, incident: IncidentRow, input: StatusChangeInput): Result<Change, Refusal> {
+  const ref = formatReference(incident.number);
+  const refusal = statusRefusal(deps, incident, input.actor, input.action);
+  if (refusal) return err(refusal);
   const moved = transition(incident.status, input.action);
   if (!moved.ok) return err({ code: moved.error.code, message: `${ref}: ${moved.error.message}` });
   if (input.action === "resolve" && !input.resolution) {
@@ -126,10 +149,17 @@ function statusPatch(incident: IncidentRow, input: StatusChangeInput, now: Date)
         closeCode: input.resolution?.closeCode ?? null,
         resolutionSummary: input.resolution?.summary ?? null,
         rootCause: input.resolution?.rootCause ?? null,
+        callersNow: input.resolution?.callersNow ?? null,
       };
     case "close":
       return { closedAt: now };
     case "reopen":
-      return { resolvedAt: null, closeCode: null, reopenCount: incident.reopenCount + 1 };
+      return {
+        resolvedAt: null,
+        closedAt: null,
+        closeCode: null,
+        callersNow: null,
+        reopenCount: incident.reopenCount + 1,
+      };
   }
 }

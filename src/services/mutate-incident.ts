@@ -1,11 +1,13 @@
 import type { Tx } from "../db/client.js";
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncident, markRequestProcessed, updateIncident } from "../db/queries/mutate.js";
+import { upsertOutbox } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { formatReference } from "../domain/reference.js";
 import type { Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
+import { communicateChange, refreshBriefings } from "./communicate.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
@@ -41,7 +43,8 @@ class Refused extends Error {
  * Runs one change to an incident: locks its row (so concurrent changes queue and each sees
  * the other's result), records the request key (so a redelivered request or a double click
  * changes nothing), asks `decide` whether and how to change, writes the row, its log entries
- * and outbox rows in one transaction, then queues the card refresh and the posts.
+ * and outbox rows in one transaction (with what it tells stakeholders, the incident channel,
+ * the reporter and the floor: communicateChange), then queues the card refresh and the posts.
  */
 export async function changeIncident(
   deps: Deps,
@@ -50,6 +53,7 @@ export async function changeIncident(
   decide: (incident: IncidentRow, tx: Tx) => Result<Change, Refusal> | Promise<Result<Change, Refusal>>,
 ): Promise<ChangeOutcome> {
   let outboxIds: string[] = [];
+  let briefings: string[] = [];
   let clockUpdates: ClockUpdate[] = [];
   let outcome: ChangeOutcome;
   try {
@@ -68,6 +72,9 @@ export async function changeIncident(
         change.log.map((entry) => ({ ...entry, incidentId: incident.id, actor: p.actor })),
       );
       outboxIds = (await change.also?.(tx, updated)) ?? [];
+      const told = await communicateChange(tx, deps, updated, change.log, p.actor);
+      outboxIds.push(...(await upsertOutbox(tx, told.posts)));
+      briefings = told.briefings;
       clockUpdates = await syncClocks(tx, deps, incident, updated, change.clocks);
       return { ok: true, incident: updated, message: change.message, duplicate: false } as const;
     });
@@ -77,6 +84,7 @@ export async function changeIncident(
   }
   if (outcome.ok && !outcome.duplicate) {
     await afterChange(deps, outcome.incident, outboxIds, p.actor);
+    await refreshBriefings(deps, briefings, outcome.incident.version);
     await scheduleClocks(deps, clockUpdates).catch((err: unknown) =>
       deps.logger.warn(
         { incidentId: p.incidentId, err: describeError(err) },

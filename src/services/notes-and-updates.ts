@@ -5,6 +5,7 @@ import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
 import { noteMessage, stakeholderUpdateMessage } from "../slack/blocks/update.js";
+import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { changeIncident } from "./mutate-incident.js";
 
@@ -57,7 +58,9 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
     const now = deps.clock.now();
     const channels = [
       ...(incident.channelId ? [incident.channelId] : []),
-      ...(deps.policy.incidentTypes[incident.type]?.stakeholderChannels ?? []),
+      ...stakeholderChannelsFor(deps, incident.type)
+        .filter((c) => c.hears("update"))
+        .map((c) => c.id),
     ];
     return ok({
       patch: { lastUpdateAt: now, nextUpdateDueAt: p.nextUpdateAt },

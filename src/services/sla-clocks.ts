@@ -12,7 +12,8 @@ type ClockChange = "stop" | "pause" | "resume" | "replan" | "restart";
 /**
  * What a change to the incident does to each clock. Acknowledging stops `respond`; a hold
  * pauses `resolve` and resuming resumes it; resolving pauses `resolve` (a reopen resumes it)
- * and stops the others; closing stops everything; a priority change re-plans the built-in
+ * and stops the others (a reopen restarts the update cadence); closing stops everything, and
+ * reopening a closed incident resumes `resolve` from where it was paused; a priority change re-plans the built-in
  * clocks from their start; a stakeholder update restarts `update_every`.
  */
 export function clockChanges(before: IncidentRow, after: IncidentRow): Map<string, ClockChange> {
@@ -26,11 +27,13 @@ export function clockChanges(before: IncidentRow, after: IncidentRow): Map<strin
   if (before.status === after.status) return changes;
   if (before.status === "open") changes.set("respond", "stop");
   if (after.status === "on_hold" || after.status === "resolved") changes.set("resolve", "pause");
-  if ((before.status === "on_hold" || before.status === "resolved") && after.status === "in_progress") {
+  const reopened =
+    (before.status === "resolved" || before.status === "closed") && after.status === "in_progress";
+  if ((before.status === "on_hold" || reopened) && after.status === "in_progress") {
     changes.set("resolve", "resume");
   }
   if (after.status === "resolved") changes.set("update_every", "stop");
-  if (before.status === "resolved" && after.status === "in_progress") changes.set("update_every", "restart");
+  if (reopened) changes.set("update_every", "restart");
   if (after.status === "closed")
     return new Map([...changes.keys(), "respond", "update_every", "resolve"].map((n) => [n, "stop"]));
   return changes;
@@ -74,7 +77,7 @@ export async function syncClocks(
   for (const clock of await lockClocksOf(tx, after.id)) {
     if (started.some((s) => s.id === clock.id)) continue;
     const change = changes.get(clock.name) ?? (after.status === "closed" ? "stop" : undefined);
-    if (!change || clock.state === "stopped") continue;
+    if (!change || (clock.state === "stopped" && !revives(clock, change))) continue;
     const patch = clockPatch(deps, clock, change, after, now);
     if (!patch) continue;
     const supersededJobId =
@@ -90,6 +93,17 @@ export async function syncClocks(
   return updates;
 }
 
+/**
+ * A stopped clock that a reopen brings back: the update cadence (stopped at resolve) restarts,
+ * and `resolve`, stopped by a close while paused at resolve, resumes from that pause.
+ */
+function revives(clock: SlaClockRow, change: ClockChange): boolean {
+  return (
+    (change === "restart" && clock.name === "update_every") ||
+    (change === "resume" && clock.name === "resolve" && clock.pausedAt !== null)
+  );
+}
+
 function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, incident: IncidentRow, now: Date) {
   const sla = deps.policy.sla[incident.priority];
   const idle = { nextStep: null, nextStepAt: null };
@@ -99,7 +113,7 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
     case "pause":
       return clock.state === "running" ? { state: "paused" as const, pausedAt: now, ...idle } : null;
     case "resume": {
-      if (clock.state !== "paused" || !clock.pausedAt) return null;
+      if (clock.state === "running" || !clock.pausedAt) return null;
       const pausedMs =
         clock.pausedMs + clockTimeBetween(clock.pausedAt, now, clock.hours, calendarOf(deps.policy));
       return running(deps, { ...clock, pausedMs }, incident, now);

@@ -5,10 +5,10 @@ import { type NewOutboxMessage, upsertClaimedOutboxRows } from "../db/queries/ou
 import { lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
-import { ladderStep, recipients } from "../domain/escalation.js";
+import { ladderStep, ladderStepTime, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { jobIds } from "../jobs/catalog.js";
-import { clockNotice, escalationDm, slaBreach, slaWarning } from "../slack/blocks/sla.js";
+import { clockNotice, escalationDm, ladderClimbLine, slaBreach, slaWarning } from "../slack/blocks/sla.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { scheduleClocks } from "./sla-clocks.js";
@@ -222,6 +222,7 @@ function stepWork(
             dueAt: clock.dueAt,
             left: clock.dueAt.getTime() - t.now.getTime(),
             timezone: tz,
+            ladderFirst: firstRungHolders(deps, incident),
           }),
         );
     return { log: [entry(incident, "sla_warning", base)], posts, patch: {} };
@@ -252,6 +253,7 @@ function breachWork(
     dueAt: clock.dueAt,
     timezone: tz,
     escalatingTo: first?.role.replace(/_/g, " ") ?? null,
+    dmed: first ? recipients(deps.policy.roles, first.role) : [],
   });
   const rung = ladder.length ? ladderWork(deps, clock, incident, 0, base, t) : { log: [], posts: [] };
   return {
@@ -275,18 +277,58 @@ function ladderWork(
   const rung = ladderStep(ladder, index);
   const to = recipients(deps.policy.roles, rung.role);
   const overdueMs = Math.max(0, t.now.getTime() - clock.dueAt.getTime());
-  const dm = escalationDm(incident, { clockId: clock.id, clock: clockLabel(clock.name), overdueMs, ...rung });
+  const repeatMs = deps.policy.sla[incident.priority].repeatMs;
+  // The earlier rungs, at the times the ladder planned them (the log has when each was sent).
+  const alreadyTold = Array.from({ length: index }, (_, j) => {
+    const earlier = ladderStep(ladder, j);
+    return {
+      role: earlier.role,
+      holders: recipients(deps.policy.roles, earlier.role),
+      at: ladderStepTime(clock.dueAt, repeatMs, j),
+    };
+  }).filter((told, j, all) => j >= all.length - 3 || told.role !== rung.role);
+  const dm = escalationDm(incident, {
+    clockId: clock.id,
+    clock: clockLabel(clock.name),
+    clockName: clock.name,
+    targetMs: clock.durationMs,
+    overdueMs,
+    ...rung,
+    alreadyTold,
+    timezone: deps.policy.timezone,
+  });
   const step = `escalate-${index}`;
+  const posts: NewOutboxMessage[] = to.map((user) => ({
+    incidentId: incident.id,
+    dedupeKey: `esc:${clock.id}:${clock.generation}:${step}:${user}`,
+    purpose: "escalation_dm",
+    channel: user,
+    message: dm,
+  }));
+  // The breach notice names the first rung; each climb after it is told in the channel too.
+  if (index > 0 && incident.channelId) {
+    posts.push({
+      incidentId: incident.id,
+      dedupeKey: `sla:${clock.id}:${clock.generation}:${step}`,
+      purpose: "sla_notice",
+      channel: incident.channelId,
+      message: ladderClimbLine(
+        incident,
+        { clock: clockLabel(clock.name), ...rung, to, at: t.now },
+        deps.policy.timezone,
+      ),
+    });
+  }
   return {
     log: [entry(incident, "escalation_sent", { ...base, level: rung.level, role: rung.role, to, overdueMs })],
-    posts: to.map((user) => ({
-      incidentId: incident.id,
-      dedupeKey: `esc:${clock.id}:${clock.generation}:${step}:${user}`,
-      purpose: "escalation_dm",
-      channel: user,
-      message: dm,
-    })),
+    posts,
   };
+}
+
+/** Who is told of a warning while nobody owns the incident: the first rung of its ladder. */
+function firstRungHolders(deps: Deps, incident: IncidentRow): string[] {
+  const ladder = deps.policy.incidentTypes[incident.type]?.escalation ?? [];
+  return ladder.length ? recipients(deps.policy.roles, ladderStep(ladder, 0).role) : [];
 }
 
 /**

@@ -46,6 +46,7 @@ export const WORK_FIELDS = {
   summary: "resolution_summary",
   closeCode: "close_code",
   rootCause: "root_cause",
+  callersNow: "callers_now",
   reason: "reason",
   happening: "happening",
   customerImpact: "customer_impact",

@@ -1,6 +1,8 @@
 import type { WebClient } from "@slack/web-api";
 import type { IncidentRow } from "../db/schema/index.js";
+import type { LifecycleAction } from "../domain/lifecycle.js";
 import type { Deps } from "../services/deps.js";
+import { statusRefusal } from "../services/lifecycle.js";
 import { incidentTypeList } from "../services/render.js";
 import {
   holdModal,
@@ -31,12 +33,26 @@ function buildModal(deps: Deps, kind: WorkModalKind, incident: IncidentRow, chan
   }
 }
 
-/** Opens one of the working forms at once (the trigger lasts 3 s); returns a message if Slack refused. */
+/** The forms that move an incident through its lifecycle, checked before they open. */
+const LIFECYCLE_FORMS: Partial<Record<WorkModalKind, LifecycleAction>> = {
+  hold: "hold",
+  resolve: "resolve",
+  reopen: "reopen",
+};
+
+/**
+ * Opens one of the working forms at once (the trigger lasts 3 s); returns a message if Slack
+ * refused, or if the user may not make the move the form is for: nobody fills in a form only
+ * to be told on submit that they may not.
+ */
 export async function openWorkModal(
   deps: Deps,
   client: WebClient,
-  p: { kind: WorkModalKind; incident: IncidentRow; triggerId: string; channel?: string },
+  p: { kind: WorkModalKind; incident: IncidentRow; triggerId: string; channel?: string; user: string },
 ): Promise<string | null> {
+  const action = LIFECYCLE_FORMS[p.kind];
+  const refusal = action ? statusRefusal(deps, p.incident, p.user, action) : null;
+  if (refusal) return refusal.message;
   return openModal(deps, client, {
     triggerId: p.triggerId,
     view: buildModal(deps, p.kind, p.incident, p.channel),

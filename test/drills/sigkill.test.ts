@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { and, count, eq, isNull, max } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, max } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   incidentLog,
@@ -13,6 +13,7 @@ import {
 import { parseStep } from "../../src/domain/clock-steps.js";
 import { ladderStep, recipients } from "../../src/domain/escalation.js";
 import { acknowledgeEscalation } from "../../src/services/escalation.js";
+import { changeStatus } from "../../src/services/lifecycle.js";
 import { postStakeholderUpdate } from "../../src/services/notes-and-updates.js";
 import { outboxLedger, postsByOutboxId, sleep } from "../helpers/drill.js";
 import { makeIncident } from "../helpers/factories.js";
@@ -24,7 +25,8 @@ import { spawnWorkerProcess, writePolicyFile } from "../helpers/worker-process.j
  * with SIGKILL DRILL_KILLS times (default 200) at random moments, a share of them exactly
  * between Slack storing a post and the worker hearing back, while incidents escalate up their
  * ladders every few seconds and stakeholder updates fan out to several channels. At the end
- * every escalation DM and stakeholder post PostgreSQL says was due is in Slack exactly once.
+ * every escalation DM, stakeholder post and milestone notice PostgreSQL says was due is in Slack
+ * exactly once.
  */
 const KILLS = Number(process.env.DRILL_KILLS ?? 200);
 /** How long the two workers left alone may take to finish everything after the kills. */
@@ -35,6 +37,7 @@ const HELD_ANSWER_MS = 3_000;
 const INCIDENT_EVERY_MS = 4_000;
 const UPDATE_EVERY_MS = 2_500;
 const CHATTER_EVERY_MS = 100;
+const RESOLVE_EVERY_MS = 3_000;
 /** A ladder is acknowledged once it has climbed this far (escalate-3 next: three DMs sent). */
 const ACK_AT_RUNG = 3;
 
@@ -204,6 +207,22 @@ function workload(deps: Harness["system"]["deps"]) {
         happening: `Engineers are on it (${++updates})`,
         customerImpact: "Some callers cannot pay by card",
         nextUpdateAt: new Date(Date.now() + 3_600_000),
+      });
+      if (!outcome.ok) throw new Error(outcome.message);
+    }),
+    // Acknowledged incidents are resolved now and then: a milestone for every stakeholder channel.
+    every(RESOLVE_EVERY_MS, async () => {
+      const [acknowledged] = await deps.db
+        .select({ id: incidents.id })
+        .from(incidents)
+        .where(eq(incidents.status, "acknowledged"))
+        .limit(1);
+      if (!acknowledged) return;
+      const outcome = await changeStatus(deps, {
+        incidentId: acknowledged.id,
+        actor: USERS.lead,
+        action: "resolve",
+        resolution: { summary: "Carrier rerouted the calls", closeCode: "fixed" },
       });
       if (!outcome.ok) throw new Error(outcome.message);
     }),
@@ -377,6 +396,27 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
     const postedLog = await db.select().from(incidentLog).where(eq(incidentLog.kind, "update_posted"));
     expect(postedLog).toHaveLength(updateRows.length);
 
+    // Milestone notices PostgreSQL says were due: an acknowledged (from the escalation DM) and a
+    // resolved incident is told once to every stakeholder channel of its type.
+    const told = await db
+      .select({ id: incidents.id, type: incidents.type, resolvedAt: incidents.resolvedAt })
+      .from(incidents)
+      .where(isNotNull(incidents.acknowledgedAt));
+    const expectedMilestones = told.flatMap((i) =>
+      h.policy.incidentTypes[i.type]!.stakeholderChannels.flatMap((channel) => [
+        `${i.id}:acknowledged:${channel}`,
+        ...(i.resolvedAt ? [`${i.id}:resolved:${channel}`] : []),
+      ]),
+    );
+    const milestoneRows = rows.filter((r) => r.purpose === "milestone");
+    const milestoneKeys = milestoneRows.map(
+      (r) => `${r.incidentId}:${r.dedupeKey.split(":")[3]}:${r.channel}`,
+    );
+    expect(milestoneKeys.sort()).toEqual(expectedMilestones.sort());
+    expect(told.some((i) => i.resolvedAt)).toBe(true);
+    const milestoneLog = await db.select().from(incidentLog).where(eq(incidentLog.kind, "milestone_posted"));
+    expect(milestoneLog).toHaveLength(milestoneRows.length);
+
     // What Slack received: each of those rows (and every other post) exactly once, no strays.
     const ledger = await outboxLedger(db, h.slack);
     expect(ledger.unsent).toEqual([]);
@@ -389,6 +429,8 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
     const updatesInSlack = updateRows.reduce((n, r) => n + (posts.get(r.id)?.length ?? 0), 0);
     expect(dmsInSlack).toBe(expectedDms.size);
     expect(updatesInSlack).toBe(updateRows.length);
+    const milestonesInSlack = milestoneRows.reduce((n, r) => n + (posts.get(r.id)?.length ?? 0), 0);
+    expect(milestonesInSlack).toBe(milestoneRows.length);
     const untracked = h.slack.messages.filter((m) => m.user === h.slack.botUserId && !m.metadata);
     expect(untracked).toEqual([]);
     // Every DM went to the DM of the user the row names.
@@ -405,6 +447,7 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
         `${stats.spawns} worker starts, start-up median ${startup[Math.floor(startup.length / 2)]} ms); ` +
         `drained ${Math.round(drainMs / 1000)} s later. ${work.made.length} incidents, ${ladderSteps} ladder steps → ` +
         `${expectedDms.size} escalation DMs; ${updates.length} updates → ${updateRows.length} stakeholder posts; ` +
+        `${milestoneRows.length} milestone notices; ` +
         `${ledger.rows} outbox rows ${JSON.stringify(ledger.byPurpose)}, ${retried} needed more than one attempt; ` +
         `0 doubled, 0 missing.`,
     );

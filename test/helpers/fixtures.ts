@@ -24,6 +24,7 @@ export function incidentRow(overrides: Partial<IncidentRow> = {}): IncidentRow {
     holdNote: null,
     resolutionSummary: null,
     rootCause: null,
+    callersNow: null,
     lastUpdateAt: null,
     reporterId: "U0AGENT",
     ownerId: null,

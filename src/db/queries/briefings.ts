@@ -56,3 +56,13 @@ export function sentBriefingPosts(db: DbOrTx, briefingId: string): Promise<Outbo
     .from(outbox)
     .where(and(like(outbox.dedupeKey, `briefing:${briefingId}:%`), eq(outbox.status, "sent")));
 }
+
+/** The ids of an incident's briefings, oldest first. */
+export async function briefingIdsOf(db: DbOrTx, incidentId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: briefings.id })
+    .from(briefings)
+    .where(eq(briefings.incidentId, incidentId))
+    .orderBy(asc(briefings.postedAt));
+  return rows.map((r) => r.id);
+}

@@ -226,27 +226,86 @@ function attemptTaken(leaseMs: number) {
   };
 }
 
-/** Pending rows of one purpose for one channel. */
-function waitingFor(p: { channel: string; purpose: string }) {
-  return and(eq(outbox.status, "pending"), eq(outbox.channel, p.channel), eq(outbox.purpose, p.purpose));
+/** A channel's lane: the purposes whose posts reach it strictly in the order they were written. */
+export interface Lane {
+  channel: string;
+  purposes: readonly string[];
+  /** Purposes whose posts waiting together go out as one message (a roundup). */
+  roundup: ReadonlySet<string>;
+}
+
+export interface LaneClaim {
+  /** The rows the next post carries: the lane's head, and the rows after it it can carry; none while another delivery holds the head. */
+  rows: OutboxRow[];
 }
 
 /**
- * Claims, for one attempt, the oldest pending rows of one purpose waiting for one channel
- * (those no other delivery holds), up to `limit`: the rows one post will carry together.
+ * Claims the head of a channel's lane for one attempt: the oldest pending row, with the rows
+ * right behind it of the same purpose when that purpose goes out as a roundup (up to `limit`).
+ * Nothing passes a head that is held, so a channel reads its posts in the order they were
+ * written even when Slack asked one of them to wait.
  */
-export async function claimChannelRows(
-  db: DbOrTx,
-  p: { channel: string; purpose: string; leaseMs: number; limit: number },
-): Promise<OutboxRow[]> {
-  const waiting = db
+export async function claimLaneHead(
+  db: Db,
+  lane: Lane & { leaseMs: number; limit: number },
+): Promise<LaneClaim> {
+  return db.transaction(async (tx) => {
+    const waiting = await tx
+      .select({
+        id: outbox.id,
+        purpose: outbox.purpose,
+        held: sql<boolean>`coalesce(${outbox.claimedUntil} > now(), false)`,
+      })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.status, "pending"),
+          eq(outbox.channel, lane.channel),
+          inArray(outbox.purpose, [...lane.purposes]),
+        ),
+      )
+      .orderBy(outbox.createdAt, outbox.id)
+      .limit(lane.limit)
+      .for("update", { skipLocked: true });
+    const head = waiting[0];
+    if (!head || head.held) return { rows: [] };
+    const run = [head];
+    if (lane.roundup.has(head.purpose)) {
+      for (const next of waiting.slice(1)) {
+        if (next.purpose !== head.purpose || next.held) break;
+        run.push(next);
+      }
+    }
+    const rows = await tx
+      .update(outbox)
+      .set(attemptTaken(lane.leaseMs))
+      .where(
+        inArray(
+          outbox.id,
+          run.map((r) => r.id),
+        ),
+      )
+      .returning();
+    const order = new Map(run.map((r, i) => [r.id, i]));
+    rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    return { rows };
+  });
+}
+
+/** Whether any post waits in a channel's lane. */
+export async function laneHasPending(db: DbOrTx, lane: Pick<Lane, "channel" | "purposes">): Promise<boolean> {
+  const [row] = await db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(waitingFor(p), unleased()))
-    .orderBy(outbox.createdAt, outbox.id)
-    .limit(p.limit)
-    .for("update", { skipLocked: true });
-  return db.update(outbox).set(attemptTaken(p.leaseMs)).where(inArray(outbox.id, waiting)).returning();
+    .where(
+      and(
+        eq(outbox.status, "pending"),
+        eq(outbox.channel, lane.channel),
+        inArray(outbox.purpose, [...lane.purposes]),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
 }
 
 /** Marks several posts sent in one statement; returns the ids it marked. */
@@ -295,23 +354,6 @@ export async function unclaimOutbox(db: DbOrTx, ids: string[]): Promise<void> {
         eq(outbox.attempts, 1),
       ),
     );
-}
-
-/**
- * How long until the first of the pending rows of one purpose for one channel that are held
- * (by a delivery in progress, or until their retry is due) can be claimed; null if none is held.
- */
-export async function heldChannelRowsMs(
-  db: DbOrTx,
-  p: { channel: string; purpose: string },
-): Promise<number | null> {
-  const [row] = await db
-    .select({
-      ms: sql<string | null>`ceil(extract(epoch from (min(${outbox.claimedUntil}) - now())) * 1000)`,
-    })
-    .from(outbox)
-    .where(and(waitingFor(p), sql`${outbox.claimedUntil} >= now()`));
-  return row?.ms == null ? null : Math.max(0, Number(row.ms));
 }
 
 export function listStalePendingOutbox(db: DbOrTx, p: { createdBefore: Date; limit: number }) {

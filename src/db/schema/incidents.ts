@@ -42,6 +42,8 @@ export const incidents = pgTable(
     holdNote: text("hold_note"),
     resolutionSummary: text("resolution_summary"),
     rootCause: text("root_cause"),
+    /** What agents tell callers once it is resolved (the resolve form's optional field). */
+    callersNow: text("callers_now"),
     /** When the last stakeholder update went out (the update_every clock runs from it). */
     lastUpdateAt: tstz("last_update_at"),
     reporterId: text("reporter_id").notNull(),

@@ -67,6 +67,7 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
       incident,
       triggerId: body.trigger_id,
       channel: body.channel?.id,
+      user: body.user.id,
     });
     if (problem) await say(problem);
     return;

@@ -2,10 +2,11 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "
 import { z } from "zod";
 import type { Deps } from "../../services/deps.js";
 import { acknowledgeEscalation } from "../../services/escalation.js";
+import { ESCALATION_ACTION } from "../ids.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-const AckValue = z.object({ value: z.uuid() });
+const AckValue = z.object({ value: z.uuid(), action_ts: z.string() });
 
 /** "Acknowledge" on an escalation DM. */
 export async function onEscalationAcknowledge(
@@ -15,7 +16,11 @@ export async function onEscalationAcknowledge(
   await ack();
   const parsed = AckValue.safeParse(action);
   const result = parsed.success
-    ? await acknowledgeEscalation(deps, { clockId: parsed.data.value, actor: body.user.id })
+    ? await acknowledgeEscalation(deps, {
+        clockId: parsed.data.value,
+        actor: body.user.id,
+        requestKey: `action:${body.user.id}:${ESCALATION_ACTION.acknowledge}:${parsed.data.action_ts}`,
+      })
     : { message: "That escalation message is out of date." };
   await respond({ response_type: "ephemeral", replace_original: false, text: result.message });
 }

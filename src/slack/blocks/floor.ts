@@ -1,5 +1,6 @@
 import type { BriefingRow, IncidentRow } from "../../db/schema/index.js";
 import {
+  DEFAULT_CALLERS_NOW,
   formatRate,
   type HelpDestination,
   type Impact,
@@ -21,6 +22,8 @@ type Briefing = Pick<
   "id" | "affected" | "script" | "workaround" | "nextUpdateAt" | "author" | "postedAt"
 >;
 type Subject = Pick<IncidentRow, "number" | "title" | "priority" | "major">;
+/** The incident as a briefing post shows it: a resolved or closed one turns it into a banner. */
+type BriefingSubject = Subject & Partial<Pick<IncidentRow, "status" | "resolvedAt" | "callersNow">>;
 
 /** One line per team: confirmed by whom and when, or still waiting (and on whom). */
 export function teamStatusLines(status: readonly TeamBriefingStatus[], timezone: string): string[] {
@@ -42,11 +45,12 @@ function statusText(status: readonly TeamBriefingStatus[], timezone: string): st
 
 /** The briefing as agents read it, with the button their team lead presses once the team knows. */
 export function briefingMessage(
-  i: Subject,
+  i: BriefingSubject,
   b: Briefing,
   status: readonly TeamBriefingStatus[],
   timezone: string,
 ) {
+  if (i.status === "resolved" || i.status === "closed") return resolvedBriefing(i, b, timezone);
   const ref = formatReference(i.number);
   const heading = `Agent briefing · ${ref} · ${i.priority}${isMajor(i) ? " · MAJOR" : ""}`;
   const blocks: Record<string, unknown>[] = [
@@ -86,6 +90,76 @@ export function briefingMessage(
   return {
     text: escapeMrkdwn(`${heading}: ${clip(b.affected, 200)}`),
     blocks,
+  };
+}
+
+/**
+ * A briefing once its incident is resolved: a banner that says so first, what to tell callers
+ * now, and the earlier script kept below for reference, with no button left to press.
+ */
+function resolvedBriefing(i: BriefingSubject, b: Briefing, timezone: string) {
+  const ref = formatReference(i.number);
+  const when = i.resolvedAt ? ` ${slackDate(i.resolvedAt, timezone)}` : "";
+  const heading = `RESOLVED · ${ref} · no longer affecting callers`;
+  return {
+    text: escapeMrkdwn(`${heading}: ${clip(i.title, 200)}`),
+    blocks: [
+      { type: "header", text: plain(`✅ ${heading}`, 150) },
+      {
+        type: "section",
+        text: mrkdwn(
+          `*${escapeMrkdwn(clip(i.title, 150))}* was resolved${when}. Stop using the briefing below.
+` +
+            `*What to tell callers now*
+${escapeMrkdwn(clip(i.callersNow ?? DEFAULT_CALLERS_NOW, 2500))}`,
+        ),
+      },
+      { type: "divider" },
+      {
+        type: "context",
+        elements: [
+          mrkdwn(
+            clip(
+              `~Earlier briefing~ by ${userMention(b.author)}: *What was affected:* ${escapeMrkdwn(clip(b.affected, 800))} · *What we told callers:* ${escapeMrkdwn(clip(b.script, 1500))}`,
+              3000,
+            ),
+          ),
+        ],
+      },
+    ],
+  };
+}
+
+/** The post in the agents' channels when an incident they were briefed on is resolved. */
+export function floorResolvedPost(i: Subject & Pick<IncidentRow, "callersNow">) {
+  const ref = formatReference(i.number);
+  const text = `:white_check_mark: *${ref} is resolved*: ${escapeMrkdwn(clip(i.title, 150))}`;
+  const tell = `*What to tell callers now*\n${escapeMrkdwn(clip(i.callersNow ?? DEFAULT_CALLERS_NOW, 2500))}`;
+  return {
+    text: `${text}. ${escapeMrkdwn(clip(i.callersNow ?? DEFAULT_CALLERS_NOW, 500))}`,
+    blocks: [
+      { type: "section", text: mrkdwn(`${text}\n${tell}`) },
+      { type: "context", elements: [mrkdwn("The earlier briefing now says it is resolved.")] },
+    ],
+  };
+}
+
+/** The post in the agents' channels when a resolved incident they were briefed on is reopened. */
+export function floorReopenedPost(i: Subject, reason: string | null) {
+  const ref = formatReference(i.number);
+  const text = `:leftwards_arrow_with_hook: *${ref} is back*: ${escapeMrkdwn(clip(i.title, 150))}. The problem has come back, so callers may be affected again.`;
+  const why = reason ? `\n*Why:* ${escapeMrkdwn(clip(reason, 500))}` : "";
+  return {
+    text,
+    blocks: [
+      { type: "section", text: mrkdwn(`${text}${why}`) },
+      {
+        type: "context",
+        elements: [
+          mrkdwn("Use the earlier briefing again until you are told more; team leads, brief your teams."),
+        ],
+      },
+    ],
   };
 }
 

@@ -1,6 +1,7 @@
 import type { IncidentRow } from "../../db/schema/index.js";
-import { formatDuration } from "../../domain/duration.js";
+import { formatDuration, formatLongDuration } from "../../domain/duration.js";
 import { STATUS_LABELS } from "../../domain/incident.js";
+import { roleLabel } from "../../domain/permissions.js";
 import { formatReference } from "../../domain/reference.js";
 import { CARD_ACTION, ESCALATION_ACTION } from "../ids.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
@@ -8,16 +9,25 @@ import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMenti
 type SlaIncident = Pick<
   IncidentRow,
   "id" | "number" | "title" | "priority" | "status" | "ownerId" | "reporterId" | "channelId"
->;
+> &
+  Partial<Pick<IncidentRow, "description" | "loggedAt">>;
 
 const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
 
-/** A warning in the incident channel: the owner (or, unowned, the reporter) is mentioned. */
+/**
+ * A warning in the incident channel. It mentions the owner; while nobody owns the incident,
+ * the holders of the first role of its ladder (`ladderFirst`), whose job it is to find one:
+ * never the reporting agent, who is back on the phones.
+ */
 export function slaWarning(
   i: SlaIncident,
-  p: { clock: string; dueAt: Date; left: number; timezone: string },
+  p: { clock: string; dueAt: Date; left: number; timezone: string; ladderFirst?: readonly string[] },
 ) {
-  const who = userMention(i.ownerId ?? i.reporterId);
+  const who = i.ownerId
+    ? userMention(i.ownerId)
+    : p.ladderFirst?.length
+      ? `${p.ladderFirst.map((u) => userMention(u)).join(" ")} (nobody owns it yet)`
+      : "Nobody owns it yet:";
   const text =
     `:hourglass_flowing_sand: ${who} *${formatReference(i.number)}*: ${escapeMrkdwn(p.clock)} is due ` +
     `${slackDate(p.dueAt, p.timezone)} (in ${formatDuration(Math.max(0, p.left))}).`;
@@ -26,9 +36,10 @@ export function slaWarning(
 
 export function slaBreach(
   i: SlaIncident,
-  p: { clock: string; dueAt: Date; timezone: string; escalatingTo: string | null },
+  p: { clock: string; dueAt: Date; timezone: string; escalatingTo: string | null; dmed?: readonly string[] },
 ) {
-  const ladder = p.escalatingTo ? ` Escalating to the ${escapeMrkdwn(p.escalatingTo)}.` : "";
+  const whom = p.dmed?.length ? `: ${p.dmed.map((u) => userMention(u)).join(", ")} messaged` : "";
+  const ladder = p.escalatingTo ? ` Escalating to the ${escapeMrkdwn(p.escalatingTo)}${whom}.` : "";
   const text =
     `:rotating_light: *${formatReference(i.number)}* breached its ${escapeMrkdwn(p.clock.toLowerCase())} SLA ` +
     `(due ${slackDate(p.dueAt, p.timezone)}).${ladder} Owner: ${userMention(i.ownerId)}.`;
@@ -50,35 +61,74 @@ export function clockNotice(
 export interface EscalationDmInput {
   clockId: string;
   clock: string;
+  /** The clock's name (respond, update_every, resolve or an extra clock's). */
+  clockName?: string;
+  /** How long the clock allowed (its SLA target). */
+  targetMs?: number;
   overdueMs: number;
   level: number;
   role: string;
   atTop: boolean;
   manualReason?: string;
+  /** Earlier rungs of this ladder: who was messaged, and when. */
+  alreadyTold?: ReadonlyArray<{ role: string; holders: readonly string[]; at: Date }>;
+  timezone?: string;
+}
+
+/** What breached, in the words of someone woken by it. */
+export function breachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDmInput): string {
+  const late = formatLongDuration(p.overdueMs);
+  const target =
+    p.targetMs !== undefined ? ` past its target of ${formatLongDuration(p.targetMs)}` : " overdue";
+  switch (p.clockName) {
+    case "respond":
+      return `Nobody has acknowledged this ${i.priority}: ${late}${target}.`;
+    case "update_every":
+      return `Stakeholders have had no update on this ${i.priority}: the update is ${late} late.`;
+    case "resolve":
+      return `This ${i.priority} is still not resolved: ${late}${target}.`;
+    default:
+      return `*${escapeMrkdwn(p.clock)}* is ${late} overdue.`;
+  }
 }
 
 /**
- * The escalation DM: what breached and by how much, and buttons to act. It carries the
- * stakeholder-level summary only: never the caller reference.
+ * The escalation DM: what breached and by how much, what the incident is, who was told before,
+ * and buttons to act. It carries the stakeholder-level summary only: never the caller reference.
  */
 export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
   const ref = formatReference(i.number);
   const why = p.manualReason
     ? `Escalated by hand: ${escapeMrkdwn(clip(p.manualReason, 500))}`
-    : `*${escapeMrkdwn(p.clock)}* SLA breached ${formatDuration(p.overdueMs)} ago.`;
+    : breachSentence(i, p);
   const reminder = p.atTop && p.level > 1 && !p.manualReason ? " (reminder: still not acknowledged)" : "";
   const text = `:rotating_light: Escalation level ${p.level} (${p.role.replace(/_/g, " ")}): ${ref} ${i.priority}${reminder}`;
+  const about = [
+    escapeMrkdwn(clip(i.title, 200)),
+    ...(i.description ? [`>${escapeMrkdwn(clip(i.description, 600)).replace(/\n/g, "\n>")}`] : []),
+    why,
+  ];
   const blocks: Record<string, unknown>[] = [
-    section(`*${escapeMrkdwn(text)}*\n${escapeMrkdwn(clip(i.title, 200))}\n${why}`),
+    section(`*${escapeMrkdwn(text)}*\n${about.join("\n")}`),
     {
       type: "section",
       fields: [
         mrkdwn(`*Status*\n${STATUS_LABELS[i.status]}`),
         mrkdwn(`*Owner*\n${userMention(i.ownerId)}`),
         mrkdwn(`*Channel*\n${channelMention(i.channelId)}`),
+        ...(i.loggedAt && p.timezone ? [mrkdwn(`*Logged*\n${slackDate(i.loggedAt, p.timezone)}`)] : []),
       ],
     },
   ];
+  const told = (p.alreadyTold ?? []).filter((t) => t.holders.length > 0);
+  if (told.length > 0 && p.timezone) {
+    const tz = p.timezone;
+    const lines = told.map(
+      (t) =>
+        `${t.holders.map((u) => userMention(u)).join(", ")} (${roleLabel(t.role)}) ${slackDate(t.at, tz)}`,
+    );
+    blocks.push({ type: "context", elements: [mrkdwn(clip(`Already told: ${lines.join("; ")}`, 3000))] });
+  }
   const buttons: Record<string, unknown>[] = [];
   if (!p.manualReason) {
     buttons.push({
@@ -104,23 +154,57 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
     });
   }
   blocks.push({ type: "actions", block_id: "escalation_actions", elements: buttons });
+  if (!p.manualReason) blocks.push({ type: "context", elements: [mrkdwn(acknowledgeHelp(p.clockName))] });
   return { text: escapeMrkdwn(text), blocks };
 }
 
-/** The DM edited once someone acknowledged: same summary, no buttons, who and when. */
+/** What pressing Acknowledge does, said under the button. */
+function acknowledgeHelp(clockName: string | undefined): string {
+  return clockName === "respond"
+    ? "*Acknowledge* marks the incident acknowledged, makes you its owner if nobody owns it, and stops these messages."
+    : "*Acknowledge* tells everyone you are on it and stops these messages for this breach. *Take ownership* makes you the owner.";
+}
+
+/** The DM edited once someone acknowledged: same summary, no buttons, who and when, and who owns it. */
 export function acknowledgedDm(
   original: { blocks?: unknown[]; text?: string },
-  p: { by: string; at: Date; timezone: string },
+  p: { by: string; at: Date; timezone: string; ownerId?: string | null },
 ) {
-  const kept = (original.blocks ?? []).filter((b) => (b as { type?: string }).type !== "actions");
+  const kept = (original.blocks ?? []).filter((b) => {
+    const type = (b as { type?: string }).type;
+    return type !== "actions" && !(type === "context" && JSON.stringify(b).includes("*Acknowledge*"));
+  });
+  const owner =
+    p.ownerId === undefined
+      ? ""
+      : p.ownerId
+        ? ` Owner now: ${userMention(p.ownerId)}.`
+        : " Nobody owns it yet.";
   return {
     text: original.text ?? "Escalation acknowledged",
     blocks: [
       ...kept,
       {
         type: "context",
-        elements: [mrkdwn(`:white_check_mark: Acknowledged by <@${p.by}> ${slackDate(p.at, p.timezone)}.`)],
+        elements: [
+          mrkdwn(`:white_check_mark: Acknowledged by <@${p.by}> ${slackDate(p.at, p.timezone)}.${owner}`),
+        ],
       },
     ],
+  };
+}
+
+/** The incident channel's line when an unacknowledged breach climbs a rung of its ladder. */
+export function ladderClimbLine(
+  i: Pick<SlaIncident, "number">,
+  p: { clock: string; level: number; role: string; atTop: boolean; to: readonly string[]; at: Date },
+  timezone: string,
+) {
+  const whom = p.to.length ? p.to.map((u) => userMention(u)).join(", ") : "nobody holds that role";
+  const what = p.atTop && p.level > 1 ? "reminded again" : "escalated";
+  const text = `:mega: ${formatReference(i.number)} ${escapeMrkdwn(p.clock.toLowerCase())} breach still not acknowledged: ${what} to the ${roleLabel(p.role)} (${whom}).`;
+  return {
+    text,
+    blocks: [section(text), { type: "context", elements: [mrkdwn(slackDate(p.at, timezone))] }],
   };
 }

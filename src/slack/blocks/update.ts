@@ -59,3 +59,30 @@ export function deliveryFailureNotice(p: {
     "Check that the channel still exists and that I am a member (`/invite @Switchboard`), then post the update again.";
   return { text: body, blocks: [{ type: "section", text: mrkdwn(body) }] };
 }
+
+/** The reporter's DM when the incident they logged is resolved (with the summary) or closed. */
+export function reporterResolvedDm(
+  i: Pick<IncidentRow, "number" | "title" | "resolutionSummary" | "callersNow" | "channelId">,
+  milestone: "resolved" | "closed",
+) {
+  const ref = formatReference(i.number);
+  const title = escapeMrkdwn(clip(i.title, 150));
+  if (milestone === "closed") {
+    const text = `:lock: *${ref}*, which you logged, is now closed: _${title}_. Thank you for reporting it.`;
+    return { text, blocks: [{ type: "section", text: mrkdwn(text) }] };
+  }
+  const summary = i.resolutionSummary
+    ? `\n*How it was resolved:* ${escapeMrkdwn(clip(i.resolutionSummary, 1500))}`
+    : "";
+  const callers = i.callersNow
+    ? `\n*What to tell callers now:* ${escapeMrkdwn(clip(i.callersNow, 1000))}`
+    : "";
+  const text = `:white_check_mark: *${ref}*, which you logged, is resolved: _${title}_.${summary}${callers}`;
+  return {
+    text: clip(text, 3000),
+    blocks: [
+      { type: "section", text: mrkdwn(clip(text, 3000)) },
+      { type: "context", elements: [mrkdwn(`More in ${channelMention(i.channelId)}.`)] },
+    ],
+  };
+}

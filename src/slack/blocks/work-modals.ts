@@ -1,4 +1,5 @@
 import type { IncidentRow } from "../../db/schema/index.js";
+import { DEFAULT_CALLERS_NOW } from "../../domain/floor.js";
 import { CLOSE_CODES, LEVEL_LABELS, LEVELS, LIMITS, PRIORITIES } from "../../domain/incident.js";
 import { HOLD_REASON_LABELS, HOLD_REASONS } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
@@ -70,6 +71,13 @@ export function resolveModal(i: Subject, meta: WorkModalMetadata) {
     ),
     input(F.rootCause, "Root cause, if known", textInput(LIMITS.resolution, { multiline: true }), {
       optional: true,
+    }),
+    input(F.callersNow, "What to tell callers now", textInput(LIMITS.callersNow, { multiline: true }), {
+      optional: true,
+      hint: plain(
+        `Shown to the agents on the phones. Left empty, they are told: "${DEFAULT_CALLERS_NOW}"`,
+        2000,
+      ),
     }),
   ]);
 }

@@ -88,6 +88,7 @@ export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandConte
         incident,
         triggerId: ctx.triggerId,
         channel: ctx.channelId,
+        user: ctx.userId,
       });
       return problem ? { text: problem } : null;
     }
@@ -134,6 +135,7 @@ async function status(
       incident,
       triggerId: ctx.triggerId,
       channel: ctx.channelId,
+      user: ctx.userId,
     });
     return problem ? { text: problem } : null;
   }

@@ -21,8 +21,14 @@ export const ResolveForm = z
     [F.summary]: requiredText("A resolution summary", LIMITS.resolution),
     [F.closeCode]: z.enum(CLOSE_CODES, { error: "Choose a close code." }),
     [F.rootCause]: optionalText("The root cause", LIMITS.resolution),
+    [F.callersNow]: optionalText("What to tell callers", LIMITS.callersNow),
   })
-  .transform((f) => ({ summary: f[F.summary], closeCode: f[F.closeCode], rootCause: f[F.rootCause] }));
+  .transform((f) => ({
+    summary: f[F.summary],
+    closeCode: f[F.closeCode],
+    rootCause: f[F.rootCause],
+    callersNow: f[F.callersNow],
+  }));
 
 export const ReopenForm = z
   .object({ [F.reason]: requiredText("A reason", LIMITS.reason) })

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
-import { callerReferences, type IncidentRow } from "../../../src/db/schema/index.js";
+import { callerReferences, type IncidentRow, outbox } from "../../../src/db/schema/index.js";
 import { SCHEDULERS } from "../../../src/jobs/catalog.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { eraseExpiredCallerReferences } from "../../../src/services/retention.js";
@@ -70,6 +70,14 @@ describe("retention of the caller reference", () => {
     // Within the period nothing is erased.
     expect(await eraseExpiredCallerReferences(deps())).toBe(0);
     expect((await callerRow(closed.id))?.value).toBe("ACC-RETAIN-1001");
+    // Its milestone notices are logged as they are posted: let them land first.
+    await eventually("every post of the closed incident sent", async () => {
+      const pending = await deps()
+        .db.select({ id: outbox.id })
+        .from(outbox)
+        .where(and(eq(outbox.incidentId, closed.id), eq(outbox.status, "pending")));
+      return pending.length === 0;
+    });
     const logBefore = await listLog(deps().db, closed.id);
 
     await new Promise((resolve) => setTimeout(resolve, RETENTION_MS + 500));

@@ -90,7 +90,9 @@ describe("an unacknowledged P1", () => {
     const warning = await h.slack.waitFor(() =>
       h.slack.messagesIn(incident.channelId!).find((m) => String(m.text).includes("is due")),
     );
-    expect(String(warning.text)).toContain(`<@${USERS.agent}>`);
+    // Nobody owns it: the warning goes to the first rung of the ladder, not the reporting agent.
+    expect(String(warning.text)).toContain(`<@${USERS.lead}>`);
+    expect(String(warning.text)).not.toContain(`<@${USERS.agent}>`);
     const dms = await h.slack.waitFor(
       () => (escalationDms(ref).length >= 3 ? escalationDms(ref) : undefined),
       { timeoutMs: 15_000 },
@@ -123,6 +125,11 @@ describe("an unacknowledged P1", () => {
     // One role holder per level in this policy: one DM per logged escalation.
     expect(levels).toHaveLength(escalationDms(ref).length);
     expect(log.some((e) => e.kind === "escalation_acknowledged" && e.actor === USERS.head)).toBe(true);
+    // Acknowledging the respond breach from a DM acknowledges the incident: the presser owns it.
+    expect(await loadIncident(deps(), incident.id)).toMatchObject({
+      status: "acknowledged",
+      ownerId: USERS.head,
+    });
   });
 
   it("stops the respond clock when acknowledged in time: no breach, no DM", async () => {

@@ -127,27 +127,34 @@ describe("the whole lifecycle, from the card's buttons", () => {
   it("keeps a form open with the reason when the state machine refuses", async () => {
     const incident = await readyIncident();
     await click(incident, CARD_ACTION.acknowledge);
+    await click(incident, CARD_ACTION.start);
+    // The hold form was opened while the incident was in progress, then it was resolved.
+    const hold = await click(incident, CARD_ACTION.hold);
     const form = await click(incident, CARD_ACTION.resolve);
     await submitForm(form.view!, { resolution_summary: text("Done"), close_code: choice("fixed") });
-    const again = await click(incident, CARD_ACTION.hold);
-    const answer = await submitForm(again.view!, { hold_reason: choice("awaiting_customer") });
+    const answer = await submitForm(hold.view!, { hold_reason: choice("awaiting_customer") });
     expect(answer.response_action).toBe("errors");
     expect(answer.errors?.hold_reason).toMatch(/Resolved/);
+  });
+
+  it("refuses a form for a move the state machine does not allow before it opens", async () => {
+    const incident = await readyIncident();
+    await click(incident, CARD_ACTION.acknowledge);
+    const before = h.slack.views.length;
+    const answer = await click(incident, CARD_ACTION.hold);
+    expect(answer.view).toBeUndefined();
+    expect(answer.text).toMatch(/Acknowledged/);
+    expect(h.slack.views.length).toBe(before);
   });
 });
 
 describe("permissions", () => {
-  it("refuses resolving to someone who neither owns it nor leads, keeping the form open", async () => {
+  it("refuses resolving to someone who neither owns it nor leads, before any form opens", async () => {
     const incident = await readyIncident();
     await click(incident, CARD_ACTION.takeOwnership, USERS.lead);
-    const form = await click(incident, CARD_ACTION.resolve, USERS.other);
-    const answer = await submitForm(
-      form.view!,
-      { resolution_summary: text("x"), close_code: choice("fixed") },
-      USERS.other,
-    );
-    expect(answer.response_action).toBe("errors");
-    expect(answer.errors?.resolution_summary).toMatch(/Only the owner or a team lead/);
+    const answer = await click(incident, CARD_ACTION.resolve, USERS.other);
+    expect(answer.view).toBeUndefined();
+    expect(answer.text).toMatch(/Only the owner or a team lead/);
     expect((await loadIncident(deps(), incident.id)).status).toBe("open");
   });
 
@@ -213,7 +220,10 @@ describe("/incident status refuses every illegal move with what is allowed", () 
       const n = h.slack.responses.length;
       await h.command(`status ${word}`, { channel: incident.channelId! });
       const reply = await h.slack.waitFor(() => h.slack.responses.slice(n)[0]);
-      expect(String(reply.body.text)).toMatch(/Closed/);
+      // Back to work means reopening, which a closed incident allows to managers only.
+      expect(String(reply.body.text)).toMatch(
+        word === "in_progress" ? /can reopen a closed incident/ : /Closed/,
+      );
     }
     expect((await loadIncident(deps(), incident.id)).status).toBe("closed");
   });

@@ -444,11 +444,25 @@ describe("each problem is reported with its path", () => {
       'permissions.downgrade_major[0]: unknown role "ceo" (roles: team_lead, duty_manager, head_of_operations, security_lead, dpo, telephony_engineer)',
     ],
     [
+      "an unknown milestone in a type's notify list",
+      (doc) => {
+        doc.incident_types.service_failure.notify = ["resolved", "fixed"];
+      },
+      'incident_types.service_failure.notify[1]: "fixed" is not a milestone (logged, acknowledged, owner_changed, update, priority_changed, major_changed, on_hold, resumed, resolved, reopened, closed)',
+    ],
+    [
+      "an unknown milestone in the top-level notify list",
+      (doc) => {
+        doc.notify = ["closing"];
+      },
+      'notify[0]: "closing" is not a milestone (logged, acknowledged, owner_changed, update, priority_changed, major_changed, on_hold, resumed, resolved, reopened, closed)',
+    ],
+    [
       "an unknown top-level key",
       (doc) => {
         doc.escalation_policy = {};
       },
-      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions)",
+      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions, notify)",
     ],
     [
       "a playbook step without its text",

@@ -60,7 +60,7 @@ const TABLE: [Status, LifecycleAction, Status | typeof REFUSED][] = [
   ["closed", "resume", REFUSED],
   ["closed", "resolve", REFUSED],
   ["closed", "close", REFUSED],
-  ["closed", "reopen", REFUSED],
+  ["closed", "reopen", "in_progress"],
 ];
 
 // The diagram's edges, encoded independently of the implementation.
@@ -75,6 +75,7 @@ const EDGES = new Set([
   "on_hold>resolved",
   "resolved>closed",
   "resolved>in_progress",
+  "closed>in_progress",
 ]);
 
 const anyAction = fc.constantFrom(...LIFECYCLE_ACTIONS);
@@ -131,13 +132,13 @@ describe("transition", () => {
     if (!result.ok) expect(result.error.message.startsWith(opening)).toBe(true);
   });
 
-  it("tells the user a closed incident is final", () => {
-    const result = transition("closed", "reopen");
+  it("tells the user that a closed incident can only be reopened", () => {
+    const result = transition("closed", "resolve");
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error.allowed).toEqual([]);
+    expect(result.error.allowed).toEqual(["reopen"]);
     expect(result.error.message).toBe(
-      "It is *Closed*, so you can't reopen it. A closed incident is final: if the problem comes back, log a new incident.",
+      "It is *Closed*, so you can't resolve it. From Closed you can: reopen.",
     );
   });
 });
@@ -149,7 +150,7 @@ describe("allowedActions, targetOf and actionTo", () => {
     ["in_progress", ["hold", "resolve"]],
     ["on_hold", ["resume", "resolve"]],
     ["resolved", ["close", "reopen"]],
-    ["closed", []],
+    ["closed", ["reopen"]],
   ])("from %s allows %j", (from, actions) => {
     expect(allowedActions(from)).toEqual(actions);
   });
@@ -171,7 +172,7 @@ describe("allowedActions, targetOf and actionTo", () => {
     ["open", "in_progress", null],
     ["on_hold", "in_progress", "resume"],
     ["resolved", "in_progress", "reopen"],
-    ["closed", "in_progress", null],
+    ["closed", "in_progress", "reopen"],
     ["open", "open", null],
   ])("%s → %s is done by %s", (from, to, action) => {
     expect(actionTo(from, to)).toBe(action);
@@ -189,11 +190,10 @@ describe("lifecycle properties", () => {
     );
   });
 
-  it("refuses every action once closed", () => {
+  it("refuses every action once closed but reopening", () => {
     fc.assert(
-      fc.property(actionSequence, (actions) => {
-        expect(walk("closed", actions)).toEqual(["closed"]);
-        for (const action of actions) expect(transition("closed", action).ok).toBe(false);
+      fc.property(anyAction, (action) => {
+        expect(transition("closed", action).ok).toBe(action === "reopen");
       }),
     );
   });

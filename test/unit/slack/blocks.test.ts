@@ -211,7 +211,7 @@ describe("card buttons follow the state machine", () => {
       ],
     ],
     ["resolved", ["incident_close", "incident_reopen", "incident_post_update"]],
-    ["closed", []],
+    ["closed", ["incident_reopen"]],
   ] as const)("%s offers %j", (status, expected) => {
     expect(actionIds(status)).toEqual(expected);
   });

@@ -1,0 +1,1 @@
+ALTER TABLE "incidents" ADD COLUMN "callers_now" text;

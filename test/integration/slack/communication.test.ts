@@ -1,0 +1,224 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listLog } from "../../../src/db/queries/incident-log.js";
+import { type IncidentRow, outbox } from "../../../src/db/schema/index.js";
+import type { Milestone } from "../../../src/domain/milestones.js";
+import { CARD_ACTION } from "../../../src/slack/ids.js";
+import { eventually } from "../../helpers/eventually.js";
+import { loadIncident, readyIncident } from "../../helpers/factories.js";
+import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { clickButton, submitView } from "../../helpers/interact.js";
+import { formValue } from "../../helpers/slack-payloads.js";
+
+const { text, choice, when } = formValue;
+const major = { value: { type: "checkboxes", selected_options: [{ value: "major" }] } };
+
+/** The milestone each stakeholder post of an incident was for, from its outbox key. */
+function milestoneOf(row: { purpose: string; dedupeKey: string }): Milestone {
+  if (row.purpose === "announcement") return "logged";
+  if (row.purpose === "stakeholder_update") return "update";
+  return row.dedupeKey.split(":")[3] as Milestone;
+}
+
+async function stakeholderPosts(h: Harness, incident: IncidentRow, channel: string) {
+  const rows = await h.system.deps.db
+    .select()
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.incidentId, incident.id),
+        eq(outbox.channel, channel),
+        inArray(outbox.purpose, ["announcement", "stakeholder_update", "milestone"]),
+      ),
+    );
+  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+/** Clicks a card button as `user`; returns the ephemeral answer or the form it opened. */
+function click(h: Harness, incident: IncidentRow, actionId: string, user: string = USERS.agent) {
+  return clickButton(
+    h,
+    { channel: incident.channelId!, ts: incident.summaryTs!, actionId, value: incident.id },
+    user,
+  );
+}
+
+async function form(
+  h: Harness,
+  incident: IncidentRow,
+  actionId: string,
+  state: object,
+  user: string = USERS.agent,
+) {
+  const opened = await click(h, incident, actionId, user);
+  if (!opened.view) throw new Error(`no form opened: ${opened.text}`);
+  expect(await submitView(h, opened.view, state as Record<string, unknown>, user)).toEqual({});
+}
+
+/** Takes one incident through every milestone from the card, as the people working it would. */
+async function walkEveryMilestone(h: Harness, incident: IncidentRow) {
+  const status = (s: string) =>
+    eventually(`status ${s}`, async () => (await loadIncident(h.system.deps, incident.id)).status === s);
+  await click(h, incident, CARD_ACTION.acknowledge); // acknowledged (the agent owns it)
+  await click(h, incident, CARD_ACTION.takeOwnership, USERS.lead); // owner_changed
+  await form(h, incident, CARD_ACTION.update, {
+    happening: text("Carrier is rerouting calls"),
+    customer_impact: text("Some callers hear silence"),
+    next_update: when(new Date(Date.now() + 30 * 60_000)),
+  });
+  const recategorise = {
+    impact: choice("high"),
+    urgency: choice("medium"),
+    priority: choice("matrix"),
+    type: choice("service_failure"),
+    reason: text("Calls failing across the floor"),
+  };
+  await form(h, incident, CARD_ACTION.recategorise, recategorise); // priority_changed P3 → P2
+  await form(h, incident, CARD_ACTION.recategorise, { ...recategorise, major, reason: text("Board asking") }); // major_changed
+  await click(h, incident, CARD_ACTION.start, USERS.lead);
+  await status("in_progress");
+  await form(h, incident, CARD_ACTION.hold, { hold_reason: choice("awaiting_third_party") }, USERS.lead); // on_hold
+  await status("on_hold");
+  await click(h, incident, CARD_ACTION.resume, USERS.lead); // resumed
+  const resolve = { resolution_summary: text("Carrier fixed the route"), close_code: choice("fixed") };
+  await form(h, incident, CARD_ACTION.resolve, resolve, USERS.lead); // resolved
+  await status("resolved");
+  await form(h, incident, CARD_ACTION.reopen, { reason: text("Calls dropping again") }, USERS.lead); // reopened
+  await status("in_progress");
+  await form(h, incident, CARD_ACTION.resolve, resolve, USERS.lead); // resolved again
+  await status("resolved");
+  const closed = await click(h, incident, CARD_ACTION.close, USERS.lead); // closed
+  expect(closed.text).toContain("Closed");
+}
+
+const EVERY: Milestone[] = [
+  "logged",
+  "acknowledged",
+  "owner_changed",
+  "update",
+  "priority_changed",
+  "major_changed",
+  "on_hold",
+  "resumed",
+  "resolved",
+  "reopened",
+  "resolved",
+  "closed",
+];
+
+describe("every milestone reaches each stakeholder channel once, in order", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    h.slack.setChannelRateLimit({ perSecond: 1, burst: 1 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("tells both stakeholder channels of the type each milestone, logged with its ts, never the caller", async () => {
+    const incident = await readyIncident(h.system.deps, {
+      impact: "medium",
+      urgency: "medium",
+      callerReference: "ACC-CALLER-7731",
+    });
+    await walkEveryMilestone(h, incident);
+    const deps = h.system.deps;
+    for (const channel of [h.channels.stake, h.channels.telephony]) {
+      const posts = await eventually(
+        "every stakeholder post sent",
+        async () => {
+          const rows = await stakeholderPosts(h, incident, channel);
+          return rows.length === EVERY.length && rows.every((r) => r.status === "sent") ? rows : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(posts.map(milestoneOf)).toEqual(EVERY);
+      // In order: each landed no earlier than the one before (a roundup carries several at once).
+      const landed = posts.map((p) => Number(p.ts));
+      expect([...landed].sort((a, b) => a - b)).toEqual(landed);
+      const messages = h.slack.messagesIn(channel);
+      for (const post of posts) expect(messages.some((m) => m.ts === post.ts)).toBe(true);
+      const shown = JSON.stringify(messages);
+      expect(shown).not.toContain("ACC-CALLER-7731");
+      expect(shown).toContain("Carrier fixed the route");
+    }
+    const log = await listLog(deps.db, incident.id);
+    const milestones = log.filter((e) => e.kind === "milestone_posted");
+    // Nine milestone notices (all but logged and update, which have their own entries) per channel.
+    expect(milestones).toHaveLength(2 * (EVERY.length - 2));
+    for (const entry of milestones) expect(entry.details).toMatchObject({ ts: expect.any(String) });
+    expect(JSON.stringify(log)).not.toContain("ACC-CALLER-7731");
+  });
+
+  it("tells the incident channel its own story and the reporter when it is resolved and closed", async () => {
+    const incident = await readyIncident(h.system.deps, { impact: "medium", urgency: "medium" });
+    await walkEveryMilestone(h, incident);
+    const lines = await h.slack.waitFor(
+      () => {
+        const found = h.slack
+          .messagesIn(incident.channelId!)
+          .map((m) => String(m.text))
+          .filter((t) =>
+            /acknowledged it|took ownership|re-categorised|on hold|resumed|resolved it|reopened|closed it/.test(
+              t,
+            ),
+          );
+        return found.some((t) => t.includes("closed it")) ? found : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(lines.join("\n")).toMatch(/<@U0AGENT> acknowledged it and is now its owner/);
+    expect(lines.join("\n")).toMatch(/<@U0LEAD> took ownership from <@U0AGENT>/);
+    expect(lines.join("\n")).toMatch(/re-categorised it: .*priority P3 → P2/);
+    expect(lines.join("\n")).toMatch(/put it on hold \(awaiting third party\)/);
+    expect(lines.join("\n")).toMatch(/reopened it: Calls dropping again/);
+    const dm = await h.slack.waitFor(() => {
+      const dms = h.slack.messages.filter(
+        (m) =>
+          h.slack.channels.get(m.channel)?.members.has(USERS.agent) &&
+          String(m.text).includes("which you logged"),
+      );
+      return dms.some((m) => String(m.text).includes("closed")) ? dms : undefined;
+    });
+    expect(dm.map((m) => String(m.text)).join("\n")).toMatch(/is resolved: .*Carrier fixed the route/s);
+  });
+});
+
+describe("a type whose policy silences some milestones", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      editPolicy: (yaml) =>
+        yaml.replace(
+          "    label: Service failure\n",
+          "    label: Service failure\n    notify: [logged, priority_changed, resolved, closed]\n",
+        ),
+    });
+    h.slack.setChannelRateLimit({ perSecond: 1, burst: 1 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("sends only the milestones its notify list names", async () => {
+    const incident = await readyIncident(h.system.deps, { impact: "medium", urgency: "medium" });
+    await walkEveryMilestone(h, incident);
+    const wanted: Milestone[] = ["logged", "priority_changed", "resolved", "resolved", "closed"];
+    for (const channel of [h.channels.stake, h.channels.telephony]) {
+      const posts = await eventually(
+        "the named milestones sent",
+        async () => {
+          const rows = await stakeholderPosts(h, incident, channel);
+          return rows.length >= wanted.length && rows.every((r) => r.status === "sent") ? rows : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(posts.map(milestoneOf)).toEqual(wanted);
+    }
+    // The incident channel still hears the update: only stakeholder channels are silenced.
+    await eventually("the update posted in the incident channel", async () =>
+      (await listLog(h.system.deps.db, incident.id)).some((e) => e.kind === "update_posted"),
+    );
+  });
+});
