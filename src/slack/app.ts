@@ -24,6 +24,7 @@ import { onTimelinePage } from "./actions/timeline-page.js";
 import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
+import { withHomeRespond } from "./home-clicks.js";
 import {
   ACTION,
   CARD_ACTION,
@@ -121,7 +122,7 @@ export function createSlackApp(
 
   const cardButtons = Object.values(CARD_ACTION).filter((id) => id !== CARD_ACTION.timelineNext);
   app.action({ type: "block_actions", action_id: new RegExp(`^(${cardButtons.join("|")})$`) }, (args) =>
-    onCardButton(deps, args),
+    onCardButton(deps, withHomeRespond(args, log)),
   );
   app.action({ type: "block_actions", action_id: CARD_ACTION.timelineNext }, (args) =>
     onTimelinePage(deps, args),
