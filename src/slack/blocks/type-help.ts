@@ -1,9 +1,10 @@
 import type { IncidentTypePolicy, PlaybookStep, Policy } from "../../config/policy-types.js";
+import { MILESTONES, type Milestone } from "../../domain/milestones.js";
 import { roleLabel } from "../../domain/permissions.js";
 import { linkLabel } from "./playbook.js";
 import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
 
-type HelpPolicy = Pick<Policy, "incidentTypes" | "roles" | "review">;
+type HelpPolicy = Pick<Policy, "incidentTypes" | "roles" | "review"> & Partial<Pick<Policy, "notify">>;
 
 /** Mentions shown per role on the ladder; more holders are counted, not listed. */
 const HOLDERS_SHOWN = 5;
@@ -62,6 +63,30 @@ function ladder(policy: HelpPolicy, type: IncidentTypePolicy): string {
     .join("\n");
 }
 
+const MILESTONE_WORDS: Record<Milestone, string> = {
+  logged: "logged",
+  acknowledged: "acknowledged",
+  owner_changed: "its owner changes",
+  update: "each update",
+  priority_changed: "its priority changes",
+  major_changed: "it becomes or stops being major",
+  on_hold: "put on hold",
+  resumed: "resumed",
+  resolved: "resolved",
+  reopened: "reopened",
+  closed: "closed",
+};
+
+/** "when it is logged, resolved and closed", from the type's (or the policy's) notify list. */
+function heardList(policy: HelpPolicy, type: IncidentTypePolicy): string {
+  const list = type.notify ?? policy.notify ?? MILESTONES;
+  if (list.length === MILESTONES.length)
+    return "at every milestone: logged, acknowledged, each update, each change of owner, priority or status, resolved and closed";
+  if (list.length === 0) return "nothing";
+  const words = list.map((m) => MILESTONE_WORDS[m]);
+  return `when ${words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`}`;
+}
+
 /** `/incident help <type>`: when to choose the type, its playbook, who hears, who is escalated to. */
 export function typeHelpMessage(policy: HelpPolicy, type: IncidentTypePolicy) {
   const steps = type.playbook.slice(0, 20);
@@ -80,7 +105,7 @@ export function typeHelpMessage(policy: HelpPolicy, type: IncidentTypePolicy) {
       ),
       ...steps.map((step, i) => section(clip(stepText(step, i), 3000))),
       section(
-        `*Stakeholder channels* (told when it is logged, and each update): ${channels || "none"}\n*Escalation ladder*, lowest first:\n${ladder(policy, type)}`,
+        `*Stakeholder channels* (told ${heardList(policy, type)}): ${channels || "none"}\n*Escalation ladder*, lowest first:\n${ladder(policy, type)}`,
       ),
       { type: "divider" },
       ...classificationGuide(policy),
