@@ -7,6 +7,7 @@ import { escalationLateness } from "./escalation-lateness.js";
 import { fanOut } from "./fan-out.js";
 import { intake } from "./intake.js";
 import { heading, machineFacts } from "./lib/report.js";
+import { milestoneStorm } from "./milestones.js";
 import { reportQuery } from "./report-query.js";
 
 const BENCHMARKS: Array<{ name: string; run: () => Promise<boolean> }> = [
@@ -14,6 +15,7 @@ const BENCHMARKS: Array<{ name: string; run: () => Promise<boolean> }> = [
   { name: "escalation lateness", run: escalationLateness },
   { name: "intake", run: intake },
   { name: "fan-out", run: fanOut },
+  { name: "milestone storm", run: milestoneStorm },
   { name: "report query", run: reportQuery },
 ];
 
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   );
   await createTemplateDatabase();
   const verdicts: string[] = [];
-  // BENCH_ONLY=ack, escalation, intake, fan or report runs one of them.
+  // BENCH_ONLY=ack, escalation, intake, fan, milestone or report runs one of them.
   const only = process.env.BENCH_ONLY?.toLowerCase();
   for (const bench of BENCHMARKS.filter((b) => !only || b.name.startsWith(only))) {
     const pass = await bench.run();
