@@ -1,4 +1,5 @@
 import type { Tx } from "../db/client.js";
+import { acknowledgeBreachedLadders } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { type CloseCode, STATUS_LABELS } from "../domain/incident.js";
 import { type HoldReason, type LifecycleAction, transition } from "../domain/lifecycle.js";
@@ -23,11 +24,31 @@ export interface StatusChangeInput {
 
 /** Moves an incident through the one state machine, if the actor may and the move is legal. */
 export async function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
+  let ladders: string[] = [];
   const outcome = await changeIncident(deps, input, async (incident, tx) => {
     const decision = decideStatus(deps, incident, input);
     if (!decision.ok) return decision;
+    if (input.action === "acknowledge") {
+      // Acknowledged on the card after the breach went up the ladder: the DMs say so too.
+      const also = async (t: Tx) => {
+        ladders = await acknowledgeBreachedLadders(t, {
+          incidentId: incident.id,
+          actor: input.actor,
+          at: deps.clock.now(),
+        });
+        return [];
+      };
+      return ok({ ...decision.value, also });
+    }
     return withReview(tx, deps, incident, input, decision.value);
   });
+  for (const clockId of outcome.ok && !outcome.duplicate ? ladders : []) {
+    await deps.jobs
+      .enqueue("escalation.ack-edit", { clockId }, { jobId: `ack-edit-${clockId}` })
+      .catch((err: unknown) =>
+        deps.logger.warn({ clockId, err: describeError(err) }, "escalation DM edit not queued"),
+      );
+  }
   // Closing locks the playbook checklist and reopening unlocks it: redraw its buttons.
   const locksChecklist = input.action === "close" || input.action === "reopen";
   if (outcome.ok && !outcome.duplicate && locksChecklist && hasPlaybook(deps, outcome.incident.type)) {

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client.js";
 import { type NewSlaClock, type SlaClockRow, slaClocks } from "../schema/index.js";
 
@@ -156,4 +156,27 @@ export function clockSteps(db: DbOrTx, ids: string[]) {
     })
     .from(slaClocks)
     .where(inArray(slaClocks.id, ids));
+}
+
+/**
+ * An incident acknowledged on its card after its respond clock breached: that ladder is
+ * acknowledged by the same person (so its DMs can say so). Returns the clocks it marked.
+ */
+export async function acknowledgeBreachedLadders(
+  tx: DbOrTx,
+  p: { incidentId: string; actor: string; at: Date },
+): Promise<string[]> {
+  const rows = await tx
+    .update(slaClocks)
+    .set({ ladderAcknowledgedBy: p.actor, ladderAcknowledgedAt: p.at, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(slaClocks.incidentId, p.incidentId),
+        eq(slaClocks.name, "respond"),
+        isNotNull(slaClocks.breachedAt),
+        isNull(slaClocks.ladderAcknowledgedBy),
+      ),
+    )
+    .returning({ id: slaClocks.id });
+  return rows.map((r) => r.id);
 }

@@ -132,6 +132,31 @@ describe("an unacknowledged P1", () => {
     });
   });
 
+  it("edits the escalation DMs when the incident is acknowledged on its card after the breach", async () => {
+    const incident = await p1("Acknowledged on the card");
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const [first] = await h.slack.waitFor(
+      () => (escalationDms(ref).length >= 1 ? escalationDms(ref) : undefined),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    const acked = await changeStatus(deps(), {
+      incidentId: incident.id,
+      actor: USERS.lead,
+      action: "acknowledge",
+    });
+    expect(acked.ok).toBe(true);
+    const dm = await h.slack.waitFor(() => {
+      const m = h.slack.messages.find((x) => x.ts === first!.ts);
+      return m?.edited ? m : undefined;
+    });
+    const shown = JSON.stringify(dm.blocks);
+    expect(shown).toContain(`Acknowledged by <@${USERS.lead}>`);
+    expect(shown).toContain(`Owner now: <@${USERS.lead}>`);
+    expect(shown).not.toContain("escalation_acknowledge");
+  });
+
   it("stops the respond clock when acknowledged in time: no breach, no DM", async () => {
     const incident = await p1("Acknowledged in time");
     await changeStatus(deps(), { incidentId: incident.id, actor: USERS.agent, action: "acknowledge" });
