@@ -125,10 +125,31 @@ describe("an unacknowledged P1", () => {
     // One role holder per level in this policy: one DM per logged escalation.
     expect(levels).toHaveLength(escalationDms(ref).length);
     expect(log.some((e) => e.kind === "escalation_acknowledged" && e.actor === USERS.head)).toBe(true);
-    // Acknowledging the respond breach from a DM acknowledges the incident: the presser owns it.
+    // Acknowledging the respond breach from a DM acknowledges the incident: the presser owns it,
+    // and the DMs, the incident channel, the card and the presser's Home all say so.
     expect(await loadIncident(deps(), incident.id)).toMatchObject({
       status: "acknowledged",
       ownerId: USERS.head,
+    });
+    expect(JSON.stringify(h.slack.messages.find((m) => m.ts === dms[0]!.ts)?.blocks)).toContain(
+      `Owner now: <@${USERS.head}>`,
+    );
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(incident.channelId!)
+        .find((m) => String(m.text).includes(`<@${USERS.head}> acknowledged it and is now its owner`)),
+    );
+    await h.slack.waitFor(() => {
+      const card = h.slack.messagesIn(incident.channelId!).find((m) => m.ts === incident.summaryTs);
+      const shown = JSON.stringify(card?.blocks ?? []);
+      return shown.includes("Acknowledged") && !shown.includes('"incident_acknowledge"') ? card : undefined;
+    });
+    await h.slack.waitFor(() => {
+      const home = h.slack
+        .callsTo("views.publish")
+        .filter((c) => c.ok && c.args.user_id === USERS.head)
+        .at(-1);
+      return home && JSON.stringify(home.args.view).includes(ref) ? home : undefined;
     });
   });
 

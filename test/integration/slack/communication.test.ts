@@ -2,8 +2,9 @@ import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { type IncidentRow, outbox } from "../../../src/db/schema/index.js";
+import { DEFAULT_CALLERS_NOW } from "../../../src/domain/floor.js";
 import type { Milestone } from "../../../src/domain/milestones.js";
-import { CARD_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION, FLOOR_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -182,6 +183,80 @@ describe("every milestone reaches each stakeholder channel once, in order", () =
       return dms.some((m) => String(m.text).includes("closed")) ? dms : undefined;
     });
     expect(dm.map((m) => String(m.text)).join("\n")).toMatch(/is resolved: .*Carrier fixed the route/s);
+  });
+});
+
+describe("the floor is told an outage is over", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("turns the briefing into a resolved banner, tells the agents what to say now, and again when it comes back", async () => {
+    const incident = await readyIncident(h.system.deps, { title: "0800 number down" });
+    await form(h, incident, FLOOR_ACTION.briefAgents, {
+      briefing_affected: text("Our 0800 number"),
+      briefing_script: text("We know about a problem with our 0800 number and are fixing it."),
+      briefing_next_update: when(new Date(Date.now() + 30 * 60_000)),
+    });
+    const floor = h.channels.floor;
+    const briefing = await h.slack.waitFor(() =>
+      h.slack.messagesIn(floor).find((m) => String(m.text).startsWith("Agent briefing")),
+    );
+    expect(JSON.stringify(briefing.blocks)).toContain("Team briefed");
+
+    await click(h, incident, CARD_ACTION.acknowledge);
+    await form(h, incident, CARD_ACTION.resolve, {
+      resolution_summary: text("Carrier fixed the route"),
+      close_code: choice("fixed"),
+      callers_now: text("The 0800 number works again; apologise for the wait."),
+    });
+    const banner = await h.slack.waitFor(() => {
+      const m = h.slack.messagesIn(floor).find((x) => x.ts === briefing.ts);
+      return m?.edited && JSON.stringify(m.blocks).includes("RESOLVED") ? m : undefined;
+    });
+    const shown = JSON.stringify(banner.blocks);
+    expect(shown).toContain("The 0800 number works again; apologise for the wait.");
+    expect(shown).not.toContain("Team briefed");
+    const told = await h.slack.waitFor(() =>
+      h.slack.messagesIn(floor).find((m) => String(m.text).includes("is resolved")),
+    );
+    expect(String(told.text)).toContain("The 0800 number works again");
+
+    await form(h, incident, CARD_ACTION.reopen, { reason: text("Calls failing again") });
+    const back = await h.slack.waitFor(() =>
+      h.slack.messagesIn(floor).find((m) => String(m.text).includes("is back")),
+    );
+    expect(JSON.stringify(back.blocks)).toContain("Calls failing again");
+    await h.slack.waitFor(() => {
+      const m = h.slack.messagesIn(floor).find((x) => x.ts === briefing.ts);
+      return m && JSON.stringify(m.blocks).includes("Team briefed") ? m : undefined;
+    });
+    const log = await listLog(h.system.deps.db, incident.id);
+    expect(log.filter((e) => e.kind === "agents_told_resolved")).toHaveLength(1);
+    expect(log.filter((e) => e.kind === "agents_told_reopened")).toHaveLength(1);
+  });
+
+  it("tells the agents a plain default when the resolver wrote nothing for callers", async () => {
+    const incident = await readyIncident(h.system.deps, { title: "Chat down" });
+    await form(h, incident, FLOOR_ACTION.briefAgents, {
+      briefing_affected: text("Web chat"),
+      briefing_script: text("Chat is down; please take the call."),
+      briefing_next_update: when(new Date(Date.now() + 30 * 60_000)),
+    });
+    await click(h, incident, CARD_ACTION.acknowledge);
+    await form(h, incident, CARD_ACTION.resolve, {
+      resolution_summary: text("Chat servers restarted"),
+      close_code: choice("fixed"),
+    });
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const told = await h.slack.waitFor(() =>
+      h.slack.messagesIn(h.channels.floor).find((m) => String(m.text).includes(`${ref} is resolved`)),
+    );
+    expect(String(told.text)).toContain(DEFAULT_CALLERS_NOW.slice(0, 40));
   });
 });
 

@@ -229,6 +229,50 @@ describe("/incident status refuses every illegal move with what is allowed", () 
   });
 });
 
+describe("reopening a closed incident", () => {
+  async function closedIncident() {
+    const incident = await readyIncident();
+    await click(incident, CARD_ACTION.acknowledge);
+    const resolve = await click(incident, CARD_ACTION.resolve);
+    await submitForm(resolve.view!, {
+      resolution_summary: text("Router replaced"),
+      close_code: choice("fixed"),
+    });
+    expect((await click(incident, CARD_ACTION.close, USERS.lead)).text).toContain("Closed");
+    return incident;
+  }
+
+  it("lets a team lead reopen it from the closed card's Reopen button", async () => {
+    const incident = await closedIncident();
+    const card = await h.slack.waitFor(() => {
+      const m = h.slack.messagesIn(incident.channelId!).find((x) => x.ts === incident.summaryTs);
+      return m && JSON.stringify(m.blocks).includes("Closed") ? m : undefined;
+    });
+    expect(JSON.stringify(card.blocks)).toContain(CARD_ACTION.reopen);
+    const form = await click(incident, CARD_ACTION.reopen, USERS.lead);
+    expect(await submitForm(form.view!, { reason: text("Callers report it again") }, USERS.lead)).toEqual({});
+    const reopened = await loadIncident(deps(), incident.id);
+    expect(reopened).toMatchObject({ status: "in_progress", closedAt: null, reopenCount: 1 });
+    // Back on the clocks: the update cadence runs again and the card shows its deadline.
+    expect(reopened.nextUpdateDueAt).not.toBeNull();
+    expect(reopened.resolveDueAt).not.toBeNull();
+  });
+
+  it("refuses anyone else before any form opens, saying who may", async () => {
+    const incident = await closedIncident();
+    const before = h.slack.views.length;
+    for (const user of [USERS.agent, USERS.other]) {
+      const answer = await click(incident, CARD_ACTION.reopen, user);
+      expect(answer.view).toBeUndefined();
+      expect(answer.text).toMatch(
+        /Only a team lead, duty manager or head of operations can reopen a closed incident/,
+      );
+    }
+    expect(h.slack.views.length).toBe(before);
+    expect((await loadIncident(deps(), incident.id)).status).toBe("closed");
+  });
+});
+
 describe("ownership and duplicates", () => {
   it("two people taking ownership together: exactly one wins, the other is told who owns it", async () => {
     const incident = await readyIncident();
