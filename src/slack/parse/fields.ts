@@ -1,16 +1,23 @@
 import { z } from "zod";
+import { cleanText } from "../../domain/clean-text.js";
 
 /** zod pieces shared by the modal parsers; messages are written for the person filling the form. */
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * Text as PostgreSQL will hold it, before checking: text and jsonb cannot hold NUL, and nobody
- * can see one, so it is dropped; half a surrogate pair is not a character, so it becomes U+FFFD
- * (what storing it as UTF-8 would make of it anyway), and a log entry quoting the text says the same.
+ * Text as it will be kept, before checking (and before trimming): text and jsonb cannot hold
+ * NUL, and nobody can see one, so it is dropped; half a surrogate pair is not a character, so it
+ * becomes U+FFFD (what storing it as UTF-8 would make of it anyway), and a log entry quoting the
+ * text says the same. Bidi controls and zero-width characters go too (see `cleanText`), so a
+ * field of nothing but those is empty, and no text is shown to anyone reordered or hidden.
+ * Every text field of every form and command goes through here.
  */
-const storable = (v: unknown) =>
-  typeof v === "string" ? v.replaceAll("\u0000", "").replace(LONE_SURROGATE, "\uFFFD") : v;
+export function normaliseText(text: string): string {
+  return cleanText(text.replaceAll("\u0000", "").replace(LONE_SURROGATE, "\uFFFD"));
+}
+
+const storable = (v: unknown) => (typeof v === "string" ? normaliseText(v) : v);
 
 export const requiredText = (what: string, max: number) =>
   z.preprocess(
