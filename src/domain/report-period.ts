@@ -28,13 +28,30 @@ export interface ReportPeriod {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * The days a report may cover. Outside them nothing was logged and nothing will be, and the
+ * far ends of the calendar are not even instants PostgreSQL takes (there is no year 0, and the
+ * day after 9999-12-31 is a five-digit year), so a mistyped year is refused here, in words.
+ */
+export const FIRST_REPORT_DAY = "2000-01-01";
+export const LAST_REPORT_DAY = "2100-12-31";
+
+/** `date` is a real calendar day, YYYY-MM-DD, from FIRST_REPORT_DAY to LAST_REPORT_DAY. */
+export function isReportDay(date: string): boolean {
+  if (!ISO_DATE.test(date) || date < FIRST_REPORT_DAY || date > LAST_REPORT_DAY) return false;
+  return DateTime.fromISO(date, { zone: "UTC" }).toISODate() === date;
+}
+
 function localDay(date: string, timezone: string): DateTime | null {
-  if (!ISO_DATE.test(date)) return null;
+  if (!isReportDay(date)) return null;
   const day = DateTime.fromISO(date, { zone: timezone });
   return day.isValid && day.toISODate() === date ? day.startOf("day") : null;
 }
 
-/** Whole local days `first`..`last` (inclusive) as a period; null for a bad date, zone or order. */
+/**
+ * Whole local days `first`..`last` (inclusive) as a period; null for a bad date, zone or order,
+ * or a day outside FIRST_REPORT_DAY..LAST_REPORT_DAY.
+ */
 export function periodOfDays(first: string, last: string, timezone: string): ReportPeriod | null {
   const start = localDay(first, timezone);
   const end = localDay(last, timezone);
@@ -50,7 +67,10 @@ export function periodOfDays(first: string, last: string, timezone: string): Rep
   };
 }
 
-/** The report period a range names, read at `now` in `timezone`; null for an invalid range. */
+/**
+ * The report period a range names, read at `now` in `timezone`; null for an invalid range
+ * (including one reaching outside FIRST_REPORT_DAY..LAST_REPORT_DAY).
+ */
 export function reportPeriod(range: ReportRange, now: Date, timezone: string): ReportPeriod | null {
   if (range.kind === "between") return periodOfDays(range.from, range.to, timezone);
   if (!Number.isInteger(range.days) || range.days < 1) return null;

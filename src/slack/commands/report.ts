@@ -1,5 +1,10 @@
 import { mayRunReport, reportRefusal } from "../../domain/kpi.js";
-import { type ReportRange, reportPeriod } from "../../domain/report-period.js";
+import {
+  FIRST_REPORT_DAY,
+  LAST_REPORT_DAY,
+  type ReportRange,
+  reportPeriod,
+} from "../../domain/report-period.js";
 import { jobIds } from "../../jobs/catalog.js";
 import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
@@ -15,7 +20,12 @@ export async function answerReport(deps: Deps, range: ReportRange, ctx: CommandC
   if (!mayRunReport(deps.policy, ctx.userId)) return { text: reportRefusal(deps.policy) };
   const asOf = deps.clock.now();
   const period = reportPeriod(range, asOf, deps.policy.timezone);
-  if (!period) return { text: "That is not a report period I can read: try `/incident report 7d`." };
+  if (!period) {
+    // The parser refuses these already; this guards the SQL against any range that gets past it.
+    return {
+      text: `That is not a report period I can read: reports cover days from ${FIRST_REPORT_DAY} to ${LAST_REPORT_DAY}, the first date no later than the second. Try \`/incident report 7d\` or \`/incident report 2026-10-01 2026-10-31\`.`,
+    };
+  }
   const figures = await reportFigures(deps, period, asOf);
   const queued = await deps.jobs
     .enqueue(

@@ -12,6 +12,9 @@ import {
 import {
   bucketFor,
   chartBuckets,
+  FIRST_REPORT_DAY,
+  isReportDay,
+  LAST_REPORT_DAY,
   periodOfDays,
   previousWeek,
   reportPeriod,
@@ -101,6 +104,84 @@ describe("reportPeriod", () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe("the days a report may cover", () => {
+  it("run from 2000-01-01 to 2100-12-31", () => {
+    expect([FIRST_REPORT_DAY, LAST_REPORT_DAY]).toEqual(["2000-01-01", "2100-12-31"]);
+  });
+
+  it.each([
+    ["2000-01-01", true],
+    ["2026-10-31", true],
+    ["2100-12-31", true],
+    ["2096-02-29", true],
+    ["2100-02-29", false], // 2100 is not a leap year
+    ["1999-12-31", false],
+    ["2101-01-01", false],
+    ["0000-01-01", false],
+    ["0000-12-31", false],
+    ["9999-12-01", false],
+    ["9999-12-31", false],
+    ["+10000-01-01", false],
+    ["2026-13-01", false],
+    ["2026-1-01", false],
+    ["", false],
+  ])("isReportDay(%j) is %s", (date, ok) => {
+    expect(isReportDay(date)).toBe(ok);
+  });
+
+  it.each([
+    ["0000-01-01", "0000-12-31"],
+    ["9999-12-01", "9999-12-31"],
+    ["1999-12-31", "2000-01-01"],
+    ["2100-12-31", "2101-01-01"],
+  ])("periodOfDays refuses %s..%s in any zone, so it never reaches SQL", (first, last) => {
+    for (const zone of [LONDON, "Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"]) {
+      expect(periodOfDays(first, last, zone)).toBeNull();
+      expect(reportPeriod({ kind: "between", from: first, to: last }, new Date(), zone)).toBeNull();
+    }
+  });
+
+  it("takes the first and the last day themselves", () => {
+    expect(periodOfDays(FIRST_REPORT_DAY, "2000-01-07", LONDON)?.days).toHaveLength(7);
+    expect(periodOfDays("2100-12-25", LAST_REPORT_DAY, LONDON)?.to.toISOString()).toBe(
+      "2101-01-01T00:00:00.000Z",
+    );
+  });
+
+  it("bounds every period it gives by instants PostgreSQL takes (property)", () => {
+    const zones = fc.constantFrom(LONDON, "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kolkata", "UTC");
+    const day = fc
+      .date({
+        min: new Date("0000-01-01T00:00:00Z"),
+        max: new Date("9999-12-31T00:00:00Z"),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString().slice(0, 10));
+    const nearEdge = fc.constantFrom(
+      "1999-12-31",
+      "2000-01-01",
+      "2000-01-02",
+      "2100-12-30",
+      "2100-12-31",
+      "2101-01-01",
+    );
+    const anyDay = fc.oneof(day, nearEdge);
+    fc.assert(
+      fc.property(zones, anyDay, anyDay, (zone, first, last) => {
+        const p = periodOfDays(first, last, zone);
+        const inRange = isReportDay(first) && isReportDay(last) && first <= last;
+        expect(p !== null).toBe(inRange);
+        if (!p) return;
+        // Plain four-digit years in the 21st century, as PostgreSQL reads a timestamptz.
+        expect(p.from.toISOString()).toMatch(/^(1999|20\d\d|2100)-/);
+        expect(p.to.toISOString()).toMatch(/^(20\d\d|2100|2101)-/);
+      }),
+      // A century-long period has 36,525 days to list: a few hundred runs are plenty.
+      { numRuns: 300 },
+    );
+  }, 60_000);
 });
 
 describe("previousWeek", () => {
