@@ -83,14 +83,32 @@ async function answer(
       return actionsReply(deps, parsed.filter, ctx);
     case "handover":
       return answerHandover(deps, parsed, ctx);
-    case "unknown": {
-      const hint = parsed.suggestion ? ` Did you mean \`/incident ${parsed.suggestion}\`?` : "";
-      return {
-        // The word is what was typed: echoed short and escaped, so it can neither ping nor overflow.
-        text: `\`${escapeMrkdwn(clip(parsed.word, 80))}\` is ${parsed.reason}.${hint} Type \`/incident help\` for what I can do, or \`/incident\` to log an incident.`,
-      };
-    }
+    case "unknown":
+      return unknownReply(parsed);
   }
+}
+
+/**
+ * What was typed but not understood. The word is echoed short and escaped, so it can neither
+ * ping nor overflow; a first word that is no subcommand at all gets the list of them.
+ */
+function unknownReply(parsed: Extract<ParsedCommand, { kind: "unknown" }>): Reply {
+  const typed = `\`${escapeMrkdwn(clip(parsed.word, 80))}\``;
+  const meant = parsed.suggestion;
+  // "report 9999-01-01 …" names the right subcommand already: only its arguments were wrong.
+  const hint =
+    meant && parsed.word !== meant && !parsed.word.startsWith(`${meant} `)
+      ? ` Did you mean \`/incident ${meant}\`?`
+      : "";
+  if (parsed.choices) {
+    const list = parsed.choices.map((c) => `\`${c}\``).join(", ");
+    return {
+      text: `Unknown subcommand ${typed}.${hint} The subcommands are ${list}; \`/incident help\` shows examples. To log a new incident, type \`/incident\` and give the title in the form.`,
+    };
+  }
+  return {
+    text: `${typed} is ${parsed.reason}.${hint} Type \`/incident help\` for what I can do, or \`/incident\` to log an incident.`,
+  };
 }
 
 /** `/incident review [INC-n]`: the review form of a resolved or closed incident. */

@@ -1,8 +1,13 @@
 import type { Status } from "../../domain/incident.js";
 import { parseStatusWord } from "../../domain/lifecycle.js";
 import { findReference, REFERENCE_PATTERN } from "../../domain/reference.js";
+import { FIRST_REPORT_DAY, isReportDay, LAST_REPORT_DAY } from "../../domain/report-period.js";
+import { normaliseText } from "../parse/fields.js";
 
-/** Subcommands that work today; anything else is read as the title of a new incident. */
+/**
+ * Subcommands that work today. Any other first word starts the title of a new incident, unless
+ * the text names an incident (`INC-n`): then it was meant as a command and is answered as one.
+ */
 export const SUBCOMMANDS = [
   "help",
   "list",
@@ -42,7 +47,14 @@ export type ParsedCommand =
   | { kind: "actions"; filter: ActionFilter }
   | { kind: "report"; range: ReportRange }
   | { kind: "handover"; number: number | null; userId: string | null; note: string }
-  | { kind: "unknown"; word: string; suggestion: Subcommand | null; reason: string };
+  | {
+      kind: "unknown";
+      word: string;
+      suggestion: Subcommand | null;
+      reason: string;
+      /** Set when the first word is not a subcommand at all: the reply lists them. */
+      choices?: readonly Subcommand[];
+    };
 
 /** Subcommand words that also start ordinary incident titles ("Report portal down"). */
 const TITLE_LIKE = new Set(["review", "actions", "report"]);
@@ -63,11 +75,15 @@ const PLANNED: string[] = [];
 
 /**
  * `/incident` → modal; `/incident <title>` → modal with the title; `/incident <subcommand> …`
- * → that subcommand. A short text whose first word is one typo away from a subcommand is
- * answered as a mistyped subcommand rather than silently becoming an incident title.
+ * → that subcommand. Text whose first word is not a subcommand is answered as a mistyped
+ * subcommand rather than silently becoming an incident title when it names an incident
+ * (`/incident reslove INC-4`: nobody logs a new incident by its reference), or when it is
+ * short and its first word is one typo away from a subcommand (`/incident shwo`).
+ * The text is cleaned like every text field first (no bidi controls or zero-width characters),
+ * so what is matched, echoed and filled in is what people see.
  */
 export function parseCommand(text: string): ParsedCommand {
-  const trimmed = text.trim();
+  const trimmed = normaliseText(text).trim();
   if (trimmed === "") return { kind: "open_modal" };
   const [first = "", ...rest] = trimmed.split(/\s+/);
   const word = first.toLowerCase();
@@ -82,9 +98,21 @@ export function parseCommand(text: string): ParsedCommand {
   if (PLANNED.includes(word)) {
     return { kind: "unknown", word, suggestion: null, reason: "not available in this version yet" };
   }
+  const notASubcommand = (suggestion: Subcommand) =>
+    ({ kind: "unknown", word, suggestion, reason: "not a subcommand", choices: SUBCOMMANDS }) as const;
+  if (REFERENCE_PATTERN.test(trimmed)) {
+    // "INC-42 resolve": the subcommand is there, just not first; "INC-42" alone: show it.
+    const named = rest.map((w) => w.toLowerCase()).find(isSubcommand);
+    const fallback = REFERENCE_PATTERN.test(first) ? "show" : closestSubcommand(word);
+    return notASubcommand(named ?? fallback);
+  }
   const suggestion = rest.length <= 2 ? nearestSubcommand(word) : null;
-  if (suggestion) return { kind: "unknown", word, suggestion, reason: "not a subcommand" };
+  if (suggestion) return notASubcommand(suggestion);
   return { kind: "open_modal", title: unescapeSlackText(trimmed) };
+}
+
+function isSubcommand(word: string): word is Subcommand {
+  return (SUBCOMMANDS as readonly string[]).includes(word);
 }
 
 function parseSubcommand(word: string, args: string): ParsedCommand | null {
@@ -178,6 +206,11 @@ function parseReport(args: string): ParsedCommand {
   if (words.length !== 2 || !isCalendarDate(from!) || !isCalendarDate(to!)) {
     return refuse(`not a report period: ${REPORT_USAGE}`);
   }
+  if (!isReportDay(from!) || !isReportDay(to!)) {
+    return refuse(
+      `not a report period: reports cover days from ${FIRST_REPORT_DAY} to ${LAST_REPORT_DAY}, e.g. \`report 2026-10-01 2026-10-31\``,
+    );
+  }
   if (from! > to!) return refuse("not a report period: the start date is after the end date");
   const days = (Date.parse(to!) - Date.parse(from!)) / 86_400_000 + 1;
   if (days > MAX_REPORT_DAYS) return refuse(`a report covers at most ${MAX_REPORT_DAYS} days`);
@@ -218,11 +251,29 @@ export function unescapeSlackText(text: string): string {
     .replace(/&amp;/g, "&");
 }
 
+/** A subcommand one typo away (two for longer words), or null. */
 function nearestSubcommand(word: string): Subcommand | null {
   for (const sub of SUBCOMMANDS) {
-    if (word !== sub && editDistance(word, sub) <= (sub.length <= 4 ? 1 : 2)) return sub;
+    const limit = sub.length <= 4 ? 1 : 2;
+    if (word !== sub && Math.abs(word.length - sub.length) <= limit && editDistance(word, sub) <= limit)
+      return sub;
   }
   return null;
+}
+
+/**
+ * The subcommand with the fewest edits from `word`, however many; on a tie the one listed
+ * first in SUBCOMMANDS. Only the first 40 characters count: the words compared are short.
+ */
+export function closestSubcommand(word: string): Subcommand {
+  const typed = word.slice(0, 40);
+  let best: Subcommand = SUBCOMMANDS[0];
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const sub of SUBCOMMANDS) {
+    const distance = editDistance(typed, sub);
+    if (distance < bestDistance) [best, bestDistance] = [sub, distance];
+  }
+  return best;
 }
 
 /** Edit distance counting a swap of neighbours as one edit (typos like "shwo"); inputs are short words. */
