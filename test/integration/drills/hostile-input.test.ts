@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { LIMITS } from "../../../src/domain/incident.js";
 import { findReference } from "../../../src/domain/reference.js";
+import { isReportDay } from "../../../src/domain/report-period.js";
 import { logIncident } from "../../../src/services/log-incident.js";
 import { incidentTypeList } from "../../../src/services/render.js";
 import { logIncidentModal } from "../../../src/slack/blocks/log-incident-modal.js";
@@ -24,6 +25,7 @@ import {
   VIEW,
   WORK_FIELDS,
 } from "../../../src/slack/ids.js";
+import { normaliseText } from "../../../src/slack/parse/fields.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import {
@@ -310,6 +312,79 @@ describe("hostile slash commands", () => {
   });
 });
 
+/** Calendar days of any four-digit year, as people type them. */
+const anyDay = fc
+  .date({ min: new Date("0000-01-01T00:00:00Z"), max: new Date("9999-12-31T00:00:00Z"), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+/** Report periods reaching outside 2000-01-01..2100-12-31, where PostgreSQL has no instant or no data. */
+const outOfRangeReport = fc.oneof(
+  fc.constantFrom(
+    "report 0000-01-01 0000-12-31",
+    "report 9999-12-01 9999-12-31",
+    "report 0000-01-01 0000-01-01",
+    "report 9999-12-31 9999-12-31",
+    "report 1999-12-31 2000-01-01",
+    "report 2100-12-31 2101-01-01",
+  ),
+  fc
+    .tuple(anyDay, anyDay)
+    .filter(([from, to]) => !isReportDay(from) || !isReportDay(to))
+    .map(([from, to]) => `report ${from} ${to}`),
+);
+
+/** A first word that is no subcommand, and a reference-shaped `INC-n` somewhere after it. */
+const mistypedWithReference = fc
+  .tuple(
+    fc
+      .string({ minLength: 1, maxLength: 16, unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz") })
+      .filter((w) => !(SUBCOMMANDS as readonly string[]).includes(w)),
+    fc.oneof(
+      fc.bigInt({ min: 0n, max: 10n ** 30n }).map((n) => `INC-${n}`),
+      fc.nat({ max: 999_999 }).map((n) => `inc-${String(n).padStart(6, "0")}`),
+    ),
+    fc.oneof(fc.constant(""), hostileText),
+  )
+  .map(([word, ref, rest]) => `${word} ${ref} ${rest}`);
+
+describe("hostile report periods and mistyped subcommands", () => {
+  it("a report reaching outside 2000..2100 gets a clear message naming the range, nothing stored or sent", async () => {
+    await fc.assert(
+      fc.asyncProperty(outOfRangeReport, async (text) => {
+        const before = await counts();
+        const files = h.slack.files.length;
+        const req = commandRequest(text, { user: USERS.lead });
+        expect((await send(req.body)).status).toBe(200);
+        const answer = await commandAnswer(req);
+        expect(answer.kind).toBe("reply");
+        if (answer.kind !== "reply") return;
+        expect(answer.body.response_type).toBe("ephemeral");
+        expectClearMessage(answer.body.text);
+        expect(String(answer.body.text)).toContain("2000-01-01 to 2100-12-31");
+        expect(await counts()).toEqual(before);
+        expect(h.slack.files.length).toBe(files);
+      }),
+      runs(30),
+    );
+  });
+
+  it("a first word that is no subcommand, with an INC reference, is answered as unknown, never a Log form", async () => {
+    await fc.assert(
+      fc.asyncProperty(mistypedWithReference, async (text) => {
+        const before = await counts();
+        const req = commandRequest(text);
+        expect((await send(req.body)).status).toBe(200);
+        const answer = await commandAnswer(req);
+        expect(answer.kind).toBe("reply");
+        if (answer.kind !== "reply") return;
+        expectClearMessage(answer.body.text);
+        expect(String(answer.body.text)).toMatch(/^Unknown subcommand .*Did you mean `\/incident [a-z]+`\?/s);
+        expect(await counts()).toEqual(before);
+      }),
+      runs(30),
+    );
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // View submissions
 
@@ -318,7 +393,23 @@ const WORK_BLOCKS: string[] = Object.values(WORK_FIELDS);
 type Element = Record<string, unknown>;
 type State = Record<string, Record<string, Element>>;
 
-const blank = fc.constantFrom(" ", "\t\n", "\u3000", "\u00A0 ", "\uFEFF", "\r\n \t");
+/** Text that shows nothing: whitespace, and (dropped before checks) bidi and zero-width characters. */
+const blank = fc.constantFrom(
+  " ",
+  "\t\n",
+  "\u3000",
+  "\u00A0 ",
+  "\uFEFF",
+  "\r\n \t",
+  "\u200B",
+  "\u200B\u200B\u200B",
+  "\u200B \u200C\u2060\uFEFF",
+  "\u202E\u202C",
+  "\u2066\u2069\u200E\u200F\u061C",
+  "\u202A\u202B\u202D \u2067\u2068",
+  "\u00AD\u3164",
+  "\u200D\u200D",
+);
 /** A run of one non-blank unit long enough to break `max`. */
 const tooLong = (max: number) =>
   fc
@@ -823,7 +914,7 @@ describe("hostile block actions", () => {
 // Envelopes
 
 describe("malformed envelopes", () => {
-  it("a payload that is not JSON, or an interactive payload with no user: 400 at once, nothing stored", async () => {
+  it("a payload that is not JSON or not an object, or an interactive payload with no user: 400 at once, nothing stored", async () => {
     const notJson = (t: string) => {
       try {
         JSON.parse(t);
@@ -834,6 +925,16 @@ describe("malformed envelopes", () => {
     };
     const envelope = fc.oneof(
       hostileText.filter(notJson).map((t) => formBody({ payload: t })),
+      // JSON, but no envelope: null, numbers, strings, booleans, arrays.
+      fc
+        .oneof(
+          fc.constant(null),
+          fc.double(),
+          fc.string({ maxLength: 20 }),
+          fc.boolean(),
+          fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+        )
+        .map((v) => formBody({ payload: JSON.stringify(v) ?? "null" })),
       tooLong(5_000).map((t) => formBody({ payload: `{"type":"block_actions","actions":[${t}` })),
       fc
         .tuple(
@@ -870,11 +971,14 @@ describe("malformed envelopes", () => {
 // Input that is valid however odd it looks: stored exactly as given, once, however often sent.
 // These store rows and queue posts, so they come after the "nothing stored" properties.
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/** What PostgreSQL keeps of a string: NUL cannot be stored, a lone surrogate becomes U+FFFD. */
-const stored = (s: string) => s.replaceAll("\u0000", "").trim().replace(LONE_SURROGATE, "\uFFFD");
-const fits = (s: string, max: number) =>
-  stored(s).length > 0 && s.replaceAll("\u0000", "").trim().length <= max;
+/**
+ * What is kept of a string: NUL cannot be stored, a lone surrogate becomes U+FFFD, bidi controls
+ * and zero-width characters are dropped (emoji keep their joiners), and the rest is trimmed.
+ */
+const stored = (s: string) => normaliseText(s).trim();
+const fits = (s: string, max: number) => stored(s).length > 0 && stored(s).length <= max;
+/** Characters that reorder or hide text: never stored, never shown to anyone. */
+const BIDI_OR_ZERO_WIDTH = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B\u200C\u2060\uFEFF]/;
 
 const redelivery = fc.constantFrom<Record<string, string>[]>(
   [{}],
@@ -939,6 +1043,8 @@ describe("odd but valid input, and redelivery", () => {
           );
           expect(row?.title).toBe(stored(title));
           expect(row?.description).toBe(stored(description));
+          expect(row?.title).not.toMatch(BIDI_OR_ZERO_WIDTH);
+          expect(row?.description).not.toMatch(BIDI_OR_ZERO_WIDTH);
           created.push(row!.id);
           const after = await counts();
           expect(after.incidents).toBe(before.incidents + 1);
@@ -1001,6 +1107,7 @@ describe("odd but valid input, and redelivery", () => {
               sql`select details->>'text' as text from incident_log where kind = 'note_added' order by id desc limit 1`,
             );
             expect(row?.text).toBe(stored(note));
+            expect(row?.text).not.toMatch(BIDI_OR_ZERO_WIDTH);
           }
           for (const headers of replays) {
             expect((await send(req.body, { timestamp, headers })).status).toBe(200);

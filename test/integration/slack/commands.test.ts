@@ -96,6 +96,29 @@ describe("read commands", () => {
     expect(h.slack.views.length).toBe(views);
   });
 
+  it("a mistyped subcommand naming an incident is answered as unknown with the closest match", async () => {
+    const views = h.slack.views.length;
+    const opens = h.slack.callsTo("views.open").length;
+    const frob = JSON.parse(await reply(`frobnicate ${reference}`)) as { text: string };
+    expect(frob.text).toContain("Unknown subcommand `frobnicate`");
+    expect(frob.text).toMatch(/Did you mean `\/incident [a-z]+`\?/);
+    for (const sub of ["help", "list", "show", "status", "resolve", "escalate", "report", "handover"])
+      expect(frob.text).toContain(`\`${sub}\``);
+    const reslove = JSON.parse(await reply("reslove INC-4")) as { text: string };
+    expect(reslove.text).toContain("Did you mean `/incident resolve`?");
+    // Answered, not turned into a Log form with the text as its title.
+    expect(h.slack.views.length).toBe(views);
+    expect(h.slack.callsTo("views.open").length).toBe(opens);
+  });
+
+  it("a title naming no incident still opens the Log form with the title filled in", async () => {
+    const before = h.slack.views.length;
+    const res = await h.command("Payments down");
+    expect(res.status).toBe(200);
+    const view = await h.slack.waitFor(() => h.slack.views.slice(before).find((v) => v.type === "modal"));
+    expect(JSON.stringify(view.view.blocks)).toContain('"initial_value":"Payments down"');
+  });
+
   it("escalating outside an incident channel asks which incident", async () => {
     expect(await reply("escalate Callers queueing")).toContain("Which incident?");
   });

@@ -201,6 +201,63 @@ describe("a valid submission", () => {
   });
 });
 
+describe("invisible characters in the form", () => {
+  const BIDI_OR_ZERO_WIDTH = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B\u200C\u2060\uFEFF]/;
+
+  it("a right-to-left override is dropped from a title before it is announced", async () => {
+    const callsBefore = h.slack.calls.length;
+    const ack = await submit(
+      await openModal(),
+      validLogForm({
+        title: "Invoice \u202Egnp.exe\u202C attachment",
+        description: "\u2066Caller\u2069 opened \u200Bthe attachment.",
+      }),
+    );
+    const incident = await incidentFromAck(ack);
+    expect(incident.title).toBe("Invoice gnp.exe attachment");
+    expect(incident.description).toBe("Caller opened the attachment.");
+    const reference = formatReference(incident.number);
+    for (const stakeholder of [h.channels.stake, h.channels.telephony]) {
+      const post = await h.slack.waitFor(() =>
+        h.slack.messagesIn(stakeholder).find((m) => JSON.stringify(m).includes(reference)),
+      );
+      expect(JSON.stringify(post)).toContain("Invoice gnp.exe attachment");
+    }
+    // Nothing the bot sent to Slack about it (channel name, card, posts, DM) carries one.
+    await eventually("the intake posts", async () => {
+      const log = await listLog(db(), incident.id);
+      return log.filter((e) => e.kind === "announcement_posted").length === 2 || undefined;
+    });
+    const sent = JSON.stringify(h.slack.calls.slice(callsBefore).map((c) => c.args));
+    expect(sent).toContain("Invoice gnp.exe attachment");
+    expect(sent).not.toMatch(BIDI_OR_ZERO_WIDTH);
+  });
+
+  it("a title of zero-width spaces gets a field error", async () => {
+    const before = await countIncidents();
+    const ack = await submit(
+      await openModal(),
+      validLogForm({ title: "\u200B\u200B\u200B", description: "\u200B \u200C\u2060\uFEFF" }),
+    );
+    expect(ack.response_action).toBe("errors");
+    expect(ack.errors?.title).toMatch(/title is required/i);
+    expect(ack.errors?.description).toMatch(/description is required/i);
+    expect(await countIncidents()).toBe(before);
+  });
+
+  it("a title of bidi controls alone gets a field error too", async () => {
+    const before = await countIncidents();
+    const ack = await submit(await openModal(), validLogForm({ title: "\u202E\u202C\u2066\u2069\u200F" }));
+    expect(ack.errors?.title).toMatch(/title is required/i);
+    expect(await countIncidents()).toBe(before);
+  });
+
+  it("`/incident <title>` fills in the title without them, emoji intact", async () => {
+    const view = await openModal("\u202Egnp.exe\u202C from 👨‍👩‍👧 account");
+    expect(JSON.stringify(view.view.blocks)).toContain('"initial_value":"gnp.exe from 👨‍👩‍👧 account"');
+  });
+});
+
 describe("an invalid submission keeps the form open with a message on the field, and stores nothing", () => {
   const cases: Array<[string, LogForm, string, RegExp]> = [
     ["missing title", { title: "  " }, "title", /title is required/i],

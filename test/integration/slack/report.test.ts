@@ -16,6 +16,7 @@ import { previousWeek, reportPeriod } from "../../../src/domain/report-period.js
 import { CHART_HEIGHT, CHART_WIDTH } from "../../../src/services/kpi-chart.js";
 import { postWeeklyDigest } from "../../../src/services/kpi-digest.js";
 import { sendReportFiles } from "../../../src/services/kpi-report.js";
+import { answerReport } from "../../../src/slack/commands/report.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 
@@ -416,6 +417,16 @@ async function runReport(text: string, user: string) {
   return r.body as { text: string; blocks?: unknown[] };
 }
 
+/** A lead asks for a period outside the dates reports cover: told the range, sent nothing. */
+async function expectRangeRefused(text: string) {
+  const filesBefore = h.slack.files.length;
+  const body = await runReport(text, USERS.lead);
+  expect(body.text).toContain("2000-01-01 to 2100-12-31");
+  expect(body.text).not.toMatch(/Something went wrong|internal error/i);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(h.slack.files.length).toBe(filesBefore);
+}
+
 describe("/incident report", () => {
   it("computes every KPI in SQL equal to the figures worked out from the seed", async () => {
     const now = new Date();
@@ -487,6 +498,36 @@ describe("/incident report", () => {
   it("explains a period it cannot read", async () => {
     const body = await runReport("report 2026-03-09 2026-03-01", USERS.lead);
     expect(body.text).toContain("start date is after the end date");
+  });
+
+  it("a report for 0000-01-01..0000-12-31 gets a clear message, not an error", async () => {
+    await expectRangeRefused("report 0000-01-01 0000-12-31");
+  });
+
+  it("a report for 9999-12-01..9999-12-31 gets a clear message", async () => {
+    await expectRangeRefused("report 9999-12-01 9999-12-31");
+  });
+
+  it("a period just outside 2000-01-01..2100-12-31 is refused the same way", async () => {
+    await expectRangeRefused("report 1999-12-25 2000-01-02");
+    await expectRangeRefused("report 2100-12-25 2101-01-02");
+  });
+
+  it("a period that got past the parser still never reaches SQL out of range", async () => {
+    const ctx = {
+      userId: USERS.lead,
+      channelId: h.channels.floor,
+      triggerId: "T-out-of-range",
+      client: h.system.deps.slack,
+      requestKey: "command:out-of-range",
+    } as unknown as Parameters<typeof answerReport>[2];
+    for (const [from, to] of [
+      ["0000-01-01", "0000-12-31"],
+      ["9999-12-01", "9999-12-31"],
+    ] as const) {
+      const reply = await answerReport(h.system.deps, { kind: "between", from, to }, ctx);
+      expect(reply.text).toContain("2000-01-01 to 2100-12-31");
+    }
   });
 
   it("sends the files once when Slack completed the upload but its answer was lost", async () => {
