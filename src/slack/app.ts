@@ -1,9 +1,4 @@
-import {
-  App,
-  HTTPReceiver,
-  type ReceiverProcessEventErrorHandlerArgs,
-  type ViewSubmitAction,
-} from "@slack/bolt";
+import { App, type ReceiverProcessEventErrorHandlerArgs, type ViewSubmitAction } from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
 import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Route } from "../http/routes.js";
@@ -37,6 +32,7 @@ import {
   SHORTCUT,
   VIEW,
 } from "./ids.js";
+import { GuardedHTTPReceiver } from "./receiver-guard.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { answerUnansweredClicks } from "./unanswered-clicks.js";
 import { FLOOR_VIEWS, onFloorModalSubmit } from "./views/floor-modals.js";
@@ -84,11 +80,13 @@ export function createSlackApp(
       })
     : new App({
         ...common,
-        receiver: new HTTPReceiver({
+        // Unsigned, stale, future-dated or malformed requests are answered before Bolt sees them.
+        receiver: new GuardedHTTPReceiver({
           signingSecret: config.slack.signingSecret!,
           port: config.port,
           customRoutes: routes,
           logger: common.logger,
+          log: deps.logger.child({ component: "slack.receiver" }),
           processEventErrorHandler: refuseMalformed,
         }),
       });
@@ -198,8 +196,9 @@ export function createSlackApp(
 }
 
 /**
- * Our listeners never throw out of Bolt (app.error catches them), so an error here means Bolt
- * could not read a signed envelope (no user, no view, ...): 400, where Bolt's default says 500.
+ * Our listeners never throw out of Bolt (app.error catches them), and the receiver guard has
+ * already refused bodies that are not Slack payloads at all, so an error here means Bolt could
+ * not read a field of a well-shaped envelope (no user, ...): 400, where Bolt's default says 500.
  */
 async function refuseMalformed({ error, logger, response }: ReceiverProcessEventErrorHandlerArgs) {
   if (response.headersSent) return false;

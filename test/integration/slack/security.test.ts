@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { slashCommand } from "../../helpers/slack-payloads.js";
-import { formBody } from "../../helpers/slack-sign.js";
+import { formBody, payloadBody } from "../../helpers/slack-sign.js";
 
 let h: Harness;
+const rejections: unknown[] = [];
+const onRejection = (reason: unknown) => rejections.push(reason);
 beforeAll(async () => {
+  process.on("unhandledRejection", onRejection);
   h = await startHarness();
 });
 afterAll(async () => {
   await h?.stop();
+  process.off("unhandledRejection", onRejection);
 });
 
 function commandBody() {
@@ -29,6 +33,8 @@ describe("request signatures", () => {
     ["a signature made with another secret", { secret: "not-the-secret" }],
     ["a missing signature", { signatureOverride: null }],
     ["a stale timestamp (over 5 minutes old)", { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+    ["a timestamp 10 minutes in the future", { timestamp: Math.floor(Date.now() / 1000) + 10 * 60 }],
+    ["a timestamp that is not a number", { headers: { "x-slack-request-timestamp": "soon" } }],
   ];
   for (const [name, opts] of cases) {
     it(`refuses ${name} with 401 and does nothing`, async () => {
@@ -44,6 +50,78 @@ describe("request signatures", () => {
     const res = await h.post(commandBody());
     expect(res.status).toBe(200);
     await h.slack.waitFor(() => h.slack.callsTo("views.open").length > 0);
+  });
+});
+
+describe("malformed requests", () => {
+  const json = { "content-type": "application/json" };
+  /** A correctly signed request: how fast it is answered, and with what. */
+  async function timed(body: string, headers: Record<string, string> = {}) {
+    const started = performance.now();
+    const res = await h.post(body, { headers });
+    const text = await res.text();
+    return { status: res.status, text, ms: performance.now() - started };
+  }
+  async function expectRefusedAtOnce(body: string, headers: Record<string, string> = {}) {
+    const calls = h.slack.calls.length;
+    const res = await timed(body, headers);
+    expect(res.status).toBe(400);
+    expect(res.text).toBe("");
+    expect(res.ms).toBeLessThan(500);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rejections.map(String)).toEqual([]);
+    expect(h.slack.calls.length).toBe(calls);
+  }
+
+  it("a signed payload=null gets 400 at once", async () => {
+    await expectRefusedAtOnce(formBody({ payload: "null" }));
+  });
+
+  it("a signed JSON null body gets 400 at once", async () => {
+    await expectRefusedAtOnce("null", json);
+  });
+
+  it.each([
+    ["a number", "42"],
+    ["a string", '"block_actions"'],
+    ["an array", '[{"type":"block_actions"}]'],
+    ["true", "true"],
+  ])("a non-object payload gets 400 (%s)", async (_name, payload) => {
+    await expectRefusedAtOnce(formBody({ payload }));
+    await expectRefusedAtOnce(payload, json);
+  });
+
+  it.each([
+    ["an empty object", "{}"],
+    ["an unknown type", '{"type":"not_a_slack_type"}'],
+    ["an event callback whose event is null", '{"type":"event_callback","event":null}'],
+    ["a click with no actions", '{"type":"block_actions","actions":[],"user":{"id":"U0AGENT"}}'],
+    ["a view submission whose view is a string", '{"type":"view_submission","view":"x"}'],
+  ])("a body that is not a Slack payload gets 400 at once (%s)", async (_name, body) => {
+    await expectRefusedAtOnce(body, json);
+    await expectRefusedAtOnce(payloadBody(JSON.parse(body)));
+  });
+
+  it("a form body with neither payload nor command gets 400 at once", async () => {
+    await expectRefusedAtOnce(formBody({ text: "hello", user_id: USERS.agent }));
+  });
+
+  it("Slack's URL check and SSL check are still answered", async () => {
+    const challenge = await timed(JSON.stringify({ type: "url_verification", challenge: "c-123" }), json);
+    expect(challenge.status).toBe(200);
+    expect(JSON.parse(challenge.text)).toEqual({ challenge: "c-123" });
+    const ssl = await fetch(h.eventsUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: formBody({ ssl_check: "1", token: "x" }),
+    });
+    expect(ssl.status).toBe(200);
+  });
+
+  it("a well-signed command still works after refused ones", async () => {
+    const res = await h.post(commandBody());
+    expect(res.status).toBe(200);
+    expect(rejections.map(String)).toEqual([]);
   });
 });
 
@@ -67,7 +145,9 @@ describe("operational endpoints", () => {
     const text = await res.text();
     expect(text).toContain("# TYPE switchboard_incidents_logged_total counter");
     expect(text).toContain("process_cpu_seconds_total");
-    // The signed command above was timed; the forged ones never reached a handler.
-    expect(text).toMatch(/switchboard_slack_handler_seconds_count\{kind="command"\} 1\n/);
+    // The two signed commands above were timed; the forged and malformed requests never
+    // reached a handler.
+    expect(text).toMatch(/switchboard_slack_handler_seconds_count\{kind="command"\} 2\n/);
+    expect(text).not.toMatch(/switchboard_slack_handler_seconds_count\{kind="(?!command)/);
   });
 });
