@@ -24,6 +24,8 @@ function explainStartupError(err: unknown): string {
       return cause?.code === "slack_webapi_platform_error"
         ? `switchboard: Slack refused the bot token (${cause.data?.error}): check SLACK_BOT_TOKEN.`
         : `switchboard: cannot reach the Slack API at ${err.where} (${cause?.message ?? reason}): check the network or SLACK_API_URL.`;
+    case "Metrics":
+      return `switchboard: cannot serve /metrics on ${err.where} (${reason}): set METRICS_PORT or METRICS_HOST, or METRICS_TOKEN to serve it on PORT.`;
     default:
       return `switchboard: start-up failed: ${err.message}`;
   }

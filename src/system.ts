@@ -2,10 +2,11 @@ import { createServer, type Server } from "node:http";
 import type { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
-import { type Config, DEFAULT_POOL_SIZE } from "./config/env.js";
+import { type Config, DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, DEFAULT_POOL_SIZE } from "./config/env.js";
 import type { Policy } from "./config/policy.js";
 import { createDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
+import { type MetricsServer, startMetricsServer } from "./http/metrics-server.js";
 import { operationalRoutes, type Route } from "./http/routes.js";
 import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
 import { createJobs } from "./jobs/queues.js";
@@ -39,6 +40,8 @@ export interface RunningSystem {
   deps: Deps;
   /** The HTTP port actually bound (useful with PORT=0). */
   port: number | null;
+  /** The port /metrics is served on by itself (METRICS_PORT), or null when it is on PORT. */
+  metricsPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -78,7 +81,17 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     // A Slack call is bounded by the client's 10 s timeout; the probe and permalink add a little.
     outboxLeaseMs: Math.max(config.jobLockMs, 12_000),
   };
-  const routes = operationalRoutes({ sql: database.sql, redis: producer, metrics });
+  const metricsConfig = config.metrics ?? { host: DEFAULT_METRICS_HOST, port: DEFAULT_METRICS_PORT };
+  const routes = operationalRoutes(
+    { sql: database.sql, redis: producer, metrics, logger },
+    { metricsToken: metricsConfig.token },
+  );
+  // Without a token /metrics is never on PORT; it gets a listener of its own, loopback by default.
+  const metricsServer: MetricsServer | null = metricsConfig.token
+    ? null
+    : await step("Metrics", `tcp://${bracketed(metricsConfig.host)}:${metricsConfig.port}`, () =>
+        startMetricsServer({ ...metricsConfig, metrics, logger }),
+      );
   const web =
     config.role === "worker" ? null : await startWeb(config, deps, routes, { clickLateMs: opts.clickLateMs });
   // With both halves in one process the jobs get a connection pool of their own, so a burst
@@ -99,14 +112,19 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
           redisWatchMs: opts.redisWatchMs ?? 2_000,
         });
   const probeServer = web ? null : await listen(routesServer(routes), config.port);
-  logger.info({ role: config.role, port: web?.port ?? portOf(probeServer) }, "switchboard started");
+  logger.info(
+    { role: config.role, port: web?.port ?? portOf(probeServer), metricsPort: metricsServer?.port ?? null },
+    "switchboard started",
+  );
 
   return {
     deps,
     port: web?.port ?? portOf(probeServer),
+    metricsPort: metricsServer?.port ?? null,
     async stop() {
       await web?.app.stop();
       if (probeServer) await new Promise((resolve) => probeServer.close(resolve));
+      await metricsServer?.close();
       await worker?.stop();
       await jobs.close();
       producer.disconnect();
@@ -195,6 +213,11 @@ function listen(server: Server, port: number): Promise<Server> {
     server.once("error", reject);
     server.listen(port, () => resolve(server));
   });
+}
+
+/** An IPv6 address as URLs write it. */
+function bracketed(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 function portOf(server: Server | null | undefined): number | null {

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const ROLES = ["web", "worker", "all"] as const;
@@ -11,6 +12,17 @@ const bool = (fallback: "true" | "false") =>
     .enum(["true", "false", "1", "0"])
     .default(fallback)
     .transform((v) => v === "true" || v === "1");
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a port number (0-65535)" })
+    .int("must be a port number (0-65535)")
+    .min(0, "must be a port number (0-65535)")
+    .max(65535, "must be a port number (0-65535)")
+    .default(fallback);
+
+export const DEFAULT_METRICS_PORT = 9464;
+export const DEFAULT_METRICS_HOST = "127.0.0.1";
 
 const Env = z
   .object({
@@ -29,12 +41,22 @@ const Env = z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// URL")
       .default("redis://localhost:6379"),
-    PORT: z.coerce
-      .number({ error: "must be a port number (0-65535)" })
-      .int("must be a port number (0-65535)")
-      .min(0, "must be a port number (0-65535)")
-      .max(65535, "must be a port number (0-65535)")
-      .default(3000),
+    PORT: port(3000),
+    /** Where /metrics is served when METRICS_TOKEN is unset (never on PORT without a token). */
+    METRICS_PORT: port(DEFAULT_METRICS_PORT),
+    METRICS_HOST: z
+      .string()
+      .refine(
+        (v) => isIP(v) !== 0 || z.hostname().safeParse(v).success,
+        "must be an IP address or host name to listen on",
+      )
+      .default(DEFAULT_METRICS_HOST),
+    /** When set, /metrics is served on PORT to requests with `Authorization: Bearer <token>`. */
+    METRICS_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .regex(/^[\x21-\x7E]+$/, "must be printable ASCII without spaces")
+      .optional(),
     POLICY_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SWITCHBOARD_ROLE: z.enum(ROLES).default("all"),
@@ -84,6 +106,13 @@ const Env = z
         message: "is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
       });
     }
+    if (!env.METRICS_TOKEN && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["METRICS_PORT"],
+        message: "must differ from PORT (or set METRICS_TOKEN to serve /metrics on PORT)",
+      });
+    }
   });
 
 export interface Config {
@@ -91,6 +120,11 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   port: number;
+  /**
+   * /metrics: on PORT for holders of `token` when it is set, otherwise on host:port of its own.
+   * Unset: DEFAULT_METRICS_HOST:DEFAULT_METRICS_PORT, no token.
+   */
+  metrics?: { host: string; port: number; token?: string | undefined };
   policyFile?: string;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   role: Role;
@@ -133,6 +167,7 @@ export function parseEnv(
       databaseUrl: e.DATABASE_URL,
       redisUrl: e.REDIS_URL,
       port: e.PORT,
+      metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
       policyFile: e.POLICY_FILE,
       logLevel: e.LOG_LEVEL,
       role: e.SWITCHBOARD_ROLE,

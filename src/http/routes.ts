@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
 import type postgres from "postgres";
+import { describeError, type Logger } from "../lib/logger.js";
 import type { Metrics } from "../lib/metrics.js";
+import { bearerMatches } from "./bearer.js";
 
 export interface Probes {
   sql: postgres.Sql;
   redis: Redis;
   metrics: Metrics;
+  logger: Logger;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -16,8 +19,14 @@ export interface Route {
   handler: Handler;
 }
 
-function send(res: ServerResponse, status: number, body: string, type = "application/json") {
-  res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  type = "application/json",
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...headers });
   res.end(body);
 }
 
@@ -30,48 +39,89 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
-async function check(fn: () => Promise<unknown>): Promise<string> {
+type Check = { ok: true } | { ok: false; error: string };
+
+async function check(fn: () => Promise<unknown>): Promise<Check> {
   try {
     await withTimeout(fn(), 2_000);
-    return "ok";
+    return { ok: true };
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return { ok: false, error: describeError(err) };
   }
 }
 
-/** /healthz: the process answers. /readyz: PostgreSQL and Redis answer too. /metrics: Prometheus. */
-export function operationalRoutes(p: Probes): Route[] {
-  return [
+/**
+ * /readyz: each component is "ok" or "fail" and nothing more. The reason (a driver message
+ * naming hosts, users or databases) goes to the log, never to whoever asks.
+ */
+function readiness(p: Probes): Handler {
+  const log = p.logger.child({ component: "http.readyz" });
+  return (_req, res) => {
+    void Promise.all([check(() => p.sql`select 1`), check(() => p.redis.ping())]).then(
+      ([postgresql, redis]) => {
+        const ready = postgresql.ok && redis.ok;
+        if (!ready) {
+          log.warn(
+            {
+              postgresql: postgresql.ok ? "ok" : postgresql.error,
+              redis: redis.ok ? "ok" : redis.error,
+            },
+            "not ready",
+          );
+        }
+        const word = (c: Check) => (c.ok ? "ok" : "fail");
+        send(
+          res,
+          ready ? 200 : 503,
+          JSON.stringify({
+            status: ready ? "ok" : "unavailable",
+            postgresql: word(postgresql),
+            redis: word(redis),
+          }),
+        );
+      },
+    );
+  };
+}
+
+/** Prometheus text for the process's registry. */
+export function serveMetrics(metrics: Metrics, logger: Logger): Handler {
+  return (_req, res) => {
+    void metrics.registry.metrics().then(
+      (text) => send(res, 200, text, metrics.registry.contentType),
+      (err: unknown) => {
+        logger.error({ err: describeError(err) }, "metrics could not be collected");
+        send(res, 500, "metrics could not be collected\n", "text/plain");
+      },
+    );
+  };
+}
+
+/**
+ * /healthz: the process answers. /readyz: PostgreSQL and Redis answer too. /metrics is here
+ * only with a token (METRICS_TOKEN) and then only for a request bearing it; without one it is
+ * served on its own listener (see metrics-server.ts), which is not reachable from outside.
+ */
+export function operationalRoutes(p: Probes, opts: { metricsToken?: string | undefined } = {}): Route[] {
+  const routes: Route[] = [
     {
       path: "/healthz",
       method: ["GET"],
       handler: (_req, res) => send(res, 200, JSON.stringify({ status: "ok" })),
     },
-    {
-      path: "/readyz",
-      method: ["GET"],
-      handler: (_req, res) => {
-        void Promise.all([check(() => p.sql`select 1`), check(() => p.redis.ping())]).then(
-          ([postgresql, redis]) => {
-            const ready = postgresql === "ok" && redis === "ok";
-            send(
-              res,
-              ready ? 200 : 503,
-              JSON.stringify({ status: ready ? "ok" : "unavailable", postgresql, redis }),
-            );
-          },
-        );
-      },
-    },
-    {
+    { path: "/readyz", method: ["GET"], handler: readiness(p) },
+  ];
+  const token = opts.metricsToken;
+  if (token) {
+    const metrics = serveMetrics(p.metrics, p.logger);
+    routes.push({
       path: "/metrics",
       method: ["GET"],
-      handler: (_req, res) => {
-        void p.metrics.registry.metrics().then(
-          (text) => send(res, 200, text, p.metrics.registry.contentType),
-          (err: unknown) => send(res, 500, String(err), "text/plain"),
-        );
+      handler: (req, res) => {
+        if (bearerMatches(req.headers.authorization, token)) return metrics(req, res);
+        send(res, 401, "", "text/plain", { "www-authenticate": 'Bearer realm="metrics"' });
       },
-    },
-  ];
+    });
+  }
+  return routes;
 }

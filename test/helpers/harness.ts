@@ -66,6 +66,8 @@ export function testConfig(slack: FakeSlack, overrides: Partial<Config> = {}): C
     databaseUrl: TEST_DATABASE_URL,
     redisUrl: TEST_REDIS_URL,
     port: 0,
+    // /metrics on a free loopback port of its own, so test files running at once never collide.
+    metrics: { host: "127.0.0.1", port: 0 },
     logLevel: "silent",
     role: "all",
     migrateOnStart: false,

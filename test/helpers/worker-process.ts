@@ -17,7 +17,7 @@ export function writePolicyFile(h: Harness, name: string): string {
 /**
  * `npm start` as a worker-only process (`node --import tsx src/main.ts`, as `npm start` runs
  * it) against the harness's database, Redis and fake Slack. `env` adds to or overrides the
- * defaults (silent logs, no migrations, any free port).
+ * defaults (silent logs, no migrations, any free ports).
  */
 export function spawnWorkerProcess(
   h: Harness,
@@ -40,6 +40,7 @@ export function spawnWorkerProcess(
       POLICY_FILE: p.policyFile,
       MIGRATE_ON_START: "false",
       PORT: "0",
+      METRICS_PORT: "0",
       LOG_LEVEL: "silent",
       ...p.env,
     },

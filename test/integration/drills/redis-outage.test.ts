@@ -121,6 +121,8 @@ describe("Redis stopped for 30 s during intake, then back empty", () => {
     expect(committed.every((i) => i.setupCompletedAt === null && i.channelId === null)).toBe(true);
     const readyz = await fetch(`${h.baseUrl}/readyz`);
     expect(readyz.status).toBe(503);
+    // Which component is down, and nothing of the driver's error (hosts, ports) to the caller.
+    expect(await readyz.json()).toEqual({ status: "unavailable", postgresql: "ok", redis: "fail" });
 
     await sleep(Math.max(0, outageStarted + OUTAGE_MS - Date.now()));
     await redis.start();

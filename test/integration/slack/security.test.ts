@@ -132,14 +132,22 @@ describe("operational endpoints", () => {
     expect(await res.json()).toEqual({ status: "ok" });
   });
 
-  it("GET /readyz checks PostgreSQL and Redis", async () => {
+  it("/readyz says ok/fail per component and no error text", async () => {
     const res = await fetch(`${h.baseUrl}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ok", postgresql: "ok", redis: "ok" });
   });
 
-  it("GET /metrics speaks the Prometheus text format", async () => {
+  it("/metrics is not served on PORT without a token", async () => {
     const res = await fetch(`${h.baseUrl}/metrics`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain("switchboard_");
+  });
+
+  it("/metrics is served on METRICS_PORT", async () => {
+    expect(h.system.metricsPort).toEqual(expect.any(Number));
+    expect(h.system.metricsPort).not.toBe(h.system.port);
+    const res = await fetch(`http://127.0.0.1:${h.system.metricsPort}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();
@@ -149,5 +157,44 @@ describe("operational endpoints", () => {
     // reached a handler.
     expect(text).toMatch(/switchboard_slack_handler_seconds_count\{kind="command"\} 2\n/);
     expect(text).not.toMatch(/switchboard_slack_handler_seconds_count\{kind="(?!command)/);
+  });
+});
+
+describe("operational endpoints with METRICS_TOKEN", () => {
+  const token = "metrics-token-0123456789abcdef";
+  let t: Harness;
+  beforeAll(async () => {
+    t = await startHarness({ config: { metrics: { host: "127.0.0.1", port: 0, token } } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("/metrics on PORT needs the bearer token", async () => {
+    const metrics = (authorization?: string) =>
+      fetch(`${t.baseUrl}/metrics`, authorization ? { headers: { authorization } } : {});
+    for (const wrong of [undefined, "Bearer not-the-token", `Basic ${token}`, `Bearer ${token}x`, "Bearer"]) {
+      const res = await metrics(wrong);
+      expect(res.status, String(wrong)).toBe(401);
+      expect(res.headers.get("www-authenticate")).toContain("Bearer");
+      expect(await res.text()).not.toContain("switchboard_");
+    }
+    const res = await metrics(`Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    expect(await res.text()).toContain("# TYPE switchboard_incidents_logged_total counter");
+  });
+
+  it("serves no separate metrics port when the token is set", () => {
+    expect(t.system.metricsPort).toBeNull();
+  });
+
+  it("keeps /healthz and /readyz open", async () => {
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${t.baseUrl}/readyz`)).json()).toEqual({
+      status: "ok",
+      postgresql: "ok",
+      redis: "ok",
+    });
   });
 });

@@ -14,7 +14,29 @@ describe("parseEnv", () => {
       role: "all",
       migrateOnStart: true,
       databasePoolSize: 20,
+      metrics: { host: "127.0.0.1", port: 9464, token: undefined },
     });
+  });
+
+  it("reads where /metrics is served", () => {
+    const result = parseEnv({
+      ...base,
+      METRICS_HOST: "0.0.0.0",
+      METRICS_PORT: "9100",
+      METRICS_TOKEN: "0123456789abcdef-token",
+    });
+    expect(result.ok && result.config.metrics).toEqual({
+      host: "0.0.0.0",
+      port: 9100,
+      token: "0123456789abcdef-token",
+    });
+    expect(parseEnv({ ...base, METRICS_HOST: "::1" }).ok).toBe(true);
+    expect(parseEnv({ ...base, METRICS_HOST: "metrics.internal" }).ok).toBe(true);
+  });
+
+  it("lets /metrics share PORT only with a token", () => {
+    expect(parseEnv({ ...base, PORT: "9464", METRICS_TOKEN: "0123456789abcdef" }).ok).toBe(true);
+    expect(parseEnv({ ...base, PORT: "0", METRICS_PORT: "0" }).ok).toBe(true);
   });
 
   it.each([
@@ -29,6 +51,12 @@ describe("parseEnv", () => {
     [{ MIGRATE_ON_START: "yes" }, "MIGRATE_ON_START"],
     [{ DATABASE_POOL_SIZE: "1" }, "DATABASE_POOL_SIZE must be at least 2"],
     [{ DATABASE_POOL_SIZE: "lots" }, "DATABASE_POOL_SIZE"],
+    [{ METRICS_PORT: "70000" }, "METRICS_PORT must be a port number"],
+    [{ METRICS_PORT: "prometheus" }, "METRICS_PORT must be a port number"],
+    [{ METRICS_PORT: "3000" }, "METRICS_PORT must differ from PORT"],
+    [{ METRICS_HOST: "not a host" }, "METRICS_HOST must be an IP address or host name"],
+    [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN must be at least 16 characters"],
+    [{ METRICS_TOKEN: "has a space in the middle" }, "METRICS_TOKEN must be printable ASCII"],
   ])("refuses %j with one line naming the variable", (change, expected) => {
     const result = parseEnv({ ...base, ...change });
     expect(result.ok).toBe(false);
@@ -50,5 +78,7 @@ describe("parseEnv", () => {
   it("never echoes a secret value", () => {
     const result = parseEnv({ SLACK_BOT_TOKEN: "xoxp-secret-value-123" });
     expect(JSON.stringify(result)).not.toContain("secret-value-123");
+    const token = parseEnv({ ...base, METRICS_TOKEN: "metrics secret value" });
+    expect(JSON.stringify(token)).not.toContain("secret value");
   });
 });
