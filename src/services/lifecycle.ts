@@ -25,7 +25,8 @@ export interface StatusChangeInput {
 /** Moves an incident through the one state machine, if the actor may and the move is legal. */
 export async function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
   let ladders: string[] = [];
-  const outcome = await changeIncident(deps, input, async (incident, tx) => {
+  // The state machine and statusRefusal decide what a closed incident allows (a reopen).
+  const outcome = await changeIncident(deps, { ...input, closedToo: true }, async (incident, tx) => {
     const decision = decideStatus(deps, incident, input);
     if (!decision.ok) return decision;
     if (input.action === "acknowledge") {

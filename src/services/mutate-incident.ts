@@ -3,6 +3,8 @@ import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncident, markRequestProcessed, updateIncident } from "../db/queries/mutate.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { joinWithOr } from "../domain/lifecycle.js";
+import { roleHolders, rolesAllowedTo } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import type { Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
@@ -48,7 +50,13 @@ class Refused extends Error {
  */
 export async function changeIncident(
   deps: Deps,
-  p: { incidentId: string; actor: string; requestKey?: string },
+  p: {
+    incidentId: string;
+    actor: string;
+    requestKey?: string;
+    /** Only a status change (a permitted reopen) may touch a closed incident; it checks itself. */
+    closedToo?: boolean;
+  },
   /** Runs inside the transaction, after the lock; `tx` lets it read rows the lock guards. */
   decide: (incident: IncidentRow, tx: Tx) => Result<Change, Refusal> | Promise<Result<Change, Refusal>>,
 ): Promise<ChangeOutcome> {
@@ -60,6 +68,9 @@ export async function changeIncident(
     outcome = await deps.db.transaction(async (tx) => {
       const incident = await lockIncident(tx, p.incidentId);
       if (!incident) throw new Refused({ code: "not_found", message: "That incident no longer exists." });
+      // Closed means closed, whichever button, form or command asks (a form opened before it
+      // was closed included): only reopening, by whom the policy allows, changes it again.
+      if (incident.status === "closed" && !p.closedToo) throw new Refused(closedRefusal(deps, incident));
       if (p.requestKey && !(await markRequestProcessed(tx, p.requestKey))) {
         return { ok: true, incident, message: "Already done.", duplicate: true } as const;
       }
@@ -94,6 +105,18 @@ export async function changeIncident(
   }
   return outcome;
 }
+
+/** Why a closed incident refuses a change, and who may reopen it. */
+export function closedRefusal(deps: Deps, incident: IncidentRow): Refusal {
+  const who = roleHolders(rolesAllowedTo(deps.policy, "reopen_closed"));
+  const reopen = who.length ? ` ${capitalise(joinWithOr(who))} can reopen it first.` : "";
+  return {
+    code: "closed",
+    message: `${formatReference(incident.number)} is closed, so nothing about it can change.${reopen} Nothing was recorded.`,
+  };
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Work that follows a committed change. If Redis is down, the sweep catches up later. */
 async function afterChange(

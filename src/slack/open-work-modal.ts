@@ -3,6 +3,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import type { LifecycleAction } from "../domain/lifecycle.js";
 import type { Deps } from "../services/deps.js";
 import { statusRefusal } from "../services/lifecycle.js";
+import { closedRefusal } from "../services/mutate-incident.js";
 import { incidentTypeList } from "../services/render.js";
 import {
   holdModal,
@@ -51,7 +52,13 @@ export async function openWorkModal(
   p: { kind: WorkModalKind; incident: IncidentRow; triggerId: string; channel?: string; user: string },
 ): Promise<string | null> {
   const action = LIFECYCLE_FORMS[p.kind];
-  const refusal = action ? statusRefusal(deps, p.incident, p.user, action) : null;
+  // A closed incident opens one form only: the reopen, for whom the policy allows.
+  const refusal =
+    p.incident.status === "closed" && p.kind !== "reopen"
+      ? closedRefusal(deps, p.incident)
+      : action
+        ? statusRefusal(deps, p.incident, p.user, action)
+        : null;
   if (refusal) return refusal.message;
   return openModal(deps, client, {
     triggerId: p.triggerId,
