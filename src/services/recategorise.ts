@@ -47,14 +47,20 @@ function decide(
     });
   }
   const next = nextValues(deps, incident, p.changes, p.reason);
-  if (isDowngradeOfMajor(incident.priority, next.priority)) {
+  // Lowering a P1/P2, or clearing the major flag, is a manager's call (downgrade_major).
+  if (isDowngradeOfMajor(incident.priority, next.priority) || (incident.major && !next.major)) {
     const allowed = authorize(deps.policy, {
       userId: p.actor,
       action: "downgrade_major",
       ownerId: incident.ownerId,
       reporterId: incident.reporterId,
     });
-    if (!allowed.ok) return err({ code: allowed.error.code, message: `${ref}: ${allowed.error.message}` });
+    if (!allowed.ok) {
+      const message = isDowngradeOfMajor(incident.priority, next.priority)
+        ? allowed.error.message
+        : allowed.error.message.replace("lower the priority of a major incident", "clear the major flag");
+      return err({ code: allowed.error.code, message: `${ref}: ${message}` });
+    }
   }
   const changed = FIELDS.filter((f) => next[f] !== incident[f]);
   const overrideChanged = next.priorityOverrideReason !== incident.priorityOverrideReason;
