@@ -16,6 +16,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../slack/blocks/playbook.js";
+import { escapeMrkdwn } from "../slack/blocks/text.js";
 import { classifySlackError } from "../slack/errors.js";
 import { queueDeliveries, RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
@@ -89,7 +90,7 @@ export type TickOutcome =
  */
 export async function tickPlaybookStep(
   deps: Deps,
-  p: { incidentId: string; actor: string; step: number; text: string; done: boolean; requestKey: string },
+  p: { incidentId: string; actor: string; step: number; done: boolean; requestKey: string },
 ): Promise<TickOutcome> {
   const outcome = await deps.db.transaction(async (tx): Promise<TickOutcome> => {
     const incident = await lockIncident(tx, p.incidentId);
@@ -110,6 +111,8 @@ export async function tickPlaybookStep(
       return { ok: true, changed: false, duplicate: true, message: "Already done." };
     }
     const n = p.step + 1;
+    // The step's words come from the checklist as posted, never from the button that was clicked.
+    const text = posted.data.steps[p.step]?.step ?? `step ${n}`;
     const key = { incidentId: incident.id, step: p.step };
     if (p.done && !(await insertPlaybookTick(tx, { ...key, tickedBy: p.actor }))) {
       const tick = await getPlaybookTick(tx, key);
@@ -123,9 +126,11 @@ export async function tickPlaybookStep(
       incidentId: incident.id,
       actor: p.actor,
       kind: "playbook_step_ticked",
-      details: { step: p.step, text: p.text, done: p.done },
+      details: { step: p.step, text, done: p.done },
     });
-    const message = p.done ? `Step ${n} ticked: ${p.text}.` : `Step ${n} unticked: ${p.text}.`;
+    const message = p.done
+      ? `Step ${n} ticked: ${escapeMrkdwn(text)}.`
+      : `Step ${n} unticked: ${escapeMrkdwn(text)}.`;
     return { ok: true, changed: true, duplicate: false, message };
   });
   return outcome;

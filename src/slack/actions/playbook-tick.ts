@@ -25,7 +25,6 @@ export async function onPlaybookTick(deps: Deps, { ack, body, action, respond }:
     incidentId: value.inc,
     actor: body.user.id,
     step: value.i,
-    text: value.s,
     done: value.done,
     requestKey: `action:${body.user.id}:playbook:${value.i}:${parsed.data.action_ts}`,
   });

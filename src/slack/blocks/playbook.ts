@@ -35,13 +35,14 @@ export const PlaybookSnapshot = z.object({
 });
 
 /**
- * What each tick control carries: the incident, the step's index and its text, and which way the
- * click goes. The text lets the tick be logged as what the person saw, whatever the policy says now.
+ * What each tick control carries: ids only (the incident, the step's index) and which way the
+ * click goes. The step's words are read from the checklist as posted, never from the click; `s`
+ * is what buttons posted before that carried, accepted and ignored.
  */
 export const TickValue = z.object({
   inc: z.uuid(),
   i: z.number().int().min(0),
-  s: z.string().min(1),
+  s: z.string().min(1).optional(),
   done: z.boolean(),
 });
 export type TickValue = z.infer<typeof TickValue>;
@@ -87,7 +88,7 @@ function stepSection(
     linkLine(step.links),
   ].filter((l): l is string => l !== null);
   const done = !tick;
-  const value: TickValue = { inc: p.incidentId, i: index, s: step.step, done };
+  const value: TickValue = { inc: p.incidentId, i: index, done };
   return {
     type: "section",
     block_id: playbookBlockId(index),
