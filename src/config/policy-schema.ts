@@ -20,6 +20,7 @@ import {
   DEFAULT_CALLER_REFERENCE_RETENTION_MS,
   DEFAULT_DIGEST_SCHEDULE,
   DEFAULT_ESCALATE_AFTER_MS,
+  DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS,
   DEFAULT_PERMISSIONS,
   DEFAULT_REMIND_BEFORE_MS,
   DEFAULT_ROOT_CAUSE_CATEGORIES,
@@ -279,6 +280,7 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
     review: roles.default(DEFAULT_PERMISSIONS.review),
     report: roles.default(DEFAULT_PERMISSIONS.report),
     manage_actions: roles.default(DEFAULT_PERMISSIONS.manageActions),
+    escalate: roles.default(DEFAULT_PERMISSIONS.escalate),
   })
     .prefault({})
     .transform(
@@ -290,6 +292,7 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
         review: [...p.review],
         report: [...p.report],
         manageActions: [...p.manage_actions],
+        escalate: [...p.escalate],
       }),
     );
 }
@@ -368,6 +371,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
     priority_matrix: Matrix.default(DEFAULT_PRIORITY_MATRIX),
     permissions: permissionsSchema(roleNames),
     notify: NotifyList,
+    manual_escalation_cooldown: Duration.optional(),
   }).transform(
     (raw): Policy => ({
       timezone: raw.timezone,
@@ -389,6 +393,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
       retention: { callerReferenceMs: raw.retention.caller_reference },
       incidentTypes: raw.incident_types,
       ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
+      manualEscalationCooldownMs: raw.manual_escalation_cooldown ?? DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS,
       sla: raw.sla,
       warnAt: raw.warn_at,
       priorityMatrix: raw.priority_matrix satisfies PriorityMatrix,

@@ -135,6 +135,8 @@ export interface Permissions {
   report: string[];
   /** Besides an action's owner and their team leads: who may mark it done or move its date. */
   manageActions: string[];
+  /** Besides the incident's owner and reporter: who may escalate it by hand. */
+  escalate: string[];
 }
 
 export interface Policy {
@@ -165,7 +167,11 @@ export interface Policy {
   permissions: Permissions;
   /** The milestones stakeholder channels hear when their type says nothing; unset: all of them. */
   notify?: Milestone[];
+  /** A level escalated to by hand is not messaged by hand again for this long. */
+  manualEscalationCooldownMs?: number;
 }
+
+export const DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS = 10 * 60_000;
 
 /** The milestones a type's stakeholder channels hear: the type's list, else the policy's, else all. */
 export function notifyListOf(
@@ -186,6 +192,7 @@ export const DEFAULT_PERMISSIONS: Readonly<Permissions> = {
   review: MANAGERS,
   report: MANAGERS,
   manageActions: ["duty_manager", "head_of_operations"],
+  escalate: MANAGERS,
 };
 
 /** Root-cause categories when the policy names none. */

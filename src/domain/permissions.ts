@@ -13,7 +13,7 @@ import { err, ok, type Result } from "./result.js";
 export type PermissionPolicy = Pick<Policy, "roles" | "permissions">;
 
 /** Actions restricted to role holders (and sometimes the owner). */
-export type GuardedAction = "resolve" | "close" | "reopen" | "reopen_closed" | "downgrade_major";
+export type GuardedAction = "resolve" | "close" | "reopen" | "reopen_closed" | "downgrade_major" | "escalate";
 
 export type AuthorizableAction =
   | "acknowledge"
@@ -29,7 +29,8 @@ export type AuthorizableAction =
   | "assign"
   | "take_ownership"
   | "recategorise"
-  | "downgrade_major";
+  | "downgrade_major"
+  | "escalate";
 
 export interface AuthorizeParams {
   userId: string;
@@ -63,6 +64,8 @@ export function rolesAllowedTo(policy: PermissionPolicy, action: GuardedAction):
       return policy.permissions.reopenClosed;
     case "downgrade_major":
       return policy.permissions.downgradeMajor;
+    case "escalate":
+      return policy.permissions.escalate;
     default:
       return assertNever(action);
   }
@@ -115,6 +118,17 @@ export function authorize(policy: PermissionPolicy, p: AuthorizeParams): Result<
       return guard("close", false, "close an incident");
     case "downgrade_major":
       return guard("downgrade_major", false, "lower the priority of a major incident");
+    case "escalate": {
+      // Whoever reported it may call for help too; a stranger may not page managers.
+      if (p.userId === p.reporterId) return ok(true);
+      const allowed = guard("escalate", true, "escalate an incident by hand");
+      return allowed.ok
+        ? allowed
+        : err({
+            ...allowed.error,
+            message: allowed.error.message.replace("Only the owner or", "Only the owner, the reporter or"),
+          });
+    }
     default:
       return assertNever(p.action);
   }

@@ -1,16 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { like } from "drizzle-orm";
+import { and, eq, like } from "drizzle-orm";
+import { DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS } from "../config/policy-types.js";
+import type { Tx } from "../db/client.js";
+import { listLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { lockClock, updateClock } from "../db/queries/sla-clocks.js";
 import { outbox } from "../db/schema/index.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
+import { authorize, holdsAny, roleLabel, rolesAllowedTo } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { acknowledgedDm, escalationDm } from "../slack/blocks/sla.js";
-import { userMention } from "../slack/blocks/text.js";
+import { slackDate, userMention } from "../slack/blocks/text.js";
 import { classifySlackError } from "../slack/errors.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
@@ -40,6 +44,14 @@ export async function acknowledgeEscalation(
       const ref = formatReference(incident.number);
       const clock = await lockClock(tx, p.clockId);
       if (!clock) return err({ code: "not_found", message: "That escalation no longer exists." });
+      // Only someone this ladder messaged, or a manager, may answer for it.
+      const messaged = await wasMessaged(tx, clock.id, p.actor);
+      if (!messaged && !holdsAny(deps.policy, p.actor, rolesAllowedTo(deps.policy, "resolve"))) {
+        return err({
+          code: "forbidden",
+          message: `Only the people this escalation of ${ref} was sent to, or a team lead or above, can acknowledge it.`,
+        });
+      }
       if (clock.ladderAcknowledgedBy) {
         const owner = incident.ownerId ? ` ${userMention(incident.ownerId)} owns it.` : "";
         return err({
@@ -99,6 +111,16 @@ export async function acknowledgeEscalation(
   return { ok: true, message: outcome.message };
 }
 
+/** Whether the clock's ladder sent `user` a DM (escalation outbox keys end with the user). */
+async function wasMessaged(tx: Tx, clockId: string, user: string): Promise<boolean> {
+  const rows = await tx
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(like(outbox.dedupeKey, `esc:${clockId}:%`), eq(outbox.channel, user)))
+    .limit(1);
+  return rows.length > 0;
+}
+
 /** Edits each escalation DM of the clock that has been sent, to say who acknowledged, when, and who owns it. */
 export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<number> {
   const clock = await deps.db.query.slaClocks.findFirst({ where: (t, { eq }) => eq(t.id, clockId) });
@@ -134,8 +156,20 @@ export function escalateByHand(
   deps: Deps,
   p: { incidentId: string; actor: string; reason: string; requestKey?: string },
 ) {
-  return changeIncident(deps, p, (incident) => {
+  return changeIncident(deps, p, async (incident, tx) => {
     const ref = formatReference(incident.number);
+    const allowed = authorize(deps.policy, {
+      userId: p.actor,
+      action: "escalate",
+      ownerId: incident.ownerId,
+      reporterId: incident.reporterId,
+    });
+    if (!allowed.ok) return err({ code: allowed.error.code, message: `${ref}: ${allowed.error.message}` });
+    if (incident.status === "resolved")
+      return err({
+        code: "resolved",
+        message: `${ref} is resolved: there is nothing to escalate. Reopen it first.`,
+      });
     const ladder = deps.policy.incidentTypes[incident.type]?.escalation ?? [];
     if (ladder.length === 0)
       return err({ code: "no_ladder", message: `${ref}'s type has no escalation ladder in the policy.` });
@@ -144,8 +178,27 @@ export function escalateByHand(
         code: "reason_required",
         message: "Say why: `/incident escalate Callers queueing 20 min`.",
       });
-    const rung = ladderStep(ladder, Math.min(incident.escalationLevel, ladder.length - 1));
+    // One level above the highest reached so far, by the clocks' ladders or by hand.
+    const sent = (await listLog(tx, incident.id)).filter((e) => e.kind === "escalation_sent");
+    const reached = Math.max(incident.escalationLevel, ...sent.map((e) => Number(e.details.level) || 0));
+    const rung = ladderStep(ladder, Math.min(reached, ladder.length - 1));
     const to = recipients(deps.policy.roles, rung.role);
+    const cooldownMs = deps.policy.manualEscalationCooldownMs ?? DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS;
+    const now = deps.clock.now();
+    const recent = sent.findLast(
+      (e) =>
+        e.details.manual === true &&
+        e.details.level === rung.level &&
+        now.getTime() - e.at.getTime() < cooldownMs,
+    );
+    if (recent) {
+      const whom = to.map((u) => `<@${u}>`).join(", ") || "nobody";
+      const again = new Date(recent.at.getTime() + cooldownMs);
+      return err({
+        code: "cooldown",
+        message: `${ref} was escalated by hand to the ${roleLabel(rung.role)} (${whom}) ${slackDate(recent.at, deps.policy.timezone)}. They are not messaged again before ${slackDate(again, deps.policy.timezone)}; add what is new with \`/incident note\`.`,
+      });
+    }
     const dm = escalationDm(incident, {
       clockId: "",
       clock: clockLabel("manual"),
