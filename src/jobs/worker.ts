@@ -146,7 +146,13 @@ async function deliverInSharedTurn(
     });
     // Posts left in the lane: a further turn.
     if (!outcome.more) return outcome;
-    const next = await shareChannelTurn(redis, prefix, row.channel, Date.now(), holder);
+    const next = await shareChannelTurn(
+      redis,
+      prefix,
+      row.channel,
+      Date.now() + (outcome.waitMs ?? 0),
+      holder,
+    );
     if (next === null) return outcome;
     slot = next;
   }

@@ -21,7 +21,7 @@ import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { type JobPayload, jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { announcementRoundup, MAX_ROUNDUP } from "../slack/blocks/incident-card.js";
+import { announcementLine, announcementRoundup, MAX_ROUNDUP } from "../slack/blocks/incident-card.js";
 import { milestoneRoundup } from "../slack/blocks/milestone.js";
 import { storyRoundup } from "../slack/blocks/narrative.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
@@ -125,7 +125,12 @@ export interface RoundupOutcome {
   posted: number;
   /** Posts are left in the lane for the next turn. */
   more: boolean;
+  /** The lane's head waits for a retry: the next turn is no sooner than this. */
+  waitMs?: number;
 }
+
+/** Coming back for a head waiting for its retry this long after it is due (timers are not exact). */
+const RETRY_MARGIN_MS = 20;
 
 /**
  * Posts the head of a channel's lane when a turn in the channel comes: the oldest post waiting
@@ -141,12 +146,14 @@ export async function deliverRoundup(deps: Deps, channel: string): Promise<Round
   const claim = await claimLaneHead(deps.db, {
     channel,
     purposes: [...LANE_PURPOSES],
-    roundup: ROUNDUP_PURPOSES,
+    roundup: ROUNDUP_FAMILIES,
     leaseMs: deps.outboxLeaseMs,
     limit: MAX_ROUNDUP,
   });
   const { rows } = claim;
-  // A head held by a delivery in progress: that delivery carries the lane on when it is done.
+  // A head waiting for its retry: a turn once it is due. A head held by a delivery in
+  // progress: that delivery carries the lane on when it is done.
+  if (claim.retryInMs !== null) return { posted: 0, more: true, waitMs: claim.retryInMs + RETRY_MARGIN_MS };
   if (rows.length === 0) return { posted: 0, more: false };
   const posted = await postLaneHead(deps, channel, rows);
   // Read after the post is recorded: a post queued while this one was in flight, whose job
@@ -208,24 +215,40 @@ async function postLaneHead(deps: Deps, channel: string, rows: OutboxRow[]): Pro
   }
 }
 
-/** Purposes whose posts waiting for the same channel go out together (see deliverRoundup). */
-export const ROUNDUP_PURPOSES: ReadonlySet<string> = new Set(["announcement", "milestone", "channel_line"]);
+/**
+ * Purposes whose posts waiting for the same channel go out together (see deliverRoundup), by
+ * family: new incidents and milestone notices share a stakeholder channel's roundup.
+ */
+export const ROUNDUP_FAMILIES: ReadonlyMap<string, string> = new Map([
+  ["announcement", "stakeholders"],
+  ["milestone", "stakeholders"],
+  ["channel_line", "story"],
+]);
 
 /**
  * Purposes whose posts reach a channel in the order they were written, taking the channel's
  * turns one lane at a time (deliverRoundup): what stakeholders and the incident channel read
  * as a story.
  */
-export const LANE_PURPOSES: ReadonlySet<string> = new Set([...ROUNDUP_PURPOSES, "stakeholder_update"]);
+export const LANE_PURPOSES: ReadonlySet<string> = new Set([...ROUNDUP_FAMILIES.keys(), "stakeholder_update"]);
 
 async function roundupMessage(deps: Deps, rows: OutboxRow[]): Promise<Record<string, unknown>> {
-  // A milestone notice's (or story line's) text is the whole of it: the roundup lists them in order.
-  if (rows[0]?.purpose === "milestone")
-    return milestoneRoundup(rows.map((r) => String(r.message.text ?? "")));
-  if (rows[0]?.purpose === "channel_line") return storyRoundup(rows.map((r) => r.message));
-  const ids = rows.map((r) => r.incidentId).filter((id): id is string => id !== null);
-  const incidents = await getIncidentsByIds(deps.db, ids);
-  return announcementRoundup(incidents, (type) => typeLabel(deps.policy, type));
+  if (rows.every((r) => r.purpose === "channel_line")) return storyRoundup(rows.map((r) => r.message));
+  const label = (type: string) => typeLabel(deps.policy, type);
+  const ids = rows.filter((r) => r.purpose === "announcement").map((r) => r.incidentId!);
+  const incidents = ids.length ? await getIncidentsByIds(deps.db, ids) : [];
+  if (rows.every((r) => r.purpose === "announcement")) return announcementRoundup(incidents, label);
+  // New incidents and milestone notices, in the order they were written: a notice's text is
+  // the whole of it; a new incident is its announcement line.
+  const byId = new Map(incidents.map((i) => [i.id, i]));
+  return milestoneRoundup(
+    rows.map((r) => {
+      const incident = r.purpose === "announcement" && r.incidentId ? byId.get(r.incidentId) : undefined;
+      return incident
+        ? `:rotating_light: New incident: ${announcementLine(incident, label)}`
+        : String(r.message.text ?? "");
+    }),
+  );
 }
 
 /** Posts a message tagged with the outbox rows it carries, so a later try can find it. */
@@ -353,28 +376,33 @@ async function recordSent(
   channel: string,
   ts: string,
 ): Promise<DeliveryOutcome> {
-  const purpose = rows[0]!.purpose;
-  const kind = LOG_KIND[purpose];
   // Only posts that the timeline lists get a link; an escalation DM or a clock notice is
   // recorded without the extra Slack call, keeping the window before it is recorded short.
-  const permalink = kind
+  const permalink = rows.some((r) => LOG_KIND[r.purpose])
     ? await deps.slack.chat
         .getPermalink({ channel, message_ts: ts })
         .then((r) => r.permalink ?? null)
         .catch(() => null)
     : null;
-  const sent = rows.map((r) => ({ id: r.id, postedChannel: channel, ts, permalink }));
-  // A post the timeline lists is marked and logged by one statement; any other is marked alone.
-  const marked = kind
-    ? await markOutboxSentLogged(deps.db, sent, {
-        actor: SYSTEM_ACTOR,
-        kind,
-        details: { channel, ts, permalink },
-      })
-    : rows.length === 1
-      ? new Set((await markOutboxSent(deps.db, sent[0]!)) ? [rows[0]!.id] : [])
-      : await markOutboxSentMany(deps.db, sent);
-  deps.metrics.slackCalls.inc({ purpose, outcome: "sent" });
+  const marked = new Set<string>();
+  // A roundup may carry several purposes (new incidents and milestone notices): each its entry.
+  for (const purpose of new Set(rows.map((r) => r.purpose))) {
+    const group = rows.filter((r) => r.purpose === purpose);
+    const kind = LOG_KIND[purpose];
+    const sent = group.map((r) => ({ id: r.id, postedChannel: channel, ts, permalink }));
+    // A post the timeline lists is marked and logged by one statement; any other is marked alone.
+    const done = kind
+      ? await markOutboxSentLogged(deps.db, sent, {
+          actor: SYSTEM_ACTOR,
+          kind,
+          details: { channel, ts, permalink },
+        })
+      : group.length === 1
+        ? new Set((await markOutboxSent(deps.db, sent[0]!)) ? [group[0]!.id] : [])
+        : await markOutboxSentMany(deps.db, sent);
+    for (const id of done) marked.add(id);
+    deps.metrics.slackCalls.inc({ purpose, outcome: "sent" });
+  }
   return { status: "sent", channel, ts, alreadySent: !marked.has(rows[0]!.id) };
 }
 
@@ -439,9 +467,13 @@ async function handleFailure(
         : shared
           ? Math.min(RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_RETRY_BACKOFF_MS)
           : null;
-    // A lane's rows are not held: the job that owns the lane comes back for them after the
-    // delay, and the channel's turns are deferred past it (a hold would make the lane look busy).
-    await releaseOutbox(deps.db, { id: ids(retry), error: failure.detail });
+    // A lane's head waits out Slack's Retry-After (or the backoff): no post to the channel
+    // passes it, and the job that comes back for it then finds it free.
+    await releaseOutbox(deps.db, {
+      id: ids(retry),
+      error: failure.detail,
+      holdMs: shared ? (delayMs ?? undefined) : undefined,
+    });
     log.warn({ failure: failure.kind }, "slack post failed; will retry");
     throw new RetryLater(delayMs, failure.detail);
   }

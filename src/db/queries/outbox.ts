@@ -230,18 +230,26 @@ function attemptTaken(leaseMs: number) {
 export interface Lane {
   channel: string;
   purposes: readonly string[];
-  /** Purposes whose posts waiting together go out as one message (a roundup). */
-  roundup: ReadonlySet<string>;
+  /**
+   * Purposes whose posts waiting together go out as one message (a roundup), by family: posts
+   * of one family (new incidents and milestone notices, say) may share a roundup.
+   */
+  roundup: ReadonlyMap<string, string>;
 }
 
 export interface LaneClaim {
-  /** The rows the next post carries: the lane's head, and the rows after it it can carry; none while another delivery holds the head. */
+  /** The rows the next post carries: the lane's head, and the rows after it it can carry. */
   rows: OutboxRow[];
+  /**
+   * Nothing claimed because the head waits for a retry Slack asked for: how long. (A head held
+   * by a delivery in progress claims nothing either: that delivery carries the lane on.)
+   */
+  retryInMs: number | null;
 }
 
 /**
  * Claims the head of a channel's lane for one attempt: the oldest pending row, with the rows
- * right behind it of the same purpose when that purpose goes out as a roundup (up to `limit`).
+ * right behind it of the same roundup family when it has one (up to `limit`).
  * Nothing passes a head that is held, so a channel reads its posts in the order they were
  * written even when Slack asked one of them to wait.
  */
@@ -255,6 +263,9 @@ export async function claimLaneHead(
         id: outbox.id,
         purpose: outbox.purpose,
         held: sql<boolean>`coalesce(${outbox.claimedUntil} > now(), false)`,
+        retryInMs: sql<
+          string | null
+        >`case when ${outbox.retryAt} > now() then ceil(extract(epoch from (${outbox.retryAt} - now())) * 1000) end`,
       })
       .from(outbox)
       .where(
@@ -268,17 +279,19 @@ export async function claimLaneHead(
       .limit(lane.limit)
       .for("update", { skipLocked: true });
     const head = waiting[0];
-    if (!head || head.held) return { rows: [] };
+    if (!head || head.held) return { rows: [], retryInMs: null };
+    if (head.retryInMs !== null) return { rows: [], retryInMs: Math.max(0, Number(head.retryInMs)) };
     const run = [head];
-    if (lane.roundup.has(head.purpose)) {
+    const family = lane.roundup.get(head.purpose);
+    if (family) {
       for (const next of waiting.slice(1)) {
-        if (next.purpose !== head.purpose || next.held) break;
+        if (lane.roundup.get(next.purpose) !== family || next.held || next.retryInMs !== null) break;
         run.push(next);
       }
     }
     const rows = await tx
       .update(outbox)
-      .set(attemptTaken(lane.leaseMs))
+      .set({ ...attemptTaken(lane.leaseMs), retryAt: null })
       .where(
         inArray(
           outbox.id,
@@ -288,7 +301,7 @@ export async function claimLaneHead(
       .returning();
     const order = new Map(run.map((r, i) => [r.id, i]));
     rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-    return { rows };
+    return { rows, retryInMs: null };
   });
 }
 
@@ -332,8 +345,11 @@ export async function releaseOutbox(
 ): Promise<void> {
   const ids = Array.isArray(p.id) ? p.id : [p.id];
   if (ids.length === 0) return;
-  const claimedUntil = p.holdMs ? sql`now() + make_interval(secs => ${p.holdMs / 1000})` : null;
-  await db.update(outbox).set({ lastError: p.error, claimedUntil }).where(inArray(outbox.id, ids));
+  const retryAt = p.holdMs ? sql`now() + make_interval(secs => ${p.holdMs / 1000})` : null;
+  await db
+    .update(outbox)
+    .set({ lastError: p.error, claimedUntil: null, retryAt })
+    .where(inArray(outbox.id, ids));
 }
 
 /**

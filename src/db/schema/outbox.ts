@@ -25,6 +25,8 @@ export const outbox = pgTable(
     attempts: integer("attempts").notNull().default(0),
     /** A delivery in progress holds the row until then; a crashed one lets go when it passes. */
     claimedUntil: tstz("claimed_until"),
+    /** A post in a channel's lane that Slack asked to wait is not tried again before then. */
+    retryAt: tstz("retry_at"),
     lastError: text("last_error"),
     postedChannel: text("posted_channel"),
     ts: text("ts"),

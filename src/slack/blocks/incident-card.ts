@@ -216,6 +216,14 @@ const SECTION_TEXT = 3000;
 
 type RoundupIncident = Pick<IncidentRow, "number" | "title" | "priority" | "major" | "type" | "channelId">;
 
+/** One new incident in a line of a roundup: priority, reference, type, title and its channel. */
+export function announcementLine(i: RoundupIncident, typeLabel: (type: string) => string): string {
+  return (
+    `${PRIORITY_EMOJI[i.priority]} *${formatReference(i.number)}* · ${i.priority}${isMajor(i) ? " · MAJOR" : ""}` +
+    ` · ${escapeClip(typeLabel(i.type), 60)} · _${escapeClip(i.title, 150)}_ · ${channelMention(i.channelId)}`
+  );
+}
+
 /**
  * Several new incidents announced in one post: what a stakeholder channel gets when incidents
  * arrive faster than Slack lets the channel take posts (about one a second). One line each,
@@ -226,11 +234,7 @@ export function announcementRoundup(list: RoundupIncident[], typeLabel: (type: s
   const counts = new Map<string, number>();
   for (const i of sorted) counts.set(i.priority, (counts.get(i.priority) ?? 0) + 1);
   const breakdown = [...counts].map(([p, n]) => `${n} × ${p}`).join(", ");
-  const lines = sorted.map(
-    (i) =>
-      `${PRIORITY_EMOJI[i.priority]} *${formatReference(i.number)}* · ${i.priority}${isMajor(i) ? " · MAJOR" : ""}` +
-      ` · ${escapeClip(typeLabel(i.type), 60)} · _${escapeClip(i.title, 150)}_ · ${channelMention(i.channelId)}`,
-  );
+  const lines = sorted.map((i) => announcementLine(i, typeLabel));
   const sections: string[] = [];
   for (const line of lines) {
     const last = sections.length - 1;
