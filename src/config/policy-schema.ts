@@ -281,6 +281,7 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
     report: roles.default(DEFAULT_PERMISSIONS.report),
     manage_actions: roles.default(DEFAULT_PERMISSIONS.manageActions),
     escalate: roles.default(DEFAULT_PERMISSIONS.escalate),
+    view_personal_data: roles.default(DEFAULT_PERMISSIONS.viewPersonalData),
   })
     .prefault({})
     .transform(
@@ -293,6 +294,7 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
         report: [...p.report],
         manageActions: [...p.manage_actions],
         escalate: [...p.escalate],
+        viewPersonalData: [...p.view_personal_data],
       }),
     );
 }

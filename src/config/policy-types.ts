@@ -137,6 +137,8 @@ export interface Permissions {
   manageActions: string[];
   /** Besides the incident's owner and reporter: who may escalate it by hand. */
   escalate: string[];
+  /** Besides the incident's owner and reporter: who may see its caller details. */
+  viewPersonalData: string[];
 }
 
 export interface Policy {
@@ -193,6 +195,7 @@ export const DEFAULT_PERMISSIONS: Readonly<Permissions> = {
   report: MANAGERS,
   manageActions: ["duty_manager", "head_of_operations"],
   escalate: MANAGERS,
+  viewPersonalData: [...MANAGERS, "dpo"],
 };
 
 /** Root-cause categories when the policy names none. */

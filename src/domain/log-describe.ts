@@ -181,6 +181,7 @@ const DESCRIBE: Record<string, Describe> = {
   priority_overridden: (d, ctx) =>
     `Priority overridden ${change(ctx, d)}${suffix("reason", text(d, "reason"))}`,
   caller_reference_set: () => "Caller reference recorded",
+  personal_data_viewed: (d) => `Personal data viewed: the ${text(d, "what") ?? "caller reference"}`,
   caller_reference_erased: (d) =>
     `Caller reference erased: retention period (${text(d, "retention") ?? "policy"}) after closure ended`,
   channel_created: (d, ctx) => {

@@ -48,6 +48,8 @@ export const LOG_KINDS = [
   "milestone_posted",
   "agents_told_resolved",
   "agents_told_reopened",
+  // Personal data: who was shown it, and when (never the value)
+  "personal_data_viewed",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -13,7 +13,14 @@ import { err, ok, type Result } from "./result.js";
 export type PermissionPolicy = Pick<Policy, "roles" | "permissions">;
 
 /** Actions restricted to role holders (and sometimes the owner). */
-export type GuardedAction = "resolve" | "close" | "reopen" | "reopen_closed" | "downgrade_major" | "escalate";
+export type GuardedAction =
+  | "resolve"
+  | "close"
+  | "reopen"
+  | "reopen_closed"
+  | "downgrade_major"
+  | "escalate"
+  | "view_personal_data";
 
 export type AuthorizableAction =
   | "acknowledge"
@@ -66,6 +73,8 @@ export function rolesAllowedTo(policy: PermissionPolicy, action: GuardedAction):
       return policy.permissions.downgradeMajor;
     case "escalate":
       return policy.permissions.escalate;
+    case "view_personal_data":
+      return policy.permissions.viewPersonalData;
     default:
       return assertNever(action);
   }
@@ -164,4 +173,24 @@ function indefiniteArticle(word: string): string {
 /** A P1 or P2 moved to a less urgent priority: only some roles may do that (permissions.downgrade_major). */
 export function isDowngradeOfMajor(from: Priority, to: Priority): boolean {
   return priorityRank(from) <= 2 && priorityRank(to) > priorityRank(from);
+}
+
+/** The caller's details are for the reporter, the owner and the roles in view_personal_data. */
+export function mayViewPersonalData(
+  policy: PermissionPolicy,
+  p: { userId: string; ownerId: string | null; reporterId: string },
+): boolean {
+  return (
+    p.userId === p.reporterId ||
+    p.userId === p.ownerId ||
+    holdsAny(policy, p.userId, rolesAllowedTo(policy, "view_personal_data"))
+  );
+}
+
+/** "the reporter, the owner, or a team lead, duty manager or dpo": who mayViewPersonalData lets in. */
+export function personalDataViewers(policy: PermissionPolicy): string {
+  const roles = [...new Set(rolesAllowedTo(policy, "view_personal_data"))].map(roleLabel);
+  return roles.length
+    ? `the reporter, the owner, or ${indefiniteArticle(roles[0] ?? "")} ${joinWithOr(roles)}`
+    : "the reporter or the owner";
 }

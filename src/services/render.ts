@@ -3,6 +3,7 @@ import type { DbOrTx } from "../db/client.js";
 import { cardFactsOf } from "../db/queries/card-facts.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { briefingStatus } from "../domain/floor.js";
+import { personalDataViewers } from "../domain/permissions.js";
 import { incidentCard } from "../slack/blocks/incident-card.js";
 import { clockLabel } from "./sla-plan.js";
 
@@ -36,6 +37,7 @@ export async function renderResponderCard(
     typeLabel: typeLabel(policy, incident.type),
     timezone: policy.timezone,
     callerReference: callerReference.value,
+    personalDataViewers: personalDataViewers(policy),
     callerReferenceErased: callerReference.erased,
     sourceLink,
     briefing: briefing && {

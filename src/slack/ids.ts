@@ -30,6 +30,7 @@ export const CARD_ACTION = {
   flagPersonalData: "incident_flag_personal_data",
   stopClock: "incident_stop_clock",
   timelineNext: "incident_timeline_next",
+  showCallerDetails: "incident_show_caller_details",
 } as const;
 export type CardAction = (typeof CARD_ACTION)[keyof typeof CARD_ACTION];
 

@@ -9,6 +9,7 @@ import { flagPersonalData, stopExtraClock } from "../../services/extra-clocks.js
 import { changeStatus } from "../../services/lifecycle.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { takeOwnership } from "../../services/ownership.js";
+import { revealCallerDetails } from "../../services/personal-data.js";
 import { CARD_ACTION, type CardAction } from "../ids.js";
 import { openWorkModal, type WorkModalKind } from "../open-work-modal.js";
 
@@ -60,6 +61,13 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
   const incident = await getIncidentById(deps.db, value.incidentId);
   if (!incident) return void (await say("That incident no longer exists."));
   const actionId = parsed.data.action_id as CardAction;
+  if (actionId === CARD_ACTION.showCallerDetails) {
+    return void (await say(
+      (
+        await revealCallerDetails(deps, { incidentId: incident.id, actor: body.user.id })
+      ).message,
+    ));
+  }
   const form = FORMS[actionId];
   if (form) {
     const problem = await openWorkModal(deps, client as WebClient, {

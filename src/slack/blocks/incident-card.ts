@@ -4,6 +4,7 @@ import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from 
 import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
 import { isMajor } from "../../domain/priority-matrix.js";
 import { formatReference } from "../../domain/reference.js";
+import { CARD_ACTION } from "../ids.js";
 import { cardActions, type ExtraClockButtons, floorActions } from "./card-actions.js";
 import { briefingCardBlock, impactBlocks, recordedImpactOf } from "./floor.js";
 import {
@@ -24,7 +25,10 @@ export interface CardContext {
   audience: Audience;
   typeLabel: string;
   timezone: string;
+  /** Whether a caller reference is recorded (its value never reaches the card). */
   callerReference?: string | null;
+  /** Who may see it, in words ("the reporter, the owner, or a team lead…"). */
+  personalDataViewers?: string;
   /** The caller reference was erased at the end of its retention period. */
   callerReferenceErased?: boolean;
   /** Permalink of the message an incident was logged from (the "Log as incident" shortcut). */
@@ -116,11 +120,19 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     { type: "section", fields: fields(i, ctx).map((f) => mrkdwn(f, 2000)) },
   ];
   if (ctx.audience === "responder" && ctx.callerReference) {
+    // The value itself is never on the card: it is shown, and its showing logged, one person
+    // at a time (Show caller details).
     blocks.push({
       type: "section",
       text: mrkdwn(
-        `*Caller reference* (personal data, do not share outside this channel)\n${escapeMrkdwn(ctx.callerReference)}`,
+        `*Caller details*\nRecorded. Personal data: shown only to ${escapeMrkdwn(ctx.personalDataViewers ?? "the reporter and the owner")}, and each viewing is logged.`,
       ),
+      accessory: {
+        type: "button",
+        action_id: CARD_ACTION.showCallerDetails,
+        text: plain("Show caller details", 75),
+        value: i.id,
+      },
     });
   } else if (ctx.audience === "responder" && ctx.callerReferenceErased) {
     blocks.push({

@@ -3,10 +3,11 @@ import type { IncidentRow } from "../../db/schema/index.js";
 import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
+import { revealFor } from "../../services/personal-data.js";
 import { renderResponderCard, typeLabel } from "../../services/render.js";
 import { helpReply } from "../blocks/help.js";
 import { incidentCard } from "../blocks/incident-card.js";
-import { clip, escapeMrkdwn } from "../blocks/text.js";
+import { clip, escapeMrkdwn, mrkdwn } from "../blocks/text.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";
@@ -128,13 +129,18 @@ async function show(deps: Deps, number: number | null, ctx: CommandContext): Pro
   const found = await findIncident(deps, number, ctx.channelId, "show");
   if ("reply" in found) return found.reply;
   const { incident } = found;
-  return isResponder(incident, ctx)
-    ? renderResponderCard(deps.db, deps.policy, incident)
-    : incidentCard(incident, {
-        audience: "stakeholder",
-        typeLabel: typeLabel(deps.policy, incident.type),
-        timezone: deps.policy.timezone,
-      });
+  if (isResponder(incident, ctx)) {
+    // The caller's details follow the card's rule: shown, and logged, only to whom may see them.
+    const card = await renderResponderCard(deps.db, deps.policy, incident);
+    const reveal = await revealFor(deps, incident, ctx.userId);
+    if (!reveal.ok) return card;
+    return { ...card, blocks: [...card.blocks, { type: "section", text: mrkdwn(reveal.message) }] };
+  }
+  return incidentCard(incident, {
+    audience: "stakeholder",
+    typeLabel: typeLabel(deps.policy, incident.type),
+    timezone: deps.policy.timezone,
+  });
 }
 
 /** People working the incident may see its personal data; everyone else gets the stakeholder view. */

@@ -4,6 +4,7 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import { callerReferences, type IncidentRow, outbox } from "../../../src/db/schema/index.js";
 import { SCHEDULERS } from "../../../src/jobs/catalog.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
+import { revealCallerDetails } from "../../../src/services/personal-data.js";
 import { eraseExpiredCallerReferences } from "../../../src/services/retention.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
@@ -65,7 +66,10 @@ describe("retention of the caller reference", () => {
     const closed = await incidentWithCaller("ACC-RETAIN-1001");
     const stillOpen = await incidentWithCaller("ACC-RETAIN-1002");
     await close(closed);
-    expect(cardText(await loadIncident(deps(), closed.id))).toContain("ACC-RETAIN-1001");
+    // Before erasure a team lead may still see it (and the viewing is logged).
+    const seen = await revealCallerDetails(deps(), { incidentId: closed.id, actor: USERS.lead });
+    expect(seen).toMatchObject({ ok: true, value: "ACC-RETAIN-1001" });
+    expect(cardText(await loadIncident(deps(), closed.id))).toContain("Show caller details");
 
     // Within the period nothing is erased.
     expect(await eraseExpiredCallerReferences(deps())).toBe(0);
@@ -108,6 +112,10 @@ describe("retention of the caller reference", () => {
       cardText(incident).includes("[erased]") ? true : undefined,
     );
     expect(cardText(incident)).not.toContain("ACC-RETAIN-1001");
+    expect(await revealCallerDetails(deps(), { incidentId: closed.id, actor: USERS.lead })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/erased when its retention period ended/),
+    });
   });
 
   it("shows [erased] in /incident export and /incident show", async () => {

@@ -113,7 +113,9 @@ describe("a valid submission", () => {
     expect(await h.slack.waitFor(() => channel.members.has(USERS.agent))).toBe(true);
 
     const card = await h.slack.waitFor(() => h.slack.messagesIn(channel.id)[0]);
-    expect(JSON.stringify(card.blocks)).toContain(form.callerReference);
+    // The card says a caller reference is recorded, behind its door, never what it is.
+    expect(JSON.stringify(card.blocks)).not.toContain(form.callerReference);
+    expect(JSON.stringify(card.blocks)).toContain("Show caller details");
     await h.slack.waitFor(() => channel.pins.has(card.ts));
 
     for (const stakeholder of [h.channels.stake, h.channels.telephony]) {

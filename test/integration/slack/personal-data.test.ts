@@ -1,8 +1,11 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listLog } from "../../../src/db/queries/incident-log.js";
 import { createLogger } from "../../../src/lib/logger.js";
+import { CARD_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { clickButton } from "../../helpers/interact.js";
 import { logFormState, validLogForm, viewSubmission } from "../../helpers/slack-payloads.js";
 
 const CALLER = "ACC-7734-PRIVATE / 07700 900987";
@@ -56,9 +59,37 @@ describe("the caller reference stays where it belongs", () => {
     const incidentChannel = [...h.slack.channels.values()].find((c) =>
       c.name.startsWith(reference.toLowerCase()),
     )!;
-    const withCaller = h.slack.messages.filter((m) => JSON.stringify(m).includes("ACC-7734-PRIVATE"));
-    expect(withCaller.length).toBeGreaterThan(0);
-    expect(withCaller.every((m) => m.channel === incidentChannel.id)).toBe(true);
+    // Not even the incident channel's card shows it: it is behind "Show caller details".
+    expect(h.slack.messages.filter((m) => JSON.stringify(m).includes("ACC-7734-PRIVATE"))).toEqual([]);
+    const card = h.slack
+      .messagesIn(incidentChannel.id)
+      .find((m) => JSON.stringify(m.blocks).includes("Show caller details"));
+    expect(card).toBeDefined();
+    const door = (card!.blocks as Array<{ accessory?: { action_id?: string; value?: string } }>).find(
+      (b) => b.accessory?.action_id === CARD_ACTION.showCallerDetails,
+    );
+    const incidentId = door!.accessory!.value!;
+    const reveal = (user: string) =>
+      clickButton(
+        h,
+        {
+          channel: incidentChannel.id,
+          ts: card!.ts,
+          actionId: CARD_ACTION.showCallerDetails,
+          value: incidentId,
+        },
+        user,
+      );
+    expect((await reveal(USERS.other)).text).toMatch(
+      /only the reporter, the owner, or a team lead, duty manager, head of operations or dpo can see them/,
+    );
+    expect((await reveal(USERS.agent)).text).toContain("ACC-7734-PRIVATE");
+    expect((await reveal(USERS.lead)).text).toContain("ACC-7734-PRIVATE");
+    const viewed = (await listLog(h.system.deps.db, incidentId)).filter(
+      (e) => e.kind === "personal_data_viewed",
+    );
+    expect(viewed.map((e) => e.actor)).toEqual([USERS.agent, USERS.lead]);
+    expect(JSON.stringify(viewed)).not.toContain("ACC-7734-PRIVATE");
 
     expect(lines.length).toBeGreaterThan(10);
     expect(lines.join("")).not.toContain("ACC-7734-PRIVATE");

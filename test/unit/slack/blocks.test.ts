@@ -28,9 +28,17 @@ const CALLER = "ACC-31337 / 07700 900555";
 const ctx = { typeLabel: "Service failure", timezone: "Europe/London" };
 
 describe("incident card and the personal-data rule", () => {
-  it("shows the caller reference to responders", () => {
-    const card = incidentCard(incident(), { ...ctx, audience: "responder", callerReference: CALLER });
-    expect(JSON.stringify(card)).toContain(CALLER);
+  it("keeps the caller reference behind a door on the responders' card, saying who may open it", () => {
+    const card = incidentCard(incident(), {
+      ...ctx,
+      audience: "responder",
+      callerReference: CALLER,
+      personalDataViewers: "the reporter, the owner, or a team lead or dpo",
+    });
+    const shown = JSON.stringify(card);
+    expect(shown).not.toContain(CALLER);
+    expect(shown).toContain("incident_show_caller_details");
+    expect(shown).toContain("shown only to the reporter, the owner, or a team lead or dpo");
   });
 
   it("never shows it to stakeholders, even when handed one", () => {
