@@ -22,7 +22,7 @@ import { err, ok } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { briefingMessage, describeHelpDestination, helpRequestMessage } from "../slack/blocks/floor.js";
-import { channelMention, slackDate, userMention } from "../slack/blocks/text.js";
+import { channelMention, escapeMrkdwn, slackDate, userMention } from "../slack/blocks/text.js";
 import type { Deps } from "./deps.js";
 import { type ChangeOutcome, changeIncident } from "./mutate-incident.js";
 
@@ -172,7 +172,8 @@ export function recordImpact(deps: Deps, p: Request & Impact): Promise<ChangeOut
       log: [
         { kind: "impact_recorded" as const, details: { changes: impactChanges(incident, next), ...next } },
       ],
-      message: `Impact recorded on ${ref}: ${impactSummary(next) ?? "nothing known"}. It shows on the card and in the next update.`,
+      // The queue's name is typed by a person: escaped like every text Slack reads as markup.
+      message: `Impact recorded on ${ref}: ${escapeMrkdwn(impactSummary(next) ?? "nothing known")}. It shows on the card and in the next update.`,
     });
   });
 }

@@ -5,7 +5,7 @@ import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { type IncidentRow, outbox } from "../../../src/db/schema/index.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 
-import { CARD_ACTION, ESCALATION_ACTION, PLAYBOOK_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION, ESCALATION_ACTION, FLOOR_ACTION, PLAYBOOK_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -90,6 +90,53 @@ const recategorise = {
   type: choice("service_failure"),
   reason: text("Make it look worse"),
 };
+
+describe("caller reference visible to anyone (finding 1)", () => {
+  it("keeps it off the pinned card; /incident show in the channel shows it only to whom may see it, logged", async () => {
+    const incident = await readyIncident(deps(), {
+      impact: "medium",
+      urgency: "medium",
+      callerReference: "ACC-DOOR-4411",
+    });
+    const card = h.slack.messagesIn(incident.channelId!).find((m) => m.ts === incident.summaryTs);
+    expect(JSON.stringify(card)).not.toContain("ACC-DOOR-4411");
+    const stranger = await commandReply(h, "show", { channel: incident.channelId!, user: USERS.other });
+    expect(stranger).not.toContain("ACC-DOOR-4411");
+    expect((await listLog(deps().db, incident.id)).some((e) => e.kind === "personal_data_viewed")).toBe(
+      false,
+    );
+    const lead = await commandReply(h, "show", { channel: incident.channelId!, user: USERS.lead });
+    expect(lead).toContain("ACC-DOOR-4411");
+    const viewed = (await listLog(deps().db, incident.id)).filter((e) => e.kind === "personal_data_viewed");
+    expect(viewed.map((e) => e.actor)).toEqual([USERS.lead]);
+  });
+});
+
+describe("one unescaped output (finding 7)", () => {
+  it("escapes the affected queue in the Record impact confirmation", async () => {
+    const incident = await readyIncident(deps(), { impact: "medium", urgency: "medium" });
+    const form = await click(incident, FLOOR_ACTION.recordImpact, USERS.other);
+    const answer = await submitView(
+      h,
+      form.view!,
+      {
+        impact_calls_queued: { value: { type: "number_input", value: "12" } },
+        impact_affected_queue: text("<!channel> <https://evil.example|Billing>"),
+      },
+      USERS.other,
+    );
+    expect(answer).toEqual({});
+    const confirmation = await h.slack.waitFor(() =>
+      h.slack
+        .callsTo("chat.postEphemeral")
+        .find((c) => String(c.args.text).includes("Impact recorded") && c.args.user === USERS.other),
+    );
+    const shown = String(confirmation.args.text);
+    expect(shown).not.toContain("<!channel>");
+    expect(shown).not.toContain("<https://evil");
+    expect(shown).toContain("&lt;!channel&gt;");
+  });
+});
 
 describe("closed incidents can be changed (finding 2)", () => {
   it("refuses a re-categorise form opened before closure and submitted after, changing nothing", async () => {
