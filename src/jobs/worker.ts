@@ -90,6 +90,9 @@ const CONCURRENCY: Record<QueueName, number> = {
   actions: 5,
   maintenance: 1,
 };
+/** How long a turn waits for a lane's head another delivery is posting, and how often it looks. */
+const BUSY_HEAD_WAIT_MS = 3_000;
+const BUSY_HEAD_POLL_MS = 25;
 /** At most this many SLA step transactions at once per process, each of up to `maxSize` steps. */
 const STEP_GROUPS = { lanes: 1, maxSize: 40 };
 
@@ -118,6 +121,7 @@ async function deliverInSharedTurn(
 ): Promise<unknown> {
   const { redis, prefix } = ctx;
   const holder = ctx.job.id ?? "";
+  let busySince: number | undefined;
   let slot = data.slotAt;
   if (slot === undefined) {
     if (row.status !== undefined && row.status !== "pending") return { status: row.status };
@@ -144,6 +148,17 @@ async function deliverInSharedTurn(
         await deferChannel(redis, prefix, row.channel, Date.now() + err.delayMs);
       throw err;
     });
+    // The head is in flight in another delivery, which carries the lane on: this turn is kept
+    // for the post behind it for a moment, rather than spent on nothing (a burst of updates
+    // would otherwise wait a whole turn more), and given up if that delivery seems gone.
+    if (!outcome.busy) busySince = undefined;
+    else {
+      busySince ??= Date.now();
+      if (Date.now() - busySince < BUSY_HEAD_WAIT_MS) {
+        await new Promise((r) => setTimeout(r, BUSY_HEAD_POLL_MS));
+        continue;
+      }
+    }
     // Posts left in the lane: a further turn.
     if (!outcome.more) return outcome;
     const next = await shareChannelTurn(

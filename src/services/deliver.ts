@@ -127,6 +127,8 @@ export interface RoundupOutcome {
   more: boolean;
   /** The lane's head waits for a retry: the next turn is no sooner than this. */
   waitMs?: number;
+  /** The lane's head is being posted by another delivery right now. */
+  busy?: boolean;
 }
 
 /** Coming back for a head waiting for its retry this long after it is due (timers are not exact). */
@@ -154,7 +156,7 @@ export async function deliverRoundup(deps: Deps, channel: string): Promise<Round
   // A head waiting for its retry: a turn once it is due. A head held by a delivery in
   // progress: that delivery carries the lane on when it is done.
   if (claim.retryInMs !== null) return { posted: 0, more: true, waitMs: claim.retryInMs + RETRY_MARGIN_MS };
-  if (rows.length === 0) return { posted: 0, more: false };
+  if (rows.length === 0) return { posted: 0, more: false, busy: true };
   const posted = await postLaneHead(deps, channel, rows);
   // Read after the post is recorded: a post queued while this one was in flight, whose job
   // found the lane busy and left it to this one, is seen here.
