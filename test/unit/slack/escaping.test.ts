@@ -1,0 +1,166 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { milestonesOf } from "../../../src/domain/milestones.js";
+import {
+  briefingMessage,
+  floorReopenedPost,
+  floorResolvedPost,
+  helpRequestMessage,
+} from "../../../src/slack/blocks/floor.js";
+import { handoverAnnouncement, handoverDm } from "../../../src/slack/blocks/handover.js";
+import {
+  announcementRoundup,
+  incidentAnnouncement,
+  incidentCard,
+  reporterNotice,
+} from "../../../src/slack/blocks/incident-card.js";
+import { milestoneNotice, milestoneRoundup } from "../../../src/slack/blocks/milestone.js";
+import { narrativeLines, narrativeMessage } from "../../../src/slack/blocks/narrative.js";
+import { clockNotice, escalationDm, slaBreach, slaWarning } from "../../../src/slack/blocks/sla.js";
+import {
+  noteMessage,
+  reporterResolvedDm,
+  stakeholderUpdateMessage,
+} from "../../../src/slack/blocks/update.js";
+import { incidentRow, NOW } from "../../helpers/fixtures.js";
+
+/**
+ * One rule for everything Slack shows: whatever a person typed (title, description, summary,
+ * reason, note, update, briefing, help request) reaches mrkdwn escaped, through every builder
+ * that shows it. A mention, a broadcast or a disguised link typed by a user never survives.
+ */
+
+const HOSTILE = [
+  "<!channel>",
+  "<!here>",
+  "<!everyone>",
+  "<@U0HEAD>",
+  "<#C0SECRET>",
+  "<https://evil.example|Click here>",
+];
+const typed = fc
+  .tuple(fc.string({ maxLength: 40 }), fc.constantFrom(...HOSTILE), fc.string({ maxLength: 40 }))
+  .map(([a, bad, b]) => `${a}${bad}${b}`);
+
+/** The strings Slack reads as markup: everything but plain_text objects, which it shows as typed. */
+function markup(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) markup(v, out);
+  else if (value && typeof value === "object" && (value as { type?: unknown }).type !== "plain_text")
+    for (const v of Object.values(value)) markup(v, out);
+  return out;
+}
+
+/** None of the raw tokens a hostile text carried may reach what Slack reads as markup. */
+function expectNoneSurvive(built: unknown): void {
+  const shown = markup(built).join("\n");
+  for (const token of HOSTILE) expect(shown).not.toContain(token);
+}
+
+const ctx = { typeLabel: "Service failure", timezone: "Europe/London" };
+
+describe("every builder escapes what a person typed", () => {
+  it("the card, announcements and roundups, the reporter's notices", () => {
+    fc.assert(
+      fc.property(typed, typed, typed, (title, description, summary) => {
+        const i = incidentRow({
+          title,
+          description,
+          resolutionSummary: summary,
+          callersNow: summary,
+          status: "resolved",
+        });
+        expectNoneSurvive(incidentCard(i, { ...ctx, audience: "responder" }));
+        expectNoneSurvive(incidentCard(i, { ...ctx, audience: "stakeholder" }));
+        expectNoneSurvive(incidentAnnouncement(i, ctx));
+        expectNoneSurvive(announcementRoundup([i, { ...i, number: 43 }], () => "Service failure"));
+        expectNoneSurvive(reporterNotice(i));
+        expectNoneSurvive(reporterResolvedDm(i, "resolved"));
+        expectNoneSurvive(reporterResolvedDm(i, "closed"));
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
+  it("milestone notices, story lines and their roundups", () => {
+    fc.assert(
+      fc.property(typed, typed, (title, reason) => {
+        const i = incidentRow({ title });
+        const entries = [
+          {
+            kind: "status_changed",
+            details: { action: "resolve", resolution: { summary: reason, closeCode: "fixed" } },
+          },
+          { kind: "status_changed", details: { action: "reopen", reason } },
+          { kind: "field_changed", details: { field: "priority", from: "P3", to: "P2", reason } },
+          { kind: "field_changed", details: { field: "major", from: false, to: true, reason } },
+          {
+            kind: "escalation_sent",
+            details: { manual: true, role: "duty_manager", to: ["U0DUTY"], reason },
+          },
+        ];
+        const events = milestonesOf(entries, "U0LEAD", { ...i, resolvedAt: NOW }, null);
+        const notices = events.map((e) => milestoneNotice(i, e));
+        for (const n of notices) expectNoneSurvive(n);
+        expectNoneSurvive(milestoneRoundup(notices.map((n) => n.text)));
+        expectNoneSurvive(narrativeMessage(narrativeLines(entries, "U0LEAD"), NOW, "Europe/London"));
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
+  it("SLA notices and escalation DMs", () => {
+    fc.assert(
+      fc.property(typed, typed, typed, (title, description, reason) => {
+        const i = incidentRow({ title, description });
+        const at = { clock: "Acknowledge", dueAt: NOW, timezone: "Europe/London" };
+        expectNoneSurvive(slaWarning(i, { ...at, left: 60_000 }));
+        expectNoneSurvive(slaBreach(i, { ...at, escalatingTo: "team lead", dmed: ["U0LEAD"] }));
+        expectNoneSurvive(clockNotice(i, { ...at, breached: true }));
+        const rung = {
+          clockId: "c",
+          clock: "Acknowledge",
+          clockName: "respond",
+          overdueMs: 60_000,
+          level: 1,
+          role: "team_lead",
+          atTop: false,
+        };
+        expectNoneSurvive(escalationDm(i, { ...rung, timezone: "Europe/London" }));
+        expectNoneSurvive(escalationDm(i, { ...rung, manualReason: reason, timezone: "Europe/London" }));
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
+  it("updates, notes, briefings, the floor's posts, help requests and handovers", () => {
+    fc.assert(
+      fc.property(typed, typed, typed, (title, text, other) => {
+        const i = incidentRow({ title, callersNow: text, affectedQueue: other });
+        const update = { happening: text, customerImpact: other, nextUpdateAt: NOW, author: "U0AGENT" };
+        expectNoneSurvive(stakeholderUpdateMessage(i, update, "Europe/London"));
+        expectNoneSurvive(noteMessage({ reference: "INC-000042", author: "U0AGENT", text }));
+        const briefing = {
+          id: "b",
+          affected: text,
+          script: other,
+          workaround: text,
+          nextUpdateAt: NOW,
+          author: "U0AGENT",
+          postedAt: NOW,
+        };
+        expectNoneSurvive(briefingMessage(i, briefing, [], "Europe/London"));
+        expectNoneSurvive(
+          briefingMessage({ ...i, status: "resolved", resolvedAt: NOW }, briefing, [], "Europe/London"),
+        );
+        expectNoneSurvive(floorResolvedPost(i));
+        expectNoneSurvive(floorReopenedPost(i, text));
+        expectNoneSurvive(helpRequestMessage(i, { asker: "U0AGENT", request: text }));
+        const handover = { reference: "INC-000042", from: "U0AGENT", to: "U0LEAD", note: text };
+        expectNoneSurvive(handoverAnnouncement({ ...handover, by: "U0AGENT" }));
+        expectNoneSurvive(handoverDm({ ...handover, title, priority: "P2", channelId: "C0INC42" }));
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+});
