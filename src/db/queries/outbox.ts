@@ -268,13 +268,7 @@ export async function claimLaneHead(
         >`case when ${outbox.retryAt} > now() then ceil(extract(epoch from (${outbox.retryAt} - now())) * 1000) end`,
       })
       .from(outbox)
-      .where(
-        and(
-          eq(outbox.status, "pending"),
-          eq(outbox.channel, lane.channel),
-          inArray(outbox.purpose, [...lane.purposes]),
-        ),
-      )
+      .where(waitingIn(lane))
       .orderBy(outbox.createdAt, outbox.id)
       .limit(lane.limit)
       .for("update", { skipLocked: true });
@@ -305,19 +299,18 @@ export async function claimLaneHead(
   });
 }
 
+/** The posts waiting in a channel's lane. */
+function waitingIn(lane: Pick<Lane, "channel" | "purposes">) {
+  return and(
+    eq(outbox.status, "pending"),
+    eq(outbox.channel, lane.channel),
+    inArray(outbox.purpose, [...lane.purposes]),
+  );
+}
+
 /** Whether any post waits in a channel's lane. */
 export async function laneHasPending(db: DbOrTx, lane: Pick<Lane, "channel" | "purposes">): Promise<boolean> {
-  const [row] = await db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, "pending"),
-        eq(outbox.channel, lane.channel),
-        inArray(outbox.purpose, [...lane.purposes]),
-      ),
-    )
-    .limit(1);
+  const [row] = await db.select({ id: outbox.id }).from(outbox).where(waitingIn(lane)).limit(1);
   return row !== undefined;
 }
 
