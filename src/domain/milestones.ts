@@ -1,4 +1,4 @@
-import type { CloseCode, Priority, Status } from "./incident.js";
+import type { CloseCode, Priority } from "./incident.js";
 import type { HoldReason } from "./lifecycle.js";
 
 /**
@@ -144,9 +144,4 @@ function statusMilestone(
 /** The audience's list, or every milestone when it names none. */
 export function hears(notify: readonly Milestone[] | null | undefined, milestone: Milestone): boolean {
   return !notify || notify.includes(milestone);
-}
-
-/** Statuses after which the floor has nothing left to tell callers about the outage. */
-export function isOver(status: Status): boolean {
-  return status === "resolved" || status === "closed";
 }

@@ -8,16 +8,6 @@ export async function lockIncident(tx: Tx, id: string): Promise<IncidentRow | nu
   return row ?? null;
 }
 
-/**
- * Locks the incident a clock belongs to. Every transaction that touches both locks the
- * incident first and its clocks second; the other order deadlocks against a user's change.
- */
-export async function lockIncidentOfClock(tx: Tx, clockId: string): Promise<IncidentRow | null> {
-  const owner = tx.select({ id: slaClocks.incidentId }).from(slaClocks).where(eq(slaClocks.id, clockId));
-  const [row] = await tx.select().from(incidents).where(inArray(incidents.id, owner)).for("update");
-  return row ?? null;
-}
-
 /** Locks the incidents of these clocks, in id order (the order every multi-incident lock takes). */
 export function lockIncidentsOfClocks(tx: Tx, clockIds: string[]): Promise<IncidentRow[]> {
   if (clockIds.length === 0) return Promise.resolve([]);
