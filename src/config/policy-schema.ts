@@ -24,6 +24,7 @@ import {
   DEFAULT_PERMISSIONS,
   DEFAULT_REMIND_BEFORE_MS,
   DEFAULT_ROOT_CAUSE_CATEGORIES,
+  INCIDENT_CHANNEL_KINDS,
   SLA_HOURS,
   WEEKDAYS,
 } from "./policy-types";
@@ -374,6 +375,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
     permissions: permissionsSchema(roleNames),
     notify: NotifyList,
     manual_escalation_cooldown: Duration.optional(),
+    incident_channels: z.enum(INCIDENT_CHANNEL_KINDS).default("public"),
   }).transform(
     (raw): Policy => ({
       timezone: raw.timezone,
@@ -396,6 +398,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
       incidentTypes: raw.incident_types,
       ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
       manualEscalationCooldownMs: raw.manual_escalation_cooldown ?? DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS,
+      incidentChannels: raw.incident_channels,
       sla: raw.sla,
       warnAt: raw.warn_at,
       priorityMatrix: raw.priority_matrix satisfies PriorityMatrix,

@@ -18,6 +18,10 @@ export type SlaHours = (typeof SLA_HOURS)[number];
 export const BUILT_IN_CLOCKS = ["respond", "update_every", "resolve"] as const;
 export type BuiltInClock = (typeof BUILT_IN_CLOCKS)[number];
 
+/** Who can find an incident channel: everyone in the workspace, or only the people invited. */
+export const INCIDENT_CHANNEL_KINDS = ["public", "private"] as const;
+export type IncidentChannelKind = (typeof INCIDENT_CHANNEL_KINDS)[number];
+
 export interface BusinessHours {
   /** In week order, no repeats. */
   days: Weekday[];
@@ -171,6 +175,8 @@ export interface Policy {
   notify?: Milestone[];
   /** A level escalated to by hand is not messaged by hand again for this long. */
   manualEscalationCooldownMs?: number;
+  /** Whether incident channels are created public or private (unset: public). */
+  incidentChannels?: IncidentChannelKind;
 }
 
 export const DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS = 10 * 60_000;

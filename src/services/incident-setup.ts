@@ -102,7 +102,7 @@ async function ensureChannel(deps: Deps, incident: IncidentRow): Promise<WithCha
  */
 async function createOrAdopt(deps: Deps, incident: IncidentRow, name: string): Promise<string | null> {
   try {
-    const res = await deps.slack.conversations.create({ name, is_private: false });
+    const res = await deps.slack.conversations.create({ name, is_private: isPrivate(deps) });
     return res.channel?.id ?? null;
   } catch (err) {
     if (slackErrorCode(err) !== "name_taken") throw err;
@@ -116,11 +116,17 @@ async function createOrAdopt(deps: Deps, incident: IncidentRow, name: string): P
   return ours ? existing.id : null;
 }
 
+/** Whether the policy makes incident channels private (only the people invited see them). */
+function isPrivate(deps: Deps): boolean {
+  return deps.policy.incidentChannels === "private";
+}
+
 async function findChannelByName(deps: Deps, name: string) {
   let cursor: string | undefined;
   do {
+    // A private channel is listed to its members only; the bot created it, so it is one.
     const page = await deps.slack.conversations.list({
-      types: "public_channel",
+      types: isPrivate(deps) ? "private_channel" : "public_channel",
       exclude_archived: true,
       limit: 1000,
       cursor,

@@ -165,6 +165,13 @@ describe("defaults for optional keys", () => {
     ]);
   });
 
+  it("creates incident channels public unless the policy says private", () => {
+    expect(policy.incidentChannels).toBe("public");
+    expect(policyOf(parsePolicy(`${MINIMAL}\nincident_channels: private\n`)).incidentChannels).toBe(
+      "private",
+    );
+  });
+
   it("treats an empty optional list as empty", () => {
     const result = parsePolicy(`${MINIMAL}\nagent_channels:\n`);
     expect(policyOf(result).agentChannels).toEqual([]);
@@ -462,7 +469,14 @@ describe("each problem is reported with its path", () => {
       (doc) => {
         doc.escalation_policy = {};
       },
-      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions, notify, manual_escalation_cooldown)",
+      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions, notify, manual_escalation_cooldown, incident_channels)",
+    ],
+    [
+      "an incident channel kind that is neither public nor private",
+      (doc) => {
+        doc.incident_channels = "secret";
+      },
+      'incident_channels: expected one of public, private, got "secret"',
     ],
     [
       "a playbook step without its text",
