@@ -34,16 +34,18 @@ const SCOPES_WITHOUT_A_CALL: Record<string, string> = {
 /**
  * conversations.* methods list one scope per conversation type (channels: public, groups:
  * private, im: DMs, mpim: group DMs), and the bot needs the one for each type it works on.
- * Switchboard works on public channels (private ones would need the groups:* scopes), so that
- * is the default; the methods below also or only touch the reporter's DM.
+ * The policy's `incident_channels` makes incident channels public or private, and stakeholder
+ * channels may be either, so by default a call needs both its channels:* and groups:* scope
+ * (where Slack lists one: conversations.join has no private variant, private channels cannot
+ * be joined); the methods below also or only touch the reporter's DM.
  */
 const CONVERSATION_TYPES = ["channels", "groups", "im", "mpim"];
-const DEFAULT_CONVERSATION_TYPES = ["channels"];
+const DEFAULT_CONVERSATION_TYPES = ["channels", "groups"];
 const CONVERSATION_TYPES_BY_METHOD: Record<string, string[]> = {
   // Opens the DM with the reporter (deliver.ts, before reading it on a retry).
   "conversations.open": ["im"],
   // On a retried post, reads the incident/stakeholder channel or the reporter's DM.
-  "conversations.history": ["channels", "im"],
+  "conversations.history": ["channels", "groups", "im"],
 };
 
 /** @slack/web-api helpers that are not Web API methods themselves. */
@@ -139,7 +141,9 @@ function needsOf(method: string): Need[] {
   if (!bot.some((s) => CONVERSATION_TYPES.includes(typeOf(s)))) {
     return [{ method, what: "any of", anyOf: bot }];
   }
-  const types = CONVERSATION_TYPES_BY_METHOD[method] ?? DEFAULT_CONVERSATION_TYPES;
+  const types = (CONVERSATION_TYPES_BY_METHOD[method] ?? DEFAULT_CONVERSATION_TYPES).filter(
+    (type) => CONVERSATION_TYPES_BY_METHOD[method] || bot.some((s) => typeOf(s) === type),
+  );
   return types.map((type) => ({
     method,
     what: `${type}: conversations`,
