@@ -2,6 +2,7 @@ import type { ChannelRateLimiter, Faults } from "./faults";
 import { assertErrorAllowed, isKnownMethod, methodDoc, missingArgumentError } from "./method-docs";
 import { HANDLERS } from "./methods";
 import { ApiError, type Args, type Body } from "./protocol";
+import { missingScope } from "./scopes";
 import type { Workspace } from "./state";
 import type { FailureSpec } from "./types";
 
@@ -87,6 +88,12 @@ export class Dispatcher {
     if (missing.length > 0) {
       const messages = missing.map((k) => `[ERROR] missing required field: ${k}`);
       return platformError(method, missingArgumentError(method), { response_metadata: { messages } });
+    }
+    if (this.ws.scopes) {
+      const needed = missingScope(this.ws, method, args, this.ws.scopes);
+      if (needed) {
+        return platformError(method, "missing_scope", { needed, provided: [...this.ws.scopes].join(",") });
+      }
     }
     try {
       const body = await handler(args, { ws: this.ws, method, baseUrl: this.baseUrl() });

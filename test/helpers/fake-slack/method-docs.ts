@@ -33,12 +33,15 @@ export interface MethodDoc {
   required: string[];
   errors: Set<string>;
   rateLimit: string | undefined;
+  /** Bot-token scopes, any one of which Slack accepts (per conversation type for conversations.*). */
+  botScopes: string[];
 }
 
 interface RawMethodDoc {
   args?: { required?: string[] };
   errors?: Record<string, unknown>;
   rate_limits?: string;
+  scope?: { bot?: string[] } | unknown;
 }
 
 let methodNames: Set<string> | undefined;
@@ -60,6 +63,11 @@ export function isKnownMethod(method: string): boolean {
   return knownMethods().has(method);
 }
 
+function botScopesOf(scope: unknown): string[] {
+  const bot = scope && typeof scope === "object" ? (scope as { bot?: unknown }).bot : undefined;
+  return Array.isArray(bot) ? bot.filter((s): s is string => typeof s === "string") : [];
+}
+
 /** The method's published description, loaded on first use and cached. */
 export function methodDoc(method: string): MethodDoc {
   const cached = docs.get(method);
@@ -70,6 +78,7 @@ export function methodDoc(method: string): MethodDoc {
     required: raw.args?.required ?? [],
     errors: new Set(Object.keys(raw.errors ?? {})),
     rateLimit: raw.rate_limits,
+    botScopes: botScopesOf(raw.scope),
   };
   docs.set(method, doc);
   return doc;

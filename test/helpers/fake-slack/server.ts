@@ -171,6 +171,15 @@ function facade(s: FakeSlackServer): FakeSlack {
     setChatWritePublic: (enabled) => {
       ws.chatWritePublic = enabled;
     },
+    setScopes: (scopes) => {
+      ws.scopes = scopes ? new Set(scopes) : null;
+      ws.chatWritePublic = scopes ? scopes.includes("chat:write.public") : true;
+    },
+    visibleTo: (channel, user) => {
+      const found = ws.channels.get(channel);
+      if (!found) throw new Error(`fake-slack: visibleTo: no channel ${channel}`);
+      return ws.visibleTo(found, user);
+    },
     messagesIn: (channel) => ws.messagesIn(channel),
     callsTo: (method) => s.calls.filter((c) => c.method === method),
     waitFor: (predicate, opts) => waitFor(predicate, s.calls, opts),

@@ -69,6 +69,8 @@ export class Workspace {
   readonly responseUrls = new Map<string, ResponseUrlState>();
   /** The app holds chat:write.public: it may post to public channels it is not in. */
   chatWritePublic = true;
+  /** The bot token's scopes; null: every scope (calls are not checked for missing_scope). */
+  scopes: ReadonlySet<string> | null = null;
   /** Channels whose human membership is fully known: members were given, or the API created them. */
   readonly strictMembership = new Set<string>();
   private readonly ims = new Map<string, string>();
@@ -103,6 +105,7 @@ export class Workspace {
       list.length = 0;
     this.strictMembership.clear();
     this.chatWritePublic = true;
+    this.scopes = null;
     this.users.set(BOT_USER_ID, {
       id: BOT_USER_ID,
       name: "switchboard",
@@ -224,6 +227,12 @@ export class Workspace {
       throw new ApiError("channel_not_found");
     }
     return channel;
+  }
+
+  /** Whether `user` can find the channel: any channel, if public; a private one (or DM) only as a member. */
+  visibleTo(channel: FakeChannel, user: string): boolean {
+    if (channel.is_private) return channel.members.has(user);
+    return this.users.has(user) && !this.users.get(user)?.deleted;
   }
 
   /** Membership of a human; lenient (always true) for channels whose membership was never given. */

@@ -169,6 +169,15 @@ export interface FakeSlack {
   /** Whether the app holds chat:write.public (default true; reset() restores it). Without it,
    * chat.postMessage to a public channel the bot is not in answers `not_in_channel`. */
   setChatWritePublic(enabled: boolean): void;
+  /**
+   * The bot token's scopes (default null: every scope; reset() restores it). When set, a call
+   * lacking the scope Slack's method reference lists for it, for the type of conversation it
+   * touches (groups:write to create a private channel, groups:history to read one), answers
+   * `missing_scope` with `needed` and `provided`; chat:write.public follows the list.
+   */
+  setScopes(scopes: readonly string[] | null): void;
+  /** Whether `user` can find the channel in Slack: a public one always, a private one as a member. */
+  visibleTo(channel: string, user: string): boolean;
   setChannelRateLimit(opts: { perSecond: number; burst: number } | null): void;
   messagesIn(channel: string): FakeMessage[];
   callsTo(method: string): RecordedCall[];
