@@ -1,6 +1,8 @@
 import type { WebClient } from "@slack/web-api";
 import { getIncidentById, markCardDrawn } from "../db/queries/incidents.js";
+import type { IncidentRow } from "../db/schema/index.js";
 import { classifySlackError } from "../slack/errors.js";
+import { inviteOwner } from "./channel-members.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { renderResponderCard } from "./render.js";
@@ -14,10 +16,20 @@ export async function refreshCard(deps: Deps, incidentId: string): Promise<"upda
   // No card yet: the set-up job posts it from the current state when it gets there.
   if (!incident?.channelId || !incident.summaryTs) return "skipped";
   const card = await renderResponderCard(deps.db, deps.policy, incident);
+  const drawn = await drawCard(deps, incident, { channel: incident.channelId, ts: incident.summaryTs }, card);
+  await inviteOwner(deps, incident);
+  return drawn;
+}
+
+async function drawCard(
+  deps: Deps,
+  incident: IncidentRow,
+  where: { channel: string; ts: string },
+  card: Awaited<ReturnType<typeof renderResponderCard>>,
+): Promise<"updated" | "skipped"> {
   try {
     await deps.slack.chat.update({
-      channel: incident.channelId,
-      ts: incident.summaryTs,
+      ...where,
       ...card,
     } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
     await markCardDrawn(deps.db, incident.id, incident.version);
@@ -26,7 +38,7 @@ export async function refreshCard(deps: Deps, incidentId: string): Promise<"upda
     const failure = classifySlackError(err);
     if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
     if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
-    deps.logger.warn({ incidentId, error: failure.error }, "summary card not updated");
+    deps.logger.warn({ incidentId: incident.id, error: failure.error }, "summary card not updated");
     // Slack will not take this edit (card deleted, channel archived): not one for the sweep.
     await markCardDrawn(deps.db, incident.id, incident.version);
     return "skipped";

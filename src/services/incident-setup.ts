@@ -15,6 +15,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { ensureJob } from "../jobs/ensure-job.js";
 import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
 import { slackErrorCode } from "../slack/errors.js";
+import { inviteOwner } from "./channel-members.js";
 import { stakeholderChannelsFor } from "./communicate.js";
 import { deliverOutbox, queueRowDeliveries, RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
@@ -58,6 +59,7 @@ export async function finishSetUp(deps: Deps, incidentId: string): Promise<void>
   if (!logged || logged.setupCompletedAt) return;
   const incident = await ensureChannel(deps, logged);
   await inviteReporter(deps, incident);
+  await inviteOwner(deps, incident);
   const card = await ensureSummaryCard(deps, incident);
   // After the card, so the checklist sits right under it in the channel.
   await postPlaybookChecklist(deps, incident);

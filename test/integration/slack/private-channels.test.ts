@@ -8,7 +8,7 @@ import { CARD_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { clickButton, submitView } from "../../helpers/interact.js";
+import { clickButton, commandReply, submitView } from "../../helpers/interact.js";
 import { formValue, logFormState, validLogForm, viewSubmission } from "../../helpers/slack-payloads.js";
 
 /**
@@ -108,11 +108,11 @@ describe("private incident channels", () => {
     expect(h.slack.messages.filter((m) => JSON.stringify(m).includes(CALLER))).toEqual([]);
   });
 
-  it("is worked there as a public one: lines, notices, a retried post, the reveal, resolve and close", async () => {
+  it("is worked there as a public one: lines, notices, a retried post, the reveal, a new owner, resolve and close", async () => {
     const incident = await logThroughSlack();
     const channel = incident.channelId!;
-    // The reporter invites a team lead and a colleague, as members of a private channel may.
-    for (const user of [USERS.lead, USERS.other]) h.slack.channels.get(channel)!.members.add(user);
+    // The reporter invites a colleague, as any member of a private channel may.
+    h.slack.channels.get(channel)!.members.add(USERS.other);
 
     // The acknowledge line lands but its answer is lost: the retry reads the private
     // channel's history, finds it, and does not post it again.
@@ -133,20 +133,26 @@ describe("private incident channels", () => {
     expect(refused).not.toContain(CALLER);
     expect(refused).toMatch(/only the reporter, the owner/);
 
-    const resolve = await click(incident, CARD_ACTION.resolve, USERS.agent);
+    // The bot brings a new owner in: outside the channel they could not see the card.
+    expect(h.slack.visibleTo(channel, USERS.lead)).toBe(false);
+    expect(await commandReply(h, `assign <@${USERS.lead}|lead>`, { channel })).toContain("now owns");
+    await h.slack.waitFor(() => h.slack.channels.get(channel)!.members.has(USERS.lead));
+    expect(h.slack.visibleTo(channel, USERS.lead)).toBe(true);
+
+    const resolve = await click(incident, CARD_ACTION.resolve, USERS.lead);
     expect(
       await submitView(
         h,
         resolve.view!,
         { resolution_summary: text("Carrier fixed the route"), close_code: choice("fixed") },
-        USERS.agent,
+        USERS.lead,
       ),
     ).toEqual({});
     await eventually("resolved", async () => (await loadIncident(deps(), incident.id)).status === "resolved");
     expect((await click(incident, CARD_ACTION.close, USERS.lead)).text).toContain("Closed");
 
     await sentPost(incident, "milestone", h.channels.stake, ":closed:");
-    await eventually("resolve and close lines", () =>
+    await eventually("resolve and close lines", async () =>
       linesIn(channel, "resolved it").length === 1 && linesIn(channel, "closed it").length === 1
         ? true
         : null,
