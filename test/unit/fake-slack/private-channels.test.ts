@@ -16,6 +16,10 @@ beforeEach(() => {
   for (const id of ["U0ALICE", "U0BOB"]) fake.addUser(id);
 });
 
+/** Slack's answer to a call without its scope: which scope it needed, which the token has. */
+const denial = async (call: Promise<unknown>) =>
+  (await platformError(call)) as { error: string; needed?: string; provided?: string };
+
 const PUBLIC_ONLY = [
   "channels:history",
   "channels:manage",
@@ -72,7 +76,7 @@ describe("bot token scopes", () => {
 
   it("asks the groups:* scope of calls on private channels, the channels:* one on public", async () => {
     fake.setScopes(PUBLIC_ONLY);
-    const denied = await platformError(client().conversations.create({ name: "secret", is_private: true }));
+    const denied = await denial(client().conversations.create({ name: "secret", is_private: true }));
     expect(denied).toMatchObject({ error: "missing_scope", needed: "groups:write" });
     expect(String(denied.provided).split(",")).toEqual(PUBLIC_ONLY);
     expect(fake.channels.size).toBe(0);
@@ -81,9 +85,9 @@ describe("bot token scopes", () => {
 
     const hidden = fake.addChannel("hidden", { is_private: true });
     await client().chat.postMessage({ channel: hidden, text: "chat:write is not per type" });
-    const history = await platformError(client().conversations.history({ channel: hidden }));
+    const history = await denial(client().conversations.history({ channel: hidden }));
     expect(history).toMatchObject({ error: "missing_scope", needed: "groups:history" });
-    expect((await platformError(client().conversations.list({ types: "private_channel" }))).needed).toBe(
+    expect((await denial(client().conversations.list({ types: "private_channel" }))).needed).toBe(
       "groups:read",
     );
 
@@ -104,7 +108,7 @@ describe("bot token scopes", () => {
     fake.setScopes([...PUBLIC_ONLY, "chat:write.public"]);
     await client().chat.postMessage({ channel: outside, text: "x" });
     fake.setScopes(["channels:read"]);
-    expect((await platformError(client().chat.postMessage({ channel: outside, text: "x" }))).needed).toBe(
+    expect((await denial(client().chat.postMessage({ channel: outside, text: "x" }))).needed).toBe(
       "chat:write",
     );
     fake.reset();
