@@ -50,6 +50,8 @@ export const LOG_KINDS = [
   "agents_told_reopened",
   // Personal data: who was shown it, and when (never the value)
   "personal_data_viewed",
+  // Someone brought into a private incident channel from a request for help they were sent
+  "channel_joined",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -1,4 +1,10 @@
+import { appendLog } from "../db/queries/incident-log.js";
+import { getIncidentById } from "../db/queries/incidents.js";
+import { wasPosted } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { isOpenStatus } from "../domain/lifecycle.js";
+import { formatReference } from "../domain/reference.js";
+import { channelMention } from "../slack/blocks/text.js";
 import { classifySlackError, slackErrorCode } from "../slack/errors.js";
 import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
@@ -29,4 +35,48 @@ export async function inviteOwner(deps: Deps, incident: IncidentRow): Promise<vo
     // A deactivated or guest account, or a channel gone: nothing a retry would change.
     deps.logger.warn({ incidentId: incident.id, channel: incident.channelId, code }, "owner not invited");
   }
+}
+
+/**
+ * "Join the incident channel" on a request for help about an incident in a private channel:
+ * invites the clicker. Only the request as it landed counts (its channel and message, from
+ * Slack's payload, must be where that incident's request was posted), so an edited button
+ * value or a copy of the button elsewhere opens no channel. Each join is logged.
+ */
+export async function joinFromHelpRequest(
+  deps: Deps,
+  p: { incidentId: string; actor: string; channel: string | undefined; ts: string | undefined },
+): Promise<string> {
+  const incident = await getIncidentById(deps.db, p.incidentId);
+  if (!incident) return "That incident no longer exists.";
+  const ref = formatReference(incident.number);
+  const posted =
+    p.channel !== undefined &&
+    p.ts !== undefined &&
+    (await wasPosted(deps.db, {
+      incidentId: incident.id,
+      purpose: "help_request",
+      channel: p.channel,
+      ts: p.ts,
+    }));
+  if (!posted || !incident.channelId) return `This button works only on the request for help with ${ref}.`;
+  if (!isOpenStatus(incident.status)) return `${ref} is no longer open, so there is nothing to help with.`;
+  const channel = incident.channelId;
+  try {
+    await deps.slack.conversations.invite({ channel, users: p.actor });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (code === "already_in_channel") return `You are already in ${channelMention(channel)}.`;
+    deps.logger.warn({ incidentId: incident.id, channel, code }, "helper not invited");
+    return code === null || SLACK_TROUBLE.has(code)
+      ? "Couldn't add you just now. Please press the button again in a moment."
+      : `Couldn't add you to ${channelMention(channel)} (${code}). Ask someone in it to invite you.`;
+  }
+  await appendLog(deps.db, {
+    incidentId: incident.id,
+    actor: p.actor,
+    kind: "channel_joined",
+    details: { user: p.actor, channel },
+  });
+  return `You are in ${channelMention(channel)} now, to help with ${ref}.`;
 }

@@ -216,7 +216,11 @@ export function askForHelp(deps: Deps, p: Request & { request: string }): Promis
             dedupeKey: `help:${key}:${channel}`,
             purpose: "help_request",
             channel,
-            message: helpRequestMessage(updated, { asker: p.actor, request: p.request }),
+            message: helpRequestMessage(updated, {
+              asker: p.actor,
+              request: p.request,
+              privateChannel: deps.policy.incidentChannels === "private",
+            }),
           })),
         ),
     });

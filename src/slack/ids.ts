@@ -31,6 +31,8 @@ export const CARD_ACTION = {
   stopClock: "incident_stop_clock",
   timelineNext: "incident_timeline_next",
   showCallerDetails: "incident_show_caller_details",
+  /** On a request for help about a private incident channel: brings the clicker into it. */
+  joinChannel: "incident_join_channel",
 } as const;
 export type CardAction = (typeof CARD_ACTION)[keyof typeof CARD_ACTION];
 

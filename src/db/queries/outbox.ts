@@ -81,6 +81,26 @@ export async function getOutbox(db: DbOrTx, id: string): Promise<OutboxRow | nul
   return row ?? null;
 }
 
+/** Whether a post of `purpose` about the incident landed as the message `ts` in `channel`. */
+export async function wasPosted(
+  db: DbOrTx,
+  p: { incidentId: string; purpose: string; channel: string; ts: string },
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.incidentId, p.incidentId),
+        eq(outbox.purpose, p.purpose),
+        eq(outbox.postedChannel, p.channel),
+        eq(outbox.ts, p.ts),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
 export async function getOutboxByKey(db: DbOrTx, key: string): Promise<OutboxRow | null> {
   const [row] = await db.select().from(outbox).where(eq(outbox.dedupeKey, key));
   return row ?? null;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getIncidentById } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
 import type { LifecycleAction } from "../../domain/lifecycle.js";
+import { joinFromHelpRequest } from "../../services/channel-members.js";
 import type { Deps } from "../../services/deps.js";
 import { flagPersonalData, stopExtraClock } from "../../services/extra-clocks.js";
 import { changeStatus } from "../../services/lifecycle.js";
@@ -61,6 +62,12 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
   const incident = await getIncidentById(deps.db, value.incidentId);
   if (!incident) return void (await say("That incident no longer exists."));
   const actionId = parsed.data.action_id as CardAction;
+  if (actionId === CARD_ACTION.joinChannel) {
+    const where = { channel: body.channel?.id, ts: body.message?.ts };
+    return void (await say(
+      await joinFromHelpRequest(deps, { incidentId: incident.id, actor: body.user.id, ...where }),
+    ));
+  }
   if (actionId === CARD_ACTION.showCallerDetails) {
     return void (await say(
       (

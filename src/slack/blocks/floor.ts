@@ -9,7 +9,7 @@ import {
 import { STATUS_LABELS } from "../../domain/incident.js";
 import { isMajor } from "../../domain/priority-matrix.js";
 import { formatReference } from "../../domain/reference.js";
-import { FLOOR_ACTION } from "../ids.js";
+import { CARD_ACTION, FLOOR_ACTION } from "../ids.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 /**
@@ -209,11 +209,18 @@ export function impactBlocks(i: RecordedImpact, timezone: string): Record<string
 
 type HelpIncident = Pick<
   IncidentRow,
-  "number" | "title" | "priority" | "major" | "status" | "ownerId" | "channelId"
+  "id" | "number" | "title" | "priority" | "major" | "status" | "ownerId" | "channelId"
 >;
 
-/** A request for help: the incident's summary (never its caller reference), what is needed, who asks. */
-export function helpRequestMessage(i: HelpIncident, p: { asker: string; request: string }) {
+/**
+ * A request for help: the incident's summary (never its caller reference), what is needed, who
+ * asks. A private incident channel (`privateChannel`) cannot be found by whoever answers, so
+ * the request carries a button that brings them in.
+ */
+export function helpRequestMessage(
+  i: HelpIncident,
+  p: { asker: string; request: string; privateChannel?: boolean },
+) {
   const ref = formatReference(i.number);
   const heading = `${ref} · ${i.priority}${isMajor(i) ? " · MAJOR" : ""} · ${STATUS_LABELS[i.status]}`;
   const ask = `:sos: ${userMention(p.asker)} is asking for help with *${ref}*`;
@@ -230,6 +237,23 @@ export function helpRequestMessage(i: HelpIncident, p: { asker: string; request:
           mrkdwn(`*Incident channel*\n${channelMention(i.channelId)}`),
           mrkdwn(`*Asked by*\n${userMention(p.asker)}`),
         ],
+      },
+      ...(p.privateChannel && i.channelId ? [joinChannelActions(i)] : []),
+    ],
+  };
+}
+
+function joinChannelActions(i: HelpIncident) {
+  return {
+    type: "actions",
+    block_id: "help_join",
+    elements: [
+      {
+        type: "button",
+        action_id: CARD_ACTION.joinChannel,
+        text: plain("Join the incident channel", 75),
+        value: i.id,
+        style: "primary",
       },
     ],
   };

@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { listLog } from "../../../src/db/queries/incident-log.js";
 import { type IncidentRow, incidents, outbox } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
-import { CARD_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION, FLOOR_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -163,6 +164,39 @@ describe("private incident channels", () => {
     });
     expect(JSON.stringify(card.blocks)).toContain("Carrier fixed the route");
     expect(h.slack.channels.get(channel)!.is_private).toBe(true);
+  });
+
+  it("lets whoever a request for help went to join, from that request only", async () => {
+    const incident = await logThroughSlack();
+    const channel = incident.channelId!;
+    const asked = await click(incident, FLOOR_ACTION.askForHelp, USERS.agent);
+    expect(await submitView(h, asked.view!, { help_request: text("Who can approve refunds?") })).toEqual({});
+    // No support channel in this policy: the request goes to the agent's team lead by DM.
+    const request = await sentPost(incident, "help_request", USERS.lead, "help:");
+    const join = (p: { channel: string; ts: string; value?: string }, user: string) =>
+      clickButton(
+        h,
+        { channel: p.channel, ts: p.ts, actionId: CARD_ACTION.joinChannel, value: p.value ?? incident.id },
+        user,
+      );
+    const landed = { channel: request.postedChannel!, ts: request.ts! };
+    expect(JSON.stringify(h.slack.messagesIn(landed.channel).at(-1)?.blocks)).toContain(
+      CARD_ACTION.joinChannel,
+    );
+
+    // The same button pressed anywhere else (a copy, an edited payload) opens nothing.
+    const elsewhere = await join({ channel: h.channels.floor, ts: incident.summaryTs! }, USERS.other);
+    expect(elsewhere.text).toMatch(/works only on the request for help/);
+    const other = await logThroughSlack();
+    const forged = await join({ ...landed, value: other.id }, USERS.lead);
+    expect(forged.text).toMatch(/works only on the request for help/);
+    expect(h.slack.visibleTo(other.channelId!, USERS.lead)).toBe(false);
+
+    expect((await join(landed, USERS.lead)).text).toContain("You are in");
+    expect(h.slack.visibleTo(channel, USERS.lead)).toBe(true);
+    expect((await join(landed, USERS.lead)).text).toContain("already in");
+    const joined = (await listLog(deps().db, incident.id)).filter((e) => e.kind === "channel_joined");
+    expect(joined.map((e) => [e.actor, e.details.channel])).toEqual([[USERS.lead, channel]]);
   });
 
   it("adopts its private channel when the answer to conversations.create was lost", async () => {

@@ -13,7 +13,7 @@ import {
 } from "../../../src/slack/blocks/floor-modals.js";
 import { headline, incidentCard } from "../../../src/slack/blocks/incident-card.js";
 import { stakeholderUpdateMessage } from "../../../src/slack/blocks/update.js";
-import { FLOOR_FIELDS as F, FLOOR_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION, FLOOR_FIELDS as F, FLOOR_ACTION } from "../../../src/slack/ids.js";
 import { AskForHelpForm, briefAgentsForm, RecordImpactForm } from "../../../src/slack/parse/floor-forms.js";
 import { toBlockErrors } from "../../../src/slack/parse/view-state.js";
 import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
@@ -171,6 +171,20 @@ describe("help request", () => {
     expect(body).toContain("<@U0OWNER>");
     expect(body).toContain("Need &lt;!here&gt; help");
     expect(body).not.toMatch(/caller/i);
+  });
+
+  it("offers to join the incident channel only when it is private", () => {
+    const i = incident();
+    const publicAsk = helpRequestMessage(i, { asker: "U0AGENT", request: "Hands?" });
+    expect(JSON.stringify(publicAsk)).not.toContain(CARD_ACTION.joinChannel);
+    const privateAsk = helpRequestMessage(i, { asker: "U0AGENT", request: "Hands?", privateChannel: true });
+    expect(validateMessageBlocks(privateAsk.blocks)).toEqual([]);
+    const buttons = privateAsk.blocks.flatMap((b) =>
+      "elements" in b && Array.isArray(b.elements) ? (b.elements as Array<{ action_id?: string }>) : [],
+    );
+    expect(buttons).toContainEqual(
+      expect.objectContaining({ action_id: CARD_ACTION.joinChannel, value: i.id }),
+    );
   });
 
   it("tells the asker where it went", () => {
