@@ -15,6 +15,8 @@ export interface Reply {
   ok: boolean;
   error?: string;
   delayMs?: number;
+  /** Destroy the connection instead of answering. */
+  reset?: boolean;
 }
 
 function json(status: number, body: Body, headers: Record<string, string> = {}): Reply {
@@ -44,6 +46,7 @@ function rateLimited(seconds: number): Reply {
 
 /** The answer an injected failure produces (without the delay). */
 function injected(method: string, fault: FailureSpec): Reply {
+  if (fault.reset) return { ...text(0, "", "connection_reset"), reset: true };
   const status = fault.status ?? (fault.error !== undefined ? 200 : 500);
   if (status === 429) return rateLimited(fault.retryAfter ?? 1);
   if (status === 200) return platformError(method, fault.error ?? "internal_error");
@@ -63,7 +66,7 @@ export class Dispatcher {
     if (!isKnownMethod(method)) return json(200, { ok: false, error: "unknown_method", req_method: method });
     const fault = this.faults.take(method, args);
     const failsOnly =
-      fault && !fault.afterEffect && (fault.error !== undefined || fault.status !== undefined);
+      fault && !fault.afterEffect && (fault.error !== undefined || fault.status !== undefined || fault.reset);
     if (fault && failsOnly) return { ...injected(method, fault), delayMs: fault.delayMs };
     const reply = await this.normal(method, args, token);
     if (!fault) return reply;
@@ -79,7 +82,9 @@ export class Dispatcher {
       return text(501, message, "not_implemented_in_fake");
     }
     if (!token) return platformError(method, "not_authed");
-    if (!token.startsWith("xoxb-")) return platformError(method, "invalid_auth");
+    // apps.connections.open takes the app-level token and nothing else does.
+    const tokenPrefix = method === "apps.connections.open" ? "xapp-" : "xoxb-";
+    if (!token.startsWith(tokenPrefix)) return platformError(method, "invalid_auth");
     if (method === "chat.postMessage") {
       const wait = this.limiter.take(String(args.channel ?? ""));
       if (wait > 0) return rateLimited(wait);

@@ -9,9 +9,9 @@ export class Faults {
   add(method: string, spec: FailureSpec): void {
     if (!isKnownMethod(method)) throw new Error(`fake-slack: failNext("${method}"): no such Slack method`);
     if (spec.error !== undefined) assertErrorAllowed(method, spec.error);
-    const fails = spec.error !== undefined || spec.status !== undefined || spec.afterEffect;
+    const fails = spec.error !== undefined || spec.status !== undefined || spec.afterEffect || spec.reset;
     if (!fails && spec.delayMs === undefined)
-      throw new Error("fake-slack: failNext needs error, status, delayMs or afterEffect");
+      throw new Error("fake-slack: failNext needs error, status, reset, delayMs or afterEffect");
     if (spec.status === 200 && spec.error === undefined)
       throw new Error("fake-slack: failNext status 200 needs an error");
     const times = spec.times ?? 1;

@@ -99,7 +99,18 @@ const completeUpload: Handler = (args, { ws }) => {
   return { files: refs.map((r) => ({ id: r.id, title: r.title })) };
 };
 
+/** Socket Mode: a fresh WebSocket URL from the fake Socket Mode server registered with the workspace. */
+const appsConnectionsOpen: Handler = (_args, { ws }) => {
+  if (!ws.socketModeUrl) {
+    throw new Error(
+      "apps.connections.open needs a fake Socket Mode server (test/helpers/fake-socket-mode.ts)",
+    );
+  }
+  return { url: ws.socketModeUrl() };
+};
+
 export const miscHandlers: Record<string, Handler> = {
+  "apps.connections.open": appsConnectionsOpen,
   "auth.test": authTest,
   "users.info": usersInfo,
   "files.getUploadURLExternal": getUploadUrl,

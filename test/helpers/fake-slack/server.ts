@@ -77,6 +77,10 @@ class FakeSlackServer {
         ...(reply.error ? { error: reply.error } : {}),
       });
       if (reply.delayMs) await this.sleeper.sleep(reply.delayMs);
+      if (reply.reset) {
+        req.socket.destroy();
+        return;
+      }
       send(res, reply.status, reply.body, reply.contentType, reply.headers);
     } catch (error) {
       Object.assign(call, { status: 500, ok: false, error: "fake_internal_error" });
@@ -166,6 +170,9 @@ function facade(s: FakeSlackServer): FakeSlack {
       return `${s.baseUrl}/response/${id}`;
     },
     failNext: (method, failure) => s.faults.add(method, failure),
+    setSocketModeUrl: (issue) => {
+      ws.socketModeUrl = issue;
+    },
     clearFaults: () => s.faults.clear(),
     setChannelRateLimit: (opts) => s.limiter.set(opts),
     setChatWritePublic: (enabled) => {

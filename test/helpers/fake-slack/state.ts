@@ -69,6 +69,8 @@ export class Workspace {
   readonly responseUrls = new Map<string, ResponseUrlState>();
   /** The app holds chat:write.public: it may post to public channels it is not in. */
   chatWritePublic = true;
+  /** Issues the URL apps.connections.open answers with (a fake Socket Mode server); kept over reset(). */
+  socketModeUrl: (() => string) | null = null;
   /** The bot token's scopes; null: every scope (calls are not checked for missing_scope). */
   scopes: ReadonlySet<string> | null = null;
   /** Channels whose human membership is fully known: members were given, or the API created them. */

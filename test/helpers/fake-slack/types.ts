@@ -111,6 +111,8 @@ export interface FailureSpec {
   channel?: string;
   /** Apply the call's effect, then answer `status` (default 500) instead of the real response. */
   afterEffect?: boolean;
+  /** Close the connection without any answer (the client sees ECONNRESET). */
+  reset?: boolean;
 }
 
 export interface AddChannelOptions {
@@ -164,6 +166,8 @@ export interface FakeSlack {
   /** A fresh `${baseUrl}/response/<id>`: valid 30 minutes, 5 uses (override for tests). */
   responseUrl(opts?: { ttlMs?: number; maxUses?: number }): string;
   failNext(method: string, failure: FailureSpec): void;
+  /** Socket Mode: what apps.connections.open answers with (see test/helpers/fake-socket-mode.ts). */
+  setSocketModeUrl(issue: (() => string) | null): void;
   /** Drops the failures queued by failNext that have not been used yet. */
   clearFaults(): void;
   /** Whether the app holds chat:write.public (default true; reset() restores it). Without it,
