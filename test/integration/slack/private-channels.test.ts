@@ -91,7 +91,7 @@ const linesIn = (channel: string, words: string) =>
   h.slack.messagesIn(channel).filter((m) => JSON.stringify(m).includes(words));
 
 describe("private incident channels", () => {
-  it("creates the channel private, with the reporter in it and hidden from everyone else", async () => {
+  it("creates the channel private with the reporter in it, hidden from others; pins the card; exports there", async () => {
     const incident = await logThroughSlack();
     const channel = h.slack.channels.get(incident.channelId!)!;
     expect(channel.is_private).toBe(true);
@@ -107,6 +107,13 @@ describe("private incident channels", () => {
     const card = h.slack.messagesIn(channel.id).find((m) => m.ts === incident.summaryTs);
     expect(JSON.stringify(card?.blocks)).toContain("Show caller details");
     expect(h.slack.messages.filter((m) => JSON.stringify(m).includes(CALLER))).toEqual([]);
+
+    // The export lands in the private channel and names it (conversations.info reads it).
+    expect(await commandReply(h, "export", { channel: channel.id })).toContain("Exported the log");
+    const markdown = await h.slack.waitFor(
+      () => h.slack.files.find((f) => f.channel === channel.id && f.filename.endsWith(".md"))?.content,
+    );
+    expect(markdown.toString("utf8")).toContain(`Pinned summary card in #${channel.name}`);
   });
 
   it("is worked there as a public one: lines, notices, a retried post, the reveal, a new owner, resolve and close", async () => {
