@@ -1,6 +1,7 @@
 import { parseEnv } from "./config/env.js";
 import { loadPolicy } from "./config/policy.js";
 import { createLogger, describeError } from "./lib/logger.js";
+import { describeFailure } from "./slack/socket-supervisor.js";
 import { type RunningSystem, StartupError, startSystem } from "./system.js";
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -24,6 +25,10 @@ function explainStartupError(err: unknown): string {
       return cause?.code === "slack_webapi_platform_error"
         ? `switchboard: Slack refused the bot token (${cause.data?.error}): check SLACK_BOT_TOKEN.`
         : `switchboard: cannot reach the Slack API at ${err.where} (${cause?.message ?? reason}): check the network or SLACK_API_URL.`;
+    case "Slack Socket Mode":
+      return cause?.code === "slack_webapi_platform_error"
+        ? `switchboard: Slack refused the app-level token (${cause.data?.error}): check SLACK_APP_TOKEN.`
+        : `switchboard: cannot open a Socket Mode connection to Slack at ${err.where} within SOCKET_RECONNECT_DEADLINE_MS (${describeFailure(cause)}): check the network or SLACK_API_URL.`;
     case "Metrics":
       return `switchboard: cannot serve /metrics on ${err.where} (${reason}): set METRICS_PORT or METRICS_HOST, or METRICS_TOKEN to serve it on PORT.`;
     default:
@@ -43,15 +48,10 @@ async function main(): Promise<void> {
     ]);
   }
   const logger = createLogger(config.logLevel);
-  let system: RunningSystem;
-  try {
-    system = await startSystem({ config, policy: policy.value, logger });
-  } catch (err) {
-    fail([explainStartupError(err)]);
-  }
-
+  let system: RunningSystem | undefined;
   let stopping = false;
-  const shutdown = (signal: string) => {
+  /** Stops everything in order, then exits with `code` (1 when the stop itself fails or hangs). */
+  const shutdown = (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
@@ -59,14 +59,26 @@ async function main(): Promise<void> {
       logger.error("shutdown timed out; exiting");
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
-    system.stop().then(
-      () => process.exit(0),
+    (system?.stop() ?? Promise.resolve()).then(
+      () => process.exit(code),
       (err: unknown) => {
         logger.error({ err: describeError(err) }, "error during shutdown");
         process.exit(1);
       },
     );
   };
+  try {
+    system = await startSystem({
+      config,
+      policy: policy.value,
+      logger,
+      // Exiting non-zero lets the supervisor (Docker, systemd, Kubernetes) start a fresh process.
+      onSocketLost: () => shutdown("socket mode connection lost", 1),
+    });
+  } catch (err) {
+    fail([explainStartupError(err)]);
+  }
+
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("unhandledRejection", (reason) => logger.error({ err: String(reason) }, "unhandled rejection"));

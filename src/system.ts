@@ -2,7 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
-import { type Config, DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, DEFAULT_POOL_SIZE } from "./config/env.js";
+import {
+  type Config,
+  DEFAULT_METRICS_HOST,
+  DEFAULT_METRICS_PORT,
+  DEFAULT_POOL_SIZE,
+  DEFAULT_SOCKET_RECONNECT_DEADLINE_MS,
+} from "./config/env.js";
 import type { Policy } from "./config/policy.js";
 import { createDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
@@ -22,6 +28,8 @@ import { createMetrics } from "./lib/metrics.js";
 import { slackLogger } from "./lib/slack-logger.js";
 import type { Deps } from "./services/deps.js";
 import { createSlackApp, slackClientOptions } from "./slack/app.js";
+import { socketModeReceiver } from "./slack/socket-mode.js";
+import { SocketSupervisor } from "./slack/socket-supervisor.js";
 
 export interface SystemOptions {
   config: Config;
@@ -34,6 +42,15 @@ export interface SystemOptions {
   redisWatchMs?: number;
   /** When a click still being handled is told so (see unanswered-clicks.ts). */
   clickLateMs?: number;
+  /**
+   * Socket Mode: called when the connection to Slack stays lost past SOCKET_RECONNECT_DEADLINE_MS.
+   * main.ts shuts down and exits non-zero; without it the process exits with status 1 at once.
+   */
+  onSocketLost?: (reason: string) => void;
+  /** Socket Mode: the pause before the next connection attempt after `failures` failed ones. */
+  socketBackoffMs?: (failures: number) => number;
+  /** Socket Mode: how long /readyz stays "ok" into a disconnection (15 s). */
+  socketReadyGraceMs?: number;
 }
 
 export interface RunningSystem {
@@ -82,8 +99,16 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     outboxLeaseMs: Math.max(config.jobLockMs, 12_000),
   };
   const metricsConfig = config.metrics ?? { host: DEFAULT_METRICS_HOST, port: DEFAULT_METRICS_PORT };
+  const socketMode = Boolean(config.slack.appToken) && config.role !== "worker";
+  let socket: SocketSupervisor | null = null;
   const routes = operationalRoutes(
-    { sql: database.sql, redis: producer, metrics, logger },
+    {
+      sql: database.sql,
+      redis: producer,
+      metrics,
+      logger,
+      ...(socketMode ? { slackSocket: () => socket?.ready() ?? false } : {}),
+    },
     { metricsToken: metricsConfig.token },
   );
   // Without a token /metrics is never on PORT; it gets a listener of its own, loopback by default.
@@ -92,8 +117,43 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     : await step("Metrics", `tcp://${bracketed(metricsConfig.host)}:${metricsConfig.port}`, () =>
         startMetricsServer({ ...metricsConfig, metrics, logger }),
       );
-  const web =
-    config.role === "worker" ? null : await startWeb(config, deps, routes, { clickLateMs: opts.clickLateMs });
+  // In Socket Mode the probes answer while the connection is being opened (readiness says so).
+  const probeServer =
+    config.role === "worker" || socketMode ? await listen(routesServer(routes), config.port) : null;
+  let web: Awaited<ReturnType<typeof startWeb>> | null = null;
+  if (socketMode) {
+    const receiver = socketModeReceiver(config, logger);
+    socket = new SocketSupervisor({
+      client: receiver.client,
+      logger,
+      metrics,
+      deadlineMs: config.socketReconnectDeadlineMs ?? DEFAULT_SOCKET_RECONNECT_DEADLINE_MS,
+      onLost: opts.onSocketLost ?? (() => process.exit(1)),
+      backoffMs: opts.socketBackoffMs,
+      readyGraceMs: opts.socketReadyGraceMs,
+    });
+    const app = createSlackApp(config, deps, routes, {
+      clickLateMs: opts.clickLateMs,
+      socketReceiver: receiver,
+    });
+    const supervisor = socket;
+    web = { app, port: null };
+    await step("Slack Socket Mode", config.slack.apiUrl ?? "https://slack.com/api/", () =>
+      supervisor.start(),
+    ).catch(async (err: unknown) => {
+      // Start-up gives up: close what is open so the caller (or a test) is left with nothing running.
+      await supervisor.stop();
+      await app.stop().catch(() => {});
+      await new Promise((resolve) => probeServer?.close(resolve));
+      await metricsServer?.close();
+      await jobs.close();
+      producer.disconnect();
+      await database.close();
+      throw err;
+    });
+  } else if (config.role !== "worker") {
+    web = await startWeb(config, deps, routes, { clickLateMs: opts.clickLateMs });
+  }
   // With both halves in one process the jobs get a connection pool of their own, so a burst
   // of background work never makes a Slack request wait for a connection.
   const jobsDatabase =
@@ -111,7 +171,6 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
           sweepIntervalMs: opts.sweepIntervalMs ?? 30_000,
           redisWatchMs: opts.redisWatchMs ?? 2_000,
         });
-  const probeServer = web ? null : await listen(routesServer(routes), config.port);
   logger.info(
     { role: config.role, port: web?.port ?? portOf(probeServer), metricsPort: metricsServer?.port ?? null },
     "switchboard started",
@@ -122,6 +181,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     port: web?.port ?? portOf(probeServer),
     metricsPort: metricsServer?.port ?? null,
     async stop() {
+      await socket?.stop();
       await web?.app.stop();
       if (probeServer) await new Promise((resolve) => probeServer.close(resolve));
       await metricsServer?.close();
@@ -141,7 +201,7 @@ async function startWeb(
 ): Promise<{ app: App; port: number | null }> {
   const app = createSlackApp(config, deps, routes, slackOpts);
   const started = (await app.start(config.port)) as unknown;
-  return { app, port: portOf(started as Server | null) ?? (config.slack.appToken ? config.port : null) };
+  return { app, port: portOf(started as Server | null) };
 }
 
 function startWorker(config: Config, deps: Deps, every: { sweepIntervalMs: number; redisWatchMs: number }) {

@@ -6,6 +6,7 @@ export const DEFAULT_DATABASE_URL = "postgres://postgres@localhost:5432/switchbo
 export type Role = (typeof ROLES)[number];
 export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 export const DEFAULT_POOL_SIZE = 20;
+export const DEFAULT_SOCKET_RECONNECT_DEADLINE_MS = 120_000;
 
 const bool = (fallback: "true" | "false") =>
   z
@@ -92,6 +93,16 @@ const Env = z
       .min(500, "must be at least 500")
       .max(10_000, "must be at most 10000")
       .default(DEFAULT_SLACK_TIMEOUT_MS),
+    /**
+     * Socket Mode: how long a web process may go without its connection to Slack (at start-up or
+     * after losing it) before it exits non-zero, so its supervisor restarts it.
+     */
+    SOCKET_RECONNECT_DEADLINE_MS: z.coerce
+      .number({ error: "must be a number of milliseconds" })
+      .int("must be a number of milliseconds")
+      .min(5_000, "must be at least 5000")
+      .max(3_600_000, "must be at most 3600000")
+      .default(DEFAULT_SOCKET_RECONNECT_DEADLINE_MS),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
@@ -135,6 +146,8 @@ export interface Config {
   slackTimeoutMs?: number;
   /** Connections per PostgreSQL pool (DATABASE_POOL_SIZE); DEFAULT_POOL_SIZE when unset. */
   databasePoolSize?: number;
+  /** SOCKET_RECONNECT_DEADLINE_MS; DEFAULT_SOCKET_RECONNECT_DEADLINE_MS when unset. */
+  socketReconnectDeadlineMs?: number;
 }
 
 /**
@@ -176,6 +189,7 @@ export function parseEnv(
       jobLockMs: e.JOB_LOCK_MS,
       slackTimeoutMs: e.SLACK_TIMEOUT_MS,
       databasePoolSize: e.DATABASE_POOL_SIZE,
+      socketReconnectDeadlineMs: e.SOCKET_RECONNECT_DEADLINE_MS,
     },
   };
 }

@@ -10,6 +10,8 @@ export interface Probes {
   redis: Redis;
   metrics: Metrics;
   logger: Logger;
+  /** Socket Mode: whether the connection to Slack is open (or lost only moments ago). */
+  slackSocket?: () => boolean;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -59,12 +61,15 @@ function readiness(p: Probes): Handler {
   return (_req, res) => {
     void Promise.all([check(() => p.sql`select 1`), check(() => p.redis.ping())]).then(
       ([postgresql, redis]) => {
-        const ready = postgresql.ok && redis.ok;
+        // A web process in Socket Mode that has lost Slack receives nothing: not ready either.
+        const socket = p.slackSocket ? p.slackSocket() : undefined;
+        const ready = postgresql.ok && redis.ok && socket !== false;
         if (!ready) {
           log.warn(
             {
               postgresql: postgresql.ok ? "ok" : postgresql.error,
               redis: redis.ok ? "ok" : redis.error,
+              ...(socket === undefined ? {} : { slackSocket: socket ? "ok" : "not connected" }),
             },
             "not ready",
           );
@@ -77,6 +82,7 @@ function readiness(p: Probes): Handler {
             status: ready ? "ok" : "unavailable",
             postgresql: word(postgresql),
             redis: word(redis),
+            ...(socket === undefined ? {} : { slack_socket: socket ? "ok" : "fail" }),
           }),
         );
       },
@@ -98,7 +104,8 @@ export function serveMetrics(metrics: Metrics, logger: Logger): Handler {
 }
 
 /**
- * /healthz: the process answers. /readyz: PostgreSQL and Redis answer too. /metrics is here
+ * /healthz: the process answers. /readyz: PostgreSQL and Redis answer too, and in Socket Mode
+ * the connection to Slack is open. /metrics is here
  * only with a token (METRICS_TOKEN) and then only for a request bearing it; without one it is
  * served on its own listener (see metrics-server.ts), which is not reachable from outside.
  */

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -38,6 +38,28 @@ export function createMetrics() {
       help: "Duration of the clock reconciler's passes: the whole comparison, or the changes since the last",
       labelNames: ["pass"] as const,
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    socketConnected: new Gauge({
+      name: "switchboard_socket_mode_connected",
+      help: "1 while this process's Socket Mode connection to Slack is open, else 0",
+      registers: [registry],
+    }),
+    socketDisconnects: new Counter({
+      name: "switchboard_socket_mode_disconnects_total",
+      help: "Socket Mode connections lost, by reason (Slack's disconnect reason, or connection_lost)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    socketReconnects: new Counter({
+      name: "switchboard_socket_mode_reconnects_total",
+      help: "Socket Mode connections re-opened after one was lost",
+      registers: [registry],
+    }),
+    socketConnectFailures: new Counter({
+      name: "switchboard_socket_mode_connect_failures_total",
+      help: "Failed attempts to re-open a Socket Mode connection, by reason",
+      labelNames: ["reason"] as const,
       registers: [registry],
     }),
   };

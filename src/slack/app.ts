@@ -1,4 +1,9 @@
-import { App, type ReceiverProcessEventErrorHandlerArgs, type ViewSubmitAction } from "@slack/bolt";
+import {
+  App,
+  type ReceiverProcessEventErrorHandlerArgs,
+  type SocketModeReceiver,
+  type ViewSubmitAction,
+} from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
 import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Route } from "../http/routes.js";
@@ -34,6 +39,7 @@ import {
 } from "./ids.js";
 import { GuardedHTTPReceiver } from "./receiver-guard.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
+import { socketModeReceiver } from "./socket-mode.js";
 import { answerUnansweredClicks } from "./unanswered-clicks.js";
 import { FLOOR_VIEWS, onFloorModalSubmit } from "./views/floor-modals.js";
 import { onLogIncidentSubmit } from "./views/log-incident.js";
@@ -57,8 +63,11 @@ export function createSlackApp(
   config: Config,
   deps: Deps,
   routes: Route[],
-  /** clickLateMs: see answerUnansweredClicks (CLICK_LATE_MS when unset). */
-  opts: { clickLateMs?: number | undefined } = {},
+  /**
+   * clickLateMs: see answerUnansweredClicks (CLICK_LATE_MS when unset). socketReceiver: the
+   * Socket Mode receiver to use (built by socketModeReceiver when unset).
+   */
+  opts: { clickLateMs?: number | undefined; socketReceiver?: SocketModeReceiver } = {},
 ): App {
   const log = deps.logger.child({ component: "slack" });
   const common = {
@@ -71,12 +80,13 @@ export function createSlackApp(
     tokenVerificationEnabled: false,
     customRoutes: routes,
   };
+  // In Socket Mode the process serves /healthz and /readyz itself (see system.ts).
   const app = config.slack.appToken
     ? new App({
         ...common,
+        customRoutes: [],
         socketMode: true,
-        appToken: config.slack.appToken,
-        installerOptions: { port: config.port },
+        receiver: opts.socketReceiver ?? socketModeReceiver(config, deps.logger),
       })
     : new App({
         ...common,

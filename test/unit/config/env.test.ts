@@ -14,6 +14,7 @@ describe("parseEnv", () => {
       role: "all",
       migrateOnStart: true,
       databasePoolSize: 20,
+      socketReconnectDeadlineMs: 120_000,
       metrics: { host: "127.0.0.1", port: 9464, token: undefined },
     });
   });
@@ -51,6 +52,8 @@ describe("parseEnv", () => {
     [{ MIGRATE_ON_START: "yes" }, "MIGRATE_ON_START"],
     [{ DATABASE_POOL_SIZE: "1" }, "DATABASE_POOL_SIZE must be at least 2"],
     [{ DATABASE_POOL_SIZE: "lots" }, "DATABASE_POOL_SIZE"],
+    [{ SOCKET_RECONNECT_DEADLINE_MS: "2m" }, "SOCKET_RECONNECT_DEADLINE_MS must be a number of milliseconds"],
+    [{ SOCKET_RECONNECT_DEADLINE_MS: "1000" }, "SOCKET_RECONNECT_DEADLINE_MS must be at least 5000"],
     [{ METRICS_PORT: "70000" }, "METRICS_PORT must be a port number"],
     [{ METRICS_PORT: "prometheus" }, "METRICS_PORT must be a port number"],
     [{ METRICS_PORT: "3000" }, "METRICS_PORT must differ from PORT"],

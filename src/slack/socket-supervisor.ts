@@ -1,0 +1,289 @@
+import { ErrorCode } from "@slack/web-api";
+import { describeError, type Logger } from "../lib/logger.js";
+import type { Metrics } from "../lib/metrics.js";
+
+/** The part of @slack/socket-mode's client the supervisor drives (its reconnect is turned off). */
+export interface SocketClient {
+  start(): Promise<unknown>;
+  disconnect(): Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: the client is an EventEmitter with untyped payloads.
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+export interface SocketSupervisorOptions {
+  client: SocketClient;
+  logger: Logger;
+  metrics: Metrics;
+  /** How long the process may go without a connection, at start-up or later, before giving up. */
+  deadlineMs: number;
+  /** Called once when a lost connection has not come back within deadlineMs. */
+  onLost: (reason: string) => void;
+  /** /readyz stays "ok" this long into a disconnection: a routine refresh is over well within it. */
+  readyGraceMs?: number;
+  /** An attempt that neither connects nor fails within this is abandoned and tried again. */
+  attemptTimeoutMs?: number;
+  /** The pause before the next attempt after `failures` failed ones in a row. */
+  backoffMs?: (failures: number) => number;
+  now?: () => number;
+}
+
+export const READY_GRACE_MS = 15_000;
+/** Attempts start at least this far apart, so a link that drops at once is not hammered. */
+const MIN_ATTEMPT_GAP_MS = 1_000;
+
+/** 0.5 s, 1 s, 2 s … up to 10 s, each shortened by up to a fifth so several receivers spread out. */
+export function defaultBackoffMs(failures: number): number {
+  const base = Math.min(500 * 2 ** Math.max(0, failures - 1), 10_000);
+  return Math.round(base * (0.8 + Math.random() * 0.2));
+}
+
+/** Platform answers that no retry can fix: start-up stops at once on them. */
+const HOPELESS = new Set([
+  "not_authed",
+  "invalid_auth",
+  "account_inactive",
+  "user_removed_from_team",
+  "team_disabled",
+  "forbidden_team",
+]);
+
+type State = "idle" | "connecting" | "connected" | "waiting" | "stopped";
+
+/**
+ * Keeps the Socket Mode connection open. The client's own reconnect is off because it gives up
+ * for good on the first HTTP error or connection reset from apps.connections.open, and waits
+ * 5 s before every reconnect; here a dropped connection is re-opened at once, failures are
+ * retried with backoff, every disconnect and reconnect is logged and counted, and a connection
+ * that stays lost for deadlineMs ends the process (onLost) so its supervisor restarts it.
+ */
+export class SocketSupervisor {
+  private state: State = "idle";
+  private connectedOnce = false;
+  private downSince: number;
+  private lastAttemptAt = 0;
+  private disconnectReason: string | null = null;
+  private connections: number | null = null;
+  private deadline: NodeJS.Timeout | undefined;
+  private wake: (() => void) | null = null;
+  private inFlight: Promise<unknown> | null = null;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly backoff: (failures: number) => number;
+
+  constructor(private readonly opts: SocketSupervisorOptions) {
+    this.log = opts.logger.child({ component: "slack.socket" });
+    this.now = opts.now ?? Date.now;
+    this.backoff = opts.backoffMs ?? defaultBackoffMs;
+    this.downSince = this.now();
+    opts.client.on("ws_message", (data: unknown) => this.noteMessage(data));
+    opts.client.on("disconnected", () => this.onDisconnected());
+  }
+
+  /** For /readyz: connected, or lost for less than the grace (never before the first connection). */
+  ready(): boolean {
+    if (this.state === "connected") return true;
+    if (!this.connectedOnce || this.state === "stopped") return false;
+    return this.now() - this.downSince < (this.opts.readyGraceMs ?? READY_GRACE_MS);
+  }
+
+  /**
+   * Opens the first connection, retrying until the deadline; throws the last error then, or at
+   * once when Slack refuses the app-level token.
+   */
+  async start(): Promise<void> {
+    const giveUpAt = this.now() + this.opts.deadlineMs;
+    for (let failures = 0; ; ) {
+      try {
+        await this.attempt();
+        this.onConnected("start");
+        return;
+      } catch (err) {
+        if (this.isStopped() || HOPELESS.has(failureReason(err))) throw err;
+        failures += 1;
+        // The last attempt is made at the deadline itself, so start-up never gives up early.
+        const left = giveUpAt - this.now();
+        if (left <= 0) throw err;
+        const wait = Math.min(this.backoff(failures), left);
+        this.log.warn(
+          { attempt: failures, reason: failureReason(err), err: describeFailure(err), retryInMs: wait },
+          "socket mode could not connect; trying again",
+        );
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  /** Stops reconnecting; an attempt still in flight is waited for (the app's stop closes it). */
+  async stop(): Promise<void> {
+    this.state = "stopped";
+    clearTimeout(this.deadline);
+    this.wake?.();
+    this.opts.metrics.socketConnected.set(0);
+    await this.inFlight?.catch(() => {});
+  }
+
+  /** A method, not a field test, because stop() can change the state across an await. */
+  private isStopped(): boolean {
+    return this.state === "stopped";
+  }
+
+  private onConnected(how: "start" | "reconnect"): void {
+    if (this.isStopped()) {
+      // stop() ran while this attempt was in flight: close what it opened.
+      void this.opts.client.disconnect();
+      return;
+    }
+    const downMs = this.now() - this.downSince;
+    this.state = "connected";
+    this.connectedOnce = true;
+    clearTimeout(this.deadline);
+    this.deadline = undefined;
+    this.opts.metrics.socketConnected.set(1);
+    if (how === "reconnect") {
+      this.opts.metrics.socketReconnects.inc();
+      this.log.info({ downMs, connections: this.connections }, "socket mode reconnected");
+    } else {
+      this.log.info({ connections: this.connections }, "socket mode connected");
+    }
+  }
+
+  private onDisconnected(): void {
+    // Attempts see their own failures; only the loss of an open connection starts a reconnect.
+    if (this.state !== "connected") return;
+    const reason = this.disconnectReason ?? "connection_lost";
+    this.disconnectReason = null;
+    this.state = "waiting";
+    this.downSince = this.now();
+    this.opts.metrics.socketConnected.set(0);
+    this.opts.metrics.socketDisconnects.inc({ reason });
+    this.log.info({ reason }, "socket mode disconnected; reconnecting");
+    this.deadline = setTimeout(() => this.giveUp(reason), this.opts.deadlineMs);
+    this.deadline.unref();
+    void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    let failures = 0;
+    while (this.state === "waiting") {
+      const wait = Math.max(
+        failures > 0 ? this.backoff(failures) : 0,
+        this.lastAttemptAt + MIN_ATTEMPT_GAP_MS - this.now(),
+      );
+      if (wait > 0) await this.sleep(wait);
+      if (this.state !== "waiting") return;
+      try {
+        await this.attempt();
+        this.onConnected("reconnect");
+        return;
+      } catch (err) {
+        if (this.isStopped()) return;
+        this.state = "waiting";
+        failures += 1;
+        const reason = failureReason(err);
+        this.opts.metrics.socketConnectFailures.inc({ reason });
+        this.log.warn(
+          { attempt: failures, reason, err: describeFailure(err), downMs: this.now() - this.downSince },
+          "socket mode reconnect failed; trying again",
+        );
+      }
+    }
+  }
+
+  private giveUp(reason: string): void {
+    if (this.state === "connected" || this.state === "stopped") return;
+    this.log.error(
+      { reason, downMs: this.now() - this.downSince, deadlineMs: this.opts.deadlineMs },
+      "socket mode could not reconnect in time; exiting so the process is restarted",
+    );
+    this.opts.onLost(reason);
+  }
+
+  /** One start of the client, bounded so a handshake that never ends cannot stall reconnecting. */
+  private async attempt(): Promise<void> {
+    if (this.state === "stopped") throw new Error("stopped");
+    this.state = "connecting";
+    this.lastAttemptAt = this.now();
+    this.connections = null;
+    const started = this.opts.client.start();
+    this.inFlight = started;
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.opts.attemptTimeoutMs ?? 30_000;
+    try {
+      await Promise.race([
+        started,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => {
+            // Closing the half-open socket makes the client's start() settle too.
+            void this.opts.client.disconnect();
+            reject(new AttemptTimeout(timeoutMs));
+          }, timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      started.catch(() => {});
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Reads only hello and disconnect frames; envelopes are never looked into here. */
+  private noteMessage(data: unknown): void {
+    if (typeof data !== "string" || data.length > 2_000) return;
+    if (!data.includes('"hello"') && !data.includes('"disconnect"')) return;
+    let frame: { type?: unknown; reason?: unknown; num_connections?: unknown };
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (frame.type === "hello" && typeof frame.num_connections === "number") {
+      this.connections = frame.num_connections;
+    }
+    if (frame.type === "disconnect") {
+      this.disconnectReason =
+        typeof frame.reason === "string" && /^[a-z_]{1,40}$/.test(frame.reason) ? frame.reason : "other";
+    }
+  }
+}
+
+class AttemptTimeout extends Error {
+  constructor(ms: number) {
+    super(`no connection within ${ms} ms`);
+    this.name = "AttemptTimeout";
+  }
+}
+
+/** A short, bounded label for why an attempt failed (a metric label and a log field). */
+export function failureReason(err: unknown): string {
+  if (err instanceof AttemptTimeout) return "timeout";
+  const e = err as { code?: unknown; statusCode?: unknown; data?: { error?: unknown } } | undefined;
+  if (e?.code === ErrorCode.PlatformError && typeof e.data?.error === "string") return e.data.error;
+  if (e?.code === ErrorCode.HTTPError) return `http_${String(e.statusCode)}`;
+  if (e?.code === ErrorCode.RequestError) return "request_failed";
+  if (e?.code === ErrorCode.RateLimitedError) return "ratelimited";
+  // The client rejects with nothing when the socket closes before Slack's hello.
+  if (err === undefined) return "closed_before_hello";
+  return "other";
+}
+
+/** One line for the log: the library's message, never a URL with its ticket. */
+export function describeFailure(err: unknown): string {
+  if (err === undefined) return "the connection closed before Slack said hello";
+  // A request error wraps fetch's "fetch failed"; the socket's own code (ECONNRESET…) says more.
+  const cause = (err as { original?: { cause?: { code?: unknown } } }).original?.cause;
+  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
+  return `${describeError(err)}${code}`;
+}
