@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../../src/config/env.js";
 import { type Policy, parsePolicy } from "../../src/config/policy.js";
 import { createLogger, type Logger } from "../../src/lib/logger.js";
-import { type RunningSystem, startSystem } from "../../src/system.js";
+import { type RunningSystem, type SystemOptions, startSystem } from "../../src/system.js";
 import { type FakeSlack, startFakeSlack } from "./fake-slack/server.js";
 import { createTestDatabase, TEST_DATABASE_URL, TEST_REDIS_URL } from "./services.js";
 import { slashCommand } from "./slack-payloads.js";
@@ -97,6 +97,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+export type HarnessOptions = Parameters<typeof startHarness>[0];
+
 export async function startHarness(
   opts: {
     config?: Partial<Config>;
@@ -110,9 +112,13 @@ export async function startHarness(
     sla?: string;
     /** Last say over the policy YAML, e.g. to add a type's extra clocks. */
     editPolicy?: (yaml: string) => string;
+    /** A fake Slack started by the caller (e.g. with a fake Socket Mode server attached). */
+    fakeSlack?: FakeSlack;
+    /** Socket Mode hooks passed to startSystem. */
+    system?: Pick<SystemOptions, "onSocketLost" | "socketBackoffMs" | "socketReadyGraceMs">;
   } = {},
 ): Promise<Harness> {
-  const slack = await startFakeSlack();
+  const slack = opts.fakeSlack ?? (await startFakeSlack());
   for (const id of Object.values(USERS)) slack.addUser(id, { name: id.toLowerCase() });
   const channels: Channels = {
     floor: slack.addChannel("contact-floor", { members: [USERS.agent, USERS.lead] }),
@@ -136,6 +142,7 @@ export async function startHarness(
     sweepIntervalMs: opts.sweepIntervalMs,
     redisWatchMs: opts.redisWatchMs,
     clickLateMs: opts.clickLateMs,
+    ...opts.system,
   });
   const baseUrl = `http://127.0.0.1:${system.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
