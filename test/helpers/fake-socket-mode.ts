@@ -34,7 +34,8 @@ export interface FakeSocketMode {
   dropAll(): void;
   /**
    * From now on each connection is ended `everyMs` after it opened, alternately by a
-   * `disconnect` message and by a drop. Returns a function that stops it.
+   * `disconnect` message and by a drop, once the envelopes in flight on it are answered.
+   * Returns a function that stops it.
    */
   endEach(everyMs: number): () => void;
   waitForConnections(n: number, timeoutMs?: number): Promise<void>;
@@ -101,9 +102,28 @@ export async function startFakeSocketMode(slack: FakeSlack): Promise<FakeSocketM
   function scheduleEnd(c: Connection, everyMs: number): void {
     c.timer = setTimeout(() => {
       endings += 1;
-      if (endings % 2 === 1) sendDisconnect(c, "refresh_requested");
-      else drop(c);
+      const byMessage = endings % 2 === 1;
+      // Like Slack retiring a connection: nothing new is routed to it, what is in flight is
+      // answered (up to Slack's 3 s), then it is ended. What a drill counts is the gap after.
+      c.closing = true;
+      const drained = Date.now() + 3_000;
+      const end = () => {
+        if (c.socket.readyState !== c.socket.OPEN) return;
+        if (inFlight(c) > 0 && Date.now() < drained) {
+          setTimeout(end, 5);
+          return;
+        }
+        if (byMessage) sendDisconnect(c, "refresh_requested", { force: true });
+        else drop(c);
+      };
+      end();
     }, everyMs);
+  }
+
+  function inFlight(c: Connection): number {
+    let n = 0;
+    for (const p of pending.values()) if (p.connection === c) n += 1;
+    return n;
   }
 
   function onFrame(c: Connection, text: string): void {
@@ -140,8 +160,8 @@ export async function startFakeSocketMode(slack: FakeSlack): Promise<FakeSocketM
     }
   }
 
-  function sendDisconnect(c: Connection, reason: string): void {
-    if (c.closing) return;
+  function sendDisconnect(c: Connection, reason: string, opts: { force?: boolean } = {}): void {
+    if (c.closing && !opts.force) return;
     c.closing = true;
     c.socket.send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-fake" } }));
   }
