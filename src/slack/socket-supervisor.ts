@@ -24,11 +24,12 @@ export interface SocketSupervisorOptions {
   attemptTimeoutMs?: number;
   /** The pause before the next attempt after `failures` failed ones in a row. */
   backoffMs?: (failures: number) => number;
+  /** Attempts start at least this far apart, so a link that drops at once is not hammered. */
+  minAttemptGapMs?: number;
   now?: () => number;
 }
 
 export const READY_GRACE_MS = 15_000;
-/** Attempts start at least this far apart, so a link that drops at once is not hammered. */
 const MIN_ATTEMPT_GAP_MS = 1_000;
 
 /** 0.5 s, 1 s, 2 s … up to 10 s, each shortened by up to a fifth so several receivers spread out. */
@@ -167,7 +168,7 @@ export class SocketSupervisor {
     while (this.state === "waiting") {
       const wait = Math.max(
         failures > 0 ? this.backoff(failures) : 0,
-        this.lastAttemptAt + MIN_ATTEMPT_GAP_MS - this.now(),
+        this.lastAttemptAt + (this.opts.minAttemptGapMs ?? MIN_ATTEMPT_GAP_MS) - this.now(),
       );
       if (wait > 0) await this.sleep(wait);
       if (this.state !== "waiting") return;
