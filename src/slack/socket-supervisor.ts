@@ -8,6 +8,9 @@ export interface SocketClient {
   disconnect(): Promise<void>;
   // biome-ignore lint/suspicious/noExplicitAny: the client is an EventEmitter with untyped payloads.
   on(event: string, listener: (...args: any[]) => void): unknown;
+  // biome-ignore lint/complexity/noBannedTypes: EventEmitter's own signature.
+  listeners(event: string): Function[];
+  removeAllListeners(event: string): unknown;
 }
 
 export interface SocketSupervisorOptions {
@@ -30,6 +33,10 @@ export interface SocketSupervisorOptions {
 }
 
 export const READY_GRACE_MS = 15_000;
+/** Slack waits this long for an ack; a `disconnect` is held no longer for the ones in flight. */
+const ACK_WINDOW_MS = 3_000;
+/** Envelopes put envelope_id first; in a JSON string a quote is escaped, so text cannot fake this. */
+const ENVELOPE_ID = /^\{"envelope_id":"([^"]+)"/;
 const MIN_ATTEMPT_GAP_MS = 1_000;
 
 /** 0.5 s, 1 s, 2 s … up to 10 s, each shortened by up to a fifth so several receivers spread out. */
@@ -67,6 +74,10 @@ export class SocketSupervisor {
   private deadline: NodeJS.Timeout | undefined;
   private wake: (() => void) | null = null;
   private inFlight: Promise<unknown> | null = null;
+  /** Envelopes received on the current connection and not yet acknowledged. */
+  private readonly unanswered = new Set<string>();
+  /** Bumped at every new connection, so a held `disconnect` never reaches a newer one. */
+  private generation = 0;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly backoff: (failures: number) => number;
@@ -76,7 +87,10 @@ export class SocketSupervisor {
     this.now = opts.now ?? Date.now;
     this.backoff = opts.backoffMs ?? defaultBackoffMs;
     this.downSince = this.now();
-    opts.client.on("ws_message", (data: unknown) => this.noteMessage(data));
+    this.interceptFrames(opts.client);
+    opts.client.on("outgoing_message", (m: { envelope_id?: unknown }) => {
+      if (typeof m?.envelope_id === "string") this.unanswered.delete(m.envelope_id);
+    });
     opts.client.on("disconnected", () => this.onDisconnected());
   }
 
@@ -136,6 +150,7 @@ export class SocketSupervisor {
     }
     const downMs = this.now() - this.downSince;
     this.state = "connected";
+    this.generation += 1;
     this.connectedOnce = true;
     clearTimeout(this.deadline);
     this.deadline = undefined;
@@ -153,6 +168,7 @@ export class SocketSupervisor {
     if (this.state !== "connected") return;
     const reason = this.disconnectReason ?? "connection_lost";
     this.disconnectReason = null;
+    this.unanswered.clear();
     this.state = "waiting";
     this.downSince = this.now();
     this.opts.metrics.socketConnected.set(0);
@@ -240,23 +256,56 @@ export class SocketSupervisor {
     });
   }
 
-  /** Reads only hello and disconnect frames; envelopes are never looked into here. */
-  private noteMessage(data: unknown): void {
-    if (typeof data !== "string" || data.length > 2_000) return;
-    if (!data.includes('"hello"') && !data.includes('"disconnect"')) return;
-    let frame: { type?: unknown; reason?: unknown; num_connections?: unknown };
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (frame.type === "hello" && typeof frame.num_connections === "number") {
-      this.connections = frame.num_connections;
-    }
-    if (frame.type === "disconnect") {
+  /**
+   * Sits in front of the client's frame handler. The client closes its socket the moment Slack
+   * sends `disconnect`, so an envelope still being handled then could no longer be acknowledged
+   * and the user would see an error; the `disconnect` is held until those are answered (at
+   * most Slack's 3 s). Envelopes are only counted here, never read.
+   */
+  private interceptFrames(client: SocketClient): void {
+    const handlers = client.listeners("ws_message");
+    client.removeAllListeners("ws_message");
+    client.on("ws_message", (data: unknown, isBinary: unknown) => {
+      const forward = () => {
+        for (const handle of handlers) handle.call(client, data, isBinary);
+      };
+      if (typeof data !== "string") return forward();
+      const envelope = ENVELOPE_ID.exec(data);
+      if (envelope?.[1]) {
+        this.unanswered.add(envelope[1]);
+        return forward();
+      }
+      const frame = controlFrame(data);
+      if (frame?.type === "hello" && typeof frame.num_connections === "number") {
+        this.connections = frame.num_connections;
+      }
+      if (frame?.type !== "disconnect") return forward();
       this.disconnectReason =
         typeof frame.reason === "string" && /^[a-z_]{1,40}$/.test(frame.reason) ? frame.reason : "other";
-    }
+      this.holdUntilAnswered(forward);
+    });
+  }
+
+  private holdUntilAnswered(forward: () => void): void {
+    const generation = this.generation;
+    const until = this.now() + ACK_WINDOW_MS;
+    const check = () => {
+      // The connection ended meanwhile: the held frame belongs to it, not to the next one.
+      if (this.generation !== generation || this.state !== "connected") return;
+      if (this.unanswered.size === 0 || this.now() >= until) return forward();
+      setTimeout(check, 10).unref();
+    };
+    check();
+  }
+}
+
+/** A hello or disconnect frame, or null for anything else (envelopes are not parsed here). */
+function controlFrame(data: string): { type?: unknown; reason?: unknown; num_connections?: unknown } | null {
+  if (data.length > 2_000 || !(data.includes('"hello"') || data.includes('"disconnect"'))) return null;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
   }
 }
 

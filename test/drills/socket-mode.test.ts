@@ -27,9 +27,9 @@ import { logFormState, slashCommand, validLogForm, viewSubmission } from "../hel
  * receivers none may be lost. A third set-up, a bare Bolt app left to the Slack SDK's own
  * reconnect, shows the gap the SDK leaves. Prints the counts.
  *
- * The fake ends a connection the way Slack retires one: it routes nothing new to it and lets
- * what is in flight be answered first. What this measures is the gap until a connection is
- * open again; an envelope caught in flight by a real network fault is lost on any set-up.
+ * A `disconnect` comes whatever is in flight (the receiver must still answer those); a drop
+ * is timed between envelopes, because an envelope caught in flight by a real network fault is
+ * lost on any set-up: what this measures is the gap until a connection is open again.
  */
 const DRILL_MS = Number(process.env.DRILL_SOCKET_MS ?? 120_000);
 const CONNECTION_LIFE_MS = 10_000;

@@ -34,8 +34,8 @@ export interface FakeSocketMode {
   dropAll(): void;
   /**
    * From now on each connection is ended `everyMs` after it opened, alternately by a
-   * `disconnect` message and by a drop, once the envelopes in flight on it are answered.
-   * Returns a function that stops it.
+   * `disconnect` message (at once) and by a drop (between envelopes). Returns a function that
+   * stops it.
    */
   endEach(everyMs: number): () => void;
   waitForConnections(n: number, timeoutMs?: number): Promise<void>;
@@ -102,19 +102,19 @@ export async function startFakeSocketMode(slack: FakeSlack): Promise<FakeSocketM
   function scheduleEnd(c: Connection, everyMs: number): void {
     c.timer = setTimeout(() => {
       endings += 1;
-      const byMessage = endings % 2 === 1;
-      // Like Slack retiring a connection: nothing new is routed to it, what is in flight is
-      // answered (up to Slack's 3 s), then it is ended. What a drill counts is the gap after.
+      // Slack's renewal: a `disconnect` message whenever it suits Slack, envelopes in flight or
+      // not; the client is expected to answer those before it closes.
+      if (endings % 2 === 1) return sendDisconnect(c, "refresh_requested");
+      // A drop is timed between envelopes: one caught in flight by a real fault is lost on any
+      // set-up, and what a drill measures is the gap until a connection is open again.
       c.closing = true;
       const drained = Date.now() + 3_000;
       const end = () => {
-        if (c.socket.readyState !== c.socket.OPEN) return;
         if (inFlight(c) > 0 && Date.now() < drained) {
           setTimeout(end, 5);
           return;
         }
-        if (byMessage) sendDisconnect(c, "refresh_requested", { force: true });
-        else drop(c);
+        drop(c);
       };
       end();
     }, everyMs);
@@ -160,8 +160,8 @@ export async function startFakeSocketMode(slack: FakeSlack): Promise<FakeSocketM
     }
   }
 
-  function sendDisconnect(c: Connection, reason: string, opts: { force?: boolean } = {}): void {
-    if (c.closing && !opts.force) return;
+  function sendDisconnect(c: Connection, reason: string): void {
+    if (c.closing) return;
     c.closing = true;
     c.socket.send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-fake" } }));
   }

@@ -75,6 +75,20 @@ describe("Socket Mode intake", () => {
     expect((publish.args.view as { type: string }).type).toBe("home");
   });
 
+  it("still answers a form in flight when Slack asks to disconnect, then reconnects", async () => {
+    const opened = await openModal(USERS.other);
+    const form = validLogForm({ title: "Switch room flooded" });
+    const accepted = s.socketMode.accepted;
+    const delivery = s.interactive(viewSubmission({ user: USERS.other, opened, state: logFormState(form) }));
+    // Right behind the envelope, before the form has been written to PostgreSQL and acknowledged.
+    s.socketMode.disconnectAll("refresh_requested");
+    const answer = acked(await delivery);
+    expect(answer?.response_action).toBe("update");
+    await s.h.slack.waitFor(() => s.socketMode.accepted > accepted && s.socketMode.openConnections() === 1, {
+      timeoutMs: 20_000,
+    });
+  });
+
   it("sends nothing over the socket but acks", () => {
     expect(s.socketMode.strayFrames).toEqual([]);
   });

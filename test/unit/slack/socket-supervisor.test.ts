@@ -17,6 +17,13 @@ class FakeClient extends EventEmitter {
   readonly outcomes: Outcome[] = [];
   starts = 0;
   disconnects = 0;
+  /** Frames the client's own handler was given (the supervisor sits in front of it). */
+  readonly handled: string[] = [];
+
+  constructor() {
+    super();
+    this.on("ws_message", (data: string) => this.handled.push(data));
+  }
   private pending: { resolve: () => void; reject: (e: unknown) => void } | null = null;
 
   start(): Promise<unknown> {
@@ -189,6 +196,23 @@ describe("SocketSupervisor", () => {
     await supervisor.start();
     expect(client.disconnects).toBe(1);
     expect(client.starts).toBe(2);
+    await supervisor.stop();
+  });
+
+  it("holds Slack's disconnect until the envelopes in flight are answered", async () => {
+    const client = new FakeClient();
+    const { supervisor } = supervise(client);
+    await supervisor.start();
+    const envelope =
+      '{"envelope_id":"e-1","type":"interactive","payload":{"text":"\\"envelope_id\\":\\"x\\""}}';
+    const disconnect = '{"type":"disconnect","reason":"refresh_requested"}';
+    client.emit("ws_message", envelope, false);
+    client.emit("ws_message", disconnect, false);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(client.handled).toEqual([envelope]);
+    client.emit("outgoing_message", { envelope_id: "e-1", payload: {} });
+    await until(() => client.handled.length === 2, "the disconnect to be passed on");
+    expect(client.handled).toEqual([envelope, disconnect]);
     await supervisor.stop();
   });
 
