@@ -1,7 +1,7 @@
 import { parseEnv } from "./config/env.js";
 import { loadPolicy } from "./config/policy.js";
 import { createLogger, describeError } from "./lib/logger.js";
-import { describeFailure } from "./slack/socket-supervisor.js";
+import { describeFailure } from "./slack/socket-failures.js";
 import { type RunningSystem, StartupError, startSystem } from "./system.js";
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;

@@ -1,6 +1,12 @@
-import { ErrorCode } from "@slack/web-api";
-import { describeError, type Logger } from "../lib/logger.js";
+import type { Logger } from "../lib/logger.js";
 import type { Metrics } from "../lib/metrics.js";
+import {
+  AttemptTimeout,
+  defaultBackoffMs,
+  describeFailure,
+  failureReason,
+  HOPELESS,
+} from "./socket-failures.js";
 
 /** The part of @slack/socket-mode's client the supervisor drives (its reconnect is turned off). */
 export interface SocketClient {
@@ -39,22 +45,6 @@ const ACK_WINDOW_MS = 3_000;
 const ENVELOPE_ID = /^\{"envelope_id":"([^"]+)"/;
 const MIN_ATTEMPT_GAP_MS = 1_000;
 
-/** 0.5 s, 1 s, 2 s … up to 10 s, each shortened by up to a fifth so several receivers spread out. */
-export function defaultBackoffMs(failures: number): number {
-  const base = Math.min(500 * 2 ** Math.max(0, failures - 1), 10_000);
-  return Math.round(base * (0.8 + Math.random() * 0.2));
-}
-
-/** Platform answers that no retry can fix: start-up stops at once on them. */
-const HOPELESS = new Set([
-  "not_authed",
-  "invalid_auth",
-  "account_inactive",
-  "user_removed_from_team",
-  "team_disabled",
-  "forbidden_team",
-]);
-
 type State = "idle" | "connecting" | "connected" | "waiting" | "stopped";
 
 /**
@@ -63,6 +53,7 @@ type State = "idle" | "connecting" | "connected" | "waiting" | "stopped";
  * 5 s before every reconnect; here a dropped connection is re-opened at once, failures are
  * retried with backoff, every disconnect and reconnect is logged and counted, and a connection
  * that stays lost for deadlineMs ends the process (onLost) so its supervisor restarts it.
+ * Slack's `disconnect` is passed on only once the envelopes in flight are answered.
  */
 export class SocketSupervisor {
   private state: State = "idle";
@@ -307,33 +298,4 @@ function controlFrame(data: string): { type?: unknown; reason?: unknown; num_con
   } catch {
     return null;
   }
-}
-
-class AttemptTimeout extends Error {
-  constructor(ms: number) {
-    super(`no connection within ${ms} ms`);
-    this.name = "AttemptTimeout";
-  }
-}
-
-/** A short, bounded label for why an attempt failed (a metric label and a log field). */
-export function failureReason(err: unknown): string {
-  if (err instanceof AttemptTimeout) return "timeout";
-  const e = err as { code?: unknown; statusCode?: unknown; data?: { error?: unknown } } | undefined;
-  if (e?.code === ErrorCode.PlatformError && typeof e.data?.error === "string") return e.data.error;
-  if (e?.code === ErrorCode.HTTPError) return `http_${String(e.statusCode)}`;
-  if (e?.code === ErrorCode.RequestError) return "request_failed";
-  if (e?.code === ErrorCode.RateLimitedError) return "ratelimited";
-  // The client rejects with nothing when the socket closes before Slack's hello.
-  if (err === undefined) return "closed_before_hello";
-  return "other";
-}
-
-/** One line for the log: the library's message, never a URL with its ticket. */
-export function describeFailure(err: unknown): string {
-  if (err === undefined) return "the connection closed before Slack said hello";
-  // A request error wraps fetch's "fetch failed"; the socket's own code (ECONNRESET…) says more.
-  const cause = (err as { original?: { cause?: { code?: unknown } } }).original?.cause;
-  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
-  return `${describeError(err)}${code}`;
 }

@@ -3,12 +3,8 @@ import { ErrorCode } from "@slack/web-api";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/lib/logger.js";
 import { createMetrics } from "../../../src/lib/metrics.js";
-import {
-  defaultBackoffMs,
-  failureReason,
-  SocketSupervisor,
-  type SocketSupervisorOptions,
-} from "../../../src/slack/socket-supervisor.js";
+import { defaultBackoffMs, failureReason } from "../../../src/slack/socket-failures.js";
+import { SocketSupervisor, type SocketSupervisorOptions } from "../../../src/slack/socket-supervisor.js";
 
 type Outcome = "connect" | Error | { hang: true };
 
