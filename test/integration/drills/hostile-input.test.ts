@@ -6,6 +6,7 @@ import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { LIMITS } from "../../../src/domain/incident.js";
 import { findReference } from "../../../src/domain/reference.js";
 import { isReportDay } from "../../../src/domain/report-period.js";
+import { changeStatus } from "../../../src/services/lifecycle.js";
 import { logIncident } from "../../../src/services/log-incident.js";
 import { incidentTypeList } from "../../../src/services/render.js";
 import { logIncidentModal } from "../../../src/slack/blocks/log-incident-modal.js";
@@ -577,9 +578,10 @@ function submission(p: {
   state: unknown;
   metadata?: string;
   viewId?: string;
+  user?: string;
 }) {
   const payload = viewSubmission({
-    user: USERS.agent,
+    user: p.user ?? USERS.agent,
     opened: {
       id: p.viewId ?? `V${randomUUID().replaceAll("-", "").slice(0, 10).toUpperCase()}`,
       view: p.view,
@@ -1174,6 +1176,141 @@ describe("odd but valid input, and redelivery", () => {
     expect(await statusChanges()).toBe((before ?? 0) + 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(await changes()).toEqual(settled);
+  });
+});
+
+describe("crafted ids pointing at other incidents", () => {
+  let closed: IncidentRow;
+  let clocks: string[];
+  beforeAll(async () => {
+    const deps = h.system.deps;
+    ({ incident: closed } = await logIncident(deps, {
+      title: "Queue 7 silent",
+      description: "Callers on queue 7 hear silence.",
+      type: "service_failure",
+      reportChannel: "phone",
+      impact: "medium",
+      urgency: "medium",
+      reportedAt: new Date(Date.now() - 60_000),
+      callerReference: "ACC-10002",
+      reporterId: USERS.agent,
+    }));
+    for (const action of ["resolve", "close"] as const) {
+      const moved = await changeStatus(deps, {
+        incidentId: closed.id,
+        actor: USERS.lead,
+        action,
+        ...(action === "resolve" ? { resolution: { summary: "Fixed", closeCode: "fixed" as const } } : {}),
+      });
+      expect(moved.ok).toBe(true);
+    }
+    const rows = await deps.db.execute<{ id: string }>(
+      sql`select id from sla_clocks where incident_id in (${incident.id}, ${closed.id})`,
+    );
+    clocks = rows.map((r) => r.id);
+    expect(clocks.length).toBeGreaterThan(0);
+    // Each post is logged as it lands: wait for the closure's posts, so counts move only on a request.
+    await eventually("the closed incident's posts to land", async () => {
+      const [pending] = await deps.db.execute<{ n: string }>(
+        sql`select count(*) as n from outbox where status = 'pending'`,
+      );
+      return Number(pending?.n) === 0;
+    });
+    await quiet();
+  }, 60_000);
+
+  // Read-only buttons (the caller's details are logged when shown) are left out.
+  const CHANGING_BUTTONS = Object.values(CARD_ACTION).filter(
+    (a) => a !== CARD_ACTION.showCallerDetails && a !== CARD_ACTION.timelineNext,
+  );
+  const anyone = fc.constantFrom(USERS.other, USERS.agent, USERS.lead, USERS.duty);
+
+  it("a card button of one incident whose value names a closed one changes nothing, whoever clicks", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...CHANGING_BUTTONS), anyone, async (action, user) => {
+        const before = await counts();
+        const triggerId = h.slack.issueTrigger({ user });
+        const responseUrl = h.slack.responseUrl();
+        const res = await send(
+          payloadBody(
+            buttonClick({
+              user,
+              channel: incidentChannel,
+              messageTs: incident.summaryTs ?? "1700000000.000100",
+              actionId: action,
+              value: closed.id,
+              triggerId,
+              responseUrl,
+            }),
+          ),
+        );
+        expect(res.status).toBe(200);
+        // Answered in words, or (a reopen for whom may) with its form: nothing is stored either way.
+        const answer = await h.slack.waitFor(
+          () =>
+            responsesTo(responseUrl)[0]?.body.text ??
+            h.slack.views.find((v) => v.triggerId === triggerId)?.view.callback_id,
+          { timeoutMs: 10_000 },
+        );
+        if (typeof answer === "string" && !answer.startsWith("incident_")) expectClearMessage(answer);
+        expect(await counts()).toEqual(before);
+      }),
+      runs(40),
+    );
+  });
+
+  it("a form whose private_metadata names a closed incident is refused, nothing stored", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...WORK_FORMS.filter((f) => f.callbackId !== VIEW.reopen)),
+        anyone,
+        async (f, user) => {
+          const view = f.build({ incidentId: closed.id, channel: incidentChannel }) as unknown as {
+            blocks: unknown[];
+          };
+          const before = await counts();
+          const ack = await submitView(
+            submission({
+              callbackId: f.callbackId,
+              view: view as never,
+              state: validWorkState(f.callbackId),
+              user,
+            }),
+          );
+          // Refused on the form or in words: either way the answer leaks nothing and stores nothing.
+          if (ack.errors) for (const message of Object.values(ack.errors)) expectClearMessage(message);
+          expect(await counts()).toEqual(before);
+        },
+      ),
+      runs(30),
+    );
+  });
+
+  it("an escalation DM's Acknowledge carrying any incident's clock acts for nobody it was not meant for", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...clocks), async (clockId) => {
+        const before = await counts();
+        const responseUrl = h.slack.responseUrl();
+        const res = await send(
+          payloadBody(
+            buttonClick({
+              user: USERS.other,
+              channel: "D0STRANGER",
+              messageTs: "1700000000.000200",
+              actionId: ESCALATION_ACTION.acknowledge,
+              value: clockId,
+              triggerId: h.slack.issueTrigger({ user: USERS.other }),
+              responseUrl,
+            }),
+          ),
+        );
+        expect(res.status).toBe(200);
+        const reply = await h.slack.waitFor(() => responsesTo(responseUrl)[0], { timeoutMs: 10_000 });
+        expectClearMessage(reply.body.text);
+        expect(await counts()).toEqual(before);
+      }),
+      runs(clocks.length * 2),
+    );
   });
 });
 
