@@ -48,9 +48,10 @@ const MIN_ATTEMPT_GAP_MS = 1_000;
 type State = "idle" | "connecting" | "connected" | "waiting" | "stopped";
 
 /**
- * Keeps the Socket Mode connection open. The client's own reconnect is off because it gives up
- * for good on the first HTTP error or connection reset from apps.connections.open, and waits
- * 5 s before every reconnect; here a dropped connection is re-opened at once, failures are
+ * Keeps the Socket Mode connection open. The client's own reconnect is off because it never
+ * tries again once its Web API client has given up on an HTTP error or a connection reset
+ * from apps.connections.open, and it waits 5 s before every reconnect; here a dropped
+ * connection is re-opened at once, failures are
  * retried with backoff, every disconnect and reconnect is logged and counted, and a connection
  * that stays lost for deadlineMs ends the process (onLost) so its supervisor restarts it.
  * Slack's `disconnect` is passed on only once the envelopes in flight are answered.
