@@ -1212,7 +1212,7 @@ describe("crafted ids pointing at other incidents", () => {
     // Each post is logged as it lands: wait for the closure's posts, so counts move only on a request.
     await eventually("the closed incident's posts to land", async () => {
       const [pending] = await deps.db.execute<{ n: string }>(
-        sql`select count(*) as n from outbox where status = 'pending'`,
+        sql`select count(*) as n from outbox where status = 'pending' and incident_id = ${closed.id}`,
       );
       return Number(pending?.n) === 0;
     });
