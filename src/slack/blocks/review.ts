@@ -239,7 +239,7 @@ export function reviewSummary(
       `${formatActionReference(a.number)} · ${escapeMrkdwn(a.description)} — <@${a.ownerId}>, due ${a.dueOn}`,
   );
   return {
-    text: `Post-incident review of ${ref} completed by <@${r.completedBy}>: ${p.categoryLabel}.`,
+    text: `Post-incident review of ${ref} completed by <@${r.completedBy}>: ${escapeMrkdwn(p.categoryLabel)}.`,
     blocks: [
       { type: "header", text: plain(`Post-incident review: ${ref}`, 150) },
       {

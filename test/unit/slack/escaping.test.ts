@@ -8,15 +8,27 @@ import {
   helpRequestMessage,
 } from "../../../src/slack/blocks/floor.js";
 import { handoverAnnouncement, handoverDm } from "../../../src/slack/blocks/handover.js";
+import { homeView } from "../../../src/slack/blocks/home.js";
+import {
+  actionAssignedDm,
+  actionDoneDm,
+  actionEscalationDm,
+  actionList,
+  actionOverdueDm,
+  actionReminderDm,
+} from "../../../src/slack/blocks/improvement-actions.js";
 import {
   announcementRoundup,
   incidentAnnouncement,
   incidentCard,
   reporterNotice,
 } from "../../../src/slack/blocks/incident-card.js";
+import { incidentList } from "../../../src/slack/blocks/incident-list.js";
 import { milestoneNotice, milestoneRoundup } from "../../../src/slack/blocks/milestone.js";
 import { narrativeLines, narrativeMessage } from "../../../src/slack/blocks/narrative.js";
+import { reviewSummary } from "../../../src/slack/blocks/review.js";
 import { clockNotice, escalationDm, slaBreach, slaWarning } from "../../../src/slack/blocks/sla.js";
+import { timelineMessage } from "../../../src/slack/blocks/timeline.js";
 import {
   noteMessage,
   reporterResolvedDm,
@@ -26,8 +38,8 @@ import { incidentRow, NOW } from "../../helpers/fixtures.js";
 
 /**
  * One rule for everything Slack shows: whatever a person typed (title, description, summary,
- * reason, note, update, briefing, help request) reaches mrkdwn escaped, through every builder
- * that shows it. A mention, a broadcast or a disguised link typed by a user never survives.
+ * reason, note, update, briefing, help request, review, action, display name) reaches mrkdwn
+ * escaped, through every builder that shows it. A mention, a broadcast or a disguised link typed by a user never survives.
  */
 
 const HOSTILE = [
@@ -159,6 +171,93 @@ describe("every builder escapes what a person typed", () => {
         const handover = { reference: "INC-000042", from: "U0AGENT", to: "U0LEAD", note: text };
         expectNoneSurvive(handoverAnnouncement({ ...handover, by: "U0AGENT" }));
         expectNoneSurvive(handoverDm({ ...handover, title, priority: "P2", channelId: "C0INC42" }));
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
+  it("the timeline (names included), the Home tab, incident and action lists, reviews and action DMs", () => {
+    fc.assert(
+      fc.property(typed, typed, typed, (title, text, name) => {
+        const i = incidentRow({ title });
+        const at = NOW;
+        const entry = (id: number, kind: string, details: Record<string, unknown>) => ({
+          id,
+          incidentId: i.id,
+          at,
+          actor: "U0AGENT",
+          kind,
+          details,
+        });
+        const entries = [
+          entry(1, "note_added", { text }),
+          entry(2, "status_changed", { from: "in_progress", to: "on_hold", reason: text, holdNote: text }),
+          entry(3, "field_changed", { field: "title", from: text, to: title, reason: text }),
+          entry(4, "owner_changed", { from: null, to: "U0LEAD" }),
+        ];
+        // A display name is typed by its owner too.
+        const names = new Map([
+          ["U0AGENT", name],
+          ["U0LEAD", name],
+        ]);
+        for (const all of [false, true]) {
+          expectNoneSurvive(
+            timelineMessage({
+              reference: "INC-000042",
+              entries,
+              page: 1,
+              timezone: "Europe/London",
+              incidentId: i.id,
+              names,
+              all,
+            }),
+          );
+        }
+        const row = { ...i, deadline: null, next: null };
+        expectNoneSurvive(homeView({ mine: [row], open: [row], timezone: "Europe/London" }));
+        expectNoneSurvive(
+          incidentList([row], { heading: "Open incidents", timezone: "Europe/London", more: true }),
+        );
+        const review = {
+          id: "r",
+          incidentId: i.id,
+          status: "completed",
+          requestedBy: "U0LEAD",
+          requestedAt: NOW,
+          rootCauseCategory: "third_party",
+          rootCause: text,
+          contributingFactors: text,
+          wentWell: name,
+          wentBadly: title,
+          completedBy: "U0LEAD",
+          completedAt: NOW,
+          fileId: null,
+          publishedAt: null,
+          version: 1,
+        } as unknown as Parameters<typeof reviewSummary>[1]["review"];
+        const action = { id: "a", number: 7, description: text, ownerId: "U0AGENT", dueOn: "2026-11-27" };
+        expectNoneSurvive(
+          reviewSummary(i, {
+            review,
+            categoryLabel: name,
+            lines: { times: [], sla: [], breaches: [] },
+            actions: [action],
+          }),
+        );
+        expectNoneSurvive(actionAssignedDm(action, i, { remindBeforeMs: 86_400_000, reminder: true }));
+        expectNoneSurvive(actionReminderDm(action, i));
+        expectNoneSurvive(actionOverdueDm(action, i, { escalateAfterMs: 86_400_000 }));
+        expectNoneSurvive(actionEscalationDm(action, i, { daysOverdue: 2 }));
+        expectNoneSurvive(actionDoneDm(action, i, { doneBy: "U0LEAD" }));
+        const listed = {
+          ...action,
+          dueAt: NOW,
+          status: "open",
+          incidentNumber: i.number,
+        } as unknown as Parameters<typeof actionList>[0][number];
+        expectNoneSurvive(
+          actionList([listed], { heading: "Your actions", empty: "None", now: NOW, more: false }),
+        );
       }),
       { numRuns: 150 },
     );
