@@ -34,6 +34,13 @@ import {
   reporterResolvedDm,
   stakeholderUpdateMessage,
 } from "../../../src/slack/blocks/update.js";
+import {
+  holdModal,
+  recategoriseModal,
+  reopenModal,
+  resolveModal,
+  updateModal,
+} from "../../../src/slack/blocks/work-modals.js";
 import { incidentRow, NOW } from "../../helpers/fixtures.js";
 
 /**
@@ -54,14 +61,18 @@ const typed = fc
   .tuple(fc.string({ maxLength: 40 }), fc.constantFrom(...HOSTILE), fc.string({ maxLength: 40 }))
   .map(([a, bad, b]) => `${a}${bad}${b}`);
 
-/** The strings Slack reads as markup: everything but plain_text objects, which it shows as typed. */
+/**
+ * The strings Slack reads as markup: everything but plain_text objects and what a form carries
+ * back (initial values, private_metadata, ids), which Slack shows as typed or not at all.
+ */
 function markup(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
   else if (Array.isArray(value)) for (const v of value) markup(v, out);
   else if (value && typeof value === "object" && (value as { type?: unknown }).type !== "plain_text")
-    for (const v of Object.values(value)) markup(v, out);
+    for (const [key, v] of Object.entries(value)) if (!NOT_MARKUP.has(key)) markup(v, out);
   return out;
 }
+const NOT_MARKUP = new Set(["initial_value", "private_metadata", "value", "action_id", "block_id"]);
 
 /** None of the raw tokens a hostile text carried may reach what Slack reads as markup. */
 function expectNoneSurvive(built: unknown): void {
@@ -258,6 +269,14 @@ describe("every builder escapes what a person typed", () => {
         expectNoneSurvive(
           actionList([listed], { heading: "Your actions", empty: "None", now: NOW, more: false }),
         );
+        // The working forms show the incident they act on.
+        const meta = { incidentId: i.id };
+        const withText = { ...i, description: text, resolutionSummary: text };
+        expectNoneSurvive(holdModal(withText, meta));
+        expectNoneSurvive(resolveModal(withText, meta));
+        expectNoneSurvive(reopenModal(withText, meta));
+        expectNoneSurvive(updateModal(withText, meta, NOW));
+        expectNoneSurvive(recategoriseModal(withText, [{ key: "service_failure", label: name }], meta));
       }),
       { numRuns: 150 },
     );
