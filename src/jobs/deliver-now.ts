@@ -1,8 +1,9 @@
 import type { Redis } from "ioredis";
 import { unclaimOutbox } from "../db/queries/outbox.js";
 import type { OutboxRow } from "../db/schema/index.js";
+import { RetryLater } from "../delivery/retry-later.js";
 import { describeError } from "../lib/logger.js";
-import { deliverOutbox, RetryLater } from "../services/deliver.js";
+import { deliverOutbox } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
 import { jobIds } from "./catalog.js";
 import { reserveChannelSlot } from "./pacing.js";

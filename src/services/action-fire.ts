@@ -4,6 +4,7 @@ import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { type NewOutboxMessage, upsertOutboxRows } from "../db/queries/outbox.js";
 import type { ImprovementActionRow, IncidentRow, OutboxRow } from "../db/schema/index.js";
+import { RetryLater } from "../delivery/retry-later.js";
 import {
   type ActionStep,
   daysOverdue,
@@ -17,7 +18,6 @@ import {
   actionOverdueDm,
   actionReminderDm,
 } from "../slack/blocks/improvement-actions.js";
-import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { armActionStep, queueDeliveriesOrLeave } from "./improvement-actions.js";
 

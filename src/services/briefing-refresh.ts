@@ -1,10 +1,8 @@
-import type { WebClient } from "@slack/web-api";
 import { confirmationsOf, getBriefing, sentBriefingPosts } from "../db/queries/briefings.js";
 import { getIncidentById } from "../db/queries/incidents.js";
+import { editMessage } from "../delivery/edit.js";
 import { briefingStatus } from "../domain/floor.js";
 import { briefingMessage } from "../slack/blocks/floor.js";
-import { classifySlackError } from "../slack/errors.js";
-import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
 /** A briefing's post as it should read now (with the confirmations so far); null if it is gone. */
@@ -34,22 +32,13 @@ export async function refreshBriefingPosts(deps: Deps, briefingId: string): Prom
   let edited = 0;
   for (const post of posts) {
     if (!post.postedChannel || !post.ts) continue;
-    try {
-      await deps.slack.chat.update({
-        channel: post.postedChannel,
-        ts: post.ts,
-        ...message,
-      } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
-      edited += 1;
-    } catch (err) {
-      const failure = classifySlackError(err);
-      if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
-      if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
+    const done = await editMessage(deps.slack, { channel: post.postedChannel, ts: post.ts }, message);
+    if (done.ok) edited += 1;
+    else
       deps.logger.warn(
-        { briefingId, channel: post.postedChannel, error: failure.error },
+        { briefingId, channel: post.postedChannel, error: done.error },
         "briefing post not updated",
       );
-    }
   }
   return edited;
 }

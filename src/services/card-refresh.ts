@@ -1,9 +1,7 @@
-import type { WebClient } from "@slack/web-api";
 import { getIncidentById, markCardDrawn } from "../db/queries/incidents.js";
 import type { IncidentRow } from "../db/schema/index.js";
-import { classifySlackError } from "../slack/errors.js";
+import { editMessage } from "../delivery/edit.js";
 import { inviteOwner } from "./channel-members.js";
-import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { renderResponderCard } from "./render.js";
 
@@ -27,20 +25,10 @@ async function drawCard(
   where: { channel: string; ts: string },
   card: Awaited<ReturnType<typeof renderResponderCard>>,
 ): Promise<"updated" | "skipped"> {
-  try {
-    await deps.slack.chat.update({
-      ...where,
-      ...card,
-    } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
-    await markCardDrawn(deps.db, incident.id, incident.version);
-    return "updated";
-  } catch (err) {
-    const failure = classifySlackError(err);
-    if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
-    if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
-    deps.logger.warn({ incidentId: incident.id, error: failure.error }, "summary card not updated");
-    // Slack will not take this edit (card deleted, channel archived): not one for the sweep.
-    await markCardDrawn(deps.db, incident.id, incident.version);
-    return "skipped";
-  }
+  const edited = await editMessage(deps.slack, where, card);
+  if (!edited.ok)
+    deps.logger.warn({ incidentId: incident.id, error: edited.error }, "summary card not updated");
+  // Drawn, or never to be (card deleted, channel archived): either way not one for the sweep.
+  await markCardDrawn(deps.db, incident.id, incident.version);
+  return edited.ok ? "updated" : "skipped";
 }

@@ -2,11 +2,11 @@ import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { wasPosted } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { RetryLater } from "../delivery/retry-later.js";
+import { classifySlackError, slackErrorCode } from "../delivery/slack-errors.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
 import { channelMention } from "../slack/blocks/text.js";
-import { classifySlackError, slackErrorCode } from "../slack/errors.js";
-import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
 /** Answers that say Slack itself was in trouble, not that the invite cannot be made. */

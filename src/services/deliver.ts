@@ -16,6 +16,9 @@ import {
   upsertOutbox,
 } from "../db/queries/outbox.js";
 import type { IncidentRow, OutboxRow } from "../db/schema/index.js";
+import { scanHistory } from "../delivery/history.js";
+import { RetryLater } from "../delivery/retry-later.js";
+import { classifySlackError, type SlackFailure } from "../delivery/slack-errors.js";
 import type { LogKind } from "../domain/log.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
@@ -25,8 +28,6 @@ import { announcementLine, announcementRoundup, MAX_ROUNDUP } from "../slack/blo
 import { milestoneRoundup } from "../slack/blocks/milestone.js";
 import { storyRoundup } from "../slack/blocks/narrative.js";
 import { deliveryFailureNotice } from "../slack/blocks/update.js";
-import { classifySlackError, type SlackFailure } from "../slack/errors.js";
-import { scanHistory } from "../slack/history.js";
 import { renderBriefingPost } from "./briefing-refresh.js";
 import type { Deps } from "./deps.js";
 import { renderResponderCard, typeLabel } from "./render.js";
@@ -39,16 +40,6 @@ export const MAX_DELIVERY_ATTEMPTS = 10;
 const RETRY_BACKOFF_MS = 1_000;
 /** ...up to this. */
 const MAX_RETRY_BACKOFF_MS = 60_000;
-
-export class RetryLater extends Error {
-  constructor(
-    readonly delayMs: number | null,
-    readonly detail: string,
-  ) {
-    super(detail);
-    this.name = "RetryLater";
-  }
-}
 
 export type DeliveryOutcome =
   | { status: "sent"; channel: string; ts: string; alreadySent: boolean }

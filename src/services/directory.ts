@@ -1,8 +1,8 @@
 import type { IncidentLogRow } from "../db/schema/incident-log.js";
+import { slackErrorCode } from "../delivery/slack-errors.js";
 import { isChannelId, isUserId } from "../domain/log-values.js";
 import { namesInLog, slackIdsIn } from "../domain/log-view.js";
 import { describeError } from "../lib/logger.js";
-import { slackErrorCode } from "../slack/errors.js";
 import type { Deps } from "./deps.js";
 
 /**

@@ -1,14 +1,3 @@
-/** An expected failure with a message fit to show the user in Slack. */
-export class UserFacingError extends Error {
-  constructor(
-    readonly code: string,
-    readonly userMessage: string,
-  ) {
-    super(userMessage);
-    this.name = "UserFacingError";
-  }
-}
-
 /** PostgreSQL could not be reached or the transaction failed for reasons the user can retry. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   // drizzle wraps the driver's error in its own; the code is on `cause`.

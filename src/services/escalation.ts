@@ -7,6 +7,7 @@ import { getIncidentById } from "../db/queries/incidents.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { lockClock, updateClock } from "../db/queries/sla-clocks.js";
 import { outbox } from "../db/schema/index.js";
+import { editMessage } from "../delivery/edit.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
 import { authorize, holdsAny, roleLabel, rolesAllowedTo } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
@@ -15,8 +16,6 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { acknowledgedDm, escalationDm } from "../slack/blocks/sla.js";
 import { slackDate, userMention } from "../slack/blocks/text.js";
-import { classifySlackError } from "../slack/errors.js";
-import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { acknowledgeChange } from "./lifecycle.js";
 import { type Change, changeIncident } from "./mutate-incident.js";
@@ -139,14 +138,8 @@ export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<
       timezone: deps.policy.timezone,
       ownerId: incident?.ownerId ?? null,
     });
-    try {
-      await deps.slack.chat.update({ channel: sent.postedChannel, ts: sent.ts, ...message } as never);
-      edited++;
-    } catch (e) {
-      const failure = classifySlackError(e);
-      if (failure.kind !== "permanent")
-        throw new RetryLater(failure.kind === "rate_limited" ? failure.retryAfterMs : null, failure.detail);
-    }
+    // A DM Slack will never let us edit (deleted, user gone) keeps its old words.
+    if ((await editMessage(deps.slack, { channel: sent.postedChannel, ts: sent.ts }, message)).ok) edited++;
   }
   return edited;
 }

@@ -1,6 +1,6 @@
 import { upsertOutbox } from "../db/queries/outbox.js";
+import { slackErrorCode } from "../delivery/slack-errors.js";
 import { previousWeek, type ReportPeriod } from "../domain/report-period.js";
-import { slackErrorCode } from "../slack/errors.js";
 import { deliverOutbox } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { chartFilename, reportChart, reportFigures, reportMessage } from "./kpi-report.js";

@@ -1,10 +1,10 @@
 import type { Policy } from "../config/policy-types.js";
 import { dailyFigures, kpiFigures } from "../db/queries/kpi.js";
+import { scanHistory } from "../delivery/history.js";
+import { slackErrorCode } from "../delivery/slack-errors.js";
 import type { KpiFigures } from "../domain/kpi.js";
 import type { ReportPeriod } from "../domain/report-period.js";
 import { type KpiLabels, kpiReportMessage } from "../slack/blocks/kpi-report.js";
-import { slackErrorCode } from "../slack/errors.js";
-import { scanHistory } from "../slack/history.js";
 import type { Deps } from "./deps.js";
 import { chartSeries, renderKpiChart } from "./kpi-chart.js";
 import { kpiCsv } from "./kpi-csv.js";

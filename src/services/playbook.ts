@@ -1,4 +1,3 @@
-import type { WebClient } from "@slack/web-api";
 import type { Policy } from "../config/policy-types.js";
 import type { Tx } from "../db/client.js";
 import { appendLog } from "../db/queries/incident-log.js";
@@ -13,12 +12,12 @@ import {
   listPlaybookTicks,
 } from "../db/queries/playbook.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { editMessage } from "../delivery/edit.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../slack/blocks/playbook.js";
 import { escapeMrkdwn } from "../slack/blocks/text.js";
-import { classifySlackError } from "../slack/errors.js";
-import { queueDeliveries, RetryLater } from "./deliver.js";
+import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
 /** One checklist per incident: the dedupe key makes a retried set-up or re-categorisation one post. */
@@ -162,18 +161,10 @@ export async function refreshPlaybookChecklist(
       timezone: deps.policy.timezone,
       closed: incident.status === "closed",
     });
-    try {
-      await deps.slack.chat.update({
-        channel: row.postedChannel,
-        ts: row.ts,
-        ...message,
-      } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
-    } catch (err) {
-      const failure = classifySlackError(err);
-      // Worth another try later (the refresh job retries it); anything else will not get better.
-      if (failure.kind === "rate_limited") throw new RetryLater(failure.retryAfterMs, failure.detail);
-      if (failure.kind === "transient") throw new RetryLater(null, failure.detail);
-      deps.logger.warn({ incidentId, error: failure.error }, "playbook checklist not updated");
+    // A passing fault throws for the refresh job to retry; anything else will not get better.
+    const edited = await editMessage(deps.slack, { channel: row.postedChannel, ts: row.ts }, message);
+    if (!edited.ok) {
+      deps.logger.warn({ incidentId, error: edited.error }, "playbook checklist not updated");
       return "skipped";
     }
     const now = await listPlaybookTicks(deps.db, incidentId);

@@ -2,11 +2,11 @@ import type { WebClient } from "@slack/web-api";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { getOutboxByKey } from "../db/queries/outbox.js";
 import { getReview } from "../db/queries/reviews.js";
+import { RetryLater } from "../delivery/retry-later.js";
+import { classifySlackError } from "../delivery/slack-errors.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { reviewPromptCompleted } from "../slack/blocks/review.js";
-import { classifySlackError } from "../slack/errors.js";
-import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
 /** The outbox key of an incident's review prompt: one prompt per incident, however often resolved. */

@@ -7,11 +7,11 @@ import {
   recordReviewUpload,
 } from "../db/queries/reviews.js";
 import type { ReviewRow } from "../db/schema/index.js";
+import { scanHistory } from "../delivery/history.js";
+import { RetryLater } from "../delivery/retry-later.js";
+import { classifySlackError } from "../delivery/slack-errors.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
-import { classifySlackError } from "../slack/errors.js";
-import { scanHistory } from "../slack/history.js";
-import { RetryLater } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { reviewFactLines } from "./review.js";
 import { reviewMarkdown } from "./review-document.js";

@@ -1,6 +1,7 @@
 import { appendLog, listLog } from "../../db/queries/incident-log.js";
 import { getCallerReferenceState } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
+import { slackErrorCode } from "../../delivery/slack-errors.js";
 import type { DescribeContext } from "../../domain/log-describe.js";
 import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
@@ -8,7 +9,6 @@ import { namesForLog } from "../../services/directory.js";
 import { logToCsv, logToMarkdown } from "../../services/export-log.js";
 import { channelMention } from "../blocks/text.js";
 import { timelineMessage } from "../blocks/timeline.js";
-import { slackErrorCode } from "../errors.js";
 
 type Reply = { text: string; blocks?: Record<string, unknown>[] };
 type Entries = Awaited<ReturnType<typeof listLog>>;

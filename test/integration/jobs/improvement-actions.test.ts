@@ -10,10 +10,10 @@ import {
   improvementActions,
   incidents,
 } from "../../../src/db/schema/index.js";
+import { RetryLater } from "../../../src/delivery/retry-later.js";
 import { jobIds } from "../../../src/jobs/catalog.js";
 import { reconcileActions } from "../../../src/jobs/reconcile-actions.js";
 import { fireActionStep } from "../../../src/services/action-fire.js";
-import { RetryLater } from "../../../src/services/deliver.js";
 import { followUpActions } from "../../../src/services/improvement-actions.js";
 import { ACTION_FIELDS, IMPROVEMENT_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";

@@ -3,8 +3,8 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getReviewOf } from "../../../src/db/queries/reviews.js";
 import { type IncidentRow, outbox, reviews } from "../../../src/db/schema/index.js";
+import { RetryLater } from "../../../src/delivery/retry-later.js";
 import { sweep } from "../../../src/jobs/sweep.js";
-import { RetryLater } from "../../../src/services/deliver.js";
 import {
   closeReviewPrompt,
   PROMPT_PENDING_RETRY_MS,

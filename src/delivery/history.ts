@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import { slackErrorCode } from "./errors.js";
+import { slackErrorCode } from "./slack-errors.js";
 
 /** A scan reads at most this many pages of 200 messages looking for an earlier try. */
 const MAX_PAGES = 25;
