@@ -310,7 +310,7 @@ describe("hostile slash commands", () => {
       }),
       runs(100),
     );
-  });
+  }, 60_000);
 });
 
 /** Calendar days of any four-digit year, as people type them. */
@@ -366,7 +366,7 @@ describe("hostile report periods and mistyped subcommands", () => {
       }),
       runs(30),
     );
-  });
+  }, 60_000);
 
   it("a first word that is no subcommand, with an INC reference, is answered as unknown, never a Log form", async () => {
     await fc.assert(
@@ -383,7 +383,7 @@ describe("hostile report periods and mistyped subcommands", () => {
       }),
       runs(30),
     );
-  });
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -655,7 +655,7 @@ describe("hostile submissions of the Log an incident modal", () => {
       ),
       runs(120),
     );
-  });
+  }, 60_000);
 
   it("state.values of the wrong shape altogether is refused on a real field", async () => {
     await fc.assert(
@@ -672,7 +672,7 @@ describe("hostile submissions of the Log an incident modal", () => {
       ),
       runs(40),
     );
-  });
+  }, 60_000);
 });
 
 // The work forms: built by the product's own builders, for the seeded incident.
@@ -762,7 +762,7 @@ describe("hostile submissions of the work modals", () => {
       ),
       runs(60),
     );
-  });
+  }, 60_000);
 
   it("a broken form for the real incident: refused on a field of that form, nothing stored", async () => {
     await fc.assert(
@@ -780,7 +780,7 @@ describe("hostile submissions of the work modals", () => {
       }),
       runs(60),
     );
-  });
+  }, 60_000);
 
   it("an unknown callback_id is answered at once with a message, nothing stored", async () => {
     await fc.assert(
@@ -806,7 +806,7 @@ describe("hostile submissions of the work modals", () => {
       ),
       runs(25),
     );
-  });
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -876,7 +876,7 @@ describe("hostile block actions", () => {
       ),
       runs(100),
     );
-  });
+  }, 60_000);
 
   it("a click with no user is refused with 400, one with no team still answered, nothing stored", async () => {
     await fc.assert(
@@ -909,7 +909,7 @@ describe("hostile block actions", () => {
       ),
       runs(30),
     );
-  });
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -966,7 +966,7 @@ describe("malformed envelopes", () => {
       }),
       runs(80),
     );
-  });
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1013,7 +1013,7 @@ describe("odd but valid input, and redelivery", () => {
       ),
       runs(30),
     );
-  });
+  }, 60_000);
 
   it("a Log an incident form full of hostile text is stored as typed, once, however often it is resent", async () => {
     const created: string[] = [];
@@ -1257,7 +1257,7 @@ describe("crafted ids pointing at other incidents", () => {
       }),
       runs(40),
     );
-  });
+  }, 60_000);
 
   it("a form whose private_metadata names a closed incident is refused, nothing stored", async () => {
     await fc.assert(
@@ -1284,7 +1284,7 @@ describe("crafted ids pointing at other incidents", () => {
       ),
       runs(30),
     );
-  });
+  }, 60_000);
 
   it("an escalation DM's Acknowledge carrying any incident's clock acts for nobody it was not meant for", async () => {
     await fc.assert(
@@ -1311,7 +1311,7 @@ describe("crafted ids pointing at other incidents", () => {
       }),
       runs(clocks.length * 2),
     );
-  });
+  }, 60_000);
 });
 
 describe("the process", () => {

@@ -44,6 +44,7 @@ describe("actionDeadline", () => {
         expect(deadline.minute).toBe(0);
         expect(deadline.minus({ milliseconds: 1 }).toISODate()).toBe(dueOn);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

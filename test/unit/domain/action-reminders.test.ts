@@ -114,8 +114,9 @@ describe("properties", () => {
         const remind = times.find((x) => x.step === "remind");
         if (remind) expect(start.getTime()).toBeLessThan(remind.plannedAt.getTime());
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("plans nothing for a closed action, whatever fired and whenever asked", () => {
     const fired = fc.subarray([...ACTION_STEPS]);
@@ -130,8 +131,9 @@ describe("properties", () => {
           expect(nextActionStep(t, { status: s as "done", dueAt: d, fired: f }, now)).toBeNull();
         },
       ),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("moving the date re-plans exactly as a fresh action with that date", () => {
     fc.assert(
@@ -144,8 +146,9 @@ describe("properties", () => {
         if (now.getTime() < newDue.getTime())
           expect(isOverdue({ status: "open", dueAt: newDue }, now)).toBe(false);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("never plans a step earlier than one already fired", () => {
     const fired = fc.subarray([...ACTION_STEPS], { minLength: 1 });
@@ -156,6 +159,7 @@ describe("properties", () => {
         if (next) expect(ACTION_STEPS.indexOf(next.step)).toBeGreaterThan(last);
         else expect(last).toBe(ACTION_STEPS.length - 1);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

@@ -206,7 +206,7 @@ describe("business-time properties", () => {
       }),
       RUNS,
     );
-  });
+  }, 30_000);
 
   it("the business time between `from` and from + ms is exactly ms", () => {
     fc.assert(
@@ -215,7 +215,7 @@ describe("business-time properties", () => {
       }),
       RUNS,
     );
-  });
+  }, 30_000);
 
   it("adding more business time never gives an earlier instant", () => {
     fc.assert(
@@ -228,7 +228,7 @@ describe("business-time properties", () => {
       }),
       RUNS,
     );
-  });
+  }, 30_000);
 
   it("pausing then resuming never shortens a deadline and adds exactly the paused clock time", () => {
     const offset = fc.integer({ min: 0, max: 10 * DAY });
@@ -245,7 +245,7 @@ describe("business-time properties", () => {
       }),
       RUNS,
     );
-  });
+  }, 30_000);
 
   it("a 00:00–24:00 every-day calendar without holidays is real time, DST or not", () => {
     fc.assert(
@@ -255,7 +255,7 @@ describe("business-time properties", () => {
       }),
       RUNS,
     );
-  });
+  }, 30_000);
 
   it("k whole business days from an opening end at the k-th day's closing, across DST weeks", () => {
     const changeDays = ["2026-03-08", "2026-03-29", "2026-10-25", "2026-11-01", "2027-03-14", "2027-10-31"];
@@ -281,7 +281,7 @@ describe("business-time properties", () => {
       }),
       RUNS,
     );
-  });
+  }, 30_000);
 });
 
 /** The next `count` working, non-holiday local dates from `first` on, enumerated with luxon. */

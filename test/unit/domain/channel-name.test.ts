@@ -69,8 +69,9 @@ describe("slugify", () => {
         expect(slug.length).toBeLessThanOrEqual(Math.max(0, max));
         expect(slug).toMatch(/^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$/);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("incidentChannelName", () => {
@@ -130,5 +131,5 @@ describe("incidentChannelName", () => {
       ),
       { numRuns: 500 },
     );
-  });
+  }, 30_000);
 });

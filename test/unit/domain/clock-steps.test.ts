@@ -60,8 +60,9 @@ describe("clock steps", () => {
           }
         },
       ),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("a ladder that fell behind", () => {
@@ -111,6 +112,7 @@ describe("a ladder that fell behind", () => {
           }
         },
       ),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

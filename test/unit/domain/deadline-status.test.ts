@@ -164,8 +164,9 @@ describe("deadlineStatus properties", () => {
         expect(d.tone === "overdue").toBe(d.words.includes("overdue"));
         expect(d.tone === "soon").toBe(d.words.includes("due in"));
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("never shows a paused clock, or the resolve clock of an incident on hold, as overdue", () => {
     fc.assert(
@@ -178,8 +179,9 @@ describe("deadlineStatus properties", () => {
           if (status === "on_hold") expect(name).not.toBe("resolve");
         }
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("says nothing of a closed incident, and the acknowledge clock only while open", () => {
     fc.assert(
@@ -191,8 +193,9 @@ describe("deadlineStatus properties", () => {
           expect(d?.alsoOverdue ?? []).not.toContain("respond");
         }
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("picks an overdue deadline whenever one is overdue, the most overdue of them", () => {
     fc.assert(
@@ -211,8 +214,9 @@ describe("deadlineStatus properties", () => {
           expect(d?.dueAt.getTime()).toBe(Math.min(...overdue.map((c) => c.dueAt.getTime())));
         },
       ),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("nextAction", () => {
@@ -265,6 +269,7 @@ describe("nextAction", () => {
         if (next?.kind === "update") expect(["resolved", "closed"]).not.toContain(status);
         if (status === "open") expect(next).toEqual({ kind: "lifecycle", action: "acknowledge" });
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

@@ -37,6 +37,7 @@ describe("nextDeadline", () => {
           expect(next?.at.getTime() ?? null).toBe(earliest);
         },
       ),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

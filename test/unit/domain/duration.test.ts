@@ -60,8 +60,9 @@ describe("parseDuration", () => {
       fc.property(fc.integer({ min: 1, max: 100_000 }), fc.constantFrom(...DURATION_UNITS), (n, unit) => {
         expect(parseDuration(`${n}${unit}`)).toBe(n * DURATION_UNIT_MS[unit]);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("formatDuration", () => {
@@ -101,16 +102,18 @@ describe("formatDuration", () => {
         expect(shown).toBeLessThanOrEqual(ms);
         expect(ms - shown).toBeLessThan(D);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("round-trips through parseDuration at full precision", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10_000 * D }), (ms) => {
         expect(sumParts(formatDuration(ms, 4))).toBe(Math.floor(ms / S) * S);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("round-trips single-unit durations exactly", () => {
     fc.assert(
@@ -118,8 +121,9 @@ describe("formatDuration", () => {
         const ms = parseDuration(`${n}${unit}`)!;
         expect(sumParts(formatDuration(ms, 4))).toBe(ms);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 function sumParts(text: string): number {

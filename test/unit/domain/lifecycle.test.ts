@@ -187,16 +187,18 @@ describe("lifecycle properties", () => {
         for (const status of path) expect(STATUSES).toContain(status);
         for (let i = 1; i < path.length; i++) expect(EDGES.has(`${path[i - 1]}>${path[i]}`)).toBe(true);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("refuses every action once closed but reopening", () => {
     fc.assert(
       fc.property(anyAction, (action) => {
         expect(transition("closed", action).ok).toBe(action === "reopen");
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("never moves on an illegal transition, and reports what is allowed", () => {
     fc.assert(
@@ -209,8 +211,9 @@ describe("lifecycle properties", () => {
         expect(result.error.allowed).not.toContain(action);
         expect(walk(from, [action])).toEqual([from]);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("finds an action exactly for the diagram's edges, and that action gets there", () => {
     fc.assert(
@@ -219,8 +222,9 @@ describe("lifecycle properties", () => {
         expect(action !== null).toBe(EDGES.has(`${from}>${to}`));
         if (action !== null) expect(transition(from, action)).toEqual({ ok: true, value: to });
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("never reaches closed without passing through resolved just before", () => {
     fc.assert(
@@ -230,8 +234,9 @@ describe("lifecycle properties", () => {
           if (status === "closed") expect(path[i - 1]).toBe("resolved");
         });
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("parseStatusWord", () => {

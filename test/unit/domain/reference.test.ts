@@ -65,8 +65,9 @@ describe("parseReference", () => {
         expect(parseReference(reference.toLowerCase())).toBe(seq);
         expect(reference).toMatch(/^INC-[0-9]{6,}$/);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("keeps references sortable as text below a million", () => {
     fc.assert(
@@ -74,8 +75,9 @@ describe("parseReference", () => {
         const byText = formatReference(a) < formatReference(b);
         expect(byText).toBe(a < b);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("findReference", () => {

@@ -103,7 +103,7 @@ describe("reportPeriod", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });
 
 describe("the days a report may cover", () => {
@@ -210,8 +210,9 @@ describe("previousWeek", () => {
         expect(p.to <= now).toBe(true);
         expect(now.getTime() - p.to.getTime()).toBeLessThan(7 * 24 * HOUR + 2 * HOUR);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("chart buckets", () => {

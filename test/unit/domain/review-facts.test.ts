@@ -201,8 +201,9 @@ describe("reviewFacts", () => {
         expect(f.respond!.met).toBe(ack <= 15);
         expect(f.resolve!.met).toBe(Math.max(ack, resolved) <= 240);
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });
 
 describe("review rules", () => {

@@ -131,7 +131,7 @@ describe("validateMessageBlocks", () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 30_000);
 });
 
 describe("checkMessage", () => {

@@ -99,7 +99,7 @@ describe("every message and view the bot builds is valid Block Kit", () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 30_000);
 
   it("an announcement roundup of as many incidents as one post carries, with the longest text", () => {
     fc.assert(
@@ -122,7 +122,7 @@ describe("every message and view the bot builds is valid Block Kit", () => {
     const worst = announcementRoundup(longest, () => "&".repeat(200));
     expect(checkMessage(worst)).toBeNull();
     for (const i of longest) expect(JSON.stringify(worst.blocks)).toContain(`INC-${i.number}`);
-  });
+  }, 30_000);
 
   it("a roundup lists the highest priority first and counts each", () => {
     const msg = announcementRoundup(
@@ -293,5 +293,5 @@ describe("the working forms are valid modals", () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

@@ -108,8 +108,11 @@ describe("parseCommand", () => {
   });
 
   it("never throws, whatever the text", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => void parseCommand(text)));
-  });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => void parseCommand(text)),
+      { numRuns: 100 },
+    );
+  }, 30_000);
 
   it("editDistance counts a transposition as one edit", () => {
     expect(editDistance("shwo", "show")).toBe(1);
@@ -187,6 +190,7 @@ describe("the log-incident form parser", () => {
         const result = logIncidentForm(TYPES, () => NOW).safeParse(readViewState(values));
         expect(typeof result.success).toBe("boolean");
       }),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 });

@@ -17,8 +17,9 @@ describe("escapeClip", () => {
           expect(escapeMrkdwn(text).startsWith(out.replace(/…$/, ""))).toBe(true);
         },
       ),
+      { numRuns: 100 },
     );
-  });
+  }, 30_000);
 
   it("counts the escaped form against the limit", () => {
     expect(escapeClip("<&>", 15)).toBe("&lt;&amp;&gt;");
