@@ -6,6 +6,7 @@ import { getIncidentById } from "../db/queries/incidents.js";
 import { markRequestProcessed } from "../db/queries/mutate.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { ImprovementActionRow, IncidentRow } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { actionDeadline } from "../domain/action-due.js";
 import { formatActionReference, formatDueOn, localToday, planFromDate } from "../domain/action-reminders.js";
 import { joinWithOr } from "../domain/lifecycle.js";
@@ -178,7 +179,7 @@ export function rescheduleAction(
           tx,
           [...new Set(told)].map((to) => ({
             incidentId: action.incidentId,
-            dedupeKey: `action-moved:${action.id}:${after.generation}:${to}`,
+            dedupeKey: outboxKey.actionRescheduled(after, to),
             purpose: "action_rescheduled",
             channel: to,
             message: dm as unknown as Record<string, unknown>,

@@ -4,6 +4,7 @@ import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { type NewOutboxMessage, upsertOutboxRows } from "../db/queries/outbox.js";
 import type { ImprovementActionRow, IncidentRow, OutboxRow } from "../db/schema/index.js";
+import { actionStepPurpose, outboxKey } from "../delivery/purposes.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import {
   type ActionStep,
@@ -110,8 +111,8 @@ function stepWork(
 ): { posts: NewOutboxMessage[]; details: Record<string, unknown> } {
   const post = (to: string, message: object): NewOutboxMessage => ({
     incidentId: action.incidentId,
-    dedupeKey: `action:${action.id}:${action.generation}:${step}:${to}`,
-    purpose: `action_${step}`,
+    dedupeKey: outboxKey.actionStep(action, step, to),
+    purpose: actionStepPurpose(step),
     channel: to,
     message: message as Record<string, unknown>,
   });

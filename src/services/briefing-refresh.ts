@@ -1,6 +1,7 @@
 import { confirmationsOf, getBriefing, sentBriefingPosts } from "../db/queries/briefings.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { editMessage } from "../delivery/edit.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { briefingStatus } from "../domain/floor.js";
 import { briefingMessage } from "../slack/blocks/floor.js";
 import type { Deps } from "./deps.js";
@@ -26,7 +27,7 @@ export async function renderBriefingPost(deps: Deps, briefingId: string) {
 export async function refreshBriefingPosts(deps: Deps, briefingId: string): Promise<number> {
   const [message, posts] = await Promise.all([
     renderBriefingPost(deps, briefingId),
-    sentBriefingPosts(deps.db, briefingId),
+    sentBriefingPosts(deps.db, outboxKey.briefingPosts(briefingId)),
   ]);
   if (!message) return 0;
   let edited = 0;

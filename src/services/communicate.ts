@@ -4,6 +4,7 @@ import { briefingIdsOf } from "../db/queries/briefings.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import type { NewOutboxMessage } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { outboxKey, type Purpose } from "../delivery/purposes.js";
 import { type ChangeEntry, hears, type Milestone, milestonesOf } from "../domain/milestones.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
@@ -30,10 +31,9 @@ export async function communicateChange(
   entries: readonly ChangeEntry[],
   actor: string,
 ): Promise<{ posts: NewOutboxMessage[]; briefings: string[] }> {
-  const key = `${after.id}:${after.version}`;
-  const post = (purpose: string, channel: string, suffix: string, message: object): NewOutboxMessage => ({
+  const post = (purpose: Purpose, channel: string, suffix: string, message: object): NewOutboxMessage => ({
     incidentId: after.id,
-    dedupeKey: `${purpose}:${key}:${suffix}`,
+    dedupeKey: outboxKey.change(purpose, after, suffix),
     purpose,
     channel,
     message: message as Record<string, unknown>,

@@ -1,6 +1,5 @@
 import type { WebClient } from "@slack/web-api";
 import type { Tx } from "../db/client.js";
-import { briefingOfPostKey } from "../db/queries/briefings.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById, getIncidentsByIds } from "../db/queries/incidents.js";
 import {
@@ -17,9 +16,15 @@ import {
 } from "../db/queries/outbox.js";
 import type { IncidentRow, OutboxRow } from "../db/schema/index.js";
 import { scanHistory } from "../delivery/history.js";
+import {
+  briefingOfKey,
+  LANE_PURPOSES,
+  logKindOf,
+  outboxKey,
+  ROUNDUP_FAMILIES,
+} from "../delivery/purposes.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { classifySlackError, type SlackFailure } from "../delivery/slack-errors.js";
-import type { LogKind } from "../domain/log.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { type JobPayload, jobIds } from "../jobs/catalog.js";
@@ -44,18 +49,6 @@ const MAX_RETRY_BACKOFF_MS = 60_000;
 export type DeliveryOutcome =
   | { status: "sent"; channel: string; ts: string; alreadySent: boolean }
   | { status: "failed"; error: string };
-
-const LOG_KIND: Record<string, LogKind> = {
-  summary_card: "summary_posted",
-  announcement: "announcement_posted",
-  reporter_notice: "reporter_notified",
-  stakeholder_update: "update_posted",
-  milestone: "milestone_posted",
-  reporter_update: "reporter_notified",
-};
-
-/** A failure notice that fails is not reported again: that way lies a loop. */
-const FAILURE_NOTICE = "failure_notice";
 
 /**
  * Posts one outbox row exactly once. Each try is counted in PostgreSQL before Slack is
@@ -208,23 +201,6 @@ async function postLaneHead(deps: Deps, channel: string, rows: OutboxRow[]): Pro
   }
 }
 
-/**
- * Purposes whose posts waiting for the same channel go out together (see deliverRoundup), by
- * family: new incidents and milestone notices share a stakeholder channel's roundup.
- */
-export const ROUNDUP_FAMILIES: ReadonlyMap<string, string> = new Map([
-  ["announcement", "stakeholders"],
-  ["milestone", "stakeholders"],
-  ["channel_line", "story"],
-]);
-
-/**
- * Purposes whose posts reach a channel in the order they were written, taking the channel's
- * turns one lane at a time (deliverRoundup): what stakeholders and the incident channel read
- * as a story.
- */
-export const LANE_PURPOSES: ReadonlySet<string> = new Set([...ROUNDUP_FAMILIES.keys(), "stakeholder_update"]);
-
 async function roundupMessage(deps: Deps, rows: OutboxRow[]): Promise<Record<string, unknown>> {
   if (rows.every((r) => r.purpose === "channel_line")) return storyRoundup(rows.map((r) => r.message));
   const label = (type: string) => typeLabel(deps.policy, type);
@@ -312,7 +288,7 @@ function enqueueDeliveries(deps: Deps, payloads: Array<JobPayload<"slack.deliver
 
 async function messageFor(deps: Deps, row: OutboxRow): Promise<Record<string, unknown>> {
   // A briefing post waiting for its turn shows the confirmations made meanwhile.
-  const briefingId = row.purpose === "briefing" ? briefingOfPostKey(row.dedupeKey) : null;
+  const briefingId = row.purpose === "briefing" ? briefingOfKey(row.dedupeKey) : null;
   if (briefingId)
     return ((await renderBriefingPost(deps, briefingId)) as Record<string, unknown>) ?? row.message;
   if (row.purpose !== "summary_card" || !row.incidentId) return row.message;
@@ -371,7 +347,7 @@ async function recordSent(
 ): Promise<DeliveryOutcome> {
   // Only posts that the timeline lists get a link; an escalation DM or a clock notice is
   // recorded without the extra Slack call, keeping the window before it is recorded short.
-  const permalink = rows.some((r) => LOG_KIND[r.purpose])
+  const permalink = rows.some((r) => logKindOf(r.purpose))
     ? await deps.slack.chat
         .getPermalink({ channel, message_ts: ts })
         .then((r) => r.permalink ?? null)
@@ -381,7 +357,7 @@ async function recordSent(
   // A roundup may carry several purposes (new incidents and milestone notices): each its entry.
   for (const purpose of new Set(rows.map((r) => r.purpose))) {
     const group = rows.filter((r) => r.purpose === purpose);
-    const kind = LOG_KIND[purpose];
+    const kind = logKindOf(purpose);
     const sent = group.map((r) => ({ id: r.id, postedChannel: channel, ts, permalink }));
     // A post the timeline lists is marked and logged by one statement; any other is marked alone.
     const done = kind
@@ -487,7 +463,8 @@ async function recordFailed(deps: Deps, claims: Claim[], error: string): Promise
         kind: "delivery_failed",
         details: { purpose: row.purpose, channel: row.channel, error },
       });
-      if (row.purpose !== FAILURE_NOTICE) notices.push(...(await reportFailure(tx, row, error)));
+      // A failure notice that fails is not reported again: that way lies a loop.
+      if (row.purpose !== "failure_notice") notices.push(...(await reportFailure(tx, row, error)));
     }
     return notices;
   });
@@ -515,8 +492,8 @@ async function reportFailure(tx: Tx, row: OutboxRow, error: string): Promise<str
   return upsertOutbox(tx, [
     {
       incidentId: incident.id,
-      dedupeKey: `failure:${row.id}`,
-      purpose: FAILURE_NOTICE,
+      dedupeKey: outboxKey.failureNotice(row.id),
+      purpose: "failure_notice",
       channel: recipient,
       message: deliveryFailureNotice({ reference, purpose: row.purpose, channel: row.channel, error }),
     },

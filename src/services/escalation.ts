@@ -8,6 +8,7 @@ import { upsertOutbox } from "../db/queries/outbox.js";
 import { lockClock, updateClock } from "../db/queries/sla-clocks.js";
 import { outbox } from "../db/schema/index.js";
 import { editMessage } from "../delivery/edit.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
 import { authorize, holdsAny, roleLabel, rolesAllowedTo } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
@@ -115,7 +116,7 @@ async function wasMessaged(tx: Tx, clockId: string, user: string): Promise<boole
   const rows = await tx
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(like(outbox.dedupeKey, `esc:${clockId}:%`), eq(outbox.channel, user)))
+    .where(and(like(outbox.dedupeKey, outboxKey.escalationDmsOfClock(clockId)), eq(outbox.channel, user)))
     .limit(1);
   return rows.length > 0;
 }
@@ -128,7 +129,7 @@ export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<
   const rows = await deps.db
     .select()
     .from(outbox)
-    .where(like(outbox.dedupeKey, `esc:${clockId}:%`));
+    .where(like(outbox.dedupeKey, outboxKey.escalationDmsOfClock(clockId)));
   let edited = 0;
   for (const sent of rows) {
     if (sent.status !== "sent" || !sent.postedChannel || !sent.ts) continue;
@@ -215,7 +216,7 @@ export function escalateByHand(
           tx,
           to.map((user) => ({
             incidentId: incident.id,
-            dedupeKey: `manual-esc:${id}:${user}`,
+            dedupeKey: outboxKey.manualEscalation(id, user),
             purpose: "escalation_dm",
             channel: user,
             message: dm,

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { teamLeadsFor, teamsOf } from "../config/policy.js";
 import {
-  briefingPostKey,
   confirmationsOf,
   getBriefing,
   insertBriefing,
   insertConfirmations,
 } from "../db/queries/briefings.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
+import { outboxKey } from "../delivery/purposes.js";
 import {
   briefingStatus,
   helpDestination,
@@ -80,7 +80,7 @@ export function briefAgents(deps: Deps, p: Request & BriefingInput): Promise<Cha
           tx,
           channels.map((channel) => ({
             incidentId: incident.id,
-            dedupeKey: briefingPostKey(briefingId, channel),
+            dedupeKey: outboxKey.briefing(briefingId, channel),
             purpose: "briefing",
             channel,
             message,
@@ -213,7 +213,7 @@ export function askForHelp(deps: Deps, p: Request & { request: string }): Promis
           tx,
           destination.channels.map((channel) => ({
             incidentId: incident.id,
-            dedupeKey: `help:${key}:${channel}`,
+            dedupeKey: outboxKey.helpRequest(key, channel),
             purpose: "help_request",
             channel,
             message: helpRequestMessage(updated, {

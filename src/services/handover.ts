@@ -1,5 +1,6 @@
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { authorize } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
@@ -58,14 +59,13 @@ function decide(deps: Deps, incident: IncidentRow, p: HandoverInput): Result<Cha
     also: (tx, updated) => {
       // The version is new with each change, so each handover gets its own posts and a retried
       // request (stopped by its request key before this runs) none.
-      const key = `${incident.id}:${updated.version}`;
       const common = { reference: ref, from, note: p.note };
       return upsertOutbox(tx, [
         ...(incident.channelId
           ? [
               {
                 incidentId: incident.id,
-                dedupeKey: `handover:${key}`,
+                dedupeKey: outboxKey.handover(updated),
                 purpose: "handover",
                 channel: incident.channelId,
                 message: handoverAnnouncement({ ...common, to: p.to, by: p.actor }),
@@ -74,7 +74,7 @@ function decide(deps: Deps, incident: IncidentRow, p: HandoverInput): Result<Cha
           : []),
         {
           incidentId: incident.id,
-          dedupeKey: `handover-dm:${key}`,
+          dedupeKey: outboxKey.handoverDm(updated),
           purpose: "handover_dm",
           channel: p.to,
           message: handoverDm({

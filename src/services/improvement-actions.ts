@@ -2,6 +2,7 @@ import { lockAction, updateAction } from "../db/queries/action-steps.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { ImprovementActionRow } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { planFromDate } from "../domain/action-reminders.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
@@ -9,8 +10,6 @@ import { actionAssignedDm } from "../slack/blocks/improvement-actions.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { TIMER_HORIZON_MS } from "./sla-clocks.js";
-
-const assignedDedupeKey = (actionId: string) => `action-assigned:${actionId}`;
 
 /**
  * What follows the creation of improvement actions, once their transaction committed: the
@@ -43,7 +42,7 @@ export async function followUpActions(deps: Deps, actionIds: string[]): Promise<
       const outboxIds = await upsertOutbox(tx, [
         {
           incidentId: action.incidentId,
-          dedupeKey: assignedDedupeKey(action.id),
+          dedupeKey: outboxKey.actionAssigned(action.id),
           purpose: "action_assigned",
           channel: action.ownerId,
           message: dm,

@@ -8,6 +8,7 @@ import {
 } from "../db/queries/incidents.js";
 import { upsertOutboxRows } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import { incidentChannelName } from "../domain/channel-name.js";
@@ -172,7 +173,7 @@ async function ensureSummaryCard(
   const [row] = await upsertOutboxRows(deps.db, [
     {
       incidentId: incident.id,
-      dedupeKey: `summary:${incident.id}`,
+      dedupeKey: outboxKey.summaryCard(incident.id),
       purpose: "summary_card",
       channel: incident.channelId,
       // Rendered at delivery from the current row, so the outbox never holds personal data.
@@ -191,14 +192,14 @@ async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<vo
   const rows = await upsertOutboxRows(deps.db, [
     ...channels.map(({ id: channel }) => ({
       incidentId: incident.id,
-      dedupeKey: `announce:${incident.id}:${channel}`,
+      dedupeKey: outboxKey.announcement(incident.id, channel),
       purpose: "announcement",
       channel,
       message: announcement,
     })),
     {
       incidentId: incident.id,
-      dedupeKey: `notice:${incident.id}`,
+      dedupeKey: outboxKey.reporterNotice(incident.id),
       purpose: "reporter_notice",
       channel: incident.reporterId,
       message: reporterNotice(incident),

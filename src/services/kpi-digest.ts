@@ -1,14 +1,10 @@
 import { upsertOutbox } from "../db/queries/outbox.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
-import { previousWeek, type ReportPeriod } from "../domain/report-period.js";
+import { previousWeek } from "../domain/report-period.js";
 import { deliverOutbox } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { chartFilename, reportChart, reportFigures, reportMessage } from "./kpi-report.js";
-
-const DIGEST_PURPOSE = "kpi_digest";
-
-/** One digest per week and channel: a second run of the same week finds the same outbox row. */
-const digestKey = (channel: string, period: ReportPeriod) => `digest:${channel}:${period.days[0]}`;
 
 export type DigestOutcome =
   | { status: "skipped"; reason: string }
@@ -35,7 +31,13 @@ export async function postWeeklyDigest(deps: Deps): Promise<DigestOutcome> {
     footer: "Chart in the thread. Team leads can run `/incident report` for any period.",
   });
   const [outboxId] = await upsertOutbox(deps.db, [
-    { incidentId: null, dedupeKey: digestKey(channel, period), purpose: DIGEST_PURPOSE, channel, message },
+    {
+      incidentId: null,
+      dedupeKey: outboxKey.digest(channel, period.days[0]!),
+      purpose: "kpi_digest",
+      channel,
+      message,
+    },
   ]);
   if (!outboxId) throw new Error("digest outbox row not found after insert");
   const outcome = await deliverOutbox(deps, outboxId);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { stakeholderUpdates } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
@@ -25,7 +26,7 @@ export function addNote(
           ? upsertOutbox(tx, [
               {
                 incidentId: incident.id,
-                dedupeKey: `note:${p.requestKey ?? randomUUID()}`,
+                dedupeKey: outboxKey.note(p.requestKey ?? randomUUID()),
                 purpose: "note",
                 channel: incident.channelId,
                 message: noteMessage({ reference, author: p.actor, text: p.text }),
@@ -88,7 +89,7 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
           tx,
           [...new Set(channels)].map((channel) => ({
             incidentId: incident.id,
-            dedupeKey: `update:${row.id}:${channel}`,
+            dedupeKey: outboxKey.stakeholderUpdate(row.id, channel),
             purpose: "stakeholder_update",
             channel,
             message,

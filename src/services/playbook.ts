@@ -13,15 +13,13 @@ import {
 } from "../db/queries/playbook.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { editMessage } from "../delivery/edit.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../slack/blocks/playbook.js";
 import { escapeMrkdwn } from "../slack/blocks/text.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
-
-/** One checklist per incident: the dedupe key makes a retried set-up or re-categorisation one post. */
-export const playbookOutboxKey = (incidentId: string) => `playbook:${incidentId}`;
 
 /**
  * Queues the checklist of the incident's type for its channel, in the caller's transaction
@@ -38,7 +36,8 @@ export async function queuePlaybookChecklist(
 ): Promise<string[]> {
   const type = policy.incidentTypes[incident.type];
   if (!incident.channelId || !type || type.playbook.length === 0) return [];
-  const key = playbookOutboxKey(incident.id);
+  // One checklist per incident: its key makes a retried set-up or re-categorisation one post.
+  const key = outboxKey.playbook(incident.id);
   const existing = await getOutboxByKey(tx, key);
   if (existing) return existing.status === "pending" ? [existing.id] : [];
   const snapshot: PlaybookSnapshot = { type: type.key, typeLabel: type.label, steps: type.playbook };
@@ -147,7 +146,7 @@ export async function refreshPlaybookChecklist(
   deps: Deps,
   incidentId: string,
 ): Promise<"updated" | "skipped"> {
-  const row = await getOutboxByKey(deps.db, playbookOutboxKey(incidentId));
+  const row = await getOutboxByKey(deps.db, outboxKey.playbook(incidentId));
   const incident = await getIncidentById(deps.db, incidentId);
   const posted = PlaybookSnapshot.safeParse(await getPostedPlaybook(deps.db, incidentId));
   if (!incident || !row?.ts || !row.postedChannel || !posted.success) return "skipped";

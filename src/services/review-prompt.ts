@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { getOutboxByKey } from "../db/queries/outbox.js";
 import { getReview } from "../db/queries/reviews.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { classifySlackError } from "../delivery/slack-errors.js";
 import { jobIds } from "../jobs/catalog.js";
@@ -10,7 +11,6 @@ import { reviewPromptCompleted } from "../slack/blocks/review.js";
 import type { Deps } from "./deps.js";
 
 /** The outbox key of an incident's review prompt: one prompt per incident, however often resolved. */
-export const reviewPromptKey = (incidentId: string) => `review-prompt:${incidentId}`;
 
 /** How long to wait for a prompt still waiting to be posted before looking again. */
 export const PROMPT_PENDING_RETRY_MS = 10_000;
@@ -29,7 +29,7 @@ export type PromptEditResult = "edited" | "no_prompt" | "not_completed" | "gave_
 export async function closeReviewPrompt(deps: Deps, reviewId: string): Promise<PromptEditResult> {
   const review = await getReview(deps.db, reviewId);
   if (review?.status !== "completed" || !review.completedBy || !review.completedAt) return "not_completed";
-  const prompt = await getOutboxByKey(deps.db, reviewPromptKey(review.incidentId));
+  const prompt = await getOutboxByKey(deps.db, outboxKey.reviewPrompt(review.incidentId));
   // Requested with `/incident review` (no prompt was posted), or the prompt never reached Slack.
   if (!prompt || prompt.status === "failed") return "no_prompt";
   if (prompt.status !== "sent" || !prompt.postedChannel || !prompt.ts) {

@@ -6,6 +6,7 @@ import { upsertOutbox } from "../db/queries/outbox.js";
 import { completeReview, ensureReview, getReviewOf, lockReview } from "../db/queries/reviews.js";
 import { clocksOf } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, ReviewRow } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
@@ -25,7 +26,7 @@ import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { followUpActions } from "./improvement-actions.js";
 import type { Refusal } from "./mutate-incident.js";
-import { queuePromptEdit, reviewPromptKey } from "./review-prompt.js";
+import { queuePromptEdit } from "./review-prompt.js";
 import { clockLabel } from "./sla-plan.js";
 
 /** The facts of an incident as lines, for Slack (`<@U…>` mentions, mrkdwn escaped) or a document. */
@@ -64,7 +65,7 @@ export async function requestReviewOnResolve(tx: Tx, deps: Deps, incident: Incid
   return upsertOutbox(tx, [
     {
       incidentId: incident.id,
-      dedupeKey: reviewPromptKey(incident.id),
+      dedupeKey: outboxKey.reviewPrompt(incident.id),
       purpose: "review_prompt",
       channel,
       message: reviewPrompt(incident, deps.policy.review.requiredForClose),
@@ -246,7 +247,7 @@ async function completeInTx(
   const outboxIds = await upsertOutbox(tx, [
     {
       incidentId: incident.id,
-      dedupeKey: `review-summary:${review.id}`,
+      dedupeKey: outboxKey.reviewSummary(review.id),
       purpose: "review_summary",
       channel: incident.channelId ?? p.actor,
       message: summary,

@@ -4,6 +4,7 @@ import { lockIncidentsOfClocks } from "../db/queries/mutate.js";
 import { type NewOutboxMessage, upsertClaimedOutboxRows } from "../db/queries/outbox.js";
 import { lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, ladderStepTime, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
@@ -300,7 +301,7 @@ function ladderWork(
   const step = `escalate-${index}`;
   const posts: NewOutboxMessage[] = to.map((user) => ({
     incidentId: incident.id,
-    dedupeKey: `esc:${clock.id}:${clock.generation}:${step}:${user}`,
+    dedupeKey: outboxKey.escalationDm(clock, step, user),
     purpose: "escalation_dm",
     channel: user,
     message: dm,
@@ -309,7 +310,7 @@ function ladderWork(
   if (index > 0 && incident.channelId) {
     posts.push({
       incidentId: incident.id,
-      dedupeKey: `sla:${clock.id}:${clock.generation}:${step}`,
+      dedupeKey: outboxKey.slaNotice(clock, step),
       purpose: "sla_notice",
       channel: incident.channelId,
       message: ladderClimbLine(
@@ -345,7 +346,7 @@ function channelPost(
   return [
     {
       incidentId: incident.id,
-      dedupeKey: `sla:${clock.id}:${clock.generation}:${step}`,
+      dedupeKey: outboxKey.slaNotice(clock, step),
       purpose: "sla_notice",
       channel: incident.channelId ?? incident.ownerId ?? incident.reporterId,
       message: message as Record<string, unknown>,
@@ -363,7 +364,7 @@ function notifyPosts(
   const to = [...new Set(clock.notifyRoles.flatMap((role) => recipients(deps.policy.roles, role)))];
   return to.map((user) => ({
     incidentId: incident.id,
-    dedupeKey: `notify:${clock.id}:${clock.generation}:${step}:${user}`,
+    dedupeKey: outboxKey.clockNotice(clock, step, user),
     purpose: "clock_notice",
     channel: user,
     message: message as Record<string, unknown>,

@@ -41,20 +41,12 @@ export function insertConfirmations(
   return db.insert(briefingConfirmations).values(rows).onConflictDoNothing().returning();
 }
 
-/** Outbox key of a briefing's post to one channel: one post per briefing and channel. */
-export const briefingPostKey = (briefingId: string, channel: string) => `briefing:${briefingId}:${channel}`;
-
-/** The briefing a post's dedupe key names; null for any other key. */
-export function briefingOfPostKey(key: string): string | null {
-  return /^briefing:([0-9a-f-]{36}):/.exec(key)?.[1] ?? null;
-}
-
-/** The briefing's posts that have landed in Slack (with their channel and ts), to edit them. */
-export function sentBriefingPosts(db: DbOrTx, briefingId: string): Promise<OutboxRow[]> {
+/** A briefing's posts that have landed (channel and ts), to edit them; `keyPattern` matches their keys. */
+export function sentBriefingPosts(db: DbOrTx, keyPattern: string): Promise<OutboxRow[]> {
   return db
     .select()
     .from(outbox)
-    .where(and(like(outbox.dedupeKey, `briefing:${briefingId}:%`), eq(outbox.status, "sent")));
+    .where(and(like(outbox.dedupeKey, keyPattern), eq(outbox.status, "sent")));
 }
 
 /** The ids of an incident's briefings, oldest first. */

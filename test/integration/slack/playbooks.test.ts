@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { getOutboxByKey } from "../../../src/db/queries/outbox.js";
 import { type IncidentRow, outbox, playbookTicks } from "../../../src/db/schema/index.js";
+import { outboxKey } from "../../../src/delivery/purposes.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { assignOwner } from "../../../src/services/ownership.js";
-import { playbookOutboxKey, postPlaybookChecklist } from "../../../src/services/playbook.js";
+import { postPlaybookChecklist } from "../../../src/services/playbook.js";
 import { recategorise } from "../../../src/services/recategorise.js";
 import { PLAYBOOK_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
@@ -106,7 +107,7 @@ describe("the playbook checklist", () => {
     // Set-up running again (after a crash) queues nothing new.
     await postPlaybookChecklist(deps(), incident);
     await eventually("delivery recorded", async () => {
-      const row = await getOutboxByKey(deps().db, playbookOutboxKey(incident.id));
+      const row = await getOutboxByKey(deps().db, outboxKey.playbook(incident.id));
       return row?.status === "sent";
     });
     expect(h.slack.messagesIn(incident.channelId!).filter(isChecklist)).toHaveLength(1);

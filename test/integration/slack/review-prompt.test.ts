@@ -3,13 +3,10 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getReviewOf } from "../../../src/db/queries/reviews.js";
 import { type IncidentRow, outbox, reviews } from "../../../src/db/schema/index.js";
+import { outboxKey } from "../../../src/delivery/purposes.js";
 import { RetryLater } from "../../../src/delivery/retry-later.js";
 import { sweep } from "../../../src/jobs/sweep.js";
-import {
-  closeReviewPrompt,
-  PROMPT_PENDING_RETRY_MS,
-  reviewPromptKey,
-} from "../../../src/services/review-prompt.js";
+import { closeReviewPrompt, PROMPT_PENDING_RETRY_MS } from "../../../src/services/review-prompt.js";
 import { CARD_ACTION, REVIEW_FIELDS as F, REVIEW_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident as makeReady } from "../../helpers/factories.js";
@@ -221,7 +218,7 @@ describe("review prompt", () => {
       .db.insert(outbox)
       .values({
         incidentId: incident.id,
-        dedupeKey: reviewPromptKey(incident.id),
+        dedupeKey: outboxKey.reviewPrompt(incident.id),
         purpose: "review_prompt",
         channel: incident.channelId!,
         message: { text: "prompt" },

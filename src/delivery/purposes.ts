@@ -1,0 +1,111 @@
+import type { ActionStep } from "../domain/action-reminders.js";
+import type { LogKind } from "../domain/log.js";
+
+/**
+ * The purpose catalogue: every kind of post Switchboard sends durably through the outbox, what
+ * its landing writes in the incident log, and how it shares its channel. Each post's dedupe
+ * key (one post per key, ever) is built here too, so no other file writes a key by hand.
+ */
+interface PurposeSpec {
+  /** Logged (with the post's permalink) when a post of this purpose lands. */
+  readonly logKind?: LogKind;
+  /** Posts waiting for one channel go out in the order written, one lane at a time. */
+  readonly lane?: boolean;
+  /** In a lane, several of one family waiting together go out as one roundup message. */
+  readonly roundup?: "stakeholders" | "story";
+}
+
+export const PURPOSES = {
+  summary_card: { logKind: "summary_posted" },
+  announcement: { logKind: "announcement_posted", lane: true, roundup: "stakeholders" },
+  reporter_notice: { logKind: "reporter_notified" },
+  stakeholder_update: { logKind: "update_posted", lane: true },
+  milestone: { logKind: "milestone_posted", lane: true, roundup: "stakeholders" },
+  channel_line: { lane: true, roundup: "story" },
+  reporter_update: { logKind: "reporter_notified" },
+  floor_notice: {},
+  note: {},
+  handover: {},
+  handover_dm: {},
+  review_prompt: {},
+  review_summary: {},
+  escalation_dm: {},
+  sla_notice: {},
+  clock_notice: {},
+  playbook: {},
+  briefing: {},
+  help_request: {},
+  action_assigned: {},
+  action_remind: {},
+  action_overdue: {},
+  action_escalate: {},
+  action_rescheduled: {},
+  kpi_digest: {},
+  failure_notice: {},
+} as const satisfies Record<string, PurposeSpec>;
+
+export type Purpose = keyof typeof PURPOSES;
+
+const specOf = (purpose: string): PurposeSpec | undefined =>
+  Object.hasOwn(PURPOSES, purpose) ? PURPOSES[purpose as Purpose] : undefined;
+
+export const isPurpose = (purpose: string): purpose is Purpose => specOf(purpose) !== undefined;
+
+/** The log entry a landed post of this purpose writes, if any. */
+export const logKindOf = (purpose: string): LogKind | undefined => specOf(purpose)?.logKind;
+
+const entries = Object.entries(PURPOSES) as [Purpose, PurposeSpec][];
+
+/** Purposes whose posts reach a channel in the order written (what stakeholders read as a story). */
+export const LANE_PURPOSES: ReadonlySet<string> = new Set(entries.filter(([, s]) => s.lane).map(([p]) => p));
+
+/** Purposes that round up, by family: new incidents and milestone notices share one roundup. */
+export const ROUNDUP_FAMILIES: ReadonlyMap<string, string> = new Map(
+  entries.flatMap(([p, s]) => (s.roundup ? [[p, s.roundup] as const] : [])),
+);
+
+/** The purpose of an improvement action's reminder, overdue and escalation DMs. */
+export const actionStepPurpose = (step: ActionStep) => `action_${step}` as const satisfies Purpose;
+
+type Clock = { id: string; generation: number };
+
+/** Every outbox dedupe key. Their formats are stored in rows already written: never change one. */
+export const outboxKey = {
+  summaryCard: (incidentId: string) => `summary:${incidentId}`,
+  announcement: (incidentId: string, channel: string) => `announce:${incidentId}:${channel}`,
+  reporterNotice: (incidentId: string) => `notice:${incidentId}`,
+  /** Posts about one change of an incident: the version makes each change's posts its own. */
+  change: (purpose: Purpose, incident: { id: string; version: number }, suffix: string) =>
+    `${purpose}:${incident.id}:${incident.version}:${suffix}`,
+  handover: (incident: { id: string; version: number }) => `handover:${incident.id}:${incident.version}`,
+  handoverDm: (incident: { id: string; version: number }) => `handover-dm:${incident.id}:${incident.version}`,
+  note: (requestKey: string) => `note:${requestKey}`,
+  stakeholderUpdate: (updateId: string, channel: string) => `update:${updateId}:${channel}`,
+  reviewPrompt: (incidentId: string) => `review-prompt:${incidentId}`,
+  reviewSummary: (reviewId: string) => `review-summary:${reviewId}`,
+  escalationDm: (clock: Clock, step: string, user: string) =>
+    `esc:${clock.id}:${clock.generation}:${step}:${user}`,
+  /** A LIKE pattern matching every escalation DM of one clock, whatever its generation. */
+  escalationDmsOfClock: (clockId: string) => `esc:${clockId}:%`,
+  manualEscalation: (escalationId: string, user: string) => `manual-esc:${escalationId}:${user}`,
+  slaNotice: (clock: Clock, step: string) => `sla:${clock.id}:${clock.generation}:${step}`,
+  clockNotice: (clock: Clock, step: string, user: string) =>
+    `notify:${clock.id}:${clock.generation}:${step}:${user}`,
+  playbook: (incidentId: string) => `playbook:${incidentId}`,
+  briefing: (briefingId: string, channel: string) => `briefing:${briefingId}:${channel}`,
+  /** A LIKE pattern matching a briefing's posts to every channel. */
+  briefingPosts: (briefingId: string) => `briefing:${briefingId}:%`,
+  helpRequest: (requestKey: string, channel: string) => `help:${requestKey}:${channel}`,
+  actionAssigned: (actionId: string) => `action-assigned:${actionId}`,
+  actionStep: (action: Clock, step: ActionStep, to: string) =>
+    `action:${action.id}:${action.generation}:${step}:${to}`,
+  actionRescheduled: (action: Clock, to: string) => `action-moved:${action.id}:${action.generation}:${to}`,
+  /** One digest per week and channel: a second run of the same week finds the same row. */
+  digest: (channel: string, firstDay: string) => `digest:${channel}:${firstDay}`,
+  failureNotice: (outboxId: string) => `failure:${outboxId}`,
+};
+
+/** The briefing a post's dedupe key names; null for any other key. */
+export function briefingOfKey(key: string): string | null {
+  return /^briefing:([0-9a-f-]{36}):/.exec(key)?.[1] ?? null;
+}
