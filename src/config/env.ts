@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { LOG_FORMATS, type LogFormat } from "../lib/logger.js";
 
 const ROLES = ["web", "worker", "all"] as const;
 export const DEFAULT_DATABASE_URL = "postgres://postgres@localhost:5432/switchboard";
@@ -60,9 +61,10 @@ const Env = z
       .optional(),
     POLICY_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Unset: readable lines when stdout is a terminal, JSON lines otherwise (see lib/logger.ts). */
+    LOG_FORMAT: z.enum(LOG_FORMATS, "must be json or pretty").optional(),
     SWITCHBOARD_ROLE: z.enum(ROLES).default("all"),
     MIGRATE_ON_START: bool("true"),
-    /** Key prefix for BullMQ in Redis; lets several deployments (or test runs) share one Redis. */
     /**
      * How long a worker's hold on a running job lasts without renewal: after a crash, the job
      * is picked up again once it lapses.
@@ -103,6 +105,7 @@ const Env = z
       .min(5_000, "must be at least 5000")
       .max(3_600_000, "must be at most 3600000")
       .default(DEFAULT_SOCKET_RECONNECT_DEADLINE_MS),
+    /** Key prefix for BullMQ in Redis; lets several deployments (or test runs) share one Redis. */
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
@@ -126,6 +129,9 @@ const Env = z
     }
   });
 
+/** Every variable parseEnv reads (.env.example lists each; a test keeps the two in step). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(Env.shape);
+
 export interface Config {
   slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   databaseUrl: string;
@@ -138,6 +144,8 @@ export interface Config {
   metrics?: { host: string; port: number; token?: string | undefined };
   policyFile?: string;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+  /** LOG_FORMAT; unset lets the logger choose by whether stdout is a terminal. */
+  logFormat?: LogFormat;
   role: Role;
   migrateOnStart: boolean;
   queuePrefix: string;
@@ -183,6 +191,7 @@ export function parseEnv(
       metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
       policyFile: e.POLICY_FILE,
       logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
       role: e.SWITCHBOARD_ROLE,
       migrateOnStart: e.MIGRATE_ON_START,
       queuePrefix: e.QUEUE_PREFIX,

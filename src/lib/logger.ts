@@ -1,6 +1,10 @@
 import { pino } from "pino";
+import { isColorSupported, prettyFactory } from "pino-pretty";
 
 export type Logger = pino.Logger;
+
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * Paths that may carry personal data or free text from callers. pino replaces them before a
@@ -19,11 +23,53 @@ const REDACT = [
   "headers.authorization",
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino(
-    { level, redact: { paths: REDACT, censor: "[redacted]" }, base: { service: "switchboard" } },
-    destination,
-  );
+/**
+ * LOG_FORMAT wins; unset, a person at a terminal gets readable lines and anything else (a pipe,
+ * a file, a container's log driver) gets JSON lines for machines.
+ */
+export function chooseLogFormat(forced: LogFormat | undefined, stdoutIsTty: boolean): LogFormat {
+  return forced ?? (stdoutIsTty ? "pretty" : "json");
+}
+
+interface Sink {
+  write(line: string): unknown;
+}
+
+/**
+ * Readable lines, rendered in this thread (no transport worker): pino redacts before it
+ * serialises, so they are redacted exactly as the JSON lines are, and writes to a terminal stay
+ * synchronous, so a line logged just before an exit is not lost.
+ */
+function prettySink(out: Sink, colorize: boolean): Sink {
+  const pretty = prettyFactory({
+    colorize,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname,service,component",
+    messageFormat: "{if component}[{component}] {end}{msg}",
+    singleLine: true,
+  });
+  return { write: (line: string) => out.write(pretty(line)) };
+}
+
+/**
+ * The root logger. `destination` defaults to stdout; `format` "pretty" renders each line for a
+ * person (coloured on stdout when the terminal supports it and NO_COLOR is unset).
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  format: LogFormat = "json",
+): Logger {
+  const options = {
+    level,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    base: { service: "switchboard" },
+  };
+  if (format === "pretty") {
+    const out = destination ?? process.stdout;
+    return pino(options, prettySink(out, destination === undefined && isColorSupported));
+  }
+  return pino(options, destination);
 }
 
 /**
