@@ -1,39 +1,14 @@
 import { parseEnv } from "./config/env.js";
-import { loadPolicy } from "./config/policy.js";
-import { createLogger, describeError } from "./lib/logger.js";
-import { describeFailure } from "./slack/socket-failures.js";
-import { type RunningSystem, StartupError, startSystem } from "./system.js";
+import { BUILT_IN_POLICY_WARNING, loadPolicy } from "./config/policy.js";
+import { chooseLogFormat, createLogger, describeError } from "./lib/logger.js";
+import { explainStartupError } from "./startup-errors.js";
+import { type RunningSystem, startSystem } from "./system.js";
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 function fail(lines: string[]): never {
   for (const line of lines) console.error(line);
   process.exit(1);
-}
-
-/** Turns a start-up failure into one line that says what to do. */
-function explainStartupError(err: unknown): string {
-  if (!(err instanceof StartupError)) return `switchboard: start-up failed: ${String(err)}`;
-  const cause = err.cause as { code?: string; message?: string; data?: { error?: string } } | undefined;
-  const reason = cause?.code ?? cause?.message ?? "no answer";
-  switch (err.service) {
-    case "PostgreSQL":
-      return `switchboard: cannot reach PostgreSQL at ${err.where} (${reason}): start it (docker compose up -d postgres redis) or fix DATABASE_URL.`;
-    case "Redis":
-      return `switchboard: cannot reach Redis at ${err.where} (${reason}): start it (docker compose up -d postgres redis) or fix REDIS_URL.`;
-    case "Slack":
-      return cause?.code === "slack_webapi_platform_error"
-        ? `switchboard: Slack refused the bot token (${cause.data?.error}): check SLACK_BOT_TOKEN.`
-        : `switchboard: cannot reach the Slack API at ${err.where} (${cause?.message ?? reason}): check the network or SLACK_API_URL.`;
-    case "Slack Socket Mode":
-      return cause?.code === "slack_webapi_platform_error"
-        ? `switchboard: Slack refused the app-level token (${cause.data?.error}): check SLACK_APP_TOKEN.`
-        : `switchboard: cannot open a Socket Mode connection to Slack at ${err.where} within SOCKET_RECONNECT_DEADLINE_MS (${describeFailure(cause)}): check the network or SLACK_API_URL.`;
-    case "Metrics":
-      return `switchboard: cannot serve /metrics on ${err.where} (${reason}): set METRICS_PORT or METRICS_HOST, or METRICS_TOKEN to serve it on PORT.`;
-    default:
-      return `switchboard: start-up failed: ${err.message}`;
-  }
 }
 
 async function main(): Promise<void> {
@@ -47,7 +22,9 @@ async function main(): Promise<void> {
       ...policy.error.map((l) => `  - ${l}`),
     ]);
   }
-  const logger = createLogger(config.logLevel);
+  const format = chooseLogFormat(config.logFormat, process.stdout.isTTY === true);
+  const logger = createLogger(config.logLevel, undefined, format);
+  if (!config.policyFile) logger.warn(BUILT_IN_POLICY_WARNING);
   let system: RunningSystem | undefined;
   let stopping = false;
   /** Stops everything in order, then exits with `code` (1 when the stop itself fails or hangs). */

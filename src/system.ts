@@ -30,6 +30,7 @@ import type { Deps } from "./services/deps.js";
 import { createSlackApp, slackClientOptions } from "./slack/app.js";
 import { socketModeReceiver } from "./slack/socket-mode.js";
 import { SocketSupervisor } from "./slack/socket-supervisor.js";
+import { describeEndpoint, StartupError } from "./startup-errors.js";
 
 export interface SystemOptions {
   config: Config;
@@ -285,32 +286,11 @@ function portOf(server: Server | null | undefined): number | null {
   return address && typeof address === "object" ? address.port : null;
 }
 
-/** A start-up step failed: names the service and where it was looked for (no credentials). */
-export class StartupError extends Error {
-  constructor(
-    readonly service: string,
-    readonly where: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${service} at ${where}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = "StartupError";
-  }
-}
-
 async function step<T>(service: string, url: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    throw new StartupError(service, safeHost(url), err);
-  }
-}
-
-function safeHost(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || "default port"}${u.protocol.startsWith("http") ? u.pathname : ""}`;
-  } catch {
-    return "(unparsable URL)";
+    throw new StartupError(service, describeEndpoint(url), err);
   }
 }
 

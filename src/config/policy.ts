@@ -23,6 +23,10 @@ export { BUILT_IN_CLOCKS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./pol
 
 export const DEFAULT_POLICY_URL = new URL("./default-policy.yaml", import.meta.url);
 
+/** Logged at start-up when POLICY_FILE is unset: escalations would go to users who do not exist. */
+export const BUILT_IN_POLICY_WARNING =
+  "using the built-in example policy: its channel and user ids are placeholders; copy src/config/default-policy.yaml, put in your workspace's ids and set POLICY_FILE to the copy (see docs/policy.md)";
+
 function formatYamlError(error: YAMLError, lines: LineCounter, source: string): string {
   const { line, col } = lines.linePos(error.pos[0]);
   const reason = error.message.split("\n")[0] ?? error.code;
