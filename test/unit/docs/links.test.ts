@@ -76,6 +76,16 @@ describe("README and docs", () => {
     expect(lines).toBeLessThanOrEqual(README_MAX_LINES);
   });
 
+  it("list every variable src/config/env.ts reads in the README's environment table", () => {
+    const envSource = readFileSync(join(ROOT, "src/config/env.ts"), "utf8");
+    const variables = [...envSource.matchAll(/^\s+([A-Z][A-Z0-9_]+): (?:z\b|port\(|bool\()/gm)].map(
+      (m) => m[1],
+    );
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(variables.length).toBeGreaterThan(10);
+    expect(variables.filter((name) => !readme.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+
   it("finds the docs it checks", () => {
     expect(DOCS.length).toBeGreaterThan(1);
   });
