@@ -1,5 +1,5 @@
 import type { IncidentRow } from "../src/db/schema/index.js";
-import { CARD_ACTION } from "../src/slack/ids.js";
+import { CARD_ACTION } from "../src/messages/ids.js";
 import { loadIncident, makeIncident, setupCompleted } from "../test/helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../test/helpers/harness.js";
 import { buttonClick, slashCommand } from "../test/helpers/slack-payloads.js";

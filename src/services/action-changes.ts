@@ -11,7 +11,7 @@ import { actionDeadline } from "../domain/action-due.js";
 import { formatActionReference, formatDueOn, localToday, planFromDate } from "../domain/action-reminders.js";
 import { joinWithOr } from "../domain/lifecycle.js";
 import { holdsAny, roleHolders } from "../domain/permissions.js";
-import { actionRescheduledDm } from "../slack/blocks/improvement-actions.js";
+import { actionRescheduledDm } from "../messages/improvement-actions.js";
 import type { Deps } from "./deps.js";
 import { armActionStep, disarmActionStep, queueDeliveriesOrLeave } from "./improvement-actions.js";
 

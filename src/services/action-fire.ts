@@ -14,11 +14,7 @@ import {
   stepStillWorthSending,
 } from "../domain/action-reminders.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
-import {
-  actionEscalationDm,
-  actionOverdueDm,
-  actionReminderDm,
-} from "../slack/blocks/improvement-actions.js";
+import { actionEscalationDm, actionOverdueDm, actionReminderDm } from "../messages/improvement-actions.js";
 import type { Deps } from "./deps.js";
 import { armActionStep, queueDeliveriesOrLeave } from "./improvement-actions.js";
 

@@ -3,7 +3,7 @@ import { getIncidentById } from "../db/queries/incidents.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { briefingStatus } from "../domain/floor.js";
-import { briefingMessage } from "../slack/blocks/floor.js";
+import { briefingMessage } from "../messages/floor.js";
 import type { Deps } from "./deps.js";
 
 /** A briefing's post as it should read now (with the confirmations so far); null if it is gone. */

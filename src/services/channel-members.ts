@@ -6,7 +6,7 @@ import { RetryLater } from "../delivery/retry-later.js";
 import { classifySlackError, slackErrorCode } from "../delivery/slack-errors.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
-import { channelMention } from "../slack/blocks/text.js";
+import { channelMention } from "../messages/text.js";
 import type { Deps } from "./deps.js";
 
 /** Answers that say Slack itself was in trouble, not that the invite cannot be made. */

@@ -8,10 +8,10 @@ import { outboxKey, type Purpose } from "../delivery/purposes.js";
 import { type ChangeEntry, hears, type Milestone, milestonesOf } from "../domain/milestones.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { floorReopenedPost, floorResolvedPost } from "../slack/blocks/floor.js";
-import { milestoneNotice } from "../slack/blocks/milestone.js";
-import { narrativeLines, narrativeMessage } from "../slack/blocks/narrative.js";
-import { reporterResolvedDm } from "../slack/blocks/update.js";
+import { floorReopenedPost, floorResolvedPost } from "../messages/floor.js";
+import { milestoneNotice } from "../messages/milestone.js";
+import { narrativeLines, narrativeMessage } from "../messages/narrative.js";
+import { reporterResolvedDm } from "../messages/update.js";
 import type { Deps } from "./deps.js";
 
 /**

@@ -21,8 +21,8 @@ import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { briefingMessage, describeHelpDestination, helpRequestMessage } from "../slack/blocks/floor.js";
-import { channelMention, escapeMrkdwn, slackDate, userMention } from "../slack/blocks/text.js";
+import { briefingMessage, describeHelpDestination, helpRequestMessage } from "../messages/floor.js";
+import { channelMention, escapeMrkdwn, slackDate, userMention } from "../messages/text.js";
 import type { Deps } from "./deps.js";
 import { type ChangeOutcome, changeIncident } from "./mutate-incident.js";
 

@@ -4,7 +4,7 @@ import { outboxKey } from "../delivery/purposes.js";
 import { authorize } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
-import { handoverAnnouncement, handoverDm } from "../slack/blocks/handover.js";
+import { handoverAnnouncement, handoverDm } from "../messages/handover.js";
 import type { Deps } from "./deps.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 

@@ -1,6 +1,6 @@
 import type { View } from "@slack/web-api";
 import { listIncidents } from "../db/queries/incidents.js";
-import { homeView } from "../slack/blocks/home.js";
+import { homeView } from "../messages/home.js";
 import type { Deps } from "./deps.js";
 import { incidentRows } from "./incident-rows.js";
 

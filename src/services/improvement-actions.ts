@@ -6,7 +6,7 @@ import { outboxKey } from "../delivery/purposes.js";
 import { planFromDate } from "../domain/action-reminders.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { actionAssignedDm } from "../slack/blocks/improvement-actions.js";
+import { actionAssignedDm } from "../messages/improvement-actions.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { TIMER_HORIZON_MS } from "./sla-clocks.js";

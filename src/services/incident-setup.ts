@@ -16,7 +16,7 @@ import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
 import { ensureJob } from "../jobs/ensure-job.js";
-import { incidentAnnouncement, reporterNotice } from "../slack/blocks/incident-card.js";
+import { incidentAnnouncement, reporterNotice } from "../messages/incident-card.js";
 import { inviteOwner } from "./channel-members.js";
 import { stakeholderChannelsFor } from "./communicate.js";
 import { deliverOutbox, queueRowDeliveries } from "./deliver.js";

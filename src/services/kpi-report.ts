@@ -4,7 +4,7 @@ import { scanHistory } from "../delivery/history.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import type { KpiFigures } from "../domain/kpi.js";
 import type { ReportPeriod } from "../domain/report-period.js";
-import { type KpiLabels, kpiReportMessage } from "../slack/blocks/kpi-report.js";
+import { type KpiLabels, kpiReportMessage } from "../messages/kpi-report.js";
 import type { Deps } from "./deps.js";
 import { chartSeries, renderKpiChart } from "./kpi-chart.js";
 import { kpiCsv } from "./kpi-csv.js";

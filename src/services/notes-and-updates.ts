@@ -5,7 +5,7 @@ import { outboxKey } from "../delivery/purposes.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
-import { noteMessage, stakeholderUpdateMessage } from "../slack/blocks/update.js";
+import { noteMessage, stakeholderUpdateMessage } from "../messages/update.js";
 import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { changeIncident } from "./mutate-incident.js";

@@ -3,7 +3,7 @@ import { getCallerReferenceState, getIncidentById } from "../db/queries/incident
 import type { IncidentRow } from "../db/schema/index.js";
 import { mayViewPersonalData, personalDataViewers } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
-import { escapeMrkdwn } from "../slack/blocks/text.js";
+import { escapeMrkdwn } from "../messages/text.js";
 import type { Deps } from "./deps.js";
 
 export type Reveal = { ok: true; value: string; message: string } | { ok: false; message: string };

@@ -16,8 +16,8 @@ import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
-import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../slack/blocks/playbook.js";
-import { escapeMrkdwn } from "../slack/blocks/text.js";
+import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../messages/playbook.js";
+import { escapeMrkdwn } from "../messages/text.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 

@@ -4,7 +4,7 @@ import { cardFactsOf } from "../db/queries/card-facts.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { briefingStatus } from "../domain/floor.js";
 import { personalDataViewers } from "../domain/permissions.js";
-import { incidentCard } from "../slack/blocks/incident-card.js";
+import { incidentCard } from "../messages/incident-card.js";
 import { clockLabel } from "./sla-plan.js";
 
 export function typeLabel(policy: Policy, type: string): string {

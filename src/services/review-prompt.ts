@@ -7,7 +7,7 @@ import { RetryLater } from "../delivery/retry-later.js";
 import { classifySlackError } from "../delivery/slack-errors.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { reviewPromptCompleted } from "../slack/blocks/review.js";
+import { reviewPromptCompleted } from "../messages/review.js";
 import type { Deps } from "./deps.js";
 
 /** The outbox key of an incident's review prompt: one prompt per incident, however often resolved. */

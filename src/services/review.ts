@@ -1,4 +1,5 @@
 import type { DbOrTx, Tx } from "../db/client.js";
+import type { NewAction } from "../db/queries/improvement-actions.js";
 import { insertActions } from "../db/queries/improvement-actions.js";
 import { appendLog, listLog } from "../db/queries/incident-log.js";
 import { lockIncident, markRequestProcessed } from "../db/queries/mutate.js";
@@ -19,15 +20,24 @@ import {
 } from "../domain/review-rules.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { reviewPrompt, reviewSummary } from "../slack/blocks/review.js";
-import { escapeMrkdwn } from "../slack/blocks/text.js";
-import type { ReviewFormData } from "../slack/parse/review-form.js";
+import { reviewPrompt, reviewSummary } from "../messages/review.js";
+import { escapeMrkdwn } from "../messages/text.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { followUpActions } from "./improvement-actions.js";
 import type { Refusal } from "./mutate-incident.js";
 import { queuePromptEdit } from "./review-prompt.js";
 import { clockLabel } from "./sla-plan.js";
+
+/** A review as its form gives it (slack/parse/review-form.ts reads and checks it). */
+export interface ReviewFormData {
+  category: string;
+  rootCause: string;
+  contributingFactors: string | null;
+  wentWell: string | null;
+  wentBadly: string | null;
+  actions: NewAction[];
+}
 
 /** The facts of an incident as lines, for Slack (`<@U…>` mentions, mrkdwn escaped) or a document. */
 export async function reviewFactLines(

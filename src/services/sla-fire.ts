@@ -9,7 +9,7 @@ import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-
 import { ladderStep, ladderStepTime, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { jobIds } from "../jobs/catalog.js";
-import { clockNotice, escalationDm, ladderClimbLine, slaBreach, slaWarning } from "../slack/blocks/sla.js";
+import { clockNotice, escalationDm, ladderClimbLine, slaBreach, slaWarning } from "../messages/sla.js";
 import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { scheduleClocks } from "./sla-clocks.js";

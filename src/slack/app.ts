@@ -8,6 +8,18 @@ import type { WebClientOptions } from "@slack/web-api";
 import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Route } from "../http/routes.js";
 import { slackLogger } from "../lib/slack-logger.js";
+import {
+  ACTION,
+  CARD_ACTION,
+  COMMAND,
+  ESCALATION_ACTION,
+  FLOOR_ACTION,
+  IMPROVEMENT_ACTION,
+  PLAYBOOK_ACTION,
+  REVIEW_ACTION,
+  SHORTCUT,
+  VIEW,
+} from "../messages/ids.js";
 import type { Deps } from "../services/deps.js";
 import { onCardButton } from "./actions/card-buttons.js";
 import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
@@ -25,18 +37,6 @@ import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js"
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
 import { withHomeRespond } from "./home-clicks.js";
-import {
-  ACTION,
-  CARD_ACTION,
-  COMMAND,
-  ESCALATION_ACTION,
-  FLOOR_ACTION,
-  IMPROVEMENT_ACTION,
-  PLAYBOOK_ACTION,
-  REVIEW_ACTION,
-  SHORTCUT,
-  VIEW,
-} from "./ids.js";
 import { GuardedHTTPReceiver } from "./receiver-guard.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { socketModeReceiver } from "./socket-mode.js";

@@ -1,7 +1,7 @@
 import type { RespondArguments, RespondFn } from "@slack/bolt";
 import type { View, WebClient } from "@slack/web-api";
 import { describeError, type Logger } from "../lib/logger.js";
-import { homeNotice } from "./blocks/home-notice.js";
+import { homeNotice } from "../messages/home-notice.js";
 
 type HomeClick = {
   type?: string;

@@ -1,9 +1,9 @@
 import type { ModalView, WebClient } from "@slack/web-api";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import { describeError } from "../lib/logger.js";
+import { logIncidentModal, type ModalMetadata } from "../messages/log-incident-modal.js";
 import type { Deps } from "../services/deps.js";
 import { incidentTypeList } from "../services/render.js";
-import { logIncidentModal, type ModalMetadata } from "./blocks/log-incident-modal.js";
 
 const TRIGGER_ERRORS = new Set(["expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"]);
 

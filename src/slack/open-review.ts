@@ -1,10 +1,10 @@
 import type { ModalView, WebClient } from "@slack/web-api";
 import type { IncidentRow } from "../db/schema/index.js";
 import { describeError } from "../lib/logger.js";
+import { reviewLoadingModal, reviewModal, reviewNoticeModal } from "../messages/review.js";
 import type { Deps } from "../services/deps.js";
 import { isDatabaseUnavailable } from "../services/errors.js";
 import { type ReviewStart, startReview } from "../services/review.js";
-import { reviewLoadingModal, reviewModal, reviewNoticeModal } from "./blocks/review.js";
 import { type OpenedView, openModal } from "./open-modal.js";
 
 /**

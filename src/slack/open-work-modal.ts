@@ -1,17 +1,17 @@
 import type { WebClient } from "@slack/web-api";
 import type { IncidentRow } from "../db/schema/index.js";
 import type { LifecycleAction } from "../domain/lifecycle.js";
-import type { Deps } from "../services/deps.js";
-import { statusRefusal } from "../services/lifecycle.js";
-import { closedRefusal } from "../services/mutate-incident.js";
-import { incidentTypeList } from "../services/render.js";
 import {
   holdModal,
   recategoriseModal,
   reopenModal,
   resolveModal,
   updateModal,
-} from "./blocks/work-modals.js";
+} from "../messages/work-modals.js";
+import type { Deps } from "../services/deps.js";
+import { statusRefusal } from "../services/lifecycle.js";
+import { closedRefusal } from "../services/mutate-incident.js";
+import { incidentTypeList } from "../services/render.js";
 import { openModal } from "./open-modal.js";
 
 export type WorkModalKind = "hold" | "resolve" | "reopen" | "update" | "recategorise";

@@ -1,4 +1,4 @@
-import { ACTION, LOG_FIELDS } from "../../src/slack/ids.js";
+import { ACTION, LOG_FIELDS } from "../../src/messages/ids.js";
 
 export const TEAM = { id: "T0TEAM", domain: "switchboard-test" };
 

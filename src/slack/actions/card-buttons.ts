@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getIncidentById } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
 import type { LifecycleAction } from "../../domain/lifecycle.js";
+import { CARD_ACTION, type CardAction } from "../../messages/ids.js";
 import { joinFromHelpRequest } from "../../services/channel-members.js";
 import type { Deps } from "../../services/deps.js";
 import { flagPersonalData, stopExtraClock } from "../../services/extra-clocks.js";
@@ -11,7 +12,6 @@ import { changeStatus } from "../../services/lifecycle.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { takeOwnership } from "../../services/ownership.js";
 import { revealCallerDetails } from "../../services/personal-data.js";
-import { CARD_ACTION, type CardAction } from "../ids.js";
 import { openWorkModal, type WorkModalKind } from "../open-work-modal.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

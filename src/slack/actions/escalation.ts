@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { z } from "zod";
+import { ESCALATION_ACTION } from "../../messages/ids.js";
 import type { Deps } from "../../services/deps.js";
 import { acknowledgeEscalation } from "../../services/escalation.js";
-import { ESCALATION_ACTION } from "../ids.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 

@@ -6,10 +6,10 @@ import type { IncidentRow } from "../../db/schema/index.js";
 import { isOpenStatus } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
 import { describeError } from "../../lib/logger.js";
+import { askForHelpModal, briefAgentsModal, recordImpactModal } from "../../messages/floor-modals.js";
+import { FLOOR_ACTION } from "../../messages/ids.js";
 import type { Deps } from "../../services/deps.js";
 import { confirmBriefing, NO_AGENT_CHANNELS } from "../../services/floor.js";
-import { askForHelpModal, briefAgentsModal, recordImpactModal } from "../blocks/floor-modals.js";
-import { FLOOR_ACTION } from "../ids.js";
 import { openModal } from "../open-modal.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

@@ -10,6 +10,8 @@ import { z } from "zod";
 import { getAction } from "../../db/queries/improvement-actions.js";
 import { formatActionReference, localToday } from "../../domain/action-reminders.js";
 import { describeError } from "../../lib/logger.js";
+import { ACTION_FIELDS } from "../../messages/ids.js";
+import { actionDoneDm, rescheduleModal } from "../../messages/improvement-actions.js";
 import {
   actionManagersOnly,
   markActionDone,
@@ -18,8 +20,6 @@ import {
 } from "../../services/action-changes.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
-import { actionDoneDm, rescheduleModal } from "../blocks/improvement-actions.js";
-import { ACTION_FIELDS } from "../ids.js";
 import { openModal } from "../open-modal.js";
 import { parseRescheduleMetadata, rescheduleForm } from "../parse/action-forms.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";

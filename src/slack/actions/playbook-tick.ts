@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { z } from "zod";
+import { parseTickValue } from "../../messages/playbook.js";
 import type { Deps } from "../../services/deps.js";
 import { refreshPlaybookChecklist, tickPlaybookStep } from "../../services/playbook.js";
-import { parseTickValue } from "../blocks/playbook.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { LEVELS } from "../../domain/incident.js";
 import { derivePriority } from "../../domain/priority-matrix.js";
 import { describeError } from "../../lib/logger.js";
+import { LOG_FIELDS, PRIORITY_PREVIEW_BLOCK } from "../../messages/ids.js";
+import { priorityPreviewText } from "../../messages/log-incident-modal.js";
+import { mrkdwn } from "../../messages/text.js";
 import type { Deps } from "../../services/deps.js";
-import { priorityPreviewText } from "../blocks/log-incident-modal.js";
-import { mrkdwn } from "../blocks/text.js";
-import { LOG_FIELDS, PRIORITY_PREVIEW_BLOCK } from "../ids.js";
 import { readViewState } from "../parse/view-state.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

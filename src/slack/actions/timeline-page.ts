@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { getIncidentById } from "../../db/queries/incidents.js";
+import { parseTimelineButtonValue } from "../../messages/timeline.js";
 import type { Deps } from "../../services/deps.js";
-import { parseTimelineButtonValue } from "../blocks/timeline.js";
 import { timelineReply } from "../commands/timeline.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

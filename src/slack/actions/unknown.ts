@@ -5,7 +5,7 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from "@slack/bolt";
-import { mrkdwn, plain } from "../blocks/text.js";
+import { mrkdwn, plain } from "../../messages/text.js";
 
 /**
  * Buttons and forms this version does not know: an old message or modal still open in someone's

@@ -1,6 +1,6 @@
 import { type ActionListFilter, listActions } from "../../db/queries/action-steps.js";
+import { actionList } from "../../messages/improvement-actions.js";
 import type { Deps } from "../../services/deps.js";
-import { actionList } from "../blocks/improvement-actions.js";
 import type { CommandContext, Reply } from "./work.js";
 
 const LIMIT = 20;

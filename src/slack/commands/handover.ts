@@ -1,6 +1,6 @@
+import { HANDOVER_NOTE_MAX } from "../../messages/handover.js";
 import type { Deps } from "../../services/deps.js";
 import { handOver } from "../../services/handover.js";
-import { HANDOVER_NOTE_MAX } from "../blocks/handover.js";
 import { requiredText } from "../parse/fields.js";
 import type { ParsedCommand } from "./parse-command.js";
 import { type CommandContext, findIncident, type Reply } from "./work.js";

@@ -1,13 +1,13 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { IncidentRow } from "../../db/schema/index.js";
 import { describeError } from "../../lib/logger.js";
+import { helpReply } from "../../messages/help.js";
+import { incidentCard } from "../../messages/incident-card.js";
+import { clip, escapeMrkdwn, mrkdwn } from "../../messages/text.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { revealFor } from "../../services/personal-data.js";
 import { renderResponderCard, typeLabel } from "../../services/render.js";
-import { helpReply } from "../blocks/help.js";
-import { incidentCard } from "../blocks/incident-card.js";
-import { clip, escapeMrkdwn, mrkdwn } from "../blocks/text.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";

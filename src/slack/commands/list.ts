@@ -1,7 +1,7 @@
 import { listIncidents } from "../../db/queries/incidents.js";
+import { incidentList } from "../../messages/incident-list.js";
 import type { Deps } from "../../services/deps.js";
 import { incidentRows } from "../../services/incident-rows.js";
-import { incidentList } from "../blocks/incident-list.js";
 import type { CommandContext, Reply } from "./work.js";
 
 /** 20 rows, a heading and a note stay well inside a message's 50 blocks. */

@@ -4,11 +4,11 @@ import type { IncidentRow } from "../../db/schema/index.js";
 import { slackErrorCode } from "../../delivery/slack-errors.js";
 import type { DescribeContext } from "../../domain/log-describe.js";
 import { formatReference } from "../../domain/reference.js";
+import { channelMention } from "../../messages/text.js";
+import { timelineMessage } from "../../messages/timeline.js";
 import type { Deps } from "../../services/deps.js";
 import { namesForLog } from "../../services/directory.js";
 import { logToCsv, logToMarkdown } from "../../services/export-log.js";
-import { channelMention } from "../blocks/text.js";
-import { timelineMessage } from "../blocks/timeline.js";
 
 type Reply = { text: string; blocks?: Record<string, unknown>[] };
 type Entries = Awaited<ReturnType<typeof listLog>>;

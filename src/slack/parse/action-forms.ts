@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { actionDeadline } from "../../domain/action-due.js";
 import { localToday } from "../../domain/action-reminders.js";
-import { ACTION_FIELDS as F } from "../ids.js";
+import { ACTION_FIELDS as F } from "../../messages/ids.js";
 import { requiredText } from "./fields.js";
 
 const DAY_MS = 86_400_000;

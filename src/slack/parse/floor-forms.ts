@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FLOOR_LIMITS } from "../../domain/floor.js";
-import { FLOOR_FIELDS as F } from "../ids.js";
+import { FLOOR_FIELDS as F } from "../../messages/ids.js";
 import { optionalText, requiredText } from "./fields.js";
 
 const WEEK_MS = 7 * 86_400_000;

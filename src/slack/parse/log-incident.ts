@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LEVELS, LIMITS, PRIORITIES, REPORT_CHANNELS } from "../../domain/incident.js";
-import { LOG_FIELDS } from "../ids.js";
+import { LOG_FIELDS } from "../../messages/ids.js";
 import { choice, optionalText, requiredText } from "./fields.js";
 
 /** How far ahead of the server clock "reported at" may be (a browser clock running fast). */

@@ -1,20 +1,8 @@
 import { z } from "zod";
-import type { NewAction } from "../../db/queries/improvement-actions.js";
 import { actionDeadline } from "../../domain/action-due.js";
-import { REVIEW_FIELDS as F, REVIEW_ACTION_ROWS } from "../ids.js";
+import { REVIEW_FIELDS as F, REVIEW_ACTION_ROWS, REVIEW_LIMITS } from "../../messages/ids.js";
+import type { ReviewFormData } from "../../services/review.js";
 import { optionalText, requiredText } from "./fields.js";
-
-/** Slack's plain_text_input allows 3000 characters; an action is one line someone can act on. */
-export const REVIEW_LIMITS = { text: 3000, action: 300 } as const;
-
-export interface ReviewFormData {
-  category: string;
-  rootCause: string;
-  contributingFactors: string | null;
-  wentWell: string | null;
-  wentBadly: string | null;
-  actions: NewAction[];
-}
 
 const ACTION_BLOCKS = Array.from({ length: REVIEW_ACTION_ROWS }, (_, i) => [
   F.actionText(i),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CLOSE_CODES, LEVELS, LIMITS, PRIORITIES } from "../../domain/incident.js";
 import { HOLD_REASONS } from "../../domain/lifecycle.js";
-import { WORK_FIELDS as F } from "../ids.js";
+import { WORK_FIELDS as F } from "../../messages/ids.js";
 import { optionalText, requiredText } from "./fields.js";
 
 export const HoldForm = z

@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from "@slack/bolt";
 import { LIMITS } from "../../domain/incident.js";
 import { describeError } from "../../lib/logger.js";
+import { clip } from "../../messages/text.js";
 import type { Deps } from "../../services/deps.js";
-import { clip } from "../blocks/text.js";
 import { openLogIncidentModal } from "../open-modal.js";
 
 type Args = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;

@@ -1,5 +1,5 @@
+import { FLOOR_FIELDS as F, VIEW } from "../../messages/ids.js";
 import { askForHelp, briefAgents, recordImpact } from "../../services/floor.js";
-import { FLOOR_FIELDS as F, VIEW } from "../ids.js";
 import { AskForHelpForm, briefAgentsForm, RecordImpactForm } from "../parse/floor-forms.js";
 import { type IncidentForm, incidentForm, submitIncidentForm } from "./incident-form.js";
 

@@ -1,11 +1,11 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import { describeError } from "../../lib/logger.js";
+import { LOG_FIELDS } from "../../messages/ids.js";
+import { incidentLoggedModal } from "../../messages/log-incident-modal.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { commitLoggedIncident, queueFollowUps } from "../../services/log-incident.js";
 import { incidentTypeList } from "../../services/render.js";
-import { incidentLoggedModal } from "../blocks/log-incident-modal.js";
-import { LOG_FIELDS } from "../ids.js";
 import { logIncidentForm, parseModalMetadata } from "../parse/log-incident.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 

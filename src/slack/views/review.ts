@@ -2,10 +2,10 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { describeError } from "../../lib/logger.js";
+import { REVIEW_FIELDS as F } from "../../messages/ids.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { type SubmitOutcome, submitReview } from "../../services/review.js";
-import { REVIEW_FIELDS as F } from "../ids.js";
 import { REVIEW_BLOCKS, reviewForm } from "../parse/review-form.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 

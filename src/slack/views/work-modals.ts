@@ -1,8 +1,8 @@
+import { WORK_FIELDS as F, VIEW } from "../../messages/ids.js";
 import { changeStatus } from "../../services/lifecycle.js";
 import { postStakeholderUpdate } from "../../services/notes-and-updates.js";
 import { recategorise } from "../../services/recategorise.js";
 import { incidentTypeList } from "../../services/render.js";
-import { WORK_FIELDS as F, VIEW } from "../ids.js";
 import { HoldForm, ReopenForm, ResolveForm, recategoriseForm, updateForm } from "../parse/work-forms.js";
 import { type IncidentForm, incidentForm, submitIncidentForm } from "./incident-form.js";
 

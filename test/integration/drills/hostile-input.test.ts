@@ -6,18 +6,6 @@ import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { LIMITS } from "../../../src/domain/incident.js";
 import { findReference } from "../../../src/domain/reference.js";
 import { isReportDay } from "../../../src/domain/report-period.js";
-import { changeStatus } from "../../../src/services/lifecycle.js";
-import { logIncident } from "../../../src/services/log-incident.js";
-import { incidentTypeList } from "../../../src/services/render.js";
-import { logIncidentModal } from "../../../src/slack/blocks/log-incident-modal.js";
-import {
-  holdModal,
-  recategoriseModal,
-  reopenModal,
-  resolveModal,
-  updateModal,
-} from "../../../src/slack/blocks/work-modals.js";
-import { parseCommand, SUBCOMMANDS } from "../../../src/slack/commands/parse-command.js";
 import {
   ACTION,
   CARD_ACTION,
@@ -25,7 +13,19 @@ import {
   LOG_FIELDS,
   VIEW,
   WORK_FIELDS,
-} from "../../../src/slack/ids.js";
+} from "../../../src/messages/ids.js";
+import { logIncidentModal } from "../../../src/messages/log-incident-modal.js";
+import {
+  holdModal,
+  recategoriseModal,
+  reopenModal,
+  resolveModal,
+  updateModal,
+} from "../../../src/messages/work-modals.js";
+import { changeStatus } from "../../../src/services/lifecycle.js";
+import { logIncident } from "../../../src/services/log-incident.js";
+import { incidentTypeList } from "../../../src/services/render.js";
+import { parseCommand, SUBCOMMANDS } from "../../../src/slack/commands/parse-command.js";
 import { normaliseText } from "../../../src/slack/parse/fields.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";

@@ -13,9 +13,9 @@ import {
 import { RetryLater } from "../../../src/delivery/retry-later.js";
 import { jobIds } from "../../../src/jobs/catalog.js";
 import { reconcileActions } from "../../../src/jobs/reconcile-actions.js";
+import { ACTION_FIELDS, IMPROVEMENT_ACTION } from "../../../src/messages/ids.js";
 import { fireActionStep } from "../../../src/services/action-fire.js";
 import { followUpActions } from "../../../src/services/improvement-actions.js";
-import { ACTION_FIELDS, IMPROVEMENT_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { makeIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";

@@ -4,7 +4,7 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import { type IncidentRow, outbox } from "../../../src/db/schema/index.js";
 import { DEFAULT_CALLERS_NOW } from "../../../src/domain/floor.js";
 import type { Milestone } from "../../../src/domain/milestones.js";
-import { CARD_ACTION, FLOOR_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION, FLOOR_ACTION } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";

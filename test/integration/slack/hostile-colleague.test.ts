@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { type IncidentRow, outbox } from "../../../src/db/schema/index.js";
+import { CARD_ACTION, ESCALATION_ACTION, FLOOR_ACTION, PLAYBOOK_ACTION } from "../../../src/messages/ids.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
-
-import { CARD_ACTION, ESCALATION_ACTION, FLOOR_ACTION, PLAYBOOK_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTION } from "../../../src/messages/ids.js";
 import { postStakeholderUpdate } from "../../../src/services/notes-and-updates.js";
 import { takeOwnership } from "../../../src/services/ownership.js";
-import { ACTION } from "../../../src/slack/ids.js";
 import { makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { appHomeOpened, logFormState, modalBlockAction } from "../../helpers/slack-payloads.js";

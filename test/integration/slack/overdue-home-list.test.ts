@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
+import { CARD_ACTION, VIEW } from "../../../src/messages/ids.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
-import { CARD_ACTION, VIEW } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import type { FakeView } from "../../helpers/fake-slack/types.js";

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { createLogger } from "../../../src/lib/logger.js";
-import { CARD_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { clickButton } from "../../helpers/interact.js";

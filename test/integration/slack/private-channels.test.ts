@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { type IncidentRow, incidents, outbox } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
-import { CARD_ACTION, FLOOR_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION, FLOOR_ACTION } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";

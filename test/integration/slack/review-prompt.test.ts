@@ -6,8 +6,8 @@ import { type IncidentRow, outbox, reviews } from "../../../src/db/schema/index.
 import { outboxKey } from "../../../src/delivery/purposes.js";
 import { RetryLater } from "../../../src/delivery/retry-later.js";
 import { sweep } from "../../../src/jobs/sweep.js";
+import { CARD_ACTION, REVIEW_FIELDS as F, REVIEW_ACTION } from "../../../src/messages/ids.js";
 import { closeReviewPrompt, PROMPT_PENDING_RETRY_MS } from "../../../src/services/review-prompt.js";
-import { CARD_ACTION, REVIEW_FIELDS as F, REVIEW_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident as makeReady } from "../../helpers/factories.js";
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/lib/logger.js";
-import { LOG_FIELDS } from "../../../src/slack/ids.js";
+import { LOG_FIELDS } from "../../../src/messages/ids.js";
 import { type Delivery, type SocketHarness, startSocketHarness } from "../../helpers/fake-socket-mode.js";
 import { USERS } from "../../helpers/harness.js";
 import { appHomeOpened, logFormState, validLogForm, viewSubmission } from "../../helpers/slack-payloads.js";

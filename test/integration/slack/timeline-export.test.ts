@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
+import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { addNote } from "../../../src/services/notes-and-updates.js";
-import { CARD_ACTION } from "../../../src/slack/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";

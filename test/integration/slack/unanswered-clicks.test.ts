@@ -2,7 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
-import { CARD_ACTION } from "../../../src/slack/ids.js";
+import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { CLICK_MESSAGES } from "../../../src/slack/unanswered-clicks.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatLongDuration } from "../../../src/domain/duration.js";
 import { type ChangeEntry, hears, MILESTONES, milestonesOf } from "../../../src/domain/milestones.js";
-import { milestoneNotice, milestoneRoundup } from "../../../src/slack/blocks/milestone.js";
-import { narrativeLines } from "../../../src/slack/blocks/narrative.js";
+import { milestoneNotice, milestoneRoundup } from "../../../src/messages/milestone.js";
+import { narrativeLines } from "../../../src/messages/narrative.js";
 import { incidentRow } from "../../helpers/fixtures.js";
 
 const after = {

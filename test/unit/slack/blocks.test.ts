@@ -1,25 +1,25 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LEVELS, PRIORITIES, REPORT_CHANNELS, STATUSES } from "../../../src/domain/incident.js";
-import { helpMessage } from "../../../src/slack/blocks/help.js";
-import { homeView } from "../../../src/slack/blocks/home.js";
+import { helpMessage } from "../../../src/messages/help.js";
+import { homeView } from "../../../src/messages/home.js";
 import {
   announcementRoundup,
   incidentAnnouncement,
   incidentCard,
   MAX_ROUNDUP,
   reporterNotice,
-} from "../../../src/slack/blocks/incident-card.js";
-import { incidentList } from "../../../src/slack/blocks/incident-list.js";
-import { incidentLoggedModal, logIncidentModal } from "../../../src/slack/blocks/log-incident-modal.js";
-import { noteMessage, stakeholderUpdateMessage } from "../../../src/slack/blocks/update.js";
+} from "../../../src/messages/incident-card.js";
+import { incidentList } from "../../../src/messages/incident-list.js";
+import { incidentLoggedModal, logIncidentModal } from "../../../src/messages/log-incident-modal.js";
+import { noteMessage, stakeholderUpdateMessage } from "../../../src/messages/update.js";
 import {
   holdModal,
   recategoriseModal,
   reopenModal,
   resolveModal,
   updateModal,
-} from "../../../src/slack/blocks/work-modals.js";
+} from "../../../src/messages/work-modals.js";
 import { checkMessage, validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow as incident, NOW } from "../../helpers/fixtures.js";
 

@@ -6,9 +6,9 @@ import {
   floorReopenedPost,
   floorResolvedPost,
   helpRequestMessage,
-} from "../../../src/slack/blocks/floor.js";
-import { handoverAnnouncement, handoverDm } from "../../../src/slack/blocks/handover.js";
-import { homeView } from "../../../src/slack/blocks/home.js";
+} from "../../../src/messages/floor.js";
+import { handoverAnnouncement, handoverDm } from "../../../src/messages/handover.js";
+import { homeView } from "../../../src/messages/home.js";
 import {
   actionAssignedDm,
   actionDoneDm,
@@ -16,31 +16,27 @@ import {
   actionList,
   actionOverdueDm,
   actionReminderDm,
-} from "../../../src/slack/blocks/improvement-actions.js";
+} from "../../../src/messages/improvement-actions.js";
 import {
   announcementRoundup,
   incidentAnnouncement,
   incidentCard,
   reporterNotice,
-} from "../../../src/slack/blocks/incident-card.js";
-import { incidentList } from "../../../src/slack/blocks/incident-list.js";
-import { milestoneNotice, milestoneRoundup } from "../../../src/slack/blocks/milestone.js";
-import { narrativeLines, narrativeMessage } from "../../../src/slack/blocks/narrative.js";
-import { reviewSummary } from "../../../src/slack/blocks/review.js";
-import { clockNotice, escalationDm, slaBreach, slaWarning } from "../../../src/slack/blocks/sla.js";
-import { timelineMessage } from "../../../src/slack/blocks/timeline.js";
-import {
-  noteMessage,
-  reporterResolvedDm,
-  stakeholderUpdateMessage,
-} from "../../../src/slack/blocks/update.js";
+} from "../../../src/messages/incident-card.js";
+import { incidentList } from "../../../src/messages/incident-list.js";
+import { milestoneNotice, milestoneRoundup } from "../../../src/messages/milestone.js";
+import { narrativeLines, narrativeMessage } from "../../../src/messages/narrative.js";
+import { reviewSummary } from "../../../src/messages/review.js";
+import { clockNotice, escalationDm, slaBreach, slaWarning } from "../../../src/messages/sla.js";
+import { timelineMessage } from "../../../src/messages/timeline.js";
+import { noteMessage, reporterResolvedDm, stakeholderUpdateMessage } from "../../../src/messages/update.js";
 import {
   holdModal,
   recategoriseModal,
   reopenModal,
   resolveModal,
   updateModal,
-} from "../../../src/slack/blocks/work-modals.js";
+} from "../../../src/messages/work-modals.js";
 import { incidentRow, NOW } from "../../helpers/fixtures.js";
 
 /**

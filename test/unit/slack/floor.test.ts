@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { TeamBriefingStatus } from "../../../src/domain/floor.js";
-import { floorActions } from "../../../src/slack/blocks/card-actions.js";
-import {
-  briefingMessage,
-  describeHelpDestination,
-  helpRequestMessage,
-} from "../../../src/slack/blocks/floor.js";
-import {
-  askForHelpModal,
-  briefAgentsModal,
-  recordImpactModal,
-} from "../../../src/slack/blocks/floor-modals.js";
-import { headline, incidentCard } from "../../../src/slack/blocks/incident-card.js";
-import { stakeholderUpdateMessage } from "../../../src/slack/blocks/update.js";
-import { CARD_ACTION, FLOOR_FIELDS as F, FLOOR_ACTION } from "../../../src/slack/ids.js";
+import { floorActions } from "../../../src/messages/card-actions.js";
+import { briefingMessage, describeHelpDestination, helpRequestMessage } from "../../../src/messages/floor.js";
+import { askForHelpModal, briefAgentsModal, recordImpactModal } from "../../../src/messages/floor-modals.js";
+import { CARD_ACTION, FLOOR_FIELDS as F, FLOOR_ACTION } from "../../../src/messages/ids.js";
+import { headline, incidentCard } from "../../../src/messages/incident-card.js";
+import { stakeholderUpdateMessage } from "../../../src/messages/update.js";
 import { AskForHelpForm, briefAgentsForm, RecordImpactForm } from "../../../src/slack/parse/floor-forms.js";
 import { toBlockErrors } from "../../../src/slack/parse/view-state.js";
 import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeEntry } from "../../../src/domain/log-describe.js";
+import { IMPROVEMENT_ACTION } from "../../../src/messages/ids.js";
 import {
   actionAssignedDm,
   actionDoneDm,
@@ -9,8 +10,7 @@ import {
   actionReminderDm,
   actionRescheduledDm,
   rescheduleModal,
-} from "../../../src/slack/blocks/improvement-actions.js";
-import { IMPROVEMENT_ACTION } from "../../../src/slack/ids.js";
+} from "../../../src/messages/improvement-actions.js";
 import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 
 const action = {

@@ -5,7 +5,7 @@ import Ajv, { type AnySchema } from "ajv";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { COMMAND, SHORTCUT } from "../../../src/slack/ids.js";
+import { COMMAND, SHORTCUT } from "../../../src/messages/ids.js";
 
 /**
  * Keeps slack/manifest.yaml honest: valid per Slack's manifest schema, declaring the command,

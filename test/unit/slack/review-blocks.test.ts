@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { reviewModal, reviewPrompt, reviewPromptCompleted } from "../../../src/slack/blocks/review.js";
-import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS } from "../../../src/slack/ids.js";
-import { REVIEW_LIMITS } from "../../../src/slack/parse/review-form.js";
+import {
+  REVIEW_FIELDS as F,
+  REVIEW_ACTION,
+  REVIEW_ACTION_ROWS,
+  REVIEW_LIMITS,
+} from "../../../src/messages/ids.js";
+import { reviewModal, reviewPrompt, reviewPromptCompleted } from "../../../src/messages/review.js";
 import { checkMessage, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow } from "../../helpers/fixtures.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REVIEW_FIELDS as F } from "../../../src/slack/ids.js";
+import { REVIEW_FIELDS as F } from "../../../src/messages/ids.js";
 import { REVIEW_BLOCKS, reviewForm } from "../../../src/slack/parse/review-form.js";
 import { toBlockErrors } from "../../../src/slack/parse/view-state.js";
 

@@ -8,7 +8,7 @@ import {
   LOG_FIELDS,
   REVIEW_FIELDS,
   WORK_FIELDS,
-} from "../../../src/slack/ids.js";
+} from "../../../src/messages/ids.js";
 import { rescheduleForm } from "../../../src/slack/parse/action-forms.js";
 import { normaliseText, optionalText, requiredText } from "../../../src/slack/parse/fields.js";
 import { AskForHelpForm, briefAgentsForm, RecordImpactForm } from "../../../src/slack/parse/floor-forms.js";

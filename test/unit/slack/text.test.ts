@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { escapeClip, escapeMrkdwn } from "../../../src/slack/blocks/text.js";
+import { escapeClip, escapeMrkdwn } from "../../../src/messages/text.js";
 
 describe("escapeClip", () => {
   it("never yields more than `max` characters once escaped, and leaves text that fits whole", () => {

@@ -2,13 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IncidentLogRow } from "../../../src/db/schema/incident-log.js";
 import { LOG_KINDS } from "../../../src/domain/log.js";
+import { CARD_ACTION } from "../../../src/messages/ids.js";
 import {
   MAX_TIMELINE_PAGE_SIZE,
   parseTimelineButtonValue,
   timelineMessage,
   timelinePageCount,
-} from "../../../src/slack/blocks/timeline.js";
-import { CARD_ACTION } from "../../../src/slack/ids.js";
+} from "../../../src/messages/timeline.js";
 import { checkMessage, validateMessageBlocks } from "../../helpers/fake-slack/block-kit.js";
 import { ISO_TIME, RAW_SLACK_ID, REALISTIC_NAMES, realisticLog } from "../../helpers/realistic-log.js";
 

@@ -142,3 +142,6 @@ export const ACTION_FIELDS = {
   dueOn: "action_due_on",
   reason: "action_reschedule_reason",
 } as const;
+
+/** Slack's plain_text_input allows 3000 characters; an action is one line someone can act on. */
+export const REVIEW_LIMITS = { text: 3000, action: 300 } as const;

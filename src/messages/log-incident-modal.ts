@@ -8,8 +8,8 @@ import {
   REPORT_CHANNEL_LABELS,
   REPORT_CHANNELS,
   type Urgency,
-} from "../../domain/incident.js";
-import { ACTION, LOG_FIELDS, PRIORITY_PREVIEW_BLOCK, VIEW } from "../ids.js";
+} from "../domain/incident.js";
+import { ACTION, LOG_FIELDS, PRIORITY_PREVIEW_BLOCK, VIEW } from "./ids.js";
 import { input, option, textInput } from "./inputs.js";
 import { clip, mrkdwn, plain } from "./text.js";
 

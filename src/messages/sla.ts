@@ -1,9 +1,9 @@
-import type { IncidentRow } from "../../db/schema/index.js";
-import { formatDuration, formatLongDuration } from "../../domain/duration.js";
-import { STATUS_LABELS } from "../../domain/incident.js";
-import { roleLabel } from "../../domain/permissions.js";
-import { formatReference } from "../../domain/reference.js";
-import { CARD_ACTION, ESCALATION_ACTION } from "../ids.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { formatDuration, formatLongDuration } from "../domain/duration.js";
+import { STATUS_LABELS } from "../domain/incident.js";
+import { roleLabel } from "../domain/permissions.js";
+import { formatReference } from "../domain/reference.js";
+import { CARD_ACTION, ESCALATION_ACTION } from "./ids.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 type SlaIncident = Pick<

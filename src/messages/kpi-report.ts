@@ -1,4 +1,4 @@
-import { REPORT_CHANNEL_LABELS, type ReportChannel } from "../../domain/incident.js";
+import { REPORT_CHANNEL_LABELS, type ReportChannel } from "../domain/incident.js";
 import {
   compliancePercent,
   formatPercent,
@@ -6,7 +6,7 @@ import {
   type KpiFigures,
   type PriorityFigures,
   ratePercent,
-} from "../../domain/kpi.js";
+} from "../domain/kpi.js";
 import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
 
 /** Labels the builder needs from the policy, so it stays pure. */

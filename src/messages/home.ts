@@ -1,4 +1,4 @@
-import { PRIORITIES } from "../../domain/incident.js";
+import { PRIORITIES } from "../domain/incident.js";
 import { incidentSection, type ListRow, pressingSummary } from "./incident-list.js";
 import { mrkdwn, plain } from "./text.js";
 

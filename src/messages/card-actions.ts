@@ -1,7 +1,7 @@
-import type { IncidentRow } from "../../db/schema/index.js";
-import { ACTION_LABELS, allowedActions, isOpenStatus, type LifecycleAction } from "../../domain/lifecycle.js";
-import { isMajor } from "../../domain/priority-matrix.js";
-import { CARD_ACTION, FLOOR_ACTION } from "../ids.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { ACTION_LABELS, allowedActions, isOpenStatus, type LifecycleAction } from "../domain/lifecycle.js";
+import { isMajor } from "../domain/priority-matrix.js";
+import { CARD_ACTION, FLOOR_ACTION } from "./ids.js";
 import { plain } from "./text.js";
 
 const LIFECYCLE_BUTTON: Record<LifecycleAction, string> = {

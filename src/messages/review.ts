@@ -1,9 +1,8 @@
-import type { ImprovementActionRow, IncidentRow, ReviewRow } from "../../db/schema/index.js";
-import { formatActionReference } from "../../domain/action-reminders.js";
-import { formatReference } from "../../domain/reference.js";
-import { type FactLines, formatReviewTime } from "../../domain/review-facts.js";
-import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS, VIEW } from "../ids.js";
-import { REVIEW_LIMITS } from "../parse/review-form.js";
+import type { ImprovementActionRow, IncidentRow, ReviewRow } from "../db/schema/index.js";
+import { formatActionReference } from "../domain/action-reminders.js";
+import { formatReference } from "../domain/reference.js";
+import { type FactLines, formatReviewTime } from "../domain/review-facts.js";
+import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS, REVIEW_LIMITS, VIEW } from "./ids.js";
 import { input, select, textInput } from "./inputs.js";
 import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
 

@@ -1,9 +1,9 @@
-import type { IncidentRow } from "../../db/schema/index.js";
-import { clockWords, type DeadlineStatus, type NextAction } from "../../domain/deadline-status.js";
-import { STATUS_LABELS } from "../../domain/incident.js";
-import { ACTION_LABELS } from "../../domain/lifecycle.js";
-import { formatReference } from "../../domain/reference.js";
-import { CARD_ACTION } from "../ids.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { clockWords, type DeadlineStatus, type NextAction } from "../domain/deadline-status.js";
+import { STATUS_LABELS } from "../domain/incident.js";
+import { ACTION_LABELS } from "../domain/lifecycle.js";
+import { formatReference } from "../domain/reference.js";
+import { CARD_ACTION } from "./ids.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate } from "./text.js";
 
 export type ListItem = Pick<

@@ -1,7 +1,7 @@
-import type { IncidentRow } from "../../db/schema/index.js";
-import { FLOOR_LIMITS, formatRate } from "../../domain/floor.js";
-import { formatReference } from "../../domain/reference.js";
-import { FLOOR_FIELDS as F, VIEW } from "../ids.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { FLOOR_LIMITS, formatRate } from "../domain/floor.js";
+import { formatReference } from "../domain/reference.js";
+import { FLOOR_FIELDS as F, VIEW } from "./ids.js";
 import { input, textInput } from "./inputs.js";
 import { channelMention, clip, mrkdwn, plain } from "./text.js";
 import { modal, type WorkModalMetadata } from "./work-modals.js";

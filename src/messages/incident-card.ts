@@ -1,12 +1,12 @@
-import type { IncidentRow } from "../../db/schema/index.js";
-import type { TeamBriefingStatus } from "../../domain/floor.js";
-import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../../domain/incident.js";
-import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
-import { isMajor } from "../../domain/priority-matrix.js";
-import { formatReference } from "../../domain/reference.js";
-import { CARD_ACTION } from "../ids.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import type { TeamBriefingStatus } from "../domain/floor.js";
+import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../domain/incident.js";
+import { HOLD_REASON_LABELS, type HoldReason } from "../domain/lifecycle.js";
+import { isMajor } from "../domain/priority-matrix.js";
+import { formatReference } from "../domain/reference.js";
 import { cardActions, type ExtraClockButtons, floorActions } from "./card-actions.js";
 import { briefingCardBlock, impactBlocks, recordedImpactOf } from "./floor.js";
+import { CARD_ACTION } from "./ids.js";
 import {
   channelMention,
   clip,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { PlaybookStep } from "../../config/policy-types.js";
-import { PLAYBOOK_ACTION } from "../ids.js";
+import type { PlaybookStep } from "../config/policy-types.js";
+import { PLAYBOOK_ACTION } from "./ids.js";
 import { clip, escapeMrkdwn, mrkdwn, plain, slackDate } from "./text.js";
 
 /**

@@ -1,10 +1,10 @@
-import type { IncidentRow } from "../../db/schema/index.js";
-import { formatDuration } from "../../domain/duration.js";
-import { STATUS_LABELS } from "../../domain/incident.js";
-import { HOLD_REASON_LABELS } from "../../domain/lifecycle.js";
-import type { MilestoneEvent } from "../../domain/milestones.js";
-import { isMajor } from "../../domain/priority-matrix.js";
-import { formatReference } from "../../domain/reference.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { formatDuration } from "../domain/duration.js";
+import { STATUS_LABELS } from "../domain/incident.js";
+import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
+import type { MilestoneEvent } from "../domain/milestones.js";
+import { isMajor } from "../domain/priority-matrix.js";
+import { formatReference } from "../domain/reference.js";
 import { channelMention, clip, escapeClip, mrkdwn, userMention } from "./text.js";
 
 type Subject = Pick<IncidentRow, "number" | "title" | "priority" | "major" | "status" | "channelId">;

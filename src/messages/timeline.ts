@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { IncidentLogRow } from "../../db/schema/incident-log.js";
-import { describeActor, describeEntry } from "../../domain/log-describe.js";
-import { isPlumbing } from "../../domain/log-view.js";
-import { readableTime } from "../../domain/readable-time.js";
-import { CARD_ACTION } from "../ids.js";
+import type { IncidentLogRow } from "../db/schema/incident-log.js";
+import { describeActor, describeEntry } from "../domain/log-describe.js";
+import { isPlumbing } from "../domain/log-view.js";
+import { readableTime } from "../domain/readable-time.js";
+import { CARD_ACTION } from "./ids.js";
 import { clip, escapeClip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
 
 /**

@@ -1,15 +1,15 @@
-import type { BriefingRow, IncidentRow } from "../../db/schema/index.js";
+import type { BriefingRow, IncidentRow } from "../db/schema/index.js";
 import {
   DEFAULT_CALLERS_NOW,
   formatRate,
   type HelpDestination,
   type Impact,
   type TeamBriefingStatus,
-} from "../../domain/floor.js";
-import { STATUS_LABELS } from "../../domain/incident.js";
-import { isMajor } from "../../domain/priority-matrix.js";
-import { formatReference } from "../../domain/reference.js";
-import { CARD_ACTION, FLOOR_ACTION } from "../ids.js";
+} from "../domain/floor.js";
+import { STATUS_LABELS } from "../domain/incident.js";
+import { isMajor } from "../domain/priority-matrix.js";
+import { formatReference } from "../domain/reference.js";
+import { CARD_ACTION, FLOOR_ACTION } from "./ids.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 /**

@@ -1,9 +1,9 @@
-import type { IncidentRow } from "../../db/schema/index.js";
-import { DEFAULT_CALLERS_NOW } from "../../domain/floor.js";
-import { CLOSE_CODES, LEVEL_LABELS, LEVELS, LIMITS, PRIORITIES } from "../../domain/incident.js";
-import { HOLD_REASON_LABELS, HOLD_REASONS } from "../../domain/lifecycle.js";
-import { formatReference } from "../../domain/reference.js";
-import { WORK_FIELDS as F, VIEW } from "../ids.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { DEFAULT_CALLERS_NOW } from "../domain/floor.js";
+import { CLOSE_CODES, LEVEL_LABELS, LEVELS, LIMITS, PRIORITIES } from "../domain/incident.js";
+import { HOLD_REASON_LABELS, HOLD_REASONS } from "../domain/lifecycle.js";
+import { formatReference } from "../domain/reference.js";
+import { WORK_FIELDS as F, VIEW } from "./ids.js";
 import { input, option, select, textInput } from "./inputs.js";
 import { clip, mrkdwn, plain } from "./text.js";
 

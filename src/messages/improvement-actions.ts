@@ -1,9 +1,9 @@
-import type { ActionListRow } from "../../db/queries/action-steps.js";
-import type { ImprovementActionRow, IncidentRow } from "../../db/schema/index.js";
-import { formatActionReference, formatDueOn, isOverdue } from "../../domain/action-reminders.js";
-import { formatDuration } from "../../domain/duration.js";
-import { formatReference } from "../../domain/reference.js";
-import { ACTION_FIELDS, IMPROVEMENT_ACTION, VIEW } from "../ids.js";
+import type { ActionListRow } from "../db/queries/action-steps.js";
+import type { ImprovementActionRow, IncidentRow } from "../db/schema/index.js";
+import { formatActionReference, formatDueOn, isOverdue } from "../domain/action-reminders.js";
+import { formatDuration } from "../domain/duration.js";
+import { formatReference } from "../domain/reference.js";
+import { ACTION_FIELDS, IMPROVEMENT_ACTION, VIEW } from "./ids.js";
 import { input, textInput } from "./inputs.js";
 import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
 

@@ -1,6 +1,6 @@
-import type { IncidentRow, StakeholderUpdateRow } from "../../db/schema/index.js";
-import { STATUS_LABELS } from "../../domain/incident.js";
-import { formatReference } from "../../domain/reference.js";
+import type { IncidentRow, StakeholderUpdateRow } from "../db/schema/index.js";
+import { STATUS_LABELS } from "../domain/incident.js";
+import { formatReference } from "../domain/reference.js";
 import { impactBlocks, recordedImpactOf } from "./floor.js";
 import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 

@@ -1,6 +1,6 @@
-import { HOLD_REASON_LABELS, type HoldReason } from "../../domain/lifecycle.js";
-import type { ChangeEntry } from "../../domain/milestones.js";
-import { roleLabel } from "../../domain/permissions.js";
+import { HOLD_REASON_LABELS, type HoldReason } from "../domain/lifecycle.js";
+import type { ChangeEntry } from "../domain/milestones.js";
+import { roleLabel } from "../domain/permissions.js";
 import { CLOSE_CODE_LABELS } from "./milestone.js";
 import { channelMention, clip, escapeClip, mrkdwn, slackDate, userMention } from "./text.js";
 
