@@ -20,6 +20,7 @@ import { eventually } from "../../helpers/eventually.js";
 import { makeIncident, setupCompleted } from "../../helpers/factories.js";
 import type { RecordedCall } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { settled } from "../../helpers/settled.js";
 
 /** A stakeholder channel in the policy that does not exist in the workspace. */
 const GONE = "C0DRILLGONE";
@@ -86,7 +87,9 @@ describe("the Slack client", () => {
     const limited = await attempt();
     expect(limited.error?.code).toBe(ErrorCode.RateLimitedError);
     expect(limited.made).toBe(1);
-    expect(limited.ms).toBeLessThan(1_000); // rejected at once, not waited out inside the client
+    // Rejected at once, not waited out inside the client: anything short of the 5 s Retry-After
+    // shows that; the margin is for a loaded machine, not a promise of speed.
+    expect(limited.ms).toBeLessThan(4_000);
 
     for (const status of [500, 503]) {
       h.slack.failNext("chat.postMessage", { status, channel });
@@ -99,7 +102,9 @@ describe("the Slack client", () => {
     const slow = await attempt();
     expect(slow.error?.code).toBe(ErrorCode.RequestError);
     expect(slow.ms).toBeGreaterThanOrEqual(SLACK_TIMEOUT_MS - 50);
-    expect(slow.ms).toBeLessThan(2_500);
+    // Given up at the client's timeout, before the fake's answer at 3 s (the RequestError above
+    // says the same): a bound about which came first, not about speed.
+    expect(slow.ms).toBeLessThan(3_000);
     expect(slow.made).toBe(1);
 
     h.slack.failNext("chat.postMessage", { error: "channel_not_found", channel });
@@ -107,8 +112,10 @@ describe("the Slack client", () => {
     expect(gone.error?.code).toBe(ErrorCode.PlatformError);
     expect(gone.made).toBe(1);
 
-    // Nothing comes later either: the client has no retry of its own queued.
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Nothing comes later either: the client has no retry of its own queued. Wait until Slack
+    // has answered every call it got (the slow one answers at 3 s), then a short grace.
+    await h.slack.waitFor(() => calls().every((call) => call.status !== 0));
+    await new Promise((r) => setTimeout(r, 300));
     expect(calls()).toHaveLength(5);
     expect(h.slack.messagesIn(channel)).toHaveLength(0);
   });
@@ -183,6 +190,7 @@ describe("a Slack storm while an incident is being worked", () => {
     const started = Date.now();
     const res = await h.command("");
     expect(res.status).toBe(200);
+    // Slack's own limit for an answer (the product's promise), so it stays exactly 3 s.
     expect(Date.now() - started).toBeLessThan(3_000);
     await h.slack.waitFor(() => h.slack.views.find((v) => v.view.callback_id && v.user === USERS.agent));
 
@@ -222,8 +230,9 @@ describe("a Slack storm while an incident is being worked", () => {
       // next one back until it gives up: correctness, not speed, is what this waits for.
       { timeoutMs: 150_000, intervalMs: 200 },
     );
-    // Let any straggling job (a retry after the row was settled) show itself before counting.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Let any straggling job (a retry after the row was settled) show itself before counting:
+    // every job due has run and no row of these incidents is pending.
+    await settled(deps(), { incidentIds: ids });
     const calls = posts();
     const callsFor = (row: OutboxRow) => calls.filter((call) => carries(call, row.id));
     const stormRows = rows.filter((r) => ["announcement", "stakeholder_update"].includes(r.purpose));

@@ -37,9 +37,16 @@ async function announcementsSent(incidentIds: string[]) {
         ? rows
         : undefined;
     },
-    { timeoutMs: 30_000, intervalMs: 100 },
+    { timeoutMs: 60_000, intervalMs: 100 },
   );
 }
+
+/**
+ * Twelve incidents at one post a second per channel take about 15 s idle; on a loaded 2-core
+ * machine setting them up and rendering roundups can take several times that. The bound is
+ * only there to end a hung test.
+ */
+const TEST_MS = 120_000;
 
 /** The accepted posts to a channel carrying any of these outbox rows, oldest first. */
 function postsCarrying(channel: string, ids: Set<string>) {
@@ -62,96 +69,131 @@ async function busy(channel: string) {
     await reserveChannelSlot(redis, h.config.queuePrefix, channel, now);
 }
 
+/**
+ * Waits until the channel's next post would go at once and alone: no shared turn waiting in
+ * it and its pace back to now (the earlier tests' posts may still hold turns on a slow machine).
+ */
+async function channelRested(channel: string) {
+  const prefix = h.config.queuePrefix;
+  await eventually(
+    "the channel's turns to be used up",
+    async () => {
+      const [next, waiting] = await Promise.all([
+        redis.get(`${prefix}:pace:${channel}`),
+        redis.exists(`${prefix}:turn:${channel}`),
+      ]);
+      return waiting === 0 && Number(next ?? 0) <= Date.now();
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
 /** Turns taken beyond the burst: the shared turn comes this many gaps later. */
 const BUSY_TURNS = 3;
 
 describe("announcements that share a stakeholder channel's turn", () => {
-  it("go out together when incidents arrive faster than the channel takes posts, each exactly once", async () => {
-    const logged = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => makeIncident(deps(), { title: `Roundup ${i}` })),
-    );
-    const ids = logged.map((l) => l.incident.id);
-    const rows = await announcementsSent(ids);
-
-    const ledger = await outboxLedger(deps().db, h.slack, ids);
-    expect(ledger.doubled).toEqual([]);
-    expect(ledger.missing).toEqual([]);
-    expect(ledger.wrongTs).toEqual([]);
-    expect(ledger.strays).toEqual([]);
-
-    const stake = rows.filter((r) => r.channel === h.channels.stake);
-    const posts = postsCarrying(h.channels.stake, new Set(stake.map((r) => r.id)));
-    // Twelve announcements in far fewer posts: the burst, then what gathered for each turn.
-    expect(posts.length).toBeLessThan(12);
-    expect(posts.some((p) => outboxIdsOf(p.args.metadata).length > 1)).toBe(true);
-    expect(posts.flatMap((p) => outboxIdsOf(p.args.metadata)).sort()).toEqual(stake.map((r) => r.id).sort());
-    // Each post names every incident it carries, and keeps to the channel's pace.
-    for (const post of posts) {
-      const carried = stake.filter((r) => outboxIdsOf(post.args.metadata).includes(r.id));
-      const text = JSON.stringify(post.args.blocks);
-      for (const row of carried) {
-        const { reference } = logged.find((l) => l.incident.id === row.incidentId)!;
-        expect(text).toContain(reference);
-      }
-    }
-    // Turns are a gap apart once the burst is used, and a post reaches Slack some time after its
-    // turn: the claim, the roundup's rendering and, on a loaded machine, a wait for the CPU (over
-    // a second in the worst runs seen). The pace keeps one post inside Slack's burst to absorb
-    // that, so what Slack sees is at most one post more than the burst within any gap.
-    const window = CHANNEL_PACE.burst + 1;
-    for (let i = window; i < posts.length; i++) {
-      expect(posts[i]!.at - posts[i - window]!.at).toBeGreaterThanOrEqual(CHANNEL_PACE.gapMs - 250);
-    }
-    const limited = h.slack
-      .callsTo("chat.postMessage")
-      .filter((c) => c.status === 429 && c.args.channel === h.channels.stake);
-    expect(limited).toHaveLength(0);
-
-    // Every incident's timeline has its announcement, with the ts of the post that carried it.
-    for (const { incident } of logged) {
-      const entries = (await listLog(deps().db, incident.id)).filter((e) => e.kind === "announcement_posted");
-      const mine = rows.filter((r) => r.incidentId === incident.id);
-      expect(entries.map((e) => (e.details as { ts?: string }).ts).sort()).toEqual(
-        mine.map((r) => r.ts).sort(),
+  it(
+    "go out together when incidents arrive faster than the channel takes posts, each exactly once",
+    async () => {
+      const logged = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => makeIncident(deps(), { title: `Roundup ${i}` })),
       );
-    }
-  });
+      const ids = logged.map((l) => l.incident.id);
+      const rows = await announcementsSent(ids);
 
-  it("records a roundup whose answer was lost from the channel's history, without posting it again", async () => {
-    await busy(h.channels.stake);
-    // The roundup lands in Slack, but its answer is an error.
-    h.slack.failNext("chat.postMessage", { status: 500, afterEffect: true, channel: h.channels.stake });
-    const logged = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => makeIncident(deps(), { title: `Lost answer ${i}` })),
-    );
-    const ids = logged.map((l) => l.incident.id);
-    const rows = (await announcementsSent(ids)).filter((r) => r.channel === h.channels.stake);
+      const ledger = await outboxLedger(deps().db, h.slack, ids);
+      expect(ledger.doubled).toEqual([]);
+      expect(ledger.missing).toEqual([]);
+      expect(ledger.wrongTs).toEqual([]);
+      expect(ledger.strays).toEqual([]);
 
-    const messages = h.slack
-      .messagesIn(h.channels.stake)
-      .filter((m) => outboxIdsOf(m.metadata).some((id) => rows.some((r) => r.id === id)));
-    expect(messages).toHaveLength(1);
-    expect(outboxIdsOf(messages[0]!.metadata).sort()).toEqual(rows.map((r) => r.id).sort());
-    for (const row of rows) {
-      expect(row.ts).toBe(messages[0]!.ts);
-      expect(row.attempts).toBe(2);
-    }
-    for (const { reference } of logged) expect(JSON.stringify(messages[0]!.blocks)).toContain(reference);
-    expect(h.slack.callsTo("conversations.history").some((c) => c.args.channel === h.channels.stake)).toBe(
-      true,
-    );
-    const ledger = await outboxLedger(deps().db, h.slack, ids);
-    expect(ledger.doubled).toEqual([]);
-    expect(ledger.missing).toEqual([]);
-  });
+      const stake = rows.filter((r) => r.channel === h.channels.stake);
+      const posts = postsCarrying(h.channels.stake, new Set(stake.map((r) => r.id)));
+      // Twelve announcements in far fewer posts: the burst, then what gathered for each turn.
+      expect(posts.length).toBeLessThan(12);
+      expect(posts.some((p) => outboxIdsOf(p.args.metadata).length > 1)).toBe(true);
+      expect(posts.flatMap((p) => outboxIdsOf(p.args.metadata)).sort()).toEqual(
+        stake.map((r) => r.id).sort(),
+      );
+      // Each post names every incident it carries, and keeps to the channel's pace.
+      for (const post of posts) {
+        const carried = stake.filter((r) => outboxIdsOf(post.args.metadata).includes(r.id));
+        const text = JSON.stringify(post.args.blocks);
+        for (const row of carried) {
+          const { reference } = logged.find((l) => l.incident.id === row.incidentId)!;
+          expect(text).toContain(reference);
+        }
+      }
+      // Turns are a gap apart once the burst is used, and a post reaches Slack some time after its
+      // turn: the claim, the roundup's rendering and, on a loaded machine, a wait for the CPU (over
+      // a second in the worst runs seen). The pace keeps one post inside Slack's burst to absorb
+      // that, so what Slack sees is at most one post more than the burst within any gap.
+      const window = CHANNEL_PACE.burst + 1;
+      for (let i = window; i < posts.length; i++) {
+        expect(posts[i]!.at - posts[i - window]!.at).toBeGreaterThanOrEqual(CHANNEL_PACE.gapMs - 250);
+      }
+      const limited = h.slack
+        .callsTo("chat.postMessage")
+        .filter((c) => c.status === 429 && c.args.channel === h.channels.stake);
+      expect(limited).toHaveLength(0);
 
-  it("posts a lone announcement as the full incident summary", async () => {
-    await new Promise((r) => setTimeout(r, 2 * CHANNEL_PACE.gapMs));
-    const { incident } = await makeIncident(deps(), { title: "Alone in the channel" });
-    const [row] = (await announcementsSent([incident.id])).filter((r) => r.channel === h.channels.stake);
-    const [post] = postsCarrying(h.channels.stake, new Set([row!.id]));
-    expect(post!.args.metadata).toMatchObject({ event_payload: { outbox_id: row!.id } });
-    expect(JSON.stringify(post!.args.blocks)).toContain("Alone in the channel");
-    expect(String(post!.args.text)).toContain(formatReference(incident.number));
-  });
+      // Every incident's timeline has its announcement, with the ts of the post that carried it.
+      for (const { incident } of logged) {
+        const entries = (await listLog(deps().db, incident.id)).filter(
+          (e) => e.kind === "announcement_posted",
+        );
+        const mine = rows.filter((r) => r.incidentId === incident.id);
+        expect(entries.map((e) => (e.details as { ts?: string }).ts).sort()).toEqual(
+          mine.map((r) => r.ts).sort(),
+        );
+      }
+    },
+    TEST_MS,
+  );
+
+  it(
+    "records a roundup whose answer was lost from the channel's history, without posting it again",
+    async () => {
+      await busy(h.channels.stake);
+      // The roundup lands in Slack, but its answer is an error.
+      h.slack.failNext("chat.postMessage", { status: 500, afterEffect: true, channel: h.channels.stake });
+      const logged = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => makeIncident(deps(), { title: `Lost answer ${i}` })),
+      );
+      const ids = logged.map((l) => l.incident.id);
+      const rows = (await announcementsSent(ids)).filter((r) => r.channel === h.channels.stake);
+
+      const messages = h.slack
+        .messagesIn(h.channels.stake)
+        .filter((m) => outboxIdsOf(m.metadata).some((id) => rows.some((r) => r.id === id)));
+      expect(messages).toHaveLength(1);
+      expect(outboxIdsOf(messages[0]!.metadata).sort()).toEqual(rows.map((r) => r.id).sort());
+      for (const row of rows) {
+        expect(row.ts).toBe(messages[0]!.ts);
+        expect(row.attempts).toBe(2);
+      }
+      for (const { reference } of logged) expect(JSON.stringify(messages[0]!.blocks)).toContain(reference);
+      expect(h.slack.callsTo("conversations.history").some((c) => c.args.channel === h.channels.stake)).toBe(
+        true,
+      );
+      const ledger = await outboxLedger(deps().db, h.slack, ids);
+      expect(ledger.doubled).toEqual([]);
+      expect(ledger.missing).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "posts a lone announcement as the full incident summary",
+    async () => {
+      await channelRested(h.channels.stake);
+      const { incident } = await makeIncident(deps(), { title: "Alone in the channel" });
+      const [row] = (await announcementsSent([incident.id])).filter((r) => r.channel === h.channels.stake);
+      const [post] = postsCarrying(h.channels.stake, new Set([row!.id]));
+      expect(post!.args.metadata).toMatchObject({ event_payload: { outbox_id: row!.id } });
+      expect(JSON.stringify(post!.args.blocks)).toContain("Alone in the channel");
+      expect(String(post!.args.text)).toContain(formatReference(incident.number));
+    },
+    TEST_MS,
+  );
 });
