@@ -29,6 +29,7 @@ import { parseCommand, SUBCOMMANDS } from "../../../src/slack/commands/parse-com
 import { normaliseText } from "../../../src/slack/parse/fields.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { settled } from "../../helpers/settled.js";
 import {
   buttonClick,
   logFormState,
@@ -127,16 +128,10 @@ async function logKinds(kind?: string): Promise<string[]> {
   return rows.map((r) => r.kind);
 }
 
-/** Waits until background jobs stop writing rows (two equal counts 300 ms apart). */
+/** Waits until background jobs stop writing rows: every job set in motion has finished. */
 async function quiet(): Promise<Counts> {
-  let last = await counts();
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    const now = await counts();
-    if (JSON.stringify(now) === JSON.stringify(last)) return now;
-    last = now;
-  }
-  return last;
+  await settled(h.system.deps);
+  return counts();
 }
 
 /** Text no answer may contain: stack frames, exception names, database or driver errors. */
@@ -1159,8 +1154,8 @@ describe("odd but valid input, and redelivery", () => {
             and kind in ('status_changed', 'owner_changed', 'field_changed', 'note_added', 'escalation_acknowledged', 'clock_stopped')
             group by kind order by kind`,
       );
-    await new Promise((r) => setTimeout(r, 300));
-    const settled = await changes();
+    await settled(h.system.deps);
+    const changesBefore = await changes();
     const redeliveries: Record<string, string>[] = [
       {},
       { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" },
@@ -1174,8 +1169,8 @@ describe("odd but valid input, and redelivery", () => {
     });
     for (const r of replies) expectClearMessage(r.body.text);
     expect(await statusChanges()).toBe((before ?? 0) + 1);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await changes()).toEqual(settled);
+    await settled(h.system.deps);
+    expect(await changes()).toEqual(changesBefore);
   });
 });
 

@@ -126,7 +126,10 @@ describe("PostgreSQL restarted while incidents are being logged", () => {
     let stopStreams = false;
     const streams = Array.from({ length: STREAMS }, (_, i) => agent(i + 1, () => stopStreams, submissions));
 
-    await sleep(1_500);
+    // The streams are under way once one of them has logged an incident.
+    const loggedSince = (t: number) =>
+      submissions.some((s) => s.attempts.some((a) => a.reference && a.at >= t));
+    await eventually("a first incident logged", async () => loggedSince(0), { timeoutMs: 60_000 });
     const restarts: Array<{ mode: string; from: number; to: number }> = [];
     for (const mode of ["fast", "immediate", "fast"] as const) {
       // Each restart cuts a submission in the middle of its transaction, not only the ones
@@ -134,8 +137,12 @@ describe("PostgreSQL restarted while incidents are being logged", () => {
       await intakeInFlight(pg.url("switchboard_drill"));
       const from = Date.now();
       await pg.restart(mode);
-      restarts.push({ mode, from, to: Date.now() });
-      await sleep(2_000);
+      const to = Date.now();
+      restarts.push({ mode, from, to });
+      // The app is back before the next restart: a submission begun after this one succeeded.
+      await eventually("an incident logged after the restart", async () => loggedSince(to), {
+        timeoutMs: 60_000,
+      });
     }
     stopStreams = true;
     await Promise.all(streams);

@@ -16,6 +16,7 @@ import {
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { type PrivateRedis, privateRedis } from "../../helpers/private-services.js";
+import { settled } from "../../helpers/settled.js";
 import { validLogForm } from "../../helpers/slack-payloads.js";
 
 /**
@@ -163,7 +164,8 @@ describe("Redis stopped for 30 s during intake, then back empty", () => {
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
-    await sleep(2 * SWEEP_MS + 1_000);
+    // Two sweeps' worth of time, then every job due by then has run and no row is pending.
+    await settled(h.system.deps, { until: Date.now() + 2 * SWEEP_MS + 1_000, incidentIds: ids });
 
     for (const ref of all) {
       expect(incidentChannels(ref), `${ref}: one channel`).toHaveLength(1);

@@ -4,6 +4,7 @@ import { postStakeholderUpdate } from "../../../src/services/notes-and-updates.j
 import { takeOwnership } from "../../../src/services/ownership.js";
 import { makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { handlersDone, handlersFinished } from "../../helpers/settled.js";
 import { appHomeOpened, logFormState, modalBlockAction } from "../../helpers/slack-payloads.js";
 
 let h: Harness;
@@ -48,6 +49,7 @@ describe("priority preview in the open modal", () => {
 
   it("leaves the preview alone while only one of the two is chosen", async () => {
     const updates = h.slack.callsTo("views.update").length;
+    const handled = await handlersFinished(h.system.deps);
     await h.command("", { user: USERS.other });
     const opened = await h.slack.waitFor(() =>
       h.slack.views.find((v) => v.type === "modal" && v.user === USERS.other),
@@ -64,7 +66,8 @@ describe("priority preview in the open modal", () => {
       }),
     );
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
+    // Both handlers (the command's and the click's) have finished: an update would be in.
+    await handlersDone(h.system.deps, handled, { count: 2 });
     expect(h.slack.callsTo("views.update")).toHaveLength(updates);
   });
 });

@@ -19,6 +19,7 @@ import { sendReportFiles } from "../../../src/services/kpi-report.js";
 import { answerReport } from "../../../src/slack/commands/report.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { handlersDone, handlersFinished, settled } from "../../helpers/settled.js";
 
 /**
  * A deterministic week of incidents (23–29 March 2026, across the change to BST on the 29th),
@@ -420,10 +421,12 @@ async function runReport(text: string, user: string) {
 /** A lead asks for a period outside the dates reports cover: told the range, sent nothing. */
 async function expectRangeRefused(text: string) {
   const filesBefore = h.slack.files.length;
+  const handled = await handlersFinished(h.system.deps);
   const body = await runReport(text, USERS.lead);
   expect(body.text).toContain("2000-01-01 to 2100-12-31");
   expect(body.text).not.toMatch(/Something went wrong|internal error/i);
-  await new Promise((r) => setTimeout(r, 300));
+  await handlersDone(h.system.deps, handled);
+  await settled(h.system.deps);
   expect(h.slack.files.length).toBe(filesBefore);
 }
 
@@ -489,9 +492,11 @@ describe("/incident report", () => {
 
   it("refuses someone who is not a team lead or above, and sends nothing", async () => {
     const filesBefore = h.slack.files.length;
+    const handled = await handlersFinished(h.system.deps);
     const body = await runReport("report 7d", USERS.agent);
     expect(body.text).toContain("KPI reports are for team leads");
-    await new Promise((r) => setTimeout(r, 300));
+    await handlersDone(h.system.deps, handled);
+    await settled(h.system.deps);
     expect(h.slack.files.length).toBe(filesBefore);
   });
 
@@ -548,7 +553,7 @@ describe("/incident report", () => {
     expect(sent()).toHaveLength(2);
 
     // A completion that never happened leaves nothing in the DM: the retry sends them.
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // a later asOf than the request before, not a wait for work
     const again = { ...request, asOf: new Date() };
     h.slack.failNext("files.completeUploadExternal", { status: 500 });
     await expect(sendReportFiles(h.system.deps, again)).rejects.toThrow();

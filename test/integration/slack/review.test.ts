@@ -15,6 +15,7 @@ import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { holdLock } from "../../helpers/hold-lock.js";
 import { clickButton, submitView } from "../../helpers/interact.js";
+import { settled } from "../../helpers/settled.js";
 import { formValue } from "../../helpers/slack-payloads.js";
 
 // P1 misses its respond SLA within seconds (a breach and an escalation to look for); the ladder
@@ -177,7 +178,7 @@ describe("post-incident reviews", () => {
       async () => (await loadIncident(deps(), incident.id)).status === "in_progress",
     );
     await resolve(incident);
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(deps(), { incidentIds: [incident.id] });
     expect(prompts(incident)).toHaveLength(1);
     const rows = await deps()
       .db.select()
@@ -283,7 +284,7 @@ describe("post-incident reviews", () => {
     const second = await command("review", { channel: incident.channelId! });
     expect(second.text).toContain("already completed");
     expect(await publishReview(deps(), review.id)).toBe("already_published");
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(deps(), { incidentIds: [incident.id] });
     expect(h.slack.files.filter((f) => f.channel === incident.channelId)).toHaveLength(1);
     const summaries = h.slack
       .messagesIn(incident.channelId!)
@@ -356,7 +357,7 @@ describe("post-incident reviews", () => {
     expect(file.content.toString("utf8")).toContain("Stats service leaked memory");
     await eventually("published", async () => (await getReviewOf(deps().db, incident.id))?.publishedAt);
     await sweep(deps()); // nothing left to do: no second upload
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(deps(), { incidentIds: [incident.id] });
     expect(h.slack.files.filter((f) => f.channel === incident.channelId)).toHaveLength(1);
   });
   it("opens a placeholder within the trigger's 3 s when the log is slow to read, then fills in the form", async () => {

@@ -7,6 +7,7 @@ import { CLICK_MESSAGES } from "../../../src/slack/unanswered-clicks.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { holdLock } from "../../helpers/hold-lock.js";
+import { handlersDone, handlersFinished, settled } from "../../helpers/settled.js";
 import { buttonClick } from "../../helpers/slack-payloads.js";
 
 const LATE_MS = 800;
@@ -94,9 +95,13 @@ describe("a click whose handling goes wrong after its ack", () => {
 
   it("answers nothing more when the click is handled in time", async () => {
     const incident = await readyIncident(deps(), { title: "Queue stats late" });
+    const handled = await handlersFinished(deps());
+    const clickedAt = Date.now();
     const answers = await click(incident, CARD_ACTION.acknowledge);
     await h.slack.waitFor(() => (answers().length > 0 ? true : undefined));
-    await new Promise((r) => setTimeout(r, LATE_MS + 300));
+    // The click's handler has finished, and the moment a late notice would have come has passed.
+    await handlersDone(deps(), handled);
+    await settled(deps(), { until: clickedAt + LATE_MS + 300 });
     expect(answers()).toHaveLength(1);
     expect(Object.values(CLICK_MESSAGES)).not.toContain(answers()[0]);
   });
