@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, like } from "drizzle-orm";
 import { DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS } from "../config/policy-types.js";
 import type { Tx } from "../db/client.js";
 import { listLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
-import { upsertOutbox } from "../db/queries/outbox.js";
-import { lockClock, updateClock } from "../db/queries/sla-clocks.js";
-import { outbox } from "../db/schema/index.js";
+import { outboxRowsMatching, upsertOutbox } from "../db/queries/outbox.js";
+import { getClock, lockClock, updateClock } from "../db/queries/sla-clocks.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
@@ -34,7 +32,7 @@ export async function acknowledgeEscalation(
   deps: Deps,
   p: { clockId: string; actor: string; requestKey?: string },
 ): Promise<{ ok: boolean; message: string }> {
-  const found = await deps.db.query.slaClocks.findFirst({ where: (t, { eq }) => eq(t.id, p.clockId) });
+  const found = await getClock(deps.db, p.clockId);
   if (!found) return { ok: false, message: "That escalation no longer exists." };
   let pending: string | null = null;
   const outcome = await changeIncident(
@@ -113,23 +111,20 @@ export async function acknowledgeEscalation(
 
 /** Whether the clock's ladder sent `user` a DM (escalation outbox keys end with the user). */
 async function wasMessaged(tx: Tx, clockId: string, user: string): Promise<boolean> {
-  const rows = await tx
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(and(like(outbox.dedupeKey, outboxKey.escalationDmsOfClock(clockId)), eq(outbox.channel, user)))
-    .limit(1);
+  const rows = await outboxRowsMatching(tx, {
+    keyPattern: outboxKey.escalationDmsOfClock(clockId),
+    channel: user,
+    limit: 1,
+  });
   return rows.length > 0;
 }
 
 /** Edits each escalation DM of the clock that has been sent, to say who acknowledged, when, and who owns it. */
 export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<number> {
-  const clock = await deps.db.query.slaClocks.findFirst({ where: (t, { eq }) => eq(t.id, clockId) });
+  const clock = await getClock(deps.db, clockId);
   if (!clock?.ladderAcknowledgedBy || !clock.ladderAcknowledgedAt) return 0;
   const incident = await getIncidentById(deps.db, clock.incidentId);
-  const rows = await deps.db
-    .select()
-    .from(outbox)
-    .where(like(outbox.dedupeKey, outboxKey.escalationDmsOfClock(clockId)));
+  const rows = await outboxRowsMatching(deps.db, { keyPattern: outboxKey.escalationDmsOfClock(clockId) });
   let edited = 0;
   for (const sent of rows) {
     if (sent.status !== "sent" || !sent.postedChannel || !sent.ts) continue;

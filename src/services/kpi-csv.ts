@@ -1,7 +1,6 @@
-import { sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { DbOrTx } from "../db/client.js";
-import { at, escalationLevelReached } from "../db/queries/kpi.js";
+import { kpiCsvPage } from "../db/queries/kpi.js";
 import type { Priority } from "../domain/incident.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
@@ -88,36 +87,6 @@ function record(r: Row, timezone: string): string[] {
 
 const line = (fields: readonly string[]) => fields.map(csvField).join(",") + CRLF;
 
-/** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL. */
-const utc = (column: string) =>
-  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
-
-async function page(db: DbOrTx, p: { from: Date; to: Date; after: { at: string; number: number } | null }) {
-  const after = p.after
-    ? sql`and (i.logged_at, i.number) > (${p.after.at}::timestamptz, ${p.after.number})`
-    : sql``;
-  return [
-    ...(await db.execute(sql`
-    select i.number, i.title, i.type, i.priority::text as priority, i.major, i.status::text as status,
-      i.close_code::text as close_code, i.report_channel::text as report_channel, i.affected_service,
-      i.logged_at::text as cursor_at, ${utc("i.logged_at")} as logged_at,
-      ${utc("i.acknowledged_at")} as acknowledged_at, ${utc("i.resolved_at")} as resolved_at,
-      ${utc("i.closed_at")} as closed_at,
-      round(extract(epoch from i.acknowledged_at - i.logged_at) / 60)::int as tta_min,
-      round(extract(epoch from i.resolved_at - i.logged_at) / 60)::int as ttr_min,
-      ${utc("rc.due_at")} as respond_due, rc.breached_at is not null as respond_breached,
-      ${utc("sc.due_at")} as resolve_due, sc.breached_at is not null as resolve_breached,
-      i.reopen_count, ${escalationLevelReached(sql.raw("i.id"))} as escalation_level,
-      i.owner_id, i.reporter_id
-    from incidents i
-    left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
-    left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
-    where i.logged_at >= ${at(p.from)} and i.logged_at < ${at(p.to)} ${after}
-    order by i.logged_at, i.number
-    limit ${PAGE_SIZE}`)),
-  ] as Row[];
-}
-
 /** The CSV in chunks (header first), one per page of incidents, in logging order. */
 export async function* kpiCsvChunks(
   db: DbOrTx,
@@ -126,7 +95,7 @@ export async function* kpiCsvChunks(
   yield { text: line(KPI_CSV_HEADER), incidents: 0 };
   let after: { at: string; number: number } | null = null;
   for (;;) {
-    const rows = await page(db, { from: p.from, to: p.to, after });
+    const rows = (await kpiCsvPage(db, { from: p.from, to: p.to, after, limit: PAGE_SIZE })) as Row[];
     if (rows.length === 0) return;
     yield { text: rows.map((r) => line(record(r, p.timezone))).join(""), incidents: rows.length };
     const last = rows[rows.length - 1]!;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { upsertOutbox } from "../db/queries/outbox.js";
-import { stakeholderUpdates } from "../db/schema/index.js";
+import { insertStakeholderUpdate } from "../db/queries/stakeholder-updates.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
@@ -73,17 +73,13 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
       ],
       message: `Update for ${ref} is on its way to ${channels.length} channel${channels.length === 1 ? "" : "s"}.`,
       also: async (tx, updated) => {
-        const [row] = await tx
-          .insert(stakeholderUpdates)
-          .values({
-            incidentId: incident.id,
-            author: p.actor,
-            happening: p.happening,
-            customerImpact: p.customerImpact,
-            nextUpdateAt: p.nextUpdateAt,
-          })
-          .returning();
-        if (!row) throw new Error("stakeholder update not stored");
+        const row = await insertStakeholderUpdate(tx, {
+          incidentId: incident.id,
+          author: p.actor,
+          happening: p.happening,
+          customerImpact: p.customerImpact,
+          nextUpdateAt: p.nextUpdateAt,
+        });
         const message = stakeholderUpdateMessage(updated, row, deps.policy.timezone);
         return upsertOutbox(
           tx,

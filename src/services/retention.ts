@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eraseCallerReferences, erasedSinceWithCard } from "../db/queries/caller-references.js";
 import { formatDuration } from "../domain/duration.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { jobIds } from "../jobs/catalog.js";
@@ -32,45 +32,13 @@ export async function eraseExpiredCallerReferences(deps: Deps): Promise<number> 
   return erased;
 }
 
-async function eraseBatch(deps: Deps, cutoff: Date, retention: string): Promise<number> {
-  // `for update skip locked`: two workers running the pass at once erase disjoint incidents.
-  const rows = await deps.db.execute(sql`
-    with due as (
-      select cr.incident_id, i.closed_at
-      from caller_references cr
-      join incidents i on i.id = cr.incident_id
-      where cr.erased_at is null
-        and i.status = 'closed'
-        and i.closed_at < ${cutoff.toISOString()}::timestamptz
-      order by i.closed_at
-      limit ${BATCH}
-      for update of cr skip locked
-    ),
-    erased as (
-      update caller_references cr
-      set value = null, erased_at = now()
-      from due
-      where cr.incident_id = due.incident_id
-      returning cr.incident_id, due.closed_at
-    )
-    insert into incident_log (incident_id, actor, kind, details)
-    select incident_id, ${SYSTEM_ACTOR}, 'caller_reference_erased',
-           jsonb_build_object('reason', 'retention', 'retention', ${retention}::text, 'closedAt', closed_at)
-    from erased
-    returning incident_id
-  `);
-  return rows.length;
+function eraseBatch(deps: Deps, cutoff: Date, retention: string): Promise<number> {
+  return eraseCallerReferences(deps.db, { cutoff, limit: BATCH, actor: SYSTEM_ACTOR, retention });
 }
 
 async function refreshErasedCards(deps: Deps): Promise<void> {
   const since = new Date(deps.clock.now().getTime() - CARD_CATCH_UP_MS);
-  const rows = await deps.db.execute<{ incident_id: string }>(sql`
-    select cr.incident_id
-    from caller_references cr
-    join incidents i on i.id = cr.incident_id
-    where cr.erased_at > ${since.toISOString()}::timestamptz and i.summary_ts is not null
-  `);
-  for (const { incident_id: incidentId } of rows) {
+  for (const incidentId of await erasedSinceWithCard(deps.db, since)) {
     await deps.jobs
       .enqueue("card.refresh", { incidentId }, { jobId: jobIds.cardRefreshAfterErasure(incidentId) })
       .catch((err: unknown) =>

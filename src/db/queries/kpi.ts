@@ -261,3 +261,40 @@ export async function kpiFigures(db: Db, q: KpiQuery): Promise<KpiFigures> {
     ] as const);
   return { ...split, byPriority, daily, breaches, escalations, rootCauses, services, actions };
 }
+
+/** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL. */
+const utc = (column: string) =>
+  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+/**
+ * One page of the KPI CSV's incidents, in (logged_at, number) order after the cursor `after`,
+ * times as ISO 8601 in UTC; no caller reference (its table is never joined).
+ */
+export async function kpiCsvPage(
+  db: DbOrTx,
+  p: { from: Date; to: Date; after: { at: string; number: number } | null; limit: number },
+): Promise<Record<string, unknown>[]> {
+  const after = p.after
+    ? sql`and (i.logged_at, i.number) > (${p.after.at}::timestamptz, ${p.after.number})`
+    : sql``;
+  return [
+    ...(await db.execute(sql`
+    select i.number, i.title, i.type, i.priority::text as priority, i.major, i.status::text as status,
+      i.close_code::text as close_code, i.report_channel::text as report_channel, i.affected_service,
+      i.logged_at::text as cursor_at, ${utc("i.logged_at")} as logged_at,
+      ${utc("i.acknowledged_at")} as acknowledged_at, ${utc("i.resolved_at")} as resolved_at,
+      ${utc("i.closed_at")} as closed_at,
+      round(extract(epoch from i.acknowledged_at - i.logged_at) / 60)::int as tta_min,
+      round(extract(epoch from i.resolved_at - i.logged_at) / 60)::int as ttr_min,
+      ${utc("rc.due_at")} as respond_due, rc.breached_at is not null as respond_breached,
+      ${utc("sc.due_at")} as resolve_due, sc.breached_at is not null as resolve_breached,
+      i.reopen_count, ${escalationLevelReached(sql.raw("i.id"))} as escalation_level,
+      i.owner_id, i.reporter_id
+    from incidents i
+    left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
+    left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
+    where i.logged_at >= ${at(p.from)} and i.logged_at < ${at(p.to)} ${after}
+    order by i.logged_at, i.number
+    limit ${p.limit}`)),
+  ];
+}

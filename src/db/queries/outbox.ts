@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, like, lt, or, sql } from "drizzle-orm";
 import { batcher } from "../../lib/batcher.js";
 import type { Db, DbOrTx } from "../client.js";
 import { preparedPer } from "../prepared.js";
@@ -391,4 +391,17 @@ export function listStalePendingOutbox(db: DbOrTx, p: { createdBefore: Date; lim
     .from(outbox)
     .where(and(eq(outbox.status, "pending"), lt(outbox.createdAt, p.createdBefore)))
     .limit(p.limit);
+}
+
+/** Rows whose dedupe key matches a LIKE pattern (outboxKey's patterns), to one channel if given. */
+export function outboxRowsMatching(
+  db: DbOrTx,
+  p: { keyPattern: string; channel?: string; limit?: number },
+): Promise<OutboxRow[]> {
+  const match = like(outbox.dedupeKey, p.keyPattern);
+  const query = db
+    .select()
+    .from(outbox)
+    .where(p.channel === undefined ? match : and(match, eq(outbox.channel, p.channel)));
+  return p.limit === undefined ? query : query.limit(p.limit);
 }

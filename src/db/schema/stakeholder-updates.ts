@@ -20,3 +20,4 @@ export const stakeholderUpdates = pgTable(
 );
 
 export type StakeholderUpdateRow = typeof stakeholderUpdates.$inferSelect;
+export type NewStakeholderUpdateRow = typeof stakeholderUpdates.$inferInsert;
