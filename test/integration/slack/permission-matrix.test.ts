@@ -17,7 +17,7 @@ import { formValue } from "../../helpers/slack-payloads.js";
 
 /**
  * Every state-changing action (buttons, forms, commands) × every kind of colleague × every
- * status, against the permission table in the README ("Who may do what"). An action that is
+ * status, against the permission table in docs/security.md ("Who may do what"). An action that is
  * allowed changes the incident; one that is refused changes nothing: no field, no log entry,
  * no outbox row, no Slack post. All requests go through the real receiver, signed.
  */
@@ -34,7 +34,7 @@ type Actor = keyof typeof ACTORS;
 const STATUSES = ["open", "on_hold", "resolved", "closed"] as const satisfies readonly Status[];
 type MatrixStatus = (typeof STATUSES)[number];
 
-// Who may, in the README's words (default policy: team lead, duty manager, head of operations).
+// Who may, in the words of docs/security.md (default policy: team lead, duty manager, head of operations).
 const ANYONE: Actor[] = ["stranger", "reporter", "owner", "team lead", "duty manager"];
 const OWNER_OR_RESOLVE_ROLE: Actor[] = ["owner", "team lead", "duty manager"];
 const CLOSE_ROLE: Actor[] = ["team lead", "duty manager"];
