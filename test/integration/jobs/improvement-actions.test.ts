@@ -20,6 +20,7 @@ import { eventually } from "../../helpers/eventually.js";
 import { makeIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { TEST_REDIS_URL } from "../../helpers/services.js";
+import { settled } from "../../helpers/settled.js";
 import { buttonClick, viewSubmission } from "../../helpers/slack-payloads.js";
 
 /** Seconds-long reminders: 2 s before the deadline, escalated 2 s after it. */
@@ -97,7 +98,6 @@ function dms(action: ImprovementActionRow, contains = "") {
 /** The owner's overdue notices (the lead's escalation also says "overdue"). */
 const overdueDms = (action: ImprovementActionRow) => dms(action, `${ref(action)} is overdue`);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const atMs = (ts: string) => Number(ts) * 1000;
 
 async function logOf(action: ImprovementActionRow, kind: string) {
@@ -142,8 +142,9 @@ describe("reminders of an improvement action", () => {
     const assigned = await h.slack.waitFor(() => dms(action, "New improvement action")[0]);
     expect(assigned.to).toBe(USERS.agent);
 
-    const escalation = await h.slack.waitFor(() => dms(action, "owned by")[0], { timeoutMs: 15_000 });
-    await sleep(2_500);
+    const escalation = await h.slack.waitFor(() => dms(action, "owned by")[0], { timeoutMs: 30_000 });
+    // Every step job due has run and every post of the incident is out: a double would be in.
+    await settled(deps(), { incidentIds: [action.incidentId] });
     const reminders = dms(action, "Reminder:");
     const overdue = overdueDms(action);
     const escalations = dms(action, "owned by");
@@ -154,10 +155,12 @@ describe("reminders of an improvement action", () => {
     expect(escalation.text).toContain(`<@${USERS.agent}>`);
     expect(JSON.stringify(escalation.blocks)).toContain("INC-");
 
+    // None early; how late (tens of ms idle) is for `npm run bench`: on a loaded 2-core machine
+    // a timer's DM has come seconds late, so this bound only catches a step that stalls.
     const planned = [dueAt - REMIND_MS, dueAt, dueAt + ESCALATE_MS];
     [reminders[0]!, overdue[0]!, escalations[0]!].forEach((m, i) => {
       expect(atMs(m.ts)).toBeGreaterThanOrEqual(planned[i]! - 50);
-      expect(atMs(m.ts)).toBeLessThan(planned[i]! + 1_500);
+      expect(atMs(m.ts)).toBeLessThan(planned[i]! + 10_000);
     });
 
     for (const kind of ["action_reminded", "action_overdue", "action_escalated"]) {
@@ -228,7 +231,8 @@ describe("Mark done", () => {
     expect(await fireActionStep(deps(), { actionId: action.id, generation: 1, step: "remind" })).toBe(
       "stale",
     );
-    await sleep(7_000);
+    // The old reminder and due times pass, and every job due by then has run.
+    await settled(deps(), { until: action.dueAt.getTime() + 1_000 });
     expect(dms(action, "Reminder:")).toHaveLength(0);
     expect(overdueDms(action)).toHaveLength(0);
     expect(await logOf(action, "action_reminded")).toHaveLength(0);
@@ -301,7 +305,7 @@ describe("Propose new date", () => {
     expect(notices.map((n) => n.to).sort()).toEqual([USERS.agent, USERS.duty].sort());
 
     // Nothing fires at the old times...
-    await sleep(Math.max(0, action.dueAt.getTime() + ESCALATE_MS + 500 - Date.now()));
+    await settled(deps(), { until: action.dueAt.getTime() + ESCALATE_MS + 500 });
     expect(dms(action, "owned by")).toHaveLength(0);
     expect(dms(action, "Reminder:")).toHaveLength(0);
     expect(overdueDms(action)).toHaveLength(0);
@@ -362,7 +366,7 @@ describe("rebuilding from PostgreSQL", () => {
     expect(atMs(reminder.ts)).toBeGreaterThanOrEqual(action.dueAt.getTime() - REMIND_MS - 50);
     await h.slack.waitFor(() => overdueDms(action)[0], { timeoutMs: 10_000 });
     await reconcileActions(deps());
-    await sleep(500);
+    await settled(deps(), { incidentIds: [action.incidentId] });
     expect(dms(action, "Reminder:")).toHaveLength(1);
     expect(await logOf(action, "action_reminded")).toHaveLength(1);
   });
@@ -383,7 +387,7 @@ describe("rebuilding from PostgreSQL", () => {
     // Following up again (the reconciler, a retry) sends nothing twice.
     await followUpActions(deps(), [action.id]);
     await reconcileActions(deps(), { followUpGraceMs: 0 });
-    await sleep(300);
+    await settled(deps(), { incidentIds: [action.incidentId] });
     expect(dms(action, "New improvement action")).toHaveLength(1);
     await deps()
       .db.update(improvementActions)

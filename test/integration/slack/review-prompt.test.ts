@@ -13,6 +13,7 @@ import { loadIncident, readyIncident as makeReady } from "../../helpers/factorie
 import type { FakeMessage, FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { clickButton, submitView } from "../../helpers/interact.js";
+import { settled } from "../../helpers/settled.js";
 import { formValue } from "../../helpers/slack-payloads.js";
 
 /**
@@ -154,7 +155,7 @@ describe("review prompt", () => {
 
     // The publish job queued the edit too; one edit of the prompt all the same.
     await eventually("published", async () => (await getReviewOf(deps().db, incident.id))?.publishedAt);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(deps(), { incidentIds: [incident.id] });
     const edits = h.slack.callsTo("chat.update").filter((c) => c.ok && c.args.ts === prompt.ts);
     expect(edits).toHaveLength(1);
   });
