@@ -24,8 +24,14 @@ import { settled } from "../../helpers/settled.js";
 
 /** A stakeholder channel in the policy that does not exist in the workspace. */
 const GONE = "C0DRILLGONE";
-/** Shorter than every delayed answer below, so those calls time out on our side. */
-const SLACK_TIMEOUT_MS = 1_000;
+/**
+ * Shorter than every delayed answer below, so those calls time out on our side; long enough
+ * that an ordinary answer on a loaded 2-core machine never does (at 1 s some did, and their
+ * retries counted as attempts without a call).
+ */
+const SLACK_TIMEOUT_MS = 3_000;
+/** The delayed answers: well past the client's timeout. */
+const SLOW_ANSWER_MS = 2 * SLACK_TIMEOUT_MS;
 
 const SLA = `
 sla:
@@ -98,13 +104,13 @@ describe("the Slack client", () => {
       expect(failed.made).toBe(1);
     }
 
-    h.slack.failNext("chat.postMessage", { status: 503, delayMs: 3_000, channel });
+    h.slack.failNext("chat.postMessage", { status: 503, delayMs: SLOW_ANSWER_MS, channel });
     const slow = await attempt();
     expect(slow.error?.code).toBe(ErrorCode.RequestError);
     expect(slow.ms).toBeGreaterThanOrEqual(SLACK_TIMEOUT_MS - 50);
-    // Given up at the client's timeout, before the fake's answer at 3 s (the RequestError above
+    // Given up at the client's timeout, before the fake's slow answer (the RequestError above
     // says the same): a bound about which came first, not about speed.
-    expect(slow.ms).toBeLessThan(3_000);
+    expect(slow.ms).toBeLessThan(SLOW_ANSWER_MS);
     expect(slow.made).toBe(1);
 
     h.slack.failNext("chat.postMessage", { error: "channel_not_found", channel });
@@ -113,7 +119,7 @@ describe("the Slack client", () => {
     expect(gone.made).toBe(1);
 
     // Nothing comes later either: the client has no retry of its own queued. Wait until Slack
-    // has answered every call it got (the slow one answers at 3 s), then a short grace.
+    // has answered every call it got (the slow one answers last), then a short grace.
     await h.slack.waitFor(() => calls().every((call) => call.status !== 0));
     await new Promise((r) => setTimeout(r, 300));
     expect(calls()).toHaveLength(5);
@@ -146,8 +152,8 @@ describe("a Slack storm while an incident is being worked", () => {
     h.slack.failNext("chat.postMessage", { status: 503, times: 2, channel: c.telephony });
     h.slack.failNext("chat.postMessage", { status: 500, channel: c.telephony });
     // Timeouts: one post lands but its answer comes too late; one fails slowly without effect.
-    h.slack.failNext("chat.postMessage", { delayMs: 2_500, channel: c.security });
-    h.slack.failNext("chat.postMessage", { status: 503, delayMs: 2_500, channel: c.security });
+    h.slack.failNext("chat.postMessage", { delayMs: SLOW_ANSWER_MS, channel: c.security });
+    h.slack.failNext("chat.postMessage", { status: 503, delayMs: SLOW_ANSWER_MS, channel: c.security });
     // ...and the retries' look into the channel's history, to see whether that post landed, fail once.
     h.slack.failNext("conversations.history", { status: 503, times: 2, channel: c.security });
 

@@ -84,6 +84,7 @@ describe("retention of the caller reference", () => {
     });
     const logBefore = await listLog(deps().db, closed.id);
 
+    // The retention period itself has to pass: time is the scenario here, not a wait for work.
     await new Promise((resolve) => setTimeout(resolve, RETENTION_MS + 500));
     // The scheduled job's own processor does the pass.
     await deps().jobs.enqueue("retention.erase", {}, { jobId: "retention-now" });
@@ -121,6 +122,7 @@ describe("retention of the caller reference", () => {
   it("shows [erased] in /incident export and /incident show", async () => {
     const closed = await incidentWithCaller("ACC-RETAIN-2001");
     await close(closed);
+    // The retention period itself has to pass: time is the scenario here, not a wait for work.
     await new Promise((resolve) => setTimeout(resolve, RETENTION_MS + 500));
     expect(await eraseExpiredCallerReferences(deps())).toBe(1);
 

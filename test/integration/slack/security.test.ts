@@ -41,6 +41,7 @@ describe("request signatures", () => {
       const calls = h.slack.calls.length;
       const res = await h.post(commandBody(), opts);
       expect(res.status).toBe(401);
+      // The 401 itself is the signal that no handler ran; the grace is for a stray call on the wire.
       await new Promise((r) => setTimeout(r, 100));
       expect(h.slack.calls.slice(calls).filter((c) => c.method === "views.open")).toHaveLength(0);
     });
@@ -67,7 +68,10 @@ describe("malformed requests", () => {
     const res = await timed(body, headers);
     expect(res.status).toBe(400);
     expect(res.text).toBe("");
-    expect(res.ms).toBeLessThan(500);
+    // Refused at once rather than left to Slack's 3 s timeout (which would make Slack retry):
+    // the bound keeps inside that promise with room for a loaded machine, not a speed figure.
+    expect(res.ms).toBeLessThan(2_000);
+    // The 400 itself is the signal that no handler ran; the grace is for a stray call on the wire.
     await new Promise((r) => setTimeout(r, 50));
     expect(rejections.map(String)).toEqual([]);
     expect(h.slack.calls.length).toBe(calls);
