@@ -26,6 +26,7 @@ const SHORT = [
   "test/integration/drills/redis-flush.test.ts",
   "test/integration/drills/slack-faults.test.ts",
   "test/integration/slack/modal-and-home.test.ts",
+  "test/integration/slack/intake.test.ts",
   "test/integration/slack/unanswered-clicks.test.ts",
 ];
 
