@@ -2,49 +2,22 @@ import {
   App,
   type ReceiverProcessEventErrorHandlerArgs,
   type SocketModeReceiver,
-  type ViewSubmitAction,
 } from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
 import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Route } from "../http/routes.js";
 import { slackLogger } from "../lib/slack-logger.js";
-import {
-  ACTION,
-  CARD_ACTION,
-  COMMAND,
-  ESCALATION_ACTION,
-  FLOOR_ACTION,
-  IMPROVEMENT_ACTION,
-  PLAYBOOK_ACTION,
-  REVIEW_ACTION,
-  SHORTCUT,
-  VIEW,
-} from "../messages/ids.js";
+import { COMMAND, SHORTCUT } from "../messages/ids.js";
 import type { Deps } from "../services/deps.js";
-import { onCardButton } from "./actions/card-buttons.js";
-import { onEscalationAcknowledge, onLinkButton } from "./actions/escalation.js";
-import { onFloorCardButton, onTeamBriefed } from "./actions/floor-buttons.js";
-import {
-  onActionDone,
-  onActionProposeDate,
-  onActionRescheduleSubmit,
-} from "./actions/improvement-actions.js";
-import { onPlaybookTick } from "./actions/playbook-tick.js";
-import { onPriorityInputChanged } from "./actions/priority-preview.js";
-import { onWriteReview } from "./actions/review-prompt.js";
-import { onTimelinePage } from "./actions/timeline-page.js";
-import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js";
+import { register as registerActions } from "./actions/register.js";
 import { onIncidentCommand } from "./commands/incident.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
-import { withHomeRespond } from "./home-clicks.js";
+import { Listeners } from "./listeners.js";
 import { GuardedHTTPReceiver } from "./receiver-guard.js";
 import { onLogAsIncident } from "./shortcuts/log-as-incident.js";
 import { socketModeReceiver } from "./socket-mode.js";
 import { answerUnansweredClicks } from "./unanswered-clicks.js";
-import { FLOOR_VIEWS, onFloorModalSubmit } from "./views/floor-modals.js";
-import { onLogIncidentSubmit } from "./views/log-incident.js";
-import { onReviewSubmit } from "./views/review.js";
-import { onWorkModalSubmit, WORK_VIEWS } from "./views/work-modals.js";
+import { register as registerViews } from "./views/register.js";
 
 /**
  * Interactive calls (views.open within a trigger's 3 s) must not sit in a retry loop, and
@@ -114,87 +87,15 @@ export function createSlackApp(
   app.use(answerUnansweredClicks(opts.clickLateMs));
 
   app.command(COMMAND, (args) => onIncidentCommand(deps, args));
-  app.view<ViewSubmitAction>({ callback_id: VIEW.logIncident, type: "view_submission" }, (args) =>
-    onLogIncidentSubmit(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: ACTION.impact }, (args) =>
-    onPriorityInputChanged(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: ACTION.urgency }, (args) =>
-    onPriorityInputChanged(deps, args),
-  );
   app.shortcut({ type: "message_action", callback_id: SHORTCUT.logAsIncident }, (args) =>
     onLogAsIncident(deps, args),
   );
   app.event("app_home_opened", (args) => onAppHomeOpened(deps, args));
-
-  const cardButtons = Object.values(CARD_ACTION).filter((id) => id !== CARD_ACTION.timelineNext);
-  app.action({ type: "block_actions", action_id: new RegExp(`^(${cardButtons.join("|")})$`) }, (args) =>
-    onCardButton(deps, withHomeRespond(args, log)),
-  );
-  app.action({ type: "block_actions", action_id: CARD_ACTION.timelineNext }, (args) =>
-    onTimelinePage(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: ESCALATION_ACTION.acknowledge }, (args) =>
-    onEscalationAcknowledge(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: ESCALATION_ACTION.openChannel }, onLinkButton);
-  app.action({ type: "block_actions", action_id: PLAYBOOK_ACTION.tick }, (args) =>
-    onPlaybookTick(deps, args),
-  );
-  app.view<ViewSubmitAction>(
-    { callback_id: new RegExp(`^(${WORK_VIEWS.join("|")})$`), type: "view_submission" },
-    (args) => onWorkModalSubmit(deps, args),
-  );
-  const floorCardButtons = [FLOOR_ACTION.briefAgents, FLOOR_ACTION.recordImpact, FLOOR_ACTION.askForHelp];
-  app.action({ type: "block_actions", action_id: new RegExp(`^(${floorCardButtons.join("|")})$`) }, (args) =>
-    onFloorCardButton(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: FLOOR_ACTION.teamBriefed }, (args) =>
-    onTeamBriefed(deps, args),
-  );
-  app.view<ViewSubmitAction>(
-    { callback_id: new RegExp(`^(${FLOOR_VIEWS.join("|")})$`), type: "view_submission" },
-    (args) => onFloorModalSubmit(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: REVIEW_ACTION.open }, (args) => onWriteReview(deps, args));
-  app.view<ViewSubmitAction>({ callback_id: VIEW.review, type: "view_submission" }, (args) =>
-    onReviewSubmit(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: IMPROVEMENT_ACTION.markDone }, (args) =>
-    onActionDone(deps, args),
-  );
-  app.action({ type: "block_actions", action_id: IMPROVEMENT_ACTION.proposeDate }, (args) =>
-    onActionProposeDate(deps, args),
-  );
-  app.view<ViewSubmitAction>({ callback_id: VIEW.actionReschedule, type: "view_submission" }, (args) =>
-    onActionRescheduleSubmit(deps, args),
-  );
-  // Everything else (an old card's button, a retired form) is answered rather than left to time out.
-  const knownActions = [
-    ...Object.values(REVIEW_ACTION),
-    ACTION.impact,
-    ACTION.urgency,
-    ...Object.values(CARD_ACTION),
-    ...Object.values(ESCALATION_ACTION),
-    ...Object.values(PLAYBOOK_ACTION),
-    ...Object.values(FLOOR_ACTION),
-    ...Object.values(IMPROVEMENT_ACTION),
-  ];
-  app.action({ type: "block_actions", action_id: anyExcept(knownActions) }, onUnknownAction);
-  app.view<ViewSubmitAction>(
-    {
-      callback_id: anyExcept([
-        VIEW.logIncident,
-        ...WORK_VIEWS,
-        ...FLOOR_VIEWS,
-        VIEW.review,
-        VIEW.actionReschedule,
-      ]),
-      type: "view_submission",
-    },
-    onUnknownView,
-  );
+  // Buttons and forms register by kind; whatever none of them routes is answered as out of date.
+  const on = new Listeners(app);
+  registerActions({ on, deps, log });
+  registerViews({ on, deps, log });
+  on.answerTheRest();
 
   app.error(async (error) => {
     log.error(

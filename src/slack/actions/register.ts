@@ -1,0 +1,37 @@
+import {
+  CARD_ACTION,
+  ESCALATION_ACTION,
+  FLOOR_ACTION,
+  IMPROVEMENT_ACTION,
+  ACTION as LOG_FORM_ACTION,
+  PLAYBOOK_ACTION,
+  REVIEW_ACTION,
+} from "../../messages/ids.js";
+import { withHomeRespond } from "../home-clicks.js";
+import type { Registration } from "../listeners.js";
+import { onCardButton } from "./card-buttons.js";
+import { onEscalationAcknowledge, onLinkButton } from "./escalation.js";
+import { onFloorCardButton, onTeamBriefed } from "./floor-buttons.js";
+import { onActionDone, onActionProposeDate } from "./improvement-actions.js";
+import { onPlaybookTick } from "./playbook-tick.js";
+import { onPriorityInputChanged } from "./priority-preview.js";
+import { onWriteReview } from "./review-prompt.js";
+import { onTimelinePage } from "./timeline-page.js";
+
+/** Button clicks (and the log form's live priority preview), by the message they sit on. */
+export function register({ on, deps, log }: Registration): void {
+  on.action([LOG_FORM_ACTION.impact, LOG_FORM_ACTION.urgency], (args) => onPriorityInputChanged(deps, args));
+  const cardButtons = Object.values(CARD_ACTION).filter((id) => id !== CARD_ACTION.timelineNext);
+  on.action(cardButtons, (args) => onCardButton(deps, withHomeRespond(args, log)));
+  on.action([CARD_ACTION.timelineNext], (args) => onTimelinePage(deps, args));
+  on.action([ESCALATION_ACTION.acknowledge], (args) => onEscalationAcknowledge(deps, args));
+  on.action([ESCALATION_ACTION.openChannel], onLinkButton);
+  on.action([PLAYBOOK_ACTION.tick], (args) => onPlaybookTick(deps, args));
+  on.action([FLOOR_ACTION.briefAgents, FLOOR_ACTION.recordImpact, FLOOR_ACTION.askForHelp], (args) =>
+    onFloorCardButton(deps, args),
+  );
+  on.action([FLOOR_ACTION.teamBriefed], (args) => onTeamBriefed(deps, args));
+  on.action([REVIEW_ACTION.open], (args) => onWriteReview(deps, args));
+  on.action([IMPROVEMENT_ACTION.markDone], (args) => onActionDone(deps, args));
+  on.action([IMPROVEMENT_ACTION.proposeDate], (args) => onActionProposeDate(deps, args));
+}
