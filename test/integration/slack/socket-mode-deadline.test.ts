@@ -105,7 +105,7 @@ describe("npm start in Socket Mode", () => {
     expect(await run.exited).toBe(1);
     expect(run.out.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(
-        /^switchboard: cannot open a Socket Mode connection to Slack at 127\.0\.0\.1:\d+\/api\/ within SOCKET_RECONNECT_DEADLINE_MS \(.*statusCode = 503\): check the network or SLACK_API_URL\.$/,
+        /^switchboard: cannot open a Socket Mode connection to Slack at http:\/\/127\.0\.0\.1:\d+\/api\/ within SOCKET_RECONNECT_DEADLINE_MS \(.*statusCode = 503\): check the network or SLACK_API_URL\.$/,
       ),
     ]);
     expect(h.slack.callsTo("apps.connections.open").length).toBeGreaterThan(2);
