@@ -1,8 +1,4 @@
-import {
-  App,
-  type ReceiverProcessEventErrorHandlerArgs,
-  type SocketModeReceiver,
-} from "@slack/bolt";
+import { App, type ReceiverProcessEventErrorHandlerArgs, type SocketModeReceiver } from "@slack/bolt";
 import type { WebClientOptions } from "@slack/web-api";
 import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Route } from "../http/routes.js";
