@@ -137,12 +137,10 @@ describe("PostgreSQL restarted while incidents are being logged", () => {
       await intakeInFlight(pg.url("switchboard_drill"));
       const from = Date.now();
       await pg.restart(mode);
-      const to = Date.now();
-      restarts.push({ mode, from, to });
-      // The app is back before the next restart: a submission begun after this one succeeded.
-      await eventually("an incident logged after the restart", async () => loggedSince(to), {
-        timeoutMs: 60_000,
-      });
+      restarts.push({ mode, from, to: Date.now() });
+      // The agents work on for a while between restarts: pacing of the scenario, not a wait for
+      // work (the refusals the drill counts come from both the cut and the down moments).
+      await sleep(2_000);
     }
     stopStreams = true;
     await Promise.all(streams);
