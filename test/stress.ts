@@ -62,8 +62,10 @@ console.log(
     `integration suite: ${files.length > 0 ? files.join(" ") : "every file"}`,
 );
 const started = Date.now();
+// A process group of its own, so that a cancelled run stops vitest's workers too, not only npx.
 const suite = spawn("npx", ["vitest", "run", "--project", "integration", ...files], {
   stdio: "inherit",
+  detached: true,
   env: {
     ...process.env,
     // A database of its own, so another checkout's `npm test` on the same server, whose global
@@ -74,7 +76,11 @@ const suite = spawn("npx", ["vitest", "run", "--project", "integration", ...file
 });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
-    suite.kill(signal);
+    try {
+      if (suite.pid) process.kill(-suite.pid, signal);
+    } catch {
+      // Already gone.
+    }
     stopBurners();
     process.exit(1);
   });
