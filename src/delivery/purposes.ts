@@ -49,8 +49,6 @@ export type Purpose = keyof typeof PURPOSES;
 const specOf = (purpose: string): PurposeSpec | undefined =>
   Object.hasOwn(PURPOSES, purpose) ? PURPOSES[purpose as Purpose] : undefined;
 
-export const isPurpose = (purpose: string): purpose is Purpose => specOf(purpose) !== undefined;
-
 /** The log entry a landed post of this purpose writes, if any. */
 export const logKindOf = (purpose: string): LogKind | undefined => specOf(purpose)?.logKind;
 

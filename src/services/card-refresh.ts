@@ -1,5 +1,4 @@
 import { getIncidentById, markCardDrawn } from "../db/queries/incidents.js";
-import type { IncidentRow } from "../db/schema/index.js";
 import { editMessage } from "../delivery/edit.js";
 import { inviteOwner } from "./channel-members.js";
 import type { Deps } from "./deps.js";
@@ -14,21 +13,10 @@ export async function refreshCard(deps: Deps, incidentId: string): Promise<"upda
   // No card yet: the set-up job posts it from the current state when it gets there.
   if (!incident?.channelId || !incident.summaryTs) return "skipped";
   const card = await renderResponderCard(deps.db, deps.policy, incident);
-  const drawn = await drawCard(deps, incident, { channel: incident.channelId, ts: incident.summaryTs }, card);
-  await inviteOwner(deps, incident);
-  return drawn;
-}
-
-async function drawCard(
-  deps: Deps,
-  incident: IncidentRow,
-  where: { channel: string; ts: string },
-  card: Awaited<ReturnType<typeof renderResponderCard>>,
-): Promise<"updated" | "skipped"> {
-  const edited = await editMessage(deps.slack, where, card);
-  if (!edited.ok)
-    deps.logger.warn({ incidentId: incident.id, error: edited.error }, "summary card not updated");
+  const edited = await editMessage(deps.slack, { channel: incident.channelId, ts: incident.summaryTs }, card);
+  if (!edited.ok) deps.logger.warn({ incidentId, error: edited.error }, "summary card not updated");
   // Drawn, or never to be (card deleted, channel archived): either way not one for the sweep.
   await markCardDrawn(deps.db, incident.id, incident.version);
+  await inviteOwner(deps, incident);
   return edited.ok ? "updated" : "skipped";
 }

@@ -42,11 +42,6 @@ export class Listeners {
     this.app.view<ViewSubmitAction>({ callback_id: oneOf(ids), type: "view_submission" }, handler);
   }
 
-  /** Ids routed so far. */
-  known(): { actions: string[]; views: string[] } {
-    return { actions: [...this.actionIds], views: [...this.viewIds] };
-  }
-
   /** Registered last: every button and form no listener routes is answered at once. */
   answerTheRest(): void {
     this.app.action({ type: "block_actions", action_id: anyExcept([...this.actionIds]) }, onUnknownAction);
