@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { incidentLog, slaEvents } from "../../src/db/schema/index.js";
-import type { FakeSlack } from "../../test/helpers/fake-slack/server.js";
+import type { FakeSlack } from "../../src/emulator/server.js";
 import { type Percentiles, percentiles } from "./load.js";
 
 /** One incident under test: its reference and when its respond clock falls due (epoch ms). */

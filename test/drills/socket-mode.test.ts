@@ -2,11 +2,11 @@ import { App, type Logger, LogLevel } from "@slack/bolt";
 import { count } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { incidents } from "../../src/db/schema/index.js";
+import { startFakeSlack } from "../../src/emulator/server.js";
+import type { FakeSlack } from "../../src/emulator/types.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { type RunningSystem, startSystem } from "../../src/system.js";
 import { sleep } from "../helpers/drill.js";
-import { startFakeSlack } from "../helpers/fake-slack/server.js";
-import type { FakeSlack } from "../helpers/fake-slack/types.js";
 import {
   APP_TOKEN,
   type Delivery,

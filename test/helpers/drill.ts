@@ -2,8 +2,8 @@ import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { callerReferences, incidentLog, incidents, outbox, slaEvents } from "../../src/db/schema/index.js";
 import { formatReference } from "../../src/domain/reference.js";
+import type { FakeMessage, FakeSlack, FakeView } from "../../src/emulator/types.js";
 import { outboxIdsOf } from "../../src/services/deliver.js";
-import type { FakeMessage, FakeSlack, FakeView } from "./fake-slack/types.js";
 import { type Harness, USERS } from "./harness.js";
 import { type LogForm, logFormState, validLogForm, viewSubmission } from "./slack-payloads.js";
 

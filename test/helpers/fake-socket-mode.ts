@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
-import { startFakeSlack } from "./fake-slack/server.js";
-import type { FakeSlack } from "./fake-slack/types.js";
+import { startFakeSlack } from "../../src/emulator/server.js";
+import type { FakeSlack } from "../../src/emulator/types.js";
 import { type Harness, type HarnessOptions, startHarness, USERS } from "./harness.js";
 import { slashCommand } from "./slack-payloads.js";
 

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../../src/config/env.js";
 import { type Policy, parsePolicy } from "../../src/config/policy.js";
+import { type FakeSlack, startFakeSlack } from "../../src/emulator/server.js";
 import { createLogger, type Logger } from "../../src/lib/logger.js";
 import { type RunningSystem, type SystemOptions, startSystem } from "../../src/system.js";
-import { type FakeSlack, startFakeSlack } from "./fake-slack/server.js";
 import { createTestDatabase, TEST_DATABASE_URL, TEST_REDIS_URL } from "./services.js";
 import { slashCommand } from "./slack-payloads.js";
 import { formBody, payloadBody, SIGNING_SECRET, type SignedPostOptions, signedPost } from "./slack-sign.js";

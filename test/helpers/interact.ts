@@ -1,4 +1,4 @@
-import type { FakeView } from "./fake-slack/types.js";
+import type { FakeView } from "../../src/emulator/types.js";
 import { type Harness, USERS } from "./harness.js";
 import { buttonClick, viewSubmission } from "./slack-payloads.js";
 

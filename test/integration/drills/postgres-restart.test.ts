@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMigrations } from "../../../src/db/migrate.js";
 import { incidentLog, incidents, slaClocks } from "../../../src/db/schema/index.js";
+import type { FakeView } from "../../../src/emulator/types.js";
 import {
   halfCreatedIncidents,
   openLogModal,
@@ -13,7 +14,6 @@ import {
   submitLogModal,
 } from "../../helpers/drill.js";
 import { eventually } from "../../helpers/eventually.js";
-import type { FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness } from "../../helpers/harness.js";
 import { type PrivatePostgres, privatePostgres } from "../../helpers/private-services.js";
 import { validLogForm } from "../../helpers/slack-payloads.js";

@@ -12,13 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { type OutboxRow, outbox, slaClocks } from "../../../src/db/schema/index.js";
+import type { RecordedCall } from "../../../src/emulator/types.js";
 import { MAX_DELIVERY_ATTEMPTS, outboxIdsOf } from "../../../src/services/deliver.js";
 import { acknowledgeEscalation } from "../../../src/services/escalation.js";
 import { postStakeholderUpdate } from "../../../src/services/notes-and-updates.js";
 import { assignOwner } from "../../../src/services/ownership.js";
 import { eventually } from "../../helpers/eventually.js";
 import { makeIncident, setupCompleted } from "../../helpers/factories.js";
-import type { RecordedCall } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { settled } from "../../helpers/settled.js";
 

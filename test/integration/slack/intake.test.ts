@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { callerReferences, incidents } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
+import type { FakeView } from "../../../src/emulator/types.js";
 import { eventually } from "../../helpers/eventually.js";
-import type { FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { type LogForm, logFormState, validLogForm, viewSubmission } from "../../helpers/slack-payloads.js";
 

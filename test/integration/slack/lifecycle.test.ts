@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
+import type { FakeView } from "../../../src/emulator/types.js";
 import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, type makeIncident, readyIncident as makeReady } from "../../helpers/factories.js";
-import type { FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { submitView } from "../../helpers/interact.js";
 import { buttonClick, formValue } from "../../helpers/slack-payloads.js";

@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
+import type { FakeView } from "../../../src/emulator/types.js";
 import { CARD_ACTION, VIEW } from "../../../src/messages/ids.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
-import type { FakeView } from "../../helpers/fake-slack/types.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { commandReply } from "../../helpers/interact.js";
 import { appHomeOpened, TEAM } from "../../helpers/slack-payloads.js";

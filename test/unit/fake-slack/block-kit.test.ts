@@ -6,7 +6,7 @@ import {
   MAX_VIEW_BYTES,
   validateMessageBlocks,
   validateView,
-} from "../../helpers/fake-slack/block-kit";
+} from "../../../src/emulator/block-kit";
 
 const mrkdwn = (text: string) => ({ type: "mrkdwn", text });
 const plain = (text: string) => ({ type: "plain_text", text });

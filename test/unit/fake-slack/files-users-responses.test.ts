@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { errorCode, fakeClient } from "../../helpers/fake-slack/client";
-import { type FakeSlack, startFakeSlack } from "../../helpers/fake-slack/server";
+import { errorCode, fakeClient } from "../../../src/emulator/client";
+import { type FakeSlack, startFakeSlack } from "../../../src/emulator/server";
 
 let fake: FakeSlack;
 let channel: string;

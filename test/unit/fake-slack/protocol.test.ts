@@ -1,9 +1,9 @@
 import { ErrorCode, type WebAPIHTTPError, type WebAPIRateLimitedError } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { errorCode, fakeClient, platformError } from "../../helpers/fake-slack/client";
-import { isKnownMethod, missingArgumentError } from "../../helpers/fake-slack/method-docs";
-import { HANDLERS } from "../../helpers/fake-slack/methods";
-import { type FakeSlack, startFakeSlack } from "../../helpers/fake-slack/server";
+import { errorCode, fakeClient, platformError } from "../../../src/emulator/client";
+import { isKnownMethod, missingArgumentError } from "../../../src/emulator/method-docs";
+import { HANDLERS } from "../../../src/emulator/methods";
+import { type FakeSlack, startFakeSlack } from "../../../src/emulator/server";
 
 let fake: FakeSlack;
 let channel: string;

@@ -1,7 +1,7 @@
 import type { ModalView } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { errorCode, fakeClient, platformError } from "../../helpers/fake-slack/client";
-import { type FakeSlack, startFakeSlack } from "../../helpers/fake-slack/server";
+import { errorCode, fakeClient, platformError } from "../../../src/emulator/client";
+import { type FakeSlack, startFakeSlack } from "../../../src/emulator/server";
 
 let fake: FakeSlack;
 const client = () => fakeClient(fake);

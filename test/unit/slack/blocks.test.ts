@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LEVELS, PRIORITIES, REPORT_CHANNELS, STATUSES } from "../../../src/domain/incident.js";
+import { checkMessage, validateMessageBlocks, validateView } from "../../../src/emulator/block-kit.js";
 import { helpMessage } from "../../../src/messages/help.js";
 import { homeView } from "../../../src/messages/home.js";
 import {
@@ -20,7 +21,6 @@ import {
   resolveModal,
   updateModal,
 } from "../../../src/messages/work-modals.js";
-import { checkMessage, validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow as incident, NOW } from "../../helpers/fixtures.js";
 
 const CALLER = "ACC-31337 / 07700 900555";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TeamBriefingStatus } from "../../../src/domain/floor.js";
+import { validateMessageBlocks, validateView } from "../../../src/emulator/block-kit.js";
 import { floorActions } from "../../../src/messages/card-actions.js";
 import { briefingMessage, describeHelpDestination, helpRequestMessage } from "../../../src/messages/floor.js";
 import { askForHelpModal, briefAgentsModal, recordImpactModal } from "../../../src/messages/floor-modals.js";
@@ -8,7 +9,6 @@ import { headline, incidentCard } from "../../../src/messages/incident-card.js";
 import { stakeholderUpdateMessage } from "../../../src/messages/update.js";
 import { AskForHelpForm, briefAgentsForm, RecordImpactForm } from "../../../src/slack/parse/floor-forms.js";
 import { toBlockErrors } from "../../../src/slack/parse/view-state.js";
-import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow as incident, NOW } from "../../helpers/fixtures.js";
 
 const TZ = "Europe/London";

@@ -1,9 +1,9 @@
 import type { RespondFn } from "@slack/bolt";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fakeClient } from "../../../src/emulator/client.js";
+import { type FakeSlack, startFakeSlack } from "../../../src/emulator/server.js";
 import { createLogger } from "../../../src/lib/logger.js";
 import { homeRespond, withHomeRespond } from "../../../src/slack/home-clicks.js";
-import { fakeClient } from "../../helpers/fake-slack/client.js";
-import { type FakeSlack, startFakeSlack } from "../../helpers/fake-slack/server.js";
 
 const USER = "U0AGENT";
 const logger = createLogger("silent");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeEntry } from "../../../src/domain/log-describe.js";
+import { validateMessageBlocks, validateView } from "../../../src/emulator/block-kit.js";
 import { IMPROVEMENT_ACTION } from "../../../src/messages/ids.js";
 import {
   actionAssignedDm,
@@ -11,7 +12,6 @@ import {
   actionRescheduledDm,
   rescheduleModal,
 } from "../../../src/messages/improvement-actions.js";
-import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 
 const action = {
   id: "7d3c1a52-1f7e-4c55-9a39-2b7d6a0e4f11",

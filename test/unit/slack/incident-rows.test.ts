@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { type DeadlineStatus, type NextAction, nextAction } from "../../../src/domain/deadline-status.js";
 import { PRIORITIES } from "../../../src/domain/incident.js";
+import { validateMessageBlocks, validateView } from "../../../src/emulator/block-kit.js";
 import { homeView } from "../../../src/messages/home.js";
 import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { deadlineText, incidentList, type ListRow } from "../../../src/messages/incident-list.js";
-import { validateMessageBlocks, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow, NOW } from "../../helpers/fixtures.js";
 
 const ZONE = "Europe/London";

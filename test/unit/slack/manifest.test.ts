@@ -16,7 +16,7 @@ import { COMMAND, SHORTCUT } from "../../../src/messages/ids.js";
 const MANIFEST_PATH = fileURLToPath(new URL("../../../slack/manifest.yaml", import.meta.url));
 const SRC_DIR = fileURLToPath(new URL("../../../src/", import.meta.url));
 const SLACK_DATA_DIR =
-  process.env.SLACK_DATA_DIR ?? fileURLToPath(new URL("../../fixtures/slack-data/", import.meta.url));
+  process.env.SLACK_DATA_DIR ?? fileURLToPath(new URL("../../../vendor/slack-data/", import.meta.url));
 // The versioned file, not manifest-schema/manifest.schema.json: that one only dispatches on
 // _metadata.major_version to copies of these files at remote URLs (raw.githubusercontent.com),
 // which a unit test must not fetch. The manifest declares major_version 2, the 2.0.0 branch.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "../../../src/config/policy.js";
 import type { PlaybookStep, Policy } from "../../../src/config/policy-types.js";
+import { MAX_MESSAGE_BLOCKS, validateMessageBlocks } from "../../../src/emulator/block-kit.js";
 import { handoverAnnouncement, handoverDm } from "../../../src/messages/handover.js";
 import { helpMessage, helpReply } from "../../../src/messages/help.js";
 import { PLAYBOOK_ACTION } from "../../../src/messages/ids.js";
@@ -11,7 +12,6 @@ import {
   playbookChecklist,
 } from "../../../src/messages/playbook.js";
 import { typeHelpMessage } from "../../../src/messages/type-help.js";
-import { MAX_MESSAGE_BLOCKS, validateMessageBlocks } from "../../helpers/fake-slack/block-kit.js";
 
 const INCIDENT_ID = "3f2b6c1e-8a4d-4f1b-9c2e-5d6a7b8c9d0e";
 const AT = new Date("2026-03-10T14:02:00Z");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkMessage, validateView } from "../../../src/emulator/block-kit.js";
 import {
   REVIEW_FIELDS as F,
   REVIEW_ACTION,
@@ -6,7 +7,6 @@ import {
   REVIEW_LIMITS,
 } from "../../../src/messages/ids.js";
 import { reviewModal, reviewPrompt, reviewPromptCompleted } from "../../../src/messages/review.js";
-import { checkMessage, validateView } from "../../helpers/fake-slack/block-kit.js";
 import { incidentRow } from "../../helpers/fixtures.js";
 
 type Block = {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IncidentLogRow } from "../../../src/db/schema/incident-log.js";
 import { LOG_KINDS } from "../../../src/domain/log.js";
+import { checkMessage, validateMessageBlocks } from "../../../src/emulator/block-kit.js";
 import { CARD_ACTION } from "../../../src/messages/ids.js";
 import {
   MAX_TIMELINE_PAGE_SIZE,
@@ -9,7 +10,6 @@ import {
   timelineMessage,
   timelinePageCount,
 } from "../../../src/messages/timeline.js";
-import { checkMessage, validateMessageBlocks } from "../../helpers/fake-slack/block-kit.js";
 import { ISO_TIME, RAW_SLACK_ID, REALISTIC_NAMES, realisticLog } from "../../helpers/realistic-log.js";
 
 const INCIDENT_ID = "6f1c1d1e-0000-4000-8000-000000000001";

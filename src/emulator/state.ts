@@ -1,4 +1,4 @@
-import { ApiError } from "./protocol";
+import { ApiError } from "./api-error";
 import type {
   AddChannelOptions,
   AddUserOptions,

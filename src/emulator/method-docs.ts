@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Slack's published platform data, vendored in `test/fixtures/slack-data` (`SLACK_DATA_DIR` overrides). */
+/** Slack's published platform data, vendored in `vendor/slack-data` (`SLACK_DATA_DIR` overrides). */
 export const SLACK_DATA_DIR =
-  process.env.SLACK_DATA_DIR ?? fileURLToPath(new URL("../../fixtures/slack-data/", import.meta.url));
+  process.env.SLACK_DATA_DIR ?? fileURLToPath(new URL("../../vendor/slack-data/", import.meta.url));
 
 const METHODS_DIR = join(SLACK_DATA_DIR, "web-api-methods", "docs.slack.dev", "methods");
 

@@ -1,17 +1,10 @@
+import { ApiError } from "./api-error";
 import type { Workspace } from "./state";
 
 export type Args = Record<string, unknown>;
 export type Body = Record<string, unknown>;
 
-/** A Slack platform error: answered as HTTP 200 `{ ok: false, error, ...extra }`. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    readonly extra: Body = {},
-  ) {
-    super(code);
-  }
-}
+export { ApiError } from "./api-error";
 
 export interface HandlerContext {
   ws: Workspace;
