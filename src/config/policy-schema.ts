@@ -3,8 +3,6 @@ import { z } from "zod";
 import { DURATION_HINT, formatDuration, parseDuration } from "../domain/duration";
 import { LEVELS, PRIORITIES, type Priority } from "../domain/incident";
 import { MILESTONES, type Milestone } from "../domain/milestones";
-import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from "../domain/priority-matrix";
-import { describeValue } from "./policy-errors";
 import type {
   BusinessHours,
   CustomClockPolicy,
@@ -13,7 +11,7 @@ import type {
   Policy,
   SlaPolicy,
   TeamPolicy,
-} from "./policy-types";
+} from "../domain/policy-types.js";
 import {
   BUILT_IN_CLOCKS,
   CLOCK_STARTS,
@@ -27,7 +25,9 @@ import {
   INCIDENT_CHANNEL_KINDS,
   SLA_HOURS,
   WEEKDAYS,
-} from "./policy-types";
+} from "../domain/policy-types.js";
+import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from "../domain/priority-matrix";
+import { describeValue } from "./policy-errors";
 
 /** A mapping that refuses unknown keys (typo protection) and says which keys it knows. */
 function strict<T extends z.ZodRawShape>(shape: T) {

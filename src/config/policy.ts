@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, type YAMLError } from "yaml";
 import type { Priority } from "../domain/incident";
+import type { IncidentTypePolicy, Policy, SlaPolicy, TeamPolicy } from "../domain/policy-types.js";
 import { err, ok, type Result } from "../domain/result";
 import { formatIssue, policyErrorMap } from "./policy-errors";
 import { policySchema } from "./policy-schema";
-import type { IncidentTypePolicy, Policy, SlaPolicy, TeamPolicy } from "./policy-types";
 
 export type {
   BuiltInClock,
@@ -18,8 +18,8 @@ export type {
   SlaPolicy,
   TeamPolicy,
   Weekday,
-} from "./policy-types";
-export { BUILT_IN_CLOCKS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "./policy-types";
+} from "../domain/policy-types.js";
+export { BUILT_IN_CLOCKS, DEFAULT_PERMISSIONS, SLA_HOURS, WEEKDAYS } from "../domain/policy-types.js";
 
 export const DEFAULT_POLICY_URL = new URL("./default-policy.yaml", import.meta.url);
 
@@ -103,7 +103,7 @@ export function roleMembers(policy: Policy, role: string): string[] {
 }
 
 /** ISO weekday number (Monday 1 … Sunday 7), the numbering luxon's `weekday` uses. */
-export { isoWeekday } from "./policy-types.js";
+export { isoWeekday } from "../domain/policy-types.js";
 
 /** The teams that list a user as a member. */
 export function teamsOf(policy: Policy, userId: string): TeamPolicy[] {

@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from "luxon";
-import type { BusinessHours, SlaHours } from "../config/policy-types.js";
-import { isoWeekday } from "../config/policy-types.js";
+import type { BusinessHours, SlaHours } from "./policy-types.js";
+import { isoWeekday } from "./policy-types.js";
 
 /**
  * Business hours in the shape the arithmetic needs. Semantics, shared by every function here:

@@ -1,4 +1,4 @@
-import type { Policy, TeamPolicy } from "../config/policy-types.js";
+import type { Policy, TeamPolicy } from "./policy-types.js";
 
 /**
  * Supporting the floor during an incident: which teams have confirmed a briefing, what a

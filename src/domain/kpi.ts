@@ -1,7 +1,7 @@
-import type { Policy } from "../config/policy-types.js";
 import type { Priority } from "./incident.js";
 import { joinWithOr } from "./lifecycle.js";
 import { holdsAny, roleHolders } from "./permissions.js";
+import type { Policy } from "./policy-types.js";
 
 /**
  * The figures of a KPI report and how they are defined. Everything is about the incidents

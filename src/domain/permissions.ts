@@ -1,6 +1,6 @@
-import type { Policy } from "../config/policy-types.js";
 import { assertNever, type Priority } from "./incident.js";
 import { joinWithOr } from "./lifecycle.js";
+import type { Policy } from "./policy-types.js";
 import { priorityRank } from "./priority-matrix.js";
 import { err, ok, type Result } from "./result.js";
 

@@ -1,7 +1,7 @@
-import type { Policy } from "../config/policy-types.js";
 import type { Priority, Status } from "./incident.js";
 import { joinWithOr } from "./lifecycle.js";
 import { holdsAny, roleHolders } from "./permissions.js";
+import type { Policy } from "./policy-types.js";
 import { isMajor } from "./priority-matrix.js";
 
 /**

@@ -1,8 +1,8 @@
-import type { BuiltInClock, SlaHours, SlaPolicy } from "../config/policy-types.js";
 import { addClockTime, type Calendar, clockTimeBetween } from "./business-time.js";
+import type { BuiltInClock, SlaHours, SlaPolicy } from "./policy-types.js";
 
-export type { BuiltInClock } from "../config/policy-types.js";
-export { BUILT_IN_CLOCKS } from "../config/policy-types.js";
+export type { BuiltInClock } from "./policy-types.js";
+export { BUILT_IN_CLOCKS } from "./policy-types.js";
 
 /**
  * One SLA clock as planned now. Every duration is clock time: business milliseconds for a

@@ -1,7 +1,7 @@
 import { checkView } from "./block-kit";
 import { ApiError, type Args, type Body, type Handler, isRecord, str } from "./protocol";
 import { APP_ID, BOT_ID, TEAM_ID, type Workspace } from "./state";
-import type { FakeView } from "./types";
+import type { FakeView, ViewAnswer } from "./types";
 
 /** views.open / push / update / publish. */
 
@@ -91,6 +91,7 @@ const open: Handler = (args, { ws }) => {
   const trigger = consumeTrigger(ws, args);
   const view = buildView(ws, input, { id: ws.nextId("V") });
   store(ws, view, trigger.user, trigger.id);
+  ws.modalStacks.set(trigger.user, [String(view.id)]);
   return { view };
 };
 
@@ -106,6 +107,7 @@ const push: Handler = (args, { ws }) => {
   }
   const view = buildView(ws, input, { id: ws.nextId("V"), rootId, previousId: parent.id });
   store(ws, view, trigger.user, trigger.id);
+  stackOf(ws, trigger.user).push(String(view.id));
   return { view };
 };
 
@@ -157,3 +159,53 @@ export const viewHandlers: Record<string, Handler> = {
   "views.update": update,
   "views.publish": publish,
 };
+
+function stackOf(ws: Workspace, user: string): string[] {
+  let stack = ws.modalStacks.get(user);
+  if (!stack) {
+    stack = [];
+    ws.modalStacks.set(user, stack);
+  }
+  return stack;
+}
+
+/** `user`'s open modals, bottom first. */
+export function modalStack(ws: Workspace, user: string): FakeView[] {
+  const ids = ws.modalStacks.get(user) ?? [];
+  return ids.map((id) => ws.views.find((v) => v.id === id)).filter((v): v is FakeView => v !== undefined);
+}
+
+/** The user closes `viewId` and whatever was pushed above it. */
+export function closeModal(ws: Workspace, user: string, viewId: string): void {
+  const stack = stackOf(ws, user);
+  const at = stack.indexOf(viewId);
+  if (at >= 0) stack.splice(at);
+}
+
+/** What the Slack client does with the app's answer to a submission of `viewId`. */
+export function answerSubmission(ws: Workspace, user: string, viewId: string, answer: ViewAnswer): void {
+  const stack = stackOf(ws, user);
+  const target = ws.views.find((v) => v.id === viewId);
+  if (!target) throw new ApiError("not_found");
+  switch (answer.response_action) {
+    case "errors":
+      return;
+    case "update":
+      replace(ws, target, viewArg({ view: answer.view }, "modal"));
+      return;
+    case "push": {
+      if (stack.length >= MAX_STACK) throw new ApiError("push_limit_reached");
+      const input = viewArg({ view: answer.view }, "modal");
+      const rootId = String(target.view.root_view_id ?? target.id);
+      const view = buildView(ws, input, { id: ws.nextId("V"), rootId, previousId: target.id });
+      store(ws, view, user);
+      stack.push(String(view.id));
+      return;
+    }
+    case "clear":
+      stack.length = 0;
+      return;
+    default:
+      closeModal(ws, user, viewId);
+  }
+}

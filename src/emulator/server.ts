@@ -6,11 +6,15 @@ import { Dispatcher } from "./dispatch";
 import { ChannelRateLimiter, Faults } from "./faults";
 import { parseApiCall, parseBody, parseMultipart, readBody, Sleeper, send, sendJson } from "./http";
 import { isRecord } from "./protocol";
+import { answerSubmission, closeModal, modalStack } from "./methods-views";
 import { BOT_TOKEN, BOT_USER_ID, DEFAULT_TRIGGER_USER, TEAM_ID, Workspace } from "./state";
 import type { FakeMessage, FakeSlack, RecordedCall } from "./types";
 import { waitFor } from "./wait";
 
 export type * from "./types";
+
+/** Methods that change nothing a person could see (their calls do not bump the version). */
+const READ_ONLY = /^(auth\.test|users\.info|conversations\.(list|info|members|history|replies)|chat\.getPermalink|files\.getUploadURLExternal)$/;
 
 /** Slack's response_url limits: 30 minutes, 5 uses. */
 const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
@@ -82,6 +86,7 @@ class FakeSlackServer {
         return;
       }
       send(res, reply.status, reply.body, reply.contentType, reply.headers);
+      if (reply.ok && !READ_ONLY.test(method)) this.ws.changed();
     } catch (error) {
       Object.assign(call, { status: 500, ok: false, error: "fake_internal_error" });
       throw error;
@@ -113,6 +118,7 @@ class FakeSlackServer {
     state.usesLeft -= 1;
     this.ws.responses.push({ url: `${this.baseUrl}${url.pathname}`, body, at: Date.now() });
     sendJson(res, 200, { ok: true });
+    this.ws.changed();
   }
 
   async listen(port: number): Promise<void> {
@@ -146,15 +152,22 @@ function facade(s: FakeSlackServer): FakeSlack {
     views: ws.views,
     responses: ws.responses,
     files: ws.files,
-    addChannel: (name, opts) => ws.addChannel(name, opts).id,
+    addChannel: (name, opts) => {
+      const id = ws.addChannel(name, opts).id;
+      ws.changed();
+      return id;
+    },
     addUser: (id, opts) => {
       ws.addUser(id, opts);
+      ws.changed();
     },
     addMessage: (input): FakeMessage => {
       if (!ws.channels.has(input.channel))
         throw new Error(`fake-slack: addMessage: no channel ${input.channel}`);
       if (!ws.users.has(input.user)) ws.addUser(input.user);
-      return ws.storeMessage(input);
+      const message = ws.storeMessage(input);
+      ws.changed();
+      return message;
     },
     issueTrigger: ({ ttlMs = 3000, user = DEFAULT_TRIGGER_USER } = {}) => {
       const id = `${ws.nowSeconds()}.${Number.parseInt(ws.nextId(""), 36)}.${randomBytes(10).toString("hex")}`;
@@ -197,6 +210,22 @@ function facade(s: FakeSlackServer): FakeSlack {
       s.limiter.set(null);
     },
     close: () => s.close(),
+    get version() {
+      return ws.version;
+    },
+    onChange: (listener) => ws.onChange(listener),
+    changed: () => ws.changed(),
+    snapshot: () => ws.snapshot(),
+    restore: (snapshot) => ws.restore(snapshot),
+    modalStack: (user) => modalStack(ws, user),
+    answerSubmission: (user, viewId, answer) => {
+      answerSubmission(ws, user, viewId, answer);
+      ws.changed();
+    },
+    closeModal: (user, viewId) => {
+      closeModal(ws, user, viewId);
+      ws.changed();
+    },
   };
 }
 

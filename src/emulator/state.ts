@@ -9,6 +9,7 @@ import type {
   FakeResponse,
   FakeUser,
   FakeView,
+  WorkspaceSnapshot,
 } from "./types";
 
 export const BOT_USER_ID = "U0BOT";
@@ -76,6 +77,11 @@ export class Workspace {
   /** Channels whose human membership is fully known: members were given, or the API created them. */
   readonly strictMembership = new Set<string>();
   private readonly ims = new Map<string, string>();
+  /** Each user's open modals, bottom first, as the Slack client stacks them. */
+  readonly modalStacks = new Map<string, string[]>();
+  /** Bumps on every change a person could see; see onChange. */
+  version = 0;
+  private readonly listeners = new Set<() => void>();
   // Indexes over `messages` (which only grows until a reset), so a lookup does not scan every
   // message of the workspace: benchmarks keep tens of thousands of them.
   private readonly byChannel = new Map<string, FakeMessage[]>();
@@ -97,6 +103,7 @@ export class Workspace {
       this.triggers,
       this.responseUrls,
       this.ims,
+      this.modalStacks,
       this.byChannel,
       this.byKey,
       this.repliesByThread,
@@ -116,6 +123,55 @@ export class Workspace {
       deleted: false,
       is_bot: true,
     });
+  }
+
+  /** Records a change and tells the listeners (synchronously; they should only schedule work). */
+  changed(): void {
+    this.version += 1;
+    for (const listener of this.listeners) listener();
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Everything a restart should keep: users, channels, messages, pins, views, files, ids. */
+  snapshot(): WorkspaceSnapshot {
+    return {
+      format: 1,
+      counter: this.counter,
+      lastTsMicros: this.lastTsMicros,
+      users: [...this.users.values()],
+      channels: [...this.channels.values()].map((c) => ({ ...c, members: [...c.members], pins: [...c.pins] })),
+      strictMembership: [...this.strictMembership],
+      ims: [...this.ims],
+      messages: this.messages,
+      ephemerals: this.ephemerals,
+      views: this.views,
+      files: this.files.map((f) => ({ ...f, content: f.content.toString("base64") })),
+      modalStacks: [...this.modalStacks],
+    };
+  }
+
+  /** Replaces the workspace with a snapshot's; ids and timestamps continue after it. */
+  restore(snapshot: WorkspaceSnapshot): void {
+    this.reset();
+    this.counter = Math.max(this.counter, snapshot.counter);
+    this.lastTsMicros = Math.max(this.lastTsMicros, snapshot.lastTsMicros);
+    for (const user of snapshot.users) this.users.set(user.id, user);
+    for (const c of snapshot.channels) {
+      this.channels.set(c.id, { ...c, members: new Set(c.members), pins: new Set(c.pins) });
+      if (!c.is_im && !c.is_mpim) this.channelIdsByName.set(c.name, c.id);
+    }
+    for (const id of snapshot.strictMembership) this.strictMembership.add(id);
+    for (const [user, channel] of snapshot.ims) this.ims.set(user, channel);
+    for (const message of snapshot.messages) this.index(message);
+    this.ephemerals.push(...snapshot.ephemerals);
+    this.views.push(...snapshot.views);
+    for (const f of snapshot.files) this.files.push({ ...f, content: Buffer.from(f.content, "base64") });
+    for (const [user, stack] of snapshot.modalStacks) this.modalStacks.set(user, stack);
+    this.changed();
   }
 
   /** `prefix` + 10 upper-case alphanumerics, unique for the life of the fake. */
@@ -247,13 +303,17 @@ export class Workspace {
     for (const key of Object.keys(message) as Array<keyof FakeMessage>) {
       if (message[key] === undefined) delete message[key];
     }
+    this.index(message);
+    return message;
+  }
+
+  private index(message: FakeMessage): void {
     this.messages.push(message);
     appendTo(this.byChannel, message.channel, message);
     this.byKey.set(messageKey(message.channel, message.ts), message);
     if (message.thread_ts && message.thread_ts !== message.ts) {
       appendTo(this.repliesByThread, messageKey(message.channel, message.thread_ts), message);
     }
-    return message;
   }
 
   findMessage(channel: string, ts: string | undefined): FakeMessage | undefined {

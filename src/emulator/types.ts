@@ -142,6 +142,29 @@ export interface AddMessageInput {
   metadata?: unknown;
 }
 
+/** A workspace as JSON (see FakeSlack.snapshot): Sets become arrays, file contents base64. */
+export interface WorkspaceSnapshot {
+  format: 1;
+  counter: number;
+  lastTsMicros: number;
+  users: FakeUser[];
+  channels: Array<Omit<FakeChannel, "members" | "pins"> & { members: string[]; pins: string[] }>;
+  strictMembership: string[];
+  ims: Array<[string, string]>;
+  messages: FakeMessage[];
+  ephemerals: FakeEphemeral[];
+  views: FakeView[];
+  files: Array<Omit<FakeFile, "content"> & { content: string }>;
+  modalStacks: Array<[string, string[]]>;
+}
+
+/** How the app answered a view_submission (its `response_action` and what goes with it). */
+export interface ViewAnswer {
+  response_action?: string;
+  errors?: Record<string, string>;
+  view?: Record<string, unknown>;
+}
+
 export interface FakeSlack {
   /** e.g. "http://127.0.0.1:43111/api/" — pass as `slackApiUrl`. */
   url: string;
@@ -191,4 +214,23 @@ export interface FakeSlack {
   ): Promise<T>;
   reset(): void;
   close(): Promise<void>;
+  /** Bumps on every change a person could see: API calls that write, response_url posts, changed(). */
+  readonly version: number;
+  /** Calls `listener` after every change (synchronously: schedule work, do not do it there). */
+  onChange(listener: () => void): () => void;
+  /** Records a change made directly to the arrays above (e.g. an ephemeral added by the caller). */
+  changed(): void;
+  snapshot(): WorkspaceSnapshot;
+  /** Replaces the whole workspace with a snapshot (ids and timestamps go on after it). */
+  restore(snapshot: WorkspaceSnapshot): void;
+  /** `user`'s open modals, bottom first (views.open starts a stack, views.push adds to it). */
+  modalStack(user: string): FakeView[];
+  /**
+   * What the Slack client does with the app's answer to a view_submission of `viewId`: errors
+   * keep the modal; update replaces it; push stacks a new one; clear closes all; none closes it.
+   * Throws an ApiError when the answer's view is invalid (Slack shows the user an error).
+   */
+  answerSubmission(user: string, viewId: string, answer: ViewAnswer): void;
+  /** The user closes (cancels) the modal `viewId`, and any pushed above it. */
+  closeModal(user: string, viewId: string): void;
 }

@@ -1,5 +1,5 @@
-import type { DigestSchedule } from "../config/policy-types.js";
-import { isoWeekday } from "../config/policy-types.js";
+import type { DigestSchedule } from "../domain/policy-types.js";
+import { isoWeekday } from "../domain/policy-types.js";
 import type { Deps } from "../services/deps.js";
 import { JOBS, SCHEDULERS } from "./catalog.js";
 

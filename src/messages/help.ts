@@ -1,4 +1,4 @@
-import type { Policy } from "../config/policy-types.js";
+import type { Policy } from "../domain/policy-types.js";
 import { mrkdwn } from "./text.js";
 import { typeHelpMessage, typesHelpMessage } from "./type-help.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PlaybookStep } from "../config/policy-types.js";
+import type { PlaybookStep } from "../domain/policy-types.js";
 import { PLAYBOOK_ACTION } from "./ids.js";
 import { clip, escapeMrkdwn, mrkdwn, plain, slackDate } from "./text.js";
 

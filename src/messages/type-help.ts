@@ -1,6 +1,6 @@
-import type { IncidentTypePolicy, PlaybookStep, Policy } from "../config/policy-types.js";
 import { MILESTONES, type Milestone } from "../domain/milestones.js";
 import { roleLabel } from "../domain/permissions.js";
+import type { IncidentTypePolicy, PlaybookStep, Policy } from "../domain/policy-types.js";
 import { linkLabel } from "./playbook.js";
 import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
 

@@ -1,4 +1,3 @@
-import { notifyListOf } from "../config/policy-types.js";
 import type { Tx } from "../db/client.js";
 import { briefingIdsOf } from "../db/queries/briefings.js";
 import { appendLog } from "../db/queries/incident-log.js";
@@ -6,6 +5,7 @@ import type { NewOutboxMessage } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey, type Purpose } from "../delivery/purposes.js";
 import { type ChangeEntry, hears, type Milestone, milestonesOf } from "../domain/milestones.js";
+import { notifyListOf } from "../domain/policy-types.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { floorReopenedPost, floorResolvedPost } from "../messages/floor.js";

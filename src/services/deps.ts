@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import type { Policy } from "../config/policy-types.js";
 import type { Db } from "../db/client.js";
+import type { Policy } from "../domain/policy-types.js";
 import type { Jobs } from "../jobs/queues.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS } from "../config/policy-types.js";
 import type { Tx } from "../db/client.js";
 import { listLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
@@ -9,6 +8,7 @@ import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { ladderStep, recipients } from "../domain/escalation.js";
 import { authorize, holdsAny, roleLabel, rolesAllowedTo } from "../domain/permissions.js";
+import { DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";

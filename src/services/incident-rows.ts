@@ -1,8 +1,8 @@
-import type { Policy } from "../config/policy-types.js";
 import { type ListClock, listClocksOf } from "../db/queries/list-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { type ClockDeadline, deadlineStatus, nextAction } from "../domain/deadline-status.js";
 import { PRIORITIES } from "../domain/incident.js";
+import type { Policy } from "../domain/policy-types.js";
 import type { ListRow } from "../messages/incident-list.js";
 import type { Deps } from "./deps.js";
 import { stepPlanOf } from "./sla-plan.js";

@@ -1,8 +1,8 @@
-import type { Policy } from "../config/policy-types.js";
 import { dailyFigures, kpiFigures } from "../db/queries/kpi.js";
 import { scanHistory } from "../delivery/history.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import type { KpiFigures } from "../domain/kpi.js";
+import type { Policy } from "../domain/policy-types.js";
 import type { ReportPeriod } from "../domain/report-period.js";
 import { type KpiLabels, kpiReportMessage } from "../messages/kpi-report.js";
 import type { Deps } from "./deps.js";

@@ -1,4 +1,3 @@
-import type { Policy } from "../config/policy-types.js";
 import type { Tx } from "../db/client.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
@@ -15,6 +14,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import type { Policy } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../messages/playbook.js";
 import { escapeMrkdwn } from "../messages/text.js";

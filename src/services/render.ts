@@ -1,9 +1,9 @@
-import type { Policy } from "../config/policy-types.js";
 import type { DbOrTx } from "../db/client.js";
 import { cardFactsOf } from "../db/queries/card-facts.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { briefingStatus } from "../domain/floor.js";
 import { personalDataViewers } from "../domain/permissions.js";
+import type { Policy } from "../domain/policy-types.js";
 import { incidentCard } from "../messages/incident-card.js";
 import { clockLabel } from "./sla-plan.js";
 

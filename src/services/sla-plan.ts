@@ -1,8 +1,8 @@
-import type { Policy } from "../config/policy-types.js";
 import type { NewSlaClock, SlaClockRow } from "../db/schema/index.js";
 import { type Calendar, calendarFromPolicy } from "../domain/business-time.js";
 import { type ClockStep, firstStep, type StepPlan } from "../domain/clock-steps.js";
 import type { Priority } from "../domain/incident.js";
+import type { Policy } from "../domain/policy-types.js";
 import { type ClockPlan, dueAt, warnTimes } from "../domain/sla.js";
 
 const calendars = new WeakMap<Policy, Calendar>();

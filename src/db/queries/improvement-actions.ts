@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
-import type { Policy } from "../../config/policy-types.js";
 import { actionDeadline } from "../../domain/action-due.js";
+import type { Policy } from "../../domain/policy-types.js";
 import type { DbOrTx, Tx } from "../client.js";
 import { type ImprovementActionRow, improvementActions } from "../schema/index.js";
 import { appendLog } from "./incident-log.js";

@@ -18,9 +18,9 @@ import {
   teamLeadsFor,
   teamsOf,
 } from "../../../src/config/policy";
-import { DEFAULT_ROOT_CAUSE_CATEGORIES } from "../../../src/config/policy-types";
 import { DURATION_HINT } from "../../../src/domain/duration";
 import { PRIORITIES } from "../../../src/domain/incident";
+import { DEFAULT_ROOT_CAUSE_CATEGORIES } from "../../../src/domain/policy-types.js";
 import { DEFAULT_PRIORITY_MATRIX } from "../../../src/domain/priority-matrix";
 
 const H = 3_600_000;

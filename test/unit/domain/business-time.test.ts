@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import type { BusinessHours } from "../../../src/config/policy-types.js";
 import {
   addBusinessTime,
   addClockTime,
@@ -11,6 +10,7 @@ import {
   clockTimeBetween,
   isBusinessTime,
 } from "../../../src/domain/business-time.js";
+import type { BusinessHours } from "../../../src/domain/policy-types.js";
 import { dueAt, pausedTimeBetween } from "../../../src/domain/sla.js";
 
 const H = 3_600_000;

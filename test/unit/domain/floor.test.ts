@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { TeamPolicy } from "../../../src/config/policy-types.js";
 import {
   briefingStatus,
   formatRate,
@@ -9,6 +8,7 @@ import {
   teamsLedBy,
 } from "../../../src/domain/floor.js";
 import { describeEntry } from "../../../src/domain/log-describe.js";
+import type { TeamPolicy } from "../../../src/domain/policy-types.js";
 
 const team = (key: string, over: Partial<TeamPolicy> = {}): TeamPolicy => ({
   key,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PERMISSIONS } from "../../../src/config/policy-types.js";
 import type { Priority } from "../../../src/domain/incident.js";
 import {
   type AuthorizableAction,
@@ -10,6 +9,7 @@ import {
   rolesAllowedTo,
   rolesOf,
 } from "../../../src/domain/permissions.js";
+import { DEFAULT_PERMISSIONS } from "../../../src/domain/policy-types.js";
 
 const OWNER = "U0OWNER";
 const REPORTER = "U0REPORTER";

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PERMISSIONS } from "../../../src/config/policy-types.js";
 import {
   compliancePercent,
   formatSeconds,
@@ -9,6 +8,7 @@ import {
   ratePercent,
   reportRefusal,
 } from "../../../src/domain/kpi.js";
+import { DEFAULT_PERMISSIONS } from "../../../src/domain/policy-types.js";
 import {
   bucketFor,
   chartBuckets,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PERMISSIONS } from "../../../src/config/policy-types.js";
+import { DEFAULT_PERMISSIONS } from "../../../src/domain/policy-types.js";
 import { isMajor } from "../../../src/domain/priority-matrix.js";
 import {
   type FactsClock,

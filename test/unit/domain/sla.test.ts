@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import type { SlaPolicy } from "../../../src/config/policy-types.js";
 import type { Calendar } from "../../../src/domain/business-time.js";
+import type { SlaPolicy } from "../../../src/domain/policy-types.js";
 import {
   BUILT_IN_CLOCKS,
   builtInPlans,

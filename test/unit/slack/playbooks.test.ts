@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "../../../src/config/policy.js";
-import type { PlaybookStep, Policy } from "../../../src/config/policy-types.js";
+import type { PlaybookStep, Policy } from "../../../src/domain/policy-types.js";
 import { MAX_MESSAGE_BLOCKS, validateMessageBlocks } from "../../../src/emulator/block-kit.js";
 import { handoverAnnouncement, handoverDm } from "../../../src/messages/handover.js";
 import { helpMessage, helpReply } from "../../../src/messages/help.js";

@@ -1,6 +1,6 @@
-import type { Priority } from "../domain/incident";
-import type { Milestone } from "../domain/milestones";
-import type { PriorityMatrix } from "../domain/priority-matrix";
+import type { Priority } from "./incident.js";
+import type { Milestone } from "./milestones.js";
+import type { PriorityMatrix } from "./priority-matrix.js";
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
