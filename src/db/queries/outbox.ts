@@ -289,7 +289,7 @@ export async function claimLaneHead(
       })
       .from(outbox)
       .where(waitingIn(lane))
-      .orderBy(outbox.createdAt, outbox.id)
+      .orderBy(outbox.seq)
       .limit(lane.limit)
       .for("update", { skipLocked: true });
     const head = waiting[0];

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { timestamps, tstz } from "./columns.js";
 import { outboxStatusEnum } from "./enums.js";
 import { incidents } from "./incidents.js";
@@ -13,6 +13,11 @@ export const outbox = pgTable(
   "outbox",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /**
+     * Write order. A lane posts by it, not by created_at: created_at is when the transaction
+     * began, and one that waited for the incident's lock may commit after a later one.
+     */
+    seq: bigint("seq", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     incidentId: uuid("incident_id").references(() => incidents.id),
     dedupeKey: text("dedupe_key").notNull(),
     /** What the post is for: summary_card, announcement, reporter_notice, ... */
@@ -38,7 +43,7 @@ export const outbox = pgTable(
     uniqueIndex("outbox_dedupe_key").on(t.dedupeKey),
     index("outbox_pending_idx").on(t.createdAt).where(sql`status = 'pending'`),
     // The posts waiting for one channel, gathered into one post when they share its turn.
-    index("outbox_pending_channel_idx").on(t.channel, t.purpose, t.createdAt).where(sql`status = 'pending'`),
+    index("outbox_pending_channel_idx").on(t.channel, t.purpose, t.seq).where(sql`status = 'pending'`),
     index("outbox_incident_idx").on(t.incidentId),
   ],
 );

@@ -32,7 +32,7 @@ async function stakeholderPosts(h: Harness, incident: IncidentRow, channel: stri
         inArray(outbox.purpose, ["announcement", "stakeholder_update", "milestone"]),
       ),
     );
-  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  return rows.sort((a, b) => a.seq - b.seq);
 }
 
 /** Clicks a card button as `user`; returns the ephemeral answer or the form it opened. */
