@@ -68,8 +68,7 @@ const suite = spawn("npx", ["vitest", "run", "--project", "integration", ...file
   detached: true,
   env: {
     ...process.env,
-    // A database of its own, so another checkout's `npm test` on the same server, whose global
-    // setup drops and re-creates switchboard_test, cannot pull the template from under this run.
+    // Databases of its own, so the leftovers of a cancelled stress run are easy to tell apart.
     TEST_DATABASE_URL:
       process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/switchboard_stress_test",
   },

@@ -1,3 +1,8 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
 /** Where the integration suite finds PostgreSQL and Redis. */
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/switchboard_test";
@@ -14,14 +19,30 @@ export function databaseName(databaseUrl: string): string {
 }
 
 /**
+ * The migrated template the test files copy: named after TEST_DATABASE_URL's database and a hash
+ * of the migrations, so test runs going on at once share it and none drops it from under another;
+ * a new migration gets a new template.
+ */
+export function templateName(): string {
+  const folder = fileURLToPath(new URL("../../drizzle/", import.meta.url));
+  const hash = createHash("sha256");
+  for (const file of readdirSync(folder)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    hash.update(file).update(readFileSync(join(folder, file)));
+  }
+  return `${databaseName(TEST_DATABASE_URL)}_tpl_${hash.digest("hex").slice(0, 10)}`;
+}
+
+/**
  * A database of its own for one test file, copied from the migrated template that the global
  * setup builds. Files then cannot see each other's incidents (the sweep would pick them up).
  */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const { default: postgres } = await import("postgres");
   const { randomUUID } = await import("node:crypto");
-  const template = databaseName(TEST_DATABASE_URL);
-  const name = `${template}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const template = templateName();
+  const name = `${databaseName(TEST_DATABASE_URL)}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = postgres(adminUrl(TEST_DATABASE_URL), { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
     await admin.unsafe(`create database ${name} template ${template}`);
