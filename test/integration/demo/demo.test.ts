@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningDemo, realSlackCredential, startDemo } from "../../../src/demo/demo.js";
+import { eventually } from "../../helpers/eventually.js";
+import { createTestDatabase, TEST_REDIS_URL } from "../../helpers/services.js";
+import { logFormState, validLogForm } from "../../helpers/slack-payloads.js";
+import { findElement, type SandboxState, sandbox } from "./sandbox-client.js";
+
+let database: { url: string; drop(): Promise<void> };
+let dataDir: string;
+let demo: RunningDemo | undefined;
+const queuePrefix = `test-demo-${randomUUID()}`;
+
+const start = () =>
+  startDemo({
+    port: 0,
+    dataDir,
+    databaseUrl: database.url,
+    redisUrl: TEST_REDIS_URL,
+    queuePrefix,
+    logLevel: "silent",
+    env: {},
+  });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dataDir = await mkdtemp(join(tmpdir(), "switchboard-demo-test-"));
+  demo = await start();
+});
+afterAll(async () => {
+  await demo?.stop();
+  await database?.drop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const api = () => sandbox(demo!);
+const P = () => demo!.personas;
+const channelNamed = (s: SandboxState, name: string) => s.channels.find((c) => c.name === name);
+const incidentChannel = (s: SandboxState) => s.channels.find((c) => c.name.startsWith("inc-"));
+
+/** Reads server-sent events from /api/events into `events`. */
+async function listen(events: string[]): Promise<AbortController> {
+  const abort = new AbortController();
+  const res = await fetch(api().url("/api/events"), { signal: abort.signal });
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      const parts = buffer.split("\n\n");
+      buffer = parts.pop() ?? "";
+      events.push(...parts);
+    }
+  })();
+  return abort;
+}
+
+describe("npm run demo", () => {
+  it("refuses to start with real Slack credentials, and accepts .env.example's placeholders", async () => {
+    await expect(startDemo({ port: 0, dataDir, env: { SLACK_BOT_TOKEN: "xoxb-1234-real" } })).rejects.toThrow(
+      /SLACK_BOT_TOKEN is set; the demo never talks to Slack/,
+    );
+    expect(realSlackCredential({ SLACK_SIGNING_SECRET: "8f1e0a" })).toBe("SLACK_SIGNING_SECRET");
+    expect(realSlackCredential({ SLACK_APP_TOKEN: "xapp-1-A0-1" })).toBe("SLACK_APP_TOKEN");
+    expect(realSlackCredential({ SLACK_BOT_TOKEN: "xoxb-...", SLACK_SIGNING_SECRET: "..." })).toBeNull();
+  });
+
+  it("serves the page and the workspace: team, people in switcher order, channels the persona can see", async () => {
+    const page = await fetch(api().url("/"));
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await page.text()).toContain("<");
+    const s = await api().state(P().agent.id);
+    expect(s.team.name).toBe("Northwind Contact Centre");
+    expect(s.bot).toEqual({ id: "U0BOT", name: "Switchboard" });
+    expect(s.people.slice(0, 6).map((p) => p.title)).toEqual([
+      "Agent",
+      "Agent",
+      "Team lead",
+      "Duty manager",
+      "Head of operations",
+      "Stakeholder",
+    ]);
+    expect(channelNamed(s, "agent-floor")).toMatchObject({ kind: "public", member: true });
+    expect(channelNamed(s, "client-updates")).toMatchObject({ kind: "public", member: false });
+    expect(s.modal).toBeNull();
+    expect(s.timezone).toBe("Europe/London");
+    const bad = await api().post("/api/message", { as: "nobody", channel: "C1", text: "hi" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.ok).toBe(false);
+  });
+
+  it("logs a P1 from /incident through the modal; announces it; escalates it to the team lead; Acknowledge changes the card", async () => {
+    const events: string[] = [];
+    const abort = await listen(events);
+    const agent = P().agent.id;
+    const floor = channelNamed(await api().state(agent), "agent-floor")!;
+    const versionBefore = (await api().state(agent)).version;
+
+    const sent = await api().post("/api/message", { as: agent, channel: floor.id, text: "/incident" });
+    expect(sent.body).toEqual({ ok: true });
+    const modal = await eventually(
+      "the Log modal in the agent's state",
+      async () => (await api().state(agent)).modal,
+    );
+    expect(modal.view.callback_id).toBe("log_incident_modal");
+    expect(modal.depth).toBe(1);
+    // Nobody else sees the agent's modal.
+    expect((await api().state(P().teamLead.id)).modal).toBeNull();
+    // The change was announced over SSE with a newer version.
+    await eventually("a change event", async () =>
+      events.some((e) => {
+        const match = /^event: change\ndata: (.*)$/m.exec(e);
+        return match ? (JSON.parse(match[1]!) as { version: number }).version > versionBefore : false;
+      }),
+    );
+    abort.abort();
+
+    const form = validLogForm({ title: "Card payments failing", impact: "high", urgency: "high" });
+    const submitted = await api().post("/api/submit", {
+      as: agent,
+      view_id: modal.view_id,
+      values: logFormState(form),
+    });
+    expect(submitted.body).toMatchObject({ ok: true, response_action: "update" });
+    const confirmation = (await api().state(agent)).modal;
+    expect(JSON.stringify(confirmation?.view.blocks)).toMatch(/INC-\d+/);
+
+    const channel = await eventually("the incident channel", async () =>
+      incidentChannel(await api().state(agent)),
+    );
+    const card = await eventually("the pinned card", async () => {
+      const s = await api().state(agent);
+      return s.messages[channel.id]?.find((m) => m.pinned && m.user === "U0BOT");
+    });
+    expect(card.text).toContain("P1");
+    expect(findElement(card.blocks, "incident_acknowledge")).toBeDefined();
+
+    const stakeholder = P().stakeholder.id;
+    const announcement = await eventually("the announcement in #client-updates", async () => {
+      const s = await api().state(stakeholder);
+      const updates = channelNamed(s, "client-updates")!;
+      return s.messages[updates.id]?.find((m) => m.text.includes("Card payments failing"));
+    });
+    expect(announcement.user).toBe("U0BOT");
+
+    // P1 is due a response in 45 s; unacknowledged, it goes to the team lead's DM.
+    const lead = P().teamLead.id;
+    const dm = await eventually(
+      "the escalation DM to the team lead",
+      async () => {
+        const s = await api().state(lead);
+        const im = s.channels.find((c) => c.kind === "im");
+        const message = im && s.messages[im.id]?.find((m) => findElement(m.blocks, "escalation_acknowledge"));
+        return im && message ? { im, message } : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    expect(dm.im.name).toBe("Switchboard");
+    const button = findElement(dm.message.blocks, "escalation_acknowledge")!;
+    const clicked = await api().post("/api/action", {
+      as: lead,
+      source: { type: "message", channel: dm.im.id, ts: dm.message.ts },
+      action: { ...button.element, block_id: button.block_id, action_ts: `${Date.now() / 1000}` },
+    });
+    expect(clicked.body).toEqual({ ok: true });
+    const changed = await eventually(
+      "the card to show the acknowledgement",
+      async () => {
+        const s = await api().state(lead);
+        const now = s.messages[channel.id]?.find((m) => m.ts === card.ts);
+        return now && !findElement(now.blocks, "incident_acknowledge") ? now : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(changed.edited).toBe(true);
+    expect(changed.pinned).toBe(true);
+    // The click's answer went to the response_url: an ephemeral only the team lead sees.
+    const answer = await eventually("the lead's ephemeral answer", async () =>
+      (await api().state(lead)).ephemerals.find((e) => e.text.includes("You acknowledged")),
+    );
+    expect(answer.channel).toBe(dm.im.id);
+    expect((await api().state(agent)).ephemerals.some((e) => e.text.includes("You acknowledged"))).toBe(
+      false,
+    );
+  }, 150_000);
+
+  it("keeps channels and messages over a restart with the same data folder", async () => {
+    const agent = P().agent.id;
+    const before = await api().state(agent);
+    const channel = incidentChannel(before)!;
+    expect(channel).toBeDefined();
+    await demo!.stop();
+    demo = undefined;
+    expect(existsSync(join(dataDir, "slack.json"))).toBe(true);
+    demo = await start();
+    const after = await api().state(agent);
+    expect(after.channels.map((c) => c.id)).toEqual(before.channels.map((c) => c.id));
+    // Everything from before is still there (the bot may have posted more while it stopped).
+    const kept = before.messages[channel.id]!.map((m) => m.ts);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(after.messages[channel.id]?.map((m) => m.ts).slice(0, kept.length)).toEqual(kept);
+    expect(after.people).toEqual(before.people);
+    // The bot still finds the incident: /incident list in its channel answers with it.
+    const seen = after.ephemerals.length;
+    const sent = await api().post("/api/message", { as: agent, channel: channel.id, text: "/incident list" });
+    expect(sent.body).toEqual({ ok: true });
+    const reply = await eventually(
+      "the list's ephemeral",
+      async () => (await api().state(agent)).ephemerals[seen],
+    );
+    expect(reply.channel).toBe(channel.id);
+    expect(JSON.stringify(reply)).toMatch(/INC-\d+/);
+  }, 120_000);
+});
