@@ -91,40 +91,42 @@ export class SandboxActions {
     state: Record<string, unknown> = {},
   ): Promise<Result> {
     const triggerId = this.trigger(user);
-    let payload: unknown;
-    if (source.type === "message") {
-      const message = this.slack.messagesIn(source.channel).find((m) => m.ts === source.ts);
-      if (!message || !this.canSee(user, source.channel)) return { ok: false, error: "message_not_found" };
-      payload = messageBlockActions({
+    const onMessage = (channel: string, message: Record<string, unknown>, target: ResponseTarget) =>
+      messageBlockActions({
         user,
         triggerId,
         actions: [action],
         source: {
           type: "message",
-          channel: source.channel,
-          channelName: this.slack.channels.get(source.channel)?.name ?? "",
-          message: slackMessage(message),
-          responseUrl: this.responseUrl({ kind: "message", user, channel: source.channel, ts: message.ts }),
+          channel,
+          channelName: this.slack.channels.get(channel)?.name ?? "",
+          message,
+          responseUrl: this.responseUrl(target),
+          ephemeral: target.kind === "ephemeral",
         },
       });
+    let payload: unknown;
+    if (source.type === "message") {
+      const message = this.slack.messagesIn(source.channel).find((m) => m.ts === source.ts);
+      if (!message || !this.canSee(user, source.channel)) return { ok: false, error: "message_not_found" };
+      const target: ResponseTarget = { kind: "message", user, channel: source.channel, ts: message.ts };
+      payload = onMessage(source.channel, slackMessage(message), target);
     } else if (source.type === "ephemeral") {
       const index = ephemeralIndex(source.id);
       const ephemeral = this.slack.ephemerals[index];
       if (!ephemeral || ephemeral.user !== user || this.hiddenEphemerals.has(index))
         return { ok: false, error: "ephemeral_not_found" };
-      const ts = ephemeralTs(ephemeral);
-      payload = messageBlockActions({
+      const message = {
+        type: "message",
+        ts: ephemeralTs(ephemeral),
+        text: ephemeral.text ?? "",
+        blocks: ephemeral.blocks ?? [],
+      };
+      payload = onMessage(ephemeral.channel, message, {
+        kind: "ephemeral",
         user,
-        triggerId,
-        actions: [action],
-        source: {
-          type: "message",
-          channel: ephemeral.channel,
-          channelName: this.slack.channels.get(ephemeral.channel)?.name ?? "",
-          message: { type: "message", ts, text: ephemeral.text ?? "", blocks: ephemeral.blocks ?? [] },
-          responseUrl: this.responseUrl({ kind: "ephemeral", user, channel: ephemeral.channel, index }),
-          ephemeral: true,
-        },
+        channel: ephemeral.channel,
+        index,
       });
     } else {
       const view = source.type === "home" ? this.home(user) : this.openView(user, source.view_id);

@@ -36,7 +36,6 @@ export type Personas = typeof PERSONAS;
 const OTHERS: Persona[] = [{ id: "U0NWTEL", name: "Marcus Webb", title: "", handle: "marcus.webb" }];
 
 const P = PERSONAS;
-const everyone = Object.values(P).map((p) => p.id);
 
 interface SeedChannel {
   name: string;
@@ -157,5 +156,3 @@ export function persistWorkspace(
     },
   };
 }
-
-export { everyone };

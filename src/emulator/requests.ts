@@ -130,15 +130,18 @@ export function viewClosed(p: { user: string; opened: OpenedView; state: Record<
   };
 }
 
-/** An external select asking for its options. */
-export function blockSuggestion(p: {
+/** An element of an open view, with the view's current input and the element's value. */
+interface ViewElementInput {
   user: string;
   opened: OpenedView;
   state: Record<string, unknown>;
   actionId: string;
   blockId: string;
   value: string;
-}) {
+}
+
+/** An external select asking for its options. */
+export function blockSuggestion(p: ViewElementInput) {
   return {
     type: "block_suggestion",
     user: payloadUser(p.user),
@@ -243,14 +246,7 @@ export function viewBlockActions(p: ActionBase & { source: ViewSource }) {
 }
 
 /** A block_actions payload from inside an open modal (e.g. choosing impact). */
-export function modalBlockAction(p: {
-  user: string;
-  opened: OpenedView;
-  state: Record<string, unknown>;
-  actionId: string;
-  blockId: string;
-  value: string;
-}) {
+export function modalBlockAction(p: ViewElementInput) {
   const payload = viewBlockActions({
     user: p.user,
     source: { type: "view", opened: p.opened, state: p.state },

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDemo, startDemo } from "../../../src/demo/demo.js";
-import { DemoStartError, demoRedis, freePort, NO_REDIS_SERVER } from "../../../src/demo/services.js";
+import { DemoStartError, demoRedis, NO_REDIS_SERVER } from "../../../src/demo/services.js";
+import { freePort } from "../../../src/lib/free-port.js";
 import { eventually } from "../../helpers/eventually.js";
 import { sandbox } from "./sandbox-client.js";
 
