@@ -13,6 +13,8 @@ export const VIEW = {
   review: "incident_review_modal",
   reviewNotice: "incident_review_notice",
   actionReschedule: "improvement_action_reschedule_modal",
+  /** Shown while a form's save outlives Slack's deadline, then its outcome (no submit). */
+  saving: "form_saving",
 } as const;
 
 /** Buttons on the incident card; each carries the incident id as its value. */

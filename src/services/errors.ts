@@ -13,6 +13,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
       "CONNECTION_ENDED",
     ].includes(code) ||
     code.startsWith("57P") || // admin shutdown, crash shutdown, cannot connect now
+    code === "57014" || // statement cancelled (statement_timeout, or an operator's pg_cancel_backend)
+    code === "55P03" || // lock not available (lock_timeout)
     code.startsWith("08") // connection exceptions
   );
 }

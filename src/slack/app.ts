@@ -7,6 +7,7 @@ import { COMMAND, SHORTCUT } from "../messages/ids.js";
 import type { Deps } from "../services/deps.js";
 import { register as registerActions } from "./actions/register.js";
 import { onIncidentCommand } from "./commands/incident.js";
+import { answerByDeadlineNet, arrivalProperties } from "./deadline.js";
 import { onAppHomeOpened } from "./events/app-home-opened.js";
 import { Listeners } from "./listeners.js";
 import { GuardedHTTPReceiver } from "./receiver-guard.js";
@@ -67,6 +68,7 @@ export function createSlackApp(
           logger: common.logger,
           log: deps.logger.child({ component: "slack.receiver" }),
           processEventErrorHandler: refuseMalformed,
+          customPropertiesExtractor: (req) => arrivalProperties(req),
         }),
       });
 
@@ -80,6 +82,7 @@ export function createSlackApp(
     }
   });
 
+  app.use(answerByDeadlineNet(log));
   app.use(answerUnansweredClicks(opts.clickLateMs));
 
   app.command(COMMAND, (args) => onIncidentCommand(deps, args));

@@ -49,5 +49,10 @@ export class Listeners {
       { callback_id: anyExcept([...this.viewIds]), type: "view_submission" },
       onUnknownView,
     );
+    // No form here asks for options, is watched for closing, or is a global shortcut: each is
+    // answered at once (Bolt would leave them to Slack's 3 s timeout).
+    this.app.options({ type: "block_suggestion", action_id: /^/ }, async ({ ack }) => ack({ options: [] }));
+    this.app.view({ callback_id: /^/, type: "view_closed" }, async ({ ack }) => ack());
+    this.app.shortcut({ type: "shortcut", callback_id: /^/ }, async ({ ack }) => ack());
   }
 }

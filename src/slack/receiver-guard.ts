@@ -11,6 +11,7 @@ import {
 } from "@slack/bolt";
 import { z } from "zod";
 import type { Logger } from "../lib/logger.js";
+import { markArrival } from "./deadline.js";
 
 /** Slack's replay window, both ways: a request from more than 5 minutes ago or ahead is refused. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
@@ -145,6 +146,8 @@ export class GuardedHTTPReceiver extends HTTPReceiver {
       bolt(buffered, res);
     };
     this.requestListener = (req, res) => {
+      // The deadline counts from here, before the body is read or its signature checked.
+      markArrival(req);
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       if (req.method?.toUpperCase() !== "POST" || !endpoints.includes(path)) return bolt(req, res);
       guard(req, res).catch((err: unknown) => {

@@ -3,6 +3,7 @@ import type { WebClientOptions } from "@slack/web-api";
 import { type Config, DEFAULT_SLACK_TIMEOUT_MS } from "../config/env.js";
 import type { Logger } from "../lib/logger.js";
 import { slackLogger } from "../lib/slack-logger.js";
+import { arrivalProperties } from "./deadline.js";
 
 /**
  * Options for the Socket Mode client's own Web API client, which only calls
@@ -30,5 +31,7 @@ export function socketModeReceiver(config: Config, logger: Logger): SocketModeRe
     logger: slackLogger(logger, "slack.socket-mode"),
     autoReconnectEnabled: false,
     installerOptions: { clientOptions: socketClientOptions(config) },
+    // An envelope's deadline counts from when the socket handed it over.
+    customPropertiesExtractor: () => arrivalProperties(),
   });
 }

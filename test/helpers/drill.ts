@@ -1,9 +1,10 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { callerReferences, incidentLog, incidents, outbox, slaEvents } from "../../src/db/schema/index.js";
+import { outboxIdsOf } from "../../src/delivery/post.js";
 import { formatReference } from "../../src/domain/reference.js";
 import type { FakeMessage, FakeSlack, FakeView } from "../../src/emulator/types.js";
-import { outboxIdsOf } from "../../src/services/deliver.js";
+import { VIEW } from "../../src/messages/ids.js";
 import { type Harness, USERS } from "./harness.js";
 import { type LogForm, logFormState, validLogForm, viewSubmission } from "./slack-payloads.js";
 
@@ -18,8 +19,12 @@ export interface SubmitResult {
     errors?: Record<string, string>;
     view?: { blocks: unknown[] };
   } | null;
-  /** `INC-000042` when the ack says the incident is logged. */
+  /** `INC-000042` when the ack (or, for a late save, the view after it) says the incident is logged. */
   reference: string | null;
+  /** The ack was the "saving" view: the save outlived the request deadline. */
+  saving: boolean;
+  /** For a late save that failed: what the view, shown again as the form, says. */
+  notSaved: string | null;
 }
 
 /** Runs `/incident` and returns the modal the bot opened. */
@@ -51,7 +56,29 @@ export async function submitLogModal(
     ack = null;
   }
   const match = ack?.response_action === "update" ? JSON.stringify(ack.view ?? {}).match(/INC-\d{6}/) : null;
-  return { status: res.status, ms, body, ack, reference: match?.[0] ?? null };
+  const saving = ack?.response_action === "update" && JSON.stringify(ack.view ?? {}).includes(VIEW.saving);
+  const result = { status: res.status, ms, body, ack, reference: match?.[0] ?? null, saving, notSaved: null };
+  return saving ? { ...result, ...(await lateOutcome(h, opened.id)) } : result;
+}
+
+/**
+ * What the view shows once a save that outlived the deadline has ended: its reference, or the
+ * form again saying why it was not saved (answerByDeadline gives up waiting after 20 s).
+ */
+async function lateOutcome(
+  h: Harness,
+  viewId: string,
+): Promise<Pick<SubmitResult, "reference" | "notSaved">> {
+  return h.slack.waitFor(
+    () => {
+      const text = JSON.stringify(h.slack.views.find((v) => v.id === viewId)?.view ?? {});
+      if (text.includes(VIEW.logged))
+        return { reference: text.match(/INC-\d{6}/)?.[0] ?? null, notSaved: null };
+      if (text.includes("Not saved")) return { reference: null, notSaved: text };
+      return undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 export function referenceNumber(reference: string): number {

@@ -19,7 +19,7 @@ import {
   rescheduleAction,
 } from "../../services/action-changes.js";
 import type { Deps } from "../../services/deps.js";
-import { isDatabaseUnavailable } from "../../services/errors.js";
+import { answerByDeadline, canRetry } from "../answer-by-deadline.js";
 import { openModal } from "../open-modal.js";
 import { parseRescheduleMetadata, rescheduleForm } from "../parse/action-forms.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
@@ -83,10 +83,8 @@ export async function onActionProposeDate(
 const FIELDS = Object.values(ACTION_FIELDS);
 
 /** Submit of "Propose new date": bad input or a refusal keeps the form open with the reason. */
-export async function onActionRescheduleSubmit(
-  deps: Deps,
-  { ack, view, body, client }: ViewArgs,
-): Promise<void> {
+export async function onActionRescheduleSubmit(deps: Deps, args: ViewArgs): Promise<void> {
+  const { ack, view, body, client } = args;
   const meta = parseRescheduleMetadata(view.private_metadata);
   const parsed = rescheduleForm(deps.clock.now(), deps.policy.timezone).safeParse(
     readViewState(view.state.values),
@@ -100,32 +98,36 @@ export async function onActionRescheduleSubmit(
   if (!parsed.success) {
     return void (await ack({ response_action: "errors", errors: toBlockErrors(parsed.error, FIELDS) }));
   }
-  let message: string;
-  try {
-    const outcome = await rescheduleAction(deps, {
-      actionId: meta.actionId,
-      actor: body.user.id,
-      requestKey: `view:${view.id}`,
-      ...parsed.data,
-    });
-    if (!outcome.ok) {
-      return void (await ack({
-        response_action: "errors",
-        errors: { [ACTION_FIELDS.dueOn]: outcome.message },
-      }));
-    }
-    message = outcome.message;
-  } catch (err) {
-    deps.logger.error({ err: describeError(err), actionId: meta.actionId }, "new date not saved");
-    const text = isDatabaseUnavailable(err)
-      ? "Couldn't save just now: the database is not answering. Try again in a few seconds."
-      : "Couldn't save because of an internal error. Please try again.";
-    return void (await ack({ response_action: "errors", errors: { [ACTION_FIELDS.dueOn]: text } }));
-  }
-  await ack();
-  if (meta.channel) {
-    await client.chat
-      .postEphemeral({ channel: meta.channel, user: body.user.id, text: message })
-      .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
-  }
+  await answerByDeadline(deps, args, {
+    save: () =>
+      rescheduleAction(deps, {
+        actionId: meta.actionId,
+        actor: body.user.id,
+        requestKey: `view:${view.id}`,
+        ...parsed.data,
+      }).catch((err: unknown) => {
+        deps.logger.error({ err: describeError(err), actionId: meta.actionId }, "new date not saved");
+        throw err;
+      }),
+    answer: (settled) => {
+      const message = !settled.ok
+        ? canRetry(settled.error)
+          ? "Couldn't save just now: the database is not answering. Try again in a few seconds."
+          : "Couldn't save because of an internal error. Please try again."
+        : settled.value.ok
+          ? null
+          : settled.value.message;
+      return message === null
+        ? undefined
+        : { response_action: "errors", errors: { [ACTION_FIELDS.dueOn]: message } };
+    },
+    saving: { title: view.title.text, what: "the new date" },
+    savedText: (outcome) => outcome.message,
+    after: async (outcome) => {
+      if (!outcome.ok || !meta.channel) return;
+      await client.chat
+        .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
+        .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+    },
+  });
 }

@@ -2,8 +2,8 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { z } from "zod";
 import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
-import { isDatabaseUnavailable } from "../../services/errors.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
+import { answerByDeadline, canRetry } from "../answer-by-deadline.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 import { parseWorkMetadata } from "../parse/work-forms.js";
 
@@ -28,13 +28,15 @@ const STALE_FORM = "This form is out of date. Close it and open it again from th
 /**
  * The submit handler of a table of incident forms. Bad input or a refused change keeps the
  * form open with the reason on a field and stores nothing; a success closes it and tells the
- * user in the channel they came from.
+ * user in the channel they came from. A change still saving at the request deadline is
+ * answered by answerByDeadline (a "saving" view, then the outcome).
  */
 export function submitIncidentForm(
   forms: Record<string, IncidentForm<never>>,
   opts: { fields: string[]; staleBlock: string },
 ) {
-  return async (deps: Deps, { ack, view, body, client }: Args): Promise<void> => {
+  return async (deps: Deps, args: Args): Promise<void> => {
+    const { ack, view, body, client } = args;
     const spec = forms[view.callback_id];
     const meta = parseWorkMetadata(view.private_metadata);
     if (!spec || !meta) {
@@ -49,30 +51,38 @@ export function submitIncidentForm(
       await ack({ response_action: "errors", errors: toBlockErrors(parsed.error, opts.fields) });
       return;
     }
-    let outcome: ChangeOutcome;
-    try {
-      const who = { incidentId: meta.incidentId, actor: body.user.id, requestKey: `view:${view.id}` };
-      outcome = await spec.run(deps, who, parsed.data);
-    } catch (err) {
-      deps.logger.error(
-        { err: describeError(err), viewId: view.id, incidentId: meta.incidentId },
-        "form not applied",
-      );
-      const message = isDatabaseUnavailable(err)
-        ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
-        : "Couldn't save because of an internal error. Your entries are still here; please try again.";
-      await ack({ response_action: "errors", errors: { [spec.messageBlock]: message } });
-      return;
-    }
-    if (!outcome.ok) {
-      await ack({ response_action: "errors", errors: { [spec.messageBlock]: outcome.message } });
-      return;
-    }
-    await ack();
-    if (meta.channel) {
-      await client.chat
-        .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
-        .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
-    }
+    const who = { incidentId: meta.incidentId, actor: body.user.id, requestKey: `view:${view.id}` };
+    const errorsOn = (message: string) => ({
+      response_action: "errors" as const,
+      errors: { [spec.messageBlock]: message },
+    });
+    await answerByDeadline(deps, args, {
+      save: () =>
+        spec.run(deps, who, parsed.data).catch((err: unknown) => {
+          deps.logger.error(
+            { err: describeError(err), viewId: view.id, incidentId: meta.incidentId },
+            "form not applied",
+          );
+          throw err;
+        }),
+      answer: (settled) => {
+        if (!settled.ok) {
+          return errorsOn(
+            canRetry(settled.error)
+              ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
+              : "Couldn't save because of an internal error. Your entries are still here; please try again.",
+          );
+        }
+        return settled.value.ok ? undefined : errorsOn(settled.value.message);
+      },
+      saving: { title: view.title.text, what: "your change" },
+      savedText: (outcome) => outcome.message,
+      after: async (outcome) => {
+        if (!outcome.ok || !meta.channel) return;
+        await client.chat
+          .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
+          .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+      },
+    });
   };
 }

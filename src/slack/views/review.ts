@@ -4,8 +4,8 @@ import { z } from "zod";
 import { describeError } from "../../lib/logger.js";
 import { REVIEW_FIELDS as F } from "../../messages/ids.js";
 import type { Deps } from "../../services/deps.js";
-import { isDatabaseUnavailable } from "../../services/errors.js";
-import { type SubmitOutcome, submitReview } from "../../services/review.js";
+import { submitReview } from "../../services/review.js";
+import { answerByDeadline, canRetry } from "../answer-by-deadline.js";
 import { REVIEW_BLOCKS, reviewForm } from "../parse/review-form.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 
@@ -31,7 +31,8 @@ const errorsOn = (message: string) => ({
  * Submit of the review form. Bad input keeps the form open with the reason on the field; a
  * refusal (already completed, not yours, reopened) shows on the root cause; success closes it.
  */
-export async function onReviewSubmit(deps: Deps, { ack, view, body, client }: Args): Promise<void> {
+export async function onReviewSubmit(deps: Deps, args: Args): Promise<void> {
+  const { ack, view, body, client } = args;
   const meta = parseMetadata(view.private_metadata);
   if (!meta)
     return void (await ack(errorsOn("This form is out of date. Close it and run `/incident review` again.")));
@@ -44,25 +45,37 @@ export async function onReviewSubmit(deps: Deps, { ack, view, body, client }: Ar
       errors: toBlockErrors(parsed.error, REVIEW_BLOCKS),
     }));
   }
-  let outcome: SubmitOutcome;
-  try {
-    outcome = await submitReview(deps, { ...meta, actor: body.user.id, viewId: view.id, form: parsed.data });
-  } catch (err) {
-    deps.logger.error(
-      { err: describeError(err), viewId: view.id, incidentId: meta.incidentId },
-      "review not saved",
-    );
-    const message = isDatabaseUnavailable(err)
-      ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
-      : "Couldn't save because of an internal error. Your entries are still here; please try again.";
-    return void (await ack(errorsOn(message)));
-  }
-  if (!outcome.ok) return void (await ack(errorsOn(outcome.message)));
-  await ack();
-  await outcome.followUp();
-  if (meta.channel && !outcome.duplicate) {
-    await client.chat
-      .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
-      .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
-  }
+  await answerByDeadline(deps, args, {
+    save: () =>
+      submitReview(deps, { ...meta, actor: body.user.id, viewId: view.id, form: parsed.data }).catch(
+        (err: unknown) => {
+          deps.logger.error(
+            { err: describeError(err), viewId: view.id, incidentId: meta.incidentId },
+            "review not saved",
+          );
+          throw err;
+        },
+      ),
+    answer: (settled) => {
+      if (!settled.ok) {
+        return errorsOn(
+          canRetry(settled.error)
+            ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
+            : "Couldn't save because of an internal error. Your entries are still here; please try again.",
+        );
+      }
+      return settled.value.ok ? undefined : errorsOn(settled.value.message);
+    },
+    saving: { title: view.title.text, what: "your review" },
+    savedText: (outcome) => outcome.message,
+    after: async (outcome) => {
+      if (!outcome.ok) return;
+      await outcome.followUp();
+      if (meta.channel && !outcome.duplicate) {
+        await client.chat
+          .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
+          .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+      }
+    },
+  });
 }
