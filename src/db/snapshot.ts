@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db, Tx } from "./client.js";
 
 type Reads<T extends readonly unknown[]> = { [K in keyof T]: (tx: Tx) => Promise<T[K]> };
@@ -13,11 +13,17 @@ const SNAPSHOT_ID = /^[0-9A-F]+(-[0-9A-F]+)+$/i;
  * open. So figures read together agree with each other, as one transaction would make them,
  * without waiting for each other's queries. Resolves to the results, in order.
  */
-export async function inOneSnapshot<T extends readonly unknown[]>(db: Db, reads: Reads<T>): Promise<T> {
+export async function inOneSnapshot<T extends readonly unknown[]>(
+  db: Db,
+  reads: Reads<T>,
+  /** A statement run first in each of the transactions (e.g. `set local statement_timeout`). */
+  opts: { first?: SQL } = {},
+): Promise<T> {
   const [first, ...rest] = reads as unknown as Array<(tx: Tx) => Promise<unknown>>;
   if (!first) return [] as unknown as T;
   return db.transaction(
     async (lead) => {
+      if (opts.first) await lead.execute(opts.first);
       const [row] = (await lead.execute(sql`select pg_export_snapshot() as id`)) as unknown as Array<{
         id: string;
       }>;
@@ -30,6 +36,7 @@ export async function inOneSnapshot<T extends readonly unknown[]>(db: Db, reads:
             tx.execute(sql`set transaction isolation level repeatable read, read only`),
             tx.execute(sql.raw(`set transaction snapshot '${id}'`)),
           ]);
+          if (opts.first) await tx.execute(opts.first);
           return read(tx);
         });
       return (await Promise.all([first(lead), ...rest.map(follow)])) as unknown as T;

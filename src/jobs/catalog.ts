@@ -21,6 +21,15 @@ const retrying: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3_600 },
 };
 
+/**
+ * Order within a queue when a worker cannot keep up (BullMQ `priority`: a job without one comes
+ * before every job with one, then lower numbers first; adding a prioritized job costs O(log n)
+ * in the queue's prioritized set, so the hot paths (deliveries, clock steps) carry none).
+ * Clock steps have a queue of their own (`sla`, with the largest worker concurrency); on the
+ * `slack` queue posts go before redraws of what is already posted, and those before reports.
+ */
+export const JOB_PRIORITY = Object.freeze({ redraw: 5, report: 10 } as const);
+
 export const JOBS = {
   /** A new incident's channel, stakeholder announcements and reporter notice; then queues the rest of its set-up. */
   "incident.setup": {
@@ -63,20 +72,20 @@ export const JOBS = {
     queue: QUEUE_NAMES.slack,
     schema: z.object({ clockId: z.uuid(), slotAt: z.number().optional() }),
     pace: "edit",
-    opts: { ...retrying, attempts: 8 },
+    opts: { ...retrying, attempts: 8, priority: JOB_PRIORITY.redraw },
   },
   /** Re-publishes a user's App Home after an incident they own or reported changed. */
   "home.refresh": {
     queue: QUEUE_NAMES.slack,
     schema: z.object({ userId: z.string().min(1) }),
-    opts: { ...retrying, attempts: 3 },
+    opts: { ...retrying, attempts: 3, priority: JOB_PRIORITY.redraw },
   },
   /** Edits the pinned summary card to the incident's current state. `slotAt`: its turn to edit. */
   "card.refresh": {
     queue: QUEUE_NAMES.slack,
     schema: z.object({ incidentId: z.uuid(), slotAt: z.number().optional() }),
     pace: "edit",
-    opts: retrying,
+    opts: { ...retrying, priority: JOB_PRIORITY.redraw },
   },
   /** Erases caller references whose retention period has ended (run by a job scheduler). */
   "retention.erase": {
@@ -94,14 +103,14 @@ export const JOBS = {
     queue: QUEUE_NAMES.slack,
     schema: z.object({ incidentId: z.uuid(), slotAt: z.number().optional() }),
     pace: "edit",
-    opts: { ...retrying, attempts: 3 },
+    opts: { ...retrying, attempts: 3, priority: JOB_PRIORITY.redraw },
   },
   /** Edits a briefing's posts in the agents' channels to show which teams have confirmed. */
   "briefing.refresh": {
     queue: QUEUE_NAMES.slack,
     schema: z.object({ briefingId: z.uuid(), slotAt: z.number().optional() }),
     pace: "edit",
-    opts: { ...retrying, attempts: 8 },
+    opts: { ...retrying, attempts: 8, priority: JOB_PRIORITY.redraw },
   },
   /** Uploads a completed post-incident review as a Markdown document to the incident channel. */
   "review.publish": {
@@ -114,7 +123,7 @@ export const JOBS = {
     queue: QUEUE_NAMES.slack,
     schema: z.object({ reviewId: z.uuid(), slotAt: z.number().optional() }),
     pace: "edit",
-    opts: { ...retrying, attempts: 10 },
+    opts: { ...retrying, attempts: 10, priority: JOB_PRIORITY.redraw },
   },
   /** Renders a KPI report's chart and CSV and uploads them to the requester's DM. */
   "report.files": {
@@ -125,13 +134,13 @@ export const JOBS = {
       last: z.iso.date(),
       asOf: z.coerce.date(),
     }),
-    opts: { ...retrying, attempts: 5 },
+    opts: { ...retrying, attempts: 5, priority: JOB_PRIORITY.report },
   },
   /** Posts last week's KPI digest to the policy's digest channel (run by a job scheduler). */
   "report.digest": {
     queue: QUEUE_NAMES.slack,
     schema: z.object({}),
-    opts: { ...retrying, attempts: 8, removeOnComplete: true },
+    opts: { ...retrying, attempts: 8, removeOnComplete: true, priority: JOB_PRIORITY.report },
   },
   /** One reminder of an improvement action: before its due date, at it, or the escalation after. */
   "action.fire": {

@@ -8,6 +8,7 @@ import type {
   PriorityFigures,
 } from "../../domain/kpi.js";
 import type { Db, DbOrTx } from "../client.js";
+import { asReport, reportStatementTimeout } from "../report-reads.js";
 import { inOneSnapshot } from "../snapshot.js";
 
 /**
@@ -248,17 +249,23 @@ export async function actionBacklog(db: DbOrTx, asOf: Date): Promise<{ open: num
  * or in none, so the report's counts add up.
  */
 export async function kpiFigures(db: Db, q: KpiQuery): Promise<KpiFigures> {
-  const [byPriority, daily, split, breaches, escalations, rootCauses, services, actions] =
-    await inOneSnapshot(db, [
-      (tx) => priorityFigures(tx, q),
-      (tx) => dailyFigures(tx, q),
-      (tx) => breakdowns(tx, q),
-      (tx) => breachCounts(tx, q),
-      (tx) => escalationCounts(tx, q),
-      (tx) => rootCauseCounts(tx, q),
-      (tx) => serviceCounts(tx, q),
-      (tx) => actionBacklog(tx, q.asOf),
-    ] as const);
+  const [byPriority, daily, split, breaches, escalations, rootCauses, services, actions] = await asReport(
+    () =>
+      inOneSnapshot(
+        db,
+        [
+          (tx) => priorityFigures(tx, q),
+          (tx) => dailyFigures(tx, q),
+          (tx) => breakdowns(tx, q),
+          (tx) => breachCounts(tx, q),
+          (tx) => escalationCounts(tx, q),
+          (tx) => rootCauseCounts(tx, q),
+          (tx) => serviceCounts(tx, q),
+          (tx) => actionBacklog(tx, q.asOf),
+        ] as const,
+        { first: reportStatementTimeout },
+      ),
+  );
   return { ...split, byPriority, daily, breaches, escalations, rootCauses, services, actions };
 }
 
@@ -277,8 +284,16 @@ export async function kpiCsvPage(
   const after = p.after
     ? sql`and (i.logged_at, i.number) > (${p.after.at}::timestamptz, ${p.after.number})`
     : sql``;
-  return [
-    ...(await db.execute(sql`
+  return asReport(() =>
+    db.transaction(async (tx) => {
+      await tx.execute(reportStatementTimeout);
+      return [...(await tx.execute(pageQuery(p, after)))];
+    }),
+  );
+}
+
+function pageQuery(p: { from: Date; to: Date; limit: number }, after: SQL): SQL {
+  return sql`
     select i.number, i.title, i.type, i.priority::text as priority, i.major, i.status::text as status,
       i.close_code::text as close_code, i.report_channel::text as report_channel, i.affected_service,
       i.logged_at::text as cursor_at, ${utc("i.logged_at")} as logged_at,
@@ -295,6 +310,5 @@ export async function kpiCsvPage(
     left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
     where i.logged_at >= ${at(p.from)} and i.logged_at < ${at(p.to)} ${after}
     order by i.logged_at, i.number
-    limit ${p.limit}`)),
-  ];
+    limit ${p.limit}`;
 }
