@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../config/env.js";
@@ -15,18 +16,27 @@ import { loadWorkspace, PERSONAS, type Personas, persistWorkspace, seedWorkspace
 /** `.demo/` at the top of the project: the embedded PostgreSQL's data and the saved workspace. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../.demo/", import.meta.url));
 
-/** The values of .env.example: the only Slack credentials the demo accepts in its environment. */
-const PLACEHOLDERS: Record<string, string[]> = {
-  SLACK_BOT_TOKEN: ["xoxb-..."],
-  SLACK_SIGNING_SECRET: ["..."],
-  SLACK_APP_TOKEN: [],
-};
+const SLACK_CREDENTIALS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"];
+
+/** The placeholders .env.example sets the Slack credentials to (a shell that loaded it may run the demo). */
+function placeholders(): Map<string, string> {
+  let example = "";
+  try {
+    example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+  } catch {
+    // Without the file no value counts as a placeholder.
+  }
+  const found = new Map<string, string>();
+  for (const match of example.matchAll(/^(SLACK_[A-Z_]+)=(.*)$/gm)) found.set(match[1]!, match[2]!);
+  return found;
+}
 
 /** The name of a real-looking Slack credential in `env`, or null. */
 export function realSlackCredential(env: NodeJS.ProcessEnv): string | null {
-  for (const [name, allowed] of Object.entries(PLACEHOLDERS)) {
+  const allowed = placeholders();
+  for (const name of SLACK_CREDENTIALS) {
     const value = env[name];
-    if (value !== undefined && value !== "" && !allowed.includes(value)) return name;
+    if (value !== undefined && value !== "" && value !== allowed.get(name)) return name;
   }
   return null;
 }
