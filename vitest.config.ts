@@ -25,6 +25,17 @@ export default defineConfig({
         },
       },
       {
+        // The demo's page in Chromium (`npm run test:browser`): one demo and one browser at a
+        // time; a step may wait a minute for the bot's escalation clock.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         // Long fault drills (`npm run drill`), kept out of `npm test`.
         test: {
           name: "drill",

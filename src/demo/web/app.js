@@ -207,6 +207,8 @@ function draw() {
   drawMain(s);
   drawThread(s);
   drawModal(s);
+  // Whose workspace the page shows (the browser tests wait on it).
+  document.body.dataset.as = s.me;
 }
 
 /** @param {Json} s @returns {{ kind: "channel", id: string } | { kind: "home" }} */
@@ -264,7 +266,8 @@ function drawSidebar(s) {
     const icon = c.kind === "im" ? "●" : c.kind === "private" ? "🔒" : "#";
     const label = c.kind === "im" ? `${c.name}` : c.name;
     return (
-      `<li><button type="button" class="side-item${c.id === current ? " active" : ""}${unread ? " unread" : ""}" data-channel="${esc(c.id)}"` +
+      `<li><button type="button" class="side-item${c.id === current ? " active" : ""}${unread ? " unread" : ""}${c.member ? "" : " outside"}" data-channel="${esc(c.id)}"` +
+      `${c.member ? "" : ' title="You are not a member of this channel"'}` +
       `${c.id === current ? ' aria-current="page"' : ""}><span class="side-icon" aria-hidden="true">${icon}</span>` +
       `<span class="side-name">${esc(label)}</span>${unread ? `<span class="side-badge" aria-label="${unread} new">${unread}</span>` : ""}</button></li>`
     );
@@ -353,6 +356,9 @@ function drawThread(s) {
   redrawList(ui.threadMessages, html, `thread:${t.channel}:${t.ts}`);
 }
 
+/** The HTML each list was last drawn with, to skip redraws that change nothing. */
+const drawn = new WeakMap();
+
 /**
  * Replaces a scrolling list's content, keeping the reader at the bottom if they were there.
  * @param {HTMLElement} list
@@ -362,9 +368,9 @@ function drawThread(s) {
 function redrawList(list, html, key) {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const same = list.dataset.key === key;
-  if (same && list.dataset.html === html) return;
+  if (same && drawn.get(list) === html) return;
   list.innerHTML = html;
-  list.dataset.html = html;
+  drawn.set(list, html);
   list.dataset.key = key;
   if (!same || atBottom) list.scrollTop = list.scrollHeight;
 }
