@@ -162,7 +162,7 @@ export interface WorkspaceSnapshot {
 export interface ViewAnswer {
   response_action?: string;
   errors?: Record<string, string>;
-  view?: Record<string, unknown>;
+  view?: object;
 }
 
 export interface FakeSlack {
