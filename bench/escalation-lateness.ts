@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { slaClocks } from "../src/db/schema/index.js";
+import { EDIT_PACE } from "../src/delivery/pacing.js";
 import { formatReference } from "../src/domain/reference.js";
-import { EDIT_PACE } from "../src/jobs/pacing.js";
 import { TIMER_HORIZON_MS } from "../src/services/sla-clocks.js";
 import { type Harness, startHarness } from "../test/helpers/harness.js";
 import {

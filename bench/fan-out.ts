@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { type IncidentRow, outbox } from "../src/db/schema/index.js";
-import { CHANNEL_PACE } from "../src/jobs/pacing.js";
-import { outboxIdsOf } from "../src/services/deliver.js";
+import { CHANNEL_PACE } from "../src/delivery/pacing.js";
+import { outboxIdsOf } from "../src/delivery/post.js";
 import { postStakeholderUpdate } from "../src/services/notes-and-updates.js";
 import { loadIncident, makeIncident, setupCompleted } from "../test/helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../test/helpers/harness.js";

@@ -1,11 +1,11 @@
 import { eq, inArray } from "drizzle-orm";
 import YAML from "yaml";
 import { incidents, outbox } from "../src/db/schema/index.js";
+import { CHANNEL_PACE } from "../src/delivery/pacing.js";
+import { outboxIdsOf } from "../src/delivery/post.js";
 import { formatReference } from "../src/domain/reference.js";
 import type { FakeView } from "../src/emulator/types.js";
-import { CHANNEL_PACE } from "../src/jobs/pacing.js";
 import { MAX_ROUNDUP } from "../src/messages/incident-card.js";
-import { outboxIdsOf } from "../src/services/deliver.js";
 import { type Harness, startHarness, USERS } from "../test/helpers/harness.js";
 import { logFormState, validLogForm, viewSubmission } from "../test/helpers/slack-payloads.js";
 import { payloadBody, signedPost } from "../test/helpers/slack-sign.js";

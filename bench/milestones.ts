@@ -1,7 +1,7 @@
 import { and, inArray } from "drizzle-orm";
 import { outbox } from "../src/db/schema/index.js";
-import { CHANNEL_PACE } from "../src/jobs/pacing.js";
-import { outboxIdsOf } from "../src/services/deliver.js";
+import { CHANNEL_PACE } from "../src/delivery/pacing.js";
+import { outboxIdsOf } from "../src/delivery/post.js";
 import { changeStatus } from "../src/services/lifecycle.js";
 import { makeIncident, setupCompleted } from "../test/helpers/factories.js";
 import { startHarness, USERS } from "../test/helpers/harness.js";

@@ -27,6 +27,7 @@ import { describeError, type Logger } from "./lib/logger.js";
 import { createMetrics } from "./lib/metrics.js";
 import { slackLogger } from "./lib/slack-logger.js";
 import type { Deps } from "./services/deps.js";
+import { SEND_TIME_RENDERERS } from "./services/send-time.js";
 import { createSlackApp, slackClientOptions } from "./slack/app.js";
 import { socketModeReceiver } from "./slack/socket-mode.js";
 import { SocketSupervisor } from "./slack/socket-supervisor.js";
@@ -98,6 +99,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     botId: String(auth.bot_id),
     // A Slack call is bounded by the client's 10 s timeout; the probe and permalink add a little.
     outboxLeaseMs: Math.max(config.jobLockMs, 12_000),
+    renderers: SEND_TIME_RENDERERS,
   };
   const metricsConfig = config.metrics ?? { host: DEFAULT_METRICS_HOST, port: DEFAULT_METRICS_PORT };
   const socketMode = Boolean(config.slack.appToken) && config.role !== "worker";

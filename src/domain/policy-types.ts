@@ -179,6 +179,11 @@ export interface Policy {
   incidentChannels?: IncidentChannelKind;
 }
 
+/** An incident type's label in this policy; the key itself for a type the policy no longer has. */
+export function typeLabel(policy: Policy, type: string): string {
+  return policy.incidentTypes[type]?.label ?? type;
+}
+
 export const DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS = 10 * 60_000;
 
 /** The milestones a type's stakeholder channels hear: the type's list, else the policy's, else all. */

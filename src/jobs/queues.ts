@@ -1,7 +1,7 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { EDIT_PACE, EDIT_PACE_KEY, reserveSlots } from "../delivery/pacing.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
-import { EDIT_PACE, EDIT_PACE_KEY, reserveSlots } from "./pacing.js";
 
 export interface Jobs {
   /** `at`: when the job is due (a timer's own time); `delay`: how long from now. */

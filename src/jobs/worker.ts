@@ -1,17 +1,16 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
-import { getOutbox } from "../db/queries/outbox.js";
-import type { OutboxRow } from "../db/schema/index.js";
-import { LANE_PURPOSES } from "../delivery/purposes.js";
+import { batcher } from "../delivery/batcher.js";
+import { deliverJob } from "../delivery/deliver-job.js";
+import { type InlineDelivery, inlineDelivery } from "../delivery/inline.js";
 import { RetryLater } from "../delivery/retry-later.js";
+import { waitForEditTurn } from "../delivery/turns.js";
 import { periodOfDays } from "../domain/report-period.js";
-import { batcher } from "../lib/batcher.js";
 import { describeError } from "../lib/logger.js";
 import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
 import { refreshCard } from "../services/card-refresh.js";
-import { deliverOutbox, deliverRoundup } from "../services/deliver.js";
 import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
 import { publishHome } from "../services/home.js";
@@ -24,16 +23,6 @@ import { closeReviewPrompt } from "../services/review-prompt.js";
 import { publishReview } from "../services/review-publish.js";
 import { type FireOutcome, fireClockSteps, type StepJob } from "../services/sla-fire.js";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./catalog.js";
-import { type InlineDelivery, inlineDelivery } from "./deliver-now.js";
-import {
-  closeSharedTurn,
-  deferChannel,
-  EDIT_PACE,
-  EDIT_PACE_KEY,
-  reserveChannelSlot,
-  reserveSlot,
-  shareChannelTurn,
-} from "./pacing.js";
 
 interface Context {
   deps: Deps;
@@ -51,15 +40,7 @@ type Processors = { [N in JobName]: (ctx: Context, data: JobPayload<N>) => Promi
 const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
   "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
-  "slack.deliver": async (ctx, data) => {
-    const shared = data.sharedIn;
-    if (shared && LANE_PURPOSES.has(shared.purpose)) return deliverInSharedTurn(ctx, data, shared);
-    // Read once: the turn and the delivery work from this row (its attempt is claimed atomically).
-    const row = await getOutbox(ctx.deps.db, data.outboxId);
-    if (row && LANE_PURPOSES.has(row.purpose)) return deliverInSharedTurn(ctx, data, row);
-    await waitForChannelTurn(ctx, data, row);
-    return deliverOutbox(ctx.deps, data.outboxId, row ?? undefined);
-  },
+  "slack.deliver": (ctx, data) => deliverJob(ctx, data),
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
   "sla.fire": (ctx, data) => ctx.fireStep(data),
@@ -92,118 +73,8 @@ const CONCURRENCY: Record<QueueName, number> = {
   actions: 5,
   maintenance: 1,
 };
-/** How long a turn waits for a lane's head another delivery is posting, and how often it looks. */
-const BUSY_HEAD_WAIT_MS = 3_000;
-const BUSY_HEAD_POLL_MS = 25;
 /** At most this many SLA step transactions at once per process, each of up to `maxSize` steps. */
 const STEP_GROUPS = { lanes: 1, maxSize: 40 };
-
-/** Reserves this post's turn in its channel and, if the turn is later, sleeps until then. */
-async function waitForChannelTurn(
-  ctx: Context,
-  data: JobPayload<"slack.deliver">,
-  row: OutboxRow | null,
-): Promise<void> {
-  await waitForTurn(ctx, data, async (now) =>
-    row?.status === "pending" ? reserveChannelSlot(ctx.redis, ctx.prefix, row.channel, now) : null,
-  );
-}
-
-/**
- * A post in its channel's lane (an announcement, a milestone notice, an update, a story line):
- * joins the turn already waiting there, whose job will carry it, or takes the next turn and,
- * when it comes, posts the lane's head (deliverRoundup), taking further turns while posts are
- * left in the lane or its head is held for a retry.
- */
-async function deliverInSharedTurn(
-  ctx: Context,
-  data: JobPayload<"slack.deliver">,
-  /** The row, or where and what it is when the job says (its status then unread). */
-  row: Pick<OutboxRow, "channel" | "purpose"> & { status?: OutboxRow["status"] },
-): Promise<unknown> {
-  const { redis, prefix } = ctx;
-  const holder = ctx.job.id ?? "";
-  let busySince: number | undefined;
-  let slot = data.slotAt;
-  if (slot === undefined) {
-    if (row.status !== undefined && row.status !== "pending") return { status: row.status };
-    const turn = await shareChannelTurn(redis, prefix, row.channel, Date.now(), holder);
-    if (turn === null) return { status: "joined" };
-    slot = turn;
-  }
-  for (;;) {
-    // Kept with the job, so that a retry gathers the channel's rows again even once its own row
-    // is settled (it may have been sent or given up while others in the post were not).
-    if (data.slotAt !== slot) {
-      data = { ...data, slotAt: slot };
-      await ctx.job.updateData(data);
-    }
-    if (slot > Date.now() && ctx.token) {
-      await ctx.job.moveToDelayed(slot, ctx.token);
-      throw new DelayedError();
-    }
-    await closeSharedTurn(redis, prefix, row.channel, slot, holder);
-    const outcome = await deliverRoundup(ctx.deps, row.channel).catch(async (err: unknown) => {
-      // Slack's Retry-After (or the backoff after a failure) holds for the channel: the posts
-      // gathered next wait it out too.
-      if (err instanceof RetryLater && err.delayMs)
-        await deferChannel(redis, prefix, row.channel, Date.now() + err.delayMs);
-      throw err;
-    });
-    // The head is in flight in another delivery, which carries the lane on: this turn is kept
-    // for the post behind it for a moment, rather than spent on nothing (a burst of updates
-    // would otherwise wait a whole turn more), and given up if that delivery seems gone.
-    if (!outcome.busy) busySince = undefined;
-    else {
-      busySince ??= Date.now();
-      if (Date.now() - busySince < BUSY_HEAD_WAIT_MS) {
-        await new Promise((r) => setTimeout(r, BUSY_HEAD_POLL_MS));
-        continue;
-      }
-    }
-    // Posts left in the lane: a further turn.
-    if (!outcome.more) return outcome;
-    const next = await shareChannelTurn(
-      redis,
-      prefix,
-      row.channel,
-      Date.now() + (outcome.waitMs ?? 0),
-      holder,
-    );
-    if (next === null) return outcome;
-    slot = next;
-  }
-}
-
-/**
- * Waits for an edit's turn (`chat.update`, paced for the workspace): reserved when it was
- * queued, or now for a job queued without one.
- */
-function waitForEditTurn(ctx: Context, data: { slotAt?: number | undefined }): Promise<void> {
-  return waitForTurn(ctx, data, (now) => reserveSlot(ctx.redis, ctx.prefix, EDIT_PACE_KEY, now, EDIT_PACE));
-}
-
-/**
- * Runs the job now if its turn (reserved once, then kept in its data as `slotAt`) has come;
- * otherwise moves it to the delayed set until then. `reserve` returns null for nothing to do.
- */
-async function waitForTurn(
-  ctx: Context,
-  data: { slotAt?: number | undefined },
-  reserve: (now: number) => Promise<number | null>,
-): Promise<void> {
-  const now = Date.now();
-  let slot = data.slotAt;
-  if (slot === undefined) {
-    const reserved = await reserve(now);
-    if (reserved === null) return;
-    slot = reserved;
-    if (slot > now) await ctx.job.updateData({ ...data, slotAt: slot });
-  }
-  if (slot <= now || !ctx.token) return;
-  await ctx.job.moveToDelayed(slot, ctx.token);
-  throw new DelayedError();
-}
 
 function isJobName(name: string): name is JobName {
   return name in JOBS;

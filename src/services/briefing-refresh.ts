@@ -7,7 +7,7 @@ import { briefingMessage } from "../messages/floor.js";
 import type { Deps } from "./deps.js";
 
 /** A briefing's post as it should read now (with the confirmations so far); null if it is gone. */
-export async function renderBriefingPost(deps: Deps, briefingId: string) {
+export async function renderBriefingPost(deps: Pick<Deps, "db" | "policy">, briefingId: string) {
   const briefing = await getBriefing(deps.db, briefingId);
   if (!briefing) return null;
   const [incident, confirmations] = await Promise.all([

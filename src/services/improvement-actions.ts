@@ -3,11 +3,11 @@ import { getIncidentById } from "../db/queries/incidents.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { ImprovementActionRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { queueDeliveries } from "../delivery/queue.js";
 import { planFromDate } from "../domain/action-reminders.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { actionAssignedDm } from "../messages/improvement-actions.js";
-import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { TIMER_HORIZON_MS } from "./sla-clocks.js";
 

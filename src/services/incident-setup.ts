@@ -9,20 +9,21 @@ import {
 import { upsertOutboxRows } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { queueRowDeliveries } from "../delivery/queue.js";
 import { RetryLater } from "../delivery/retry-later.js";
+import { deliverOutbox } from "../delivery/row.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { typeLabel } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
 import { ensureJob } from "../jobs/ensure-job.js";
 import { incidentAnnouncement, reporterNotice } from "../messages/incident-card.js";
 import { inviteOwner } from "./channel-members.js";
 import { stakeholderChannelsFor } from "./communicate.js";
-import { deliverOutbox, queueRowDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { postPlaybookChecklist } from "./playbook.js";
-import { typeLabel } from "./render.js";
 
 type WithChannel = IncidentRow & { channelId: string };
 

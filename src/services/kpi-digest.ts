@@ -1,8 +1,8 @@
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { deliverOutbox } from "../delivery/row.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import { previousWeek } from "../domain/report-period.js";
-import { deliverOutbox } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { chartFilename, reportChart, reportFigures, reportMessage } from "./kpi-report.js";
 

@@ -3,12 +3,12 @@ import { scanHistory } from "../delivery/history.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import type { KpiFigures } from "../domain/kpi.js";
 import type { Policy } from "../domain/policy-types.js";
+import { typeLabel } from "../domain/policy-types.js";
 import type { ReportPeriod } from "../domain/report-period.js";
 import { type KpiLabels, kpiReportMessage } from "../messages/kpi-report.js";
 import type { Deps } from "./deps.js";
 import { chartSeries, renderKpiChart } from "./kpi-chart.js";
 import { kpiCsv } from "./kpi-csv.js";
-import { typeLabel } from "./render.js";
 
 /** Policy labels for the report's keys; unknown keys show as they are stored. */
 function kpiLabels(policy: Policy): KpiLabels {

@@ -3,6 +3,7 @@ import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncident, markRequestProcessed, updateIncident } from "../db/queries/mutate.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { queueDeliveries } from "../delivery/queue.js";
 import { joinWithOr } from "../domain/lifecycle.js";
 import { roleHolders, rolesAllowedTo } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
@@ -10,7 +11,6 @@ import type { Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { communicateChange, refreshBriefings } from "./communicate.js";
-import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
 

@@ -13,12 +13,12 @@ import {
 import type { IncidentRow } from "../db/schema/index.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { queueDeliveries } from "../delivery/queue.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import type { Policy } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../messages/playbook.js";
 import { escapeMrkdwn } from "../messages/text.js";
-import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 
 /**

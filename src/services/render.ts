@@ -3,13 +3,9 @@ import { cardFactsOf } from "../db/queries/card-facts.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { briefingStatus } from "../domain/floor.js";
 import { personalDataViewers } from "../domain/permissions.js";
-import type { Policy } from "../domain/policy-types.js";
+import { type Policy, typeLabel } from "../domain/policy-types.js";
 import { incidentCard } from "../messages/incident-card.js";
 import { clockLabel } from "./sla-plan.js";
-
-export function typeLabel(policy: Policy, type: string): string {
-  return policy.incidentTypes[type]?.label ?? type;
-}
 
 /** The responder card, read fresh so it shows the current state and the caller reference. */
 export async function renderResponderCard(

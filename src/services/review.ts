@@ -8,6 +8,7 @@ import { completeReview, ensureReview, getReviewOf, lockReview } from "../db/que
 import { clocksOf } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, ReviewRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { queueDeliveries } from "../delivery/queue.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
@@ -22,7 +23,6 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { reviewPrompt, reviewSummary } from "../messages/review.js";
 import { escapeMrkdwn } from "../messages/text.js";
-import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { followUpActions } from "./improvement-actions.js";
 import type { Refusal } from "./mutate-incident.js";

@@ -5,12 +5,12 @@ import { type NewOutboxMessage, upsertClaimedOutboxRows } from "../db/queries/ou
 import { lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { queueDeliveries } from "../delivery/queue.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, ladderStepTime, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { jobIds } from "../jobs/catalog.js";
 import { clockNotice, escalationDm, ladderClimbLine, slaBreach, slaWarning } from "../messages/sla.js";
-import { queueDeliveries } from "./deliver.js";
 import type { Deps } from "./deps.js";
 import { scheduleClocks } from "./sla-clocks.js";
 import { clockLabel, stepPlanOf } from "./sla-plan.js";

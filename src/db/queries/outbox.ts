@@ -1,5 +1,4 @@
 import { and, eq, inArray, isNull, like, lt, or, sql } from "drizzle-orm";
-import { batcher } from "../../lib/batcher.js";
 import type { Db, DbOrTx } from "../client.js";
 import { preparedPer } from "../prepared.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
@@ -106,29 +105,24 @@ export async function getOutboxByKey(db: DbOrTx, key: string): Promise<OutboxRow
   return row ?? null;
 }
 
-/**
- * Takes the row for one delivery attempt: counts the attempt (so a retry knows a post may
- * already have landed) and leases the row, so two workers can never post it at once.
- * Returns null when the row is not pending or another delivery holds the lease.
- * Claims made at the same moment on one pool share a statement (see `combined`).
- */
-export function claimOutboxAttempt(db: Db, id: string, leaseMs: number): Promise<number | null> {
-  return combined(db).claim({ id, leaseMs });
-}
-
-/** Marks a post sent, unless it already was (then false). Combined like claimOutboxAttempt. */
-export function markOutboxSent(db: Db, p: SentPost): Promise<boolean> {
-  return combined(db).markSent(p);
-}
-
-interface SentPost {
+export interface SentPost {
   id: string;
   postedChannel: string;
   ts: string;
   permalink: string | null;
 }
 
-async function claim(db: DbOrTx, ids: string[], leaseMs: number): Promise<Map<string, number>> {
+/**
+ * Takes rows for one delivery attempt each: counts the attempt (so a retry knows a post may
+ * already have landed) and leases the row, so two workers can never post it at once. Returns
+ * the attempt of each row taken; a row not pending, or whose lease another delivery holds, is
+ * not taken.
+ */
+export async function claimOutboxAttempts(
+  db: DbOrTx,
+  ids: string[],
+  leaseMs: number,
+): Promise<Map<string, number>> {
   const rows = await db
     .update(outbox)
     .set(attemptTaken(leaseMs))
@@ -185,51 +179,6 @@ export async function markOutboxSentLogged(
     )
     select id from marked`)) as unknown as Array<{ id: string }>;
   return new Set(rows.map((r) => r.id));
-}
-
-/**
- * Claims and sent-marks waiting on one pool are written together: a breach storm posts
- * hundreds of messages a second, and one statement (and commit) per group instead of per
- * post is most of what PostgreSQL does for them. Each row's outcome is its own, exactly as
- * if written alone; a lone call is written at once.
- */
-const combiners = new WeakMap<Db, Combiner>();
-
-interface Combiner {
-  claim: (p: { id: string; leaseMs: number }) => Promise<number | null>;
-  markSent: (p: SentPost) => Promise<boolean>;
-}
-
-function combined(db: Db): Combiner {
-  let combiner = combiners.get(db);
-  if (!combiner) {
-    const lanes = { lanes: 1, maxSize: 100 };
-    combiner = {
-      claim: batcher(async (items: Array<{ id: string; leaseMs: number }>) => {
-        const claimed = new Map<string, number>();
-        for (const leaseMs of new Set(items.map((i) => i.leaseMs))) {
-          const ids = [...new Set(items.filter((i) => i.leaseMs === leaseMs).map((i) => i.id))];
-          for (const [id, attempts] of await claim(db, ids, leaseMs)) claimed.set(id, attempts);
-        }
-        // The same row claimed twice in one group: only the first call gets it.
-        const given = new Set<string>();
-        return items.map((i) => {
-          const attempts = claimed.get(i.id);
-          if (attempts === undefined || given.has(i.id)) return null;
-          given.add(i.id);
-          return attempts;
-        });
-      }, lanes),
-      markSent: batcher(async (items: SentPost[]) => {
-        const first = new Map<string, SentPost>();
-        for (const item of items) if (!first.has(item.id)) first.set(item.id, item);
-        const marked = await markSent(db, [...first.values()]);
-        return items.map((i) => marked.has(i.id) && first.get(i.id) === i);
-      }, lanes),
-    };
-    combiners.set(db, combiner);
-  }
-  return combiner;
 }
 
 /** A row no delivery holds (its lease, or its hold until a retry, has run out). */

@@ -53,8 +53,6 @@ const page = {
   seen: /** @type {Map<string, Map<string, number>>} */ (new Map()),
   /** The drawn modal's identity, so a re-draw happens only when it changed. */
   modalKey: "",
-  /** The errors last shown in the modal. */
-  modalErrorsKey: "{}",
   /** A refresh is running / another one is wanted after it. */
   loading: false,
   again: false,
@@ -99,13 +97,7 @@ async function refresh() {
     do {
       page.again = false;
       const query = page.as ? `?as=${encodeURIComponent(page.as)}` : "";
-      let res = await fetch(`/api/state${query}`);
-      if (res.status === 400 && page.as && !page.state) {
-        // A remembered persona the workspace no longer has: let the server choose.
-        localStorage.removeItem(STORAGE_KEY);
-        page.as = null;
-        res = await fetch("/api/state");
-      }
+      const res = await fetch(`/api/state${query}`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const state = await res.json();
       page.state = state;
@@ -546,16 +538,6 @@ function drawModal(s) {
   if (kept) restoreValues(form, kept);
   const body = form.querySelector(".bk-modal-body");
   if (body) body.scrollTop = scroll;
-  // New errors from the bot: take the visitor to the first field it named.
-  const errorsKey = JSON.stringify(s.modalErrors ?? {});
-  const freshErrors = errorsKey !== "{}" && errorsKey !== page.modalErrorsKey;
-  page.modalErrorsKey = errorsKey;
-  const invalid = form.querySelector('[aria-invalid="true"]');
-  if (freshErrors && invalid instanceof HTMLElement) {
-    invalid.scrollIntoView({ block: "center" });
-    invalid.focus({ preventScroll: true });
-    return;
-  }
   const target =
     (focused &&
       form.querySelector(

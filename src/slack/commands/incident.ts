@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { IncidentRow } from "../../db/schema/index.js";
+import { typeLabel } from "../../domain/policy-types.js";
 import { describeError } from "../../lib/logger.js";
 import { helpReply } from "../../messages/help.js";
 import { incidentCard } from "../../messages/incident-card.js";
@@ -7,7 +8,7 @@ import { clip, escapeMrkdwn, mrkdwn } from "../../messages/text.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { revealFor } from "../../services/personal-data.js";
-import { renderResponderCard, typeLabel } from "../../services/render.js";
+import { renderResponderCard } from "../../services/render.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";

@@ -1,8 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
-  claimOutboxAttempt,
-  markOutboxSent,
   markOutboxSentLogged,
   unclaimOutbox,
   upsertClaimedOutboxRows,
@@ -10,6 +8,7 @@ import {
   upsertOutboxRows,
 } from "../../../src/db/queries/outbox.js";
 import { incidentLog, incidents, outbox } from "../../../src/db/schema/index.js";
+import { claimOutboxAttempt, markOutboxSent } from "../../../src/delivery/combined.js";
 import { bareIncident } from "../../helpers/factories.js";
 import { useTestDatabase } from "../../helpers/test-database.js";
 

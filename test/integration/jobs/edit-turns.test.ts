@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { EDIT_PACE, EDIT_PACE_KEY, reserveSlot } from "../../../src/delivery/pacing.js";
 import { jobIds, QUEUE_NAMES } from "../../../src/jobs/catalog.js";
-import { EDIT_PACE, EDIT_PACE_KEY, reserveSlot } from "../../../src/jobs/pacing.js";
 import { createJobs } from "../../../src/jobs/queues.js";
 import { TEST_REDIS_URL } from "../../helpers/services.js";
 

@@ -3,9 +3,9 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upsertClaimedOutboxRows } from "../../../src/db/queries/outbox.js";
 import { outbox } from "../../../src/db/schema/index.js";
+import { inlineDelivery } from "../../../src/delivery/inline.js";
+import { reserveChannelSlot } from "../../../src/delivery/pacing.js";
 import { createWorkerConnection } from "../../../src/jobs/connection.js";
-import { inlineDelivery } from "../../../src/jobs/deliver-now.js";
-import { reserveChannelSlot } from "../../../src/jobs/pacing.js";
 import { eventually } from "../../helpers/eventually.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 

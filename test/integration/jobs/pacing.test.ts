@@ -9,7 +9,7 @@ import {
   reserveChannelSlot,
   reserveSlot,
   shareChannelTurn,
-} from "../../../src/jobs/pacing.js";
+} from "../../../src/delivery/pacing.js";
 import { TEST_REDIS_URL } from "../../helpers/services.js";
 
 const redis = new Redis(TEST_REDIS_URL);

@@ -28,7 +28,7 @@ const EVENTS_PATH = join(SLACK_DATA_DIR, "web-api-methods", "docs.slack.dev", "e
 const SCOPES_WITHOUT_A_CALL: Record<string, string> = {
   commands: "the /incident slash command and the message shortcut",
   "chat:write.public":
-    "post to public stakeholder channels the bot has not joined (deliver.ts joins and retries without it)",
+    "post to public stakeholder channels the bot has not joined (delivery/settle.ts joins and retries without it)",
 };
 
 /**
@@ -42,7 +42,7 @@ const SCOPES_WITHOUT_A_CALL: Record<string, string> = {
 const CONVERSATION_TYPES = ["channels", "groups", "im", "mpim"];
 const DEFAULT_CONVERSATION_TYPES = ["channels", "groups"];
 const CONVERSATION_TYPES_BY_METHOD: Record<string, string[]> = {
-  // Opens the DM with the reporter (deliver.ts, before reading it on a retry).
+  // Opens the DM with the reporter (delivery/probe.ts, before reading it on a retry).
   "conversations.open": ["im"],
   // On a retried post, reads the incident/stakeholder channel or the reporter's DM.
   "conversations.history": ["channels", "groups", "im"],

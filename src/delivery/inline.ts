@@ -1,12 +1,12 @@
 import type { Redis } from "ioredis";
 import { unclaimOutbox } from "../db/queries/outbox.js";
 import type { OutboxRow } from "../db/schema/index.js";
-import { RetryLater } from "../delivery/retry-later.js";
+import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { deliverOutbox } from "../services/deliver.js";
-import type { Deps } from "../services/deps.js";
-import { jobIds } from "./catalog.js";
+import type { DeliveryDeps } from "./deps.js";
 import { reserveChannelSlot } from "./pacing.js";
+import { RetryLater } from "./retry-later.js";
+import { deliverOutbox } from "./row.js";
 
 /** When an inline try fails for an unknown reason, its job tries again after this long. */
 const RETRY_AFTER_MS = 1_000;
@@ -35,7 +35,7 @@ export interface InlineDelivery {
  * claimed row once its lease has run out).
  */
 export function inlineDelivery(
-  ctx: { deps: Deps; redis: Redis; prefix: string },
+  ctx: { deps: DeliveryDeps; redis: Redis; prefix: string },
   limit = DEFAULT_LIMIT,
 ): InlineDelivery {
   const { deps } = ctx;
