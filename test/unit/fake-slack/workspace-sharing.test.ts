@@ -8,6 +8,8 @@ import { type FakeSlack, startFakeSlack } from "../../../src/emulator/server";
 let fake: FakeSlack;
 const client = () => fakeClient(fake);
 
+/* A loaded machine takes seconds over the first views.open (schemas compile): triggers last 60 s here. */
+
 const modal = (title: string): ModalView => ({
   type: "modal",
   callback_id: "form",
@@ -69,7 +71,7 @@ describe("snapshot and restore", () => {
     await client().chat.postMessage({ channel, text: "reply", thread_ts: posted.ts! });
     const dm = await client().conversations.open({ users: "U0ALICE" });
     const opened = await client().views.open({
-      trigger_id: fake.issueTrigger({ user: "U0ALICE" }),
+      trigger_id: fake.issueTrigger({ user: "U0ALICE", ttlMs: 60_000 }),
       view: modal("first"),
     });
     const saved = JSON.parse(JSON.stringify(fake.snapshot()));
@@ -99,8 +101,14 @@ describe("modal stacks", () => {
   it("stacks views.open and views.push, and applies a submission's answer as the Slack client does", async () => {
     const user = "U0ALICE";
     fake.addUser(user);
-    const first = await client().views.open({ trigger_id: fake.issueTrigger({ user }), view: modal("one") });
-    const second = await client().views.push({ trigger_id: fake.issueTrigger({ user }), view: modal("two") });
+    const first = await client().views.open({
+      trigger_id: fake.issueTrigger({ user, ttlMs: 60_000 }),
+      view: modal("one"),
+    });
+    const second = await client().views.push({
+      trigger_id: fake.issueTrigger({ user, ttlMs: 60_000 }),
+      view: modal("two"),
+    });
     const ids = () => fake.modalStack(user).map((v) => v.id);
     expect(ids()).toEqual([first.view?.id, second.view?.id]);
     expect(fake.modalStack("U0BOB")).toEqual([]);
@@ -129,8 +137,8 @@ describe("modal stacks", () => {
     fake.answerSubmission(user, first.view!.id!, {});
     expect(ids()).toEqual([]);
 
-    await client().views.open({ trigger_id: fake.issueTrigger({ user }), view: modal("a") });
-    await client().views.push({ trigger_id: fake.issueTrigger({ user }), view: modal("b") });
+    await client().views.open({ trigger_id: fake.issueTrigger({ user, ttlMs: 60_000 }), view: modal("a") });
+    await client().views.push({ trigger_id: fake.issueTrigger({ user, ttlMs: 60_000 }), view: modal("b") });
     fake.answerSubmission(user, fake.modalStack(user)[1]!.id, { response_action: "clear" });
     expect(ids()).toEqual([]);
   });
