@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import postgres from "postgres";
 import { type RunningDemo, startDemo } from "../../src/demo/demo.js";
@@ -66,7 +67,9 @@ export async function startSandbox(): Promise<Sandbox> {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   const dataDir = await mkdtemp(join(tmpdir(), "switchboard-sandbox-"));
+  const queuePrefix = `sandbox-browser-${suffix}`;
   const cleanup = async () => {
+    await dropKeys(queuePrefix);
     const drop = admin();
     try {
       await drop.unsafe(`drop database if exists ${name} with (force)`);
@@ -82,7 +85,7 @@ export async function startSandbox(): Promise<Sandbox> {
       dataDir,
       databaseUrl: url.toString(),
       redisUrl: TEST_REDIS_URL,
-      queuePrefix: `sandbox-browser-${suffix}`,
+      queuePrefix,
       logLevel: "error",
       env: {},
     });
@@ -98,6 +101,18 @@ export async function startSandbox(): Promise<Sandbox> {
       await cleanup();
     },
   };
+}
+
+/** Removes the demo's queues from the shared Redis. */
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
+      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Console errors and uncaught page errors, as they happen. */
