@@ -163,6 +163,27 @@ describe("the sandbox page", () => {
     await ui.modal.getByRole("heading", { name: "Log an incident" }).waitFor({ timeout: STEP_TIMEOUT_MS });
     clean("logging a message as an incident");
 
+    // The bot's answer to a form it refuses shows next to the field it names.
+    await ui.fillLogForm({
+      title: "IVR loops to the main menu",
+      description: "Callers choosing option 2 are sent back to the main menu.",
+      type: "Telephony outage",
+      impact: "Medium",
+      urgency: "Medium",
+    });
+    await ui.modal.getByText("Priority from the matrix: P3").waitFor({ timeout: STEP_TIMEOUT_MS });
+    await ui.modal.getByLabel("Override priority").selectOption("P2");
+    await ui.modal.getByRole("button", { name: "Log incident" }).click();
+    const reason = ui.modal.locator('.bk-input[data-block-id="override_reason"]');
+    await reason
+      .getByRole("alert")
+      .filter({ hasText: "Say why the priority is overridden" })
+      .waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(await reason.getByRole("textbox").getAttribute("aria-invalid")).toBe("true");
+    expect(await ui.modal.getByLabel("Title").inputValue()).toBe("IVR loops to the main menu");
+    await page.screenshot({ path: `${SHOTS}/form-error.png` });
+    clean("submitting a form the bot refuses");
+
     // Escape closes the modal.
     await page.keyboard.press("Escape");
     await ui.modal.waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
@@ -170,7 +191,7 @@ describe("the sandbox page", () => {
     await page.close();
   });
 
-  it("is readable on a phone: the sidebar folds away behind a button", async () => {
+  it("is readable on a phone (the sidebar folds away) and remembers the persona", async () => {
     const { page, ui, clean } = await newPage({ width: 390, height: 844 });
     await ui.open(PERSONAS.dutyManager.id, "");
     const sidebar = page.locator("#sidebar");
@@ -182,6 +203,12 @@ describe("the sandbox page", () => {
     await expect.poll(inView, { timeout: STEP_TIMEOUT_MS }).toBe(false);
     await page.screenshot({ path: `${SHOTS}/phone.png` });
     clean("using the page at phone width");
+
+    // The persona is remembered: the page opened again without ?as= is the duty manager's.
+    await page.goto(sandbox.url);
+    await page.locator(`body[data-as="${PERSONAS.dutyManager.id}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(new URL(page.url()).searchParams.get("as")).toBe(PERSONAS.dutyManager.id);
+    clean("opening the page again");
     await page.close();
   });
 });

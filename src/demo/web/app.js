@@ -53,6 +53,8 @@ const page = {
   seen: /** @type {Map<string, Map<string, number>>} */ (new Map()),
   /** The drawn modal's identity, so a re-draw happens only when it changed. */
   modalKey: "",
+  /** The errors last shown in the modal. */
+  modalErrorsKey: "{}",
   /** A refresh is running / another one is wanted after it. */
   loading: false,
   again: false,
@@ -97,11 +99,17 @@ async function refresh() {
     do {
       page.again = false;
       const query = page.as ? `?as=${encodeURIComponent(page.as)}` : "";
-      const res = await fetch(`/api/state${query}`);
+      let res = await fetch(`/api/state${query}`);
+      if (res.status === 400 && page.as && !page.state) {
+        // A remembered persona the workspace no longer has: let the server choose.
+        localStorage.removeItem(STORAGE_KEY);
+        page.as = null;
+        res = await fetch("/api/state");
+      }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const state = await res.json();
       page.state = state;
-      if (!page.as || page.as !== state.me) adoptPersona(state.me);
+      adoptPersona(state.me);
       draw();
     } while (page.again);
   } catch (err) {
@@ -130,8 +138,9 @@ function listen() {
 /** @param {string} id */
 function adoptPersona(id) {
   page.as = id;
-  localStorage.setItem(STORAGE_KEY, id);
+  if (localStorage.getItem(STORAGE_KEY) !== id) localStorage.setItem(STORAGE_KEY, id);
   const url = new URL(location.href);
+  if (url.searchParams.get("as") === id) return;
   url.searchParams.set("as", id);
   history.replaceState(null, "", url);
 }
@@ -538,6 +547,16 @@ function drawModal(s) {
   if (kept) restoreValues(form, kept);
   const body = form.querySelector(".bk-modal-body");
   if (body) body.scrollTop = scroll;
+  // New errors from the bot: take the visitor to the first field it named.
+  const errorsKey = JSON.stringify(s.modalErrors ?? {});
+  const freshErrors = errorsKey !== "{}" && errorsKey !== page.modalErrorsKey;
+  page.modalErrorsKey = errorsKey;
+  const invalid = form.querySelector('[aria-invalid="true"]');
+  if (freshErrors && invalid instanceof HTMLElement) {
+    invalid.scrollIntoView({ block: "center" });
+    invalid.focus({ preventScroll: true });
+    return;
+  }
   const target =
     (focused &&
       form.querySelector(
