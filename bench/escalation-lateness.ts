@@ -24,6 +24,7 @@ import {
   type Sightings,
   type Tracked,
 } from "./lib/escalation-stats.js";
+import { contentionLevel, measuredWindow } from "./lib/machine-load.js";
 import { benchRedis, deletePrefix, usedMemory } from "./lib/redis.js";
 import {
   conditions,
@@ -255,12 +256,18 @@ async function measure(
     `  transactions: the ${HOT} breaches fired in ${groups.count} of them; steps per transaction p50 ${groups.p50}, p99 ${groups.p99}, max ${groups.max}`,
   );
   const { late, early, missed, duplicated } = dm;
+  measuredWindow(`${scenario.timers} timers, first due → every DM in`, from, from + windowS * 1000);
+  // Beside BENCH_CONTENTION's burners the target is the contention one (issue 25).
+  const target = contentionLevel() > 0 ? CONTENTION_P99_MS : scenario.targetP99Ms;
   return verdict(
-    `DM p99 ≤ ${scenario.targetP99Ms} ms with ${scenario.timers} pending timers, none early, missed or duplicated`,
-    late.p99 <= scenario.targetP99Ms && early + missed + duplicated === 0,
+    `DM p99 ≤ ${target} ms with ${scenario.timers} pending timers, none early, missed or duplicated${contentionLevel() > 0 ? " (contention target)" : ""}`,
+    late.p99 <= target && early + missed + duplicated === 0,
     `p99 ${late.p99.toFixed(1)} ms, early ${early}, missed ${missed}, duplicated ${duplicated}`,
   );
 }
+
+/** The escalation DM target beside BENCH_CONTENTION's burners: p99 lateness ≤ 1 s. */
+const CONTENTION_P99_MS = 1_000;
 
 const sleepUntil = (epochMs: number) => new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())));
 

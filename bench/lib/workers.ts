@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Harness } from "../../test/helpers/harness.js";
 import { spawnWorkerProcess, writePolicyFile } from "../../test/helpers/worker-process.js";
+import { countAsBench } from "./machine-load.js";
 
 export interface BotProcess {
   child: ChildProcess;
@@ -47,6 +48,7 @@ export async function startBotProcess(
     child.stdout?.on("data", onData);
     child.once("exit", (code) => reject(new Error(`${role} ${index} exited with ${code} before starting`)));
   });
+  countAsBench(child.pid ?? 0);
   return { child, pid: child.pid ?? 0, port };
 }
 
