@@ -528,6 +528,8 @@ function drawModal(s) {
     ui.modalRoot.hidden = true;
     ui.modalRoot.innerHTML = "";
     document.body.classList.remove("modal-open");
+    // Back to where the visitor was typing.
+    if (previous && page.view?.kind === "channel") ui.composerText.focus({ preventScroll: true });
     return;
   }
   const ctx = {
