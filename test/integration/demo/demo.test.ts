@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDemo, realSlackCredential, startDemo } from "../../../src/demo/demo.js";
+import { ACTION, LOG_FIELDS } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { createTestDatabase, TEST_REDIS_URL } from "../../helpers/services.js";
 import { logFormState, validLogForm } from "../../helpers/slack-payloads.js";
@@ -192,6 +193,76 @@ describe("npm run demo", () => {
       false,
     );
   }, 150_000);
+
+  it("opens the Home tab, the message shortcut's modal, a select's preview, options, errors and close", async () => {
+    const lead = P().teamLead.id;
+    expect((await api().post("/api/home", { as: lead })).body).toEqual({ ok: true });
+    const home = await eventually("the lead's Home tab", async () => (await api().state(lead)).home);
+    expect(home.type).toBe("home");
+    expect((await api().state(P().stakeholder.id)).home).toBeNull();
+
+    const agent = P().agent.id;
+    const floor = channelNamed(await api().state(agent), "agent-floor")!;
+    const said = "Customers cannot log in to the app since 10:05";
+    expect((await api().post("/api/message", { as: agent, channel: floor.id, text: said })).body).toEqual({
+      ok: true,
+    });
+    const message = (await api().state(agent)).messages[floor.id]!.find((m) => m.text === said)!;
+    expect(message.user).toBe(agent);
+    const shortcut = await api().post("/api/shortcut", { as: agent, channel: floor.id, ts: message.ts });
+    expect(shortcut.body).toEqual({ ok: true });
+    const modal = await eventually(
+      "the Log modal from the shortcut",
+      async () => (await api().state(agent)).modal,
+    );
+    expect(modal.view.callback_id).toBe("log_incident_modal");
+    expect(JSON.stringify(modal.view.blocks)).toContain("Customers cannot log in");
+
+    // Choosing impact and urgency shows the matrix's priority in the open modal.
+    const state = logFormState({ impact: "high", urgency: "high" });
+    const chosen = await api().post("/api/action", {
+      as: agent,
+      source: { type: "view", view_id: modal.view_id },
+      action: {
+        type: "static_select",
+        action_id: ACTION.urgency,
+        block_id: LOG_FIELDS.urgency,
+        selected_option: { value: "high", text: { type: "plain_text", text: "High" } },
+        action_ts: `${Date.now() / 1000}`,
+      },
+      state,
+    });
+    expect(chosen.body).toEqual({ ok: true });
+    await eventually("the priority preview", async () =>
+      JSON.stringify((await api().state(agent)).modal?.view.blocks).includes("Priority from the matrix: P1"),
+    );
+
+    const options = await api().post("/api/options", {
+      as: agent,
+      view_id: modal.view_id,
+      block_id: "anything",
+      action_id: "anything",
+      value: "pay",
+    });
+    expect(options.body).toEqual({ options: [] });
+
+    const refused = await api().post("/api/submit", {
+      as: agent,
+      view_id: modal.view_id,
+      values: logFormState({}),
+    });
+    expect(refused.body).toMatchObject({ ok: true, response_action: "errors" });
+    const withErrors = await api().state(agent);
+    expect(withErrors.modal?.view_id).toBe(modal.view_id);
+    expect(Object.keys(withErrors.modalErrors)).toContain("title");
+
+    expect((await api().post("/api/close", { as: agent, view_id: modal.view_id })).body).toEqual({
+      ok: true,
+    });
+    const closed = await api().state(agent);
+    expect(closed.modal).toBeNull();
+    expect(closed.modalErrors).toEqual({});
+  });
 
   it("keeps channels and messages over a restart with the same data folder", async () => {
     const agent = P().agent.id;
