@@ -50,6 +50,12 @@ const SLACK_LIMIT = { perSecond: 1, burst: 3 };
 const TYPE = "service_failure";
 /** Worker processes (`npm start` with SWITCHBOARD_ROLE=worker). */
 const WORKERS = 1;
+/**
+ * Receiver processes (SWITCHBOARD_ROLE=web), the submissions spread over them in turn as a load
+ * balancer would. One on a quiet machine; beside BENCH_CONTENTION's burners two, the deployment
+ * docs/operations.md recommends for a shared host (each gets its own share of the CPU).
+ */
+const webProcesses = () => (contentionLevel() > 0 ? 2 : 1);
 
 /**
  * The type's own two stakeholder channels plus the security team's: three channels of the
@@ -103,7 +109,7 @@ interface Told {
  * or, when the ack is the "saving" view, the view id (its incident is looked up after).
  */
 function submitter(
-  eventsUrl: string,
+  eventsUrls: string[],
   form: FakeView,
   tag: string,
   submitted: Submitted,
@@ -120,7 +126,7 @@ function submitter(
       viewSubmission({ user: USERS.agent, opened: { id: viewId, view: form.view }, state }),
     );
     const sentAt = Date.now();
-    const res = await signedPost(eventsUrl, body);
+    const res = await signedPost(eventsUrls[n % eventsUrls.length]!, body);
     const text = await res.text();
     const reference = /INC-\d{6}/.exec(text)?.[0];
     if (res.status === 200 && reference && text.includes('"update"')) submitted.set(reference, sentAt);
@@ -162,7 +168,7 @@ async function settleLate(h: Harness, late: Late, submitted: Submitted, told: To
 
 async function runPhase(
   h: Harness,
-  eventsUrl: string,
+  eventsUrls: string[],
   form: FakeView,
   tag: string,
   load: { rate: number; durationMs: number },
@@ -173,7 +179,7 @@ async function runPhase(
   const told: Told = { retry: 0, sent: [], toldIds: new Set() };
   const delay = loopDelay();
   const from = Date.now();
-  const result = await runLoad({ ...load, send: submitter(eventsUrl, form, tag, submitted, late, told) });
+  const result = await runLoad({ ...load, send: submitter(eventsUrls, form, tag, submitted, late, told) });
   if (measured) measuredWindow(`${tag} ${load.rate.toFixed(2)}/s`, from, Date.now());
   const loop = delay.stop();
   const notSaved = await settleLate(h, late, submitted, told);
@@ -298,7 +304,7 @@ function ratelimited(h: Harness, channels: string[]): number {
 function printConditions(channels: number): void {
   conditions([
     ...machineFacts(),
-    `system: the bot as ${WORKERS} worker process(es) and one receiver process (\`node --import tsx src/main.ts\` with SWITCHBOARD_ROLE=worker and =web, default concurrency and pool), as a deployment under load would run them; this process holds the fake Slack (which validates every message against Block Kit, as Slack's servers would check it) and the load generator; fresh database from the bench template, its own Redis queue prefix`,
+    `system: the bot as ${WORKERS} worker process(es) and ${webProcesses()} receiver process(es) (submissions spread over them in turn) (\`node --import tsx src/main.ts\` with SWITCHBOARD_ROLE=worker and =web, default concurrency and pool), as a deployment under load would run them; this process holds the fake Slack (which validates every message against Block Kit, as Slack's servers would check it) and the load generator; fresh database from the bench template, its own Redis queue prefix`,
     `policy: incident type ${TYPE} announced to ${channels} stakeholder channels (channels of the fake workspace with nothing in them yet); every incident of the type is announced in the SAME ${channels} channels — announcements go to the type's shared stakeholder channels, not to per-incident channels`,
     "request: a signed view_submission of the Log-an-incident form (valid fields, caller reference, a fresh view id each so none is a resubmission); the ack (response_action update naming INC-n) is sent only after the incident, its caller reference and first log entries are committed",
     "ack latency: open loop, from each request's scheduled start to its HTTP status",
@@ -323,16 +329,19 @@ export async function intake(): Promise<boolean> {
     if (channels.length !== STAKEHOLDER_CHANNELS) throw new Error(`policy gives ${channels.length} channels`);
     h.slack.setChannelRateLimit(SLACK_LIMIT);
     for (let i = 0; i < WORKERS; i++) workers.push(await startBotProcess(h, i, "intake"));
-    const web = await startBotProcess(h, 0, "intake", "web");
-    workers.push(web);
-    const eventsUrl = `http://127.0.0.1:${web.port}/slack/events`;
+    const eventsUrls: string[] = [];
+    for (let i = 0; i < webProcesses(); i++) {
+      const web = await startBotProcess(h, i, "intake", "web");
+      workers.push(web);
+      eventsUrls.push(`http://127.0.0.1:${web.port}/slack/events`);
+    }
     const cpu = cpuSampler();
     const workerCpu = () => workers.map((w) => processCpuSeconds(w.pid));
     const form = await openedForm(h);
 
-    const warm = await runPhase(h, eventsUrl, form, "warmup", WARM_UP, false);
+    const warm = await runPhase(h, eventsUrls, form, "warmup", WARM_UP, false);
     await collect(h, warm.submitted, WARM_UP_COLLECT_MS);
-    const paced = await runPhase(h, eventsUrl, form, "paced", PACED);
+    const paced = await runPhase(h, eventsUrls, form, "paced", PACED);
     const pacedAnn = await collect(h, paced.submitted, PACED_COLLECT_MS);
     figure(
       percentileLine("submission → last announcement", percentiles(pacedAnn.latencies)) +
@@ -341,11 +350,11 @@ export async function intake(): Promise<boolean> {
 
     const floodStart = Date.now();
     const cpuBefore = workerCpu();
-    const flood = await runPhase(h, eventsUrl, form, "flood", FLOOD);
+    const flood = await runPhase(h, eventsUrls, form, "flood", FLOOD);
     const floodEnd = Date.now();
     const cpuAfter = workerCpu();
     figure(
-      `during the flood: ${cpu.between(floodStart, floodEnd)}; the worker process(es), then the receiver's: ${cpuAfter
+      `during the flood: ${cpu.between(floodStart, floodEnd)}; the worker process(es), then the receivers': ${cpuAfter
         .map(
           (c, i) => `${((100 * (c - (cpuBefore[i] ?? 0))) / ((floodEnd - floodStart) / 1000)).toFixed(0)}%`,
         )
