@@ -35,6 +35,8 @@ beforeEach(() => {
 });
 
 const db = () => h.system.deps.db;
+/** Waits on observable state allow for a slow, shared machine. */
+const SLOW_OK = { timeoutMs: 30_000 };
 const incidentsOf = (viewId: string) =>
   db().select().from(incidents).where(eq(incidents.submissionKey, viewId));
 const viewText = (viewId: string) => JSON.stringify(h.slack.views.find((v) => v.id === viewId)?.view ?? {});
@@ -61,8 +63,8 @@ describe("a form whose save outlives the request deadline", () => {
     let first: Awaited<ReturnType<typeof submitLogModal>>;
     try {
       first = await submitLogModal(h, view, form);
-      // The save is still blocked by the lock (the answer came without it): the deadline path ran.
-      expect(await waitingOnLock()).not.toEqual([]);
+      // The save is blocked by the lock (the answer came without it): the deadline path ran.
+      await eventually("the save waiting on the lock", async () => (await waitingOnLock()).length > 0);
     } finally {
       await release();
     }
@@ -73,9 +75,11 @@ describe("a form whose save outlives the request deadline", () => {
     expect(first.reference).toBeNull();
 
     // Once the lock is gone the save commits and the same view shows its reference.
-    const reference = await eventually("the view shows the reference", async () => {
-      return viewText(view.id).match(/INC-\d{6}/)?.[0];
-    });
+    const reference = await eventually(
+      "the view shows the reference",
+      async () => viewText(view.id).match(/INC-\d{6}/)?.[0],
+      SLOW_OK,
+    );
     const [row] = await incidentsOf(view.id);
     expect(row?.title).toBe("Lines down at Leeds");
     expect(reference).toBe(`INC-${String(row!.number).padStart(6, "0")}`);
@@ -89,6 +93,7 @@ describe("a form whose save outlives the request deadline", () => {
     await eventually(
       "the incident's channel",
       async () => (await loadIncident(h.system.deps, row!.id)).channelId,
+      SLOW_OK,
     );
   });
 
@@ -120,10 +125,14 @@ describe("a form whose save outlives the request deadline", () => {
     expect(blockText(first.ack!)).toContain("Saving your incident");
 
     // The agent is told, on the same view, with the form and their entries back.
-    const shown = await eventually("the form shown again", async () => {
-      const text = viewText(view.id);
-      return text.includes("Not saved") ? text : null;
-    });
+    const shown = await eventually(
+      "the form shown again",
+      async () => {
+        const text = viewText(view.id);
+        return text.includes("Not saved") ? text : null;
+      },
+      SLOW_OK,
+    );
     expect(shown).toContain("press Log incident again");
     expect(shown).toContain(VIEW.logIncident);
     expect(shown).toContain('"initial_value":"Queue 7 silent"');
@@ -172,14 +181,16 @@ describe("a form whose save outlives the request deadline", () => {
     let answer: Awaited<ReturnType<typeof submitView>>;
     try {
       answer = await submitView(h, submitted, state, USERS.agent);
-      expect(await waitingOnLock()).not.toEqual([]);
+      await eventually("the change waiting on the lock", async () => (await waitingOnLock()).length > 0);
     } finally {
       await release();
     }
     expect(answer.response_action).toBe("update");
     expect(JSON.stringify(answer)).toContain("Saving your change");
-    await eventually("the view says the change was saved", async () =>
-      viewText(view.id).includes(":white_check_mark:") ? true : null,
+    await eventually(
+      "the view says the change was saved",
+      async () => (viewText(view.id).includes(":white_check_mark:") ? true : null),
+      SLOW_OK,
     );
     expect((await loadIncident(h.system.deps, incident.id)).status).toBe("resolved");
     // The same submission delivered again changes nothing more: one status change to resolved.
