@@ -10,7 +10,7 @@ import { type RunningSystem, startSystem } from "../system.js";
 import { demoPolicy } from "./policy.js";
 import { SandboxActions } from "./sandbox-actions.js";
 import { type SandboxServer, startSandboxServer } from "./sandbox-server.js";
-import { type DemoService, DemoStartError, demoPostgres, demoRedis } from "./services.js";
+import { checkPortFree, type DemoService, DemoStartError, demoPostgres, demoRedis } from "./services.js";
 import { loadWorkspace, PERSONAS, type Personas, persistWorkspace, seedWorkspace } from "./workspace.js";
 
 /** `.demo/` at the top of the project: the embedded PostgreSQL's data and the saved workspace. */
@@ -90,6 +90,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
   const stopAll = async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
   };
+  const port = opts.port ?? Number(env.DEMO_PORT || 3000);
+  await checkPortFree(port);
   try {
     const pg: DemoService = await demoPostgres(opts.databaseUrl ?? env.DATABASE_URL, dataDir);
     cleanup.push(pg.stop);
@@ -122,7 +124,6 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     cleanup.push(() => system.stop());
 
     const actions = new SandboxActions(slack, `http://127.0.0.1:${system.port}/slack/events`, signingSecret);
-    const port = opts.port ?? Number(env.DEMO_PORT || 3000);
     const sandbox: SandboxServer = await startSandboxServer({ port, slack, actions, logger });
     cleanup.push(() => sandbox.close());
     return {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
@@ -27,6 +28,22 @@ export const NO_REDIS_SERVER =
   "switchboard demo: needs Redis: install redis-server (Debian/Ubuntu: apt install redis-server; macOS: brew install redis) or run `docker compose up -d redis`, or set REDIS_URL";
 
 const DEMO_DATABASE = "switchboard";
+
+/** Fails at once, before anything starts, when the page's port is taken. */
+export async function checkPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        new DemoStartError(
+          `switchboard demo: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message}): set DEMO_PORT to a free port`,
+        ),
+      ),
+    );
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
 
 async function postgresAnswers(url: string): Promise<boolean> {
   const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
