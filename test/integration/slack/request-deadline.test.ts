@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { incidentLog, incidents, outbox } from "../../../src/db/schema/index.js";
+import { blockSuggestion, viewClosed } from "../../../src/emulator/requests.js";
 import type { FakeView } from "../../../src/emulator/types.js";
 import { CARD_ACTION, VIEW } from "../../../src/messages/ids.js";
 import { openLogModal, submitLogModal } from "../../helpers/drill.js";
@@ -200,5 +201,24 @@ describe("a form whose save outlives the request deadline", () => {
       (e) => e.kind === "status_changed" && JSON.stringify(e).includes("resolved"),
     );
     expect(changes).toHaveLength(1);
+  });
+
+  it("answers options requests and closed forms at once, though no listener asks for them", async () => {
+    const view = await openLogModal(h);
+    const suggest = await h.action(
+      blockSuggestion({
+        user: USERS.agent,
+        opened: view,
+        state: {},
+        actionId: "anything",
+        blockId: "anything",
+        value: "que",
+      }),
+    );
+    expect(suggest.status).toBe(200);
+    expect(await suggest.json()).toEqual({ options: [] });
+    const closed = await h.action(viewClosed({ user: USERS.agent, opened: view, state: {} }));
+    expect(closed.status).toBe(200);
+    expect(await closed.text()).toBe("");
   });
 });
