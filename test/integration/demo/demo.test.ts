@@ -38,6 +38,9 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+/** How long the bot may take for what follows a request (a loaded machine is slow, never wrong). */
+const BOT = { timeoutMs: 30_000 };
+
 const api = () => sandbox(demo!);
 const P = () => demo!.personas;
 const channelNamed = (s: SandboxState, name: string) => s.channels.find((c) => c.name === name);
@@ -111,17 +114,21 @@ describe("npm run demo", () => {
     const modal = await eventually(
       "the Log modal in the agent's state",
       async () => (await api().state(agent)).modal,
+      BOT,
     );
     expect(modal.view.callback_id).toBe("log_incident_modal");
     expect(modal.depth).toBe(1);
     // Nobody else sees the agent's modal.
     expect((await api().state(P().teamLead.id)).modal).toBeNull();
     // The change was announced over SSE with a newer version.
-    await eventually("a change event", async () =>
-      events.some((e) => {
-        const match = /^event: change\ndata: (.*)$/m.exec(e);
-        return match ? (JSON.parse(match[1]!) as { version: number }).version > versionBefore : false;
-      }),
+    await eventually(
+      "a change event",
+      async () =>
+        events.some((e) => {
+          const match = /^event: change\ndata: (.*)$/m.exec(e);
+          return match ? (JSON.parse(match[1]!) as { version: number }).version > versionBefore : false;
+        }),
+      BOT,
     );
     abort.abort();
 
@@ -135,22 +142,32 @@ describe("npm run demo", () => {
     const confirmation = (await api().state(agent)).modal;
     expect(JSON.stringify(confirmation?.view.blocks)).toMatch(/INC-\d+/);
 
-    const channel = await eventually("the incident channel", async () =>
-      incidentChannel(await api().state(agent)),
+    const channel = await eventually(
+      "the incident channel",
+      async () => incidentChannel(await api().state(agent)),
+      BOT,
     );
-    const card = await eventually("the pinned card", async () => {
-      const s = await api().state(agent);
-      return s.messages[channel.id]?.find((m) => m.pinned && m.user === "U0BOT");
-    });
+    const card = await eventually(
+      "the pinned card",
+      async () => {
+        const s = await api().state(agent);
+        return s.messages[channel.id]?.find((m) => m.pinned && m.user === "U0BOT");
+      },
+      BOT,
+    );
     expect(card.text).toContain("P1");
     expect(findElement(card.blocks, "incident_acknowledge")).toBeDefined();
 
     const stakeholder = P().stakeholder.id;
-    const announcement = await eventually("the announcement in #client-updates", async () => {
-      const s = await api().state(stakeholder);
-      const updates = channelNamed(s, "client-updates")!;
-      return s.messages[updates.id]?.find((m) => m.text.includes("Card payments failing"));
-    });
+    const announcement = await eventually(
+      "the announcement in #client-updates",
+      async () => {
+        const s = await api().state(stakeholder);
+        const updates = channelNamed(s, "client-updates")!;
+        return s.messages[updates.id]?.find((m) => m.text.includes("Card payments failing"));
+      },
+      BOT,
+    );
     expect(announcement.user).toBe("U0BOT");
 
     // P1 is due a response in 45 s; unacknowledged, it goes to the team lead's DM.
@@ -185,8 +202,10 @@ describe("npm run demo", () => {
     expect(changed.edited).toBe(true);
     expect(changed.pinned).toBe(true);
     // The click's answer went to the response_url: an ephemeral only the team lead sees.
-    const answer = await eventually("the lead's ephemeral answer", async () =>
-      (await api().state(lead)).ephemerals.find((e) => e.text.includes("You acknowledged")),
+    const answer = await eventually(
+      "the lead's ephemeral answer",
+      async () => (await api().state(lead)).ephemerals.find((e) => e.text.includes("You acknowledged")),
+      BOT,
     );
     expect(answer.channel).toBe(dm.im.id);
     expect((await api().state(agent)).ephemerals.some((e) => e.text.includes("You acknowledged"))).toBe(
@@ -197,7 +216,7 @@ describe("npm run demo", () => {
   it("opens the Home tab, the message shortcut's modal, a select's preview, options, errors and close", async () => {
     const lead = P().teamLead.id;
     expect((await api().post("/api/home", { as: lead })).body).toEqual({ ok: true });
-    const home = await eventually("the lead's Home tab", async () => (await api().state(lead)).home);
+    const home = await eventually("the lead's Home tab", async () => (await api().state(lead)).home, BOT);
     expect(home.type).toBe("home");
     expect((await api().state(P().stakeholder.id)).home).toBeNull();
 
@@ -214,6 +233,7 @@ describe("npm run demo", () => {
     const modal = await eventually(
       "the Log modal from the shortcut",
       async () => (await api().state(agent)).modal,
+      BOT,
     );
     expect(modal.view.callback_id).toBe("log_incident_modal");
     expect(JSON.stringify(modal.view.blocks)).toContain("Customers cannot log in");
@@ -233,8 +253,13 @@ describe("npm run demo", () => {
       state,
     });
     expect(chosen.body).toEqual({ ok: true });
-    await eventually("the priority preview", async () =>
-      JSON.stringify((await api().state(agent)).modal?.view.blocks).includes("Priority from the matrix: P1"),
+    await eventually(
+      "the priority preview",
+      async () =>
+        JSON.stringify((await api().state(agent)).modal?.view.blocks).includes(
+          "Priority from the matrix: P1",
+        ),
+      BOT,
     );
 
     const options = await api().post("/api/options", {
@@ -287,6 +312,7 @@ describe("npm run demo", () => {
     const reply = await eventually(
       "the list's ephemeral",
       async () => (await api().state(agent)).ephemerals[seen],
+      BOT,
     );
     expect(reply.channel).toBe(channel.id);
     expect(JSON.stringify(reply)).toMatch(/INC-\d+/);

@@ -49,10 +49,14 @@ describe("the demo with nothing configured", () => {
       text: "/incident list",
     });
     expect(sent.body).toEqual({ ok: true });
-    const reply = await eventually("the list's answer", async () => {
-      const s = await sandbox(demo!).state(demo!.personas.agent.id);
-      return s.ephemerals[0];
-    });
+    const reply = await eventually(
+      "the list's answer",
+      async () => {
+        const s = await sandbox(demo!).state(demo!.personas.agent.id);
+        return s.ephemerals[0];
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(reply.channel).toBe(floor.id);
   }, 180_000);
 
