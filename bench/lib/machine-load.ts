@@ -69,7 +69,12 @@ function serviceKind(pid: number): "bench" | "services" | null {
   }
   if (comm.startsWith("redis-server")) return "services";
   if (comm !== "postgres") return null;
-  const title = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  let title: string;
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return null; // ended between the two reads
+  }
   return title.includes(BENCH_DATABASE) ? "bench" : title.includes("(") ? null : "services";
 }
 
@@ -91,7 +96,13 @@ function sample(): Sample {
 export function startMachineLoad(): void {
   if (timer) return;
   samples.push(sample());
-  timer = setInterval(() => samples.push(sample()), SAMPLE_MS);
+  timer = setInterval(() => {
+    try {
+      samples.push(sample());
+    } catch {
+      // /proc changed under the read: the next sample covers it
+    }
+  }, SAMPLE_MS);
   timer.unref();
 }
 
