@@ -96,9 +96,12 @@ function webApiCalls(source: string): string[] {
   return [...[...normalised.matchAll(CALL)].map((m) => `${m[1]}.${m[2]}`), ...helpers];
 }
 
+/** The Slack emulator and the demo's sandbox play Slack's side; they call no Web API. */
+const NOT_THE_APP = /^(emulator|demo)\//;
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts"))
+    .filter((f) => f.endsWith(".ts") && !NOT_THE_APP.test(f))
     .map((f) => join(dir, f));
 }
 
