@@ -152,13 +152,17 @@ export class SandboxActions {
   > {
     const view = this.openView(user, viewId);
     if (view?.type !== "modal") return { ok: false, error: "view_not_found" };
+    const hashBefore = view.hash;
     const res = await this.post(
       payloadBody(viewSubmission({ user, opened: view, state: values, triggerId: this.trigger(user) })),
     );
     if (res.status !== 200) return { ok: false, error: `the app answered HTTP ${res.status}` };
     const answer = parseAnswer(await res.text()) as ViewAnswer;
+    // An app may answer "update" (e.g. "Saving…") and then call views.update with the result; if
+    // that call landed first, the view it set is the newer one and the answer is already past.
+    const overtaken = answer.response_action === "update" && this.openView(user, viewId)?.hash !== hashBefore;
     try {
-      this.slack.answerSubmission(user, viewId, answer);
+      if (!overtaken) this.slack.answerSubmission(user, viewId, answer);
     } catch (err) {
       return {
         ok: false,
@@ -272,6 +276,7 @@ export class SandboxActions {
 
   /** Shows the response_url posts that arrived since the last call. */
   private route(): void {
+    if (this.responsesSeen >= this.slack.responses.length) return;
     this.routing = true;
     try {
       while (this.responsesSeen < this.slack.responses.length) {
