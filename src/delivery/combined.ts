@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { claimOutboxAttempts, markOutboxSentMany, type SentPost } from "../db/queries/outbox.js";
-import { batcher } from "./batcher.js";
+import { batcher } from "../lib/batcher.js";
 
 /**
  * Takes the row for one delivery attempt: counts the attempt (so a retry knows a post may

@@ -1,12 +1,12 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
-import { batcher } from "../delivery/batcher.js";
 import { deliverJob } from "../delivery/deliver-job.js";
 import { type InlineDelivery, inlineDelivery } from "../delivery/inline.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { waitForEditTurn } from "../delivery/turns.js";
 import { periodOfDays } from "../domain/report-period.js";
+import { batcher } from "../lib/batcher.js";
 import { describeError } from "../lib/logger.js";
 import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batcher } from "../../../src/delivery/batcher.js";
+import { batcher } from "../../../src/lib/batcher.js";
 
 /** A run function that records its groups and finishes when told to. */
 function recorder<T>(result: (item: T) => string = (item) => `done ${item}`) {
