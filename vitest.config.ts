@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // The first Block Kit check compiles Slack's schema: seconds on a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {

@@ -62,19 +62,30 @@ export class Dispatcher {
     private readonly baseUrl: () => string,
   ) {}
 
-  async handle(method: string, args: Args, token: string | undefined): Promise<Reply> {
+  /** `receivedAt`: when the request reached Slack (trigger ids are checked against it). */
+  async handle(
+    method: string,
+    args: Args,
+    token: string | undefined,
+    receivedAt = Date.now(),
+  ): Promise<Reply> {
     if (!isKnownMethod(method)) return json(200, { ok: false, error: "unknown_method", req_method: method });
     const fault = this.faults.take(method, args);
     const failsOnly =
       fault && !fault.afterEffect && (fault.error !== undefined || fault.status !== undefined || fault.reset);
     if (fault && failsOnly) return { ...injected(method, fault), delayMs: fault.delayMs };
-    const reply = await this.normal(method, args, token);
+    const reply = await this.normal(method, args, token, receivedAt);
     if (!fault) return reply;
     if (fault.afterEffect) return { ...injected(method, fault), delayMs: fault.delayMs };
     return { ...reply, delayMs: fault.delayMs };
   }
 
-  private async normal(method: string, args: Args, token: string | undefined): Promise<Reply> {
+  private async normal(
+    method: string,
+    args: Args,
+    token: string | undefined,
+    receivedAt: number,
+  ): Promise<Reply> {
     const handler = HANDLERS[method];
     if (!handler) {
       const message = `fake-slack: ${method} is a Slack method the fake does not implement`;
@@ -101,7 +112,7 @@ export class Dispatcher {
       }
     }
     try {
-      const body = await handler(args, { ws: this.ws, method, baseUrl: this.baseUrl() });
+      const body = await handler(args, { ws: this.ws, method, baseUrl: this.baseUrl(), receivedAt });
       return json(200, { ok: true, ...body });
     } catch (error) {
       if (error instanceof ApiError) return platformError(method, error.code, error.extra);

@@ -24,13 +24,13 @@ function viewArg(args: Args, expected: "modal" | "home"): Record<string, unknown
   return view;
 }
 
-function consumeTrigger(ws: Workspace, args: Args): { id: string; user: string } {
+function consumeTrigger(ws: Workspace, args: Args, receivedAt: number): { id: string; user: string } {
   const id = str(args, "trigger_id") || str(args, "interactivity_pointer");
   if (!id) throw invalidArguments("missing required field: trigger_id");
   const trigger = ws.triggers.get(id);
   if (!trigger) throw new ApiError("invalid_trigger_id");
   if (trigger.used) throw new ApiError("exchanged_trigger_id");
-  if (Date.now() > trigger.expiresAt) throw new ApiError("expired_trigger_id");
+  if (receivedAt > trigger.expiresAt) throw new ApiError("expired_trigger_id");
   trigger.used = true;
   return { id, user: trigger.user };
 }
@@ -85,20 +85,20 @@ function store(ws: Workspace, view: Record<string, unknown>, user: string, trigg
   return stored;
 }
 
-const open: Handler = (args, { ws }) => {
+const open: Handler = (args, { ws, receivedAt }) => {
   const input = viewArg(args, "modal");
   checkExternalId(ws, input);
-  const trigger = consumeTrigger(ws, args);
+  const trigger = consumeTrigger(ws, args, receivedAt);
   const view = buildView(ws, input, { id: ws.nextId("V") });
   store(ws, view, trigger.user, trigger.id);
   ws.modalStacks.set(trigger.user, [String(view.id)]);
   return { view };
 };
 
-const push: Handler = (args, { ws }) => {
+const push: Handler = (args, { ws, receivedAt }) => {
   const input = viewArg(args, "modal");
   checkExternalId(ws, input);
-  const trigger = consumeTrigger(ws, args);
+  const trigger = consumeTrigger(ws, args, receivedAt);
   const parent = ws.views.findLast((v) => v.type === "modal" && v.user === trigger.user);
   if (!parent) throw new ApiError("not_found");
   const rootId = String(parent.view.root_view_id ?? parent.id);

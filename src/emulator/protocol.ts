@@ -11,6 +11,8 @@ export interface HandlerContext {
   method: string;
   /** "http://127.0.0.1:<port>", for URLs the fake serves itself (uploads). */
   baseUrl: string;
+  /** When the request arrived: Slack judges a trigger's age then, not after checking the view. */
+  receivedAt: number;
 }
 
 /** Returns the success body without `ok`; throws `ApiError` for platform errors. */

@@ -59,6 +59,7 @@ class FakeSlackServer {
   }
 
   private async api(method: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const receivedAt = Date.now();
     const parsed = await parseApiCall(req, url).catch(() => undefined);
     if (!parsed) {
       // Slack's answer to a body it cannot parse.
@@ -75,7 +76,7 @@ class FakeSlackServer {
     const call: RecordedCall = { method, args: parsed.args, at: Date.now(), ok: false, status: 0 };
     this.calls.push(call);
     try {
-      const reply = await this.dispatcher.handle(method, parsed.args, parsed.token);
+      const reply = await this.dispatcher.handle(method, parsed.args, parsed.token, receivedAt);
       Object.assign(call, {
         status: reply.status,
         ok: reply.ok,
