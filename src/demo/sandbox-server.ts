@@ -8,6 +8,7 @@ import type { FakeSlack } from "../emulator/types.js";
 import type { Logger } from "../lib/logger.js";
 import type { SandboxActions } from "./sandbox-actions.js";
 import { sandboxState } from "./sandbox-state.js";
+import { people } from "./workspace.js";
 
 /** The demo's page and its JSON API on 127.0.0.1 (the "Sandbox API" of src/demo/README.md). */
 
@@ -149,7 +150,8 @@ export async function startSandboxServer(opts: {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
     if (req.method === "GET" && path === "/api/state") {
-      const as = person(url.searchParams.get("as") ?? "");
+      // A first visit names nobody: it sees the workspace as the first persona (the agent).
+      const as = person(url.searchParams.get("as") || people()[0]!.id);
       return sendJson(res, 200, sandboxState(slack, actions, as));
     }
     if (req.method === "GET" && path === "/api/events") {

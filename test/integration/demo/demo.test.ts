@@ -97,6 +97,10 @@ describe("npm run demo", () => {
     expect(channelNamed(s, "client-updates")).toMatchObject({ kind: "public", member: false });
     expect(s.modal).toBeNull();
     expect(s.timezone).toBe("Europe/London");
+    // A first visit names nobody: it sees the workspace as the agent.
+    const first = await fetch(api().url("/api/state"));
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as { me: string }).me).toBe(P().agent.id);
     const bad = await api().post("/api/message", { as: "nobody", channel: "C1", text: "hi" });
     expect(bad.status).toBe(400);
     expect(bad.body.ok).toBe(false);
