@@ -171,6 +171,30 @@ describe("a form whose save outlives the request deadline", () => {
     expect(await incidentsOf(view.id)).toHaveLength(1);
   });
 
+  it("still held after the late-save limit: the form comes back, then shows the reference once saved", async () => {
+    const view = await openLogModal(h);
+    const form = validLogForm({ title: "Wallboard frozen", callerReference: "ACC-DEADLINE-3" });
+    const release = await lockIncidents();
+    let told: Awaited<ReturnType<typeof submitLogModal>>;
+    try {
+      // submitLogModal follows a saving answer until the view shows an outcome.
+      told = await submitLogModal(h, view, form);
+    } finally {
+      await release();
+    }
+    expect(told.saving).toBe(true);
+    expect(told.notSaved).toMatch(/Not saved[\s\S]*press Log incident again/);
+    // The save was still waiting, not failed: once the lock goes it commits, and the view says so.
+    const reference = await eventually(
+      "the view shows the reference",
+      async () => viewText(view.id).match(/INC-\d{6}/)?.[0],
+      SLOW_OK,
+    );
+    const rows = await incidentsOf(view.id);
+    expect(rows).toHaveLength(1);
+    expect(reference).toBe(`INC-${String(rows[0]!.number).padStart(6, "0")}`);
+  }, 120_000);
+
   it("applies the same rule to the incident forms (resolve): saving view, then the outcome", async () => {
     const incident = await readyIncident(h.system.deps);
     await clickButton(h, {
