@@ -53,6 +53,15 @@ export function canRetry(err: unknown): boolean {
   return err instanceof SaveTimedOut || isDatabaseUnavailable(err);
 }
 
+/** What a form says when its save failed: whether pressing the button again can help. */
+export function saveFailedMessage(error: unknown, form: { what?: string; button?: string } = {}): string {
+  const thing = form.what ? ` ${form.what}` : "";
+  const again = form.button ? `press ${form.button} again` : "try again";
+  return canRetry(error)
+    ? `Couldn't save${thing} just now: the database is not answering. Your entries are still here; ${again} in a few seconds.`
+    : `Couldn't save${thing} because of an internal error. Your entries are still here; please try again.`;
+}
+
 /**
  * The one rule for every form: answer within the request deadline. If the save ends in time,
  * Slack gets the form's usual answer. If not, Slack gets a "saving" view at the deadline, and

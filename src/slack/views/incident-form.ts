@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
-import { answerByDeadline, canRetry } from "../answer-by-deadline.js";
+import { answerByDeadline, saveFailedMessage } from "../answer-by-deadline.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 import { parseWorkMetadata } from "../parse/work-forms.js";
 
@@ -67,11 +67,7 @@ export function submitIncidentForm(
         }),
       answer: (settled) => {
         if (!settled.ok) {
-          return errorsOn(
-            canRetry(settled.error)
-              ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
-              : "Couldn't save because of an internal error. Your entries are still here; please try again.",
-          );
+          return errorsOn(saveFailedMessage(settled.error));
         }
         return settled.value.ok ? undefined : errorsOn(settled.value.message);
       },

@@ -6,7 +6,7 @@ import type { Deps } from "../../services/deps.js";
 
 import { commitLoggedIncident, queueFollowUps } from "../../services/log-incident.js";
 import { incidentTypeList } from "../../services/render.js";
-import { answerByDeadline, canRetry } from "../answer-by-deadline.js";
+import { answerByDeadline, saveFailedMessage } from "../answer-by-deadline.js";
 import { logIncidentForm, parseModalMetadata } from "../parse/log-incident.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 
@@ -49,9 +49,7 @@ export async function onLogIncidentSubmit(deps: Deps, args: Args): Promise<void>
       }),
     answer: (settled) => {
       if (!settled.ok) {
-        const message = canRetry(settled.error)
-          ? "Couldn't save the incident just now: the database is not answering. Your entries are still here; press Log incident again in a few seconds."
-          : "Couldn't save the incident because of an internal error. Your entries are still here; please try again.";
+        const message = saveFailedMessage(settled.error, { what: "the incident", button: "Log incident" });
         return { response_action: "errors", errors: { [LOG_FIELDS.title]: message } };
       }
       const logged = settled.value;

@@ -5,7 +5,7 @@ import { describeError } from "../../lib/logger.js";
 import { REVIEW_FIELDS as F } from "../../messages/ids.js";
 import type { Deps } from "../../services/deps.js";
 import { submitReview } from "../../services/review.js";
-import { answerByDeadline, canRetry } from "../answer-by-deadline.js";
+import { answerByDeadline, saveFailedMessage } from "../answer-by-deadline.js";
 import { REVIEW_BLOCKS, reviewForm } from "../parse/review-form.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 
@@ -58,11 +58,7 @@ export async function onReviewSubmit(deps: Deps, args: Args): Promise<void> {
       ),
     answer: (settled) => {
       if (!settled.ok) {
-        return errorsOn(
-          canRetry(settled.error)
-            ? "Couldn't save just now: the database is not answering. Your entries are still here; try again in a few seconds."
-            : "Couldn't save because of an internal error. Your entries are still here; please try again.",
-        );
+        return errorsOn(saveFailedMessage(settled.error));
       }
       return settled.value.ok ? undefined : errorsOn(settled.value.message);
     },
