@@ -120,6 +120,17 @@ async function showOutcome<T>(deps: Deps, args: ViewArgs, form: DeadlineForm<T>,
   else log.warn({ viewId: args.view.id, saved: settled.ok, err: shown }, "late save not shown");
 }
 
+/** After a save: tells the person who sent the form, in the channel it came from (best effort). */
+export async function confirmSaved(
+  deps: Deps,
+  client: WebClient,
+  p: { channel: string; user: string; text: string },
+) {
+  await client.chat
+    .postEphemeral(p)
+    .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+}
+
 const UPDATE_ATTEMPTS = 4;
 
 /**

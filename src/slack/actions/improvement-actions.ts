@@ -19,7 +19,7 @@ import {
   rescheduleAction,
 } from "../../services/action-changes.js";
 import type { Deps } from "../../services/deps.js";
-import { answerByDeadline, canRetry } from "../answer-by-deadline.js";
+import { answerByDeadline, canRetry, confirmSaved } from "../answer-by-deadline.js";
 import { openModal } from "../open-modal.js";
 import { parseRescheduleMetadata, rescheduleForm } from "../parse/action-forms.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
@@ -125,9 +125,7 @@ export async function onActionRescheduleSubmit(deps: Deps, args: ViewArgs): Prom
     savedText: (outcome) => outcome.message,
     after: async (outcome) => {
       if (!outcome.ok || !meta.channel) return;
-      await client.chat
-        .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
-        .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+      await confirmSaved(deps, client, { channel: meta.channel, user: body.user.id, text: outcome.message });
     },
   });
 }

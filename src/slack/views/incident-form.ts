@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { describeError } from "../../lib/logger.js";
 import type { Deps } from "../../services/deps.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
-import { answerByDeadline, saveFailedMessage } from "../answer-by-deadline.js";
+import { answerByDeadline, confirmSaved, saveFailedMessage } from "../answer-by-deadline.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 import { parseWorkMetadata } from "../parse/work-forms.js";
 
@@ -75,9 +75,11 @@ export function submitIncidentForm(
       savedText: (outcome) => outcome.message,
       after: async (outcome) => {
         if (!outcome.ok || !meta.channel) return;
-        await client.chat
-          .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
-          .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+        await confirmSaved(deps, client, {
+          channel: meta.channel,
+          user: body.user.id,
+          text: outcome.message,
+        });
       },
     });
   };

@@ -5,7 +5,7 @@ import { describeError } from "../../lib/logger.js";
 import { REVIEW_FIELDS as F } from "../../messages/ids.js";
 import type { Deps } from "../../services/deps.js";
 import { submitReview } from "../../services/review.js";
-import { answerByDeadline, saveFailedMessage } from "../answer-by-deadline.js";
+import { answerByDeadline, confirmSaved, saveFailedMessage } from "../answer-by-deadline.js";
 import { REVIEW_BLOCKS, reviewForm } from "../parse/review-form.js";
 import { readViewState, toBlockErrors } from "../parse/view-state.js";
 
@@ -68,9 +68,11 @@ export async function onReviewSubmit(deps: Deps, args: Args): Promise<void> {
       if (!outcome.ok) return;
       await outcome.followUp();
       if (meta.channel && !outcome.duplicate) {
-        await client.chat
-          .postEphemeral({ channel: meta.channel, user: body.user.id, text: outcome.message })
-          .catch((err: unknown) => deps.logger.debug({ err: describeError(err) }, "confirmation not shown"));
+        await confirmSaved(deps, client, {
+          channel: meta.channel,
+          user: body.user.id,
+          text: outcome.message,
+        });
       }
     },
   });
