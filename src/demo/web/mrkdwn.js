@@ -148,24 +148,30 @@ const STYLES = /** @type {const} */ ([
  * @returns {string}
  */
 export function renderMrkdwn(text, ctx = {}) {
-  /** @type {string[]} */
+  // Each held piece keeps the text it replaced: a later rule that takes in a marker (a `<…>`
+  // around a `code` span, a `code` span around a ```block```) reads the original text instead,
+  // so no finished HTML ends up inside other HTML or an attribute.
+  /** @type {{ html: string, source: string }[]} */
   const held = [];
-  /** @param {string} html */
-  const hold = (html) => `${OPEN}${held.push(html) - 1}${CLOSE}`;
+  /** @param {string} text */
+  const source = (text) => text.replace(MARKER, (_, i) => held[Number(i)]?.source ?? "");
+  /** @param {string} html @param {string} from */
+  const hold = (html, from) => `${OPEN}${held.push({ html, source: from }) - 1}${CLOSE}`;
 
   let s = String(text ?? "").replace(/[\uE000\uE001]/g, "\uFFFD");
   // ```preformatted``` (may span lines; the line breaks around it belong to it).
-  s = s.replace(/\n?```([\s\S]*?)```\n?/g, (_, body) =>
-    hold(`<pre class="mk-pre">${escapeHtml(decodeSlack(body.replace(/^\n/, "")))}</pre>`),
+  s = s.replace(/\n?```([\s\S]*?)```\n?/g, (whole, body) =>
+    hold(`<pre class="mk-pre">${escapeHtml(decodeSlack(body.replace(/^\n/, "")))}</pre>`, whole),
   );
   // `code`
-  s = s.replace(/`([^`\n]+)`/g, (_, body) =>
-    hold(`<code class="mk-code">${escapeHtml(decodeSlack(body))}</code>`),
+  s = s.replace(/`([^`\n]+)`/g, (whole, body) =>
+    hold(`<code class="mk-code">${escapeHtml(decodeSlack(source(body)))}</code>`, source(whole)),
   );
   // <control sequences>: mentions, links, dates. Anything not understood is shown as typed.
-  s = s.replace(/<([^<>\n]*)>/g, (whole, inner) =>
-    hold(control(inner, ctx) ?? escapeHtml(decodeSlack(whole))),
-  );
+  s = s.replace(/<([^<>\n]*)>/g, (whole, inner) => {
+    const typed = source(whole);
+    return hold(control(source(inner), ctx) ?? escapeHtml(decodeSlack(typed)), typed);
+  });
   // Everything left is text: escape it, then style it.
   s = escapeHtml(decodeSlack(s));
 
@@ -195,7 +201,7 @@ export function renderMrkdwn(text, ctx = {}) {
   // Pre and quote are blocks: no extra break next to them.
   return out
     .join("<br>")
-    .replace(MARKER, (_, i) => held[Number(i)] ?? "")
+    .replace(MARKER, (_, i) => held[Number(i)]?.html ?? "")
     .replace(/<br>(<pre |<blockquote )/g, "$1")
     .replace(/(<\/pre>|<\/blockquote>)<br>/g, "$1");
 

@@ -42,6 +42,14 @@ describe("renderMrkdwn: escaping", () => {
       'before<pre class="mk-pre">a &lt; b\n*x*</pre>after',
     );
   });
+
+  it("shows a <…> or a `…` that wraps code as typed, never HTML inside HTML", () => {
+    expect(renderMrkdwn("<`<```>", ctx)).toBe("&lt;`&lt;```&gt;");
+    expect(renderMrkdwn("<https://x.test/`a`|lab>", ctx)).toBe(
+      '<a class="mk-link" href="https://x.test/`a`" target="_blank" rel="noopener noreferrer">lab</a>',
+    );
+    expect(renderMrkdwn("`a```b```c`", ctx)).toBe('<code class="mk-code">a```b```c</code>');
+  });
 });
 
 describe("renderMrkdwn: formatting", () => {
