@@ -53,8 +53,11 @@ const WINDOW_S = envNumber("BENCH_ESC_WINDOW_S", 60);
 const WORKERS = Math.floor(envNumber("BENCH_ESC_WORKERS", 2));
 /** Team leads: incident types round-robin over them, one ladder per type. */
 const LEADS = Math.floor(envNumber("BENCH_ESC_LEADS", 500));
-/** Time from the end of arming the hot incidents to the first due time. */
-const LEAD_IN_MS = envNumber("BENCH_ESC_LEAD_IN_S", 20) * 1000;
+/**
+ * Time from the end of arming the hot incidents to the first due time. Under BENCH_CONTENTION
+ * the seeding gets only a share of the CPU, so it is given longer.
+ */
+const LEAD_IN_MS = envNumber("BENCH_ESC_LEAD_IN_S", 20 * (1 + contentionLevel())) * 1000;
 /**
  * Warm-up, not measured: breaches due over WARM_UP_MS at the storm's own rate, ending
  * WARM_UP_GAP_MS before the window, so the workers meet the storm as a running system would

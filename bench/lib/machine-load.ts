@@ -133,9 +133,16 @@ export function loadBetween(from: number, to: number): WindowLoad | null {
   const total = b.total - a.total;
   const hz = total / os.cpus().length / ((b.at - a.at) / 1000); // jiffies per second per core
   const used: Record<Exclude<Kind, "other">, number> = { bench: 0, services: 0, contention: 0 };
-  for (const [pid, now] of b.procs) {
-    // A process that started inside the window counts from zero.
-    used[now.kind] += now.ticks - (a.procs.get(pid)?.ticks ?? 0);
+  // Sample by sample, so a process that ends inside the window (a bot process stopped, a
+  // PostgreSQL backend whose connection closed) keeps what it used until its last sample
+  // instead of leaving it to "others". A process that started between two samples counts
+  // from zero.
+  for (let i = 1; i < inside.length; i++) {
+    const prev = (inside[i - 1] as Sample).procs;
+    for (const [pid, now] of (inside[i] as Sample).procs) {
+      const before = prev.get(pid)?.ticks ?? 0;
+      if (now.ticks >= before) used[now.kind] += now.ticks - before;
+    }
   }
   used.bench += ((b.self - a.self) / 1000) * hz;
   const busy = b.busy - a.busy;
