@@ -202,7 +202,31 @@ const REVIEW_DESCRIBE: Record<string, Describe> = {
     `Post-incident review document uploaded to ${place(ctx, text(d, "channel") ?? "the incident channel")}`,
 };
 
+const VIA_LABELS: Record<string, string> = { email: "Emailed", webhook: "Sent a webhook to" };
+
+/** `{via, audience, milestone, recipients?}`: "Emailed Executives (3 recipients): resolved". */
+function communicationSent(d: Details): string {
+  const via = text(d, "via");
+  const audience = text(d, "audience") ?? "an audience";
+  const n = d.recipients;
+  const recipients = typeof n === "number" ? ` (${plural(n, "recipient")})` : "";
+  const milestone = text(d, "milestone");
+  const what = milestone ? `: ${MILESTONE_LABELS[milestone] ?? humanise(milestone)}` : "";
+  return `${(via && VIA_LABELS[via]) ?? "Sent to"} ${audience}${recipients}${what}`;
+}
+
+function communicationFailed(d: Details): string {
+  const via = text(d, "via");
+  const audience = text(d, "audience") ?? "an audience";
+  const milestone = text(d, "milestone");
+  const what = milestone ? ` (${MILESTONE_LABELS[milestone] ?? humanise(milestone)})` : "";
+  const error = text(d, "error");
+  return `Could not ${via === "webhook" ? "send the webhook to" : "email"} ${audience}${what}${error ? `: ${error}` : ""}`;
+}
+
 export const WORK_DESCRIBE: Record<string, Describe> = {
+  communication_sent: communicationSent,
+  communication_failed: communicationFailed,
   ...SLA_DESCRIBE,
   ...ACTION_DESCRIBE,
   ...REVIEW_DESCRIBE,

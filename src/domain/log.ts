@@ -52,6 +52,10 @@ export const LOG_KINDS = [
   "personal_data_viewed",
   // Someone brought into a private incident channel from a request for help they were sent
   "channel_joined",
+  // Communication beyond Slack: an email or webhook an audience of the plan was sent (or that
+  // failed for good), never with the addresses or the body
+  "communication_sent",
+  "communication_failed",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -20,6 +20,12 @@ export function createMetrics() {
       labelNames: ["purpose", "outcome"] as const,
       registers: [registry],
     }),
+    externalDeliveries: new Counter({
+      name: "switchboard_external_deliveries_total",
+      help: "Email and webhook deliveries by channel and outcome (sent, retry, failed)",
+      labelNames: ["via", "outcome"] as const,
+      registers: [registry],
+    }),
     jobs: new Counter({
       name: "switchboard_jobs_total",
       help: "Jobs processed by name and outcome",
