@@ -56,6 +56,7 @@ export const WORK_FIELDS = {
   happening: "happening",
   customerImpact: "customer_impact",
   nextUpdate: "next_update",
+  audiences: "audiences",
   impact: "impact",
   urgency: "urgency",
   priority: "priority",
