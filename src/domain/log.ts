@@ -56,6 +56,9 @@ export const LOG_KINDS = [
   // failed for good), never with the addresses or the body
   "communication_sent",
   "communication_failed",
+  // A communication made outside Switchboard (a phone call, a letter, an email from someone's
+  // own mailbox), recorded by hand: with whom, how, which way, when, and what was said
+  "communication_logged",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

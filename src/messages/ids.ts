@@ -13,6 +13,8 @@ export const VIEW = {
   review: "incident_review_modal",
   reviewNotice: "incident_review_notice",
   actionReschedule: "improvement_action_reschedule_modal",
+  /** A communication made outside Switchboard (a phone call, a letter), recorded on the incident. */
+  logCommunication: "incident_log_communication_modal",
   /** Shown while a form's save outlives Slack's deadline, then its outcome (no submit). */
   saving: "form_saving",
 } as const;
@@ -35,6 +37,8 @@ export const CARD_ACTION = {
   showCallerDetails: "incident_show_caller_details",
   /** On a request for help about a private incident channel: brings the clicker into it. */
   joinChannel: "incident_join_channel",
+  /** Opens the form that records a communication made outside Switchboard. */
+  logCommunication: "incident_log_communication",
 } as const;
 export type CardAction = (typeof CARD_ACTION)[keyof typeof CARD_ACTION];
 
@@ -114,6 +118,16 @@ export const FLOOR_FIELDS = {
   abandonmentRate: "impact_abandonment_rate",
   affectedQueue: "impact_affected_queue",
   helpRequest: "help_request",
+} as const;
+
+/** Block ids of the *Log a communication* form (its parser keys errors by them). */
+export const COMMS_FIELDS = {
+  with: "comms_with",
+  other: "comms_other",
+  channel: "comms_channel",
+  direction: "comms_direction",
+  summary: "comms_summary",
+  at: "comms_at",
 } as const;
 
 /** The "Write the review" button on a review prompt; its value is the incident id. */
