@@ -29,7 +29,7 @@ interface Sample {
   /** This process's CPU in ms (process.cpuUsage). */
   self: number;
   /** Jiffies used so far by each process we attribute, with its kind. */
-  procs: Map<number, { ticks: number; kind: Exclude<Kind, "other"> }>;
+  procs: Map<number, { ticks: number; kind: Exclude<Kind, "other">; ppid: number }>;
 }
 
 const benchPids = new Set<number>();
@@ -50,14 +50,29 @@ function machineJiffies(): { total: number; busy: number } {
   return { total, busy: total - (f[3] ?? 0) - (f[4] ?? 0) };
 }
 
-function procTicks(pid: number): number | null {
+/** A process's own CPU (utime + stime) and that of its children it has reaped (cutime + cstime). */
+function procTicks(pid: number): { own: number; reaped: number; ppid: number } | null {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return Number(fields[11]) + Number(fields[12]);
+    return {
+      own: Number(fields[11]) + Number(fields[12]),
+      reaped: Number(fields[13]) + Number(fields[14]),
+      ppid: Number(fields[1]),
+    };
   } catch {
     return null; // ended between the listing and the read
   }
 }
+
+/**
+ * Children that live less than a sample (PostgreSQL's parallel query workers and short
+ * connections, a bot process stopped between two samples) are never seen running; their CPU
+ * shows up as their parent's reaped children's time. PostgreSQL's postmaster reaps its
+ * backends, and this process its bot processes: what each reaped is counted (under a negative
+ * key) with the parent's kind, not left to "others". A child seen running is counted while it
+ * runs, so what it had used by its last sample is taken off its parent's reaped time.
+ */
+const REAPED = (pid: number) => -pid;
 
 /** PostgreSQL and Redis processes: a backend serving a bench database is the bench's. */
 function serviceKind(pid: number): "bench" | "services" | null {
@@ -86,8 +101,12 @@ function sample(): Sample {
     const kind = burnerPids.has(pid) ? "contention" : benchPids.has(pid) ? "bench" : serviceKind(pid);
     if (!kind) continue;
     const ticks = procTicks(pid);
-    if (ticks !== null) procs.set(pid, { ticks, kind });
+    if (ticks === null) continue;
+    procs.set(pid, { ticks: ticks.own, kind, ppid: ticks.ppid });
+    procs.set(REAPED(pid), { ticks: ticks.reaped, kind, ppid: 0 });
   }
+  const self = procTicks(process.pid);
+  if (self) procs.set(REAPED(process.pid), { ticks: self.reaped, kind: "bench", ppid: 0 });
   const usage = process.cpuUsage();
   return { at: Date.now(), ...machineJiffies(), self: (usage.user + usage.system) / 1000, procs };
 }
@@ -139,9 +158,18 @@ export function loadBetween(from: number, to: number): WindowLoad | null {
   // from zero.
   for (let i = 1; i < inside.length; i++) {
     const prev = (inside[i - 1] as Sample).procs;
-    for (const [pid, now] of (inside[i] as Sample).procs) {
-      const before = prev.get(pid)?.ticks ?? 0;
-      if (now.ticks >= before) used[now.kind] += now.ticks - before;
+    const current = (inside[i] as Sample).procs;
+    // What the children that ended in this interval had used when last seen, by parent.
+    const counted = new Map<number, number>();
+    for (const [pid, was] of prev) {
+      if (pid > 0 && !current.has(pid)) counted.set(was.ppid, (counted.get(was.ppid) ?? 0) + was.ticks);
+    }
+    for (const [pid, now] of current) {
+      const seen = prev.get(pid);
+      // Reaped time is cumulative since the parent started: only its growth counts.
+      if (!seen && pid < 0) continue;
+      const grown = now.ticks - (seen?.ticks ?? 0) - (pid < 0 ? (counted.get(-pid) ?? 0) : 0);
+      if (grown > 0) used[now.kind] += grown;
     }
   }
   used.bench += ((b.self - a.self) / 1000) * hz;
