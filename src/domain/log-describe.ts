@@ -175,6 +175,64 @@ function agentsTold(what: string): Describe {
   };
 }
 
+/**
+ * The vocabulary of a communication made outside Switchboard (the *Log a communication* form),
+ * as `communication_logged` entries store it: by which channel, and which way.
+ */
+export const LOGGED_CHANNELS = ["phone", "email", "sms", "letter", "radio", "in_person", "other"] as const;
+export type LoggedChannel = (typeof LOGGED_CHANNELS)[number];
+export const LOGGED_DIRECTIONS = ["outbound", "inbound"] as const;
+export type LoggedDirection = (typeof LOGGED_DIRECTIONS)[number];
+
+/** What the form offers, and what one such communication is called in a sentence. */
+export const LOGGED_CHANNEL_WORDS: Record<LoggedChannel, { label: string; noun: string }> = {
+  phone: { label: "Phone", noun: "phone call" },
+  email: { label: "Email", noun: "email" },
+  sms: { label: "SMS", noun: "SMS" },
+  letter: { label: "Letter", noun: "letter" },
+  radio: { label: "Radio", noun: "radio call" },
+  in_person: { label: "In person", noun: "conversation in person" },
+  other: { label: "Other", noun: "communication" },
+};
+
+const isLoggedChannel = (v: string | null): v is LoggedChannel =>
+  v !== null && Object.hasOwn(LOGGED_CHANNEL_WORDS, v);
+
+/**
+ * "phone call to Regulator", "email from customers", "conversation in person with Dana's
+ * manager": the communication without its time or summary. `whom` is as people should read it.
+ */
+export function loggedCommunicationWords(channel: string | null, direction: string | null, whom: string) {
+  const noun = isLoggedChannel(channel) ? LOGGED_CHANNEL_WORDS[channel].noun : "communication";
+  const towards =
+    channel === "in_person"
+      ? "with"
+      : direction === "inbound"
+        ? "from"
+        : direction === "outbound"
+          ? "to"
+          : "with";
+  return `${noun} ${towards} ${whom}`;
+}
+
+/** `{with, audience?, audienceLabel?, other?, channel, direction, summary, at}`. */
+function communicationLogged(d: Details, ctx: DescribeContext): string {
+  const party = text(d, "with");
+  const named = (key: string) => field(ctx, d, key);
+  const whom =
+    party === "customers"
+      ? "customers"
+      : party === "other"
+        ? (named("other") ?? "someone else")
+        : (named("audienceLabel") ?? named("audience") ?? "an audience");
+  const direction = text(d, "direction");
+  const known = direction === "inbound" || direction === "outbound" ? direction : null;
+  const when = named("at");
+  const how = [known, when].filter((p): p is string => p !== null);
+  const summary = text(d, "summary");
+  return `${capitalise(loggedCommunicationWords(text(d, "channel"), known, whom))}${how.length > 0 ? ` (${how.join(", ")})` : ""}${summary ? `: ${summary}` : ""}`;
+}
+
 const DESCRIBE: Record<string, Describe> = {
   ...WORK_DESCRIBE,
   created,
@@ -207,6 +265,7 @@ const DESCRIBE: Record<string, Describe> = {
   field_changed: fieldChanged,
   exported,
   handed_over: handedOver,
+  communication_logged: communicationLogged,
 };
 
 function unknownKind(kind: string, details: unknown, ctx: DescribeContext): string {

@@ -273,6 +273,36 @@ describe("describeEntry", () => {
       { channel: "C0INC", fileId: "F0123ABC" },
       "Post-incident review document uploaded to #inc-000123-card",
     ],
+    [
+      "communication_logged",
+      {
+        with: "audience",
+        audience: "regulator",
+        audienceLabel: "Regulator",
+        channel: "phone",
+        direction: "outbound",
+        summary: "Told them the outage is over",
+        at: "2026-12-06T19:05:00.000Z",
+      },
+      "Phone call to Regulator (outbound, Sun 6 Dec 14:05 EST): Told them the outage is over",
+    ],
+    [
+      "communication_logged",
+      { with: "customers", channel: "email", direction: "inbound", summary: "Asked for a refund" },
+      "Email from customers (inbound): Asked for a refund",
+    ],
+    [
+      "communication_logged",
+      {
+        with: "other",
+        other: "Landlord's agent",
+        channel: "in_person",
+        direction: "outbound",
+        summary: "Keys",
+      },
+      "Conversation in person with Landlord's agent (outbound): Keys",
+    ],
+    ["communication_logged", { channel: "C0STAKE" }, "Communication with an audience"],
     ["something_new", { a: 1 }, "Something new (a: 1)"],
     [
       "something_new",
