@@ -1,5 +1,12 @@
 import { DateTime, IANAZone } from "luxon";
 import { z } from "zod";
+import {
+  type Audience,
+  audienceKey,
+  COMMUNICATION_VIAS,
+  type CommunicationVia,
+  isEmailAddress,
+} from "../domain/communications";
 import { DURATION_HINT, formatDuration, parseDuration } from "../domain/duration";
 import { LEVELS, PRIORITIES, type Priority } from "../domain/incident";
 import { MILESTONES, type Milestone } from "../domain/milestones";
@@ -214,6 +221,119 @@ const PlaybookStepSchema = strict({
   links: optionalList(KbLink),
 });
 
+const EmailAddress = z.string().refine(isEmailAddress, {
+  error: (iss) => `${describeValue(iss.input)} is not an email address (e.g. cfo@example.com)`,
+});
+
+const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: (iss) =>
+    `${describeValue(iss.input)} is not an environment variable name (letters, digits and _, not starting with a digit)`,
+});
+
+/** The keys that say where an audience is reached, by `via`; an audience has exactly its own. */
+const TARGET_KEYS: Readonly<Record<CommunicationVia, readonly string[]>> = {
+  slack: ["channels"],
+  email: ["to"],
+  webhook: ["url", "secret_env"],
+};
+const ALL_TARGET_KEYS = ["channels", "to", "url", "secret_env"] as const;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const AudienceSchema = strict({
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(80)
+    .refine((label) => label === "" || audienceKey(label) !== "", {
+      error: "needs at least one letter or digit",
+    }),
+  via: z.enum(COMMUNICATION_VIAS),
+  channels: z.array(ChannelId).min(1).nullish(),
+  to: z.array(EmailAddress).min(1).nullish(),
+  url: KbLink.nullish(),
+  secret_env: EnvVarName.nullish(),
+  notify: NotifyList,
+  priorities: z.array(z.enum(PRIORITIES)).min(1).nullish(),
+  update_every: Duration.optional(),
+})
+  .superRefine(
+    (audience, ctx) => {
+      // Read loosely: with `when`, this runs even if another key failed, so every problem is listed.
+      const raw = audience as Record<string, unknown>;
+      const via = raw.via;
+      if (typeof via !== "string" || !(COMMUNICATION_VIAS as readonly string[]).includes(via)) return;
+      const own = TARGET_KEYS[via as CommunicationVia];
+      for (const key of ALL_TARGET_KEYS) {
+        const present = raw[key] !== undefined && raw[key] !== null;
+        if (own.includes(key) && !present) {
+          ctx.addIssue({ code: "custom", path: [key], message: `required when via is ${via}` });
+        } else if (!own.includes(key) && present) {
+          const uses = own.join(" and ");
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `not used when via is ${via} (it takes ${uses})`,
+          });
+        }
+      }
+    },
+    { when: (payload) => isObject(payload.value) },
+  )
+  .transform(
+    (a): Audience => ({
+      key: audienceKey(a.label),
+      label: a.label,
+      via: a.via,
+      channels: a.via === "slack" ? [...new Set(a.channels)] : [],
+      to: a.via === "email" ? uniqueAddresses(a.to ?? []) : [],
+      url: a.via === "webhook" ? (a.url ?? null) : null,
+      secretEnv: a.via === "webhook" ? (a.secret_env ?? null) : null,
+      notify: a.notify ? [...new Set(a.notify)] : null,
+      priorities: a.priorities ? PRIORITIES.filter((p) => a.priorities?.includes(p)) : null,
+      updateEveryMs: a.update_every ?? null,
+    }),
+  );
+
+/** Addresses once each (case-insensitively, as mail servers treat them), in file order. */
+function uniqueAddresses(addresses: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return addresses.filter((address) => {
+    const folded = address.toLowerCase();
+    if (seen.has(folded)) return false;
+    seen.add(folded);
+    return true;
+  });
+}
+
+/**
+ * A communication plan: audiences whose keys (labels in snake_case) differ, since the key names an
+ * audience in the log, in the *Post update* form and in the ids that stop a message going twice.
+ * Absent or empty YAML value: unset.
+ */
+const CommunicationPlan = z
+  .array(AudienceSchema)
+  .superRefine(
+    (plan, ctx) => {
+      const seen = new Map<string, string>();
+      plan.forEach((item: unknown, index) => {
+        const label = isObject(item) && typeof item.label === "string" ? item.label.trim() : null;
+        const key = label === null ? "" : audienceKey(label);
+        if (label === null || key === "") return;
+        const earlier = seen.get(key);
+        if (earlier === undefined) seen.set(key, label);
+        else {
+          const message = `${JSON.stringify(label)} is the same audience as ${JSON.stringify(earlier)} (both are ${key}): give it another label`;
+          ctx.addIssue({ code: "custom", path: [index, "label"], message });
+        }
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  )
+  .nullish();
+
 function incidentTypeSchema(roleNames: ReadonlySet<string> | null) {
   return strict({
     label: z.string().trim().min(1),
@@ -227,6 +347,7 @@ function incidentTypeSchema(roleNames: ReadonlySet<string> | null) {
     }),
     support_channel: ChannelId.nullish(),
     notify: NotifyList,
+    communications: CommunicationPlan,
   });
 }
 
@@ -259,6 +380,7 @@ function toIncidentType(
     })),
     supportChannel: raw.support_channel ?? null,
     ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
+    ...(raw.communications ? { communications: raw.communications } : {}),
   };
 }
 
@@ -376,6 +498,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
     notify: NotifyList,
     manual_escalation_cooldown: Duration.optional(),
     incident_channels: z.enum(INCIDENT_CHANNEL_KINDS).default("public"),
+    communications: CommunicationPlan,
   }).transform(
     (raw): Policy => ({
       timezone: raw.timezone,
@@ -397,6 +520,7 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
       retention: { callerReferenceMs: raw.retention.caller_reference },
       incidentTypes: raw.incident_types,
       ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
+      ...(raw.communications ? { communications: raw.communications } : {}),
       manualEscalationCooldownMs: raw.manual_escalation_cooldown ?? DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS,
       incidentChannels: raw.incident_channels,
       sla: raw.sla,

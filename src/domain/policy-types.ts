@@ -1,3 +1,4 @@
+import type { Audience } from "./communications.js";
 import type { Priority } from "./incident.js";
 import type { Milestone } from "./milestones.js";
 import type { PriorityMatrix } from "./priority-matrix.js";
@@ -87,6 +88,11 @@ export interface IncidentTypePolicy {
   supportChannel: string | null;
   /** The milestones its stakeholder channels hear; unset: the policy's `notify` (notifyListOf). */
   notify?: Milestone[];
+  /**
+   * Its communication plan, in file order; unset: the policy's. Read it through planFor, which
+   * adds the stakeholder channels.
+   */
+  communications?: Audience[];
 }
 
 /**
@@ -173,6 +179,8 @@ export interface Policy {
   permissions: Permissions;
   /** The milestones stakeholder channels hear when their type says nothing; unset: all of them. */
   notify?: Milestone[];
+  /** The communication plan of types that have none of their own; unset: none (planFor). */
+  communications?: Audience[];
   /** A level escalated to by hand is not messaged by hand again for this long. */
   manualEscalationCooldownMs?: number;
   /** Whether incident channels are created public or private (unset: public). */
