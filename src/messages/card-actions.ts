@@ -37,7 +37,13 @@ export function cardActions(i: Pick<IncidentRow, "id" | "status">, clocks?: Extr
   const open = isOpenStatus(i.status);
   const extra = [
     ...(open ? [button(CARD_ACTION.takeOwnership, "Take ownership", i.id)] : []),
-    ...(i.status !== "closed" ? [button(CARD_ACTION.update, "Post update", i.id)] : []),
+    ...(i.status !== "closed"
+      ? [
+          button(CARD_ACTION.update, "Post update", i.id),
+          // Calls and letters to customers or the regulator go on after the fix, until closure.
+          button(CARD_ACTION.logCommunication, "Log a communication", i.id),
+        ]
+      : []),
     ...(open ? [button(CARD_ACTION.recategorise, "Re-categorise", i.id)] : []),
     ...(open && clocks?.canFlagPersonalData
       ? [button(CARD_ACTION.flagPersonalData, "Personal data involved", i.id)]

@@ -20,6 +20,7 @@ const WORKING = [
   "*`/incident update`*: post a stakeholder update. *`/incident resolve`*, *`close`*, *`reopen`*: as they say.",
   "*`/incident escalate Callers queueing 20 minutes`*: one level up the escalation ladder now, with your reason.",
   "*`/incident handover @someone Carrier on site, next update 16:00`*: at a shift change, give your incident to the next owner with a note.",
+  "*`/incident comms`*: log a communication made outside Switchboard (a call to a customer, an email or letter to the regulator): with whom, how, when and what was said. The card's *Log a communication* button does the same.",
   "In an incident's own channel the incident is implied; elsewhere add its reference, e.g. `/incident note INC-000042 Carrier confirmed`.",
   "The buttons on the pinned card do the same: Acknowledge, Take ownership, Post update, Put on hold, Resolve, Re-categorise…",
   "For the floor, the card also has *Brief agents* (a script for the agents' channel that each team lead confirms), *Record impact* (calls queued, abandonment, queue) and *Ask for help*.",

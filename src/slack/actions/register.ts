@@ -10,6 +10,7 @@ import {
 import { withHomeRespond } from "../home-clicks.js";
 import type { Registration } from "../listeners.js";
 import { onCardButton } from "./card-buttons.js";
+import { onLogCommunicationButton } from "./comms-button.js";
 import { onEscalationAcknowledge, onLinkButton } from "./escalation.js";
 import { onFloorCardButton, onTeamBriefed } from "./floor-buttons.js";
 import { onActionDone, onActionProposeDate } from "./improvement-actions.js";
@@ -21,8 +22,10 @@ import { onTimelinePage } from "./timeline-page.js";
 /** Button clicks (and the log form's live priority preview), by the message they sit on. */
 export function register({ on, deps, log }: Registration): void {
   on.action([LOG_FORM_ACTION.impact, LOG_FORM_ACTION.urgency], (args) => onPriorityInputChanged(deps, args));
-  const cardButtons = Object.values(CARD_ACTION).filter((id) => id !== CARD_ACTION.timelineNext);
+  const ownListener: string[] = [CARD_ACTION.timelineNext, CARD_ACTION.logCommunication];
+  const cardButtons = Object.values(CARD_ACTION).filter((id) => !ownListener.includes(id));
   on.action(cardButtons, (args) => onCardButton(deps, withHomeRespond(args, log)));
+  on.action([CARD_ACTION.logCommunication], (args) => onLogCommunicationButton(deps, args));
   on.action([CARD_ACTION.timelineNext], (args) => onTimelinePage(deps, args));
   on.action([ESCALATION_ACTION.acknowledge], (args) => onEscalationAcknowledge(deps, args));
   on.action([ESCALATION_ACTION.openChannel], onLinkButton);

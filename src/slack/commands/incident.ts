@@ -12,6 +12,7 @@ import { renderResponderCard } from "../../services/render.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";
+import { answerComms } from "./comms.js";
 import { answerHandover } from "./handover.js";
 import { answerList } from "./list.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
@@ -85,6 +86,8 @@ async function answer(
       return actionsReply(deps, parsed.filter, ctx);
     case "handover":
       return answerHandover(deps, parsed, ctx);
+    case "comms":
+      return answerComms(deps, parsed.number, ctx);
     case "unknown":
       return unknownReply(parsed);
   }

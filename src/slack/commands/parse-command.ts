@@ -26,6 +26,7 @@ export const SUBCOMMANDS = [
   "actions",
   "report",
   "handover",
+  "comms",
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -47,6 +48,7 @@ export type ParsedCommand =
   | { kind: "actions"; filter: ActionFilter }
   | { kind: "report"; range: ReportRange }
   | { kind: "handover"; number: number | null; userId: string | null; note: string }
+  | { kind: "comms"; number: number | null }
   | {
       kind: "unknown";
       word: string;
@@ -57,8 +59,9 @@ export type ParsedCommand =
     };
 
 /** Subcommand words that also start ordinary incident titles ("Report portal down"). */
-const TITLE_LIKE = new Set(["review", "actions", "report"]);
+const TITLE_LIKE = new Set(["review", "actions", "report", "comms"]);
 const REVIEW_USAGE = "not understood: use `review` in the incident's channel, or `review INC-000042`";
+const COMMS_USAGE = "not understood: use `comms` in the incident's channel, or `comms INC-000042`";
 
 export const ACTION_FILTERS = ["mine", "overdue", "all"] as const;
 export type ActionFilter = (typeof ACTION_FILTERS)[number];
@@ -147,6 +150,10 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
       return rest === ""
         ? { kind: "review", number }
         : { kind: "unknown", word: `review ${rest}`, suggestion: "review", reason: REVIEW_USAGE };
+    case "comms":
+      return rest === ""
+        ? { kind: "comms", number }
+        : { kind: "unknown", word: `comms ${rest}`, suggestion: "comms", reason: COMMS_USAGE };
     case "actions":
       return parseActions(args);
     case "report":

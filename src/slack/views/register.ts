@@ -1,6 +1,7 @@
 import { VIEW } from "../../messages/ids.js";
 import { onActionRescheduleSubmit } from "../actions/improvement-actions.js";
 import type { Registration } from "../listeners.js";
+import { COMMS_VIEWS, onLogCommunicationSubmit } from "./comms.js";
 import { FLOOR_VIEWS, onFloorModalSubmit } from "./floor-modals.js";
 import { onLogIncidentSubmit } from "./log-incident.js";
 import { onReviewSubmit } from "./review.js";
@@ -11,6 +12,7 @@ export function register({ on, deps }: Registration): void {
   on.view([VIEW.logIncident], (args) => onLogIncidentSubmit(deps, args));
   on.view(WORK_VIEWS, (args) => onWorkModalSubmit(deps, args));
   on.view(FLOOR_VIEWS, (args) => onFloorModalSubmit(deps, args));
+  on.view(COMMS_VIEWS, (args) => onLogCommunicationSubmit(deps, args));
   on.view([VIEW.review], (args) => onReviewSubmit(deps, args));
   on.view([VIEW.actionReschedule], (args) => onActionRescheduleSubmit(deps, args));
 }

@@ -195,6 +195,7 @@ describe("card buttons follow the state machine", () => {
         "incident_resolve",
         "incident_take_ownership",
         "incident_post_update",
+        "incident_log_communication",
         "incident_recategorise",
       ],
     ],
@@ -205,6 +206,7 @@ describe("card buttons follow the state machine", () => {
         "incident_resolve",
         "incident_take_ownership",
         "incident_post_update",
+        "incident_log_communication",
         "incident_recategorise",
       ],
     ],
@@ -215,10 +217,11 @@ describe("card buttons follow the state machine", () => {
         "incident_resolve",
         "incident_take_ownership",
         "incident_post_update",
+        "incident_log_communication",
         "incident_recategorise",
       ],
     ],
-    ["resolved", ["incident_close", "incident_reopen", "incident_post_update"]],
+    ["resolved", ["incident_close", "incident_reopen", "incident_post_update", "incident_log_communication"]],
     ["closed", ["incident_reopen"]],
   ] as const)("%s offers %j", (status, expected) => {
     expect(actionIds(status)).toEqual(expected);
