@@ -1,5 +1,6 @@
 import { parseEnv } from "./config/env.js";
 import { BUILT_IN_POLICY_WARNING, loadPolicy } from "./config/policy.js";
+import { communicationSetupProblems } from "./config/smtp.js";
 import { chooseLogFormat, createLogger, describeError } from "./lib/logger.js";
 import { explainStartupError } from "./startup-errors.js";
 import { type RunningSystem, startSystem } from "./system.js";
@@ -20,6 +21,15 @@ async function main(): Promise<void> {
     fail([
       `switchboard: invalid policy (${config.policyFile ?? "built-in default"}):`,
       ...policy.error.map((l) => `  - ${l}`),
+    ]);
+  }
+  // A plan that names a webhook secret or email audiences the environment cannot serve would
+  // fail at its first milestone: refuse it now, one line per problem.
+  const reach = communicationSetupProblems(policy.value, process.env);
+  if (reach.length > 0) {
+    fail([
+      `switchboard: the communication plans cannot be served (${config.policyFile ?? "built-in default"}):`,
+      ...reach.map((l) => `  - ${l}`),
     ]);
   }
   const format = chooseLogFormat(config.logFormat, process.stdout.isTTY === true);

@@ -12,6 +12,7 @@ import {
 import type { Policy } from "./config/policy.js";
 import { createDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
+import { createMailer } from "./delivery/email.js";
 import { type MetricsServer, startMetricsServer } from "./http/metrics-server.js";
 import { operationalRoutes, type Route } from "./http/routes.js";
 import { createProducerConnection, createWorkerConnection } from "./jobs/connection.js";
@@ -27,6 +28,7 @@ import { describeError, type Logger } from "./lib/logger.js";
 import { createMetrics } from "./lib/metrics.js";
 import { slackLogger } from "./lib/slack-logger.js";
 import type { Deps } from "./services/deps.js";
+import { externalSenders } from "./services/external-senders.js";
 import { SEND_TIME_RENDERERS } from "./services/send-time.js";
 import { createSlackApp, slackClientOptions } from "./slack/app.js";
 import { socketModeReceiver } from "./slack/socket-mode.js";
@@ -53,6 +55,8 @@ export interface SystemOptions {
   socketBackoffMs?: (failures: number) => number;
   /** Socket Mode: how long /readyz stays "ok" into a disconnection (15 s). */
   socketReadyGraceMs?: number;
+  /** Where webhook audiences' signing secrets are read (their `secret_env`); process.env by default. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunningSystem {
@@ -101,6 +105,15 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     outboxLeaseMs: Math.max(config.jobLockMs, 12_000),
     renderers: SEND_TIME_RENDERERS,
   };
+  const mailer = config.email
+    ? createMailer({ smtpUrl: config.email.smtpUrl, from: config.email.from })
+    : null;
+  deps.external = externalSenders(deps, {
+    mailer,
+    from: config.email?.from ?? null,
+    workspaceUrl: typeof auth.url === "string" ? auth.url : null,
+    env: opts.env ?? process.env,
+  });
   const metricsConfig = config.metrics ?? { host: DEFAULT_METRICS_HOST, port: DEFAULT_METRICS_PORT };
   const socketMode = Boolean(config.slack.appToken) && config.role !== "worker";
   let socket: SocketSupervisor | null = null;
@@ -192,6 +205,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       await jobs.close();
       producer.disconnect();
       await Promise.all([database.close(), jobsDatabase?.close()]);
+      mailer?.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { LOG_FORMATS, type LogFormat } from "../lib/logger.js";
+import { parseEmailFrom, parseSmtpUrl } from "./smtp.js";
 
 const ROLES = ["web", "worker", "all"] as const;
 export const DEFAULT_DATABASE_URL = "postgres://postgres@localhost:5432/switchboard";
@@ -105,6 +106,22 @@ const Env = z
       .min(5_000, "must be at least 5000")
       .max(3_600_000, "must be at most 3600000")
       .default(DEFAULT_SOCKET_RECONNECT_DEADLINE_MS),
+    /**
+     * Where emails of the communication plans are sent (smtp://user:pass@host:587, or
+     * smtps:// for TLS from the start). Required when any plan has an email audience.
+     */
+    SMTP_URL: z
+      .string()
+      .superRefine((v, ctx) => {
+        const parsed = parseSmtpUrl(v);
+        if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+      })
+      .optional(),
+    /** The sender of those emails: an address, or `Name <address>`. */
+    EMAIL_FROM: z
+      .string()
+      .refine((v) => parseEmailFrom(v).ok, "must be an email address or Name <address>")
+      .optional(),
     /** Key prefix for BullMQ in Redis; lets several deployments (or test runs) share one Redis. */
     QUEUE_PREFIX: z
       .string()
@@ -119,6 +136,9 @@ const Env = z
         path: ["SLACK_SIGNING_SECRET"],
         message: "is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
       });
+    }
+    if (env.SMTP_URL && !env.EMAIL_FROM) {
+      ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required when SMTP_URL is set" });
     }
     if (!env.METRICS_TOKEN && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
       ctx.addIssue({
@@ -156,6 +176,8 @@ export interface Config {
   databasePoolSize?: number;
   /** SOCKET_RECONNECT_DEADLINE_MS; DEFAULT_SOCKET_RECONNECT_DEADLINE_MS when unset. */
   socketReconnectDeadlineMs?: number;
+  /** SMTP_URL and EMAIL_FROM, when email audiences can be reached. */
+  email?: { smtpUrl: string; from: string };
 }
 
 /**
@@ -199,6 +221,7 @@ export function parseEnv(
       slackTimeoutMs: e.SLACK_TIMEOUT_MS,
       databasePoolSize: e.DATABASE_POOL_SIZE,
       socketReconnectDeadlineMs: e.SOCKET_RECONNECT_DEADLINE_MS,
+      ...(e.SMTP_URL && e.EMAIL_FROM ? { email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM } } : {}),
     },
   };
 }

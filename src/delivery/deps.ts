@@ -5,6 +5,7 @@ import type { Policy } from "../domain/policy-types.js";
 import type { Jobs } from "../jobs/queues.js";
 import type { Logger } from "../lib/logger.js";
 import type { Metrics } from "../lib/metrics.js";
+import type { Mailer } from "./email.js";
 import type { Purpose } from "./purposes.js";
 
 /**
@@ -36,4 +37,21 @@ export interface DeliveryDeps {
    * start-up (system.ts) hands them in rather than delivery importing them.
    */
   renderers: SendTimeRenderers;
+  /** Email and webhook senders; unset in a process that sends nothing beyond Slack. */
+  external?: ExternalSenders;
+}
+
+/** What sending beyond Slack needs, built at start-up from the environment (system.ts). */
+export interface ExternalSenders {
+  /** Null when SMTP_URL is unset (start-up refuses a plan with email audiences then). */
+  mailer: Pick<Mailer, "send"> | null;
+  /** The right-hand side of every Message-ID: `<delivery id@domain>`. */
+  messageIdDomain: string;
+  /** A webhook audience's signing secret, by the name of its environment variable. */
+  secret: (envName: string) => string | undefined;
+  /** Names for the Slack user ids an email mentions ("Dana Scully"). */
+  names: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** A link that opens a Slack channel, for "Follow it in Slack". */
+  channelUrl: (channelId: string) => string | null;
+  webhookTimeoutMs: number;
 }

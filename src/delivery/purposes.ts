@@ -101,6 +101,12 @@ export const outboxKey = {
   /** One digest per week and channel: a second run of the same week finds the same row. */
   digest: (channel: string, firstDay: string) => `digest:${channel}:${firstDay}`,
   failureNotice: (outboxId: string) => `failure:${outboxId}`,
+  /**
+   * One email or webhook call (external_deliveries): per incident, occasion (the incident's
+   * version for a change, `logged`, or a stakeholder update's id), milestone and audience.
+   */
+  external: (incidentId: string, occasion: string | number, milestone: string, audienceKey: string) =>
+    `ext:${incidentId}:${occasion}:${milestone}:${audienceKey}`,
 };
 
 /** The briefing a post's dedupe key names; null for any other key. */

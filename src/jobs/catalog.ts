@@ -9,6 +9,8 @@ export const QUEUE_NAMES = Object.freeze({
   sla: "sla",
   maintenance: "maintenance",
   actions: "actions",
+  /** Emails and webhook calls: a slow mail server or receiver never holds up Slack posts. */
+  external: "external",
 } as const);
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
@@ -142,6 +144,15 @@ export const JOBS = {
     schema: z.object({}),
     opts: { ...retrying, attempts: 8, removeOnComplete: true, priority: JOB_PRIORITY.report },
   },
+  /**
+   * Sends one email or webhook call of a communication plan, exactly once as far as the
+   * receiver can tell (the row, not BullMQ, counts attempts and decides when it has failed).
+   */
+  "external.deliver": {
+    queue: QUEUE_NAMES.external,
+    schema: z.object({ deliveryId: z.uuid() }),
+    opts: retrying,
+  },
   /** One reminder of an improvement action: before its due date, at it, or the escalation after. */
   "action.fire": {
     queue: QUEUE_NAMES.actions,
@@ -166,6 +177,7 @@ export const jobIds = {
   setup: (incidentId: string) => `setup-${incidentId}`,
   finishSetup: (incidentId: string) => `finish-setup-${incidentId}`,
   deliver: (outboxId: string) => `deliver-${outboxId}`,
+  externalDeliver: (deliveryId: string) => `external-${deliveryId}`,
   // One per version: a change made while an earlier refresh runs still gets its own.
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
   // A breach changes the card but not the incident's version: key that refresh by the clock.

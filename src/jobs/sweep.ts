@@ -1,3 +1,4 @@
+import { getExternalDelivery, listStalePendingExternal } from "../db/queries/external-deliveries.js";
 import {
   cardBehind,
   getIncidentById,
@@ -47,6 +48,15 @@ export async function sweep(
       "slack.deliver",
       { outboxId: id },
       { jobId: jobIds.deliver(id), stillDue },
+    );
+  }
+  for (const { id } of await listStalePendingExternal(deps.db, { createdBefore: before, limit: BATCH })) {
+    const stillDue = async () => (await getExternalDelivery(deps.db, id))?.status === "pending";
+    deliveries += await ensureJob(
+      deps,
+      "external.deliver",
+      { deliveryId: id },
+      { jobId: jobIds.externalDeliver(id), stillDue },
     );
   }
   const publications = await requeuePublications(deps, before);

@@ -2,6 +2,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { deliverJob } from "../delivery/deliver-job.js";
+import { deliverExternal } from "../delivery/external.js";
 import { type InlineDelivery, inlineDelivery } from "../delivery/inline.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { waitForEditTurn } from "../delivery/turns.js";
@@ -41,6 +42,7 @@ const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
   "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
   "slack.deliver": (ctx, data) => deliverJob(ctx, data),
+  "external.deliver": (ctx, data) => deliverExternal(ctx.deps, data.deliveryId),
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
   "sla.fire": (ctx, data) => ctx.fireStep(data),
@@ -72,6 +74,7 @@ const CONCURRENCY: Record<QueueName, number> = {
   sla: 40,
   actions: 5,
   maintenance: 1,
+  external: 10,
 };
 /** At most this many SLA step transactions at once per process, each of up to `maxSize` steps. */
 const STEP_GROUPS = { lanes: 1, maxSize: 40 };

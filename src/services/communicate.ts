@@ -4,8 +4,8 @@ import { appendLog } from "../db/queries/incident-log.js";
 import type { NewOutboxMessage } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey, type Purpose } from "../delivery/purposes.js";
-import { type ChangeEntry, hears, type Milestone, milestonesOf } from "../domain/milestones.js";
-import { notifyListOf } from "../domain/policy-types.js";
+import { audiencesFor, planFor } from "../domain/communications.js";
+import { type ChangeEntry, type Milestone, milestonesOf } from "../domain/milestones.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { floorReopenedPost, floorResolvedPost } from "../messages/floor.js";
@@ -13,6 +13,7 @@ import { milestoneNotice } from "../messages/milestone.js";
 import { narrativeLines, narrativeMessage } from "../messages/narrative.js";
 import { reporterResolvedDm } from "../messages/update.js";
 import type { Deps } from "./deps.js";
+import { writeExternalDeliveries } from "./external-comms.js";
 
 /**
  * Who hears about a change, written in the change's own transaction so that it is told
@@ -30,7 +31,7 @@ export async function communicateChange(
   after: IncidentRow,
   entries: readonly ChangeEntry[],
   actor: string,
-): Promise<{ posts: NewOutboxMessage[]; briefings: string[] }> {
+): Promise<{ posts: NewOutboxMessage[]; briefings: string[]; external: string[] }> {
   const post = (purpose: Purpose, channel: string, suffix: string, message: object): NewOutboxMessage => ({
     incidentId: after.id,
     dedupeKey: outboxKey.change(purpose, after, suffix),
@@ -42,11 +43,16 @@ export async function communicateChange(
 
   const resolveTargetMs = deps.policy.sla[after.priority]?.resolveMs ?? null;
   const events = milestonesOf(entries, actor, after, resolveTargetMs);
-  const channels = stakeholderChannelsFor(deps, after.type);
+  const channels = stakeholderChannelsFor(deps, after);
+  const external: string[] = [];
+  const occurredAt = deps.clock.now();
   for (const event of events) {
     const notice = milestoneNotice(after, event);
     for (const channel of channels.filter((c) => c.hears(event.milestone)))
       posts.push(post("milestone", channel.id, `${event.milestone}:${channel.id}`, notice));
+    external.push(
+      ...(await writeExternalDeliveries(tx, deps, after, event, { occasion: after.version, occurredAt })),
+    );
   }
 
   const lines = narrativeLines(entries, actor);
@@ -82,16 +88,29 @@ export async function communicateChange(
       details: { channels: agentChannels },
     });
   }
-  return { posts, briefings };
+  return { posts, briefings, external };
 }
 
-/** The stakeholder channels of a type, each with the milestones it hears. */
-export function stakeholderChannelsFor(deps: Pick<Deps, "policy">, type: string) {
-  const notify = notifyListOf(deps.policy, type);
-  return [...new Set(deps.policy.incidentTypes[type]?.stakeholderChannels ?? [])].map((id) => ({
-    id,
-    hears: (m: Milestone) => hears(notify, m),
-  }));
+/**
+ * The Slack channels of the incident's communication plan (its type's stakeholder channels
+ * included), each with whether it hears a milestone at the incident's priority. `only`: the
+ * audience keys an author chose for a stakeholder update.
+ */
+export function stakeholderChannelsFor(
+  deps: Pick<Deps, "policy">,
+  incident: Pick<IncidentRow, "type" | "priority">,
+  only?: ReadonlySet<string> | null,
+) {
+  const slack = planFor(deps.policy, incident.type).filter(
+    (a) => a.via === "slack" && (!only || only.has(a.key)),
+  );
+  return [...new Set(slack.flatMap((a) => a.channels))].map((id) => {
+    const audiences = slack.filter((a) => a.channels.includes(id));
+    return {
+      id,
+      hears: (m: Milestone) => audiencesFor(audiences, m, incident.priority).length > 0,
+    };
+  });
 }
 
 /** Redraws an incident's briefing posts (resolved banner, or live again after a reopen). */

@@ -23,6 +23,7 @@ import { incidentAnnouncement, reporterNotice } from "../messages/incident-card.
 import { inviteOwner } from "./channel-members.js";
 import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
+import { queueExternal, writeExternalDeliveries } from "./external-comms.js";
 import { postPlaybookChecklist } from "./playbook.js";
 
 type WithChannel = IncidentRow & { channelId: string };
@@ -189,7 +190,7 @@ async function ensureSummaryCard(
 async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<void> {
   const ctx = { typeLabel: typeLabel(deps.policy, incident.type), timezone: deps.policy.timezone };
   const announcement = incidentAnnouncement(incident, ctx);
-  const channels = stakeholderChannelsFor(deps, incident.type).filter((c) => c.hears("logged"));
+  const channels = stakeholderChannelsFor(deps, incident).filter((c) => c.hears("logged"));
   const rows = await upsertOutboxRows(deps.db, [
     ...channels.map(({ id: channel }) => ({
       incidentId: incident.id,
@@ -207,4 +208,13 @@ async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<vo
     },
   ]);
   await queueRowDeliveries(deps, rows);
+  // The plan's audiences outside Slack hear of it too (once: keyed by the incident).
+  const external = await writeExternalDeliveries(
+    deps.db,
+    deps,
+    incident,
+    { milestone: "logged", by: incident.reporterId },
+    { occasion: "logged", occurredAt: incident.loggedAt },
+  );
+  await queueExternal(deps, external);
 }

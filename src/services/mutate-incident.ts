@@ -12,6 +12,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { communicateChange, refreshBriefings } from "./communicate.js";
 import type { Deps } from "./deps.js";
+import { queueExternal } from "./external-comms.js";
 import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
 
 export interface Refusal {
@@ -25,6 +26,8 @@ export interface Change {
   log: Array<Omit<LogEntry, "incidentId" | "actor">>;
   /** More writes in the same transaction (e.g. outbox rows); returns outbox ids to deliver. */
   also?: (tx: Tx, updated: IncidentRow) => Promise<string[]>;
+  /** Emails and webhook calls written in the same transaction, after `also`; returns their ids. */
+  external?: (tx: Tx, updated: IncidentRow) => Promise<string[]>;
   /** What to tell the person who asked. */
   message: string;
   /** Extra clocks to start or stop by name (e.g. the regulator's clock). */
@@ -62,6 +65,7 @@ export async function changeIncident(
 ): Promise<ChangeOutcome> {
   let outboxIds: string[] = [];
   let briefings: string[] = [];
+  let externalIds: string[] = [];
   let clockUpdates: ClockUpdate[] = [];
   let outcome: ChangeOutcome;
   try {
@@ -85,6 +89,7 @@ export async function changeIncident(
       outboxIds = (await change.also?.(tx, updated)) ?? [];
       const told = await communicateChange(tx, deps, updated, change.log, p.actor);
       outboxIds.push(...(await upsertOutbox(tx, told.posts)));
+      externalIds = [...((await change.external?.(tx, updated)) ?? []), ...told.external];
       briefings = told.briefings;
       clockUpdates = await syncClocks(tx, deps, incident, updated, change.clocks);
       return { ok: true, incident: updated, message: change.message, duplicate: false } as const;
@@ -96,6 +101,7 @@ export async function changeIncident(
   if (outcome.ok && !outcome.duplicate) {
     await afterChange(deps, outcome.incident, outboxIds, p.actor);
     await refreshBriefings(deps, briefings, outcome.incident.version);
+    await queueExternal(deps, externalIds);
     await scheduleClocks(deps, clockUpdates).catch((err: unknown) =>
       deps.logger.warn(
         { incidentId: p.incidentId, err: describeError(err) },

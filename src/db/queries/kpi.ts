@@ -244,13 +244,36 @@ export async function actionBacklog(db: DbOrTx, asOf: Date): Promise<{ open: num
 }
 
 /**
+ * Communications about the period's incidents, by channel: stakeholder posts in Slack, emails
+ * and webhooks sent to the plan's audiences, and communications logged by hand (their channel).
+ */
+export async function communicationCounts(db: DbOrTx, q: KpiQuery): Promise<Counted[]> {
+  const result = await rows(
+    db,
+    sql`
+    select case
+        when l.kind = 'communication_sent' then coalesce(l.details->>'via', 'email')
+        when l.kind = 'communication_logged' then coalesce(l.details->>'channel', 'other')
+        else 'slack' end as channel,
+      count(*)::int as n
+    from incident_log l
+    join incidents i on i.id = l.incident_id
+    where l.kind in ('announcement_posted', 'milestone_posted', 'update_posted',
+                     'communication_sent', 'communication_logged')
+      and ${inPeriod(q)}
+    group by 1 order by n desc, 1`,
+  );
+  return result.map((r) => ({ key: String(r.channel), count: num(r.n) }));
+}
+
+/**
  * Every figure of the report, read in one snapshot (inOneSnapshot): the queries run side by
  * side, each a single grouped scan, and an incident logged while they run is in every figure
  * or in none, so the report's counts add up.
  */
 export async function kpiFigures(db: Db, q: KpiQuery): Promise<KpiFigures> {
-  const [byPriority, daily, split, breaches, escalations, rootCauses, services, actions] = await asReport(
-    () =>
+  const [byPriority, daily, split, breaches, escalations, rootCauses, services, actions, communications] =
+    await asReport(() =>
       inOneSnapshot(
         db,
         [
@@ -262,11 +285,22 @@ export async function kpiFigures(db: Db, q: KpiQuery): Promise<KpiFigures> {
           (tx) => rootCauseCounts(tx, q),
           (tx) => serviceCounts(tx, q),
           (tx) => actionBacklog(tx, q.asOf),
+          (tx) => communicationCounts(tx, q),
         ] as const,
         { first: reportStatementTimeout },
       ),
-  );
-  return { ...split, byPriority, daily, breaches, escalations, rootCauses, services, actions };
+    );
+  return {
+    ...split,
+    byPriority,
+    daily,
+    breaches,
+    escalations,
+    rootCauses,
+    services,
+    actions,
+    communications,
+  };
 }
 
 /** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL. */

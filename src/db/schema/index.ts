@@ -1,5 +1,6 @@
 export * from "./caller-references.js";
 export * from "./enums.js";
+export * from "./external-deliveries.js";
 export * from "./floor-support.js";
 export * from "./incident-log.js";
 export * from "./incidents.js";
