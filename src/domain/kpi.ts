@@ -82,6 +82,11 @@ export interface KpiFigures {
   rootCauses: Counted[];
   services: Counted[];
   actions: { open: number; overdue: number };
+  /**
+   * Communications about the period's incidents by channel ("Slack", "email", "webhook",
+   * "phone", …): posts to stakeholders, emails and webhooks sent, and those logged by hand.
+   */
+  communications?: Counted[];
 }
 
 /** met / (met + missed) as a percentage, or null when nothing is decided. */

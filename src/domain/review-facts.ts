@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { type CommunicationCounts, communicationCounts, communicationsLine } from "./communication-counts.js";
 import { formatDuration } from "./duration.js";
 import { roleLabel } from "./permissions.js";
 
@@ -72,6 +73,8 @@ export interface ReviewFacts {
   respond: SlaOutcome | null;
   resolve: SlaOutcome | null;
   breaches: Breach[];
+  /** Everyone told, by channel: Slack posts, emails, webhooks and communications logged by hand. */
+  communications: CommunicationCounts;
 }
 
 const str = (d: Record<string, unknown>, key: string): string | null => {
@@ -115,6 +118,7 @@ export function reviewFacts(p: {
     respond: slaOutcome("respond", byName.get("respond"), incident, p.now),
     resolve: slaOutcome("resolve", byName.get("resolve"), incident, p.now),
     breaches: breaches(log, byName),
+    communications: communicationCounts(log),
   };
 }
 
@@ -197,6 +201,8 @@ export interface FactLines {
   times: string[];
   sla: string[];
   breaches: string[];
+  /** One line: "Communications: 9 — 5 Slack, 2 email, 1 phone, 1 webhook". */
+  communications: string[];
 }
 
 /**
@@ -228,7 +234,7 @@ export function factLines(
         b.dueAt ? ` (was due ${formatReviewTime(b.dueAt, p.timezone)})` : ""
       }`,
   );
-  return { times, sla, breaches };
+  return { times, sla, breaches, communications: [communicationsLine(facts.communications)] };
 }
 
 /** "Time to resolve: 3h 10m against 4h — met, 50m to spare". */

@@ -39,6 +39,8 @@ export interface CardContext {
   breached?: string[];
   /** Extra clocks' buttons (responder cards). */
   extraClocks?: ExtraClockButtons;
+  /** Who hears about it beyond the incident channel ("Told: #cc-stakeholders · email: …"). */
+  plan?: string | null;
   /** The latest agents' briefing and each team's confirmation (responder cards). */
   briefing?: { author: string; postedAt: Date; status: TeamBriefingStatus[] } | null;
 }
@@ -160,6 +162,7 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
             ? ` · logged from ${sourceMessage(ctx.sourceLink)} in ${channelMention(i.sourceChannelId)}`
             : ""),
       ),
+      ...(ctx.audience === "responder" && ctx.plan ? [mrkdwn(ctx.plan)] : []),
     ],
   });
   return { text, blocks };

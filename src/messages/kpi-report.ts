@@ -44,6 +44,23 @@ function priorityTable(rows: PriorityFigures[]): string {
   return ["```", fmt(head), ...body.map(fmt), "```"].join("\n");
 }
 
+/** A breached clock in words: an audience's own cadence reads "update to regulator". */
+const breachLabel = (clock: string) =>
+  clock.startsWith("comms_") ? `update to ${clock.slice(6).replace(/_/g, " ")}` : clock.replace(/_/g, " ");
+
+const CHANNEL_WORDS: Record<string, string> = { slack: "Slack", sms: "SMS", in_person: "in person" };
+
+/** "2.5 per incident (Slack 30, email 8, phone 2)". */
+function communicationsLine(items: { key: string; count: number }[], incidents: number): string {
+  const total = items.reduce((n, i) => n + i.count, 0);
+  if (total === 0) return "none";
+  const per = incidents > 0 ? `${(total / incidents).toFixed(1)} per incident` : `${total}`;
+  const parts = items.map(
+    (i) => `${escapeMrkdwn(CHANNEL_WORDS[i.key] ?? i.key.replace(/_/g, " "))} ${i.count}`,
+  );
+  return `${per} (${parts.join(", ")})`;
+}
+
 function escalationLine(f: KpiFigures): string {
   if (f.escalations.length === 0) return "none";
   const part = (manual: boolean) =>
@@ -97,7 +114,7 @@ export function kpiReportMessage(p: {
   blocks.push(
     section(
       [
-        `*Breaches:* ${count_(f.breaches, (k) => k.replace(/_/g, " "))}`,
+        `*Breaches:* ${count_(f.breaches, breachLabel)}`,
         `*Escalations:* ${escalationLine(f)}`,
         `*Reopen rate:* ${formatPercent(reopen)} (${total?.reopened ?? 0} of ${total?.everResolved ?? 0} resolved)`,
       ].join("\n"),
@@ -107,6 +124,7 @@ export function kpiReportMessage(p: {
         `*Top root causes:* ${count_(f.rootCauses, p.labels.rootCauseLabel)}`,
         `*Most affected services:* ${count_(f.services, (k) => k)}`,
         `*Improvement actions:* ${f.actions.open} open, ${f.actions.overdue} overdue`,
+        ...(f.communications ? [`*Communications:* ${communicationsLine(f.communications, count)}`] : []),
       ].join("\n"),
     ),
     { type: "context", elements: [mrkdwn(p.footer)] },

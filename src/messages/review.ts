@@ -43,6 +43,15 @@ export function factBlocks(lines: FactLines, timezone: string) {
       block_id: "review_fact_breaches",
       text: mrkdwn(linesText("Breaches", lines.breaches, "none")),
     },
+    ...(lines.communications.length > 0
+      ? [
+          {
+            type: "context",
+            block_id: "review_fact_communications",
+            elements: [mrkdwn(lines.communications.join("\n"))],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -256,6 +265,9 @@ export function reviewSummary(
       ...section("What did not go well", r.wentBadly),
       { type: "section", text: mrkdwn(linesText("SLA", p.lines.sla, "no SLA clocks")) },
       { type: "section", text: mrkdwn(linesText("Breaches", p.lines.breaches, "none")) },
+      ...(p.lines.communications.length > 0
+        ? [{ type: "context", elements: [mrkdwn(p.lines.communications.join("\n"))] }]
+        : []),
       { type: "section", text: mrkdwn(linesText("Preventive actions", actions, "none agreed")) },
       { type: "context", elements: [mrkdwn("The full review follows as a Markdown document.")] },
     ],

@@ -60,6 +60,24 @@ export function deliveryFailureNotice(p: {
   return { text: body, blocks: [{ type: "section", text: mrkdwn(body) }] };
 }
 
+const VIA_WORDS: Record<string, string> = { email: "email", webhook: "webhook call" };
+
+/** The owner's DM when an email or webhook to an audience of the plan failed for good. */
+export function externalFailureNotice(p: {
+  reference: string;
+  via: string;
+  audience: string;
+  milestone: string;
+  error: string;
+}) {
+  const what = VIA_WORDS[p.via] ?? p.via;
+  const body =
+    `:warning: I couldn't deliver the ${what} to *${escapeMrkdwn(clip(p.audience, 100))}* about *${p.reference}* ` +
+    `(${p.milestone.replace(/_/g, " ")}): \`${escapeMrkdwn(clip(p.error, 300))}\`.\n` +
+    "They have not been told. Tell them another way, and log it with *Log a communication*; ask your Switchboard admin to check the communication plan.";
+  return { text: body, blocks: [{ type: "section", text: mrkdwn(body) }] };
+}
+
 /** The reporter's DM when the incident they logged is resolved (with the summary) or closed. */
 export function reporterResolvedDm(
   i: Pick<IncidentRow, "number" | "title" | "resolutionSummary" | "callersNow" | "channelId">,

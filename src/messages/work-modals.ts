@@ -89,12 +89,48 @@ export function reopenModal(i: Subject, meta: WorkModalMetadata) {
   ]);
 }
 
-export function updateModal(i: Subject, meta: WorkModalMetadata, nextUpdateDefault: Date) {
+/** One audience of the plan as a checkbox of the *Post update* form. */
+export interface AudienceOption {
+  value: string;
+  text: { type: "mrkdwn"; text: string };
+  description: { type: "mrkdwn"; text: string };
+}
+
+export function updateModal(
+  i: Subject,
+  meta: WorkModalMetadata,
+  nextUpdateDefault: Date,
+  /** The plan's audiences that hear updates; none: the form has no choice to make. */
+  audiences: readonly AudienceOption[] = [],
+) {
+  const sendTo =
+    audiences.length > 0
+      ? [
+          input(
+            F.audiences,
+            "Send to",
+            {
+              type: "checkboxes",
+              action_id: "value",
+              options: audiences.slice(0, 10),
+              initial_options: audiences.slice(0, 10),
+            },
+            {
+              optional: true,
+              hint: plain("Untick anyone this update is not for. The incident channel always gets it."),
+            },
+          ),
+        ]
+      : [];
   return modal(VIEW.update, "Post update", "Post update", meta, [
     context(i),
     input(F.happening, "What is happening", textInput(LIMITS.update, { multiline: true })),
     input(F.customerImpact, "Customer impact now", textInput(LIMITS.update, { multiline: true }), {
-      hint: plain("Goes to every stakeholder channel: no caller names, numbers or account details."),
+      hint: plain(
+        audiences.length > 0
+          ? "Goes to everyone ticked below: no caller names, numbers or account details."
+          : "Goes to every stakeholder channel: no caller names, numbers or account details.",
+      ),
     }),
     input(
       F.nextUpdate,
@@ -106,6 +142,7 @@ export function updateModal(i: Subject, meta: WorkModalMetadata, nextUpdateDefau
       },
       { hint: plain("Defaults to the update cadence of this priority.") },
     ),
+    ...sendTo,
   ]);
 }
 

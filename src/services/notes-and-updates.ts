@@ -1,14 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { insertStakeholderUpdate } from "../db/queries/stakeholder-updates.js";
+import type { IncidentRow, StakeholderUpdateRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { audiencesFor, planFor } from "../domain/communications.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
 import { noteMessage, stakeholderUpdateMessage } from "../messages/update.js";
 import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
+import { externalAudiences, writeExternalDeliveries } from "./external-comms.js";
 import { changeIncident } from "./mutate-incident.js";
+import { cadenceClockName } from "./sla-plan.js";
 
 /** A note is logged and shown in the incident channel. */
 export function addNote(
@@ -44,6 +48,11 @@ export interface UpdateInput {
   customerImpact: string;
   nextUpdateAt: Date;
   requestKey?: string;
+  /**
+   * The audience keys of the plan the author chose (the *Post update* form ticks every one by
+   * default); unset: every audience that hears updates.
+   */
+  audiences?: readonly string[];
 }
 
 /**
@@ -57,21 +66,48 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
       return err({ code: "closed", message: `${ref} is closed; reopen it before posting updates.` });
     }
     const now = deps.clock.now();
+    const only = p.audiences ? new Set(p.audiences) : null;
     const channels = [
       ...(incident.channelId ? [incident.channelId] : []),
-      ...stakeholderChannelsFor(deps, incident.type)
+      ...stakeholderChannelsFor(deps, incident, only)
         .filter((c) => c.hears("update"))
         .map((c) => c.id),
     ];
+    const outside = externalAudiences(deps, incident, "update").filter((a) => !only || only.has(a.key));
+    let written: StakeholderUpdateRow | null = null;
     return ok({
       patch: { lastUpdateAt: now, nextUpdateDueAt: p.nextUpdateAt },
       log: [
         {
           kind: "update_written" as const,
-          details: { channels, nextUpdateAt: p.nextUpdateAt.toISOString() },
+          details: {
+            channels,
+            nextUpdateAt: p.nextUpdateAt.toISOString(),
+            ...(p.audiences ? { audiences: [...p.audiences] } : {}),
+            ...(outside.length > 0 ? { outside: outside.map((a) => `${a.via}: ${a.label}`) } : {}),
+          },
         },
       ],
-      message: `Update for ${ref} is on its way to ${channels.length} channel${channels.length === 1 ? "" : "s"}.`,
+      message: `Update for ${ref} is on its way to ${reach(channels.length, outside.length)}.`,
+      // The audiences with a cadence of their own that this update reaches start theirs again.
+      ...(incident.status === "resolved"
+        ? {}
+        : { clocks: { restart: reachedAudiences(deps, incident, only).map(cadenceClockName) } }),
+      external: async (tx, updated) => {
+        if (!written) return [];
+        const event = {
+          milestone: "update" as const,
+          by: p.actor,
+          happening: written.happening,
+          customerImpact: written.customerImpact,
+          nextUpdateAt: written.nextUpdateAt.toISOString(),
+        };
+        return writeExternalDeliveries(tx, deps, updated, event, {
+          occasion: written.id,
+          occurredAt: now,
+          only,
+        });
+      },
       also: async (tx, updated) => {
         const row = await insertStakeholderUpdate(tx, {
           incidentId: incident.id,
@@ -80,6 +116,7 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
           customerImpact: p.customerImpact,
           nextUpdateAt: p.nextUpdateAt,
         });
+        written = row;
         const message = stakeholderUpdateMessage(updated, row, deps.policy.timezone);
         return upsertOutbox(
           tx,
@@ -94,4 +131,23 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
       },
     });
   });
+}
+
+/** "2 channels", "2 channels and 1 audience outside Slack". */
+function reach(channels: number, outside: number): string {
+  const inSlack = `${channels} channel${channels === 1 ? "" : "s"}`;
+  return outside === 0
+    ? inSlack
+    : `${inSlack} and ${outside} audience${outside === 1 ? "" : "s"} outside Slack`;
+}
+
+/** Keys of the plan's audiences (any channel) an update reaches, given the author's choice. */
+function reachedAudiences(
+  deps: Deps,
+  incident: { type: string; priority: IncidentRow["priority"] },
+  only: ReadonlySet<string> | null,
+): string[] {
+  return audiencesFor(planFor(deps.policy, incident.type), "update", incident.priority)
+    .filter((a) => !only || only.has(a.key))
+    .map((a) => a.key);
 }

@@ -1,9 +1,11 @@
 import type { DbOrTx } from "../db/client.js";
 import { cardFactsOf } from "../db/queries/card-facts.js";
 import type { IncidentRow } from "../db/schema/index.js";
+import { planFor } from "../domain/communications.js";
 import { briefingStatus } from "../domain/floor.js";
 import { personalDataViewers } from "../domain/permissions.js";
 import { type Policy, typeLabel } from "../domain/policy-types.js";
+import { planLine } from "../messages/communication-plan.js";
 import { incidentCard } from "../messages/incident-card.js";
 import { clockLabel } from "./sla-plan.js";
 
@@ -36,6 +38,7 @@ export async function renderResponderCard(
     personalDataViewers: personalDataViewers(policy),
     callerReferenceErased: callerReference.erased,
     sourceLink,
+    plan: planLine(planFor(policy, incident.type), incident.priority),
     briefing: briefing && {
       author: briefing.author,
       postedAt: briefing.postedAt,

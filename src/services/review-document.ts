@@ -52,6 +52,7 @@ export function reviewMarkdown(p: {
     "",
     ...bullets(p.lines.breaches, "None."),
     "",
+    ...(p.lines.communications.length > 0 ? ["## Communications", "", ...p.lines.communications, ""] : []),
     `## Root cause (${oneLine(p.categoryLabel)})`,
     "",
     inert(r.rootCause?.trim() ?? ""),

@@ -5,9 +5,9 @@ import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import { clockTimeBetween } from "../domain/business-time.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
-import { calendarOf, extraClocks, scheduleFields } from "./sla-plan.js";
+import { cadenceMs, calendarOf, extraClocks, isCadenceClock, scheduleFields } from "./sla-plan.js";
 
-type ClockChange = "stop" | "pause" | "resume" | "replan" | "restart";
+type ClockChange = "stop" | "pause" | "resume" | "replan" | "restart" | "cadence";
 
 /**
  * What a change to the incident does to each clock. Acknowledging stops `respond`; a hold
@@ -42,6 +42,20 @@ export function clockChanges(before: IncidentRow, after: IncidentRow): Map<strin
 export interface ExplicitClockChanges {
   start?: string[];
   stop?: string[];
+  /** Audience cadence clocks (`comms_<key>`) whose audience was just told: they start again. */
+  restart?: string[];
+}
+
+/**
+ * What a change does to the audiences' own cadence clocks: they stop when the incident is
+ * resolved or closed and start again when it is reopened; an update or a logged communication
+ * restarts the clocks of the audiences it reached (ExplicitClockChanges.restart).
+ */
+function cadenceChange(before: IncidentRow, after: IncidentRow): ClockChange | undefined {
+  if (before.status === after.status) return undefined;
+  if (after.status === "resolved" || after.status === "closed") return "stop";
+  if (before.status === "resolved" || before.status === "closed") return "cadence";
+  return undefined;
 }
 
 export interface ClockUpdate {
@@ -59,8 +73,10 @@ export async function syncClocks(
   explicit: ExplicitClockChanges = {},
 ): Promise<ClockUpdate[]> {
   const changes = clockChanges(before, after);
+  for (const name of explicit.restart ?? []) if (isCadenceClock(name)) changes.set(name, "cadence");
   for (const name of explicit.stop ?? []) changes.set(name, "stop");
-  if (changes.size === 0 && !explicit.start?.length) return [];
+  const cadence = cadenceChange(before, after);
+  if (changes.size === 0 && !explicit.start?.length && !cadence) return [];
   const now = deps.clock.now();
   const names = explicit.start ?? [];
   const started = await insertClocks(
@@ -76,7 +92,9 @@ export async function syncClocks(
   const updates: ClockUpdate[] = started.map((clock) => ({ clock, supersededJobId: null }));
   for (const clock of await lockClocksOf(tx, after.id)) {
     if (started.some((s) => s.id === clock.id)) continue;
-    const change = changes.get(clock.name) ?? (after.status === "closed" ? "stop" : undefined);
+    const change =
+      (isCadenceClock(clock.name) ? (cadence ?? changes.get(clock.name)) : changes.get(clock.name)) ??
+      (after.status === "closed" ? "stop" : undefined);
     if (!change || (clock.state === "stopped" && !revives(clock, change))) continue;
     const patch = clockPatch(deps, clock, change, after, now);
     if (!patch) continue;
@@ -100,6 +118,7 @@ export async function syncClocks(
 function revives(clock: SlaClockRow, change: ClockChange): boolean {
   return (
     (change === "restart" && clock.name === "update_every") ||
+    change === "cadence" ||
     (change === "resume" && clock.name === "resolve" && clock.pausedAt !== null)
   );
 }
@@ -128,6 +147,18 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
       return clock.state === "running"
         ? running(deps, replanned, incident, now)
         : { durationMs, hours: sla.hours, warnOffsetsMs };
+    }
+    case "cadence": {
+      // The audience was just told (or the incident is back): its cadence starts from now.
+      const durationMs = cadenceMs(deps.policy, incident.type, clock.name);
+      if (durationMs === null) return null;
+      const restarted = { ...clock, startedAt: now, durationMs, hours: "always" as const, pausedMs: 0 };
+      return running(
+        deps,
+        { ...restarted, warnOffsetsMs: [Math.floor(durationMs * deps.policy.warnAt)] },
+        incident,
+        now,
+      );
     }
     case "restart": {
       // The update cadence runs to the time promised in the last update, in calendar time; on a

@@ -1,6 +1,7 @@
 import type { NewSlaClock, SlaClockRow } from "../db/schema/index.js";
 import { type Calendar, calendarFromPolicy } from "../domain/business-time.js";
 import { type ClockStep, firstStep, type StepPlan } from "../domain/clock-steps.js";
+import { planFor } from "../domain/communications.js";
 import type { Priority } from "../domain/incident.js";
 import type { Policy } from "../domain/policy-types.js";
 import { type ClockPlan, dueAt, warnTimes } from "../domain/sla.js";
@@ -85,7 +86,46 @@ export function initialClocks(
       notifyRoles: clock.notify,
     });
   }
+  rows.push(...cadenceClocks(policy, { ...p, now: p.loggedAt }));
   return rows.map((row) => ({ ...row, ...scheduleFields(policy, row, p.priority, p.loggedAt) }));
+}
+
+/** An audience's own update cadence runs as the clock `comms_<audience key>`. */
+export const CADENCE_PREFIX = "comms_";
+export const cadenceClockName = (audienceKey: string) => `${CADENCE_PREFIX}${audienceKey}`;
+export const isCadenceClock = (name: string) => name.startsWith(CADENCE_PREFIX);
+
+/**
+ * The audiences of the incident's plan with their own `update_every` (and that hear about an
+ * incident of this priority), as clocks starting now. They warn and breach like the update
+ * clock, escalating on the type's ladder; an update sent to the audience, or a communication
+ * with it logged, starts its clock again.
+ */
+export function cadenceClocks(
+  policy: Policy,
+  p: { incidentId: string; type: string; priority: Priority; now: Date },
+): Array<Omit<NewSlaClock, "dueAt"> & PlanFields> {
+  return planFor(policy, p.type)
+    .filter((a) => a.updateEveryMs !== null && (!a.priorities || a.priorities.includes(p.priority)))
+    .map((a) => {
+      const ms = a.updateEveryMs ?? 0;
+      return {
+        incidentId: p.incidentId,
+        name: cadenceClockName(a.key),
+        // A promise to an outside party is kept in calendar time.
+        hours: "always" as const,
+        startedAt: p.now,
+        durationMs: ms,
+        pausedMs: 0,
+        warnOffsetsMs: [Math.floor(ms * policy.warnAt)],
+      };
+    });
+}
+
+/** The cadence an audience clock runs to now, or null when its audience left the plan. */
+export function cadenceMs(policy: Policy, type: string, clockName: string): number | null {
+  const audience = planFor(policy, type).find((a) => cadenceClockName(a.key) === clockName);
+  return audience?.updateEveryMs ?? null;
 }
 
 /** Rows for a type's extra clocks that start now (e.g. on the personal-data flag). */
@@ -118,5 +158,6 @@ export const CLOCK_LABELS: Record<string, string> = {
 };
 
 export function clockLabel(name: string): string {
+  if (isCadenceClock(name)) return `Update to ${name.slice(CADENCE_PREFIX.length).replace(/_/g, " ")}`;
   return CLOCK_LABELS[name] ?? name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 }

@@ -1,6 +1,8 @@
 import type { WebClient } from "@slack/web-api";
 import type { IncidentRow } from "../db/schema/index.js";
+import { planFor } from "../domain/communications.js";
 import type { LifecycleAction } from "../domain/lifecycle.js";
+import { updateAudienceOptions } from "../messages/communication-plan.js";
 import {
   holdModal,
   recategoriseModal,
@@ -27,7 +29,8 @@ function buildModal(deps: Deps, kind: WorkModalKind, incident: IncidentRow, chan
       return reopenModal(incident, meta);
     case "update": {
       const cadence = deps.policy.sla[incident.priority].updateEveryMs;
-      return updateModal(incident, meta, new Date(deps.clock.now().getTime() + cadence));
+      const audiences = updateAudienceOptions(planFor(deps.policy, incident.type), incident.priority);
+      return updateModal(incident, meta, new Date(deps.clock.now().getTime() + cadence), audiences);
     }
     case "recategorise":
       return recategoriseModal(incident, incidentTypeList(deps.policy), meta);

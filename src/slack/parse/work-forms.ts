@@ -49,12 +49,18 @@ export function updateForm(now: Date) {
           (d) => d.getTime() < now.getTime() + 7 * 86_400_000,
           "The next update must be within a week.",
         ),
+      // The ticked audiences, comma-joined; absent when the form offered no choice.
+      [F.audiences]: z.string().optional(),
     })
-    .transform((f) => ({
-      happening: f[F.happening],
-      customerImpact: f[F.customerImpact],
-      nextUpdateAt: f[F.nextUpdate],
-    }));
+    .transform((f) => {
+      const chosen = f[F.audiences];
+      return {
+        happening: f[F.happening],
+        customerImpact: f[F.customerImpact],
+        nextUpdateAt: f[F.nextUpdate],
+        ...(chosen === undefined ? {} : { audiences: chosen.split(",").filter((k) => k !== "") }),
+      };
+    });
 }
 
 export function recategoriseForm(typeKeys: readonly string[]) {
