@@ -123,7 +123,7 @@ export async function startHarness(
     /** A fake Slack started by the caller (e.g. with a fake Socket Mode server attached). */
     fakeSlack?: FakeSlack;
     /** Socket Mode hooks passed to startSystem. */
-    system?: Pick<SystemOptions, "onSocketLost" | "socketBackoffMs" | "socketReadyGraceMs">;
+    system?: Pick<SystemOptions, "onSocketLost" | "socketBackoffMs" | "socketReadyGraceMs" | "env">;
   } = {},
 ): Promise<Harness> {
   const slack = opts.fakeSlack ?? (await startFakeSlack());

@@ -59,3 +59,10 @@ export async function clickButton(
     return view ? { text: "", view } : undefined;
   });
 }
+
+/** Every message in the direct-message conversations `user` is part of. */
+export function directMessagesTo(h: Pick<Harness, "slack">, user: string) {
+  return [...h.slack.channels.values()]
+    .filter((c) => c.is_im && c.members.has(user))
+    .flatMap((c) => h.slack.messagesIn(c.id));
+}

@@ -48,6 +48,8 @@ interface Seed {
   resolveBreached: boolean;
   reopens: number;
   escalations: { level: number; manual: boolean }[];
+  /** Communications on its record: stakeholder posts, emails and webhooks sent, calls logged. */
+  comms: Array<"slack" | "email" | "webhook" | "phone">;
   rootCause: string | null;
   caller: string;
 }
@@ -64,6 +66,7 @@ const S = (s: Partial<Seed> & Pick<Seed, "ref" | "logged" | "priority">): Seed =
   resolveBreached: false,
   reopens: 0,
   escalations: [],
+  comms: [],
   rootCause: null,
   caller: `CALLER-SECRET-${s.ref}`,
   ...s,
@@ -71,11 +74,20 @@ const S = (s: Partial<Seed> & Pick<Seed, "ref" | "logged" | "priority">): Seed =
 
 const SEEDS: Seed[] = [
   // Outside the period: the evening before (local) and the first minute after.
-  S({ ref: 1, logged: "2026-03-22T23:59:00Z", priority: "P1", ack: 5, resolved: 60, service: "IVR" }),
+  S({
+    ref: 1,
+    logged: "2026-03-22T23:59:00Z",
+    priority: "P1",
+    ack: 5,
+    resolved: 60,
+    service: "IVR",
+    comms: ["slack", "email"],
+  }),
   S({ ref: 2, logged: "2026-03-29T23:00:00Z", priority: "P1", ack: 5, resolved: 60, service: "IVR" }),
   // In the period.
   S({
     ref: 10,
+    comms: ["slack", "slack", "email", "webhook"],
     logged: "2026-03-23T00:00:00Z",
     priority: "P1",
     ack: 10,
@@ -105,6 +117,7 @@ const SEEDS: Seed[] = [
   }),
   S({
     ref: 12,
+    comms: ["phone", "slack"],
     logged: "2026-03-24T11:00:00Z",
     priority: "P2",
     ack: 20,
@@ -267,6 +280,17 @@ async function seed(h: Harness): Promise<void> {
         },
       });
     }
+    for (const c of s.comms) {
+      await db.insert(incidentLog).values({
+        incidentId,
+        actor: c === "phone" ? USERS.lead : "system",
+        ...(c === "slack"
+          ? { kind: "milestone_posted" as const, details: { channel: "C0STAKE", milestone: "resolved" } }
+          : c === "phone"
+            ? { kind: "communication_logged" as const, details: { channel: "phone", direction: "outbound" } }
+            : { kind: "communication_sent" as const, details: { via: c, audience: "Executives" } }),
+      });
+    }
     if (s.rootCause) {
       await db.insert(reviews).values({
         incidentId,
@@ -387,6 +411,10 @@ function expectedFigures(now: Date): Omit<KpiFigures, "daily"> {
     services: countBy(inPeriod, (s) => s.service),
     // 11's action is open and overdue, 12's open and not due, 15's done.
     actions: { open: 2, overdue: 1 },
+    communications: countBy(
+      inPeriod.flatMap((s) => s.comms),
+      (c) => c,
+    ),
   };
 }
 

@@ -469,7 +469,7 @@ describe("each problem is reported with its path", () => {
       (doc) => {
         doc.escalation_policy = {};
       },
-      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions, notify, manual_escalation_cooldown, incident_channels)",
+      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions, notify, manual_escalation_cooldown, incident_channels, communications)",
     ],
     [
       "an incident channel kind that is neither public nor private",

@@ -144,7 +144,7 @@ describe("renderView over the bot's modals", () => {
         meta,
       ),
       reviewModal(incident, {
-        lines: { times: ["Reported: 2026-11-23 09:00 GMT"], sla: [], breaches: [] },
+        lines: { times: ["Reported: 2026-11-23 09:00 GMT"], sla: [], breaches: [], communications: [] },
         timezone: "Europe/London",
         categories: { third_party: "Third-party supplier" },
         meta: { incidentId: incident.id, reviewId: "6f1c3f5e-2d0c-4b7e-9d6e-0d6f9f8f0a11" },

@@ -247,7 +247,7 @@ describe("every builder escapes what a person typed", () => {
           reviewSummary(i, {
             review,
             categoryLabel: name,
-            lines: { times: [], sla: [], breaches: [] },
+            lines: { times: [], sla: [], breaches: [], communications: [] },
             actions: [action],
           }),
         );

@@ -21,7 +21,7 @@ type Block = {
 };
 
 const incident = incidentRow({ priority: "P1", major: true });
-const lines = { times: ["Reported: 2026-11-23 09:00 GMT"], sla: [], breaches: [] };
+const lines = { times: ["Reported: 2026-11-23 09:00 GMT"], sla: [], breaches: [], communications: [] };
 const meta = { incidentId: incident.id, reviewId: "6f1c3f5e-2d0c-4b7e-9d6e-0d6f9f8f0a11" };
 const categories = { third_party: "Third-party supplier", software_defect: "Software defect" };
 
