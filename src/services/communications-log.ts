@@ -11,6 +11,7 @@ import { err, ok, type Result } from "../domain/result.js";
 import { communicationLoggedMessage } from "../messages/comms-modal.js";
 import type { Deps } from "./deps.js";
 import { type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
+import { cadenceClockName } from "./sla-plan.js";
 
 /** With whom: an audience of the incident's plan (by key), the customers, or someone else. */
 export type CommunicationParty =
@@ -71,6 +72,11 @@ export function logCommunication(deps: Deps, p: CommunicationInput): Promise<Cha
         },
       ],
       message: `Logged on ${ref}.`,
+      // Keeping in touch with an audience that has its own update cadence meets it, as an update
+      // sent to it does: its clock starts again, from now. A resolved incident's has stopped.
+      ...(whom.value.cadence && incident.status !== "resolved"
+        ? { clocks: { restart: [whom.value.cadence] } }
+        : {}),
       also: async (tx) =>
         incident.channelId
           ? upsertOutbox(tx, [
@@ -117,12 +123,12 @@ function resolveParty(
   deps: Deps,
   incident: IncidentRow,
   party: CommunicationParty,
-): Result<{ details: Record<string, string>; words: string }, Refusal> {
+): Result<{ details: Record<string, string>; words: string; cadence: string | null }, Refusal> {
   switch (party.with) {
     case "customers":
-      return ok({ details: { with: "customers" }, words: "customers" });
+      return ok({ details: { with: "customers" }, words: "customers", cadence: null });
     case "other":
-      return ok({ details: { with: "other", other: party.other }, words: party.other });
+      return ok({ details: { with: "other", other: party.other }, words: party.other, cadence: null });
     case "audience": {
       // The form listed the plan when it opened; a change of type since may have changed it.
       const audience = planFor(deps.policy, incident.type).find((a) => a.key === party.audience);
@@ -135,6 +141,7 @@ function resolveParty(
       return ok({
         details: { with: "audience", audience: audience.key, audienceLabel: audience.label },
         words: audience.label,
+        cadence: audience.updateEveryMs === null ? null : cadenceClockName(audience.key),
       });
     }
   }

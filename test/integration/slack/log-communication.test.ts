@@ -1,11 +1,12 @@
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
-import { type IncidentRow, outbox } from "../../../src/db/schema/index.js";
+import { type IncidentRow, outbox, slaClocks } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import type { FakeView } from "../../../src/emulator/types.js";
 import { CARD_ACTION, COMMS_FIELDS as F, VIEW } from "../../../src/messages/ids.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
+import { eventually } from "../../helpers/eventually.js";
 import { readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { clickButton, submitView } from "../../helpers/interact.js";
@@ -14,16 +15,29 @@ import { formValue } from "../../helpers/slack-payloads.js";
 const { text, choice, when } = formValue;
 const radio = (value: string) => ({ value: { type: "radio_buttons", selected_option: { value } } });
 
+/** Complaints have a plan: the regulator, told in the complaints channel, at least hourly. */
+function withRegulator(yaml: string): string {
+  const channel = /complaint:\n\s+label: Complaint\n\s+stakeholder_channels: \[(\w+)\]/.exec(yaml)?.[1];
+  if (!channel) throw new Error("test policy changed: no complaint stakeholder channel");
+  const plan = `    communications:
+      - label: Regulator
+        via: slack
+        channels: [${channel}]
+        update_every: 1h
+`;
+  return yaml.replace("label: Complaint\n", `label: Complaint\n${plan}`);
+}
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ editPolicy: withRegulator });
 });
 afterAll(async () => {
   await h?.stop();
 });
 
 const deps = () => h.system.deps;
-const ready = (title: string) => readyIncident(deps(), { title });
+const ready = (title: string, type?: string) => readyIncident(deps(), { title, ...(type ? { type } : {}) });
 const logged = async (incident: IncidentRow) =>
   (await listLog(deps().db, incident.id)).filter((e) => e.kind === "communication_logged");
 
@@ -209,6 +223,38 @@ describe("Log a communication", () => {
       audience: audience!.value.slice("audience:".length),
       audienceLabel: audience!.text.text.replace(/ \((Slack|email|webhook)\)$/, ""),
       channel: "letter",
+    });
+  });
+
+  it("with an audience that has its own cadence: its clock starts again", async () => {
+    const incident = await ready("Complaint about a lost refund", "complaint");
+    const clockOf = async () => {
+      const [clock] = await deps()
+        .db.select()
+        .from(slaClocks)
+        .where(and(eq(slaClocks.incidentId, incident.id), eq(slaClocks.name, "comms_regulator")));
+      return clock;
+    };
+    const before = await eventually("the regulator's cadence clock", clockOf);
+    const form = await cardForm(incident);
+    expect(
+      await submitView(
+        h,
+        form,
+        filled({ [F.with]: choice("audience:regulator"), [F.channel]: choice("email") }),
+      ),
+    ).toEqual({});
+    const after = await eventually("the cadence clock started again", async () => {
+      const clock = await clockOf();
+      return clock && clock.generation > before.generation ? clock : undefined;
+    });
+    expect(after.state).toBe("running");
+    expect(after.startedAt.getTime()).toBeGreaterThan(before.startedAt.getTime());
+    const [entry] = await logged(incident);
+    expect(entry?.details).toMatchObject({
+      with: "audience",
+      audience: "regulator",
+      audienceLabel: "Regulator",
     });
   });
 });
