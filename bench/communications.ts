@@ -36,6 +36,15 @@ function note(arrivals: Arrivals, key: string, at: number): void {
   arrivals.set(key, [...(arrivals.get(key) ?? []), at]);
 }
 
+/** The webhook's delivery id; a body that is not our JSON counts under "" (never expected). */
+function deliveryIdOf(body: string): string {
+  try {
+    return String((JSON.parse(body) as { id?: unknown }).id ?? "");
+  } catch {
+    return "";
+  }
+}
+
 /**
  * The test policy with the service-failure type's stakeholder channels replaced by a plan: the
  * first of those channels as the Slack audience, executives by email, a status page by webhook,
@@ -158,7 +167,7 @@ export async function communications(): Promise<boolean> {
       nowSeconds: Math.floor(at / 1000),
     });
     if (!signed) badSignatures++;
-    note(hookAt, String((JSON.parse(body) as { id?: unknown }).id), at);
+    note(hookAt, deliveryIdOf(body), at);
     return { status: 200 };
   });
   let channel = "";
