@@ -13,6 +13,7 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { clickButton, submitView } from "../../helpers/interact.js";
+import { settled } from "../../helpers/settled.js";
 import { formValue } from "../../helpers/slack-payloads.js";
 
 /**
@@ -270,6 +271,9 @@ async function snapshot(incident: IncidentRow) {
     },
     { timeoutMs: 60_000 },
   );
+  // And every job an earlier change set in motion (a Home redraw naming the incident) has run:
+  // on a slow machine one can still be queued when the posts have landed.
+  await settled(deps(), { incidentIds: [incident.id] });
   const { status, priority, major, impact, urgency, ownerId, escalationLevel, version, type } =
     await loadIncident(deps(), incident.id);
   const [posts] = await deps()
