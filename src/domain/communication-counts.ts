@@ -1,3 +1,5 @@
+import { isLoggedChannel, LOGGED_CHANNEL_WORDS } from "./log-describe.js";
+
 /**
  * How many communications an incident's record holds, by channel: the Slack posts that told
  * stakeholders (announcements, milestone notices, updates: one per channel), the emails and
@@ -5,16 +7,17 @@
  * (phone calls, letters…). Pure: read from the incident log.
  */
 
-/** Logged channels (the *Log a communication* form) and their words, in display order. */
-export const LOGGED_CHANNEL_LABELS: Readonly<Record<string, string>> = {
-  phone: "phone",
-  email: "email",
-  sms: "SMS",
-  letter: "letter",
-  radio: "radio",
-  in_person: "in person",
-  other: "other",
-};
+/**
+ * A channel in a count's words: "Slack", "email", "webhook", and for a communication logged by
+ * hand its label in lower case ("phone", "in person"), an initialism as it is ("SMS").
+ */
+export function channelWord(channel: string): string {
+  if (channel === "slack") return "Slack";
+  if (channel === "email" || channel === "webhook") return channel;
+  if (!isLoggedChannel(channel)) return "other";
+  const { label } = LOGGED_CHANNEL_WORDS[channel];
+  return label === label.toUpperCase() ? label : label.toLowerCase();
+}
 
 const SLACK_KINDS: ReadonlySet<string> = new Set([
   "announcement_posted",
@@ -34,12 +37,10 @@ export function communicationChannelOf(entry: { kind: string; details: unknown }
     string,
     unknown
   >;
-  if (SLACK_KINDS.has(entry.kind)) return "Slack";
-  if (entry.kind === "communication_sent") return d.via === "webhook" ? "webhook" : "email";
-  if (entry.kind === "communication_logged") {
-    const channel = typeof d.channel === "string" ? d.channel : "other";
-    return LOGGED_CHANNEL_LABELS[channel] ?? "other";
-  }
+  if (SLACK_KINDS.has(entry.kind)) return channelWord("slack");
+  if (entry.kind === "communication_sent") return channelWord(d.via === "webhook" ? "webhook" : "email");
+  if (entry.kind === "communication_logged")
+    return channelWord(typeof d.channel === "string" ? d.channel : "other");
   return null;
 }
 

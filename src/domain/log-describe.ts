@@ -195,7 +195,7 @@ export const LOGGED_CHANNEL_WORDS: Record<LoggedChannel, { label: string; noun: 
   other: { label: "Other", noun: "communication" },
 };
 
-const isLoggedChannel = (v: string | null): v is LoggedChannel =>
+export const isLoggedChannel = (v: string | null): v is LoggedChannel =>
   v !== null && Object.hasOwn(LOGGED_CHANNEL_WORDS, v);
 
 /**

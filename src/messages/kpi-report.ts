@@ -1,3 +1,4 @@
+import { channelWord } from "../domain/communication-counts.js";
 import { REPORT_CHANNEL_LABELS, type ReportChannel } from "../domain/incident.js";
 import {
   compliancePercent,
@@ -48,16 +49,12 @@ function priorityTable(rows: PriorityFigures[]): string {
 const breachLabel = (clock: string) =>
   clock.startsWith("comms_") ? `update to ${clock.slice(6).replace(/_/g, " ")}` : clock.replace(/_/g, " ");
 
-const CHANNEL_WORDS: Record<string, string> = { slack: "Slack", sms: "SMS", in_person: "in person" };
-
 /** "2.5 per incident (Slack 30, email 8, phone 2)". */
 function communicationsLine(items: { key: string; count: number }[], incidents: number): string {
   const total = items.reduce((n, i) => n + i.count, 0);
   if (total === 0) return "none";
   const per = incidents > 0 ? `${(total / incidents).toFixed(1)} per incident` : `${total}`;
-  const parts = items.map(
-    (i) => `${escapeMrkdwn(CHANNEL_WORDS[i.key] ?? i.key.replace(/_/g, " "))} ${i.count}`,
-  );
+  const parts = items.map((i) => `${escapeMrkdwn(channelWord(i.key))} ${i.count}`);
   return `${per} (${parts.join(", ")})`;
 }
 
