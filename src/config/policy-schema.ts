@@ -308,6 +308,8 @@ function uniqueAddresses(addresses: readonly string[]): string[] {
   });
 }
 
+const MAX_PLAN_AUDIENCES = 9;
+
 /**
  * A communication plan: audiences whose keys (labels in snake_case) differ, since the key names an
  * audience in the log, in the *Post update* form and in the ids that stop a message going twice.
@@ -315,6 +317,12 @@ function uniqueAddresses(addresses: readonly string[]): string[] {
  */
 const CommunicationPlan = z
   .array(AudienceSchema)
+  // The *Post update* form offers each audience as a checkbox, and Slack shows at most 10: one
+  // is kept for the type's stakeholder channels.
+  .max(
+    MAX_PLAN_AUDIENCES,
+    `at most ${MAX_PLAN_AUDIENCES} audiences (the Post update form can offer 10, one of them the stakeholder channels)`,
+  )
   .superRefine(
     (plan, ctx) => {
       const seen = new Map<string, string>();

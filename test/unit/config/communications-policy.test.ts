@@ -209,6 +209,17 @@ const AUDIENCE_KEYS = "label, via, channels, to, url, secret_env, notify, priori
 describe("each problem in a plan is a line with its path", () => {
   it.each<[string, (doc: Doc) => void, string[]]>([
     [
+      "more audiences than the Post update form can offer",
+      (doc) => {
+        doc.communications = Array.from({ length: 10 }, (_, i) => ({
+          label: `Desk ${i}`,
+          via: "email",
+          to: [`desk${i}@example.com`],
+        }));
+      },
+      ["communications: at most 9 audiences (the Post update form can offer 10, one of them the stakeholder channels)"],
+    ],
+    [
       "a bad email address",
       (doc) => {
         doc.communications = [{ label: "Executives", via: "email", to: ["ops@example.com", "cfo@example"] }];
