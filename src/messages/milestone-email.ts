@@ -1,9 +1,8 @@
 import type { CommunicationEvent, IncidentSnapshot } from "../domain/communications.js";
-import { formatDuration } from "../domain/duration.js";
 import { assertNever, STATUS_LABELS } from "../domain/incident.js";
 import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
 import { isMajor } from "../domain/priority-matrix.js";
-import { CLOSE_CODE_LABELS } from "./milestone.js";
+import { resolvedSentence } from "./milestone.js";
 import { clip } from "./text.js";
 
 /**
@@ -29,8 +28,6 @@ export interface MilestoneEmail {
   text: string;
   html: string;
 }
-
-type Event<K extends CommunicationEvent["milestone"]> = Extract<CommunicationEvent, { milestone: K }>;
 
 /** What the subject says happened, after the reference: "INC-000123 resolved: …". */
 function subjectWord(e: CommunicationEvent): string {
@@ -88,7 +85,7 @@ export function milestoneSentence(s: IncidentSnapshot, e: CommunicationEvent, na
     case "resumed":
       return `Work resumed (by ${names(e.by)}).`;
     case "resolved":
-      return resolvedSentence(e, names);
+      return resolvedSentence(e, names, (summary) => clip(summary, 2000));
     case "reopened":
       return `Reopened by ${names(e.by)}${e.wasClosed ? " after it was closed" : ""}${reason(e.reason)}.`;
     case "closed":
@@ -96,17 +93,6 @@ export function milestoneSentence(s: IncidentSnapshot, e: CommunicationEvent, na
     default:
       return assertNever(e);
   }
-}
-
-function resolvedSentence(e: Event<"resolved">, names: (id: string) => string): string {
-  const code = e.closeCode ? ` · ${CLOSE_CODE_LABELS[e.closeCode] ?? e.closeCode}` : "";
-  const took =
-    e.tookMs === null
-      ? ""
-      : ` · took ${formatDuration(e.tookMs)}${e.targetMs === null ? "" : ` against a ${formatDuration(e.targetMs)} target`}` +
-        (e.metSla === null ? "" : e.metSla ? " (met)" : " (missed)");
-  const summary = e.summary ? `: ${clip(e.summary, 2000)}` : "";
-  return `Resolved by ${names(e.by)}${summary}${code}${took}.`;
 }
 
 // One formatter per zone: building an Intl formatter is costly (see text.ts).

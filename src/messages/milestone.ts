@@ -57,14 +57,25 @@ export function milestoneLine(e: MilestoneEvent): string {
 }
 
 function resolvedLine(e: Extract<MilestoneEvent, { milestone: "resolved" }>): string {
+  return resolvedSentence(e, userMention, (summary) => escapeClip(summary, 500));
+}
+
+/**
+ * "Resolved by Dana: carrier fixed the route · Fixed · took 3h against a 4h target (met).", for
+ * any medium: `person` names the resolver, `summary` clips and escapes the summary for it.
+ */
+export function resolvedSentence(
+  e: Extract<MilestoneEvent, { milestone: "resolved" }>,
+  person: (id: string) => string,
+  summary: (text: string) => string,
+): string {
   const code = e.closeCode ? ` · ${CLOSE_CODE_LABELS[e.closeCode] ?? e.closeCode}` : "";
   const took =
     e.tookMs === null
       ? ""
       : ` · took ${formatDuration(e.tookMs)}${e.targetMs === null ? "" : ` against a ${formatDuration(e.targetMs)} target`}` +
         (e.metSla === null ? "" : e.metSla ? " (met)" : " (missed)");
-  const summary = e.summary ? `: ${escapeClip(e.summary, 500)}` : "";
-  return `Resolved by ${userMention(e.by)}${summary}${code}${took}.`;
+  return `Resolved by ${person(e.by)}${e.summary ? `: ${summary(e.summary)}` : ""}${code}${took}.`;
 }
 
 /** The head of a notice: reference, priority, status and title, on one line. */
