@@ -37,6 +37,14 @@ async function main(): Promise<void> {
   if (!config.policyFile) logger.warn(BUILT_IN_POLICY_WARNING);
   let system: RunningSystem | undefined;
   let stopping = false;
+  /**
+   * Exits once the log lines written so far have reached stdout: pino writes asynchronously, and
+   * on a busy host the last lines ("shutting down", why) could otherwise be cut off by the exit.
+   */
+  const exit = (code: number) => {
+    setTimeout(() => process.exit(code), 1_000);
+    logger.flush(() => process.exit(code));
+  };
   /** Stops everything in order, then exits with `code` (1 when the stop itself fails or hangs). */
   const shutdown = (signal: string, code = 0) => {
     if (stopping) return;
@@ -44,13 +52,13 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     setTimeout(() => {
       logger.error("shutdown timed out; exiting");
-      process.exit(1);
+      exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
     (system?.stop() ?? Promise.resolve()).then(
-      () => process.exit(code),
+      () => exit(code),
       (err: unknown) => {
         logger.error({ err: describeError(err) }, "error during shutdown");
-        process.exit(1);
+        exit(1);
       },
     );
   };
