@@ -217,7 +217,9 @@ describe("each problem in a plan is a line with its path", () => {
           to: [`desk${i}@example.com`],
         }));
       },
-      ["communications: at most 9 audiences (the Post update form can offer 10, one of them the stakeholder channels)"],
+      [
+        "communications: at most 9 audiences (the Post update form can offer 10, one of them the stakeholder channels)",
+      ],
     ],
     [
       "a bad email address",
