@@ -21,6 +21,11 @@ export interface SmtpServerOptions {
    * (with the sender, the whole envelope in `envelope`); a reply refuses that step.
    */
   reject?: (stage: SmtpStage, address: string, envelope: { from: string; to: string[] }) => SmtpReply | null;
+  /**
+   * How long to wait, after a mail is recorded, before answering 250 (a number for every mail,
+   * or chosen per mail). A client that dies meanwhile never learns the mail was accepted.
+   */
+  holdAnswerMs?: number | ((mail: ReceivedMail) => number);
 }
 
 export interface ReceivedMail {
@@ -100,7 +105,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         const raw = Buffer.concat(chunks).toString("utf8");
         simpleParser(raw).then(
           (parsed) => {
-            mails.push({
+            const mail: ReceivedMail = {
               envelope,
               messageId: headerLine(raw, "Message-ID"),
               from: parsed.from?.value[0]?.address ?? "",
@@ -110,8 +115,14 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
               text: parsed.text ?? "",
               html: typeof parsed.html === "string" ? parsed.html : "",
               raw,
-            });
-            callback();
+            };
+            mails.push(mail);
+            const hold =
+              typeof options.holdAnswerMs === "function"
+                ? options.holdAnswerMs(mail)
+                : (options.holdAnswerMs ?? 0);
+            if (hold > 0) setTimeout(() => callback(), hold);
+            else callback();
           },
           (err: Error) => callback(err),
         );

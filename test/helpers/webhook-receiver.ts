@@ -9,8 +9,12 @@ export interface ReceivedCall {
   status: number;
 }
 
-/** How the receiver answers the next call: a status (and headers), or no answer at all. */
-export type Answer = { status: number; headers?: Record<string, string> } | "hang";
+/**
+ * How the receiver answers the next call: a status (and headers), or no answer at all. With
+ * `delayMs` the call is recorded at once and answered that much later, so a caller that dies
+ * meanwhile never learns it was accepted.
+ */
+export type Answer = { status: number; headers?: Record<string, string>; delayMs?: number } | "hang";
 
 /**
  * A local HTTP receiver for webhook calls, as a status page or IVR adapter would run one:
@@ -30,8 +34,14 @@ export async function startWebhookReceiver(
       const a = respond({ headers: req.headers, body });
       if (a === "hang") return; // the caller's timeout ends it
       calls.push({ headers: req.headers, body, status: a.status });
-      res.writeHead(a.status, a.headers ?? {});
-      res.end(a.status < 300 ? "ok" : "no");
+      const reply = () => {
+        // The caller may be gone by the end of a delay: nobody is left to answer.
+        if (res.destroyed) return;
+        res.writeHead(a.status, a.headers ?? {});
+        res.end(a.status < 300 ? "ok" : "no");
+      };
+      if (a.delayMs) setTimeout(reply, a.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
