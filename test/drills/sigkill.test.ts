@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { and, count, eq, isNotNull, isNull, max } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  externalDeliveries,
   incidentLog,
   incidents,
   outbox,
@@ -10,6 +11,7 @@ import {
   slaEvents,
   stakeholderUpdates,
 } from "../../src/db/schema/index.js";
+import { messageIdOf } from "../../src/delivery/external.js";
 import { parseStep } from "../../src/domain/clock-steps.js";
 import { ladderStep, recipients } from "../../src/domain/escalation.js";
 import { acknowledgeEscalation } from "../../src/services/escalation.js";
@@ -18,15 +20,21 @@ import { postStakeholderUpdate } from "../../src/services/notes-and-updates.js";
 import { outboxLedger, postsByOutboxId, sleep } from "../helpers/drill.js";
 import { makeIncident } from "../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../helpers/harness.js";
+import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp.js";
+import { startWebhookReceiver } from "../helpers/webhook-receiver.js";
 import { spawnWorkerProcess, writePolicyFile } from "../helpers/worker-process.js";
 
 /**
  * The SIGKILL drill: worker processes (`npm start` with SWITCHBOARD_ROLE=worker) are killed
  * with SIGKILL DRILL_KILLS times (default 200) at random moments, a share of them exactly
  * between Slack storing a post and the worker hearing back, while incidents escalate up their
- * ladders every few seconds and stakeholder updates fan out to several channels. At the end
- * every escalation DM, stakeholder post and milestone notice PostgreSQL says was due is in Slack
- * exactly once.
+ * ladders every few seconds and stakeholder updates fan out to several channels, an email
+ * audience and a webhook audience. A share of the kills land between the mail server (or the
+ * webhook receiver) recording a delivery and the worker hearing back. At the end every
+ * escalation DM, stakeholder post and milestone notice PostgreSQL says was due is in Slack
+ * exactly once, and every email and webhook call is at its receiver under its delivery id:
+ * none missing, none unknown, and a copy sent again after an unknown outcome carries the same
+ * id (the receiver drops it).
  */
 const KILLS = Number(process.env.DRILL_KILLS ?? 200);
 /** How long the two workers left alone may take to finish everything after the kills. */
@@ -34,6 +42,13 @@ const DRAIN_LIMIT_MS = 480_000;
 const WORKERS = 2;
 /** How long the fake Slack holds back its answer to the targeted post (the message is stored at once). */
 const HELD_ANSWER_MS = 3_000;
+/** How long the mail server and the webhook receiver hold back every answer after recording. */
+const EXTERNAL_HOLD_MS = 250;
+/** The same for the one email or webhook call a targeted kill waits for. */
+const EXTERNAL_HELD_ANSWER_MS = 3_000;
+const EMAIL_FROM = "Switchboard <switchboard@drill.example>";
+const MESSAGE_ID_DOMAIN = "drill.example";
+const WEBHOOK_SECRET = "drill-webhook-secret";
 const INCIDENT_EVERY_MS = 4_000;
 const UPDATE_EVERY_MS = 2_500;
 const CHATTER_EVERY_MS = 100;
@@ -52,6 +67,51 @@ sla:
 
 let h: Harness;
 let policyFile: string;
+let smtp: TestSmtpServer;
+let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+/** One plan for every type: executives by email and a status page by webhook, hearing every milestone. */
+function withPlan(yaml: string, webhookUrl: string): string {
+  const plan = `communications:
+  - label: Executives
+    via: email
+    to: [exec@drill.example]
+  - label: Status page
+    via: webhook
+    url: ${webhookUrl}
+    secret_env: DRILL_WEBHOOK_SECRET
+`;
+  return yaml.replace("\nincident_types:\n", `\n${plan}incident_types:\n`);
+}
+
+type Via = "email" | "webhook";
+/**
+ * Answers held back after the remote recorded an email or webhook call: an armed channel holds
+ * its next one long enough for a targeted kill; every other answer is held briefly, so that
+ * random kills land there too.
+ */
+const holds: Record<Via, { armed: boolean; heldAt: number }> = {
+  email: { armed: false, heldAt: 0 },
+  webhook: { armed: false, heldAt: 0 },
+};
+const heldWindows: Array<{ from: number; until: number }> = [];
+function holdAnswer(via: Via): number {
+  const now = Date.now();
+  const hold = holds[via];
+  const ms = hold.armed ? EXTERNAL_HELD_ANSWER_MS : EXTERNAL_HOLD_MS;
+  if (hold.armed) {
+    hold.armed = false;
+    hold.heldAt = now;
+  }
+  heldWindows.push({ from: now, until: now + ms });
+  return ms;
+}
+/** Whether a received email or webhook call is waiting for its answer right now. */
+function answerHeld(): boolean {
+  const now = Date.now();
+  while (heldWindows.length > 0 && heldWindows[0]!.until + EXTERNAL_HELD_ANSWER_MS < now) heldWindows.shift();
+  return heldWindows.some((w) => w.from <= now && now < w.until);
+}
 
 interface Slot {
   child: ChildProcess | null;
@@ -68,15 +128,32 @@ const slots: Slot[] = Array.from({ length: WORKERS }, () => ({
   generation: 0,
   busy: false,
 }));
-const stats = { kills: 0, targeted: 0, duringStartup: 0, spawns: 0, startupMs: [] as number[] };
+const stats = {
+  kills: 0,
+  targeted: 0,
+  duringStartup: 0,
+  spawns: 0,
+  startupMs: [] as number[],
+  /** Kills while the mail server or the webhook receiver held an answer (any worker). */
+  duringHeldExternal: 0,
+  /** Kills of every worker while the targeted email or webhook answer was held. */
+  targetedExternal: { email: 0, webhook: 0 },
+};
 const lastStderr: string[] = [];
 
 /** `npm start` as a worker-only process against the harness's database, Redis and fake Slack. */
 function spawnWorker(slot: Slot): void {
   const child = spawnWorkerProcess(h, {
     policyFile,
-    // A killed worker's jobs are taken up again 2 s later (its outbox leases last 12 s).
-    env: { LOG_LEVEL: "info", JOB_LOCK_MS: "2000" },
+    // A killed worker's jobs are taken up again 2 s later (its outbox leases last 12 s; an
+    // email's or webhook call's, 60 s).
+    env: {
+      LOG_LEVEL: "info",
+      JOB_LOCK_MS: "2000",
+      SMTP_URL: smtp.url,
+      EMAIL_FROM,
+      DRILL_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   stats.spawns++;
@@ -102,6 +179,7 @@ async function restart(slot: Slot): Promise<boolean> {
   let killed = false;
   if (child && child.exitCode === null && child.signalCode === null) {
     if (slot.readyAt === null) stats.duringStartup++;
+    if (answerHeld()) stats.duringHeldExternal++;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
@@ -168,6 +246,37 @@ async function targetedLoop(done: () => boolean): Promise<void> {
     try {
       const killed = await Promise.all(slots.map((s) => restart(s)));
       stats.targeted += killed.filter(Boolean).length;
+    } finally {
+      for (const s of slots) s.busy = false;
+    }
+  }
+}
+
+/**
+ * Every worker, while the mail server (or the webhook receiver) has recorded a delivery but not
+ * yet answered: the sender dies before it can mark the row sent. The retry after the lease must
+ * send the same Message-ID (or webhook id), so the receiver can tell it is a copy.
+ */
+async function externalTargetedLoop(done: () => boolean): Promise<void> {
+  for (let turn = 0; !done(); turn++) {
+    await sleep(random(4_000, 8_000));
+    if (done()) return;
+    // Email and webhook in turn: armed together, the webhook call (faster) would nearly always win.
+    const via: Via = turn % 2 === 0 ? "email" : "webhook";
+    const hold = holds[via];
+    hold.heldAt = 0;
+    hold.armed = true;
+    const waitUntil = Date.now() + 6_000;
+    while (hold.heldAt === 0 && Date.now() < waitUntil && !done()) await sleep(5);
+    // None came: disarmed, so that no long hold goes by without a kill aimed at it.
+    hold.armed = false;
+    // Recorded and still held: kill every worker now.
+    if (hold.heldAt === 0 || Date.now() > hold.heldAt + EXTERNAL_HELD_ANSWER_MS - 500 || done()) continue;
+    if (slots.some((s) => s.busy)) continue;
+    for (const s of slots) s.busy = true;
+    try {
+      const killed = await Promise.all(slots.map((s) => restart(s)));
+      stats.targetedExternal[via] += killed.filter(Boolean).length;
     } finally {
       for (const s of slots) s.busy = false;
     }
@@ -262,17 +371,25 @@ async function acknowledgeClimbedLadders(deps: Harness["system"]["deps"]): Promi
 }
 
 beforeAll(async () => {
+  smtp = await startSmtpServer({ holdAnswerMs: () => holdAnswer("email") });
+  hook = await startWebhookReceiver(() => ({ status: 200, delayMs: holdAnswer("webhook") }));
   // Web only: the workers run as separate processes that the drill kills.
-  h = await startHarness({ sla: SLA, config: { role: "web" } });
+  h = await startHarness({
+    sla: SLA,
+    editPolicy: (yaml) => withPlan(yaml, hook.url),
+    config: { role: "web" },
+  });
   policyFile = writePolicyFile(h, "drill");
 });
 afterAll(async () => {
   for (const s of slots) s.child?.kill("SIGKILL");
   await h?.stop();
+  await smtp?.close();
+  await hook?.close();
 });
 
-describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder updates`, () => {
-  it("ends with every escalation DM and stakeholder post in Slack exactly once", async () => {
+describe(`${KILLS} SIGKILLs of the workers during escalations, stakeholder updates, emails and webhooks`, () => {
+  it("ends with every Slack post once and every email and webhook at its receiver under its id", async () => {
     const deps = h.system.deps;
     const db = deps.db;
     const started = Date.now();
@@ -287,7 +404,11 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
     })();
 
     const done = () => stats.kills >= KILLS;
-    await Promise.all([...slots.map((s) => killLoop(s, done)), targetedLoop(done)]);
+    await Promise.all([
+      ...slots.map((s) => killLoop(s, done)),
+      targetedLoop(done),
+      externalTargetedLoop(done),
+    ]);
     const killPhaseMs = Date.now() - started;
     await work.stop();
     expect(work.errors).toEqual([]);
@@ -300,15 +421,26 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
       const ladders = await db.select().from(slaClocks).where(eq(slaClocks.name, "respond"));
       const climbing = ladders.filter((c) => !c.ladderAcknowledgedBy || c.nextStep !== null);
       const pending = await db.select({ id: outbox.id }).from(outbox).where(eq(outbox.status, "pending"));
-      return { open: open.length, climbing: climbing.length, pending: pending.length };
+      const external = await db
+        .select({ id: externalDeliveries.id })
+        .from(externalDeliveries)
+        .where(eq(externalDeliveries.status, "pending"));
+      return {
+        open: open.length,
+        climbing: climbing.length,
+        pending: pending.length,
+        external: external.length,
+      };
     };
     let last = await drained();
     let lastReport = drainStarted;
-    while (last.open + last.climbing + last.pending > 0) {
+    while (last.open + last.climbing + last.pending + last.external > 0) {
       // Posts queued in one channel (the head of operations' DMs, most of all) go one a second,
-      // a post whose try was cut off waits out its 12 s lease, and failed tries back off: drains
-      // of 32-36 s are usual (up to 435 s before a late ladder's missed reminders were folded
-      // into one). The bound is there to catch a post that never goes, not a slow one.
+      // a post whose try was cut off waits out its 12 s lease (an email or webhook call, 60 s),
+      // and failed tries back off: drains of 32-36 s were usual before emails and webhooks, 65 s
+      // with them in a short run, and 146-195 s on a host busy with other work (up to 435 s before
+      // a late ladder's missed reminders were folded into one). The bound is there to catch a
+      // post that never goes, not a slow one.
       if (Date.now() - drainStarted > DRAIN_LIMIT_MS) {
         // What is left, for whoever reads the failure: which posts, how far along, held until when.
         const left = await db
@@ -321,8 +453,20 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
           })
           .from(outbox)
           .where(eq(outbox.status, "pending"));
+        const leftExternal = await db
+          .select({
+            via: externalDeliveries.via,
+            milestone: externalDeliveries.milestone,
+            attempts: externalDeliveries.attempts,
+            claimedUntil: externalDeliveries.claimedUntil,
+            retryAt: externalDeliveries.retryAt,
+            lastError: externalDeliveries.lastError,
+          })
+          .from(externalDeliveries)
+          .where(eq(externalDeliveries.status, "pending"));
         throw new Error(
-          `not drained after ${DRAIN_LIMIT_MS / 1000} s: ${JSON.stringify(last)}\n${JSON.stringify(left.slice(0, 40))}\n${lastStderr.join("\n")}`,
+          `not drained after ${DRAIN_LIMIT_MS / 1000} s: ${JSON.stringify(last)}\n${JSON.stringify(left.slice(0, 40))}\n` +
+            `${JSON.stringify(leftExternal.slice(0, 20))}\n${lastStderr.join("\n")}`,
         );
       }
       await sleep(1_000);
@@ -439,6 +583,61 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
       expect(h.slack.channels.get(m!.channel)?.members.has(r.channel)).toBe(true);
     }
 
+    // Emails and webhook calls PostgreSQL says were due: each incident's logged, acknowledged and
+    // resolved milestones and each stakeholder update, to both audiences, all of them sent.
+    const deliveries = await db.select().from(externalDeliveries);
+    expect(deliveries.filter((r) => r.status !== "sent")).toEqual([]);
+    const everyIncident = await db
+      .select({
+        id: incidents.id,
+        acknowledgedAt: incidents.acknowledgedAt,
+        resolvedAt: incidents.resolvedAt,
+      })
+      .from(incidents);
+    const updateIncidents = await db
+      .select({ incidentId: stakeholderUpdates.incidentId })
+      .from(stakeholderUpdates);
+    const expectedExternal = [
+      ...everyIncident.flatMap((i) => [
+        `${i.id}:logged`,
+        ...(i.acknowledgedAt ? [`${i.id}:acknowledged`] : []),
+        ...(i.resolvedAt ? [`${i.id}:resolved`] : []),
+      ]),
+      ...updateIncidents.map((u) => `${u.incidentId}:update`),
+    ].sort();
+    const checked = new Set(["logged", "acknowledged", "resolved", "update"]);
+    for (const via of ["email", "webhook"] as const) {
+      const keys = deliveries
+        .filter((r) => r.via === via && checked.has(r.milestone))
+        .map((r) => `${r.incidentId}:${r.milestone}`);
+      expect(keys.sort()).toEqual(expectedExternal);
+    }
+
+    // What the receivers got: every row's id at least once, no id without a row. A copy sent
+    // again after an unknown outcome carries the same id, and the receiver drops it.
+    const emailRows = deliveries.filter((r) => r.via === "email");
+    const webhookRows = deliveries.filter((r) => r.via === "webhook");
+    const email = receiverLedger(
+      emailRows.map((r) => messageIdOf(r, MESSAGE_ID_DOMAIN)),
+      smtp.mails.map((m) => ({ id: m.messageId ?? "(none)", content: `${m.subject}\n${m.text}` })),
+    );
+    const webhook = receiverLedger(
+      webhookRows.map((r) => r.id),
+      hook.calls
+        .filter((c) => c.status < 300)
+        .map((c) => ({ id: String((JSON.parse(c.body) as { id?: unknown }).id), content: c.body })),
+    );
+    for (const ledger of [email, webhook]) {
+      expect(ledger.missing).toEqual([]);
+      expect(ledger.unknown).toEqual([]);
+      expect(ledger.distinct).toBe(ledger.rows);
+      // A copy is the same message, so whichever one the receiver keeps says the same.
+      expect(ledger.differingCopies).toEqual([]);
+    }
+    const channelLine = (name: string, l: ReturnType<typeof receiverLedger>) =>
+      `${name}: ${l.rows} rows, ${l.copies} copies received, ${l.distinct} distinct ids, ` +
+      `retried after an unknown outcome: ${l.retried}`;
+
     const startup = stats.startupMs.sort((a, b) => a - b);
     const retried = rows.filter((r) => r.attempts > 1).length;
     console.info(
@@ -449,7 +648,31 @@ describe(`${KILLS} SIGKILLs of the workers during escalations and stakeholder up
         `${expectedDms.size} escalation DMs; ${updates.length} updates → ${updateRows.length} stakeholder posts; ` +
         `${milestoneRows.length} milestone notices; ` +
         `${ledger.rows} outbox rows ${JSON.stringify(ledger.byPurpose)}, ${retried} needed more than one attempt; ` +
-        `0 doubled, 0 missing.`,
+        `0 doubled, 0 missing. ` +
+        `${channelLine("Email", email)}; ${channelLine("webhook", webhook)}; ` +
+        `${stats.duringHeldExternal} kills while an email or webhook answer was held ` +
+        `(${stats.targetedExternal.email} aimed at a held email, ${stats.targetedExternal.webhook} at a held webhook call); ` +
+        `0 ids missing, 0 unknown ids.`,
     );
   }, 900_000);
 });
+
+/**
+ * One channel's receiver against its rows: ids missing or unknown, distinct ids and raw copies,
+ * and how many ids came more than once (a retry after a kill left the outcome unknown).
+ */
+function receiverLedger(rowIds: string[], received: Array<{ id: string; content: string }>) {
+  const byId = new Map<string, string[]>();
+  for (const r of received) byId.set(r.id, [...(byId.get(r.id) ?? []), r.content]);
+  const known = new Set(rowIds);
+  const copies = [...byId.values()];
+  return {
+    rows: rowIds.length,
+    copies: received.length,
+    distinct: byId.size,
+    missing: rowIds.filter((id) => !byId.has(id)),
+    unknown: [...byId.keys()].filter((id) => !known.has(id)),
+    retried: copies.filter((c) => c.length > 1).length,
+    differingCopies: [...byId].filter(([, c]) => c.some((x) => x !== c[0])).map(([id]) => id),
+  };
+}
