@@ -6,11 +6,8 @@ import {
   markExternalSent,
 } from "../db/queries/external-deliveries.js";
 import { appendLog } from "../db/queries/incident-log.js";
-import { getIncidentById } from "../db/queries/incidents.js";
-import { upsertOutbox } from "../db/queries/outbox.js";
 import type { ExternalDeliveryRow } from "../db/schema/index.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
-import { formatReference } from "../domain/reference.js";
 import { describeError } from "../lib/logger.js";
 import { milestoneEmail } from "../messages/milestone-email.js";
 import { externalFailureNotice } from "../messages/update.js";
@@ -19,6 +16,7 @@ import type { SendOutcome } from "./external-outcome.js";
 import { outboxKey } from "./purposes.js";
 import { queueDeliveries } from "./queue.js";
 import { RetryLater } from "./retry-later.js";
+import { tellOfFailure } from "./settle.js";
 import { postWebhook, webhookBody } from "./webhook.js";
 
 /**
@@ -153,30 +151,19 @@ async function failForGood(deps: DeliveryDeps, row: ExternalDeliveryRow, error: 
         error,
       },
     });
-    const incident = await getIncidentById(tx, row.incidentId);
-    if (!incident) return [];
-    const recipient = incident.ownerId ?? incident.reporterId;
-    await appendLog(tx, {
-      incidentId: incident.id,
-      actor: SYSTEM_ACTOR,
-      kind: "delivery_failure_reported",
-      details: { to: recipient, audience: row.audienceLabel, via: row.via },
-    });
-    return upsertOutbox(tx, [
-      {
-        incidentId: incident.id,
-        dedupeKey: outboxKey.failureNotice(row.id),
-        purpose: "failure_notice",
-        channel: recipient,
-        message: externalFailureNotice({
-          reference: formatReference(incident.number),
+    return tellOfFailure(tx, {
+      incidentId: row.incidentId,
+      noticeKey: outboxKey.failureNotice(row.id),
+      details: { audience: row.audienceLabel, via: row.via },
+      message: (reference) =>
+        externalFailureNotice({
+          reference,
           via: row.via,
           audience: row.audienceLabel,
           milestone: row.milestone,
           error,
         }),
-      },
-    ]);
+    });
   });
   deps.logger.error(
     { delivery: row.id, via: row.via, audience: row.audienceLabel, error },

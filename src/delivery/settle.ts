@@ -172,24 +172,47 @@ async function recordFailed(deps: DeliveryDeps, claims: Claim[], error: string):
 }
 
 /** Tells the owner (or, while unowned, the reporter) that a post could not be delivered. */
-async function reportFailure(tx: Tx, row: OutboxRow, error: string): Promise<string[]> {
-  const incident = await getIncidentById(tx, row.incidentId!);
+function reportFailure(tx: Tx, row: OutboxRow, error: string): Promise<string[]> {
+  return tellOfFailure(tx, {
+    incidentId: row.incidentId!,
+    noticeKey: outboxKey.failureNotice(row.id),
+    details: { channel: row.channel, purpose: row.purpose },
+    message: (reference) =>
+      deliveryFailureNotice({ reference, purpose: row.purpose, channel: row.channel, error }),
+  });
+}
+
+/**
+ * Logs that the owner (or, while nobody owns it, the reporter) is told a delivery failed for
+ * good, and writes their DM (its outbox ids, to queue after commit). Shared by Slack posts and
+ * emails or webhook calls.
+ */
+export async function tellOfFailure(
+  tx: Tx,
+  p: {
+    incidentId: string;
+    noticeKey: string;
+    /** What failed, for the log (never an address). */
+    details: Record<string, unknown>;
+    message: (reference: string) => Record<string, unknown>;
+  },
+): Promise<string[]> {
+  const incident = await getIncidentById(tx, p.incidentId);
   if (!incident) return [];
   const recipient = incident.ownerId ?? incident.reporterId;
-  const reference = formatReference(incident.number);
   await appendLog(tx, {
     incidentId: incident.id,
     actor: SYSTEM_ACTOR,
     kind: "delivery_failure_reported",
-    details: { to: recipient, channel: row.channel, purpose: row.purpose },
+    details: { to: recipient, ...p.details },
   });
   return upsertOutbox(tx, [
     {
       incidentId: incident.id,
-      dedupeKey: outboxKey.failureNotice(row.id),
+      dedupeKey: p.noticeKey,
       purpose: "failure_notice",
       channel: recipient,
-      message: deliveryFailureNotice({ reference, purpose: row.purpose, channel: row.channel, error }),
+      message: p.message(formatReference(incident.number)),
     },
   ]);
 }
