@@ -13,6 +13,7 @@ import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { takeOwnership } from "../../services/ownership.js";
 import { revealCallerDetails } from "../../services/personal-data.js";
 import { openWorkModal, type WorkModalKind } from "../open-work-modal.js";
+import { STALE_BUTTON } from "./unknown.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -47,8 +48,6 @@ const FORMS: Partial<Record<CardAction, WorkModalKind>> = {
   [CARD_ACTION.recategorise]: "recategorise",
 };
 
-const STALE = "That button is out of date. Run `/incident show` for a fresh card.";
-
 /**
  * A button on an incident card. The answer goes to the clicker only (ephemeral); the card
  * itself is refreshed by the change's own job, so everyone sees the new state.
@@ -58,7 +57,7 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
   const say = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
   const parsed = ButtonAction.safeParse(action);
   const value = parsed.success ? buttonValue(parsed.data.value) : null;
-  if (!parsed.success || !value) return void (await say(STALE));
+  if (!parsed.success || !value) return void (await say(STALE_BUTTON));
   const incident = await getIncidentById(deps.db, value.incidentId);
   if (!incident) return void (await say("That incident no longer exists."));
   const actionId = parsed.data.action_id as CardAction;
@@ -92,7 +91,7 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
     requestKey: `action:${body.user.id}:${parsed.data.action_id}:${parsed.data.action_ts}`,
     clock: value.clock,
   });
-  await say(outcome ? outcome.message : STALE);
+  await say(outcome ? outcome.message : STALE_BUTTON);
 }
 
 function applyDirect(

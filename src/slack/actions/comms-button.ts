@@ -9,12 +9,11 @@ import { logCommunicationModal } from "../../messages/comms-modal.js";
 import type { Deps } from "../../services/deps.js";
 import { closedRefusal } from "../../services/mutate-incident.js";
 import { openModal } from "../open-modal.js";
+import { STALE_BUTTON } from "./unknown.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 const ButtonAction = z.object({ action_id: z.string(), value: z.uuid() });
-
-const STALE = "That button is out of date. Run `/incident show` for a fresh card.";
 
 /**
  * Opens *Log a communication* for an incident, from its card or `/incident comms`. Refuses
@@ -52,7 +51,7 @@ export async function onLogCommunicationButton(
   await ack();
   const say = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
   const parsed = ButtonAction.safeParse(action);
-  if (!parsed.success) return void (await say(STALE));
+  if (!parsed.success) return void (await say(STALE_BUTTON));
   const incident = await getIncidentById(deps.db, parsed.data.value);
   if (!incident) return void (await say("That incident no longer exists."));
   const problem = await openLogCommunication(deps, client as WebClient, {

@@ -11,12 +11,11 @@ import { FLOOR_ACTION } from "../../messages/ids.js";
 import type { Deps } from "../../services/deps.js";
 import { confirmBriefing, NO_AGENT_CHANNELS } from "../../services/floor.js";
 import { openModal } from "../open-modal.js";
+import { STALE_BUTTON } from "./unknown.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 const ButtonAction = z.object({ action_id: z.string(), value: z.uuid(), action_ts: z.string() });
-
-const STALE = "That button is out of date. Run `/incident show` for a fresh card.";
 
 /** The floor's card buttons each open a form; the refusals that need no form come first. */
 export async function onFloorCardButton(
@@ -26,7 +25,7 @@ export async function onFloorCardButton(
   await ack();
   const say = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
   const parsed = ButtonAction.safeParse(action);
-  if (!parsed.success) return void (await say(STALE));
+  if (!parsed.success) return void (await say(STALE_BUTTON));
   const incident = await getIncidentById(deps.db, parsed.data.value);
   if (!incident) return void (await say("That incident no longer exists."));
   const form = floorForm(deps, parsed.data.action_id, incident, body.channel?.id);
@@ -55,7 +54,7 @@ function floorForm(deps: Deps, actionId: string, incident: IncidentRow, channel:
     case FLOOR_ACTION.askForHelp:
       return askForHelpModal(incident, meta);
     default:
-      return STALE;
+      return STALE_BUTTON;
   }
 }
 

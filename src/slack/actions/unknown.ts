@@ -13,7 +13,8 @@ import { mrkdwn, plain } from "../../messages/text.js";
  * an error after 3 s); they are answered at once instead, and change nothing.
  */
 
-const STALE_BUTTON = "That button is out of date. Run `/incident show` for a fresh card.";
+/** What a card button that can no longer be read answers (shared by every card button). */
+export const STALE_BUTTON = "That button is out of date. Run `/incident show` for a fresh card.";
 const STALE_FORM = "This form is out of date and was not saved. Close it and run `/incident` again.";
 
 /** An `action_id` pattern matching every id except `known` (plain `[a-z_]` ids). */
