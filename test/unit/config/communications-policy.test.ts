@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { type Policy, parsePolicy } from "../../../src/config/policy";
+import { parsePolicy } from "../../../src/config/policy";
 import { communicationSetupProblems, parseEmailFrom, parseSmtpUrl } from "../../../src/config/smtp";
 import type { Audience } from "../../../src/domain/communications";
 import { DURATION_HINT } from "../../../src/domain/duration";
 import { MILESTONES } from "../../../src/domain/milestones";
+import { errorsOf, policyOf } from "../../helpers/policy-result.js";
 
 const H = 3_600_000;
 
@@ -42,16 +43,6 @@ function parseWith(change: (doc: Doc) => void) {
   const doc = baseDoc();
   change(doc);
   return parsePolicy(stringify(doc));
-}
-
-function policyOf(result: ReturnType<typeof parsePolicy>): Policy {
-  if (!result.ok) throw new Error(`policy did not parse:\n${result.error.join("\n")}`);
-  return result.value;
-}
-
-function errorsOf(result: ReturnType<typeof parsePolicy>): string[] {
-  if (result.ok) throw new Error("policy parsed but errors were expected");
-  return result.error;
 }
 
 /** The example plan of issue 21 (executives, status page, regulator, stakeholders). */

@@ -10,7 +10,6 @@ import {
   incidentTypeKeys,
   isoWeekday,
   loadPolicy,
-  type Policy,
   parsePolicy,
   roleMembers,
   slaFor,
@@ -22,6 +21,7 @@ import { DURATION_HINT } from "../../../src/domain/duration";
 import { PRIORITIES } from "../../../src/domain/incident";
 import { DEFAULT_ROOT_CAUSE_CATEGORIES } from "../../../src/domain/policy-types.js";
 import { DEFAULT_PRIORITY_MATRIX } from "../../../src/domain/priority-matrix";
+import { errorsOf, policyOf } from "../../helpers/policy-result.js";
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -35,16 +35,6 @@ function parseWith(change: (doc: Doc) => void) {
   const doc = parse(DEFAULT_YAML) as Doc;
   change(doc);
   return parsePolicy(stringify(doc));
-}
-
-function policyOf(result: ReturnType<typeof parsePolicy>): Policy {
-  if (!result.ok) throw new Error(`policy did not parse:\n${result.error.join("\n")}`);
-  return result.value;
-}
-
-function errorsOf(result: ReturnType<typeof parsePolicy>): string[] {
-  if (result.ok) throw new Error("policy parsed but errors were expected");
-  return result.error;
 }
 
 const MINIMAL = `
