@@ -13,7 +13,6 @@ import { milestoneEmail } from "../messages/milestone-email.js";
 import { externalFailureNotice } from "../messages/update.js";
 import type { DeliveryDeps } from "./deps.js";
 import type { SendOutcome } from "./external-outcome.js";
-import { outboxKey } from "./purposes.js";
 import { queueDeliveries } from "./queue.js";
 import { RetryLater } from "./retry-later.js";
 import { tellOfFailure } from "./settle.js";
@@ -153,7 +152,7 @@ async function failForGood(deps: DeliveryDeps, row: ExternalDeliveryRow, error: 
     });
     return tellOfFailure(tx, {
       incidentId: row.incidentId,
-      noticeKey: outboxKey.failureNotice(row.id),
+      failedId: row.id,
       details: { audience: row.audienceLabel, via: row.via },
       message: (reference) =>
         externalFailureNotice({

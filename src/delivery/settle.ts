@@ -175,7 +175,7 @@ async function recordFailed(deps: DeliveryDeps, claims: Claim[], error: string):
 function reportFailure(tx: Tx, row: OutboxRow, error: string): Promise<string[]> {
   return tellOfFailure(tx, {
     incidentId: row.incidentId!,
-    noticeKey: outboxKey.failureNotice(row.id),
+    failedId: row.id,
     details: { channel: row.channel, purpose: row.purpose },
     message: (reference) =>
       deliveryFailureNotice({ reference, purpose: row.purpose, channel: row.channel, error }),
@@ -191,7 +191,8 @@ export async function tellOfFailure(
   tx: Tx,
   p: {
     incidentId: string;
-    noticeKey: string;
+    /** The outbox row or external delivery that failed: one notice per failure. */
+    failedId: string;
     /** What failed, for the log (never an address). */
     details: Record<string, unknown>;
     message: (reference: string) => Record<string, unknown>;
@@ -209,7 +210,7 @@ export async function tellOfFailure(
   return upsertOutbox(tx, [
     {
       incidentId: incident.id,
-      dedupeKey: p.noticeKey,
+      dedupeKey: outboxKey.failureNotice(p.failedId),
       purpose: "failure_notice",
       channel: recipient,
       message: p.message(formatReference(incident.number)),
