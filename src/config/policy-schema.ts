@@ -12,7 +12,10 @@ import { LEVELS, PRIORITIES, type Priority } from "../domain/incident";
 import { MILESTONES, type Milestone } from "../domain/milestones";
 import type {
   BusinessHours,
+  CallbackPolicy,
+  CallerVolumePolicy,
   CustomClockPolicy,
+  IncidentChannelPolicy,
   IncidentTypePolicy,
   Permissions,
   Policy,
@@ -342,6 +345,55 @@ const CommunicationPlan = z
   )
   .nullish();
 
+const LevelName = z.enum(LEVELS);
+
+const CallerVolumeSchema = strict({
+  threshold: z.number().int().min(2).max(100_000),
+  within: Duration,
+  raise: strict({
+    impact: LevelName.optional(),
+    urgency: LevelName.optional(),
+    major: z.boolean().optional(),
+  }).refine((r) => r.impact !== undefined || r.urgency !== undefined || r.major === true, {
+    error: "say what to raise: impact, urgency or major: true",
+  }),
+})
+  .transform(
+    (raw): CallerVolumePolicy => ({
+      threshold: raw.threshold,
+      withinMs: raw.within,
+      raise: {
+        ...(raw.raise.impact ? { impact: raw.raise.impact } : {}),
+        ...(raw.raise.urgency ? { urgency: raw.raise.urgency } : {}),
+        ...(raw.raise.major ? { major: true } : {}),
+      },
+    }),
+  )
+  .optional();
+
+/** `callback_within: 4h`, or `{ due: 4h, hours: business }`. */
+const CallbackWithinSchema = z
+  .union([
+    z.string().transform((text, ctx): CallbackPolicy => {
+      const ms = parseDuration(text);
+      if (ms !== null) return { withinMs: ms };
+      ctx.addIssue({
+        code: "custom",
+        message: `${describeValue(text)} is not a duration (${DURATION_HINT})`,
+      });
+      return z.NEVER;
+    }),
+    strict({ due: Duration, hours: z.enum(SLA_HOURS).optional() }).transform(
+      (raw): CallbackPolicy => ({ withinMs: raw.due, ...(raw.hours ? { hours: raw.hours } : {}) }),
+    ),
+  ])
+  .optional();
+
+const IncidentChannelSchema = strict({
+  for: z.array(z.enum(PRIORITIES)).transform((list) => PRIORITIES.filter((p) => list.includes(p))),
+  major: z.boolean().default(true),
+}).optional();
+
 function incidentTypeSchema(roleNames: ReadonlySet<string> | null) {
   return strict({
     label: z.string().trim().min(1),
@@ -356,6 +408,9 @@ function incidentTypeSchema(roleNames: ReadonlySet<string> | null) {
     support_channel: ChannelId.nullish(),
     notify: NotifyList,
     communications: CommunicationPlan,
+    caller_volume: CallerVolumeSchema,
+    working_channel: ChannelId.optional(),
+    callback_within: CallbackWithinSchema,
   });
 }
 
@@ -389,6 +444,9 @@ function toIncidentType(
     supportChannel: raw.support_channel ?? null,
     ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
     ...(raw.communications ? { communications: raw.communications } : {}),
+    ...(raw.caller_volume ? { callerVolume: raw.caller_volume } : {}),
+    ...(raw.working_channel ? { workingChannel: raw.working_channel } : {}),
+    ...(raw.callback_within ? { callbackWithin: raw.callback_within } : {}),
   };
 }
 
@@ -507,8 +565,14 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
     manual_escalation_cooldown: Duration.optional(),
     incident_channels: z.enum(INCIDENT_CHANNEL_KINDS).default("public"),
     communications: CommunicationPlan,
-  }).transform(
-    (raw): Policy => ({
+    caller_volume: CallerVolumeSchema,
+    incident_channel: IncidentChannelSchema,
+    working_channel: ChannelId.optional(),
+    callback_within: CallbackWithinSchema,
+    callbacks_required_for_close: z.boolean().default(false),
+  }).transform((raw, ctx): Policy => {
+    threadsNeedWorkingChannels(raw, ctx);
+    return {
       timezone: raw.timezone,
       businessHours: raw.business_hours,
       agentChannels: raw.agent_channels,
@@ -531,10 +595,39 @@ export function policySchema(roleNames: ReadonlySet<string> | null) {
       ...(raw.communications ? { communications: raw.communications } : {}),
       manualEscalationCooldownMs: raw.manual_escalation_cooldown ?? DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS,
       incidentChannels: raw.incident_channels,
+      ...(raw.caller_volume ? { callerVolume: raw.caller_volume } : {}),
+      ...(raw.incident_channel ? { incidentChannel: raw.incident_channel } : {}),
+      ...(raw.working_channel ? { workingChannel: raw.working_channel } : {}),
+      ...(raw.callback_within ? { callbackWithin: raw.callback_within } : {}),
+      callbacksRequiredForClose: raw.callbacks_required_for_close,
       sla: raw.sla,
       warnAt: raw.warn_at,
       priorityMatrix: raw.priority_matrix satisfies PriorityMatrix,
       permissions: raw.permissions,
-    }),
-  );
+    };
+  });
+}
+
+/**
+ * An incident left out of `incident_channel.for` is worked in its type's working channel, so
+ * every type needs one when any priority is left out.
+ */
+function threadsNeedWorkingChannels(
+  raw: {
+    incident_channel?: IncidentChannelPolicy | undefined;
+    working_channel?: string | undefined;
+    incident_types: Record<string, IncidentTypePolicy>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const left = PRIORITIES.filter((p) => raw.incident_channel && !raw.incident_channel.for.includes(p));
+  if (left.length === 0 || raw.working_channel) return;
+  for (const type of Object.values(raw.incident_types)) {
+    if (type.workingChannel) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: ["incident_types", type.key, "working_channel"],
+      message: `${left.join(", ")} incidents are worked in a thread (incident_channel.for leaves them out), so this type needs a working_channel, or set one at the top level`,
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import type { Audience } from "./communications.js";
-import type { Priority } from "./incident.js";
+import type { Level, Priority } from "./incident.js";
 import type { Milestone } from "./milestones.js";
 import type { PriorityMatrix } from "./priority-matrix.js";
 
@@ -73,6 +73,31 @@ export interface PlaybookStep {
   links: string[];
 }
 
+/**
+ * When this many callers report an incident within `withinMs`, it is re-categorised by the
+ * system: impact and urgency raised to at least the given level, the major flag set if asked.
+ */
+export interface CallerVolumePolicy {
+  threshold: number;
+  withinMs: number;
+  raise: { impact?: Level; urgency?: Level; major?: boolean };
+}
+
+/** Which incidents get a channel of their own; the rest are worked in a working channel's thread. */
+export interface IncidentChannelPolicy {
+  /** Priorities that get a channel. */
+  for: Priority[];
+  /** A major incident always gets one. */
+  major: boolean;
+}
+
+/** How soon callers who asked for a callback must be called back once the incident is resolved. */
+export interface CallbackPolicy {
+  withinMs: number;
+  /** Business or always hours; unset: the incident's priority's SLA hours. */
+  hours?: SlaHours;
+}
+
 export interface IncidentTypePolicy {
   key: string;
   label: string;
@@ -93,6 +118,12 @@ export interface IncidentTypePolicy {
    * adds the stakeholder channels.
    */
   communications?: Audience[];
+  /** Its caller-volume trigger; unset: the policy's. */
+  callerVolume?: CallerVolumePolicy;
+  /** Where its routine incidents are worked in threads; unset: the policy's. */
+  workingChannel?: string;
+  /** Its callback clock; unset: the policy's. */
+  callbackWithin?: CallbackPolicy;
 }
 
 /**
@@ -185,6 +216,43 @@ export interface Policy {
   manualEscalationCooldownMs?: number;
   /** Whether incident channels are created public or private (unset: public). */
   incidentChannels?: IncidentChannelKind;
+  /** The caller-volume trigger of types that have none; unset: none. */
+  callerVolume?: CallerVolumePolicy;
+  /** Which incidents get a channel; unset: all of them (channelPolicyOf). */
+  incidentChannel?: IncidentChannelPolicy;
+  /** Where routine incidents of types without their own are worked in threads; unset: none. */
+  workingChannel?: string;
+  /** The callback clock of types that have none; unset: no callback clock. */
+  callbackWithin?: CallbackPolicy;
+  /** Closing with callbacks outstanding is refused (true) or asks for confirmation (unset, false). */
+  callbacksRequiredForClose?: boolean;
+}
+
+/** Every incident gets a channel of its own unless the policy says otherwise. */
+export const ALL_GET_CHANNELS: Readonly<IncidentChannelPolicy> = {
+  for: ["P1", "P2", "P3", "P4", "P5"],
+  major: true,
+};
+
+/** The caller-volume trigger of a type: its own, else the policy's, else none. */
+export function callerVolumeOf(policy: Pick<Policy, "callerVolume" | "incidentTypes">, type: string) {
+  return policy.incidentTypes[type]?.callerVolume ?? policy.callerVolume ?? null;
+}
+
+/** The working channel of a type: its own, else the policy's, else none. */
+export function workingChannelOf(
+  policy: Pick<Policy, "workingChannel" | "incidentTypes">,
+  type: string,
+): string | null {
+  return policy.incidentTypes[type]?.workingChannel ?? policy.workingChannel ?? null;
+}
+
+/** The callback clock of a type: its own, else the policy's, else none. */
+export function callbackPolicyOf(
+  policy: Pick<Policy, "callbackWithin" | "incidentTypes">,
+  type: string,
+): CallbackPolicy | null {
+  return policy.incidentTypes[type]?.callbackWithin ?? policy.callbackWithin ?? null;
 }
 
 /** An incident type's label in this policy; the key itself for a type the policy no longer has. */

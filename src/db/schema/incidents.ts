@@ -57,6 +57,17 @@ export const incidents = pgTable(
     channelNameAttempt: integer("channel_name_attempt").notNull().default(0),
     summaryTs: text("summary_ts"),
     /**
+     * A routine incident worked in a thread: the type's working channel and the ts of its card
+     * there (the thread's parent). Both stay set after it is promoted to a channel of its own,
+     * whose card then takes `summary_ts`; the thread gets a link.
+     */
+    workingChannelId: text("working_channel_id"),
+    threadTs: text("thread_ts"),
+    /** When it was given a channel of its own after starting in a thread (by button or rise). */
+    promotedAt: tstz("promoted_at"),
+    /** Resolved as a duplicate of this incident, to which its caller reports moved. */
+    mergedIntoId: uuid("merged_into_id"),
+    /**
      * The incident version the pinned card last showed (refreshCard); null until its first
      * redraw, the card then showing the incident as logged. The sweep redraws a card left
      * behind a change whose redraw was lost (Redis down or flushed).

@@ -1,4 +1,5 @@
 export * from "./caller-references.js";
+export * from "./caller-reports.js";
 export * from "./enums.js";
 export * from "./external-deliveries.js";
 export * from "./floor-support.js";
