@@ -61,3 +61,25 @@ export const CALLER_LIMITS = {
   said: 1000,
   callbackContact: 200,
 } as const;
+
+/**
+ * Caller reports redraw the card once per slot of this length, after the slot ends: the count
+ * is right within a slot of the last report, and a flood edits the card 40 times a minute at
+ * most, inside Slack's chat.update budget (and the workspace's edit pace, EDIT_PACE).
+ */
+export const CALLER_REDRAW_SLOT_MS = 1_500;
+
+/** The redraw slot a report made at `at` belongs to, and when that slot ends. */
+export function callerRedrawSlot(at: Date): { slot: number; endsAt: Date } {
+  const slot = Math.floor(at.getTime() / CALLER_REDRAW_SLOT_MS);
+  return { slot, endsAt: new Date((slot + 1) * CALLER_REDRAW_SLOT_MS) };
+}
+
+/**
+ * Whether one more caller crossed a volume threshold: fewer than `threshold` callers in the
+ * window before it, at least `threshold` with it. Fires once per crossing: the next caller finds
+ * the count already at the threshold.
+ */
+export function volumeCrossed(before: number, after: number, threshold: number): boolean {
+  return before < threshold && after >= threshold;
+}

@@ -1,4 +1,10 @@
 import type { IncidentLogRow } from "../db/schema/incident-log.js";
+import {
+  CALLBACK_OUTCOME_LABELS,
+  CALLBACK_WANTED_LABELS,
+  type CallbackOutcome,
+  type CallbackWanted,
+} from "./callers.js";
 import { REPORT_CHANNEL_LABELS, type ReportChannel, STATUS_LABELS, type Status } from "./incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "./lifecycle.js";
 import { WORK_DESCRIBE } from "./log-describe-work.js";
@@ -266,7 +272,54 @@ const DESCRIBE: Record<string, Describe> = {
   exported,
   handed_over: handedOver,
   communication_logged: communicationLogged,
+  caller_report_added: callerReportAdded,
+  caller_reports_moved: callerReportsMoved,
+  callbacks_listed: (d) => `Callback list posted: ${plural(count(d), "caller")} to call back`,
+  callback_claimed: (d) => `Took ${plural(count(d), "callback")}`,
+  callback_recorded: (d) => {
+    const outcome = text(d, "outcome");
+    const label =
+      outcome && outcome in CALLBACK_OUTCOME_LABELS
+        ? CALLBACK_OUTCOME_LABELS[outcome as CallbackOutcome]
+        : outcome;
+    return `Callback made: ${(label ?? "outcome recorded").toLowerCase()}`;
+  },
+  promoted_to_channel: (d, ctx) => {
+    const name = text(d, "name");
+    const channel = text(d, "channel");
+    return `Given a channel of its own${name ? `: #${name}` : channel ? `: ${place(ctx, channel)}` : ""}`;
+  },
 };
+
+/** The entry's `count`: a whole number, 0 when missing or not one. */
+function count(d: Details): number {
+  const n = d.count;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
+/** "Caller report added (phone, callback wanted by SMS)": how, and whether to call back; never who. */
+function callerReportAdded(d: Details): string {
+  const channel = text(d, "reportChannel");
+  const how =
+    channel && channel in REPORT_CHANNEL_LABELS ? REPORT_CHANNEL_LABELS[channel as ReportChannel] : null;
+  const callback = text(d, "callback");
+  const back =
+    callback && callback !== "no" && callback in CALLBACK_WANTED_LABELS
+      ? `callback wanted by ${CALLBACK_WANTED_LABELS[callback as CallbackWanted].toLowerCase()}`
+      : null;
+  const parts = [how?.toLowerCase(), back].filter((p): p is string => !!p);
+  return `Caller report added${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
+}
+
+/** Out of a duplicate: "3 caller reports moved to INC-000123"; into its master: "… from INC-000124". */
+function callerReportsMoved(d: Details): string {
+  const reports = plural(count(d), "caller report");
+  const to = text(d, "to");
+  const from = text(d, "from");
+  if (to) return `${reports} moved to ${to}, of which this is a duplicate`;
+  if (from) return `${reports} moved here from ${from}, a duplicate of this incident`;
+  return `${reports} moved`;
+}
 
 function unknownKind(kind: string, details: unknown, ctx: DescribeContext): string {
   const name = capitalise(humanise(kind)) || "Unknown event";

@@ -59,6 +59,15 @@ export const LOG_KINDS = [
   // A communication made outside Switchboard (a phone call, a letter, an email from someone's
   // own mailbox), recorded by hand: with whom, how, which way, when, and what was said
   "communication_logged",
+  // Callers: each contact about the incident (how, whether a callback is wanted: never who),
+  // reports moved to the master of a duplicate, and the callbacks made once it was resolved
+  "caller_report_added",
+  "caller_reports_moved",
+  "callbacks_listed",
+  "callback_claimed",
+  "callback_recorded",
+  // A routine incident worked in a thread given a channel of its own
+  "promoted_to_channel",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -49,6 +49,19 @@ export const JOBS = {
     opts: retrying,
   },
   /**
+   * Gives a routine incident worked in a thread a channel of its own (the card's *Open a
+   * channel*, or a rise into the policy's `incident_channel` set): channel, card, link.
+   */
+  "incident.promote": {
+    queue: QUEUE_NAMES.setup,
+    schema: z.object({
+      incidentId: z.uuid(),
+      actor: z.string().min(1),
+      via: z.enum(["button", "priority"]),
+    }),
+    opts: retrying,
+  },
+  /**
    * Posts one outbox row to Slack, exactly once. `slotAt`: its reserved turn in the channel.
    * `sharedIn`: for a row that shares its channel's turn (an announcement), where and what it
    * is, so that the job joins or takes the turn without reading the row first.
@@ -176,12 +189,16 @@ export const SCHEDULERS = Object.freeze({ retention: "retention-erase", digest: 
 export const jobIds = {
   setup: (incidentId: string) => `setup-${incidentId}`,
   finishSetup: (incidentId: string) => `finish-setup-${incidentId}`,
+  promote: (incidentId: string) => `promote-${incidentId}`,
   deliver: (outboxId: string) => `deliver-${outboxId}`,
   externalDeliver: (deliveryId: string) => `external-${deliveryId}`,
   // One per version: a change made while an earlier refresh runs still gets its own.
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
   // A breach changes the card but not the incident's version: key that refresh by the clock.
   cardRefreshOnBreach: (clockId: string, generation: number) => `card-breach-${clockId}-${generation}`,
+  // Caller reports do not change the incident's version: their redraws are one per time slot,
+  // so a flood of callers edits the card a few times a minute, never once per caller.
+  cardRefreshForCallers: (incidentId: string, slot: number) => `card-callers-${incidentId}-${slot}`,
   // After an erasure the card must be re-rendered though the incident's version did not change.
   cardRefreshAfterErasure: (incidentId: string) => `card-erased-${incidentId}`,
   slaStep: (clockId: string, generation: number, step: string) => `sla-${clockId}-${generation}-${step}`,

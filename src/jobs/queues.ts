@@ -23,10 +23,14 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
-/** When a job is due: at a set time, or after a delay from now; at once without either. */
+/**
+ * When a job is due: at a set time, or after a delay from now; at once without either. An edit
+ * (a paced job) takes the workspace's next edit turn, or with `pacedFrom` its next turn from then.
+ */
 interface When {
   at?: Date;
   delay?: number;
+  pacedFrom?: Date;
 }
 
 export function createJobs(connection: Redis, prefix: string): Jobs {
@@ -47,15 +51,30 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
     // One already queued under its id would not be added again: it takes no turn of its own.
     const items = "pace" in def ? await notYetQueued(connection, target, allItems) : allItems;
     if (items.length === 0) return;
-    const paced = "pace" in def ? items.filter((i) => i.delay === undefined && i.at === undefined).length : 0;
+    const takesTurn = (i: When) => "pace" in def && i.delay === undefined && i.at === undefined;
+    const paced = items.filter((i) => takesTurn(i) && i.pacedFrom === undefined).length;
     const now = Date.now();
     const slots = await reserveSlots(connection, prefix, EDIT_PACE_KEY, now, EDIT_PACE, paced);
+    const later = await Promise.all(
+      items.map((i) =>
+        takesTurn(i) && i.pacedFrom
+          ? reserveSlots(
+              connection,
+              prefix,
+              EDIT_PACE_KEY,
+              Math.max(now, i.pacedFrom.getTime()),
+              EDIT_PACE,
+              1,
+            )
+          : null,
+      ),
+    );
     let turn = 0;
-    const jobs = items.map((item) => {
+    const jobs = items.map((item, n) => {
       const data: Record<string, unknown> = def.schema.parse(item.payload);
       let delay = item.at ? Math.max(0, item.at.getTime() - now) : item.delay;
       if ("pace" in def && delay === undefined) {
-        const slotAt = slots[turn++] ?? now;
+        const slotAt = (later[n] ? later[n][0] : slots[turn++]) ?? now;
         data.slotAt = slotAt;
         delay = Math.max(0, slotAt - now);
       }

@@ -14,6 +14,12 @@ export function createMetrics() {
       labelNames: ["priority"] as const,
       registers: [registry],
     }),
+    callerReportsAdded: new Counter({
+      name: "switchboard_caller_reports_added_total",
+      help: "Caller reports recorded against incidents, by how the caller got in touch",
+      labelNames: ["channel"] as const,
+      registers: [registry],
+    }),
     slackCalls: new Counter({
       name: "switchboard_slack_deliveries_total",
       help: "Outbox deliveries to Slack by outcome",

@@ -15,6 +15,8 @@ export const VIEW = {
   actionReschedule: "improvement_action_reschedule_modal",
   /** A communication made outside Switchboard (a phone call, a letter), recorded on the incident. */
   logCommunication: "incident_log_communication_modal",
+  /** One more caller about a known incident (private_metadata: the incident id). */
+  addCaller: "incident_add_caller_modal",
   /** Shown while a form's save outlives Slack's deadline, then its outcome (no submit). */
   saving: "form_saving",
 } as const;
@@ -39,8 +41,28 @@ export const CARD_ACTION = {
   joinChannel: "incident_join_channel",
   /** Opens the form that records a communication made outside Switchboard. */
   logCommunication: "incident_log_communication",
+  /** Gives a routine incident worked in a thread a channel of its own. */
+  openChannel: "incident_open_channel",
 } as const;
 export type CardAction = (typeof CARD_ACTION)[keyof typeof CARD_ACTION];
+
+/** Block ids of the Add a caller form double as the field names of its parser. */
+export const CALLER_FIELDS = {
+  callerReference: "caller_reference",
+  reportChannel: "report_channel",
+  contactedAt: "contacted_at",
+  said: "said",
+  callback: "callback",
+  callbackContact: "callback_contact",
+} as const;
+
+/** Buttons about callers and their callbacks. */
+export const CALLER_ACTION = {
+  /** "Add this caller" beside a known incident on the Log form (value: the incident id). */
+  addThisCaller: "incident_add_this_caller",
+  /** Opens the Add a caller form from the card (value: the incident id). */
+  addCaller: "incident_add_caller",
+} as const;
 
 /** Buttons on escalation DMs. */
 export const ESCALATION_ACTION = {

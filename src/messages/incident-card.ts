@@ -1,4 +1,5 @@
 import type { IncidentRow } from "../db/schema/index.js";
+import { type CallerCounts, RECENT_CALLERS_MS } from "../domain/callers.js";
 import type { TeamBriefingStatus } from "../domain/floor.js";
 import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../domain/incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "../domain/lifecycle.js";
@@ -16,6 +17,7 @@ import {
   plain,
   slackDate,
   userMention,
+  workPlaceMention,
 } from "./text.js";
 
 export type Audience = "responder" | "stakeholder";
@@ -43,6 +45,8 @@ export interface CardContext {
   plan?: string | null;
   /** The latest agents' briefing and each team's confirmation (responder cards). */
   briefing?: { author: string; postedAt: Date; status: TeamBriefingStatus[] } | null;
+  /** How many callers reported it, and their callbacks (counts only, never who). */
+  callers?: CallerCounts;
 }
 
 type CardIncident = Pick<
@@ -74,7 +78,9 @@ type CardIncident = Pick<
   | "resolveDueAt"
 > &
   // Optional so callers building a card from a partial row need not know about the floor.
-  Partial<Pick<IncidentRow, "callsQueued" | "abandonmentRate" | "affectedQueue" | "impactRecordedAt">>;
+  Partial<Pick<IncidentRow, "callsQueued" | "abandonmentRate" | "affectedQueue" | "impactRecordedAt">> &
+  // Where a routine incident is worked: a thread under this card in the working channel.
+  Partial<Pick<IncidentRow, "workingChannelId" | "threadTs">>;
 
 const PRIORITY_EMOJI = {
   P1: ":red_circle:",
@@ -146,18 +152,24 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     type: "section",
     text: mrkdwn(`*What is happening*\n${escapeMrkdwn(clip(i.description, 2900))}`),
   });
+  const callers = ctx.callers ? callersLine(ctx.callers, i.status) : null;
+  if (callers) blocks.push({ type: "section", text: mrkdwn(callers) });
   const deadlines = deadlineLine(i, ctx);
   if (deadlines) blocks.push({ type: "section", text: mrkdwn(deadlines) });
   const state = stateLine(i, ctx.audience);
   if (state) blocks.push({ type: "section", text: mrkdwn(state) });
   blocks.push(...floorBlocks(i, ctx));
   if (ctx.audience === "responder" && ctx.actions !== false)
-    blocks.push(...cardActions(i, ctx.extraClocks), ...floorActions(i));
+    blocks.push(...cardActions(i, ctx.extraClocks, inThread(i)), ...floorActions(i));
   blocks.push({
     type: "context",
     elements: [
       mrkdwn(
-        `Incident channel: ${channelMention(i.channelId)}` +
+        (!inThread(i)
+          ? `Incident channel: ${channelMention(i.channelId)}`
+          : ctx.audience === "responder"
+            ? "Worked in the thread under this card: notes, updates and clock notices go there."
+            : `Worked in ${workPlaceMention(i)}`) +
           (i.sourceChannelId
             ? ` · logged from ${sourceMessage(ctx.sourceLink)} in ${channelMention(i.sourceChannelId)}`
             : ""),
@@ -167,6 +179,9 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   });
   return { text, blocks };
 }
+
+/** A routine incident worked in the thread under its card, with no channel of its own. */
+const inThread = (i: CardIncident) => !i.channelId && !!i.workingChannelId;
 
 /** Contact-centre impact (for everyone) and the agents' briefing status (responders). */
 function floorBlocks(i: CardIncident, ctx: CardContext): Record<string, unknown>[] {
@@ -179,6 +194,25 @@ function floorBlocks(i: CardIncident, ctx: CardContext): Record<string, unknown>
 }
 
 /** The deadlines still running, and any breach, so nobody has to work them out. */
+/**
+ * "*Callers:* 37 (9 in the last 15 min) · callbacks wanted: 12"; once resolved, how many
+ * callbacks are still to make. Null before the first caller.
+ */
+export function callersLine(c: CallerCounts, status: CardIncident["status"]): string | null {
+  if (c.callers === 0) return null;
+  const recent = c.recent > 0 ? ` (${c.recent} in the last ${RECENT_CALLERS_MS / 60_000} min)` : "";
+  const parts = [`*Callers:* ${c.callers}${recent}`];
+  if (c.callbacksWanted > 0) {
+    const afterFix = status === "resolved" || status === "closed";
+    parts.push(
+      afterFix
+        ? `callbacks: ${c.callbacksOutstanding} of ${c.callbacksWanted} still to make`
+        : `callbacks wanted: ${c.callbacksWanted}`,
+    );
+  }
+  return parts.join(" · ");
+}
+
 function deadlineLine(i: CardIncident, ctx: CardContext): string | null {
   const parts: string[] = [];
   if (i.status === "open" && i.respondDueAt)
@@ -229,13 +263,14 @@ export const MAX_ROUNDUP = 100;
 /** Slack's limit on a section's text. */
 const SECTION_TEXT = 3000;
 
-type RoundupIncident = Pick<IncidentRow, "number" | "title" | "priority" | "major" | "type" | "channelId">;
+type RoundupIncident = Pick<IncidentRow, "number" | "title" | "priority" | "major" | "type" | "channelId"> &
+  Partial<Pick<IncidentRow, "workingChannelId">>;
 
 /** One new incident in a line of a roundup: priority, reference, type, title and its channel. */
 export function announcementLine(i: RoundupIncident, typeLabel: (type: string) => string): string {
   return (
     `${PRIORITY_EMOJI[i.priority]} *${formatReference(i.number)}* · ${i.priority}${isMajor(i) ? " · MAJOR" : ""}` +
-    ` · ${escapeClip(typeLabel(i.type), 60)} · _${escapeClip(i.title, 150)}_ · ${channelMention(i.channelId)}`
+    ` · ${escapeClip(typeLabel(i.type), 60)} · _${escapeClip(i.title, 150)}_ · ${workPlaceMention(i)}`
   );
 }
 
@@ -273,16 +308,19 @@ export function announcementRoundup(list: RoundupIncident[], typeLabel: (type: s
   };
 }
 
-export function reporterNotice(i: Pick<CardIncident, "number" | "title" | "priority" | "channelId">) {
+export function reporterNotice(
+  i: Pick<CardIncident, "number" | "title" | "priority" | "channelId" | "workingChannelId">,
+) {
   const ref = formatReference(i.number);
-  const text = `${ref} (${i.priority}) is logged: ${escapeMrkdwn(clip(i.title, 150))}. Work it in ${channelMention(i.channelId)}.`;
+  const where = workPlaceMention(i);
+  const text = `${ref} (${i.priority}) is logged: ${escapeMrkdwn(clip(i.title, 150))}. Work it in ${where}.`;
   return {
     text,
     blocks: [
       {
         type: "section",
         text: mrkdwn(
-          `:white_check_mark: *${ref}* (${i.priority}) is logged: _${escapeMrkdwn(clip(i.title, 150))}_\nIts channel is ${channelMention(i.channelId)}; stakeholders have been told.`,
+          `:white_check_mark: *${ref}* (${i.priority}) is logged: _${escapeMrkdwn(clip(i.title, 150))}_\n${i.channelId || !i.workingChannelId ? `Its channel is ${where}` : `It is worked in ${where}`}; stakeholders have been told.`,
         ),
       },
     ],

@@ -135,6 +135,15 @@ async function commitIncident(
       callerReference: input.callerReference
         ? { value: input.callerReference, setBy: input.reporterId }
         : null,
+      firstCaller:
+        input.reportChannel === "internal_monitoring"
+          ? null
+          : {
+              id: randomUUID(),
+              reportChannel: input.reportChannel,
+              contactedAt: input.reportedAt,
+              reportedBy: input.reporterId,
+            },
       log: creationEntries(incident, input, override),
       clocks: plan,
     });

@@ -16,7 +16,7 @@ export async function renderResponderCard(
   incident: IncidentRow,
   sourceLink: string | null = null,
 ) {
-  const { callerReference, clocks, briefing } = await cardFactsOf(db, incident.id);
+  const { callerReference, clocks, briefing, callers } = await cardFactsOf(db, incident.id);
   const breached = clocks
     .filter((c) => c.breached && c.state !== "stopped")
     .map((c) => clockLabel(c.name).toLowerCase());
@@ -39,6 +39,7 @@ export async function renderResponderCard(
     callerReferenceErased: callerReference.erased,
     sourceLink,
     plan: planLine(planFor(policy, incident.type), incident.priority),
+    callers,
     briefing: briefing && {
       author: briefing.author,
       postedAt: briefing.postedAt,

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { type CallerCounts, RECENT_CALLERS_MS } from "../../domain/callers.js";
 import type { Confirmation } from "../../domain/floor.js";
 import type { DbOrTx } from "../client.js";
 import { CLOCK_STATES, type SlaClockRow } from "../schema/index.js";
@@ -11,6 +12,7 @@ export interface CardFacts {
   clocks: Array<Pick<SlaClockRow, "name" | "state"> & { breached: boolean }>;
   /** The most recent briefing, null before the first one. */
   briefing: { author: string; postedAt: Date; confirmations: Confirmation[] } | null;
+  callers: CallerCounts;
 }
 
 const Row = z.object({
@@ -22,6 +24,10 @@ const Row = z.object({
   confirmations: z
     .array(z.object({ team: z.string(), leadId: z.string(), confirmedAt: z.coerce.date() }))
     .nullable(),
+  callers: z.coerce.number(),
+  recent_callers: z.coerce.number(),
+  callbacks_wanted: z.coerce.number(),
+  callbacks_outstanding: z.coerce.number(),
 });
 
 /**
@@ -29,7 +35,8 @@ const Row = z.object({
  * briefing, its confirmations): the card is drawn at every set-up and after every change, so
  * in a storm of breaches these reads are a good share of what the database is asked.
  */
-export async function cardFactsOf(db: DbOrTx, incidentId: string): Promise<CardFacts> {
+export async function cardFactsOf(db: DbOrTx, incidentId: string, now = new Date()): Promise<CardFacts> {
+  const recentSince = new Date(now.getTime() - RECENT_CALLERS_MS).toISOString();
   const [raw] = await db.execute(sql`
     select cr.value as caller_reference,
            coalesce(cr.erased_at is not null, false) as erased,
@@ -43,7 +50,8 @@ export async function cardFactsOf(db: DbOrTx, incidentId: string): Promise<CardF
                          'team', bc.team, 'leadId', bc.lead_id, 'confirmedAt', bc.confirmed_at)
                          order by bc.confirmed_at)
                        from briefing_confirmations as bc where bc.briefing_id = b.id), '[]'::json)
-           end as confirmations
+           end as confirmations,
+           calls.callers, calls.recent_callers, calls.callbacks_wanted, calls.callbacks_outstanding
     from (select ${incidentId}::uuid as id) as one
     left join caller_references as cr on cr.incident_id = one.id
     left join lateral (
@@ -51,7 +59,14 @@ export async function cardFactsOf(db: DbOrTx, incidentId: string): Promise<CardF
       where incident_id = one.id
       order by posted_at desc, id desc
       limit 1
-    ) as b on true`);
+    ) as b on true
+    cross join lateral (
+      select count(*) as callers,
+             count(*) filter (where r.contacted_at > ${recentSince}::timestamptz) as recent_callers,
+             count(*) filter (where r.callback <> 'no') as callbacks_wanted,
+             count(*) filter (where r.callback <> 'no' and r.callback_outcome is null) as callbacks_outstanding
+      from caller_reports as r where r.incident_id = one.id
+    ) as calls`);
   const row = Row.parse(raw);
   return {
     callerReference: row.caller_reference
@@ -66,5 +81,11 @@ export async function cardFactsOf(db: DbOrTx, incidentId: string): Promise<CardF
             confirmations: row.confirmations ?? [],
           }
         : null,
+    callers: {
+      callers: row.callers,
+      recent: row.recent_callers,
+      callbacksWanted: row.callbacks_wanted,
+      callbacksOutstanding: row.callbacks_outstanding,
+    },
   };
 }

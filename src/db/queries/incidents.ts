@@ -5,6 +5,8 @@ import type { DbOrTx } from "../client.js";
 import { preparedPer, preparedPerShape } from "../prepared.js";
 import {
   callerReferences,
+  callerReportContacts,
+  callerReports,
   type IncidentRow,
   incidents,
   type NewIncidentRow,
@@ -38,6 +40,13 @@ export async function numberForSubmission(
 export interface NewIncidentRecords {
   incident: NewIncidentRow & { id: string; number: number };
   callerReference: { value: string; setBy: string } | null;
+  /** Its first caller report (every incident a caller reported; not internal monitoring). */
+  firstCaller: {
+    id: string;
+    reportChannel: NewIncidentRow["reportChannel"];
+    contactedAt: Date;
+    reportedBy: string;
+  } | null;
   log: LogEntry[];
   clocks: NewSlaClock[];
 }
@@ -54,16 +63,18 @@ export async function insertIncidentRecords(
   db: DbOrTx,
   records: NewIncidentRecords,
 ): Promise<{ incident: IncidentRow; clocks: SlaClockRow[] }> {
-  const { incident, callerReference, log, clocks } = records;
+  const { incident, callerReference, firstCaller, log, clocks } = records;
   const shape: RecordsShape = {
     incident: givenKeys(incident),
     clocks: clocks.map(givenKeys),
     callerReference: callerReference !== null,
+    firstCaller: firstCaller !== null,
   };
   const params: Record<string, unknown> = {
     ...named("i_", incident),
     ...Object.assign({}, ...clocks.map((clock, n) => named(`c${n}_`, clock))),
     ...(callerReference ? named("cr_", callerReference) : {}),
+    ...(firstCaller ? named("fc_", firstCaller) : {}),
     ...logColumns(log),
   };
   const rows = await incidentRecordsInsert(db, shape).execute(params);
@@ -80,6 +91,7 @@ interface RecordsShape {
   incident: string[];
   clocks: string[][];
   callerReference: boolean;
+  firstCaller: boolean;
 }
 
 function givenKeys(row: object): string[] {
@@ -114,6 +126,22 @@ const incidentRecordsInsert = preparedPerShape(
                 incidentId: sql.placeholder("i_id"),
                 ...placeholders("cr_", ["value", "setBy"]),
               } as PgInsertValue<typeof callerReferences>),
+            ),
+          ]
+        : []),
+      ...(shape.firstCaller
+        ? [
+            db.$with("new_first_caller").as(
+              db.insert(callerReports).values({
+                incidentId: sql.placeholder("i_id"),
+                ...placeholders("fc_", ["id", "reportChannel", "contactedAt", "reportedBy"]),
+              } as PgInsertValue<typeof callerReports>),
+            ),
+            db.$with("new_first_caller_contact").as(
+              db.insert(callerReportContacts).values({
+                reportId: sql.placeholder("fc_id"),
+                callerReference: shape.callerReference ? sql.placeholder("cr_value") : null,
+              } as PgInsertValue<typeof callerReportContacts>),
             ),
           ]
         : []),
@@ -191,21 +219,38 @@ export function listIncidents(
 
 /**
  * Records the channel the bot created, and logs it with `entry`, in one statement; guarded so
- * a second writer cannot replace it (then nothing is written and the result is false).
+ * a second writer cannot replace it (then nothing is written and the result is false). An
+ * incident worked in a thread until now is promoted: `promoted_at` is set and its card is the
+ * one to be posted in the channel (`summary_ts` waits for it; the thread's card stays behind).
  */
 export async function setIncidentChannel(
   db: DbOrTx,
   p: { id: string; channelId: string; channelName: string },
   entry: Omit<LogEntry, "incidentId">,
 ): Promise<boolean> {
+  const promoted = sql`thread_ts is not null`;
   const rows = (await db.execute(sql`
     with recorded as (
-      update incidents set channel_id = ${p.channelId}, channel_name = ${p.channelName}, updated_at = now()
+      update incidents set channel_id = ${p.channelId}, channel_name = ${p.channelName}, updated_at = now(),
+        promoted_at = case when ${promoted} then now() else promoted_at end,
+        summary_ts = case when ${promoted} then null else summary_ts end,
+        card_version = case when ${promoted} then null else card_version end
       where id = ${p.id} and channel_id is null
       returning id as incident_id
     ), logged as (${logEntryPer(sql`recorded`, entry)})
     select incident_id from recorded`)) as unknown as Array<{ incident_id: string }>;
   return rows.length > 0;
+}
+
+/**
+ * Records the working channel a routine incident will be worked in (its thread there starts when
+ * its card is recorded); an incident with a channel, or one already placed, keeps what it has.
+ */
+export async function setWorkingChannel(db: DbOrTx, p: { id: string; channelId: string }): Promise<void> {
+  await db
+    .update(incidents)
+    .set({ workingChannelId: p.channelId, updatedAt: sql`now()` })
+    .where(and(eq(incidents.id, p.id), isNull(incidents.channelId), isNull(incidents.workingChannelId)));
 }
 
 export async function bumpChannelNameAttempt(db: DbOrTx, id: string, attempt: number): Promise<void> {

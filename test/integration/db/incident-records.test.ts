@@ -7,7 +7,14 @@ import {
   type NewIncidentRecords,
   numberForSubmission,
 } from "../../../src/db/queries/incidents.js";
-import { callerReferences, incidentLog, incidents, slaClocks } from "../../../src/db/schema/index.js";
+import {
+  callerReferences,
+  callerReportContacts,
+  callerReports,
+  incidentLog,
+  incidents,
+  slaClocks,
+} from "../../../src/db/schema/index.js";
 import { useTestDatabase } from "../../helpers/test-database.js";
 
 const database = useTestDatabase(2);
@@ -36,6 +43,7 @@ function records(
       loggedAt: now,
     },
     callerReference: { value: "CUST-4471", setBy: "U0AGENT" },
+    firstCaller: { id: randomUUID(), reportChannel: "phone", contactedAt: now, reportedBy: "U0AGENT" },
     log: [
       { incidentId: id, actor: "U0AGENT", kind: "created", details: { title: "Card payments failing" } },
       { incidentId: id, actor: "U0AGENT", kind: "caller_reference_set", details: { set: true } },
@@ -59,6 +67,13 @@ async function written(id: string) {
       .length,
     log: (await db.select().from(incidentLog).where(eq(incidentLog.incidentId, id))).length,
     clocks: (await db.select().from(slaClocks).where(eq(slaClocks.incidentId, id))).length,
+    callers: (
+      await db
+        .select({ reference: callerReportContacts.callerReference })
+        .from(callerReports)
+        .innerJoin(callerReportContacts, eq(callerReportContacts.reportId, callerReports.id))
+        .where(eq(callerReports.incidentId, id))
+    ).map((c) => c.reference),
   };
 }
 
@@ -73,7 +88,13 @@ describe("an incident and what belongs to it are written as one statement", () =
     expect(incident.createdAt).toBeInstanceOf(Date);
     expect(clocks.map((c) => c.name).sort()).toEqual(["resolve", "respond"]);
     expect(clocks.every((c) => c.state === "running" && c.generation === 1)).toBe(true);
-    expect(await written(r.incident.id)).toEqual({ incidents: 1, callerReferences: 1, log: 2, clocks: 2 });
+    expect(await written(r.incident.id)).toEqual({
+      incidents: 1,
+      callerReferences: 1,
+      log: 2,
+      clocks: 2,
+      callers: ["CUST-4471"],
+    });
     const kinds = await database.db
       .select({ kind: incidentLog.kind })
       .from(incidentLog)
@@ -86,7 +107,13 @@ describe("an incident and what belongs to it are written as one statement", () =
     const drawn = await numberForSubmission(database.db, null);
     const r = records(drawn.existing ? 0 : drawn.number, { clockNames: ["respond", "respond"] });
     await expect(insertIncidentRecords(database.db, r)).rejects.toThrow();
-    expect(await written(r.incident.id)).toEqual({ incidents: 0, callerReferences: 0, log: 0, clocks: 0 });
+    expect(await written(r.incident.id)).toEqual({
+      incidents: 0,
+      callerReferences: 0,
+      log: 0,
+      clocks: 0,
+      callers: [],
+    });
   });
 
   it("refuses a second incident for the same submission, and a resubmission draws no number", async () => {
@@ -108,7 +135,13 @@ describe("an incident and what belongs to it are written as one statement", () =
     await expect(insertIncidentRecords(database.db, twin)).rejects.toMatchObject({
       cause: { code: "23505" },
     });
-    expect(await written(twin.incident.id)).toEqual({ incidents: 0, callerReferences: 0, log: 0, clocks: 0 });
+    expect(await written(twin.incident.id)).toEqual({
+      incidents: 0,
+      callerReferences: 0,
+      log: 0,
+      clocks: 0,
+      callers: [],
+    });
   });
 });
 

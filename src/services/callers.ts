@@ -1,0 +1,110 @@
+import { sql } from "drizzle-orm";
+import { callersSince, insertCallerReport, type NewCallerReportInput } from "../db/queries/caller-reports.js";
+import { appendLog } from "../db/queries/incident-log.js";
+import { getIncidentById } from "../db/queries/incidents.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { callerRedrawSlot, volumeCrossed } from "../domain/callers.js";
+import { callerVolumeOf } from "../domain/policy-types.js";
+import { formatReference } from "../domain/reference.js";
+import { err, ok, type Result } from "../domain/result.js";
+import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
+import type { Deps } from "./deps.js";
+import type { Refusal } from "./mutate-incident.js";
+
+export type AddCallerInput = NewCallerReportInput;
+
+export interface CallerAdded {
+  incident: IncidentRow;
+  reference: string;
+  /** False when this submission had been recorded before (nothing more was written). */
+  created: boolean;
+  /** Set when this caller took the incident over its caller-volume threshold. */
+  volume: { callers: number; withinMs: number } | null;
+}
+
+/**
+ * Records one caller's contact about an incident: the report and its personal data, and a log
+ * line saying how they got in touch and whether they want a callback (never who they are), in
+ * one transaction. The incident row is locked meanwhile, so that counting the callers in the
+ * volume window and closing the incident both see every report. The card is redrawn once per
+ * slot, not once per caller; stakeholders are not told of single callers.
+ */
+export async function addCallerReport(
+  deps: Deps,
+  input: AddCallerInput,
+): Promise<Result<CallerAdded, Refusal>> {
+  const outcome = await deps.db.transaction(async (tx): Promise<Result<CallerAdded, Refusal>> => {
+    const [locked] = await tx.execute<{ id: string }>(
+      sql`select id from incidents where id = ${input.incidentId}::uuid for update`,
+    );
+    const incident = locked ? await getIncidentById(tx, input.incidentId) : null;
+    if (!incident)
+      return err({ code: "not_found", message: "That incident no longer exists. Nothing was recorded." });
+    const refused = await refusal(tx, incident);
+    if (refused) return err(refused);
+    const rule = callerVolumeOf(deps.policy, incident.type);
+    const since = rule ? new Date(deps.clock.now().getTime() - rule.withinMs) : null;
+    const before = rule && since ? await callersSince(tx, incident.id, since) : 0;
+    const report = await insertCallerReport(tx, input);
+    const reference = formatReference(incident.number);
+    if (!report.created) return ok({ incident, reference, created: false, volume: null });
+    await appendLog(tx, {
+      incidentId: incident.id,
+      actor: input.reportedBy,
+      kind: "caller_report_added",
+      details: {
+        reportId: report.id,
+        reportChannel: input.reportChannel,
+        callback: input.callback,
+        contactedAt: input.contactedAt.toISOString(),
+      },
+    });
+    const after = rule && since ? await callersSince(tx, incident.id, since) : 0;
+    const volume =
+      rule && volumeCrossed(before, after, rule.threshold)
+        ? { callers: after, withinMs: rule.withinMs }
+        : null;
+    return ok({ incident, reference, created: true, volume });
+  });
+  if (outcome.ok && outcome.value.created) {
+    deps.metrics.callerReportsAdded.inc({ channel: input.reportChannel });
+    await redrawForCallers(deps, input.incidentId);
+  }
+  return outcome;
+}
+
+/** Why no caller may be added to this incident now; null when one may. */
+async function refusal(tx: Deps["db"], incident: IncidentRow): Promise<Refusal | null> {
+  const ref = formatReference(incident.number);
+  if (incident.mergedIntoId) {
+    const master = await getIncidentById(tx, incident.mergedIntoId);
+    const to = master ? formatReference(master.number) : "its master incident";
+    return {
+      code: "merged",
+      message: `${ref} was closed as a duplicate of ${to}: add the caller to ${to} instead. Nothing was recorded.`,
+    };
+  }
+  if (incident.status === "closed") {
+    return {
+      code: "closed",
+      message: `${ref} is closed. If the problem is back, log a new incident (or ask a team lead to reopen ${ref}). Nothing was recorded.`,
+    };
+  }
+  return null;
+}
+
+/** Queues the card's redraw at the end of this report's slot, unless one is queued for it already. */
+async function redrawForCallers(deps: Deps, incidentId: string): Promise<void> {
+  const { slot, endsAt } = callerRedrawSlot(deps.clock.now());
+  try {
+    await deps.jobs.enqueue(
+      "card.refresh",
+      { incidentId },
+      { jobId: jobIds.cardRefreshForCallers(incidentId, slot), pacedFrom: endsAt },
+    );
+  } catch (e) {
+    // The next report, or the next change to the incident, redraws it.
+    deps.logger.warn({ incidentId, err: describeError(e) }, "card redraw after a caller report not queued");
+  }
+}
