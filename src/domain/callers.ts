@@ -14,6 +14,13 @@ export const CALLBACK_WANTED_LABELS: Record<CallbackWanted, string> = {
   sms: "SMS",
 };
 
+/** "callback wanted by SMS". */
+export const CALLBACK_BY: Record<Exclude<CallbackWanted, "no">, string> = {
+  phone: "by phone",
+  email: "by email",
+  sms: "by SMS",
+};
+
 /** What came of a callback. */
 export const CALLBACK_OUTCOMES = [
   "reached",

@@ -1,10 +1,5 @@
 import type { IncidentLogRow } from "../db/schema/incident-log.js";
-import {
-  CALLBACK_OUTCOME_LABELS,
-  CALLBACK_WANTED_LABELS,
-  type CallbackOutcome,
-  type CallbackWanted,
-} from "./callers.js";
+import { CALLBACK_BY, CALLBACK_OUTCOME_LABELS, type CallbackOutcome } from "./callers.js";
 import { REPORT_CHANNEL_LABELS, type ReportChannel, STATUS_LABELS, type Status } from "./incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "./lifecycle.js";
 import { WORK_DESCRIBE } from "./log-describe-work.js";
@@ -304,8 +299,8 @@ function callerReportAdded(d: Details): string {
     channel && channel in REPORT_CHANNEL_LABELS ? REPORT_CHANNEL_LABELS[channel as ReportChannel] : null;
   const callback = text(d, "callback");
   const back =
-    callback && callback !== "no" && callback in CALLBACK_WANTED_LABELS
-      ? `callback wanted by ${CALLBACK_WANTED_LABELS[callback as CallbackWanted].toLowerCase()}`
+    callback && callback in CALLBACK_BY
+      ? `callback wanted ${CALLBACK_BY[callback as keyof typeof CALLBACK_BY]}`
       : null;
   const parts = [how?.toLowerCase(), back].filter((p): p is string => !!p);
   return `Caller report added${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
