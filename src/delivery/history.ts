@@ -36,3 +36,30 @@ export async function scanHistory(
     history = await read(cursor);
   }
 }
+
+/**
+ * Reads a thread's replies (with message metadata), oldest first, handing each to `visit` until
+ * it answers true (found); returns whether it did. Like scanHistory, it reads at most
+ * `MAX_PAGES` pages and throws rather than answer "not there" unsure.
+ */
+export async function scanThread(
+  slack: WebClient,
+  channel: string,
+  threadTs: string,
+  visit: (message: HistoryMessage) => boolean,
+): Promise<boolean> {
+  const read = (cursor?: string) =>
+    slack.conversations.replies({ channel, ts: threadTs, limit: 200, cursor, include_all_metadata: true });
+  let replies = await read().catch(async (err: unknown) => {
+    if (slackErrorCode(err) !== "not_in_channel") throw err;
+    await slack.conversations.join({ channel });
+    return read();
+  });
+  for (let page = 1; ; page++) {
+    for (const message of replies.messages ?? []) if (visit(message as HistoryMessage)) return true;
+    const cursor = replies.response_metadata?.next_cursor;
+    if (!replies.has_more || !cursor) return false;
+    if (page >= MAX_PAGES) throw new Error(`thread scan: more than ${MAX_PAGES * 200} replies to read`);
+    replies = await read(cursor);
+  }
+}

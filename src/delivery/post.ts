@@ -9,6 +9,15 @@ export interface Landed {
   ts: string;
 }
 
+/**
+ * The thread a post goes into (`thread_ts` among its message's arguments), or null for a post
+ * at the top of its channel. A routine incident is worked in a thread under its card.
+ */
+export function threadOf(row: { message: Record<string, unknown> }): string | null {
+  const ts = row.message.thread_ts;
+  return typeof ts === "string" && ts !== "" ? ts : null;
+}
+
 /** Posts a message tagged with the outbox rows it carries, so a later try can find it. */
 export async function postTagged(
   slack: WebClient,

@@ -1,8 +1,8 @@
 import type { WebClient } from "@slack/web-api";
 import type { OutboxRow } from "../db/schema/index.js";
 import type { DeliveryDeps } from "./deps.js";
-import { scanHistory } from "./history.js";
-import { type Landed, outboxIdsOf } from "./post.js";
+import { type HistoryMessage, scanHistory, scanThread } from "./history.js";
+import { type Landed, outboxIdsOf, threadOf } from "./post.js";
 import { type Claim, type DeliveryOutcome, recordSent } from "./settle.js";
 import { classifySlackError, type SlackFailure } from "./slack-errors.js";
 
@@ -27,7 +27,7 @@ export async function probeLanded(deps: DeliveryDeps, channel: string, claims: C
     const since = new Date(Math.min(...claims.map((c) => c.row.createdAt.getTime())));
     landed = await findLanded(
       deps.slack,
-      channel,
+      { channel, thread: threadOf(claims[0]!.row) },
       since,
       retried.map((c) => c.row.id),
     );
@@ -51,22 +51,28 @@ export async function probeLanded(deps: DeliveryDeps, channel: string, claims: C
 
 /**
  * Looks in a channel's history, back to a minute before `since`, for messages carrying these
- * outbox rows; returns where each found one landed.
+ * outbox rows; returns where each found one landed. A reply in a thread is not in the channel's
+ * history: posts into a thread (the claims of one probe share it) are looked for among its replies.
  */
 async function findLanded(
   slack: WebClient,
-  target: string,
+  target: { channel: string; thread: string | null },
   since: Date,
   ids: string[],
 ): Promise<Map<string, Landed>> {
-  const channel = target.startsWith("U") || target.startsWith("W") ? await openDm(slack, target) : target;
+  const { thread } = target;
+  const channel =
+    target.channel.startsWith("U") || target.channel.startsWith("W")
+      ? await openDm(slack, target.channel)
+      : target.channel;
   const wanted = new Set(ids);
   const found = new Map<string, Landed>();
-  await scanHistory(slack, channel, since, (m) => {
+  const visit = (m: HistoryMessage) => {
     if (m.ts)
       for (const id of outboxIdsOf(m.metadata)) if (wanted.has(id)) found.set(id, { channel, ts: m.ts });
     return found.size === wanted.size;
-  });
+  };
+  await (thread ? scanThread(slack, channel, thread, visit) : scanHistory(slack, channel, since, visit));
   return found;
 }
 

@@ -33,6 +33,7 @@ export const PURPOSES = {
   sla_notice: {},
   clock_notice: {},
   playbook: {},
+  promoted_link: {},
   briefing: {},
   help_request: {},
   action_assigned: {},
@@ -70,6 +71,10 @@ type Clock = { id: string; generation: number };
 /** Every outbox dedupe key. Their formats are stored in rows already written: never change one. */
 export const outboxKey = {
   summaryCard: (incidentId: string) => `summary:${incidentId}`,
+  /** The card in the channel a routine incident was promoted to (its first card is in the thread). */
+  channelCard: (incidentId: string) => `summary-channel:${incidentId}`,
+  /** The link in a promoted incident's thread to its new channel. */
+  promotedLink: (incidentId: string) => `promoted:${incidentId}`,
   announcement: (incidentId: string, channel: string) => `announce:${incidentId}:${channel}`,
   reporterNotice: (incidentId: string) => `notice:${incidentId}`,
   /** Posts about one change of an incident: the version makes each change's posts its own. */

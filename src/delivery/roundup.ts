@@ -6,7 +6,7 @@ import { announcementLine, announcementRoundup, MAX_ROUNDUP } from "../messages/
 import { milestoneRoundup } from "../messages/milestone.js";
 import { storyRoundup } from "../messages/narrative.js";
 import type { DeliveryDeps } from "./deps.js";
-import { postTagged } from "./post.js";
+import { postTagged, threadOf } from "./post.js";
 import { probeLanded } from "./probe.js";
 import { LANE_PURPOSES, ROUNDUP_FAMILIES } from "./purposes.js";
 import { handleFailure, recordSent } from "./settle.js";
@@ -72,7 +72,10 @@ async function postLaneHead(deps: DeliveryDeps, channel: string, rows: OutboxRow
   if (claims.length === 0) return rows.length;
   const pending = claims.map((c) => c.row);
   try {
-    const message = pending.length === 1 ? pending[0]!.message : await roundupMessage(deps, pending);
+    // The rows of one post share their thread, if any (claimLaneHead): the roundup goes there too.
+    const thread = threadOf(pending[0]!);
+    const gathered = pending.length === 1 ? pending[0]!.message : await roundupMessage(deps, pending);
+    const message = thread ? { ...gathered, thread_ts: thread } : gathered;
     const res = await postTagged(
       deps.slack,
       channel,

@@ -2,7 +2,7 @@ import { getOutbox } from "../db/queries/outbox.js";
 import type { OutboxRow } from "../db/schema/index.js";
 import { claimOutboxAttempt } from "./combined.js";
 import type { DeliveryDeps } from "./deps.js";
-import { postTagged } from "./post.js";
+import { postTagged, threadOf } from "./post.js";
 import { probeLanded } from "./probe.js";
 import type { Purpose } from "./purposes.js";
 import { RetryLater } from "./retry-later.js";
@@ -58,5 +58,8 @@ async function messageFor(deps: DeliveryDeps, row: OutboxRow): Promise<Record<st
   const render = Object.hasOwn(deps.renderers, row.purpose)
     ? deps.renderers[row.purpose as Purpose]
     : undefined;
-  return (render ? await render(deps, row) : null) ?? row.message;
+  const drawn = render ? await render(deps, row) : null;
+  // A post in an incident's thread keeps its thread however it is drawn.
+  const thread = threadOf(row);
+  return drawn ? (thread ? { ...drawn, thread_ts: thread } : drawn) : row.message;
 }

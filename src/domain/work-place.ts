@@ -37,3 +37,24 @@ export function getsOwnChannel(
   if (incident.major && rule.major) return true;
   return workingChannelOf(policy, incident.type) === null;
 }
+
+/** A post's channel and message arguments at a work place (`thread_ts` for a thread). */
+export function postAt(
+  place: WorkPlace,
+  message: object,
+): { channel: string; message: Record<string, unknown> } {
+  const args = message as Record<string, unknown>;
+  return { channel: place.channel, message: place.threadTs ? { ...args, thread_ts: place.threadTs } : args };
+}
+
+/**
+ * A post to where the incident is worked: its channel, or its thread (`thread_ts` joins the
+ * message's arguments); null while it has neither (its set-up is not done yet).
+ */
+export function workPlacePost(
+  incident: PlacedIncident,
+  message: object,
+): { channel: string; message: Record<string, unknown> } | null {
+  const place = workPlaceOf(incident);
+  return place ? postAt(place, message) : null;
+}

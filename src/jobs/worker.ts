@@ -19,6 +19,7 @@ import { finishSetUp, setUpIncident } from "../services/incident-setup.js";
 import { postWeeklyDigest } from "../services/kpi-digest.js";
 import { sendReportFiles } from "../services/kpi-report.js";
 import { refreshPlaybookChecklist } from "../services/playbook.js";
+import { promoteIncident } from "../services/promote.js";
 import { eraseExpiredCallerReferences } from "../services/retention.js";
 import { closeReviewPrompt } from "../services/review-prompt.js";
 import { publishReview } from "../services/review-publish.js";
@@ -41,6 +42,7 @@ type Processors = { [N in JobName]: (ctx: Context, data: JobPayload<N>) => Promi
 const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
   "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
+  "incident.promote": (ctx, data) => promoteIncident(ctx.deps, data),
   "slack.deliver": (ctx, data) => deliverJob(ctx, data),
   "external.deliver": (ctx, data) => deliverExternal(ctx.deps, data.deliveryId),
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),

@@ -30,7 +30,12 @@ export interface ExtraClockButtons {
 }
 
 /** The buttons a card offers: the moves the state machine allows now, plus the always-useful ones. */
-export function cardActions(i: Pick<IncidentRow, "id" | "status">, clocks?: ExtraClockButtons) {
+export function cardActions(
+  i: Pick<IncidentRow, "id" | "status">,
+  clocks?: ExtraClockButtons,
+  /** Worked in the thread under the card: *Open a channel* gives it one of its own. */
+  inThread = false,
+) {
   const moves = allowedActions(i.status).map((a) =>
     button(LIFECYCLE_BUTTON[a], ACTION_LABELS[a], i.id, a === "acknowledge" ? "primary" : undefined),
   );
@@ -45,6 +50,7 @@ export function cardActions(i: Pick<IncidentRow, "id" | "status">, clocks?: Extr
         ]
       : []),
     ...(open ? [button(CARD_ACTION.recategorise, "Re-categorise", i.id)] : []),
+    ...(inThread && i.status !== "closed" ? [button(CARD_ACTION.openChannel, "Open a channel", i.id)] : []),
     ...(open && clocks?.canFlagPersonalData
       ? [button(CARD_ACTION.flagPersonalData, "Personal data involved", i.id)]
       : []),

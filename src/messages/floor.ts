@@ -10,7 +10,16 @@ import { STATUS_LABELS } from "../domain/incident.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { CARD_ACTION, FLOOR_ACTION } from "./ids.js";
-import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+import {
+  channelMention,
+  clip,
+  escapeMrkdwn,
+  mrkdwn,
+  plain,
+  slackDate,
+  userMention,
+  workPlaceMention,
+} from "./text.js";
 
 /**
  * Messages for the floor: the agents' briefing, its status on the card, the contact-centre
@@ -234,7 +243,7 @@ export function helpRequestMessage(
         fields: [
           mrkdwn(`*Incident*\n${escapeMrkdwn(clip(`${heading} · ${i.title}`, 1900))}`),
           mrkdwn(`*Owner*\n${userMention(i.ownerId)}`),
-          mrkdwn(`*Incident channel*\n${channelMention(i.channelId)}`),
+          mrkdwn(`*Incident channel*\n${workPlaceMention(i)}`),
           mrkdwn(`*Asked by*\n${userMention(p.asker)}`),
         ],
       },

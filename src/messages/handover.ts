@@ -1,4 +1,4 @@
-import { clip, escapeMrkdwn, mrkdwn } from "./text.js";
+import { clip, escapeMrkdwn, mrkdwn, workPlaceMention } from "./text.js";
 
 /** Longest handover note: enough for a shift's state of play, short enough to read at a glance. */
 export const HANDOVER_NOTE_MAX = 1000;
@@ -36,8 +36,13 @@ export function handoverDm(p: {
   from: string;
   note: string;
   channelId: string | null;
+  /** The working channel of a routine incident worked in a thread there. */
+  workingChannelId?: string | null;
 }) {
-  const where = p.channelId ? `Pick it up in <#${p.channelId}>.` : "Its channel is still being created.";
+  const where =
+    p.channelId || p.workingChannelId
+      ? `Pick it up in ${workPlaceMention(p)}.`
+      : "Its channel is still being created.";
   const head = `:arrows_counterclockwise: <@${p.from}> handed *${p.reference}* (${p.priority}) over to you: *${escapeMrkdwn(clip(p.title, 150))}*. You own it now.`;
   return {
     text: `You now own ${p.reference}`,

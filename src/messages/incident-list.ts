@@ -4,7 +4,7 @@ import { STATUS_LABELS } from "../domain/incident.js";
 import { ACTION_LABELS } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
 import { CARD_ACTION } from "./ids.js";
-import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate } from "./text.js";
+import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, workPlaceMention } from "./text.js";
 
 export type ListItem = Pick<
   IncidentRow,
@@ -37,7 +37,7 @@ export function incidentLine(i: ListRow, timezone: string): string {
   const deadline = i.deadline ? `${deadlineText(i.deadline, timezone)}\n` : "";
   return (
     `*${formatReference(i.number)}* · ${i.priority} · ${STATUS_LABELS[i.status]} · ${escapeMrkdwn(clip(i.title, 120))}\n` +
-    `${deadline}${channelMention(i.channelId)} · ${owner} · logged ${slackDate(i.loggedAt, timezone)}`
+    `${deadline}${workPlaceMention(i)} · ${owner} · logged ${slackDate(i.loggedAt, timezone)}`
   );
 }
 

@@ -5,7 +5,7 @@ import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
 import type { MilestoneEvent } from "../domain/milestones.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
-import { channelMention, clip, escapeClip, mrkdwn, userMention } from "./text.js";
+import { clip, escapeClip, mrkdwn, userMention, workPlaceMention } from "./text.js";
 
 type Subject = Pick<IncidentRow, "number" | "title" | "priority" | "major" | "status" | "channelId">;
 
@@ -96,7 +96,7 @@ export function milestoneNotice(i: Subject, e: MilestoneEvent) {
     text: clip(`${head}\n${line}`, 3000),
     blocks: [
       { type: "section", text: mrkdwn(`${head}\n${line}`) },
-      { type: "context", elements: [mrkdwn(`Details and updates: ${channelMention(i.channelId)}`)] },
+      { type: "context", elements: [mrkdwn(`Details and updates: ${workPlaceMention(i)}`)] },
     ],
   };
 }

@@ -4,7 +4,7 @@ import { STATUS_LABELS } from "../domain/incident.js";
 import { roleLabel } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { CARD_ACTION, ESCALATION_ACTION } from "./ids.js";
-import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention, workPlaceMention } from "./text.js";
 
 type SlaIncident = Pick<
   IncidentRow,
@@ -54,7 +54,7 @@ export function clockNotice(
   const what = p.breached ? "is overdue" : "is coming up";
   const text =
     `:alarm_clock: *${formatReference(i.number)}* · ${escapeMrkdwn(clip(i.title, 150))}\n` +
-    `${escapeMrkdwn(p.clock)} ${what}: due ${slackDate(p.dueAt, p.timezone)}. Channel: ${channelMention(i.channelId)}.`;
+    `${escapeMrkdwn(p.clock)} ${what}: due ${slackDate(p.dueAt, p.timezone)}. Channel: ${workPlaceMention(i)}.`;
   return { text, blocks: [section(text)] };
 }
 
@@ -115,7 +115,7 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
       fields: [
         mrkdwn(`*Status*\n${STATUS_LABELS[i.status]}`),
         mrkdwn(`*Owner*\n${userMention(i.ownerId)}`),
-        mrkdwn(`*Channel*\n${channelMention(i.channelId)}`),
+        mrkdwn(`*Channel*\n${workPlaceMention(i)}`),
         ...(i.loggedAt && p.timezone ? [mrkdwn(`*Logged*\n${slackDate(i.loggedAt, p.timezone)}`)] : []),
       ],
     },

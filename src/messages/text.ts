@@ -60,3 +60,13 @@ function fallbackDate(at: Date, zone: string): string {
 
 export const userMention = (id: string | null | undefined) => (id ? `<@${id}>` : "_unassigned_");
 export const channelMention = (id: string | null | undefined) => (id ? `<#${id}>` : "_being created…_");
+
+/**
+ * Where an incident is worked, for a reader: its channel, or, for a routine incident worked in
+ * a thread under its card, that thread's channel ("its thread in #incidents").
+ */
+export const workPlaceMention = (i: {
+  channelId: string | null;
+  workingChannelId?: string | null;
+}): string =>
+  i.channelId || !i.workingChannelId ? channelMention(i.channelId) : `its thread in <#${i.workingChannelId}>`;

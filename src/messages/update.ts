@@ -2,7 +2,16 @@ import type { IncidentRow, StakeholderUpdateRow } from "../db/schema/index.js";
 import { STATUS_LABELS } from "../domain/incident.js";
 import { formatReference } from "../domain/reference.js";
 import { impactBlocks, recordedImpactOf } from "./floor.js";
-import { channelMention, clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+import {
+  channelMention,
+  clip,
+  escapeMrkdwn,
+  mrkdwn,
+  plain,
+  slackDate,
+  userMention,
+  workPlaceMention,
+} from "./text.js";
 
 type UpdateIncident = Pick<
   IncidentRow,
@@ -35,7 +44,7 @@ export function stakeholderUpdateMessage(i: UpdateIncident, u: Update, timezone:
           mrkdwn(`*Owner*\n${userMention(i.ownerId)}`),
           mrkdwn(`*Next update by*\n${slackDate(u.nextUpdateAt, timezone)}`),
           mrkdwn(`*Posted by*\n${userMention(u.author)}`),
-          mrkdwn(`*Incident channel*\n${channelMention(i.channelId)}`),
+          mrkdwn(`*Incident channel*\n${workPlaceMention(i)}`),
         ],
       },
     ],
@@ -100,7 +109,7 @@ export function reporterResolvedDm(
     text: clip(text, 3000),
     blocks: [
       { type: "section", text: mrkdwn(clip(text, 3000)) },
-      { type: "context", elements: [mrkdwn(`More in ${channelMention(i.channelId)}.`)] },
+      { type: "context", elements: [mrkdwn(`More in ${workPlaceMention(i)}.`)] },
     ],
   };
 }

@@ -6,6 +6,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey, type Purpose } from "../delivery/purposes.js";
 import { audiencesFor, planFor } from "../domain/communications.js";
 import { type ChangeEntry, type Milestone, milestonesOf } from "../domain/milestones.js";
+import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { floorReopenedPost, floorResolvedPost } from "../messages/floor.js";
@@ -56,15 +57,11 @@ export async function communicateChange(
   }
 
   const lines = narrativeLines(entries, actor);
-  if (after.channelId && lines.length > 0)
-    posts.push(
-      post(
-        "channel_line",
-        after.channelId,
-        "line",
-        narrativeMessage(lines, deps.clock.now(), deps.policy.timezone),
-      ),
-    );
+  const place = workPlaceOf(after);
+  if (place && lines.length > 0) {
+    const line = postAt(place, narrativeMessage(lines, deps.clock.now(), deps.policy.timezone));
+    posts.push(post("channel_line", line.channel, "line", line.message));
+  }
 
   const over = events.find((e) => e.milestone === "resolved" || e.milestone === "closed");
   if (over && after.reporterId !== actor && after.reporterId !== deps.botUserId)

@@ -8,6 +8,7 @@ import { authorize } from "../domain/permissions.js";
 import { readableTime } from "../domain/readable-time.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
+import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { communicationLoggedMessage } from "../messages/comms-modal.js";
 import type { Deps } from "./deps.js";
 import { type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
@@ -46,6 +47,7 @@ export function logCommunication(deps: Deps, p: CommunicationInput): Promise<Cha
   const key = p.requestKey ?? randomUUID();
   return changeIncident(deps, p, (incident) => {
     const ref = formatReference(incident.number);
+    const place = workPlaceOf(incident);
     const allowed = authorize(deps.policy, {
       userId: p.actor,
       action: "update",
@@ -78,24 +80,26 @@ export function logCommunication(deps: Deps, p: CommunicationInput): Promise<Cha
         ? { clocks: { restart: [whom.value.cadence] } }
         : {}),
       also: async (tx) =>
-        incident.channelId
+        place
           ? upsertOutbox(tx, [
               {
                 incidentId: incident.id,
                 // Keyed by the request, so a resubmitted form posts nothing more.
                 dedupeKey: outboxKey.note(`comms:${key}`),
                 purpose: "note",
-                channel: incident.channelId,
-                message: communicationLoggedMessage({
-                  reference: ref,
-                  author: p.actor,
-                  channel: p.channel,
-                  direction: p.direction,
-                  whom: whom.value.words,
-                  at: p.at,
-                  timezone: deps.policy.timezone,
-                  summary: p.summary,
-                }),
+                ...postAt(
+                  place,
+                  communicationLoggedMessage({
+                    reference: ref,
+                    author: p.actor,
+                    channel: p.channel,
+                    direction: p.direction,
+                    whom: whom.value.words,
+                    at: p.at,
+                    timezone: deps.policy.timezone,
+                    summary: p.summary,
+                  }),
+                ),
               },
             ])
           : [],

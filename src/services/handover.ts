@@ -4,6 +4,7 @@ import { outboxKey } from "../delivery/purposes.js";
 import { authorize } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
+import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { handoverAnnouncement, handoverDm } from "../messages/handover.js";
 import type { Deps } from "./deps.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
@@ -60,15 +61,15 @@ function decide(deps: Deps, incident: IncidentRow, p: HandoverInput): Result<Cha
       // The version is new with each change, so each handover gets its own posts and a retried
       // request (stopped by its request key before this runs) none.
       const common = { reference: ref, from, note: p.note };
+      const place = workPlaceOf(incident);
       return upsertOutbox(tx, [
-        ...(incident.channelId
+        ...(place
           ? [
               {
                 incidentId: incident.id,
                 dedupeKey: outboxKey.handover(updated),
                 purpose: "handover",
-                channel: incident.channelId,
-                message: handoverAnnouncement({ ...common, to: p.to, by: p.actor }),
+                ...postAt(place, handoverAnnouncement({ ...common, to: p.to, by: p.actor })),
               },
             ]
           : []),
@@ -82,6 +83,7 @@ function decide(deps: Deps, incident: IncidentRow, p: HandoverInput): Result<Cha
             title: incident.title,
             priority: incident.priority,
             channelId: incident.channelId,
+            workingChannelId: incident.workingChannelId,
           }),
         },
       ]);

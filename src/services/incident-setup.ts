@@ -5,6 +5,7 @@ import {
   getIncidentById,
   markSetupCompleted,
   setIncidentChannel,
+  setWorkingChannel,
 } from "../db/queries/incidents.js";
 import { upsertOutboxRows } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
@@ -15,8 +16,9 @@ import { deliverOutbox } from "../delivery/row.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import { incidentChannelName } from "../domain/channel-name.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
-import { typeLabel } from "../domain/policy-types.js";
+import { typeLabel, workingChannelOf } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
+import { getsOwnChannel } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { ensureJob } from "../jobs/ensure-job.js";
 import { incidentAnnouncement, reporterNotice } from "../messages/incident-card.js";
@@ -25,8 +27,9 @@ import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { queueExternal, writeExternalDeliveries } from "./external-comms.js";
 import { postPlaybookChecklist } from "./playbook.js";
+import { queuePromotion } from "./promote.js";
 
-type WithChannel = IncidentRow & { channelId: string };
+export type WithChannel = IncidentRow & { channelId: string };
 
 /** Past this many `name_taken` answers something is wrong; stop and let the retry back off. */
 const MAX_NAME_ATTEMPTS = 50;
@@ -44,7 +47,9 @@ const MAX_NAME_ATTEMPTS = 50;
 export async function setUpIncident(deps: Deps, incidentId: string): Promise<void> {
   const logged = await getIncidentById(deps.db, incidentId);
   if (!logged || logged.setupCompletedAt) return;
-  const incident = await ensureChannel(deps, logged);
+  const incident = setsUpChannel(deps, logged)
+    ? await ensureChannel(deps, logged)
+    : await toThread(deps, logged);
   await queueAnnouncements(deps, incident);
   await ensureJob(
     deps,
@@ -61,18 +66,10 @@ export async function setUpIncident(deps: Deps, incidentId: string): Promise<voi
 export async function finishSetUp(deps: Deps, incidentId: string): Promise<void> {
   const logged = await getIncidentById(deps.db, incidentId);
   if (!logged || logged.setupCompletedAt) return;
+  if (!setsUpChannel(deps, logged)) return finishInThread(deps, logged);
   const incident = await ensureChannel(deps, logged);
-  await inviteReporter(deps, incident);
-  await inviteOwner(deps, incident);
-  const card = await ensureSummaryCard(deps, incident);
-  // After the card, so the checklist sits right under it in the channel.
-  await postPlaybookChecklist(deps, incident);
+  const card = await equipChannel(deps, incident);
   if (!card) return markSetupCompleted(deps.db, incident.id);
-  try {
-    await deps.slack.pins.add({ channel: card.channel, timestamp: card.ts });
-  } catch (err) {
-    if (slackErrorCode(err) !== "already_pinned") throw err;
-  }
   await markSetupCompleted(deps.db, incident.id, {
     actor: SYSTEM_ACTOR,
     kind: "summary_pinned",
@@ -80,7 +77,83 @@ export async function finishSetUp(deps: Deps, incidentId: string): Promise<void>
   });
 }
 
-async function ensureChannel(deps: Deps, incident: IncidentRow): Promise<WithChannel> {
+/**
+ * A channel of its own, as set-up and promotion give it: the reporter and owner invited, the
+ * card posted (an incident promoted from a thread gets a card of its own in the channel) with
+ * the checklist under it, and the card pinned. Returns the pinned card, or null when it could
+ * not be posted (the failure is on record).
+ */
+export async function equipChannel(
+  deps: Deps,
+  incident: WithChannel,
+): Promise<{ channel: string; ts: string } | null> {
+  await inviteReporter(deps, incident);
+  await inviteOwner(deps, incident);
+  const key = incident.threadTs ? outboxKey.channelCard(incident.id) : outboxKey.summaryCard(incident.id);
+  const card = await ensureSummaryCard(deps, incident, incident.channelId, key);
+  // After the card, so the checklist sits right under it in the channel.
+  await postPlaybookChecklist(deps, incident);
+  if (!card) return null;
+  try {
+    await deps.slack.pins.add({ channel: card.channel, timestamp: card.ts });
+  } catch (err) {
+    if (slackErrorCode(err) !== "already_pinned") throw err;
+  }
+  return card;
+}
+
+/**
+ * Whether set-up gives the incident a channel of its own. Once it has one, or a thread, that
+ * stays; until then the policy decides from its priority now (`incident_channel`).
+ */
+function setsUpChannel(deps: Deps, incident: IncidentRow): boolean {
+  if (incident.channelId) return true;
+  if (incident.threadTs) return false;
+  return getsOwnChannel(deps.policy, incident);
+}
+
+/** The incident as it will be worked in a thread of its type's working channel. */
+function inThread(deps: Deps, incident: IncidentRow): IncidentRow {
+  return {
+    ...incident,
+    workingChannelId: incident.workingChannelId ?? workingChannelOf(deps.policy, incident.type),
+  };
+}
+
+/** Records the working channel of an incident to be worked in a thread there (see finishInThread). */
+async function toThread(deps: Deps, incident: IncidentRow): Promise<IncidentRow> {
+  const placed = inThread(deps, incident);
+  if (placed.workingChannelId && !incident.workingChannelId)
+    await setWorkingChannel(deps.db, { id: incident.id, channelId: placed.workingChannelId });
+  return placed;
+}
+
+/**
+ * A routine incident's set-up: its card in the working channel (recording it makes the card's
+ * ts the incident's thread), then the checklist in that thread. Nobody is invited and nothing
+ * is pinned: the working channel is shared by every routine incident of its types. Should its
+ * priority have risen into the `incident_channel` set meanwhile, it is promoted right away.
+ */
+async function finishInThread(deps: Deps, logged: IncidentRow): Promise<void> {
+  const working = inThread(deps, logged).workingChannelId;
+  if (!working) throw new Error("no working channel for a routine incident");
+  const card = await ensureSummaryCard(deps, logged, working, outboxKey.summaryCard(logged.id));
+  const placed = (await getIncidentById(deps.db, logged.id)) ?? logged;
+  if (card) await postPlaybookChecklist(deps, placed);
+  await markSetupCompleted(deps.db, logged.id);
+  if (card && !placed.channelId && getsOwnChannel(deps.policy, placed))
+    await queuePromotion(deps, { incidentId: logged.id, actor: SYSTEM_ACTOR, via: "priority" });
+}
+
+/**
+ * Opens the incident's channel (set-up, or promotion with `entry` logged instead of
+ * `channel_created`); a retry after a crash finds it or adopts the one created.
+ */
+export async function ensureChannel(
+  deps: Deps,
+  incident: IncidentRow,
+  entry?: { actor: string; kind: "promoted_to_channel"; details: Record<string, unknown> },
+): Promise<WithChannel> {
   if (incident.channelId) return incident as WithChannel;
   const reference = formatReference(incident.number);
   for (let attempt = incident.channelNameAttempt; attempt < MAX_NAME_ATTEMPTS; attempt++) {
@@ -90,7 +163,9 @@ async function ensureChannel(deps: Deps, incident: IncidentRow): Promise<WithCha
       const won = await setIncidentChannel(
         deps.db,
         { id: incident.id, channelId: created, channelName: name },
-        { actor: SYSTEM_ACTOR, kind: "channel_created", details: { channel: created, name } },
+        entry
+          ? { ...entry, details: { ...entry.details, channel: created, name } }
+          : { actor: SYSTEM_ACTOR, kind: "channel_created", details: { channel: created, name } },
       );
       if (won) return { ...incident, channelId: created, channelName: name };
       // Another run of this job set the channel first: carry on with the one it recorded.
@@ -170,14 +245,16 @@ async function inviteReporter(deps: Deps, incident: WithChannel): Promise<void> 
  */
 async function ensureSummaryCard(
   deps: Deps,
-  incident: WithChannel,
+  incident: IncidentRow,
+  channel: string,
+  dedupeKey: string,
 ): Promise<{ channel: string; ts: string } | null> {
   const [row] = await upsertOutboxRows(deps.db, [
     {
       incidentId: incident.id,
-      dedupeKey: outboxKey.summaryCard(incident.id),
+      dedupeKey,
       purpose: "summary_card",
-      channel: incident.channelId,
+      channel,
       // Rendered at delivery from the current row, so the outbox never holds personal data.
       message: {},
     },
@@ -187,7 +264,7 @@ async function ensureSummaryCard(
   return outcome.status === "sent" ? { channel: outcome.channel, ts: outcome.ts } : null;
 }
 
-async function queueAnnouncements(deps: Deps, incident: WithChannel): Promise<void> {
+async function queueAnnouncements(deps: Deps, incident: IncidentRow): Promise<void> {
   const ctx = { typeLabel: typeLabel(deps.policy, incident.type), timezone: deps.policy.timezone };
   const announcement = incidentAnnouncement(incident, ctx);
   const channels = stakeholderChannelsFor(deps, incident).filter((c) => c.hears("logged"));

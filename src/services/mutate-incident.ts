@@ -13,6 +13,7 @@ import { describeError } from "../lib/logger.js";
 import { communicateChange, refreshBriefings } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { queueExternal } from "./external-comms.js";
+import { promoteIfDue } from "./promote.js";
 import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
 
 export interface Refusal {
@@ -143,6 +144,8 @@ async function afterChange(
       await deps.jobs.enqueue("home.refresh", { userId }, { jobId });
     }
     await queueDeliveries(deps, outboxIds);
+    // A rise into the policy's `incident_channel` set moves a routine incident to a channel.
+    await promoteIfDue(deps, incident);
   } catch (err) {
     deps.logger.warn(
       { incidentId: incident.id, reference: formatReference(incident.number), err: describeError(err) },

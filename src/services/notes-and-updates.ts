@@ -7,6 +7,7 @@ import { audiencesFor, planFor } from "../domain/communications.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
+import { postAt, workPlaceOf, workPlacePost } from "../domain/work-place.js";
 import { noteMessage, stakeholderUpdateMessage } from "../messages/update.js";
 import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
@@ -14,7 +15,7 @@ import { externalAudiences, writeExternalDeliveries } from "./external-comms.js"
 import { changeIncident } from "./mutate-incident.js";
 import { cadenceClockName } from "./sla-plan.js";
 
-/** A note is logged and shown in the incident channel. */
+/** A note is logged and shown where the incident is worked (its channel or its thread). */
 export function addNote(
   deps: Deps,
   p: { incidentId: string; actor: string; text: string; requestKey?: string },
@@ -25,18 +26,19 @@ export function addNote(
       patch: {},
       log: [{ kind: "note_added" as const, details: { text: p.text } }],
       message: `Note added to ${reference}.`,
-      also: async (tx) =>
-        incident.channelId
+      also: async (tx) => {
+        const post = workPlacePost(incident, noteMessage({ reference, author: p.actor, text: p.text }));
+        return post
           ? upsertOutbox(tx, [
               {
                 incidentId: incident.id,
                 dedupeKey: outboxKey.note(p.requestKey ?? randomUUID()),
                 purpose: "note",
-                channel: incident.channelId,
-                message: noteMessage({ reference, author: p.actor, text: p.text }),
+                ...post,
               },
             ])
-          : [],
+          : [];
+      },
     });
   });
 }
@@ -67,8 +69,9 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
     }
     const now = deps.clock.now();
     const only = p.audiences ? new Set(p.audiences) : null;
+    const place = workPlaceOf(incident);
     const channels = [
-      ...(incident.channelId ? [incident.channelId] : []),
+      ...(place ? [place.channel] : []),
       ...stakeholderChannelsFor(deps, incident, only)
         .filter((c) => c.hears("update"))
         .map((c) => c.id),
@@ -118,16 +121,29 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
         });
         written = row;
         const message = stakeholderUpdateMessage(updated, row, deps.policy.timezone);
-        return upsertOutbox(
-          tx,
-          [...new Set(channels)].map((channel) => ({
+        // In a thread, the incident's copy is a reply there; the working channel may also be a
+        // stakeholder channel, which then gets its own copy at the top.
+        const thread = place?.threadTs ? place : null;
+        const top = thread ? channels.slice(1) : channels;
+        return upsertOutbox(tx, [
+          ...(thread
+            ? [
+                {
+                  incidentId: incident.id,
+                  dedupeKey: outboxKey.stakeholderUpdate(row.id, `${thread.channel}:${thread.threadTs}`),
+                  purpose: "stakeholder_update",
+                  ...postAt(thread, message),
+                },
+              ]
+            : []),
+          ...[...new Set(top)].map((channel) => ({
             incidentId: incident.id,
             dedupeKey: outboxKey.stakeholderUpdate(row.id, channel),
             purpose: "stakeholder_update",
             channel,
             message,
           })),
-        );
+        ]);
       },
     });
   });

@@ -17,6 +17,7 @@ import { queueDeliveries } from "../delivery/queue.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import type { Policy } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
+import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { PlaybookSnapshot, type PlaybookTick, playbookChecklist } from "../messages/playbook.js";
 import { escapeMrkdwn } from "../messages/text.js";
 import type { Deps } from "./deps.js";
@@ -35,7 +36,8 @@ export async function queuePlaybookChecklist(
   incident: IncidentRow,
 ): Promise<string[]> {
   const type = policy.incidentTypes[incident.type];
-  if (!incident.channelId || !type || type.playbook.length === 0) return [];
+  const place = workPlaceOf(incident);
+  if (!place || !type || type.playbook.length === 0) return [];
   // One checklist per incident: its key makes a retried set-up or re-categorisation one post.
   const key = outboxKey.playbook(incident.id);
   const existing = await getOutboxByKey(tx, key);
@@ -49,7 +51,7 @@ export async function queuePlaybookChecklist(
     timezone: policy.timezone,
   });
   const ids = await upsertOutbox(tx, [
-    { incidentId: incident.id, dedupeKey: key, purpose: "playbook", channel: incident.channelId, message },
+    { incidentId: incident.id, dedupeKey: key, purpose: "playbook", ...postAt(place, message) },
   ]);
   // The steps go into the log: the record of what the incident was worked against, and what
   // the checklist is re-drawn from after each tick, whatever the policy says by then.
@@ -57,7 +59,7 @@ export async function queuePlaybookChecklist(
     incidentId: incident.id,
     actor: SYSTEM_ACTOR,
     kind: "playbook_posted",
-    details: { ...snapshot, channel: incident.channelId },
+    details: { ...snapshot, channel: place.channel },
   });
   return ids;
 }

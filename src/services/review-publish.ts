@@ -7,11 +7,12 @@ import {
   recordReviewUpload,
 } from "../db/queries/reviews.js";
 import type { ReviewRow } from "../db/schema/index.js";
-import { scanHistory } from "../delivery/history.js";
+import { type HistoryMessage, scanHistory, scanThread } from "../delivery/history.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { classifySlackError } from "../delivery/slack-errors.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
+import { type WorkPlace, workPlaceOf } from "../domain/work-place.js";
 import type { Deps } from "./deps.js";
 import { reviewFactLines } from "./review.js";
 import { reviewMarkdown } from "./review-document.js";
@@ -36,10 +37,11 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
   await queuePromptEdit(deps, review.id);
   const incident = await getIncidentById(deps.db, review.incidentId);
   if (!incident) return "not_completed";
-  // The channel is made at intake; until it exists there is nowhere to publish.
-  if (!incident.channelId) throw new RetryLater(null, "incident channel not created yet");
-  if (review.fileId && (await documentInChannel(deps, incident.channelId, review))) {
-    await recordPublished(deps, review, incident.channelId, review.fileId);
+  // The channel (or a routine incident's thread) is made at intake; until then there is nowhere to publish.
+  const place = workPlaceOf(incident);
+  if (!place) throw new RetryLater(null, "incident channel not created yet");
+  if (review.fileId && (await documentInChannel(deps, place, review))) {
+    await recordPublished(deps, review, place.channel, review.fileId);
     return "published";
   }
   const reference = formatReference(incident.number);
@@ -60,7 +62,7 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
   try {
     fileId = await upload(deps, {
       reviewId,
-      channel: incident.channelId,
+      place,
       filename: `${reference.toLowerCase()}-review.md`,
       title: `${reference} post-incident review`,
       content: Buffer.from(markdown, "utf8"),
@@ -73,11 +75,11 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
       incidentId: incident.id,
       actor: SYSTEM_ACTOR,
       kind: "delivery_failed",
-      details: { purpose: "review_document", reviewId, channel: incident.channelId, error },
+      details: { purpose: "review_document", reviewId, channel: place.channel, error },
     });
     return "gave_up";
   }
-  await recordPublished(deps, review, incident.channelId, fileId);
+  await recordPublished(deps, review, place.channel, fileId);
   return "published";
 }
 
@@ -85,11 +87,12 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
  * Whether the file of an earlier try is in the channel (Slack completed it, the answer was
  * lost). A history Slack will never show (the channel gone) leaves uploading as the only way on.
  */
-async function documentInChannel(deps: Deps, channel: string, review: ReviewRow): Promise<boolean> {
+async function documentInChannel(deps: Deps, place: WorkPlace, review: ReviewRow): Promise<boolean> {
+  const hasFile = (m: HistoryMessage) => (m.files ?? []).some((f) => f.id === review.fileId);
   try {
-    return await scanHistory(deps.slack, channel, review.completedAt ?? review.updatedAt, (m) =>
-      (m.files ?? []).some((f) => f.id === review.fileId),
-    );
+    return place.threadTs
+      ? await scanThread(deps.slack, place.channel, place.threadTs, hasFile)
+      : await scanHistory(deps.slack, place.channel, review.completedAt ?? review.updatedAt, hasFile);
   } catch (err) {
     permanentOrRetry(err);
     return false;
@@ -121,7 +124,7 @@ async function recordPublished(deps: Deps, review: ReviewRow, channel: string, f
 
 async function upload(
   deps: Deps,
-  p: { reviewId: string; channel: string; filename: string; title: string; content: Buffer },
+  p: { reviewId: string; place: WorkPlace; filename: string; title: string; content: Buffer },
 ): Promise<string> {
   const target = await deps.slack.files.getUploadURLExternal({
     filename: p.filename,
@@ -139,7 +142,8 @@ async function upload(
   await recordReviewUpload(deps.db, { id: p.reviewId, fileId: target.file_id });
   await deps.slack.files.completeUploadExternal({
     files: [{ id: target.file_id, title: p.title }],
-    channel_id: p.channel,
+    channel_id: p.place.channel,
+    ...(p.place.threadTs ? { thread_ts: p.place.threadTs } : {}),
     initial_comment: `The full ${p.title}, as a Markdown document.`,
   });
   return target.file_id;

@@ -19,6 +19,7 @@ import {
   reviewableStatus,
   reviewWriters,
 } from "../domain/review-rules.js";
+import { workPlacePost } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { reviewPrompt, reviewSummary } from "../messages/review.js";
@@ -71,14 +72,16 @@ export async function requestReviewOnResolve(tx: Tx, deps: Deps, incident: Incid
     kind: "review_requested",
     details: { trigger: "resolved", priority: incident.priority, major: incident.major },
   });
-  const channel = incident.channelId ?? incident.ownerId ?? incident.reporterId;
+  const prompt = reviewPrompt(incident, deps.policy.review.requiredForClose);
   return upsertOutbox(tx, [
     {
       incidentId: incident.id,
       dedupeKey: outboxKey.reviewPrompt(incident.id),
       purpose: "review_prompt",
-      channel,
-      message: reviewPrompt(incident, deps.policy.review.requiredForClose),
+      ...(workPlacePost(incident, prompt) ?? {
+        channel: incident.ownerId ?? incident.reporterId,
+        message: prompt as Record<string, unknown>,
+      }),
     },
   ]);
 }
@@ -259,8 +262,10 @@ async function completeInTx(
       incidentId: incident.id,
       dedupeKey: outboxKey.reviewSummary(review.id),
       purpose: "review_summary",
-      channel: incident.channelId ?? p.actor,
-      message: summary,
+      ...(workPlacePost(incident, summary) ?? {
+        channel: p.actor,
+        message: summary as Record<string, unknown>,
+      }),
     },
   ]);
   return {

@@ -9,6 +9,7 @@ import { queueDeliveries } from "../delivery/queue.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, ladderStepTime, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { clockNotice, escalationDm, ladderClimbLine, slaBreach, slaWarning } from "../messages/sla.js";
 import type { Deps } from "./deps.js";
@@ -307,16 +308,19 @@ function ladderWork(
     message: dm,
   }));
   // The breach notice names the first rung; each climb after it is told in the channel too.
-  if (index > 0 && incident.channelId) {
+  const place = workPlaceOf(incident);
+  if (index > 0 && place) {
     posts.push({
       incidentId: incident.id,
       dedupeKey: outboxKey.slaNotice(clock, step),
       purpose: "sla_notice",
-      channel: incident.channelId,
-      message: ladderClimbLine(
-        incident,
-        { clock: clockLabel(clock.name), ...rung, to, at: t.now },
-        deps.policy.timezone,
+      ...postAt(
+        place,
+        ladderClimbLine(
+          incident,
+          { clock: clockLabel(clock.name), ...rung, to, at: t.now },
+          deps.policy.timezone,
+        ),
       ),
     });
   }
@@ -333,7 +337,7 @@ function firstRungHolders(deps: Deps, incident: IncidentRow): string[] {
 }
 
 /**
- * The notice for the incident channel. An incident whose channel does not exist yet (its set-up
+ * The notice for where the incident is worked (its channel or thread). One with neither yet (its set-up
  * is still failing, e.g. Slack down) gets it by DM to its owner, else its reporter, rather than
  * not at all.
  */
@@ -343,13 +347,15 @@ function channelPost(
   step: string,
   message: object,
 ): NewOutboxMessage[] {
+  const place = workPlaceOf(incident);
   return [
     {
       incidentId: incident.id,
       dedupeKey: outboxKey.slaNotice(clock, step),
       purpose: "sla_notice",
-      channel: incident.channelId ?? incident.ownerId ?? incident.reporterId,
-      message: message as Record<string, unknown>,
+      ...(place
+        ? postAt(place, message)
+        : { channel: incident.ownerId ?? incident.reporterId, message: message as Record<string, unknown> }),
     },
   ];
 }

@@ -155,7 +155,8 @@ async function markSent(db: DbOrTx, posts: SentPost[]): Promise<Set<string>> {
  * statement (one commit): the log entries exist exactly when the marks do. An incident's
  * summary card (purpose `summary_card`) becomes its card in the same statement: the card's
  * `ts` is on the incident from the moment the post is recorded, so a change made right after
- * is edited into the card. Returns the ids this call marked; a row already marked by someone
+ * is edited into the card; for an incident without a channel of its own the card's channel and
+ * `ts` become its working channel and thread. Returns the ids this call marked; a row already marked by someone
  * else is neither marked nor logged again.
  */
 export async function markOutboxSentLogged(
@@ -170,10 +171,13 @@ export async function markOutboxSentLogged(
       from unnest(${column("id")}::uuid[], ${column("postedChannel")}::text[], ${column("ts")}::text[], ${column("permalink")}::text[])
         with ordinality as v(id, channel, ts, permalink, n)
       where outbox.id = v.id and outbox.status = 'pending'
-      returning outbox.id, outbox.incident_id, outbox.purpose, v.ts, v.n
+      returning outbox.id, outbox.incident_id, outbox.purpose, v.channel, v.ts, v.n
     ), logged as (${logEntryPer(sql`marked where incident_id is not null order by n`, entry)}),
     carded as (
-      update incidents set summary_ts = marked.ts, updated_at = now()
+      update incidents set summary_ts = marked.ts, updated_at = now(),
+        -- An incident without a channel of its own is worked in the thread under this card.
+        working_channel_id = case when incidents.channel_id is null then marked.channel else incidents.working_channel_id end,
+        thread_ts = case when incidents.channel_id is null then marked.ts else incidents.thread_ts end
       from marked
       where marked.purpose = 'summary_card' and incidents.id = marked.incident_id and incidents.summary_ts is null
     )
@@ -231,6 +235,8 @@ export async function claimLaneHead(
       .select({
         id: outbox.id,
         purpose: outbox.purpose,
+        // Posts into different threads of one channel (routine incidents) never share a message.
+        thread: sql<string | null>`${outbox.message}->>'thread_ts'`,
         held: sql<boolean>`coalesce(${outbox.claimedUntil} > now(), false)`,
         retryInMs: sql<
           string | null
@@ -249,6 +255,7 @@ export async function claimLaneHead(
     if (family) {
       for (const next of waiting.slice(1)) {
         if (lane.roundup.get(next.purpose) !== family || next.held || next.retryInMs !== null) break;
+        if (next.thread !== head.thread) break;
         run.push(next);
       }
     }

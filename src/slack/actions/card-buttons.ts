@@ -12,6 +12,7 @@ import { changeStatus } from "../../services/lifecycle.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { takeOwnership } from "../../services/ownership.js";
 import { revealCallerDetails } from "../../services/personal-data.js";
+import { requestPromotion } from "../../services/promote.js";
 import { openWorkModal, type WorkModalKind } from "../open-work-modal.js";
 import { STALE_BUTTON } from "./unknown.js";
 
@@ -73,6 +74,9 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
         await revealCallerDetails(deps, { incidentId: incident.id, actor: body.user.id })
       ).message,
     ));
+  }
+  if (actionId === CARD_ACTION.openChannel) {
+    return void (await say(await requestPromotion(deps, { incidentId: incident.id, actor: body.user.id })));
   }
   const form = FORMS[actionId];
   if (form) {

@@ -4,7 +4,8 @@ import type { IncidentRow } from "../../db/schema/index.js";
 import { slackErrorCode } from "../../delivery/slack-errors.js";
 import type { DescribeContext } from "../../domain/log-describe.js";
 import { formatReference } from "../../domain/reference.js";
-import { channelMention } from "../../messages/text.js";
+import { workPlaceOf } from "../../domain/work-place.js";
+import { channelMention, workPlaceMention } from "../../messages/text.js";
 import { timelineMessage } from "../../messages/timeline.js";
 import type { Deps } from "../../services/deps.js";
 import { namesForLog } from "../../services/directory.js";
@@ -45,7 +46,8 @@ export async function timelineReply(
 /** `/incident export`: the whole log as Markdown and CSV, uploaded to the incident channel. */
 export async function exportLog(deps: Deps, incident: IncidentRow, userId: string): Promise<Reply> {
   const reference = formatReference(incident.number);
-  if (!incident.channelId) return { text: `${reference} has no channel yet; try again in a moment.` };
+  const place = workPlaceOf(incident);
+  if (!place) return { text: `${reference} has no channel yet; try again in a moment.` };
   const [entries, callerReference] = await Promise.all([
     listLog(deps.db, incident.id),
     getCallerReferenceState(deps.db, incident.id),
@@ -62,7 +64,8 @@ export async function exportLog(deps: Deps, incident: IncidentRow, userId: strin
   });
   try {
     await deps.slack.filesUploadV2({
-      channel_id: incident.channelId,
+      channel_id: place.channel,
+      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
       initial_comment: `Incident log of ${reference}, exported by <@${userId}> (${entries.length} entries).`,
       file_uploads: [
         { file: Buffer.from(markdown, "utf8"), filename: `${stem}.md`, title: `${reference} log (Markdown)` },
@@ -83,9 +86,9 @@ export async function exportLog(deps: Deps, incident: IncidentRow, userId: strin
     incidentId: incident.id,
     actor: userId,
     kind: "exported",
-    details: { formats: ["markdown", "csv"], entries: entries.length, channel: incident.channelId },
+    details: { formats: ["markdown", "csv"], entries: entries.length, channel: place.channel },
   });
   return {
-    text: `Exported the log of ${reference} to ${channelMention(incident.channelId)} as Markdown and CSV.`,
+    text: `Exported the log of ${reference} to ${place.threadTs ? workPlaceMention(incident) : channelMention(place.channel)} as Markdown and CSV.`,
   };
 }

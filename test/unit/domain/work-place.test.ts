@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PRIORITIES } from "../../../src/domain/incident.js";
 import type { Policy } from "../../../src/domain/policy-types.js";
-import { getsOwnChannel, workPlaceOf } from "../../../src/domain/work-place.js";
+import { getsOwnChannel, postAt, workPlaceOf, workPlacePost } from "../../../src/domain/work-place.js";
 
 type ChannelRules = Pick<Policy, "incidentChannel" | "workingChannel" | "incidentTypes">;
 
@@ -51,5 +51,37 @@ describe("workPlaceOf", () => {
       threadTs: "1.2",
     });
     expect(workPlaceOf({ channelId: null, workingChannelId: "C0WORK", threadTs: null })).toBeNull();
+  });
+});
+
+describe("workPlacePost", () => {
+  const message = { text: "Note added", blocks: [] };
+
+  it("posts at the top of the incident's own channel", () => {
+    expect(workPlacePost({ channelId: "C1", workingChannelId: "C0WORK", threadTs: "1.2" }, message)).toEqual({
+      channel: "C1",
+      message,
+    });
+  });
+
+  it("posts into the thread, keeping the message's own arguments", () => {
+    expect(workPlacePost({ channelId: null, workingChannelId: "C0WORK", threadTs: "1.2" }, message)).toEqual({
+      channel: "C0WORK",
+      message: { ...message, thread_ts: "1.2" },
+    });
+    expect(message).not.toHaveProperty("thread_ts");
+  });
+
+  it("has nowhere to post before the channel or thread exists", () => {
+    expect(
+      workPlacePost({ channelId: null, workingChannelId: "C0WORK", threadTs: null }, message),
+    ).toBeNull();
+  });
+
+  it("postAt adds thread_ts only for a thread", () => {
+    expect(postAt({ channel: "C1", threadTs: null }, message).message).not.toHaveProperty("thread_ts");
+    expect(postAt({ channel: "C0WORK", threadTs: "9.9" }, message).message).toMatchObject({
+      thread_ts: "9.9",
+    });
   });
 });
