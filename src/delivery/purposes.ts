@@ -43,6 +43,8 @@ export const PURPOSES = {
   action_rescheduled: {},
   kpi_digest: {},
   failure_notice: {},
+  /** The owner told that caller volume raised their incident. */
+  volume_dm: {},
 } as const satisfies Record<string, PurposeSpec>;
 
 export type Purpose = keyof typeof PURPOSES;

@@ -1,5 +1,6 @@
 import type { IncidentLogRow } from "../db/schema/incident-log.js";
 import { CALLBACK_BY, CALLBACK_OUTCOME_LABELS, type CallbackOutcome } from "./callers.js";
+import { formatLongDuration } from "./duration.js";
 import { REPORT_CHANNEL_LABELS, type ReportChannel, STATUS_LABELS, type Status } from "./incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "./lifecycle.js";
 import { WORK_DESCRIBE } from "./log-describe-work.js";
@@ -242,7 +243,7 @@ const DESCRIBE: Record<string, Describe> = {
   caller_reference_set: () => "Caller reference recorded",
   personal_data_viewed: (d) => `Personal data viewed: the ${text(d, "what") ?? "caller reference"}`,
   caller_reference_erased: (d) =>
-    `Caller reference erased: retention period (${text(d, "retention") ?? "policy"}) after closure ended`,
+    `${d.what === "callers' details" ? `Callers' details erased (${plural(count(d), "caller report")})` : "Caller reference erased"}: retention period (${text(d, "retention") ?? "policy"}) after closure ended`,
   channel_created: (d, ctx) => {
     const name = text(d, "name");
     const channel = text(d, "channel");
@@ -269,6 +270,10 @@ const DESCRIBE: Record<string, Describe> = {
   communication_logged: communicationLogged,
   caller_report_added: callerReportAdded,
   caller_reports_moved: callerReportsMoved,
+  caller_volume_reached: (d) => {
+    const within = typeof d.withinMs === "number" && d.withinMs > 0 ? d.withinMs : null;
+    return `Caller volume reached: ${plural(count({ count: d.callers }), "caller")}${within ? ` in ${formatLongDuration(within)}` : ""}`;
+  },
   callbacks_listed: (d) => `Callback list posted: ${plural(count(d), "caller")} to call back`,
   callback_claimed: (d) => `Took ${plural(count(d), "callback")}`,
   callback_recorded: (d) => {

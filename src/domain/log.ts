@@ -66,6 +66,9 @@ export const LOG_KINDS = [
   "callbacks_listed",
   "callback_claimed",
   "callback_recorded",
+  // The callers in the policy's caller_volume window reached its threshold (the raise follows
+  // as field changes by the system, when it changes anything)
+  "caller_volume_reached",
   // A routine incident worked in a thread given a channel of its own
   "promoted_to_channel",
 ] as const;

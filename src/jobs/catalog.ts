@@ -62,6 +62,16 @@ export const JOBS = {
     opts: retrying,
   },
   /**
+   * Raises an incident whose callers crossed the policy's caller_volume threshold. `key`: the
+   * crossing (the caller report that crossed it, or the merge that did), as logged with
+   * caller_volume_reached; its request key makes a second run change nothing.
+   */
+  "callers.volume-raise": {
+    queue: QUEUE_NAMES.intake,
+    schema: z.object({ incidentId: z.uuid(), key: z.string().min(1) }),
+    opts: { ...retrying, attempts: 10 },
+  },
+  /**
    * Posts one outbox row to Slack, exactly once. `slotAt`: its reserved turn in the channel.
    * `sharedIn`: for a row that shares its channel's turn (an announcement), where and what it
    * is, so that the job joins or takes the turn without reading the row first.
@@ -191,6 +201,7 @@ export const jobIds = {
   finishSetup: (incidentId: string) => `finish-setup-${incidentId}`,
   promote: (incidentId: string) => `promote-${incidentId}`,
   deliver: (outboxId: string) => `deliver-${outboxId}`,
+  volumeRaise: (key: string) => `volume-${key.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
   externalDeliver: (deliveryId: string) => `external-${deliveryId}`,
   // One per version: a change made while an earlier refresh runs still gets its own.
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,

@@ -1,3 +1,4 @@
+import { listUnraisedCrossings, volumeRaiseDone } from "../db/queries/caller-volume.js";
 import { getExternalDelivery, listStalePendingExternal } from "../db/queries/external-deliveries.js";
 import {
   cardBehind,
@@ -19,6 +20,8 @@ const GRACE_MS = 30_000;
 const BATCH = 500;
 /** A review document that Slack kept refusing (bot removed from the channel) stops being retried. */
 const PUBLISH_GIVE_UP_MS = 7 * 86_400_000;
+/** A caller-volume crossing older than this is history: its callers have long been dealt with. */
+const RAISE_GIVE_UP_MS = 86_400_000;
 
 /**
  * PostgreSQL is the record of what must happen; Redis only holds the jobs that make it happen.
@@ -28,7 +31,7 @@ const PUBLISH_GIVE_UP_MS = 7 * 86_400_000;
 export async function sweep(
   deps: Deps,
   opts: { graceMs?: number } = {},
-): Promise<{ setups: number; deliveries: number; redraws: number }> {
+): Promise<{ setups: number; deliveries: number; redraws: number; raises: number }> {
   const before = new Date(deps.clock.now().getTime() - (opts.graceMs ?? GRACE_MS));
   let setups = 0;
   for (const { id } of await listIncidentsAwaitingSetup(deps.db, { loggedBefore: before, limit: BATCH })) {
@@ -61,10 +64,11 @@ export async function sweep(
   }
   const publications = await requeuePublications(deps, before);
   const redraws = await requeueRedraws(deps, before);
-  if (setups + deliveries + publications + redraws > 0) {
-    deps.logger.info({ setups, deliveries, publications, redraws }, "sweep requeued work");
+  const raises = await requeueVolumeRaises(deps, before);
+  if (setups + deliveries + publications + redraws + raises > 0) {
+    deps.logger.info({ setups, deliveries, publications, redraws, raises }, "sweep requeued work");
   }
-  return { setups, deliveries, redraws };
+  return { setups, deliveries, redraws, raises };
 }
 
 /** Completed reviews whose document never reached Slack (enqueue failed after commit, Redis lost it). */
@@ -103,6 +107,24 @@ async function requeueRedraws(deps: Deps, before: Date): Promise<number> {
       "card.refresh",
       { incidentId: id },
       { jobId: jobIds.cardRefresh(id, version), stillDue: () => cardBehind(deps.db, id, version) },
+    );
+  }
+  return queued;
+}
+
+/**
+ * Caller-volume crossings whose raise never ran to the end: logged with the report that
+ * crossed, but the job was never queued (Redis down) or was lost (Redis flushed).
+ */
+async function requeueVolumeRaises(deps: Deps, before: Date): Promise<number> {
+  const after = new Date(before.getTime() - RAISE_GIVE_UP_MS);
+  let queued = 0;
+  for (const { incidentId, key } of await listUnraisedCrossings(deps.db, { before, after, limit: BATCH })) {
+    queued += await ensureJob(
+      deps,
+      "callers.volume-raise",
+      { incidentId, key },
+      { jobId: jobIds.volumeRaise(key), stillDue: async () => !(await volumeRaiseDone(deps.db, key)) },
     );
   }
   return queued;

@@ -11,6 +11,7 @@ import { batcher } from "../lib/batcher.js";
 import { describeError } from "../lib/logger.js";
 import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
+import { raiseForCallerVolume } from "../services/caller-volume.js";
 import { refreshCard } from "../services/card-refresh.js";
 import type { Deps } from "../services/deps.js";
 import { editAcknowledgedDms } from "../services/escalation.js";
@@ -43,6 +44,7 @@ const PROCESSORS: Processors = {
   "incident.setup": (ctx, data) => setUpIncident(ctx.deps, data.incidentId),
   "incident.finish-setup": (ctx, data) => finishSetUp(ctx.deps, data.incidentId),
   "incident.promote": (ctx, data) => promoteIncident(ctx.deps, data),
+  "callers.volume-raise": (ctx, data) => raiseForCallerVolume(ctx.deps, data),
   "slack.deliver": (ctx, data) => deliverJob(ctx, data),
   "external.deliver": (ctx, data) => deliverExternal(ctx.deps, data.deliveryId),
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../domain/log.js";
 /** Block Kit text helpers. Slack counts characters; these keep every string inside its limit. */
 export const plain = (text: string, max = 3000) => ({
   type: "plain_text" as const,
@@ -58,7 +59,9 @@ function fallbackDate(at: Date, zone: string): string {
   return `${parts.day} ${parts.month} ${parts.year} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
-export const userMention = (id: string | null | undefined) => (id ? `<@${id}>` : "_unassigned_");
+/** A person as Slack shows them; the `system` actor (an automatic change) reads "Switchboard". */
+export const userMention = (id: string | null | undefined) =>
+  id === SYSTEM_ACTOR ? "Switchboard" : id ? `<@${id}>` : "_unassigned_";
 export const channelMention = (id: string | null | undefined) => (id ? `<#${id}>` : "_being created…_");
 
 /**

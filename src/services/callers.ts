@@ -9,6 +9,7 @@ import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
+import { queueVolumeRaise, recordVolumeCrossing } from "./caller-volume.js";
 import type { Deps } from "./deps.js";
 import type { Refusal } from "./mutate-incident.js";
 
@@ -17,6 +18,8 @@ export type AddCallerInput = NewCallerReportInput;
 export interface CallerAdded {
   incident: IncidentRow;
   reference: string;
+  /** The caller report (the one recorded before, for a resubmission). */
+  reportId: string;
   /** False when this submission had been recorded before (nothing more was written). */
   created: boolean;
   /** Set when this caller took the incident over its caller-volume threshold. */
@@ -48,7 +51,8 @@ export async function addCallerReport(
     const before = rule && since ? await callersSince(tx, incident.id, since) : 0;
     const report = await insertCallerReport(tx, input);
     const reference = formatReference(incident.number);
-    if (!report.created) return ok({ incident, reference, created: false, volume: null });
+    if (!report.created)
+      return ok({ incident, reference, reportId: report.id, created: false, volume: null });
     await appendLog(tx, {
       incidentId: incident.id,
       actor: input.reportedBy,
@@ -65,11 +69,16 @@ export async function addCallerReport(
       rule && volumeCrossed(before, after, rule.threshold)
         ? { callers: after, withinMs: rule.withinMs }
         : null;
-    return ok({ incident, reference, created: true, volume });
+    // Logged with the report, so the raise it calls for is found again if its job is lost.
+    if (rule && volume) {
+      await recordVolumeCrossing(tx, incident.id, { key: report.id, threshold: rule.threshold, ...volume });
+    }
+    return ok({ incident, reference, reportId: report.id, created: true, volume });
   });
   if (outcome.ok && outcome.value.created) {
     deps.metrics.callerReportsAdded.inc({ channel: input.reportChannel });
     await redrawForCallers(deps, input.incidentId);
+    if (outcome.value.volume) await queueVolumeRaise(deps, input.incidentId, outcome.value.reportId);
   }
   return outcome;
 }

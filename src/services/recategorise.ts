@@ -1,3 +1,4 @@
+import type { Tx } from "../db/client.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import type { Impact, Priority, Urgency } from "../domain/incident.js";
 import { authorize, isDowngradeOfMajor } from "../domain/permissions.js";
@@ -17,6 +18,17 @@ export interface Recategorisation {
   major?: boolean;
 }
 
+export interface RecategoriseInput {
+  incidentId: string;
+  actor: string;
+  /** The changes, or how to work them out from the locked row (null: nothing to change). */
+  changes: Recategorisation | ((incident: IncidentRow) => Recategorisation | null);
+  reason: string;
+  requestKey?: string;
+  /** More writes in the change's transaction (e.g. a DM about it); returns outbox ids to deliver. */
+  also?: (tx: Tx, before: IncidentRow, after: IncidentRow) => Promise<string[]>;
+}
+
 const FIELDS = ["impact", "urgency", "matrixPriority", "priority", "type", "major"] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -25,17 +37,23 @@ type Field = (typeof FIELDS)[number];
  * and new value and the reason; the priority is recomputed from the matrix unless overridden;
  * lowering a P1/P2 needs a role the policy names.
  */
-export function recategorise(
-  deps: Deps,
-  p: { incidentId: string; actor: string; changes: Recategorisation; reason: string; requestKey?: string },
-): Promise<ChangeOutcome> {
-  return changeIncident(deps, p, (incident) => decide(deps, incident, p));
+export function recategorise(deps: Deps, p: RecategoriseInput): Promise<ChangeOutcome> {
+  return changeIncident(deps, p, (incident) => {
+    const changes = typeof p.changes === "function" ? p.changes(incident) : p.changes;
+    if (!changes) return err(noChange(incident));
+    return decide(deps, incident, { ...p, changes });
+  });
 }
+
+const noChange = (incident: IncidentRow): Refusal => ({
+  code: "no_change",
+  message: `${formatReference(incident.number)} already has that categorisation; nothing changed.`,
+});
 
 function decide(
   deps: Deps,
   incident: IncidentRow,
-  p: { actor: string; changes: Recategorisation; reason: string },
+  p: Omit<RecategoriseInput, "changes"> & { changes: Recategorisation },
 ): Result<Change, Refusal> {
   const ref = formatReference(incident.number);
   if (!p.reason.trim())
@@ -64,9 +82,7 @@ function decide(
   }
   const changed = FIELDS.filter((f) => next[f] !== incident[f]);
   const overrideChanged = next.priorityOverrideReason !== incident.priorityOverrideReason;
-  if (changed.length === 0 && !overrideChanged) {
-    return err({ code: "no_change", message: `${ref} already has that categorisation; nothing changed.` });
-  }
+  if (changed.length === 0 && !overrideChanged) return err(noChange(incident));
   return ok({
     patch: next,
     log: changed.map((field) => ({
@@ -74,8 +90,10 @@ function decide(
       details: { field, from: incident[field], to: next[field], reason: p.reason },
     })),
     // A type with a playbook brings its checklist, unless the incident already has one.
-    also: (tx, updated) =>
-      updated.type !== incident.type ? queuePlaybookChecklist(tx, deps.policy, updated) : Promise.resolve([]),
+    also: async (tx, updated) => [
+      ...(updated.type !== incident.type ? await queuePlaybookChecklist(tx, deps.policy, updated) : []),
+      ...((await p.also?.(tx, incident, updated)) ?? []),
+    ],
     message: `${ref} re-categorised: ${changed.map((f) => `${f} ${incident[f]} → ${next[f]}`).join(", ") || "override reason updated"}.`,
   });
 }

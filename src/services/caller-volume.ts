@@ -1,0 +1,110 @@
+import type { DbOrTx, Tx } from "../db/client.js";
+import {
+  getVolumeCrossing,
+  markVolumeRaiseDone,
+  type VolumeCrossing,
+  volumeRequestKey,
+} from "../db/queries/caller-volume.js";
+import { appendLog } from "../db/queries/incident-log.js";
+import { upsertOutbox } from "../db/queries/outbox.js";
+import type { IncidentRow } from "../db/schema/index.js";
+import { outboxKey } from "../delivery/purposes.js";
+import { volumeRaiseOf, volumeReason } from "../domain/caller-volume.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { callerVolumeOf } from "../domain/policy-types.js";
+import { formatReference } from "../domain/reference.js";
+import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
+import { volumeRaisedDm } from "../messages/caller-volume.js";
+import type { Deps } from "./deps.js";
+import { recategorise } from "./recategorise.js";
+
+/**
+ * In the transaction whose callers crossed the threshold (under the incident's row lock): logs
+ * the crossing, so its raise can always be found again if the job queued after commit is lost.
+ */
+export async function recordVolumeCrossing(tx: DbOrTx, incidentId: string, crossing: VolumeCrossing) {
+  await appendLog(tx, {
+    incidentId,
+    actor: SYSTEM_ACTOR,
+    kind: "caller_volume_reached",
+    details: { ...crossing },
+  });
+}
+
+/** After commit: queues the crossing's raise. If Redis is down, the sweep queues it later. */
+export async function queueVolumeRaise(deps: Deps, incidentId: string, key: string): Promise<void> {
+  try {
+    await deps.jobs.enqueue("callers.volume-raise", { incidentId, key }, { jobId: jobIds.volumeRaise(key) });
+  } catch (e) {
+    deps.logger.warn({ incidentId, err: describeError(e) }, "caller volume raise not queued; the sweep will");
+  }
+}
+
+/**
+ * The job: re-categorises the incident by `system` with the reason "caller volume: 10 callers
+ * in 15 minutes", raising impact and urgency to at least the policy's levels (never lowering)
+ * and setting the major flag if asked. The crossing's request key makes a retried or re-queued
+ * job change nothing twice; an incident already at that level (or resolved, closed, merged) is
+ * left as it is and nothing more is logged. The owner (the reporter while unowned) gets a DM in
+ * the same transaction; stakeholders hear the priority change as any other.
+ */
+export async function raiseForCallerVolume(
+  deps: Deps,
+  p: { incidentId: string; key: string },
+): Promise<"raised" | "unchanged" | "gone"> {
+  const log = deps.logger.child({ component: "callers.volume" });
+  const crossing = await getVolumeCrossing(deps.db, p);
+  if (!crossing) return "gone";
+  const outcome = await recategorise(deps, {
+    incidentId: p.incidentId,
+    actor: SYSTEM_ACTOR,
+    requestKey: volumeRequestKey(p.key),
+    reason: volumeReason(crossing.callers, crossing.withinMs),
+    changes: (incident) => raiseFor(deps, incident),
+    also: (tx, before, after) => tellOfRaise(tx, deps, before, after, crossing),
+  });
+  if (outcome.ok) {
+    if (!outcome.duplicate) {
+      const reference = formatReference(outcome.incident.number);
+      log.info(
+        { incidentId: p.incidentId, reference, priority: outcome.incident.priority },
+        "caller volume raised",
+      );
+    }
+    return outcome.duplicate ? "unchanged" : "raised";
+  }
+  // Nothing to change: recorded, so the sweep does not come back to it.
+  await markVolumeRaiseDone(deps.db, p.key);
+  log.info({ incidentId: p.incidentId, code: outcome.code }, "caller volume: nothing to raise");
+  return "unchanged";
+}
+
+/** What the incident's type's rule raises now; null when nothing (or when it is no longer worked). */
+function raiseFor(deps: Deps, incident: IncidentRow) {
+  // A resolved incident's callers are ringing about the fix, not a growing outage.
+  if (incident.status === "resolved" || incident.status === "closed" || incident.mergedIntoId) return null;
+  const rule = callerVolumeOf(deps.policy, incident.type);
+  return rule ? volumeRaiseOf(incident, rule.raise, deps.policy.priorityMatrix) : null;
+}
+
+/** The owner's DM (the reporter's while nobody owns it), written with the change. */
+function tellOfRaise(
+  tx: Tx,
+  deps: Deps,
+  before: IncidentRow,
+  after: IncidentRow,
+  crossing: VolumeCrossing,
+): Promise<string[]> {
+  const recipient = after.ownerId ?? after.reporterId;
+  if (!recipient || recipient === deps.botUserId) return Promise.resolve([]);
+  return upsertOutbox(tx, [
+    {
+      incidentId: after.id,
+      dedupeKey: outboxKey.change("volume_dm", after, recipient),
+      purpose: "volume_dm",
+      channel: recipient,
+      message: volumeRaisedDm(before, after, crossing),
+    },
+  ]);
+}
