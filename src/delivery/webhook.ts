@@ -91,6 +91,7 @@ export function webhookBody(
       closed_at: s.closedAt ?? null,
       next_update_by: s.nextUpdateBy ?? null,
       slack_channel: s.channelId ?? null,
+      callers: s.callers ?? 0,
     },
     change: changeOf(e),
   });

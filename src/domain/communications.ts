@@ -79,6 +79,11 @@ export interface IncidentSnapshot {
   nextUpdateBy: string | null;
   /** The incident channel, if it has one. */
   channelId: string | null;
+  /**
+   * Callers who reported it so far (a count, never who). Absent from deliveries written before
+   * callers were counted: read it as 0.
+   */
+  callers?: number;
 }
 
 /**

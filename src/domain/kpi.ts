@@ -1,3 +1,4 @@
+import type { CallerKpi } from "./caller-figures.js";
 import type { Priority } from "./incident.js";
 import { joinWithOr } from "./lifecycle.js";
 import { holdsAny, roleHolders } from "./permissions.js";
@@ -26,6 +27,10 @@ import type { Policy } from "./policy-types.js";
  * - Breaches: SLA clocks of these incidents that breached (one per clock and plan), by clock.
  * - Escalations by level: escalation DMs sent (`escalation_sent` log entries), by the authority
  *   level they went to (1 = first rung), automatic ladder steps and manual escalations apart.
+ * - Contacts per incident: caller reports of the period's incidents (wherever they were first
+ *   added: a duplicate's callers count with its master), mean and median over every incident
+ *   logged in the period (one without callers counts 0), per priority, and by each report's
+ *   own report channel.
  * - Improvement actions: every action open now, and how many of them are past their due time;
  *   the backlog is not limited to the period, it is what is left to do today.
  */
@@ -87,6 +92,8 @@ export interface KpiFigures {
    * "phone", …): posts to stakeholders, emails and webhooks sent, and those logged by hand.
    */
   communications?: Counted[];
+  /** Contacts (caller reports) per incident: mean, median, per priority, per report channel. */
+  callers?: CallerKpi;
 }
 
 /** met / (met + missed) as a percentage, or null when nothing is decided. */

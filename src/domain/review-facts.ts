@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { type CallerBreakdown, callersFactLine } from "./caller-figures.js";
 import { type CommunicationCounts, communicationCounts, communicationsLine } from "./communication-counts.js";
 import { formatDuration } from "./duration.js";
 import { roleLabel } from "./permissions.js";
@@ -75,6 +76,8 @@ export interface ReviewFacts {
   breaches: Breach[];
   /** Everyone told, by channel: Slack posts, emails, webhooks and communications logged by hand. */
   communications: CommunicationCounts;
+  /** Callers by how they got in touch, and their callbacks (counts only); null without callers. */
+  callers: CallerBreakdown | null;
 }
 
 const str = (d: Record<string, unknown>, key: string): string | null => {
@@ -94,6 +97,8 @@ export function reviewFacts(p: {
   clockLabel: (name: string) => string;
   /** Reference point for a clock that is still running (its margin so far). */
   now: Date;
+  /** The incident's caller reports, counted (db/queries/caller-figures.ts). */
+  callers?: CallerBreakdown;
 }): ReviewFacts {
   const { incident, log } = p;
   const byName = new Map(p.clocks.map((c) => [c.name, c]));
@@ -119,6 +124,7 @@ export function reviewFacts(p: {
     resolve: slaOutcome("resolve", byName.get("resolve"), incident, p.now),
     breaches: breaches(log, byName),
     communications: communicationCounts(log),
+    callers: p.callers && p.callers.callers > 0 ? p.callers : null,
   };
 }
 
@@ -203,6 +209,8 @@ export interface FactLines {
   breaches: string[];
   /** One line: "Communications: 9 — 5 Slack, 2 email, 1 phone, 1 webhook". */
   communications: string[];
+  /** One line: "Callers: 37 (phone 30, email 5, chat 2) · callbacks: 12 wanted, 11 made"; empty without callers. */
+  callers?: string[];
 }
 
 /**
@@ -234,7 +242,14 @@ export function factLines(
         b.dueAt ? ` (was due ${formatReviewTime(b.dueAt, p.timezone)})` : ""
       }`,
   );
-  return { times, sla, breaches, communications: [communicationsLine(facts.communications)] };
+  const callers = facts.callers ? callersFactLine(facts.callers) : null;
+  return {
+    times,
+    sla,
+    breaches,
+    communications: [communicationsLine(facts.communications)],
+    callers: callers ? [callers] : [],
+  };
 }
 
 /** "Time to resolve: 3h 10m against 4h — met, 50m to spare". */

@@ -4,12 +4,15 @@ import { mrkdwn, plain } from "./text.js";
 
 /**
  * A view holds at most 100 blocks: your incidents (≤ 20) and the team's by priority (≤ 60),
- * each one section whose accessory is its next action, plus at most 12 headings and notes.
+ * each one section whose accessory is its next action, plus at most 12 headings and notes, and
+ * the resolved incidents with callbacks still to make (≤ 5, a divider, a heading and a note).
  */
 const MINE_MAX = 20;
 const TEAM_MAX = 60;
+/** Resolved incidents whose callers wait for a callback: a heading, these and a "more" line. */
+export const CALLBACKS_MAX = 5;
 
-export function homeView(p: { mine: ListRow[]; open: ListRow[]; timezone: string }) {
+export function homeView(p: { mine: ListRow[]; open: ListRow[]; callbacks?: ListRow[]; timezone: string }) {
   const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
   const row = (i: ListRow) => incidentSection(i, p.timezone);
   const team = p.open.slice(0, TEAM_MAX);
@@ -30,6 +33,16 @@ export function homeView(p: { mine: ListRow[]; open: ListRow[]; timezone: string
   if (team.length === 0) blocks.push(section("None."));
   if (p.open.length > TEAM_MAX)
     blocks.push(section(`…and ${p.open.length - TEAM_MAX} more: \`/incident list\`.`));
+  const callbacks = p.callbacks ?? [];
+  if (callbacks.length > 0) {
+    blocks.push(
+      { type: "divider" },
+      { type: "header", text: plain("Callbacks to make", 150) },
+      ...callbacks.slice(0, CALLBACKS_MAX).map(row),
+    );
+    if (callbacks.length > CALLBACKS_MAX)
+      blocks.push(section("…and more: see each incident's callback list in its channel or thread."));
+  }
   blocks.push({
     type: "context",
     elements: [mrkdwn("Type `/incident` anywhere to log an incident; `/incident help` for more.")],

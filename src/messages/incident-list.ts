@@ -1,4 +1,6 @@
 import type { IncidentRow } from "../db/schema/index.js";
+import { callersWord } from "../domain/caller-figures.js";
+import type { CallerCounts } from "../domain/callers.js";
 import { clockWords, type DeadlineStatus, type NextAction } from "../domain/deadline-status.js";
 import { STATUS_LABELS } from "../domain/incident.js";
 import { ACTION_LABELS } from "../domain/lifecycle.js";
@@ -15,6 +17,8 @@ export type ListItem = Pick<
 export interface ListRow extends ListItem {
   deadline?: DeadlineStatus | null;
   next?: NextAction | null;
+  /** Its callers, counted (the Home tab); never who they are. */
+  callers?: CallerCounts;
 }
 
 /** "🔴 acknowledge overdue by 2 min", "🟠 update due in 4 min", "resolve by <date>", "⏸️ resolve clock paused". */
@@ -71,9 +75,16 @@ export function incidentSection(i: ListRow, timezone: string) {
   const accessory = nextActionButton(i);
   return {
     type: "section",
-    text: mrkdwn(incidentLine(i, timezone)),
+    text: mrkdwn(incidentLine(i, timezone) + callersPart(i.callers)),
     ...(accessory ? { accessory } : {}),
   };
+}
+
+/** " · 37 callers · callbacks to make: 3": counts only; empty before the first caller. */
+export function callersPart(c: CallerCounts | undefined): string {
+  if (!c || c.callers === 0) return "";
+  const toMake = c.callbacksOutstanding > 0 ? ` · callbacks to make: ${c.callbacksOutstanding}` : "";
+  return ` · ${callersWord(c.callers)}${toMake}`;
 }
 
 /** "🔴 2 overdue · 🟠 1 due soon", or null when nothing presses. */

@@ -1,3 +1,4 @@
+import { contactsKpiLine } from "../domain/caller-figures.js";
 import { channelWord } from "../domain/communication-counts.js";
 import { REPORT_CHANNEL_LABELS, type ReportChannel } from "../domain/incident.js";
 import {
@@ -122,6 +123,7 @@ export function kpiReportMessage(p: {
         `*Most affected services:* ${count_(f.services, (k) => k)}`,
         `*Improvement actions:* ${f.actions.open} open, ${f.actions.overdue} overdue`,
         ...(f.communications ? [`*Communications:* ${communicationsLine(f.communications, count)}`] : []),
+        ...(f.callers ? [`*Contacts per incident:* ${contactsKpiLine(f.callers)}`] : []),
       ].join("\n"),
     ),
     { type: "context", elements: [mrkdwn(p.footer)] },

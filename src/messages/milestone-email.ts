@@ -1,3 +1,4 @@
+import { callersWord } from "../domain/caller-figures.js";
 import type { CommunicationEvent, IncidentSnapshot } from "../domain/communications.js";
 import { assertNever, STATUS_LABELS } from "../domain/incident.js";
 import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
@@ -161,6 +162,7 @@ function content(s: IncidentSnapshot, e: CommunicationEvent, ctx: MilestoneEmail
     ["Logged at", emailDate(s.loggedAt, ctx.timezone)],
   ];
   if (nextUpdateBy) facts.push(["Next update by", emailDate(nextUpdateBy, ctx.timezone)]);
+  if (s.callers) facts.push(["Customers affected so far", callersWord(s.callers)]);
   return {
     sentence: milestoneSentence(s, e, ctx.names),
     sections,

@@ -1,4 +1,5 @@
 import type { IncidentRow } from "../db/schema/index.js";
+import { customersAffectedLine } from "../domain/caller-figures.js";
 import { formatDuration } from "../domain/duration.js";
 import { STATUS_LABELS } from "../domain/incident.js";
 import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
@@ -86,17 +87,21 @@ export function milestoneHead(i: Subject, e: MilestoneEvent): string {
 
 /**
  * A milestone notice for a stakeholder channel: short and scannable (what it is, what changed,
- * where to read more), never the whole card and never the caller reference. Its `text` is the
- * whole notice on two lines, which a roundup lists as it is.
+ * where to read more, how many customers called so far), never the whole card and never the
+ * caller reference. Its `text` is the whole notice on two lines, which a roundup lists as it is.
  */
-export function milestoneNotice(i: Subject, e: MilestoneEvent) {
+export function milestoneNotice(i: Subject, e: MilestoneEvent, callers = 0) {
   const head = milestoneHead(i, e);
   const line = milestoneLine(e);
+  const affected = customersAffectedLine(callers);
   return {
     text: clip(`${head}\n${line}`, 3000),
     blocks: [
       { type: "section", text: mrkdwn(`${head}\n${line}`) },
-      { type: "context", elements: [mrkdwn(`Details and updates: ${workPlaceMention(i)}`)] },
+      {
+        type: "context",
+        elements: [mrkdwn(`${affected ? `${affected} · ` : ""}Details and updates: ${workPlaceMention(i)}`)],
+      },
     ],
   };
 }

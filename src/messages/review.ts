@@ -52,6 +52,9 @@ export function factBlocks(lines: FactLines, timezone: string) {
           },
         ]
       : []),
+    ...(lines.callers?.length
+      ? [{ type: "context", block_id: "review_fact_callers", elements: [mrkdwn(lines.callers.join("\n"))] }]
+      : []),
   ];
 }
 
@@ -267,6 +270,9 @@ export function reviewSummary(
       { type: "section", text: mrkdwn(linesText("Breaches", p.lines.breaches, "none")) },
       ...(p.lines.communications.length > 0
         ? [{ type: "context", elements: [mrkdwn(p.lines.communications.join("\n"))] }]
+        : []),
+      ...(p.lines.callers?.length
+        ? [{ type: "context", elements: [mrkdwn(p.lines.callers.join("\n"))] }]
         : []),
       { type: "section", text: mrkdwn(linesText("Preventive actions", actions, "none agreed")) },
       { type: "context", elements: [mrkdwn("The full review follows as a Markdown document.")] },

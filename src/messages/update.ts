@@ -1,4 +1,5 @@
 import type { IncidentRow, StakeholderUpdateRow } from "../db/schema/index.js";
+import { customersAffectedLine } from "../domain/caller-figures.js";
 import { STATUS_LABELS } from "../domain/incident.js";
 import { formatReference } from "../domain/reference.js";
 import { impactBlocks, recordedImpactOf } from "./floor.js";
@@ -22,9 +23,11 @@ type Update = Pick<StakeholderUpdateRow, "happening" | "customerImpact" | "nextU
 
 /**
  * A stakeholder update. The same text goes to the incident channel and every stakeholder
- * channel; it carries no caller reference (the form warns not to type one).
+ * channel; it carries no caller reference (the form warns not to type one), and of the callers
+ * only how many there are so far.
  */
-export function stakeholderUpdateMessage(i: UpdateIncident, u: Update, timezone: string) {
+export function stakeholderUpdateMessage(i: UpdateIncident, u: Update, timezone: string, callers = 0) {
+  const affected = customersAffectedLine(callers);
   const ref = formatReference(i.number);
   const heading = `${ref} update · ${i.priority} · ${STATUS_LABELS[i.status]}`;
   return {
@@ -37,6 +40,7 @@ export function stakeholderUpdateMessage(i: UpdateIncident, u: Update, timezone:
         type: "section",
         text: mrkdwn(`*Customer impact now*\n${escapeMrkdwn(clip(u.customerImpact, 2800))}`),
       },
+      ...(affected ? [{ type: "context", elements: [mrkdwn(affected)] }] : []),
       ...impactBlocks(recordedImpactOf(i), timezone),
       {
         type: "section",

@@ -1,5 +1,6 @@
 import type { Tx } from "../db/client.js";
 import { briefingIdsOf } from "../db/queries/briefings.js";
+import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import type { NewOutboxMessage } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
@@ -47,8 +48,11 @@ export async function communicateChange(
   const channels = stakeholderChannelsFor(deps, after);
   const external: string[] = [];
   const occurredAt = deps.clock.now();
+  // How many customers called so far helps stakeholders size it: one count, never who.
+  const heard = events.length > 0 && channels.length > 0;
+  const callers = heard ? (await callerCountsOf(tx, after.id, occurredAt)).callers : 0;
   for (const event of events) {
-    const notice = milestoneNotice(after, event);
+    const notice = milestoneNotice(after, event, callers);
     for (const channel of channels.filter((c) => c.hears(event.milestone)))
       posts.push(post("milestone", channel.id, `${event.milestone}:${channel.id}`, notice));
     external.push(

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../db/client.js";
+import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { insertExternalDeliveries, type NewExternalDelivery } from "../db/queries/external-deliveries.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
@@ -15,8 +16,8 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import type { Deps } from "./deps.js";
 
-/** The incident as an email or webhook shows it: no caller reference, no caller detail. */
-export function snapshotOf(deps: Pick<Deps, "policy">, i: IncidentRow): IncidentSnapshot {
+/** The incident as an email or webhook shows it: no caller reference, no caller detail, a caller count. */
+export function snapshotOf(deps: Pick<Deps, "policy">, i: IncidentRow, callers = 0): IncidentSnapshot {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     id: i.id,
@@ -34,6 +35,7 @@ export function snapshotOf(deps: Pick<Deps, "policy">, i: IncidentRow): Incident
     closedAt: iso(i.closedAt),
     nextUpdateBy: i.status === "resolved" || i.status === "closed" ? null : iso(i.nextUpdateDueAt),
     channelId: i.channelId,
+    callers,
   };
 }
 
@@ -65,7 +67,12 @@ export async function writeExternalDeliveries(
     (a) => !p.only || p.only.has(a.key),
   );
   if (audiences.length === 0) return [];
-  const content = { snapshot: snapshotOf(deps, incident), event, occurredAt: p.occurredAt.toISOString() };
+  const { callers } = await callerCountsOf(db, incident.id, p.occurredAt);
+  const content = {
+    snapshot: snapshotOf(deps, incident, callers),
+    event,
+    occurredAt: p.occurredAt.toISOString(),
+  };
   const rows: NewExternalDelivery[] = audiences.map((a) => ({
     incidentId: incident.id,
     dedupeKey: outboxKey.external(incident.id, p.occasion, event.milestone, a.key),

@@ -1,6 +1,8 @@
 import type { View } from "@slack/web-api";
+import { incidentsWithCallbacksToMake } from "../db/queries/caller-figures.js";
+import { callerCountsFor } from "../db/queries/caller-reports.js";
 import { listIncidents } from "../db/queries/incidents.js";
-import { homeView } from "../messages/home.js";
+import { CALLBACKS_MAX, homeView } from "../messages/home.js";
 import type { Deps } from "./deps.js";
 import { incidentRows } from "./incident-rows.js";
 
@@ -9,18 +11,31 @@ import { incidentRows } from "./incident-rows.js";
  * each with its most pressing deadline and next action.
  */
 export async function publishHome(deps: Deps, userId: string): Promise<void> {
-  const [mine, open] = await Promise.all([
+  const [mine, open, callbacks] = await Promise.all([
     listIncidents(deps.db, { filter: "mine", userId, limit: 20 }),
     listIncidents(deps.db, { filter: "open", userId, limit: 61 }),
+    incidentsWithCallbacksToMake(deps.db, CALLBACKS_MAX + 1),
   ]);
-  // One read of the clocks for both lists: yours are usually among the team's too.
-  const both = [...new Map([...mine, ...open].map((i) => [i.id, i])).values()];
-  const rows = await incidentRows(deps, both, deps.clock.now());
-  const mineIds = new Set(mine.map((i) => i.id));
-  const openIds = new Set(open.map((i) => i.id));
+  const now = deps.clock.now();
+  // One read of the clocks and the caller counts for every list: yours are usually among the team's too.
+  const all = [...new Map([...mine, ...open, ...callbacks].map((i) => [i.id, i])).values()];
+  const [rows, counts] = await Promise.all([
+    incidentRows(deps, all, now),
+    callerCountsFor(
+      deps.db,
+      all.map((i) => i.id),
+      now,
+    ),
+  ]);
+  const counted = rows.map((r) => ({ ...r, callers: counts.get(r.id) }));
+  const of = (list: Array<{ id: string }>) => {
+    const ids = new Set(list.map((i) => i.id));
+    return counted.filter((r) => ids.has(r.id));
+  };
   const view = homeView({
-    mine: rows.filter((r) => mineIds.has(r.id)),
-    open: rows.filter((r) => openIds.has(r.id)),
+    mine: of(mine),
+    open: of(open),
+    callbacks: of(callbacks),
     timezone: deps.policy.timezone,
   });
   await deps.slack.views.publish({ user_id: userId, view: view as unknown as View });

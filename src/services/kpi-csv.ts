@@ -16,7 +16,8 @@ import { csvField } from "./export-log.js";
  * incident row's `escalation_level` column only tracks escalations by hand.
  *
  * Personal data stays out: no caller reference (it lives in its own table and is never joined),
- * and no free text beyond the title, which stakeholders see anyway.
+ * and no free text beyond the title, which stakeholders see anyway. Callers are counts only
+ * (`callers`, `callbacks_wanted`): who called never leaves caller_report_contacts.
  */
 
 const KPI_CSV_HEADER = [
@@ -44,6 +45,8 @@ const KPI_CSV_HEADER = [
   "escalation_level",
   "owner",
   "reporter",
+  "callers",
+  "callbacks_wanted",
 ] as const;
 
 const PAGE_SIZE = 2_000;
@@ -82,6 +85,8 @@ function record(r: Row, timezone: string): string[] {
     text(r.escalation_level),
     text(r.owner_id),
     text(r.reporter_id),
+    text(r.callers),
+    text(r.callbacks_wanted),
   ];
 }
 

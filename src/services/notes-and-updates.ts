@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { insertStakeholderUpdate } from "../db/queries/stakeholder-updates.js";
 import type { IncidentRow, StakeholderUpdateRow } from "../db/schema/index.js";
@@ -120,7 +121,8 @@ export function postStakeholderUpdate(deps: Deps, p: UpdateInput) {
           nextUpdateAt: p.nextUpdateAt,
         });
         written = row;
-        const message = stakeholderUpdateMessage(updated, row, deps.policy.timezone);
+        const { callers } = await callerCountsOf(tx, incident.id, now);
+        const message = stakeholderUpdateMessage(updated, row, deps.policy.timezone, callers);
         // In a thread, the incident's copy is a reply there; the working channel may also be a
         // stakeholder channel, which then gets its own copy at the top.
         const thread = place?.threadTs ? place : null;

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../db/client.js";
+import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { cardFactsOf } from "../db/queries/card-facts.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { planFor } from "../domain/communications.js";
@@ -7,6 +8,7 @@ import { personalDataViewers } from "../domain/permissions.js";
 import { type Policy, typeLabel } from "../domain/policy-types.js";
 import { planLine } from "../messages/communication-plan.js";
 import { incidentCard } from "../messages/incident-card.js";
+import type { Deps } from "./deps.js";
 import { clockLabel } from "./sla-plan.js";
 
 /** The responder card, read fresh so it shows the current state and the caller reference. */
@@ -45,6 +47,19 @@ export async function renderResponderCard(
       postedAt: briefing.postedAt,
       status: briefingStatus(policy.teams, briefing.confirmations),
     },
+  });
+}
+
+/** The stakeholder card: no caller reference, and of the callers only their counts. */
+export async function renderStakeholderCard(
+  deps: Pick<Deps, "db" | "policy" | "clock">,
+  incident: IncidentRow,
+) {
+  return incidentCard(incident, {
+    audience: "stakeholder",
+    typeLabel: typeLabel(deps.policy, incident.type),
+    timezone: deps.policy.timezone,
+    callers: await callerCountsOf(deps.db, incident.id, deps.clock.now()),
   });
 }
 

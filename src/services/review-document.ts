@@ -53,6 +53,7 @@ export function reviewMarkdown(p: {
     ...bullets(p.lines.breaches, "None."),
     "",
     ...(p.lines.communications.length > 0 ? ["## Communications", "", ...p.lines.communications, ""] : []),
+    ...(p.lines.callers?.length ? ["## Callers", "", ...p.lines.callers, ""] : []),
     `## Root cause (${oneLine(p.categoryLabel)})`,
     "",
     inert(r.rootCause?.trim() ?? ""),

@@ -1,4 +1,5 @@
 import type { DbOrTx, Tx } from "../db/client.js";
+import { callerBreakdownOf } from "../db/queries/caller-figures.js";
 import type { NewAction } from "../db/queries/improvement-actions.js";
 import { insertActions } from "../db/queries/improvement-actions.js";
 import { appendLog, listLog } from "../db/queries/incident-log.js";
@@ -47,8 +48,12 @@ export async function reviewFactLines(
   incident: IncidentRow,
   medium: "slack" | "document",
 ): Promise<FactLines> {
-  const [clocks, log] = await Promise.all([clocksOf(db, incident.id), listLog(db, incident.id)]);
-  const facts = reviewFacts({ incident, clocks, log, clockLabel, now: deps.clock.now() });
+  const [clocks, log, callers] = await Promise.all([
+    clocksOf(db, incident.id),
+    listLog(db, incident.id),
+    callerBreakdownOf(db, incident.id),
+  ]);
+  const facts = reviewFacts({ incident, clocks, log, clockLabel, now: deps.clock.now(), callers });
   return factLines(facts, {
     timezone: deps.policy.timezone,
     clockLabel,

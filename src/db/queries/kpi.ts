@@ -10,6 +10,7 @@ import type {
 import type { Db, DbOrTx } from "../client.js";
 import { asReport, reportStatementTimeout } from "../report-reads.js";
 import { inOneSnapshot } from "../snapshot.js";
+import { callerKpi } from "./caller-figures.js";
 
 /**
  * The KPI report's figures, computed in PostgreSQL with a few grouped queries: no incident row
@@ -272,24 +273,35 @@ export async function communicationCounts(db: DbOrTx, q: KpiQuery): Promise<Coun
  * or in none, so the report's counts add up.
  */
 export async function kpiFigures(db: Db, q: KpiQuery): Promise<KpiFigures> {
-  const [byPriority, daily, split, breaches, escalations, rootCauses, services, actions, communications] =
-    await asReport(() =>
-      inOneSnapshot(
-        db,
-        [
-          (tx) => priorityFigures(tx, q),
-          (tx) => dailyFigures(tx, q),
-          (tx) => breakdowns(tx, q),
-          (tx) => breachCounts(tx, q),
-          (tx) => escalationCounts(tx, q),
-          (tx) => rootCauseCounts(tx, q),
-          (tx) => serviceCounts(tx, q),
-          (tx) => actionBacklog(tx, q.asOf),
-          (tx) => communicationCounts(tx, q),
-        ] as const,
-        { first: reportStatementTimeout },
-      ),
-    );
+  const [
+    byPriority,
+    daily,
+    split,
+    breaches,
+    escalations,
+    rootCauses,
+    services,
+    actions,
+    communications,
+    callers,
+  ] = await asReport(() =>
+    inOneSnapshot(
+      db,
+      [
+        (tx) => priorityFigures(tx, q),
+        (tx) => dailyFigures(tx, q),
+        (tx) => breakdowns(tx, q),
+        (tx) => breachCounts(tx, q),
+        (tx) => escalationCounts(tx, q),
+        (tx) => rootCauseCounts(tx, q),
+        (tx) => serviceCounts(tx, q),
+        (tx) => actionBacklog(tx, q.asOf),
+        (tx) => communicationCounts(tx, q),
+        (tx) => callerKpi(tx, inPeriod(q)),
+      ] as const,
+      { first: reportStatementTimeout },
+    ),
+  );
   return {
     ...split,
     byPriority,
@@ -300,6 +312,7 @@ export async function kpiFigures(db: Db, q: KpiQuery): Promise<KpiFigures> {
     services,
     actions,
     communications,
+    callers,
   };
 }
 
@@ -309,7 +322,8 @@ const utc = (column: string) =>
 
 /**
  * One page of the KPI CSV's incidents, in (logged_at, number) order after the cursor `after`,
- * times as ISO 8601 in UTC; no caller reference (its table is never joined).
+ * times as ISO 8601 in UTC; no caller reference (its table is never joined), and of the callers
+ * only their counts (caller_report_contacts is never joined either).
  */
 export async function kpiCsvPage(
   db: DbOrTx,
@@ -338,7 +352,9 @@ function pageQuery(p: { from: Date; to: Date; limit: number }, after: SQL): SQL 
       ${utc("rc.due_at")} as respond_due, rc.breached_at is not null as respond_breached,
       ${utc("sc.due_at")} as resolve_due, sc.breached_at is not null as resolve_breached,
       i.reopen_count, ${escalationLevelReached(sql.raw("i.id"))} as escalation_level,
-      i.owner_id, i.reporter_id
+      i.owner_id, i.reporter_id,
+      (select count(*) from caller_reports r where r.incident_id = i.id)::int as callers,
+      (select count(*) from caller_reports r where r.incident_id = i.id and r.callback <> 'no')::int as callbacks_wanted
     from incidents i
     left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
     left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'

@@ -1,14 +1,12 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { IncidentRow } from "../../db/schema/index.js";
-import { typeLabel } from "../../domain/policy-types.js";
 import { describeError } from "../../lib/logger.js";
 import { helpReply } from "../../messages/help.js";
-import { incidentCard } from "../../messages/incident-card.js";
 import { clip, escapeMrkdwn, mrkdwn } from "../../messages/text.js";
 import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { revealFor } from "../../services/personal-data.js";
-import { renderResponderCard } from "../../services/render.js";
+import { renderResponderCard, renderStakeholderCard } from "../../services/render.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";
@@ -140,11 +138,7 @@ async function show(deps: Deps, number: number | null, ctx: CommandContext): Pro
     if (!reveal.ok) return card;
     return { ...card, blocks: [...card.blocks, { type: "section", text: mrkdwn(reveal.message) }] };
   }
-  return incidentCard(incident, {
-    audience: "stakeholder",
-    typeLabel: typeLabel(deps.policy, incident.type),
-    timezone: deps.policy.timezone,
-  });
+  return renderStakeholderCard(deps, incident);
 }
 
 /** People working the incident may see its personal data; everyone else gets the stakeholder view. */

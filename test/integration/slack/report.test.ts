@@ -415,6 +415,20 @@ function expectedFigures(now: Date): Omit<KpiFigures, "daily"> {
       inPeriod.flatMap((s) => s.comms),
       (c) => c,
     ),
+    // The seed's incidents are written directly, without caller reports: none had a contact.
+    callers: {
+      contacts: 0,
+      incidents: inPeriod.length,
+      mean: 0,
+      median: 0,
+      byPriority: priorities.map((p) => ({
+        priority: p,
+        incidents: inPeriod.filter((s) => s.priority === p).length,
+        contacts: 0,
+        mean: 0,
+      })),
+      byChannel: [],
+    },
   };
 }
 

@@ -257,6 +257,7 @@ describe("webhookBody", () => {
         closed_at: null,
         next_update_by: "2026-12-06T09:45:30.000Z",
         slack_channel: "C0INC123",
+        callers: 0,
       },
       change: { by: "U0AGENT" },
     });
@@ -305,7 +306,13 @@ describe("webhookBody", () => {
     const snapshot = { ...SNAPSHOT, callerReference: "ACC-99812", callerPhone: "+44 7700 900123" };
     const event = { milestone: "resumed", by: "U0OWNER", callerName: "Jane Caller" } as CommunicationEvent;
     const body = webhookBody(snapshot, event, "d-1");
-    expect(body).not.toMatch(/ACC-99812|7700|Jane Caller|caller/i);
+    // The one caller field is their count ("callers"); nothing else about a caller rides along.
+    expect(body.replace('"callers":0', "")).not.toMatch(/ACC-99812|7700|Jane Caller|caller/i);
+  });
+
+  it("sends the number of callers so far, never who they are", () => {
+    const body = webhookBody({ ...SNAPSHOT, callers: 37 }, { milestone: "closed", by: "U0LEAD" }, "d-1");
+    expect(JSON.parse(body).incident.callers).toBe(37);
   });
 
   it("keeps null fields that a JSON column dropped", () => {

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kpiFigures } from "../../../src/db/queries/kpi.js";
+import { type AddCallerInput, addCallerReport } from "../../../src/services/callers.js";
+import { kpiCsv } from "../../../src/services/kpi-csv.js";
+import { changeStatus } from "../../../src/services/lifecycle.js";
+import { postStakeholderUpdate } from "../../../src/services/notes-and-updates.js";
+import { reviewFactLines } from "../../../src/services/review.js";
+import { eventually } from "../../helpers/eventually.js";
+import { loadIncident, readyIncident } from "../../helpers/factories.js";
+import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { commandReply } from "../../helpers/interact.js";
+import { appHomeOpened } from "../../helpers/slack-payloads.js";
+
+/**
+ * Caller counts beyond the card: stakeholder updates and milestone notices, the Home tab,
+ * `/incident show` for someone not working the incident, the review facts, the KPI report and
+ * its CSV. Each shows how many called; none shows who (their references and callback contacts
+ * are distinctive here, and looked for everywhere at the end).
+ */
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const deps = () => h.system.deps;
+const FIRST = "ACC-COUNTS-0001";
+const PERSONAL = [FIRST, "ACC-COUNTS-", "07700 900", "caller-counts@example.com", "said privately"];
+
+let n = 0;
+function caller(incidentId: string, over: Partial<AddCallerInput> = {}): AddCallerInput {
+  n += 1;
+  return {
+    incidentId,
+    reportChannel: "phone",
+    contactedAt: new Date(Date.now() - 60_000),
+    said: "It said privately that my card was declined",
+    callback: "no",
+    reportedBy: USERS.agent,
+    submissionKey: `V-COUNTS-${n}`,
+    callerReference: `ACC-COUNTS-${String(n + 1).padStart(4, "0")}`,
+    callbackContact: null,
+    ...over,
+  };
+}
+
+const noPersonalData = (text: string) => {
+  for (const p of PERSONAL) expect(text).not.toContain(p);
+};
+
+async function homeOf(user: string): Promise<string> {
+  const published = () => h.slack.callsTo("views.publish").filter((c) => c.ok && c.args.user_id === user);
+  const before = published().length;
+  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
+    headers: { "content-type": "application/json" },
+  });
+  expect(res.status).toBe(200);
+  const call = await h.slack.waitFor(() => published()[before]);
+  return JSON.stringify(call.args.view);
+}
+
+describe("caller counts where they matter, never who called", () => {
+  let incidentId = "";
+  let reference = "";
+
+  it("a stakeholder update and a milestone notice say how many customers called so far", async () => {
+    const incident = await readyIncident(deps(), { title: "Card payments failing", callerReference: FIRST });
+    incidentId = incident.id;
+    reference = `INC-${String(incident.number).padStart(6, "0")}`;
+    for (const over of [
+      { callback: "phone" as const, callbackContact: "07700 900123" },
+      {
+        reportChannel: "email" as const,
+        callback: "email" as const,
+        callbackContact: "caller-counts@example.com",
+      },
+      { reportChannel: "chat" as const },
+    ]) {
+      const added = await addCallerReport(deps(), caller(incident.id, over));
+      expect(added.ok).toBe(true);
+    }
+    const updated = await postStakeholderUpdate(deps(), {
+      incidentId,
+      actor: USERS.lead,
+      happening: "Our card processor is failing over.",
+      customerImpact: "Card payments fail at checkout.",
+      nextUpdateAt: new Date(Date.now() + 30 * 60_000),
+    });
+    expect(updated.ok).toBe(true);
+    await eventually("the update in the stakeholder channel", async () =>
+      JSON.stringify(h.slack.messagesIn(h.channels.stake)).includes("Customers affected so far: 4 callers")
+        ? true
+        : null,
+    );
+    const acked = await changeStatus(deps(), { incidentId, actor: USERS.lead, action: "acknowledge" });
+    expect(acked.ok).toBe(true);
+    await eventually("the acknowledged notice with the count", async () =>
+      h.slack
+        .messagesIn(h.channels.stake)
+        .some((m) => JSON.stringify(m).includes("Acknowledged by") && JSON.stringify(m).includes("4 callers"))
+        ? true
+        : null,
+    );
+  });
+
+  it("/incident show answers someone not working the incident with the counts", async () => {
+    const text = await commandReply(h, `show ${reference}`, { user: USERS.other, channel: h.channels.floor });
+    expect(text).toContain("*Callers:* 4 (4 in the last 15 min) · callbacks wanted: 2");
+    noPersonalData(text);
+  });
+
+  it("the Home tab lists the incident with its callers and callbacks to make", async () => {
+    const open = await homeOf(USERS.lead);
+    expect(open).toContain("4 callers · callbacks to make: 2");
+    noPersonalData(open);
+
+    const resolved = await changeStatus(deps(), {
+      incidentId,
+      actor: USERS.lead,
+      action: "resolve",
+      resolution: { summary: "Processor failed back", closeCode: "fixed" },
+    });
+    expect(resolved.ok).toBe(true);
+    const after = await homeOf(USERS.other);
+    const [, callbacks] = after.split("Callbacks to make");
+    expect(callbacks).toContain(reference);
+    expect(callbacks).toContain("callbacks to make: 2");
+    noPersonalData(after);
+  });
+
+  it("the review facts count callers by channel and their callbacks", async () => {
+    const lines = await reviewFactLines(
+      deps().db,
+      deps(),
+      await loadIncident(deps(), incidentId),
+      "document",
+    );
+    expect(lines.callers).toEqual(["Callers: 4 (phone 2, chat 1, email 1) · callbacks: 2 wanted, 0 made"]);
+    noPersonalData(JSON.stringify(lines));
+  });
+
+  it("the KPI report counts contacts per incident, priority and channel; its CSV has counts only", async () => {
+    const other = await readyIncident(deps(), {
+      title: "Chat widget slow",
+      callerReference: "ACC-COUNTS-9999",
+    });
+    const now = Date.now();
+    const period = { from: new Date(now - 3_600_000), to: new Date(now + 60_000) };
+    const figures = await kpiFigures(deps().db, {
+      ...period,
+      timezone: deps().policy.timezone,
+      asOf: new Date(),
+    });
+    expect(figures.callers).toMatchObject({ contacts: 5, incidents: 2, mean: 2.5, median: 2.5 });
+    expect(figures.callers?.byChannel).toEqual([
+      { key: "phone", count: 3 },
+      { key: "chat", count: 1 },
+      { key: "email", count: 1 },
+    ]);
+    const { bytes } = await kpiCsv(deps().db, { ...period, timezone: deps().policy.timezone });
+    const [header, ...records] = bytes.toString("utf8").split("\r\n").filter(Boolean);
+    const columns = header!.split(",");
+    const rows = records.map((line) => {
+      const fields = line.split(",");
+      return Object.fromEntries(columns.map((c, i) => [c, fields[i] ?? ""]));
+    });
+    expect(rows.find((r) => r.reference === reference)).toMatchObject({
+      callers: "4",
+      callbacks_wanted: "2",
+    });
+    expect(rows.find((r) => r.reference?.endsWith(String(other.number)))).toMatchObject({ callers: "1" });
+    noPersonalData(bytes.toString("utf8"));
+  });
+
+  it("no stakeholder channel carries anything about who called", async () => {
+    const stakeholders = [h.channels.stake, h.channels.telephony].flatMap((c) => h.slack.messagesIn(c));
+    expect(stakeholders.length).toBeGreaterThan(0);
+    noPersonalData(JSON.stringify(stakeholders));
+  });
+});
