@@ -89,7 +89,7 @@ describe("caller volume raises the priority", () => {
     expect(log.filter((e) => e.kind === "caller_volume_reached")).toHaveLength(1);
 
     // The owner-less incident's reporter is told, in plain words, without any caller's details.
-    const dm = await eventually("the reporter's DM", () =>
+    const dm = await eventually("the reporter's DM", async () =>
       dmsTo(USERS.agent).find(
         (m) =>
           String(m.text).includes(`${formatReference(incident.number)}`) &&
