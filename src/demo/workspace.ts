@@ -77,6 +77,12 @@ export const CHANNELS: SeedChannel[] = [
     members: [P.teamLead.id, P.dutyManager.id, P.stakeholder.id],
   },
   {
+    name: "incidents",
+    topic: "Routine incidents, one thread each",
+    purpose: "P4 and P5 incidents are worked in a thread under their card here",
+    members: [P.agent.id, P.secondAgent.id, P.teamLead.id, P.dutyManager.id],
+  },
+  {
     name: "floor-support",
     topic: "Ask for help here",
     purpose: "Requests for help from agents during incidents",
