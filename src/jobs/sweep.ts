@@ -5,10 +5,15 @@ import {
   getIncidentById,
   listIncidentsAwaitingSetup,
   listIncidentsWithCardBehind,
+  listPromotionsDue,
 } from "../db/queries/incidents.js";
 import { getOutbox, listStalePendingOutbox } from "../db/queries/outbox.js";
 import { getReview, listUnpublishedReviews } from "../db/queries/reviews.js";
+import { outboxKey } from "../delivery/purposes.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
+import { ALL_GET_CHANNELS } from "../domain/policy-types.js";
 import type { Deps } from "../services/deps.js";
+import { promotionStillDue } from "../services/promote.js";
 import { jobIds } from "./catalog.js";
 import { ensureJob } from "./ensure-job.js";
 
@@ -65,6 +70,7 @@ export async function sweep(
   const publications = await requeuePublications(deps, before);
   const redraws = await requeueRedraws(deps, before);
   const raises = await requeueVolumeRaises(deps, before);
+  setups += await requeuePromotions(deps, before);
   if (setups + deliveries + publications + redraws + raises > 0) {
     deps.logger.info({ setups, deliveries, publications, redraws, raises }, "sweep requeued work");
   }
@@ -107,6 +113,31 @@ async function requeueRedraws(deps: Deps, before: Date): Promise<number> {
       "card.refresh",
       { incidentId: id },
       { jobId: jobIds.cardRefresh(id, version), stillDue: () => cardBehind(deps.db, id, version) },
+    );
+  }
+  return queued;
+}
+
+/**
+ * Routine incidents that should have been given a channel: a rise into the policy's
+ * `incident_channel` set whose promotion was never queued (Redis down after the change), or a
+ * promotion that stopped before the thread got its link. Each is a setup-like step: counted so.
+ */
+async function requeuePromotions(deps: Deps, before: Date): Promise<number> {
+  const rule = deps.policy.incidentChannel ?? ALL_GET_CHANNELS;
+  let queued = 0;
+  for (const { id } of await listPromotionsDue(deps.db, {
+    priorities: rule.for,
+    major: rule.major,
+    linkKey: outboxKey.promotedLink(""),
+    changedBefore: before,
+    limit: BATCH,
+  })) {
+    queued += await ensureJob(
+      deps,
+      "incident.promote",
+      { incidentId: id, actor: SYSTEM_ACTOR, via: "priority" },
+      { jobId: jobIds.promote(id), stillDue: () => promotionStillDue(deps, id) },
     );
   }
   return queued;

@@ -1,5 +1,5 @@
 import { getIncidentById } from "../db/queries/incidents.js";
-import { upsertOutboxRows } from "../db/queries/outbox.js";
+import { getOutboxByKey, upsertOutboxRows } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
@@ -96,4 +96,16 @@ export async function requestPromotion(
     return `${ref} is closed, so it gets no channel now. Nothing was changed.`;
   await queuePromotion(deps, { incidentId: incident.id, actor: p.actor, via: "button" });
   return `Opening a channel for ${ref}. The thread will link to it in a moment.`;
+}
+
+/**
+ * Whether the sweep should (re)queue this incident's promotion: a rise the job was never queued
+ * for (Redis down after the change), or a promotion that stopped before its thread's link.
+ */
+export async function promotionStillDue(deps: Deps, incidentId: string): Promise<boolean> {
+  const incident = await getIncidentById(deps.db, incidentId);
+  if (!incident) return false;
+  if (workedInThread(incident)) return isOpenStatus(incident.status) && getsOwnChannel(deps.policy, incident);
+  if (!incident.promotedAt) return false;
+  return (await getOutboxByKey(deps.db, outboxKey.promotedLink(incident.id))) === null;
 }

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, isNull, lt, or, type Placeholder, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, type Placeholder, sql } from "drizzle-orm";
 import type { PgInsertValue } from "drizzle-orm/pg-core";
-import type { Status } from "../../domain/incident.js";
+import type { Priority, Status } from "../../domain/incident.js";
 import type { DbOrTx } from "../client.js";
 import { preparedPer, preparedPerShape } from "../prepared.js";
 import {
@@ -283,6 +283,36 @@ export function listIncidentsAwaitingSetup(db: DbOrTx, p: { loggedBefore: Date; 
     .select({ id: incidents.id })
     .from(incidents)
     .where(and(isNull(incidents.setupCompletedAt), lt(incidents.loggedAt, p.loggedBefore)))
+    .limit(p.limit);
+}
+
+/**
+ * Promotions the sweep must (re)queue, changed before `changedBefore`: open incidents worked in a
+ * thread whose priority (or major flag, when `major`) now calls for a channel, and promoted ones
+ * whose thread never got its link (`linkKey` + id: the job stopped between channel and link).
+ */
+export function listPromotionsDue(
+  db: DbOrTx,
+  p: { priorities: readonly Priority[]; major: boolean; linkKey: string; changedBefore: Date; limit: number },
+) {
+  const rises = and(
+    isNull(incidents.channelId),
+    isNotNull(incidents.threadTs),
+    inArray(incidents.status, OPEN_STATUSES),
+    or(
+      p.priorities.length ? inArray(incidents.priority, [...p.priorities]) : sql`false`,
+      p.major ? eq(incidents.major, true) : sql`false`,
+    ),
+  );
+  const unlinked = and(
+    isNotNull(incidents.promotedAt),
+    isNotNull(incidents.channelId),
+    sql`not exists (select 1 from outbox o where o.dedupe_key = ${p.linkKey} || ${incidents.id}::text)`,
+  );
+  return db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(and(or(rises, unlinked), lt(incidents.updatedAt, p.changedBefore)))
     .limit(p.limit);
 }
 

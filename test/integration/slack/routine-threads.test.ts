@@ -3,7 +3,11 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import { startFakeSlack } from "../../../src/emulator/server.js";
+import type { Jobs } from "../../../src/jobs/queues.js";
+import { sweep } from "../../../src/jobs/sweep.js";
+import { systemClock } from "../../../src/lib/clock.js";
 import { CARD_ACTION } from "../../../src/messages/ids.js";
+import { recategorise } from "../../../src/services/recategorise.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -38,6 +42,12 @@ afterAll(async () => {
 });
 
 const deps = () => h.system.deps;
+
+/** Jobs whose Redis is gone: every enqueue fails, as it does when Redis is down. */
+function unreachableJobs(real: Jobs): Jobs {
+  const closed = async () => Promise.reject(new Error("Connection is closed."));
+  return { ...real, enqueue: closed, enqueueMany: closed };
+}
 
 /** A P4 (medium impact, low urgency): worked in a thread under its card in #incidents. */
 async function routineIncident(title: string): Promise<IncidentRow> {
@@ -205,6 +215,30 @@ describe("promotion to a channel of its own", () => {
     );
     const promotion = (await listLog(deps().db, incident.id)).find((e) => e.kind === "promoted_to_channel");
     expect(promotion).toMatchObject({ actor: "system", details: { via: "priority" } });
+  });
+
+  it("by the major flag, when the promotion job was never queued (Redis down): the sweep does it", async () => {
+    const incident = await routineIncident("Email queue stuck for one client");
+    const offline = { ...deps(), jobs: unreachableJobs(deps().jobs) };
+    const changed = await recategorise(offline, {
+      incidentId: incident.id,
+      actor: USERS.duty,
+      changes: { major: true },
+      reason: "Largest client affected",
+    });
+    expect(changed.ok).toBe(true);
+    expect((await loadIncident(deps(), incident.id)).channelId).toBeNull();
+    // Past the grace period, as the periodic sweep would see it.
+    const later = { ...deps(), clock: { now: () => new Date(systemClock.now().getTime() + 60_000) } };
+    expect((await sweep(later)).setups).toBeGreaterThanOrEqual(1);
+    const now = await promoted(incident);
+    expect(channelsCreatedFor(incident)).toHaveLength(1);
+    await h.slack.waitFor(() =>
+      inThread(incident).find((m) => (m.text ?? "").includes(`<#${now.channelId}>`)),
+    );
+    // Once linked, the sweep has nothing more to do for it.
+    await sweep(later);
+    expect(channelsCreatedFor(incident)).toHaveLength(1);
   });
 
   it("a P2 logged with a working channel configured gets its channel at once, as before", async () => {
