@@ -1,6 +1,7 @@
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
-import type { IncidentRow } from "../../../src/db/schema/index.js";
+import { type IncidentRow, outbox } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import { startFakeSlack } from "../../../src/emulator/server.js";
 import type { Jobs } from "../../../src/jobs/queues.js";
@@ -79,6 +80,27 @@ const promoted = (incident: IncidentRow) =>
   });
 
 describe("a routine incident is worked in a thread", () => {
+  // First in the file: no other incident posts to the working channel while the fault waits.
+  it("posts a note once when Slack took it but the answer was lost: the retry finds it in the thread", async () => {
+    const incident = await readyIncident(deps(), { title: "IVR prompt typo", impact: "low", urgency: "low" });
+    expect(incident.priority).toBe("P5");
+    h.slack.failNext("chat.postMessage", { status: 500, afterEffect: true, channel: working });
+    const ref = formatReference(incident.number);
+    await commandReply(h, `note ${ref} Prompt text sent to the IVR vendor`);
+    const row = await eventually("the note recorded as sent", async () => {
+      const [note] = await deps()
+        .db.select()
+        .from(outbox)
+        .where(and(eq(outbox.incidentId, incident.id), eq(outbox.purpose, "note")));
+      return note?.status === "sent" ? note : undefined;
+    });
+    const notes = inThread(incident).filter((m) => JSON.stringify(m).includes("Prompt text sent"));
+    expect(notes).toHaveLength(1);
+    expect(row.ts).toBe(notes[0]!.ts);
+    expect(row.attempts).toBeGreaterThan(1);
+    expect(h.slack.callsTo("conversations.replies").some((c) => c.args.ts === incident.threadTs)).toBe(true);
+  });
+
   it("gets no channel: its card is in the working channel and notes and clock notices go to its thread", async () => {
     const incident = await routineIncident("Voicemail greeting wrong");
     expect(incident.channelId).toBeNull();
