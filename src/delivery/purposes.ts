@@ -28,6 +28,7 @@ export const PURPOSES = {
   handover: {},
   handover_dm: {},
   review_prompt: {},
+  callback_list: {},
   review_summary: {},
   escalation_dm: {},
   sla_notice: {},
@@ -87,6 +88,8 @@ export const outboxKey = {
   note: (requestKey: string) => `note:${requestKey}`,
   stakeholderUpdate: (updateId: string, channel: string) => `update:${updateId}:${channel}`,
   reviewPrompt: (incidentId: string) => `review-prompt:${incidentId}`,
+  /** One callback list per incident, however often it is resolved. */
+  callbackList: (incidentId: string) => `callbacks:${incidentId}`,
   reviewSummary: (reviewId: string) => `review-summary:${reviewId}`,
   escalationDm: (clock: Clock, step: string, user: string) =>
     `esc:${clock.id}:${clock.generation}:${step}:${user}`,

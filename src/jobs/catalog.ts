@@ -112,6 +112,13 @@ export const JOBS = {
     pace: "edit",
     opts: { ...retrying, priority: JOB_PRIORITY.redraw },
   },
+  /** Edits an incident's callback list to show how many callbacks are taken and still to make. */
+  "callbacks.refresh": {
+    queue: QUEUE_NAMES.slack,
+    schema: z.object({ incidentId: z.uuid(), slotAt: z.number().optional() }),
+    pace: "edit",
+    opts: { ...retrying, attempts: 10, priority: JOB_PRIORITY.redraw },
+  },
   /** Erases caller references whose retention period has ended (run by a job scheduler). */
   "retention.erase": {
     queue: QUEUE_NAMES.maintenance,
@@ -210,6 +217,8 @@ export const jobIds = {
   // Caller reports do not change the incident's version: their redraws are one per time slot,
   // so a flood of callers edits the card a few times a minute, never once per caller.
   cardRefreshForCallers: (incidentId: string, slot: number) => `card-callers-${incidentId}-${slot}`,
+  // Claims and outcomes do not change the version either: one list edit per time slot.
+  callbackListRefresh: (incidentId: string, slot: number) => `callbacks-${incidentId}-${slot}`,
   // After an erasure the card must be re-rendered though the incident's version did not change.
   cardRefreshAfterErasure: (incidentId: string) => `card-erased-${incidentId}`,
   slaStep: (clockId: string, generation: number, step: string) => `sla-${clockId}-${generation}-${step}`,

@@ -11,6 +11,7 @@ import { batcher } from "../lib/batcher.js";
 import { describeError } from "../lib/logger.js";
 import { fireActionStep } from "../services/action-fire.js";
 import { refreshBriefingPosts } from "../services/briefing-refresh.js";
+import { refreshCallbackList } from "../services/callbacks.js";
 import { raiseForCallerVolume } from "../services/caller-volume.js";
 import { refreshCard } from "../services/card-refresh.js";
 import type { Deps } from "../services/deps.js";
@@ -48,6 +49,7 @@ const PROCESSORS: Processors = {
   "slack.deliver": (ctx, data) => deliverJob(ctx, data),
   "external.deliver": (ctx, data) => deliverExternal(ctx.deps, data.deliveryId),
   "card.refresh": (ctx, data) => refreshCard(ctx.deps, data.incidentId),
+  "callbacks.refresh": (ctx, data) => refreshCallbackList(ctx.deps, data.incidentId),
   "home.refresh": (ctx, data) => publishHome(ctx.deps, data.userId),
   "sla.fire": (ctx, data) => ctx.fireStep(data),
   "escalation.ack-edit": (ctx, data) => editAcknowledgedDms(ctx.deps, data.clockId),

@@ -64,6 +64,23 @@ export const CALLER_ACTION = {
   addCaller: "incident_add_caller",
 } as const;
 
+/**
+ * The callback list posted when an incident is resolved (buttons carry the incident id) and
+ * the claimer's private list of callbacks (outcome options carry `<report id>:<outcome>`).
+ */
+export const CALLBACK_ACTION = {
+  takeFive: "callbacks_take_5",
+  takeTen: "callbacks_take_10",
+  takeAll: "callbacks_take_all",
+  mine: "callbacks_mine",
+  outcome: "callback_outcome",
+  /** On the answer to a close with callbacks still to make. */
+  closeAnyway: "incident_close_anyway",
+} as const;
+
+/** The claimer's callbacks modal (no submit: each outcome is saved as it is chosen). */
+export const CALLBACKS_VIEW = "incident_callbacks_modal";
+
 /** Buttons on escalation DMs. */
 export const ESCALATION_ACTION = {
   acknowledge: "escalation_acknowledge",

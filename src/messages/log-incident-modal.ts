@@ -145,16 +145,11 @@ export function incidentLoggedModal(p: {
   priority: Priority;
   title: string;
   delayed?: boolean;
-  /** A routine incident's working channel: it is worked in a thread there, not a channel of its own. */
-  workingChannel?: string | null;
 }) {
-  const opening = p.workingChannel
-    ? `I'm posting its card in <#${p.workingChannel}>, where it is worked in the thread under the card, and telling the stakeholders now.`
-    : "I'm opening its channel and telling the stakeholders now; I'll message you the link in a moment.";
   const next = p.delayed
     ? ":hourglass_flowing_sand: Its channel, the stakeholder announcements and your DM may be delayed for a few minutes: " +
       "the job queue is not answering right now. The incident is safely recorded and they will follow as soon as it is back."
-    : opening;
+    : "I'm opening its channel and telling the stakeholders now; I'll message you the link in a moment.";
   return {
     type: "modal" as const,
     callback_id: VIEW.logged,

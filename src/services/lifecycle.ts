@@ -1,4 +1,5 @@
 import type { Tx } from "../db/client.js";
+import { callbackTally } from "../db/queries/callbacks.js";
 import { acknowledgeBreachedLadders } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { type CloseCode, STATUS_LABELS } from "../domain/incident.js";
@@ -8,6 +9,7 @@ import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
+import { callbacksCloseRefusal, listCallbacksOnResolve, queueListRefresh } from "./callbacks.js";
 import type { Deps } from "./deps.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 import { requestReviewOnResolve, reviewCloseRefusal } from "./review.js";
@@ -20,6 +22,8 @@ export interface StatusChangeInput {
   hold?: { reason: HoldReason; note?: string };
   resolution?: { summary: string; closeCode: CloseCode; rootCause?: string; callersNow?: string };
   reason?: string;
+  /** Close although callbacks are still to make (the answer to "Close anyway?"). */
+  closeAnyway?: boolean;
 }
 
 /** Moves an incident through the one state machine, if the actor may and the move is legal. */
@@ -50,6 +54,9 @@ export async function changeStatus(deps: Deps, input: StatusChangeInput): Promis
         deps.logger.warn({ clockId, err: describeError(err) }, "escalation DM edit not queued"),
       );
   }
+  // The callback list's buttons follow the status (none once closed); its counts may have moved.
+  const movesList = input.action === "resolve" || input.action === "close" || input.action === "reopen";
+  if (outcome.ok && !outcome.duplicate && movesList) await queueListRefresh(deps, outcome.incident.id);
   // Closing locks the playbook checklist and reopening unlocks it: redraw its buttons.
   const locksChecklist = input.action === "close" || input.action === "reopen";
   if (outcome.ok && !outcome.duplicate && locksChecklist && hasPlaybook(deps, outcome.incident.type)) {
@@ -69,8 +76,10 @@ export async function changeStatus(deps: Deps, input: StatusChangeInput): Promis
 const hasPlaybook = (deps: Deps, type: string) => (deps.policy.incidentTypes[type]?.playbook.length ?? 0) > 0;
 
 /**
- * The post-incident review's part in a status change, read in the change's transaction:
- * closing a major incident may wait for its review, and resolving one asks for it.
+ * The post-incident review's and the callbacks' part in a status change, read in the change's
+ * transaction: closing a major incident may wait for its review, and closing with callbacks
+ * still to make asks for confirmation (or is refused); resolving asks for the review, posts
+ * the callback list and starts the callback clock.
  */
 async function withReview(
   tx: Tx,
@@ -80,11 +89,21 @@ async function withReview(
   change: Change,
 ): Promise<Result<Change, Refusal>> {
   if (input.action === "close") {
-    const refusal = await reviewCloseRefusal(tx, deps, incident);
+    const refusal =
+      (await reviewCloseRefusal(tx, deps, incident)) ??
+      (await callbacksCloseRefusal(tx, deps, incident, input.closeAnyway === true));
     return refusal ? err(refusal) : ok(change);
   }
   if (input.action === "resolve") {
-    return ok({ ...change, also: (t, updated) => requestReviewOnResolve(t, deps, updated) });
+    const { outstanding } = await callbackTally(tx, incident.id);
+    return ok({
+      ...change,
+      also: async (t, updated) => [
+        ...(await requestReviewOnResolve(t, deps, updated)),
+        ...(await listCallbacksOnResolve(t, updated)),
+      ],
+      ...(outstanding > 0 ? { clocks: { ...change.clocks, callbacks: true } } : {}),
+    });
   }
   return ok(change);
 }

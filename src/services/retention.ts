@@ -1,4 +1,8 @@
-import { eraseCallerReferences, erasedSinceWithCard } from "../db/queries/caller-references.js";
+import {
+  eraseCallerReferences,
+  eraseCallerReportContacts,
+  erasedSinceWithCard,
+} from "../db/queries/caller-references.js";
 import { formatDuration } from "../domain/duration.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { jobIds } from "../jobs/catalog.js";
@@ -14,8 +18,9 @@ const CARD_CATCH_UP_MS = 24 * 3_600_000;
  * Erases the caller reference of every incident closed longer ago than the policy's retention
  * period: the value is set to null and `erased_at` stamped, and the incident log records the
  * erasure (never the value) in the same statement, so neither can happen without the other.
- * Then the pinned cards are re-rendered so Slack no longer shows the value either.
- * Returns how many incidents were erased.
+ * The caller details of their caller reports (caller reference, callback contact) go the
+ * same way, logged with how many reports. Then the pinned cards are re-rendered so Slack no
+ * longer shows the value either. Returns how many incidents' caller references were erased.
  */
 export async function eraseExpiredCallerReferences(deps: Deps): Promise<number> {
   const retentionMs = deps.policy.retention.callerReferenceMs;
@@ -27,8 +32,20 @@ export async function eraseExpiredCallerReferences(deps: Deps): Promise<number> 
     erased += batch;
     if (batch < BATCH) break;
   }
+  let reports = 0;
+  for (;;) {
+    const batch = await eraseCallerReportContacts(deps.db, {
+      cutoff,
+      limit: BATCH,
+      actor: SYSTEM_ACTOR,
+      retention,
+    });
+    reports += batch;
+    if (batch < BATCH) break;
+  }
   await refreshErasedCards(deps);
-  if (erased > 0) deps.logger.info({ erased, retention }, "caller references erased after retention period");
+  if (erased > 0 || reports > 0)
+    deps.logger.info({ erased, reports, retention }, "caller references erased after retention period");
   return erased;
 }
 

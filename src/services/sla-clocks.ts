@@ -3,18 +3,27 @@ import { updateIncidentDeadlines } from "../db/queries/incidents.js";
 import { insertClocks, lockClocksOf, updateClock } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import { clockTimeBetween } from "../domain/business-time.js";
+import { CALLBACKS_CLOCK } from "../domain/callbacks.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
-import { cadenceMs, calendarOf, extraClocks, isCadenceClock, scheduleFields } from "./sla-plan.js";
+import {
+  cadenceMs,
+  calendarOf,
+  callbackClock,
+  extraClocks,
+  isCadenceClock,
+  scheduleFields,
+} from "./sla-plan.js";
 
-type ClockChange = "stop" | "pause" | "resume" | "replan" | "restart" | "cadence";
+type ClockChange = "stop" | "pause" | "resume" | "replan" | "restart" | "cadence" | "callbacks";
 
 /**
  * What a change to the incident does to each clock. Acknowledging stops `respond`; a hold
  * pauses `resolve` and resuming resumes it; resolving pauses `resolve` (a reopen resumes it)
  * and stops the others (a reopen restarts the update cadence); closing stops everything, and
  * reopening a closed incident resumes `resolve` from where it was paused; a priority change re-plans the built-in
- * clocks from their start; a stakeholder update restarts `update_every`.
+ * clocks from their start; a stakeholder update restarts `update_every`. A reopen stops the
+ * callback clock (callbacks wait until the incident is resolved again).
  */
 export function clockChanges(before: IncidentRow, after: IncidentRow): Map<string, ClockChange> {
   const changes = new Map<string, ClockChange>();
@@ -34,6 +43,7 @@ export function clockChanges(before: IncidentRow, after: IncidentRow): Map<strin
   }
   if (after.status === "resolved") changes.set("update_every", "stop");
   if (reopened) changes.set("update_every", "restart");
+  if (reopened) changes.set(CALLBACKS_CLOCK, "stop");
   if (after.status === "closed")
     return new Map([...changes.keys(), "respond", "update_every", "resolve"].map((n) => [n, "stop"]));
   return changes;
@@ -44,6 +54,8 @@ export interface ExplicitClockChanges {
   stop?: string[];
   /** Audience cadence clocks (`comms_<key>`) whose audience was just told: they start again. */
   restart?: string[];
+  /** The callback clock starts (again) from now: resolved with callbacks still to make. */
+  callbacks?: boolean;
 }
 
 /**
@@ -75,20 +87,18 @@ export async function syncClocks(
   const changes = clockChanges(before, after);
   for (const name of explicit.restart ?? []) if (isCadenceClock(name)) changes.set(name, "cadence");
   for (const name of explicit.stop ?? []) changes.set(name, "stop");
+  if (explicit.callbacks) changes.set(CALLBACKS_CLOCK, "callbacks");
   const cadence = cadenceChange(before, after);
   if (changes.size === 0 && !explicit.start?.length && !cadence) return [];
   const now = deps.clock.now();
   const names = explicit.start ?? [];
-  const started = await insertClocks(
-    tx,
-    extraClocks(deps.policy, {
-      incidentId: after.id,
-      type: after.type,
-      priority: after.priority,
-      now,
-      names,
-    }),
-  );
+  const placed = { incidentId: after.id, type: after.type, priority: after.priority, now };
+  const callbacks = explicit.callbacks ? callbackClock(deps.policy, placed) : null;
+  const started = await insertClocks(tx, [
+    ...extraClocks(deps.policy, { ...placed, names }),
+    // A callback clock from an earlier resolve (stopped by the reopen) is started again below.
+    ...(callbacks ? [{ ...callbacks, ...scheduleFields(deps.policy, callbacks, after.priority, now) }] : []),
+  ]);
   const updates: ClockUpdate[] = started.map((clock) => ({ clock, supersededJobId: null }));
   for (const clock of await lockClocksOf(tx, after.id)) {
     if (started.some((s) => s.id === clock.id)) continue;
@@ -119,6 +129,7 @@ function revives(clock: SlaClockRow, change: ClockChange): boolean {
   return (
     (change === "restart" && clock.name === "update_every") ||
     change === "cadence" ||
+    change === "callbacks" ||
     (change === "resume" && clock.name === "resolve" && clock.pausedAt !== null)
   );
 }
@@ -159,6 +170,10 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
         incident,
         now,
       );
+    }
+    case "callbacks": {
+      const plan = callbackClock(deps.policy, { ...incident, incidentId: incident.id, now });
+      return plan ? running(deps, { ...clock, ...plan, breachedAt: null }, incident, now) : null;
     }
     case "restart": {
       // The update cadence runs to the time promised in the last update, in calendar time; on a

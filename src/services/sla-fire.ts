@@ -1,4 +1,5 @@
 import type { Tx } from "../db/client.js";
+import { callbackTally } from "../db/queries/callbacks.js";
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncidentsOfClocks } from "../db/queries/mutate.js";
 import { type NewOutboxMessage, upsertClaimedOutboxRows } from "../db/queries/outbox.js";
@@ -6,11 +7,13 @@ import { lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { queueDeliveries } from "../delivery/queue.js";
+import { CALLBACKS_CLOCK, type CallbackTally } from "../domain/callbacks.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, ladderStepTime, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
+import { callbackClockNotice } from "../messages/callbacks.js";
 import { clockNotice, escalationDm, ladderClimbLine, slaBreach, slaWarning } from "../messages/sla.js";
 import type { Deps } from "./deps.js";
 import { scheduleClocks } from "./sla-clocks.js";
@@ -142,6 +145,10 @@ async function runSteps(
     tx,
     due.map((d) => ({ ...d.job, plannedAt: d.plannedAt, lateMs: d.lateMs })),
   );
+  // A callback clock's notices say how many callbacks are still to make (read under the lock).
+  const callbacks = new Map<string, CallbackTally>();
+  for (const d of due.filter((d) => d.clock.name === CALLBACKS_CLOCK))
+    callbacks.set(d.clock.id, await callbackTally(tx, d.incident.id));
   const log: LogEntry[] = [];
   const posts: NewOutboxMessage[] = [];
   const patches = due.map((d): { fired: boolean; keys: string[]; patch: StepWork["patch"] & Following } => {
@@ -153,6 +160,7 @@ async function runSteps(
       plannedAt: d.plannedAt,
       lateMs: d.lateMs,
       now,
+      callbacks: callbacks.get(d.clock.id),
     });
     log.push(...work.log);
     posts.push(...work.posts);
@@ -196,7 +204,7 @@ function stepWork(
   clock: SlaClockRow,
   incident: IncidentRow,
   step: ClockStep,
-  t: { plannedAt: Date; lateMs: number; now: Date },
+  t: { plannedAt: Date; lateMs: number; now: Date; callbacks?: CallbackTally },
 ): StepWork {
   const label = clockLabel(clock.name);
   const late =
@@ -219,13 +227,20 @@ function stepWork(
           incident,
           clock,
           step,
-          slaWarning(incident, {
-            clock: label,
-            dueAt: clock.dueAt,
-            left: clock.dueAt.getTime() - t.now.getTime(),
-            timezone: tz,
-            ladderFirst: firstRungHolders(deps, incident),
-          }),
+          t.callbacks
+            ? callbackClockNotice(incident, {
+                tally: t.callbacks,
+                dueAt: clock.dueAt,
+                timezone: tz,
+                breached: false,
+              })
+            : slaWarning(incident, {
+                clock: label,
+                dueAt: clock.dueAt,
+                left: clock.dueAt.getTime() - t.now.getTime(),
+                timezone: tz,
+                ladderFirst: firstRungHolders(deps, incident),
+              }),
         );
     return { log: [entry(incident, "sla_warning", base)], posts, patch: {} };
   }
@@ -239,7 +254,7 @@ function breachWork(
   clock: SlaClockRow,
   incident: IncidentRow,
   base: Record<string, unknown>,
-  t: { now: Date; lateMs: number },
+  t: { now: Date; lateMs: number; callbacks?: CallbackTally },
 ): StepWork {
   const label = clockLabel(clock.name);
   const tz = deps.policy.timezone;
@@ -250,13 +265,19 @@ function breachWork(
   }
   const ladder = deps.policy.incidentTypes[incident.type]?.escalation ?? [];
   const first = ladder.length ? ladderStep(ladder, 0) : null;
-  const notice = slaBreach(incident, {
-    clock: label,
-    dueAt: clock.dueAt,
-    timezone: tz,
+  const escalation = {
     escalatingTo: first?.role.replace(/_/g, " ") ?? null,
     dmed: first ? recipients(deps.policy.roles, first.role) : [],
-  });
+  };
+  const notice = t.callbacks
+    ? callbackClockNotice(incident, {
+        tally: t.callbacks,
+        dueAt: clock.dueAt,
+        timezone: tz,
+        breached: true,
+        ...escalation,
+      })
+    : slaBreach(incident, { clock: label, dueAt: clock.dueAt, timezone: tz, ...escalation });
   const rung = ladder.length ? ladderWork(deps, clock, incident, 0, base, t) : { log: [], posts: [] };
   return {
     log: [...log, ...rung.log],

@@ -1,9 +1,10 @@
 import type { NewSlaClock, SlaClockRow } from "../db/schema/index.js";
 import { type Calendar, calendarFromPolicy } from "../domain/business-time.js";
+import { CALLBACKS_CLOCK } from "../domain/callbacks.js";
 import { type ClockStep, firstStep, type StepPlan } from "../domain/clock-steps.js";
 import { planFor } from "../domain/communications.js";
 import type { Priority } from "../domain/incident.js";
-import type { Policy } from "../domain/policy-types.js";
+import { callbackPolicyOf, type Policy } from "../domain/policy-types.js";
 import { type ClockPlan, dueAt, warnTimes } from "../domain/sla.js";
 
 const calendars = new WeakMap<Policy, Calendar>();
@@ -126,6 +127,28 @@ export function cadenceClocks(
 export function cadenceMs(policy: Policy, type: string, clockName: string): number | null {
   const audience = planFor(policy, type).find((a) => cadenceClockName(a.key) === clockName);
   return audience?.updateEveryMs ?? null;
+}
+
+/**
+ * The callback clock of an incident resolved now with callbacks to make (policy
+ * `callback_within`, in its own hours or else the priority's), or null when its type has none.
+ * It warns and escalates on the type's ladder like the update clock.
+ */
+export function callbackClock(
+  policy: Policy,
+  p: { incidentId: string; type: string; priority: Priority; now: Date },
+): (Omit<NewSlaClock, "dueAt"> & PlanFields) | null {
+  const rule = callbackPolicyOf(policy, p.type);
+  if (!rule) return null;
+  return {
+    incidentId: p.incidentId,
+    name: CALLBACKS_CLOCK,
+    hours: rule.hours ?? policy.sla[p.priority].hours,
+    startedAt: p.now,
+    durationMs: rule.withinMs,
+    pausedMs: 0,
+    warnOffsetsMs: [Math.floor(rule.withinMs * policy.warnAt)],
+  };
 }
 
 /** Rows for a type's extra clocks that start now (e.g. on the personal-data flag). */

@@ -14,6 +14,7 @@ import { takeOwnership } from "../../services/ownership.js";
 import { revealCallerDetails } from "../../services/personal-data.js";
 import { requestPromotion } from "../../services/promote.js";
 import { openWorkModal, type WorkModalKind } from "../open-work-modal.js";
+import { closeAnswer } from "./callbacks.js";
 import { STALE_BUTTON } from "./unknown.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -95,7 +96,10 @@ export async function onCardButton(deps: Deps, { ack, body, action, respond, cli
     requestKey: `action:${body.user.id}:${parsed.data.action_id}:${parsed.data.action_ts}`,
     clock: value.clock,
   });
-  await say(outcome ? outcome.message : STALE_BUTTON);
+  if (!outcome) return void (await say(STALE_BUTTON));
+  // Closing with callbacks still to make asks first: the answer carries *Close anyway*.
+  const answer = await closeAnswer(deps, outcome, incident.id);
+  await respond({ response_type: "ephemeral", replace_original: false, ...answer });
 }
 
 function applyDirect(

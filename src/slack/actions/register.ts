@@ -1,4 +1,5 @@
 import {
+  CALLBACK_ACTION,
   CARD_ACTION,
   ESCALATION_ACTION,
   FLOOR_ACTION,
@@ -9,6 +10,7 @@ import {
 } from "../../messages/ids.js";
 import { withHomeRespond } from "../home-clicks.js";
 import type { Registration } from "../listeners.js";
+import { onCallbackListButton, onCallbackOutcome, onCloseAnyway } from "./callbacks.js";
 import { onCardButton } from "./card-buttons.js";
 import { onLogCommunicationButton } from "./comms-button.js";
 import { onEscalationAcknowledge, onLinkButton } from "./escalation.js";
@@ -35,6 +37,10 @@ export function register({ on, deps, log }: Registration): void {
   );
   on.action([FLOOR_ACTION.teamBriefed], (args) => onTeamBriefed(deps, args));
   on.action([REVIEW_ACTION.open], (args) => onWriteReview(deps, args));
+  const { takeFive, takeTen, takeAll, mine } = CALLBACK_ACTION;
+  on.action([takeFive, takeTen, takeAll, mine], (args) => onCallbackListButton(deps, args));
+  on.action([CALLBACK_ACTION.outcome], (args) => onCallbackOutcome(deps, args));
+  on.action([CALLBACK_ACTION.closeAnyway], (args) => onCloseAnyway(deps, args));
   on.action([IMPROVEMENT_ACTION.markDone], (args) => onActionDone(deps, args));
   on.action([IMPROVEMENT_ACTION.proposeDate], (args) => onActionProposeDate(deps, args));
 }

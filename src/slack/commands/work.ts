@@ -10,6 +10,7 @@ import { changeStatus } from "../../services/lifecycle.js";
 import type { ChangeOutcome } from "../../services/mutate-incident.js";
 import { addNote } from "../../services/notes-and-updates.js";
 import { assignOwner } from "../../services/ownership.js";
+import { closeAnswer } from "../actions/callbacks.js";
 import { openWorkModal } from "../open-work-modal.js";
 import { optionalText, requiredText } from "../parse/fields.js";
 import type { ParsedCommand } from "./parse-command.js";
@@ -93,7 +94,8 @@ export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandConte
       return problem ? { text: problem } : null;
     }
     case "close":
-      return toReply(await changeStatus(deps, { ...base, action: "close" }));
+      // With callbacks still to make the reply asks first, with a *Close anyway* button.
+      return closeAnswer(deps, await changeStatus(deps, { ...base, action: "close" }), incident.id);
     case "timeline":
       return timelineReply(deps, incident, cmd.page, cmd.all);
     case "export":

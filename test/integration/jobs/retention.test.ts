@@ -94,11 +94,20 @@ describe("retention of the caller reference", () => {
     });
     expect(erased.value).toBeNull();
 
-    // The log is intact: every earlier entry unchanged, one erasure entry added.
-    const logAfter = await listLog(deps().db, closed.id);
+    // The log is intact: every earlier entry unchanged, an erasure entry added for the caller
+    // reference and one for the details of its caller reports (the first caller's, here).
+    const logAfter = await eventually("both erasures logged", async () => {
+      const log = await listLog(deps().db, closed.id);
+      return log.length === logBefore.length + 2 ? log : undefined;
+    });
     expect(logAfter.slice(0, logBefore.length)).toEqual(logBefore);
     expect(logAfter.slice(logBefore.length)).toMatchObject([
       { kind: "caller_reference_erased", actor: "system", details: { reason: "retention", retention: "3s" } },
+      {
+        kind: "caller_reference_erased",
+        actor: "system",
+        details: { reason: "retention", retention: "3s", what: "callers' details", count: 1 },
+      },
     ]);
     expect(JSON.stringify(logAfter)).not.toContain("ACC-RETAIN-1001");
 

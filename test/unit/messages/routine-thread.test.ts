@@ -3,7 +3,6 @@ import { checkMessage } from "../../../src/emulator/block-kit.js";
 import { cardActions } from "../../../src/messages/card-actions.js";
 import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { incidentAnnouncement, incidentCard, reporterNotice } from "../../../src/messages/incident-card.js";
-import { incidentLoggedModal } from "../../../src/messages/log-incident-modal.js";
 import { promotedCardStub, promotedThreadLink } from "../../../src/messages/promotion.js";
 import { workPlaceMention } from "../../../src/messages/text.js";
 import { incidentRow as incident } from "../../helpers/fixtures.js";
@@ -59,22 +58,5 @@ describe("promotion messages", () => {
     expect(JSON.stringify(stub)).toContain("<#C0NEW>");
     expect(JSON.stringify(stub)).not.toContain("action_id");
     expect(checkMessage(stub)).toBeNull();
-  });
-});
-
-describe("the form's answer once logged", () => {
-  const logged = { reference: "INC-000042", priority: "P4" as const, title: "Voicemail greeting wrong" };
-
-  it("says a routine incident is worked in a thread in the working channel, not that a channel opens", () => {
-    const text = JSON.stringify(incidentLoggedModal({ ...logged, workingChannel: "C0WORK" }));
-    expect(text).toContain("<#C0WORK>");
-    expect(text).toContain("worked in the thread under the card");
-    expect(text).not.toContain("opening its channel");
-  });
-
-  it("says a channel is opening otherwise", () => {
-    expect(JSON.stringify(incidentLoggedModal({ ...logged, priority: "P2" }))).toContain(
-      "opening its channel",
-    );
   });
 });

@@ -14,7 +14,7 @@ describe("what a change does to the clocks", () => {
     ["on_hold", "in_progress", { resolve: "resume" }],
     ["open", "resolved", { respond: "stop", resolve: "pause", update_every: "stop" }],
     ["on_hold", "resolved", { resolve: "pause", update_every: "stop" }],
-    ["resolved", "in_progress", { resolve: "resume", update_every: "restart" }],
+    ["resolved", "in_progress", { resolve: "resume", update_every: "restart", callbacks: "stop" }],
     ["resolved", "closed", { respond: "stop", update_every: "stop", resolve: "stop" }],
   ] as const)("%s → %s", (from, to, expected) => {
     expect(move(from, to)).toEqual(expected);

@@ -1,0 +1,152 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { type CallbackTally, NO_CALLBACKS } from "../../domain/callbacks.js";
+import { CALLBACK_OUTCOMES, CALLBACK_WANTED, type CallbackOutcome } from "../../domain/callers.js";
+import type { DbOrTx, Tx } from "../client.js";
+
+const TallyRow = z.object({
+  wanted: z.coerce.number(),
+  outstanding: z.coerce.number(),
+  claimed: z.coerce.number(),
+  phone: z.coerce.number(),
+  email: z.coerce.number(),
+  sms: z.coerce.number(),
+});
+
+/** Where an incident's callbacks stand: counts only (the contacts table is never joined). */
+export async function callbackTally(db: DbOrTx, incidentId: string): Promise<CallbackTally> {
+  const [raw] = await db.execute(sql`
+    select count(*) as wanted,
+           count(*) filter (where callback_outcome is null) as outstanding,
+           count(*) filter (where callback_outcome is null and callback_claimed_by is not null) as claimed,
+           count(*) filter (where callback = 'phone') as phone,
+           count(*) filter (where callback = 'email') as email,
+           count(*) filter (where callback = 'sms') as sms
+    from caller_reports
+    where incident_id = ${incidentId}::uuid and callback <> 'no'`);
+  if (!raw) return { ...NO_CALLBACKS };
+  const r = TallyRow.parse(raw);
+  return {
+    wanted: r.wanted,
+    outstanding: r.outstanding,
+    claimed: r.claimed,
+    byWay: { phone: r.phone, email: r.email, sms: r.sms },
+  };
+}
+
+/**
+ * Gives `actor` up to `limit` (null: every) unclaimed outstanding callbacks of the incident,
+ * oldest caller first. `for update skip locked`: two agents taking ten at the same moment get
+ * disjoint callbacks, neither waiting for the other. Returns the ids taken.
+ */
+export async function claimCallbacks(
+  tx: Tx,
+  p: { incidentId: string; actor: string; limit: number | null; now: Date },
+): Promise<string[]> {
+  const rows = await tx.execute<{ id: string }>(sql`
+    with free as (
+      select id from caller_reports
+      where incident_id = ${p.incidentId}::uuid and callback <> 'no'
+        and callback_outcome is null and callback_claimed_by is null
+      order by contacted_at, id
+      ${p.limit === null ? sql`` : sql`limit ${p.limit}`}
+      for update skip locked
+    )
+    update caller_reports r
+    set callback_claimed_by = ${p.actor}, callback_claimed_at = ${p.now.toISOString()}::timestamptz,
+        updated_at = now()
+    from free where r.id = free.id
+    returning r.id`);
+  return rows.map((r) => r.id);
+}
+
+const ClaimedRow = z.object({
+  id: z.string(),
+  contacted_at: z.coerce.date(),
+  report_channel: z.string(),
+  said: z.string().nullable(),
+  callback: z.enum(CALLBACK_WANTED),
+  callback_outcome: z.enum(CALLBACK_OUTCOMES).nullable(),
+  caller_reference: z.string().nullable(),
+  callback_contact: z.string().nullable(),
+});
+
+/** A callback as its claimer sees it: with the caller's details (personal data). */
+export interface ClaimedCallback {
+  id: string;
+  contactedAt: Date;
+  reportChannel: string;
+  said: string | null;
+  way: Exclude<(typeof CALLBACK_WANTED)[number], "no">;
+  outcome: CallbackOutcome | null;
+  callerReference: string | null;
+  callbackContact: string | null;
+}
+
+/**
+ * The callbacks `actor` holds on the incident, oldest first: the outstanding ones, then (when
+ * `ids` names them) those among `ids` already done. Reads personal data: log the reveal.
+ */
+export async function claimedCallbacks(
+  db: DbOrTx,
+  p: { incidentId: string; actor: string; ids?: string[] },
+): Promise<ClaimedCallback[]> {
+  const also = p.ids?.length ? sql`or r.id = any(${sql.param(p.ids)}::uuid[])` : sql``;
+  const rows = await db.execute(sql`
+    select r.id, r.contacted_at, r.report_channel, r.said, r.callback, r.callback_outcome,
+           c.caller_reference, c.callback_contact
+    from caller_reports r
+    left join caller_report_contacts c on c.report_id = r.id
+    where r.incident_id = ${p.incidentId}::uuid and r.callback <> 'no'
+      and r.callback_claimed_by = ${p.actor}
+      and (r.callback_outcome is null ${also})
+    order by r.contacted_at, r.id`);
+  return rows.map((raw) => {
+    const r = ClaimedRow.parse(raw);
+    return {
+      id: r.id,
+      contactedAt: r.contacted_at,
+      reportChannel: r.report_channel,
+      said: r.said,
+      way: r.callback === "no" ? "phone" : r.callback,
+      outcome: r.callback_outcome,
+      callerReference: r.caller_reference,
+      callbackContact: r.callback_contact,
+    };
+  });
+}
+
+/**
+ * Records what came of one callback, if `actor` holds it (an outcome can be corrected by them:
+ * "no answer", then "reached" on the second try). Returns the outcome it had before, or
+ * undefined when the callback is not theirs (or not of this incident).
+ */
+export async function recordCallbackOutcome(
+  tx: Tx,
+  p: { incidentId: string; reportId: string; actor: string; outcome: CallbackOutcome; now: Date },
+): Promise<{ previous: CallbackOutcome | null } | undefined> {
+  const [row] = await tx.execute<{ previous: CallbackOutcome | null }>(sql`
+    with old as (
+      select id, callback_outcome from caller_reports
+      where id = ${p.reportId}::uuid and incident_id = ${p.incidentId}::uuid
+        and callback <> 'no' and callback_claimed_by = ${p.actor}
+      for update
+    )
+    update caller_reports r
+    set callback_outcome = ${p.outcome}, callback_outcome_by = ${p.actor},
+        callback_outcome_at = ${p.now.toISOString()}::timestamptz, updated_at = now()
+    from old where r.id = old.id
+    returning old.callback_outcome as previous`);
+  return row ? { previous: row.previous } : undefined;
+}
+
+/** Who holds one callback of the incident, if anyone (null: not taken, undefined: no such callback). */
+export async function callbackHolder(
+  db: DbOrTx,
+  p: { incidentId: string; reportId: string },
+): Promise<string | null | undefined> {
+  const [row] = await db.execute<{ by: string | null }>(sql`
+    select callback_claimed_by as by from caller_reports
+    where id = ${p.reportId}::uuid and incident_id = ${p.incidentId}::uuid and callback <> 'no'`);
+  return row ? row.by : undefined;
+}

@@ -1,0 +1,74 @@
+/**
+ * Callbacks: once an incident is resolved, the callers who asked to be called back are its
+ * callback list. Agents take some, call, and record what happened. Pure rules and wording here.
+ */
+import type { CallbackWanted } from "./callers.js";
+
+/** The clock that runs while callbacks are still to make (policy `callback_within`). */
+export const CALLBACKS_CLOCK = "callbacks";
+
+/** The list's buttons: how many unclaimed callbacks one click takes (null: all of them). */
+export const CLAIM_SIZES = { five: 5, ten: 10, all: null } as const;
+export type ClaimSize = keyof typeof CLAIM_SIZES;
+
+/** Where the callback list of one incident stands (counts only, never who). */
+export interface CallbackTally {
+  /** Callers who asked to be called back. */
+  wanted: number;
+  /** Of which nothing is recorded yet. */
+  outstanding: number;
+  /** Outstanding and taken by someone. */
+  claimed: number;
+  /** Wanted, by how. */
+  byWay: Record<Exclude<CallbackWanted, "no">, number>;
+}
+
+export const NO_CALLBACKS: Readonly<CallbackTally> = {
+  wanted: 0,
+  outstanding: 0,
+  claimed: 0,
+  byWay: { phone: 0, email: 0, sms: 0 },
+};
+
+const WAY_WORDS: Record<Exclude<CallbackWanted, "no">, string> = {
+  phone: "by phone",
+  email: "by email",
+  sms: "by SMS",
+};
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "12 callers asked to be called back (8 by phone, 3 by email, 1 by SMS)." */
+export function callbackHeadline(t: CallbackTally): string {
+  const ways = (Object.keys(WAY_WORDS) as Array<keyof typeof WAY_WORDS>)
+    .filter((w) => t.byWay[w] > 0)
+    .map((w) => `${t.byWay[w]} ${WAY_WORDS[w]}`);
+  return `${plural(t.wanted, "caller")} asked to be called back${ways.length ? ` (${ways.join(", ")})` : ""}.`;
+}
+
+/** "4 of 12 still to make · 3 taken, 1 not taken yet"; "All 12 callbacks made." when done. */
+export function callbackProgress(t: CallbackTally): string {
+  if (t.outstanding === 0) return `All ${plural(t.wanted, "callback")} made.`;
+  const open = t.outstanding - t.claimed;
+  const split =
+    t.claimed > 0 ? ` · ${t.claimed} taken${open > 0 ? `, ${open} not taken yet` : ""}` : " · none taken yet";
+  return `${t.outstanding} of ${t.wanted} still to make${split}`;
+}
+
+/** "4 callbacks are still to make" / "1 callback is still to make". */
+export function stillToMake(outstanding: number): string {
+  return `${plural(outstanding, "callback")} ${outstanding === 1 ? "is" : "are"} still to make`;
+}
+
+/**
+ * What closing does with callbacks outstanding: nothing to ask (none left, or the closer said
+ * "anyway"), ask to confirm, or refuse (policy `callbacks_required_for_close`).
+ */
+export function closeWithCallbacks(
+  outstanding: number,
+  p: { requiredForClose: boolean; anyway: boolean },
+): "close" | "confirm" | "refuse" {
+  if (outstanding === 0) return "close";
+  if (p.requiredForClose) return "refuse";
+  return p.anyway ? "close" : "confirm";
+}
