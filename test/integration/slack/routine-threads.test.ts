@@ -138,6 +138,30 @@ describe("a routine incident is worked in a thread", () => {
     expect(stakeText).not.toContain("Greeting re-recorded");
   });
 
+  it("keeps each thread's story lines in its own thread when they wait for one turn together", async () => {
+    const [a, b] = await Promise.all([
+      readyIncident(deps(), { title: "Queue A greeting", impact: "low", urgency: "low" }),
+      readyIncident(deps(), { title: "Queue B greeting", impact: "low", urgency: "low" }),
+    ]);
+    const ack = (i: IncidentRow, user: string) =>
+      clickButton(
+        h,
+        { channel: working, ts: i.threadTs!, actionId: CARD_ACTION.acknowledge, value: i.id },
+        user,
+      );
+    await Promise.all([ack(a, USERS.lead), ack(b, USERS.duty)]);
+    const story = (i: IncidentRow) =>
+      h.slack.waitFor(() => {
+        const text = JSON.stringify(inThread(i));
+        return text.includes("acknowledged it") ? text : undefined;
+      });
+    const [storyA, storyB] = await Promise.all([story(a), story(b)]);
+    expect(storyA).toContain(`<@${USERS.lead}> acknowledged it`);
+    expect(storyA).not.toContain(`<@${USERS.duty}>`);
+    expect(storyB).toContain(`<@${USERS.duty}> acknowledged it`);
+    expect(storyB).not.toContain(`<@${USERS.lead}>`);
+  });
+
   it("a stakeholder update goes to the thread and to the stakeholder channels", async () => {
     const incident = await routineIncident("Hold music silent");
     const update = await clickButton(h, {
