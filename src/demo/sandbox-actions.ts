@@ -1,3 +1,4 @@
+import { suggestionRefusal, validateOptionsAnswer } from "../emulator/block-kit.js";
 import {
   appHomeOpened,
   blockSuggestion,
@@ -198,6 +199,13 @@ export class SandboxActions {
   ): Promise<Record<string, unknown> | { ok: false; error: string }> {
     const view = this.openView(user, p.viewId);
     if (!view) return { ok: false, error: "view_not_found" };
+    // The Slack client asks only an external select, and only once enough is typed.
+    const refused = suggestionRefusal(view.view, {
+      blockId: p.blockId,
+      actionId: p.actionId,
+      typed: p.value,
+    });
+    if (refused) return { options: [] };
     const res = await this.post(
       payloadBody(
         blockSuggestion({
@@ -212,7 +220,12 @@ export class SandboxActions {
     );
     if (res.status !== 200) return { ok: false, error: `the app answered HTTP ${res.status}` };
     const answer = parseAnswer(await res.text());
-    return "options" in answer || "option_groups" in answer ? answer : { options: [] };
+    if (!("options" in answer || "option_groups" in answer)) return { options: [] };
+    // Slack shows nothing for an answer it cannot use; the sandbox says why.
+    const problems = validateOptionsAnswer(answer);
+    return problems.length > 0
+      ? { ok: false, error: `invalid options answer: ${problems.join("; ")}` }
+      : answer;
   }
 
   /** `user`'s published Home tab. */

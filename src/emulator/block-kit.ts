@@ -145,3 +145,117 @@ export function checkView(view: unknown): PayloadProblem | null {
   const errors = validateView(view);
   return errors.length > 0 ? { error: "invalid_arguments", messages: errors } : null;
 }
+
+/** Slack's limits on an options answer (block_suggestion) and on the typing that asks for one. */
+export const MAX_OPTIONS = 100;
+export const MAX_OPTION_GROUPS = 100;
+export const MAX_OPTION_TEXT = 75;
+export const MAX_OPTION_VALUE = 150;
+/** `min_query_length` when an external select does not set it. */
+export const DEFAULT_MIN_QUERY_LENGTH = 3;
+
+function optionProblems(option: unknown, pointer: string): string[] {
+  if (!isObject(option)) return [pointerMessage("must be an object", pointer)];
+  const errors: string[] = [];
+  const text = option.text;
+  if (!isObject(text) || text.type !== "plain_text" || typeof text.text !== "string") {
+    errors.push(pointerMessage("must be a plain_text object", `${pointer}/text`));
+  } else if (text.text.length === 0 || text.text.length > MAX_OPTION_TEXT) {
+    errors.push(pointerMessage(`must be 1 to ${MAX_OPTION_TEXT} characters`, `${pointer}/text/text`));
+  }
+  if (
+    typeof option.value !== "string" ||
+    option.value.length === 0 ||
+    option.value.length > MAX_OPTION_VALUE
+  ) {
+    errors.push(
+      pointerMessage(`must be a string of 1 to ${MAX_OPTION_VALUE} characters`, `${pointer}/value`),
+    );
+  }
+  return errors;
+}
+
+function optionListProblems(options: unknown, pointer: string): string[] {
+  if (!Array.isArray(options)) return [pointerMessage("must be an array", pointer)];
+  const errors: string[] = [];
+  if (options.length > MAX_OPTIONS)
+    errors.push(pointerMessage(`no more than ${MAX_OPTIONS} items allowed`, pointer));
+  options.forEach((o, i) => {
+    errors.push(...optionProblems(o, `${pointer}/${i}`));
+  });
+  return errors;
+}
+
+/**
+ * What the Slack client makes of an app's answer to a `block_suggestion`: `{ options }` or
+ * `{ option_groups }` (exactly one), at most 100 options (or groups of at most 100), each
+ * option's text plain_text of at most 75 characters and its value at most 150. An empty array
+ * means valid; Slack itself shows nothing for an invalid answer.
+ */
+export function validateOptionsAnswer(answer: unknown): string[] {
+  if (!isObject(answer)) return [pointerMessage("must be an object", "")];
+  const hasOptions = "options" in answer;
+  const hasGroups = "option_groups" in answer;
+  if (hasOptions === hasGroups) {
+    return [pointerMessage("must have exactly one of options or option_groups", "")];
+  }
+  if (hasOptions) return optionListProblems(answer.options, "/options");
+  const groups = answer.option_groups;
+  if (!Array.isArray(groups)) return [pointerMessage("must be an array", "/option_groups")];
+  const errors: string[] = [];
+  if (groups.length > MAX_OPTION_GROUPS) {
+    errors.push(pointerMessage(`no more than ${MAX_OPTION_GROUPS} items allowed`, "/option_groups"));
+  }
+  groups.forEach((g, i) => {
+    const at = `/option_groups/${i}`;
+    if (!isObject(g)) {
+      errors.push(pointerMessage("must be an object", at));
+      return;
+    }
+    const label = g.label;
+    if (
+      !isObject(label) ||
+      label.type !== "plain_text" ||
+      typeof label.text !== "string" ||
+      label.text.length > MAX_OPTION_TEXT
+    ) {
+      errors.push(
+        pointerMessage(`must be plain_text of at most ${MAX_OPTION_TEXT} characters`, `${at}/label`),
+      );
+    }
+    errors.push(...optionListProblems(g.options, `${at}/options`));
+  });
+  return errors;
+}
+
+/** The element `actionId` of block `blockId` in a view, if there is one. */
+function elementOf(view: unknown, blockId: string, actionId: string): Record<string, unknown> | undefined {
+  if (!isObject(view) || !Array.isArray(view.blocks)) return undefined;
+  const block = view.blocks.find((b) => isObject(b) && b.block_id === blockId);
+  if (!isObject(block)) return undefined;
+  const candidates = [
+    block.element,
+    block.accessory,
+    ...(Array.isArray(block.elements) ? block.elements : []),
+  ];
+  return candidates.find((e): e is Record<string, unknown> => isObject(e) && e.action_id === actionId);
+}
+
+/**
+ * Whether the Slack client sends a `block_suggestion` for `typed` in that element: only external
+ * selects ask, and only once the person has typed `min_query_length` characters (default 3).
+ * Returns why not, or null when it would.
+ */
+export function suggestionRefusal(
+  view: unknown,
+  p: { blockId: string; actionId: string; typed: string },
+): string | null {
+  const element = elementOf(view, p.blockId, p.actionId);
+  if (!element) return `no element ${p.actionId} in block ${p.blockId}`;
+  if (element.type !== "external_select" && element.type !== "multi_external_select") {
+    return `${p.actionId} is a ${String(element.type)}, which does not load options`;
+  }
+  const min =
+    typeof element.min_query_length === "number" ? element.min_query_length : DEFAULT_MIN_QUERY_LENGTH;
+  return p.typed.length < min ? `fewer than min_query_length (${min}) characters typed` : null;
+}

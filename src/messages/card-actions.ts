@@ -1,7 +1,7 @@
 import type { IncidentRow } from "../db/schema/index.js";
 import { ACTION_LABELS, allowedActions, isOpenStatus, type LifecycleAction } from "../domain/lifecycle.js";
 import { isMajor } from "../domain/priority-matrix.js";
-import { CARD_ACTION, FLOOR_ACTION } from "./ids.js";
+import { CALLER_ACTION, CARD_ACTION, FLOOR_ACTION } from "./ids.js";
 import { plain } from "./text.js";
 
 const LIFECYCLE_BUTTON: Record<LifecycleAction, string> = {
@@ -77,6 +77,8 @@ export function floorActions(i: Pick<IncidentRow, "id" | "status" | "priority" |
         button(FLOOR_ACTION.briefAgents, "Brief agents", i.id, isMajor(i) ? "primary" : undefined),
         button(FLOOR_ACTION.recordImpact, "Record impact", i.id),
         button(FLOOR_ACTION.askForHelp, "Ask for help", i.id),
+        // One more customer about it: recorded on this incident, not as a new one.
+        button(CALLER_ACTION.addCaller, "Add a caller", i.id),
       ],
     },
   ];

@@ -5,6 +5,7 @@ import { typeHelpMessage, typesHelpMessage } from "./type-help.js";
 const LOGGING = [
   "*`/incident`*: open the *Log an incident* form. *`/incident Card payments failing`*: the same, with the title filled in.",
   "Or log a message as an incident: its *⋯* menu → *Log as incident*.",
+  "Already logged? The form lists the open incidents under *Already known?*: *Add this caller* records the customer on that incident instead. *`/incident caller INC-000042`* (or the card's *Add a caller*) opens the same form.",
 ];
 
 const READING = [

@@ -62,6 +62,15 @@ export const CALLER_ACTION = {
   addThisCaller: "incident_add_this_caller",
   /** Opens the Add a caller form from the card (value: the incident id). */
   addCaller: "incident_add_caller",
+  /** The Log form's search of open incidents (external_select; option value: the incident id). */
+  searchKnown: "incident_known_search",
+} as const;
+
+/** Block ids of the Log form's "Already known?" part (not fields of its parser). */
+export const KNOWN_BLOCKS = {
+  heading: "known_incidents",
+  incident: (n: number) => `known_incident_${n}`,
+  search: "known_incident_search",
 } as const;
 
 /**

@@ -127,7 +127,7 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
     { type: "header", text: plain(title, 150) },
     { type: "section", fields: fields(i, ctx).map((f) => mrkdwn(f, 2000)) },
   ];
-  if (ctx.audience === "responder" && ctx.callerReference) {
+  if (ctx.audience === "responder" && hasCallerDetails(ctx)) {
     // The value itself is never on the card: it is shown, and its showing logged, one person
     // at a time (Show caller details).
     blocks.push({
@@ -179,6 +179,15 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   });
   return { text, blocks };
 }
+
+/**
+ * Whether the card offers "Show caller details": a caller reference was given when it was
+ * logged, or callers were added since (each may have left a reference or a callback contact).
+ */
+const hasCallerDetails = (ctx: CardContext) =>
+  !!ctx.callerReference ||
+  (!ctx.callerReferenceErased &&
+    ((ctx.callers?.callers ?? 0) > 1 || (ctx.callers?.callbacksWanted ?? 0) > 0));
 
 /** A routine incident worked in the thread under its card, with no channel of its own. */
 const inThread = (i: CardIncident) => !i.channelId && !!i.workingChannelId;

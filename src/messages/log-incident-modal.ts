@@ -1,3 +1,4 @@
+import type { KnownIncident } from "../db/queries/known-incidents.js";
 import {
   type Impact,
   LEVEL_LABELS,
@@ -9,6 +10,7 @@ import {
   REPORT_CHANNELS,
   type Urgency,
 } from "../domain/incident.js";
+import { knownIncidentBlocks } from "./caller-modal.js";
 import { ACTION, LOG_FIELDS, PRIORITY_PREVIEW_BLOCK, VIEW } from "./ids.js";
 import { input, option, textInput } from "./inputs.js";
 import { clip, mrkdwn, plain } from "./text.js";
@@ -28,6 +30,11 @@ export interface LogIncidentModalInput {
   metadata: ModalMetadata;
   /** Priority the matrix gives for the selected impact × urgency, once both are chosen. */
   preview?: { impact: Impact; urgency: Urgency; priority: Priority };
+  /**
+   * Open incidents the caller may be reporting again ("Already known?"), each with *Add this
+   * caller*; undefined when they could not be read in time (the form opens without them).
+   */
+  known?: readonly KnownIncident[];
 }
 
 const levelOptions = LEVELS.map((l) => option(l, LEVEL_LABELS[l]));
@@ -46,6 +53,7 @@ export function logIncidentModal(m: LogIncidentModalInput) {
       type: "context",
       elements: [mrkdwn("Log what the caller reported. You can correct any field later, with a reason.")],
     },
+    ...(m.known ? knownIncidentBlocks(m.known) : []),
     input(
       f.title,
       "Title",
@@ -145,11 +153,16 @@ export function incidentLoggedModal(p: {
   priority: Priority;
   title: string;
   delayed?: boolean;
+  /** A routine incident's working channel: it is worked in a thread there, not a channel of its own. */
+  workingChannel?: string | null;
 }) {
+  const opening = p.workingChannel
+    ? `I'm posting its card in <#${p.workingChannel}>, where it is worked in the thread under the card, and telling the stakeholders now.`
+    : "I'm opening its channel and telling the stakeholders now; I'll message you the link in a moment.";
   const next = p.delayed
     ? ":hourglass_flowing_sand: Its channel, the stakeholder announcements and your DM may be delayed for a few minutes: " +
       "the job queue is not answering right now. The incident is safely recorded and they will follow as soon as it is back."
-    : "I'm opening its channel and telling the stakeholders now; I'll message you the link in a moment.";
+    : opening;
   return {
     type: "modal" as const,
     callback_id: VIEW.logged,

@@ -1,15 +1,16 @@
+import { callerDetailsOf } from "../db/queries/caller-details.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getCallerReferenceState, getIncidentById } from "../db/queries/incidents.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { mayViewPersonalData, personalDataViewers } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
-import { escapeMrkdwn } from "../messages/text.js";
+import { callerDetailsText } from "../messages/caller-details.js";
 import type { Deps } from "./deps.js";
 
 export type Reveal = { ok: true; value: string; message: string } | { ok: false; message: string };
 
 /**
- * "Show caller details": the caller reference, to the reporter, the owner and the roles in
+ * "Show caller details": every caller's reference and callback contact, to the reporter, the owner and the roles in
  * permissions.view_personal_data only, each showing logged (who and when, never the value) in
  * the same transaction that reads it, so a data-protection audit can say who saw it.
  */
@@ -38,24 +39,29 @@ export async function revealFor(deps: Deps, incident: IncidentRow, actor: string
   }
   return deps.db.transaction(async (tx): Promise<Reveal> => {
     const state = await getCallerReferenceState(tx, incident.id);
-    if (!state.value) {
-      return {
-        ok: false,
-        message: state.erased
-          ? `${ref}'s caller reference was erased when its retention period ended.`
-          : `No caller reference was recorded for ${ref}.`,
-      };
+    // Retention erases an incident's caller details all at once: its reference erased, all are.
+    if (state.erased) {
+      return { ok: false, message: `${ref}'s caller reference was erased when its retention period ended.` };
+    }
+    const details = await callerDetailsOf(tx, incident.id);
+    const known = details.filter((d) => !d.erased && (d.callerReference || d.callbackContact));
+    // Incidents logged before caller reports existed hold their reference only apart.
+    const logged =
+      state.value && !details.some((d) => d.callerReference === state.value) ? state.value : null;
+    if (known.length === 0 && !logged) {
+      return { ok: false, message: `No caller reference or callback contact was recorded for ${ref}.` };
     }
     await appendLog(tx, {
       incidentId: incident.id,
       actor,
       kind: "personal_data_viewed",
-      details: { what: "caller reference" },
+      details: { what: "caller details", callers: details.length },
     });
+    const value = state.value ?? known.find((d) => d.callerReference)?.callerReference ?? "";
     return {
       ok: true,
-      value: state.value,
-      message: `*Caller reference for ${ref}*: ${escapeMrkdwn(state.value)}\nPersonal data: keep it out of shared channels. That you viewed it is logged.`,
+      value,
+      message: callerDetailsText({ reference: ref, details, logged, timezone: deps.policy.timezone }),
     };
   });
 }

@@ -3,6 +3,7 @@ import type {
   App,
   BlockAction,
   SlackActionMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from "@slack/bolt";
@@ -12,6 +13,7 @@ import { anyExcept, onUnknownAction, onUnknownView } from "./actions/unknown.js"
 
 export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+export type OptionsArgs = SlackOptionsMiddlewareArgs<"block_suggestion"> & AllMiddlewareArgs;
 
 /** What each kind of listener registers itself with (`register(on, deps, log)` in its folder). */
 export interface Registration {
@@ -29,6 +31,7 @@ const oneOf = (ids: readonly string[]) => (ids.length === 1 ? ids[0]! : new RegE
 export class Listeners {
   private readonly actionIds = new Set<string>();
   private readonly viewIds = new Set<string>();
+  private readonly optionIds = new Set<string>();
 
   constructor(readonly app: App) {}
 
@@ -42,6 +45,12 @@ export class Listeners {
     this.app.view<ViewSubmitAction>({ callback_id: oneOf(ids), type: "view_submission" }, handler);
   }
 
+  /** An external select's options request (block_suggestion), answered within Slack's 3 s. */
+  options(ids: readonly string[], handler: (args: OptionsArgs) => Promise<void>): void {
+    for (const id of ids) this.optionIds.add(id);
+    this.app.options<"block_suggestion">({ type: "block_suggestion", action_id: oneOf(ids) }, handler);
+  }
+
   /** Registered last: every button and form no listener routes is answered at once. */
   answerTheRest(): void {
     this.app.action({ type: "block_actions", action_id: anyExcept([...this.actionIds]) }, onUnknownAction);
@@ -49,9 +58,12 @@ export class Listeners {
       { callback_id: anyExcept([...this.viewIds]), type: "view_submission" },
       onUnknownView,
     );
-    // No form here asks for options, is watched for closing, or is a global shortcut: each is
+    // Options no listener routes, forms watched for closing and global shortcuts (none here) are
     // answered at once (Bolt would leave them to Slack's 3 s timeout).
-    this.app.options({ type: "block_suggestion", action_id: /^/ }, async ({ ack }) => ack({ options: [] }));
+    this.app.options(
+      { type: "block_suggestion", action_id: anyExcept([...this.optionIds]) },
+      async ({ ack }) => ack({ options: [] }),
+    );
     this.app.view({ callback_id: /^/, type: "view_closed" }, async ({ ack }) => ack());
     this.app.shortcut({ type: "shortcut", callback_id: /^/ }, async ({ ack }) => ack());
   }

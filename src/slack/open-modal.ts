@@ -1,4 +1,5 @@
 import type { ModalView, WebClient } from "@slack/web-api";
+import { type KnownIncident, knownIncidents } from "../db/queries/known-incidents.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
 import { describeError } from "../lib/logger.js";
 import { logIncidentModal, type ModalMetadata } from "../messages/log-incident-modal.js";
@@ -42,18 +43,65 @@ export async function openModal(
   }
 }
 
-/** The log-incident modal, empty or prefilled. */
-export function openLogIncidentModal(
+/**
+ * How long opening the Log form waits for its "Already known?" list: the trigger is good for
+ * 3 s, and the form matters more than the list. A list read later is put in by views.update.
+ */
+export const KNOWN_WAIT_MS = 700;
+
+/** The log-incident modal, empty or prefilled, with the open incidents the caller may mean. */
+export async function openLogIncidentModal(
   deps: Deps,
   client: WebClient,
   p: { triggerId: string; title?: string; description?: string; metadata: ModalMetadata },
 ): Promise<string | null> {
-  const view = logIncidentModal({
-    types: incidentTypeList(deps.policy),
-    now: deps.clock.now(),
-    title: p.title,
-    description: p.description,
-    metadata: p.metadata,
+  const reading = knownIncidents(deps.db, 5).catch((err: unknown) => {
+    deps.logger.warn({ err: describeError(err) }, "known incidents not read for the log form");
+    return null;
   });
-  return openModal(deps, client, { triggerId: p.triggerId, view, retry: "run `/incident`" });
+  let timer: NodeJS.Timeout | undefined;
+  const inTime = await Promise.race([
+    reading,
+    new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), KNOWN_WAIT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  const viewWith = (known: readonly KnownIncident[] | undefined) =>
+    logIncidentModal({
+      types: incidentTypeList(deps.policy),
+      now: deps.clock.now(),
+      title: p.title,
+      description: p.description,
+      metadata: p.metadata,
+      known,
+    });
+  const shown: { view?: OpenedView } = {};
+  const problem = await openModal(deps, client, {
+    triggerId: p.triggerId,
+    view: viewWith(inTime === "late" ? undefined : (inTime ?? undefined)),
+    retry: "run `/incident`",
+    opened: (view) => {
+      shown.view = view;
+    },
+  });
+  if (inTime === "late" && shown.view) void fillKnown(deps, client, shown.view, reading, viewWith);
+  return problem;
+}
+
+/** Puts the late "Already known?" list into the open form, unless the agent changed it meanwhile. */
+async function fillKnown(
+  deps: Deps,
+  client: WebClient,
+  opened: OpenedView,
+  reading: Promise<KnownIncident[] | null>,
+  viewWith: (known: readonly KnownIncident[]) => object,
+): Promise<void> {
+  const known = await reading;
+  if (!known || known.length === 0) return;
+  try {
+    await client.views.update({ view_id: opened.id, hash: opened.hash, view: viewWith(known) as ModalView });
+  } catch (err) {
+    // hash_conflict: the agent has started filling it in; the form stays as it is.
+    deps.logger.debug({ err: describeError(err) }, "known incidents not added to the log form");
+  }
 }

@@ -1,3 +1,5 @@
+import { suggestionRefusal, validateOptionsAnswer } from "../../src/emulator/block-kit.js";
+import { blockSuggestion, viewBlockActions } from "../../src/emulator/requests.js";
 import type { FakeView } from "../../src/emulator/types.js";
 import { type Harness, USERS } from "./harness.js";
 import { buttonClick, viewSubmission } from "./slack-payloads.js";
@@ -65,4 +67,56 @@ export function directMessagesTo(h: Pick<Harness, "slack">, user: string) {
   return [...h.slack.channels.values()]
     .filter((c) => c.is_im && c.members.has(user))
     .flatMap((c) => h.slack.messagesIn(c.id));
+}
+
+/** An external select's options answer, as Slack's client reads it: `{ options }` or `{ option_groups }`. */
+export type OptionsAnswer = {
+  options?: Array<{ text: { text: string }; value: string }>;
+  option_groups?: unknown[];
+};
+
+/**
+ * What the Slack client does as someone types `typed` into an external select of an open
+ * modal: asks only once `min_query_length` characters are typed (else null, no request), sends a
+ * signed block_suggestion through the receiver, and checks the answer as Slack would (throws when
+ * it could not be shown).
+ */
+export async function requestOptions(
+  h: Harness,
+  view: FakeView,
+  p: { blockId: string; actionId: string; typed: string; user?: string; state?: Record<string, unknown> },
+): Promise<OptionsAnswer | null> {
+  if (suggestionRefusal(view.view, { blockId: p.blockId, actionId: p.actionId, typed: p.typed })) return null;
+  const payload = blockSuggestion({
+    user: p.user ?? view.user,
+    opened: view,
+    state: p.state ?? {},
+    actionId: p.actionId,
+    blockId: p.blockId,
+    value: p.typed,
+  });
+  const res = await h.action(payload);
+  if (res.status !== 200) throw new Error(`options request answered HTTP ${res.status}`);
+  const body = await res.text();
+  const answer = (body ? JSON.parse(body) : {}) as OptionsAnswer;
+  const problems = validateOptionsAnswer(answer);
+  if (problems.length > 0) throw new Error(`Slack would not show these options: ${problems.join("; ")}`);
+  return answer;
+}
+
+/** Someone uses an element inside an open modal (a button, a select): a signed block_actions. */
+export async function actInView(
+  h: Harness,
+  view: FakeView,
+  action: Record<string, unknown>,
+  user: string = view.user,
+): Promise<void> {
+  const payload = viewBlockActions({
+    user,
+    triggerId: h.slack.issueTrigger({ user }),
+    source: { type: "view", opened: view, state: {} },
+    actions: [{ action_ts: `${Date.now() / 1000}`, ...action }],
+  });
+  const res = await h.action(payload);
+  if (res.status !== 200) throw new Error(`block action answered HTTP ${res.status}`);
 }

@@ -1086,7 +1086,7 @@ function trapFocus(e) {
 async function searchOptions(search) {
   const select = document.getElementById(search.dataset.externalFor ?? "");
   if (!(select instanceof HTMLSelectElement)) return;
-  if (search.value.length < Number(search.dataset.minQuery ?? 0)) return;
+  if (search.value.length < Number(search.dataset.minQuery ?? 3)) return;
   const form = select.closest("form.modal");
   const viewId = form instanceof HTMLElement ? form.dataset.viewId : undefined;
   if (!viewId) return;

@@ -274,7 +274,7 @@ function element(e, blockId, ctx, ids, opts) {
       const chosen = new Set(initial.map((/** @type {Json} */ o) => o.value));
       const search =
         `<input type="search" class="bk-external-search" data-external-for="${id}" autocomplete="off"` +
-        ` data-min-query="${Number(e.min_query_length ?? 0)}" aria-label="Search options"${placeholder(e.placeholder ?? { text: "Type to search" })}>`;
+        ` data-min-query="${Number(e.min_query_length ?? 3)}" aria-label="Search options"${placeholder(e.placeholder ?? { text: "Type to search" })}>`;
       const options = initial.map((/** @type {Json} */ o) => option(o, chosen)).join("");
       return `<div class="bk-external">${search}${selectHtml(`${common} data-external`, multi, undefined, options, chosen.size === 0, opts)}</div>`;
     }

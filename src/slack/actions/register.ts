@@ -1,5 +1,6 @@
 import {
   CALLBACK_ACTION,
+  CALLER_ACTION,
   CARD_ACTION,
   ESCALATION_ACTION,
   FLOOR_ACTION,
@@ -10,7 +11,9 @@ import {
 } from "../../messages/ids.js";
 import { withHomeRespond } from "../home-clicks.js";
 import type { Registration } from "../listeners.js";
+import { onKnownIncidentSearch } from "../options/known-incidents.js";
 import { onCallbackListButton, onCallbackOutcome, onCloseAnyway } from "./callbacks.js";
+import { onAddCallerButton, onKnownIncidentChosen } from "./caller-buttons.js";
 import { onCardButton } from "./card-buttons.js";
 import { onLogCommunicationButton } from "./comms-button.js";
 import { onEscalationAcknowledge, onLinkButton } from "./escalation.js";
@@ -24,6 +27,11 @@ import { onTimelinePage } from "./timeline-page.js";
 /** Button clicks (and the log form's live priority preview), by the message they sit on. */
 export function register({ on, deps, log }: Registration): void {
   on.action([LOG_FORM_ACTION.impact, LOG_FORM_ACTION.urgency], (args) => onPriorityInputChanged(deps, args));
+  on.action([CALLER_ACTION.addThisCaller, CALLER_ACTION.searchKnown], (args) =>
+    onKnownIncidentChosen(deps, args),
+  );
+  on.options([CALLER_ACTION.searchKnown], (args) => onKnownIncidentSearch(deps, args));
+  on.action([CALLER_ACTION.addCaller], (args) => onAddCallerButton(deps, args));
   const ownListener: string[] = [CARD_ACTION.timelineNext, CARD_ACTION.logCommunication];
   const cardButtons = Object.values(CARD_ACTION).filter((id) => !ownListener.includes(id));
   on.action(cardButtons, (args) => onCardButton(deps, withHomeRespond(args, log)));

@@ -7,6 +7,7 @@ import type { Deps } from "../../services/deps.js";
 import { isDatabaseUnavailable } from "../../services/errors.js";
 import { revealFor } from "../../services/personal-data.js";
 import { renderResponderCard, renderStakeholderCard } from "../../services/render.js";
+import { openAddCallerModal } from "../open-caller.js";
 import { openLogIncidentModal } from "../open-modal.js";
 import { openReviewModal } from "../open-review.js";
 import { actionsReply } from "./actions.js";
@@ -86,6 +87,8 @@ async function answer(
       return answerHandover(deps, parsed, ctx);
     case "comms":
       return answerComms(deps, parsed.number, ctx);
+    case "caller":
+      return caller(deps, parsed.number, ctx);
     case "unknown":
       return unknownReply(parsed);
   }
@@ -114,6 +117,18 @@ function unknownReply(parsed: Extract<ParsedCommand, { kind: "unknown" }>): Repl
   };
 }
 
+/** `/incident caller [INC-n]`: the Add a caller form of an open (or resolved) incident. */
+async function caller(deps: Deps, number: number | null, ctx: CommandContext): Promise<Reply | null> {
+  const found = await findIncident(deps, number, ctx.channelId, "caller");
+  if ("reply" in found) return found.reply;
+  const problem = await openAddCallerModal(deps, ctx.client, {
+    incident: found.incident,
+    triggerId: ctx.triggerId,
+    retry: "run `/incident caller`",
+  });
+  return problem ? { text: problem } : null;
+}
+
 /** `/incident review [INC-n]`: the review form of a resolved or closed incident. */
 async function review(deps: Deps, number: number | null, ctx: CommandContext): Promise<Reply | null> {
   const found = await findIncident(deps, number, ctx.channelId, "review");
@@ -136,9 +151,25 @@ async function show(deps: Deps, number: number | null, ctx: CommandContext): Pro
     const card = await renderResponderCard(deps.db, deps.policy, incident);
     const reveal = await revealFor(deps, incident, ctx.userId);
     if (!reveal.ok) return card;
-    return { ...card, blocks: [...card.blocks, { type: "section", text: mrkdwn(reveal.message) }] };
+    const shown = sectionsOf(reveal.message).map((text) => ({ type: "section", text: mrkdwn(text) }));
+    return { ...card, blocks: [...card.blocks, ...shown] };
   }
   return renderStakeholderCard(deps, incident);
+}
+
+/** Text in pieces of whole lines that each fit a section (3,000 characters). */
+function sectionsOf(text: string, max = 3_000): string[] {
+  const pieces: string[] = [];
+  let piece = "";
+  for (const line of text.split("\n")) {
+    if (piece && piece.length + line.length + 1 > max) {
+      pieces.push(piece);
+      piece = "";
+    }
+    piece = piece ? `${piece}\n${line}` : line;
+  }
+  if (piece) pieces.push(piece);
+  return pieces;
 }
 
 /** People working the incident may see its personal data; everyone else gets the stakeholder view. */

@@ -12,6 +12,7 @@ export const SUBCOMMANDS = [
   "help",
   "list",
   "show",
+  "caller",
   "status",
   "assign",
   "note",
@@ -36,6 +37,7 @@ export type ParsedCommand =
   | { kind: "help"; topic: string | null }
   | { kind: "list"; filter: "open" | "mine" }
   | { kind: "show"; number: number | null }
+  | { kind: "caller"; number: number | null }
   | { kind: "status"; number: number | null; status: Status | null; word: string }
   | { kind: "assign"; number: number | null; userId: string | null }
   | { kind: "note"; number: number | null; text: string }
@@ -59,9 +61,10 @@ export type ParsedCommand =
     };
 
 /** Subcommand words that also start ordinary incident titles ("Report portal down"). */
-const TITLE_LIKE = new Set(["review", "actions", "report", "comms"]);
+const TITLE_LIKE = new Set(["review", "actions", "report", "comms", "caller"]);
 const REVIEW_USAGE = "not understood: use `review` in the incident's channel, or `review INC-000042`";
 const COMMS_USAGE = "not understood: use `comms` in the incident's channel, or `comms INC-000042`";
+const CALLER_USAGE = "not understood: use `caller INC-000042`, or `caller` in the incident's channel";
 
 export const ACTION_FILTERS = ["mine", "overdue", "all"] as const;
 export type ActionFilter = (typeof ACTION_FILTERS)[number];
@@ -150,6 +153,10 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
       return rest === ""
         ? { kind: "review", number }
         : { kind: "unknown", word: `review ${rest}`, suggestion: "review", reason: REVIEW_USAGE };
+    case "caller":
+      return rest === ""
+        ? { kind: "caller", number }
+        : { kind: "unknown", word: `caller ${rest}`, suggestion: "caller", reason: CALLER_USAGE };
     case "comms":
       return rest === ""
         ? { kind: "comms", number }

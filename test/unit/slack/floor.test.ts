@@ -4,7 +4,7 @@ import { validateMessageBlocks, validateView } from "../../../src/emulator/block
 import { floorActions } from "../../../src/messages/card-actions.js";
 import { briefingMessage, describeHelpDestination, helpRequestMessage } from "../../../src/messages/floor.js";
 import { askForHelpModal, briefAgentsModal, recordImpactModal } from "../../../src/messages/floor-modals.js";
-import { CARD_ACTION, FLOOR_FIELDS as F, FLOOR_ACTION } from "../../../src/messages/ids.js";
+import { CALLER_ACTION, CARD_ACTION, FLOOR_FIELDS as F, FLOOR_ACTION } from "../../../src/messages/ids.js";
 import { headline, incidentCard } from "../../../src/messages/incident-card.js";
 import { stakeholderUpdateMessage } from "../../../src/messages/update.js";
 import { AskForHelpForm, briefAgentsForm, RecordImpactForm } from "../../../src/slack/parse/floor-forms.js";
@@ -35,6 +35,7 @@ describe("card buttons for the floor", () => {
       FLOOR_ACTION.briefAgents,
       FLOOR_ACTION.recordImpact,
       FLOOR_ACTION.askForHelp,
+      CALLER_ACTION.addCaller,
     ]);
     expect(block!.elements[0]!.style).toBe("primary");
     const style = (i: ReturnType<typeof incident>) =>
