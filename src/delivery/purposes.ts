@@ -46,6 +46,8 @@ export const PURPOSES = {
   failure_notice: {},
   /** The owner told that caller volume raised their incident. */
   volume_dm: {},
+  /** Where a duplicate was worked: which incident it duplicated and where the work continues. */
+  duplicate_notice: {},
 } as const satisfies Record<string, PurposeSpec>;
 
 export type Purpose = keyof typeof PURPOSES;

@@ -104,6 +104,8 @@ export const WORK_FIELDS = {
   closeCode: "close_code",
   rootCause: "root_cause",
   callersNow: "callers_now",
+  /** The resolve form's master reference, for close code Duplicate. */
+  duplicateOf: "duplicate_of",
   reason: "reason",
   happening: "happening",
   customerImpact: "customer_impact",

@@ -34,6 +34,9 @@ export function modal(
 
 type Subject = Pick<IncidentRow, "id" | "number" | "title">;
 
+/** Room for a reference typed with some slack (INC-000123, or a pasted line naming one). */
+export const DUPLICATE_OF_MAX = 100;
+
 const context = (i: Subject) => ({
   type: "context",
   elements: [mrkdwn(`*${formatReference(i.number)}* · ${clip(i.title, 150).replace(/[<>&]/g, "")}`)],
@@ -69,6 +72,12 @@ export function resolveModal(i: Subject, meta: WorkModalMetadata) {
       ),
       { hint: plain("Not an incident: a service request or complaint logged by mistake. The record stays.") },
     ),
+    input(F.duplicateOf, "Duplicate of (INC-…)", textInput(DUPLICATE_OF_MAX, { placeholder: "INC-000123" }), {
+      optional: true,
+      hint: plain(
+        "Required for the close code Duplicate: the incident the work continues in. This incident's callers move there.",
+      ),
+    }),
     input(F.rootCause, "Root cause, if known", textInput(LIMITS.resolution, { multiline: true }), {
       optional: true,
     }),

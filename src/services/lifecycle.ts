@@ -11,6 +11,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { callbacksCloseRefusal, listCallbacksOnResolve, queueListRefresh } from "./callbacks.js";
 import type { Deps } from "./deps.js";
+import { afterMerge, type Merge, mergeIntoMaster, withMerge } from "./merge.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 import { requestReviewOnResolve, reviewCloseRefusal } from "./review.js";
 
@@ -20,7 +21,14 @@ export interface StatusChangeInput {
   action: LifecycleAction;
   requestKey?: string;
   hold?: { reason: HoldReason; note?: string };
-  resolution?: { summary: string; closeCode: CloseCode; rootCause?: string; callersNow?: string };
+  resolution?: {
+    summary: string;
+    closeCode: CloseCode;
+    rootCause?: string;
+    callersNow?: string;
+    /** With close code `duplicate`: the number of the master incident (INC-n). */
+    duplicateOf?: number;
+  };
   reason?: string;
   /** Close although callbacks are still to make (the answer to "Close anyway?"). */
   closeAnyway?: boolean;
@@ -29,6 +37,7 @@ export interface StatusChangeInput {
 /** Moves an incident through the one state machine, if the actor may and the move is legal. */
 export async function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
   let ladders: string[] = [];
+  let merge: Merge | null = null;
   // The state machine and statusRefusal decide what a closed incident allows (a reopen).
   const outcome = await changeIncident(deps, { ...input, closedToo: true }, async (incident, tx) => {
     const decision = decideStatus(deps, incident, input);
@@ -45,8 +54,16 @@ export async function changeStatus(deps: Deps, input: StatusChangeInput): Promis
       };
       return ok({ ...decision.value, also });
     }
-    return withReview(tx, deps, incident, input, decision.value);
+    // A duplicate's callers move to its master first: they are called back from there.
+    if (input.action === "resolve" && input.resolution?.closeCode === "duplicate") {
+      const merged = await mergeIntoMaster(tx, deps, incident, input.resolution.duplicateOf);
+      if (!merged.ok) return merged;
+      merge = merged.value;
+    }
+    const reviewed = await withReview(tx, deps, incident, input, decision.value);
+    return reviewed.ok && merge ? ok(withMerge(reviewed.value, merge, input.actor)) : reviewed;
   });
+  if (outcome.ok && !outcome.duplicate && merge) await afterMerge(deps, merge);
   for (const clockId of outcome.ok && !outcome.duplicate ? ladders : []) {
     await deps.jobs
       .enqueue("escalation.ack-edit", { clockId }, { jobId: `ack-edit-${clockId}` })
@@ -201,6 +218,8 @@ function statusPatch(incident: IncidentRow, input: StatusChangeInput, now: Date)
         closeCode: null,
         callersNow: null,
         reopenCount: incident.reopenCount + 1,
+        // A reopened duplicate is worked again and takes callers; those moved stay with the master.
+        mergedIntoId: null,
       };
   }
 }

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { CLOSE_CODES, LEVELS, LIMITS, PRIORITIES } from "../../domain/incident.js";
 import { HOLD_REASONS } from "../../domain/lifecycle.js";
+import { findReference } from "../../domain/reference.js";
 import { WORK_FIELDS as F } from "../../messages/ids.js";
+import { DUPLICATE_OF_MAX } from "../../messages/work-modals.js";
 import { optionalText, requiredText } from "./fields.js";
 
 export const HoldForm = z
@@ -16,19 +18,49 @@ export const HoldForm = z
   })
   .transform((f) => ({ reason: f[F.holdReason], note: f[F.holdNote] }));
 
+/** "INC-000123", "inc-123", "123" or a line naming one: the incident's number; null otherwise. */
+export function referenceNumberOf(text: string): number | null {
+  const bare = /^\s*#?([0-9]+)\s*$/.exec(text)?.[1];
+  const n = bare ? Number(bare) : findReference(text);
+  return n !== null && Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
 export const ResolveForm = z
   .object({
     [F.summary]: requiredText("A resolution summary", LIMITS.resolution),
     [F.closeCode]: z.enum(CLOSE_CODES, { error: "Choose a close code." }),
+    [F.duplicateOf]: optionalText("The master's reference", DUPLICATE_OF_MAX),
     [F.rootCause]: optionalText("The root cause", LIMITS.resolution),
     [F.callersNow]: optionalText("What to tell callers", LIMITS.callersNow),
   })
-  .transform((f) => ({
-    summary: f[F.summary],
-    closeCode: f[F.closeCode],
-    rootCause: f[F.rootCause],
-    callersNow: f[F.callersNow],
-  }));
+  .superRefine((f, ctx) => {
+    if (f[F.closeCode] !== "duplicate") return;
+    const given = f[F.duplicateOf];
+    if (!given) {
+      ctx.addIssue({
+        code: "custom",
+        path: [F.duplicateOf],
+        message: "Say which incident this one duplicates (like INC-000123).",
+      });
+    } else if (referenceNumberOf(given) === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: [F.duplicateOf],
+        message: "Write the master's reference, like INC-000123.",
+      });
+    }
+  })
+  .transform((f) => {
+    // Only the close code Duplicate has a master; a reference typed for another code is ignored.
+    const duplicateOf = f[F.closeCode] === "duplicate" ? referenceNumberOf(f[F.duplicateOf] ?? "") : null;
+    return {
+      summary: f[F.summary],
+      closeCode: f[F.closeCode],
+      rootCause: f[F.rootCause],
+      callersNow: f[F.callersNow],
+      ...(duplicateOf !== null ? { duplicateOf } : {}),
+    };
+  });
 
 export const ReopenForm = z
   .object({ [F.reason]: requiredText("A reason", LIMITS.reason) })

@@ -18,6 +18,8 @@ export interface IncidentForm<T> {
   run: (deps: Deps, who: FormSubmitter, data: T) => Promise<ChangeOutcome>;
   /** The block that shows a refusal or a failure to save. */
   messageBlock: string;
+  /** The block that shows a refusal with this code, when not messageBlock (e.g. the field at fault). */
+  refusalBlock?: (code: string) => string | undefined;
 }
 
 /** Lets forms of different data types share one table (each form checks its own data). */
@@ -52,9 +54,9 @@ export function submitIncidentForm(
       return;
     }
     const who = { incidentId: meta.incidentId, actor: body.user.id, requestKey: `view:${view.id}` };
-    const errorsOn = (message: string) => ({
+    const errorsOn = (message: string, block = spec.messageBlock) => ({
       response_action: "errors" as const,
-      errors: { [spec.messageBlock]: message },
+      errors: { [block]: message },
     });
     await answerByDeadline(deps, args, {
       save: () =>
@@ -69,7 +71,8 @@ export function submitIncidentForm(
         if (!settled.ok) {
           return errorsOn(saveFailedMessage(settled.error));
         }
-        return settled.value.ok ? undefined : errorsOn(settled.value.message);
+        if (settled.value.ok) return undefined;
+        return errorsOn(settled.value.message, spec.refusalBlock?.(settled.value.code));
       },
       saving: { title: view.title.text, what: "your change" },
       savedText: (outcome) => outcome.message,

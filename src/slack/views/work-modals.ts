@@ -1,3 +1,4 @@
+import { isMergeRefusal } from "../../domain/duplicates.js";
 import { WORK_FIELDS as F, VIEW } from "../../messages/ids.js";
 import { changeStatus } from "../../services/lifecycle.js";
 import { postStakeholderUpdate } from "../../services/notes-and-updates.js";
@@ -16,6 +17,8 @@ const FORMS: Record<string, IncidentForm<never>> = {
     schema: () => ResolveForm,
     run: (deps, p, resolution) => changeStatus(deps, { ...p, action: "resolve", resolution }),
     messageBlock: F.summary,
+    // Why the master named cannot take this duplicate's callers shows on its field.
+    refusalBlock: (code) => (isMergeRefusal(code) ? F.duplicateOf : undefined),
   }),
   [VIEW.reopen]: incidentForm({
     schema: () => ReopenForm,

@@ -212,7 +212,7 @@ describe("/incident status refuses every illegal move with what is allowed", () 
           v.view.callback_id === "incident_resolve_modal" && JSON.stringify(v.view).includes(incident.id),
       ),
     );
-    await submitForm(view, { resolution_summary: text("x"), close_code: choice("duplicate") });
+    await submitForm(view, { resolution_summary: text("x"), close_code: choice("workaround") });
     const before = h.slack.responses.length;
     await h.command("close", { channel: incident.channelId!, user: USERS.duty });
     await h.slack.waitFor(() => h.slack.responses.slice(before)[0]);
