@@ -141,14 +141,14 @@ async function status(
     });
     return problem ? { text: problem } : null;
   }
-  return toReply(
-    await changeStatus(deps, {
-      incidentId: incident.id,
-      actor: ctx.userId,
-      requestKey: ctx.requestKey,
-      action,
-    }),
-  );
+  const outcome = await changeStatus(deps, {
+    incidentId: incident.id,
+    actor: ctx.userId,
+    requestKey: ctx.requestKey,
+    action,
+  });
+  // `/incident status closed` asks like `/incident close` when callbacks are still to make.
+  return action === "close" ? closeAnswer(deps, outcome, incident.id) : toReply(outcome);
 }
 
 const toReply = (outcome: ChangeOutcome): Reply => ({ text: outcome.message });

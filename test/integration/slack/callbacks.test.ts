@@ -10,6 +10,7 @@ import {
 } from "../../../src/db/schema/index.js";
 import type { CallbackWanted } from "../../../src/domain/callers.js";
 import { formatReference } from "../../../src/domain/reference.js";
+import { startFakeSlack } from "../../../src/emulator/server.js";
 import type { FakeView } from "../../../src/emulator/types.js";
 import { createLogger } from "../../../src/lib/logger.js";
 import { CALLBACK_ACTION, CARD_ACTION } from "../../../src/messages/ids.js";
@@ -34,11 +35,14 @@ sla:
 warn_at: 0.5
 `;
 
+/** P4 and P5 are worked in threads in this channel (set before the policy is read). */
+let workingChannel = "";
+
 function withCallbackClocks(yaml: string): string {
   return `${yaml.replace(
     "    escalation: [duty_manager, head_of_operations]\n  complaint:",
     "    escalation: [duty_manager, head_of_operations]\n    callback_within: 4s\n  complaint:",
-  )}callback_within: 1h\nretention:\n  caller_reference: 2s\n`;
+  )}callback_within: 1h\nretention:\n  caller_reference: 2s\nworking_channel: ${workingChannel}\nincident_channel: { for: [P1, P2, P3] }\n`;
 }
 
 const lines: string[] = [];
@@ -55,7 +59,14 @@ const deps = () => h.system.deps;
 const personal: string[] = [];
 
 beforeAll(async () => {
-  h = await startHarness({ sla: SLA, editPolicy: withCallbackClocks, logger: createLogger("trace", sink) });
+  const fakeSlack = await startFakeSlack();
+  workingChannel = fakeSlack.addChannel("incidents");
+  h = await startHarness({
+    sla: SLA,
+    editPolicy: withCallbackClocks,
+    logger: createLogger("trace", sink),
+    fakeSlack,
+  });
 });
 afterAll(async () => {
   await h?.stop();
@@ -241,6 +252,28 @@ describe("callbacks close the loop", () => {
     const edited = await callbackList(incident, "14 of 15 still to make");
     expect(JSON.stringify(edited.blocks)).not.toContain(CALLBACK_ACTION.takeTen);
     expect(JSON.stringify(edited.blocks)).toContain(CALLBACK_ACTION.mine);
+  });
+
+  it("posts the list in the thread of a routine incident, where its callbacks are taken", async () => {
+    const incident = await readyIncident(deps(), { impact: "low", urgency: "medium" });
+    expect(incident).toMatchObject({ channelId: null, workingChannelId: workingChannel });
+    await addCallers(incident, ways({ sms: 2 }));
+    await resolve(incident);
+    const list = await h.slack.waitFor(() =>
+      h.slack.messagesIn(workingChannel).find((m) => m.text?.startsWith("Callbacks for")),
+    );
+    expect(list.thread_ts).toBe(incident.threadTs);
+    const taken = await clickButton(
+      h,
+      { channel: workingChannel, ts: list.ts, actionId: CALLBACK_ACTION.takeAll, value: incident.id },
+      USERS.lead,
+    );
+    expect(idsIn(taken.view!)).toHaveLength(2);
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(workingChannel)
+        .find((m) => m.ts === list.ts && JSON.stringify(m.blocks).includes("2 of 2 still to make · 2 taken")),
+    );
   });
 
   it("lets only people who may see personal data take callbacks", async () => {
