@@ -174,8 +174,10 @@ function sectionsOf(text: string, max = 3_000): string[] {
 
 /** People working the incident may see its personal data; everyone else gets the stakeholder view. */
 function isResponder(incident: IncidentRow, ctx: { userId: string; channelId: string }): boolean {
+  // Where it is worked: its channel, or, for a routine incident, the working channel its card is in.
+  const workedIn = incident.channelId ?? incident.workingChannelId;
   return (
-    incident.channelId === ctx.channelId ||
+    workedIn === ctx.channelId ||
     incident.reporterId === ctx.userId ||
     incident.ownerId === ctx.userId
   );
