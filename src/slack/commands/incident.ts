@@ -176,9 +176,5 @@ function sectionsOf(text: string, max = 3_000): string[] {
 function isResponder(incident: IncidentRow, ctx: { userId: string; channelId: string }): boolean {
   // Where it is worked: its channel, or, for a routine incident, the working channel its card is in.
   const workedIn = incident.channelId ?? incident.workingChannelId;
-  return (
-    workedIn === ctx.channelId ||
-    incident.reporterId === ctx.userId ||
-    incident.ownerId === ctx.userId
-  );
+  return workedIn === ctx.channelId || incident.reporterId === ctx.userId || incident.ownerId === ctx.userId;
 }
