@@ -10,7 +10,7 @@ type SlaIncident = Pick<
   IncidentRow,
   "id" | "number" | "title" | "priority" | "status" | "ownerId" | "reporterId" | "channelId"
 > &
-  Partial<Pick<IncidentRow, "description" | "loggedAt">>;
+  Partial<Pick<IncidentRow, "description" | "loggedAt" | "workingChannelId" | "threadTs">>;
 
 const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
 
@@ -151,6 +151,14 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
       action_id: ESCALATION_ACTION.openChannel,
       text: plain("Open channel", 75),
       url: `https://slack.com/app_redirect?channel=${i.channelId}`,
+    });
+  } else if (i.workingChannelId && i.threadTs) {
+    // A routine incident: its thread, by the card's permalink in the working channel.
+    buttons.push({
+      type: "button",
+      action_id: ESCALATION_ACTION.openChannel,
+      text: plain("Open thread", 75),
+      url: `https://slack.com/archives/${i.workingChannelId}/p${i.threadTs.replace(".", "")}`,
     });
   }
   blocks.push({ type: "actions", block_id: "escalation_actions", elements: buttons });

@@ -3,7 +3,9 @@ import { checkMessage } from "../../../src/emulator/block-kit.js";
 import { cardActions } from "../../../src/messages/card-actions.js";
 import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { incidentAnnouncement, incidentCard, reporterNotice } from "../../../src/messages/incident-card.js";
+import { incidentLoggedModal } from "../../../src/messages/log-incident-modal.js";
 import { promotedCardStub, promotedThreadLink } from "../../../src/messages/promotion.js";
+import { escalationDm } from "../../../src/messages/sla.js";
 import { workPlaceMention } from "../../../src/messages/text.js";
 import { incidentRow as incident } from "../../helpers/fixtures.js";
 
@@ -58,5 +60,42 @@ describe("promotion messages", () => {
     expect(JSON.stringify(stub)).toContain("<#C0NEW>");
     expect(JSON.stringify(stub)).not.toContain("action_id");
     expect(checkMessage(stub)).toBeNull();
+  });
+});
+
+describe("the form's answer once logged", () => {
+  const logged = { reference: "INC-000042", priority: "P4" as const, title: "Voicemail greeting wrong" };
+
+  it("says a routine incident is worked in a thread in the working channel, not that a channel opens", () => {
+    const text = JSON.stringify(incidentLoggedModal({ ...logged, workingChannel: "C0WORK" }));
+    expect(text).toContain("<#C0WORK>");
+    expect(text).toContain("worked in the thread under the card");
+    expect(text).not.toContain("opening its channel");
+  });
+
+  it("says a channel is opening otherwise", () => {
+    expect(JSON.stringify(incidentLoggedModal({ ...logged, priority: "P2" }))).toContain(
+      "opening its channel",
+    );
+  });
+});
+
+describe("an escalation DM about a routine incident", () => {
+  it("links to its thread instead of a channel", () => {
+    const dm = escalationDm(routine(), {
+      clockId: "c1",
+      clock: "Respond",
+      clockName: "respond",
+      targetMs: 60_000,
+      overdueMs: 1_000,
+      level: 1,
+      role: "team_lead",
+      atTop: false,
+      timezone: "Europe/London",
+    });
+    const text = JSON.stringify(dm);
+    expect(text).toContain("https://slack.com/archives/C0WORK/p12");
+    expect(text).toContain("its thread in <#C0WORK>");
+    expect(checkMessage(dm)).toBeNull();
   });
 });
