@@ -52,7 +52,7 @@ describe("the sweep finishes what PostgreSQL says is pending", () => {
       return pending.length === 0;
     });
     const result = await sweep(later);
-    expect(result).toEqual({ setups: 0, deliveries: 0, redraws: 0 });
+    expect(result).toEqual({ setups: 0, deliveries: 0, redraws: 0, raises: 0 });
   });
 
   it("redraws a card left behind by a change whose redraw was never queued, once", async () => {
