@@ -236,7 +236,11 @@ describe("npm run demo", () => {
     expect(shortcut.body).toEqual({ ok: true });
     const modal = await eventually(
       "the Log modal from the shortcut",
-      async () => (await api().state(agent)).modal,
+      async () => {
+        // An earlier form's outcome may still be open until the shortcut's modal replaces it.
+        const open = (await api().state(agent)).modal;
+        return open?.view.callback_id === "log_incident_modal" ? open : undefined;
+      },
       BOT,
     );
     expect(modal.view.callback_id).toBe("log_incident_modal");

@@ -9,6 +9,7 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { actInView, clickButton, commandReply, requestOptions, submitView } from "../../helpers/interact.js";
+import { messageAction } from "../../helpers/slack-payloads.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -175,6 +176,26 @@ describe("Already known? on the Log form", () => {
     expect(JSON.stringify(again.view)).toContain("already added");
     expect(await reportsOf(payments.id)).toHaveLength(2);
     await expectNoPersonalDataOutside(payments.id, payments.channelId);
+  });
+
+  it("the Log as incident shortcut offers the same known incidents", async () => {
+    const triggerId = h.slack.issueTrigger({ user: USERS.agent });
+    const res = await h.action(
+      messageAction({
+        user: USERS.agent,
+        channel: h.channels.floor,
+        triggerId,
+        responseUrl: h.slack.responseUrl(),
+        message: { ts: "1700000000.000200", text: "Customer says payments fail", user: USERS.other },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const opened = await h.slack.waitFor(() => h.slack.views.find((v) => v.triggerId === triggerId));
+    const values = blocksOf(opened)
+      .filter((b) => b.accessory?.action_id === CALLER_ACTION.addThisCaller)
+      .map((b) => b.accessory!.value);
+    expect(values).toContain(payments.id);
+    expect(JSON.stringify(opened.view.blocks)).toContain("Customer says payments fail");
   });
 
   it("choosing an incident in the search switches the form too", async () => {

@@ -22,6 +22,7 @@ import {
 } from "../../../src/messages/caller-modal.js";
 import { CALLER_ACTION, CALLER_FIELDS as F, KNOWN_BLOCKS, VIEW } from "../../../src/messages/ids.js";
 import { logIncidentModal } from "../../../src/messages/log-incident-modal.js";
+import { parseCommand } from "../../../src/slack/commands/parse-command.js";
 import {
   addCallerForm,
   callerFormIncidentId,
@@ -305,5 +306,20 @@ describe("Show caller details", () => {
     });
     expect(text).not.toContain("<!channel>");
     expect(text).toContain("2. [erased]");
+  });
+});
+
+describe("/incident caller", () => {
+  it("names the incident, or leaves it to the channel", () => {
+    expect(parseCommand("caller INC-000042")).toEqual({ kind: "caller", number: 42 });
+    expect(parseCommand("caller")).toEqual({ kind: "caller", number: null });
+  });
+
+  it("is not understood with other words, and a longer text starting with Caller is a title", () => {
+    expect(parseCommand("caller bob")).toMatchObject({ kind: "unknown", suggestion: "caller" });
+    expect(parseCommand("Caller says card payments fail at checkout")).toEqual({
+      kind: "open_modal",
+      title: "Caller says card payments fail at checkout",
+    });
   });
 });
