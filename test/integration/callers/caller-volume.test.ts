@@ -4,6 +4,7 @@ import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import { sweep } from "../../../src/jobs/sweep.js";
 import { type AddCallerInput, addCallerReport } from "../../../src/services/callers.js";
+import { changeStatus } from "../../../src/services/lifecycle.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -168,5 +169,29 @@ describe("caller volume raises the priority", () => {
     );
     await settled(deps(), { incidentIds: [incident.id] });
     expect((await sweep(later)).raises).toBe(0);
+  });
+
+  it("callers moved in from a duplicate count towards the master's threshold", async () => {
+    const master = await readyIncident(deps(), { impact: "medium", urgency: "low", title: "Router down" });
+    const duplicate = await readyIncident(deps(), { impact: "medium", urgency: "low", title: "No phones" });
+    await addCallers(master, 5);
+    await addCallers(duplicate, 4);
+    const merged = await changeStatus(deps(), {
+      incidentId: duplicate.id,
+      actor: USERS.lead,
+      action: "resolve",
+      resolution: { summary: "Same router", closeCode: "duplicate", duplicateOf: master.number },
+    });
+    expect(merged.ok).toBe(true);
+    // Six of the master's own and five moved in: the eleventh crossed when they moved.
+    await eventually(
+      "the master's raise to P3",
+      async () => (await loadIncident(deps(), master.id)).priority === "P3",
+    );
+    await settled(deps(), { incidentIds: [master.id, duplicate.id] });
+    expect(await systemChanges(master)).toHaveLength(3);
+    expect(await systemChanges(duplicate)).toEqual([]);
+    const crossing = (await listLog(deps().db, master.id)).filter((e) => e.kind === "caller_volume_reached");
+    expect(crossing.map((e) => e.details.callers)).toEqual([11]);
   });
 });
