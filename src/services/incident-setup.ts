@@ -89,7 +89,9 @@ export async function equipChannel(
 ): Promise<{ channel: string; ts: string } | null> {
   await inviteReporter(deps, incident);
   await inviteOwner(deps, incident);
-  const key = incident.threadTs ? outboxKey.channelCard(incident.id) : outboxKey.summaryCard(incident.id);
+  // A routine incident's first card is the one in the working channel (posted, or refused).
+  const routine = incident.threadTs || incident.workingChannelId;
+  const key = routine ? outboxKey.channelCard(incident.id) : outboxKey.summaryCard(incident.id);
   const card = await ensureSummaryCard(deps, incident, incident.channelId, key);
   // After the card, so the checklist sits right under it in the channel.
   await postPlaybookChecklist(deps, incident);
@@ -139,9 +141,26 @@ async function finishInThread(deps: Deps, logged: IncidentRow): Promise<void> {
   if (!working) throw new Error("no working channel for a routine incident");
   const card = await ensureSummaryCard(deps, logged, working, outboxKey.summaryCard(logged.id));
   const placed = (await getIncidentById(deps.db, logged.id)) ?? logged;
-  if (card) await postPlaybookChecklist(deps, placed);
+  if (!card) {
+    // The working channel refused the card for good (archived, gone): rather than leave the
+    // incident with nowhere to be worked, it gets a channel of its own (the failure is on record).
+    deps.logger.warn(
+      { incidentId: logged.id, reference: formatReference(logged.number), channel: working },
+      "card not posted in the working channel; opening a channel instead",
+    );
+    const incident = await ensureChannel(deps, placed);
+    const pinned = await equipChannel(deps, incident);
+    return markSetupCompleted(
+      deps.db,
+      incident.id,
+      pinned
+        ? { actor: SYSTEM_ACTOR, kind: "summary_pinned", details: { channel: pinned.channel, ts: pinned.ts } }
+        : undefined,
+    );
+  }
+  await postPlaybookChecklist(deps, placed);
   await markSetupCompleted(deps.db, logged.id);
-  if (card && !placed.channelId && getsOwnChannel(deps.policy, placed))
+  if (!placed.channelId && getsOwnChannel(deps.policy, placed))
     await queuePromotion(deps, { incidentId: logged.id, actor: SYSTEM_ACTOR, via: "priority" });
 }
 

@@ -80,7 +80,23 @@ const promoted = (incident: IncidentRow) =>
   });
 
 describe("a routine incident is worked in a thread", () => {
-  // First in the file: no other incident posts to the working channel while the fault waits.
+  // First in the file: no other incident posts to the working channel while the faults wait.
+  it("gets a channel of its own when the working channel refuses its card for good", async () => {
+    h.slack.failNext("chat.postMessage", { error: "is_archived", channel: working });
+    const incident = await readyIncident(deps(), {
+      title: "SMS opt-out broken",
+      impact: "low",
+      urgency: "low",
+    });
+    expect(incident.priority).toBe("P5");
+    expect(incident.channelId).not.toBeNull();
+    expect(incident.threadTs).toBeNull();
+    expect(incident.summaryTs).not.toBeNull();
+    const card = h.slack.messagesIn(incident.channelId!).find((m) => m.ts === incident.summaryTs);
+    expect(JSON.stringify(card?.blocks)).toContain("SMS opt-out broken");
+    expect(channelsCreatedFor(incident)).toHaveLength(1);
+  });
+
   it("posts a note once when Slack took it but the answer was lost: the retry finds it in the thread", async () => {
     const incident = await readyIncident(deps(), { title: "IVR prompt typo", impact: "low", urgency: "low" });
     expect(incident.priority).toBe("P5");
