@@ -10,10 +10,13 @@ import {
 } from "../db/queries/callbacks.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
+import { lockIncident } from "../db/queries/mutate.js";
 import { getOutboxByKey, upsertOutbox } from "../db/queries/outbox.js";
+import { lockClocksOf } from "../db/queries/sla-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
+import { queueDeliveries } from "../delivery/queue.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import {
   CALLBACKS_CLOCK,
@@ -33,6 +36,7 @@ import { describeError } from "../lib/logger.js";
 import { callbackList } from "../messages/callbacks.js";
 import type { Deps } from "./deps.js";
 import { type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
+import { scheduleClocks, syncClocks } from "./sla-clocks.js";
 
 /**
  * Part of the resolve change (same transaction, incident locked): when callers asked to be
@@ -216,6 +220,36 @@ export async function recordCallback(
   });
   if (outcome.ok && !outcome.duplicate) await queueListRefresh(deps, p.incidentId);
   return outcome;
+}
+
+/**
+ * A caller who wants a callback, added after the incident was resolved (or moved to it from a
+ * duplicate): the list is posted if it was not (no caller wanted one at the resolve) or redrawn,
+ * and the callback clock starts unless it runs already (a running clock keeps its deadline).
+ * Never throws: the card shows the count whatever happens here.
+ */
+export async function callbacksForLateCaller(deps: Deps, incidentId: string): Promise<void> {
+  try {
+    const done = await deps.db.transaction(async (tx) => {
+      const incident = await lockIncident(tx, incidentId);
+      if (incident?.status !== "resolved") return null;
+      const listed = await listCallbacksOnResolve(tx, incident);
+      const clocks = await lockClocksOf(tx, incident.id);
+      const running = clocks.some((c) => c.name === CALLBACKS_CLOCK && c.state === "running");
+      const { outstanding } = await callbackTally(tx, incident.id);
+      const updates =
+        running || outstanding === 0
+          ? []
+          : await syncClocks(tx, deps, incident, incident, { callbacks: true });
+      return { listed, updates };
+    });
+    if (!done) return;
+    await queueDeliveries(deps, done.listed);
+    await scheduleClocks(deps, done.updates);
+    await queueListRefresh(deps, incidentId);
+  } catch (err) {
+    deps.logger.warn({ incidentId, err: describeError(err) }, "callbacks of a late caller not set up");
+  }
 }
 
 /** How long to wait for a list still waiting to be posted before looking again. */

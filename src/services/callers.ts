@@ -9,6 +9,7 @@ import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
+import { callbacksForLateCaller } from "./callbacks.js";
 import { queueVolumeRaise, recordVolumeCrossing } from "./caller-volume.js";
 import type { Deps } from "./deps.js";
 import type { Refusal } from "./mutate-incident.js";
@@ -79,6 +80,9 @@ export async function addCallerReport(
     deps.metrics.callerReportsAdded.inc({ channel: input.reportChannel });
     await redrawForCallers(deps, input.incidentId);
     if (outcome.value.volume) await queueVolumeRaise(deps, input.incidentId, outcome.value.reportId);
+    // After the fix: the caller joins the callback list (and its clock) straight away.
+    if (input.callback !== "no" && outcome.value.incident.status === "resolved")
+      await callbacksForLateCaller(deps, input.incidentId);
   }
   return outcome;
 }

@@ -276,6 +276,30 @@ describe("callbacks close the loop", () => {
     );
   });
 
+  it("puts a caller who asks for a callback after the fix on the list, and starts its clock", async () => {
+    const incident = await readyIncident(deps());
+    await addCallers(incident, ways({ no: 1 }));
+    await resolve(incident);
+    expect(await kinds(incident, "callbacks_listed")).toEqual([]);
+    await addCallers(incident, ways({ phone: 1 }));
+    const list = await callbackList(incident, "1 of 1 still to make");
+    expect(JSON.stringify(list.blocks)).toContain("1 caller asked to be called back (1 by phone).");
+    const [clock] = await deps()
+      .db.select()
+      .from(slaClocks)
+      .where(sql`${slaClocks.incidentId} = ${incident.id} and ${slaClocks.name} = 'callbacks'`);
+    expect(clock).toMatchObject({ state: "running" });
+    // A second one joins the same list and the clock keeps its deadline.
+    await addCallers(incident, ways({ email: 1 }));
+    await callbackList(incident, "2 of 2 still to make");
+    const [still] = await deps()
+      .db.select()
+      .from(slaClocks)
+      .where(sql`${slaClocks.incidentId} = ${incident.id} and ${slaClocks.name} = 'callbacks'`);
+    expect(still!.dueAt).toEqual(clock!.dueAt);
+    expect(await kinds(incident, "callbacks_listed")).toHaveLength(1);
+  });
+
   it("lets only people who may see personal data take callbacks", async () => {
     const incident = await readyIncident(deps());
     await addCallers(incident, ways({ email: 2 }));
