@@ -1,9 +1,11 @@
+import { Writable } from "node:stream";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { callerReports, incidents } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import type { FakeView } from "../../../src/emulator/types.js";
+import { createLogger } from "../../../src/lib/logger.js";
 import { CALLER_ACTION, CALLER_FIELDS as F, KNOWN_BLOCKS, VIEW } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, readyIncident } from "../../helpers/factories.js";
@@ -11,9 +13,18 @@ import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { actInView, clickButton, commandReply, requestOptions, submitView } from "../../helpers/interact.js";
 import { messageAction } from "../../helpers/slack-payloads.js";
 
+/** Every process log line (pino, Bolt's included), at the most verbose level. */
+const lines: string[] = [];
+const sink = new Writable({
+  write(chunk, _encoding, done) {
+    lines.push(String(chunk));
+    done();
+  },
+});
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ logger: createLogger("trace", sink) });
 });
 afterAll(async () => {
   await h?.stop();
@@ -324,5 +335,14 @@ describe("the Add a caller form on its own", () => {
     const reports = await reportsOf(incident.id);
     expect(reports).toHaveLength(2);
     expect((await loadIncident(deps(), incident.id)).status).toBe("open");
+  });
+});
+
+describe("process logs", () => {
+  it("never carry a caller reference or a callback contact", () => {
+    expect(lines.length).toBeGreaterThan(10);
+    const all = lines.join("");
+    expect(all).not.toContain(REFERENCE);
+    expect(all).not.toContain(CONTACT);
   });
 });

@@ -20,7 +20,14 @@ import {
   knownIncidentLabel,
   knownIncidentOptions,
 } from "../../../src/messages/caller-modal.js";
-import { CALLER_ACTION, CALLER_FIELDS as F, KNOWN_BLOCKS, VIEW } from "../../../src/messages/ids.js";
+import {
+  CALLER_ACTION,
+  CARD_ACTION,
+  CALLER_FIELDS as F,
+  KNOWN_BLOCKS,
+  VIEW,
+} from "../../../src/messages/ids.js";
+import { incidentCard } from "../../../src/messages/incident-card.js";
 import { logIncidentModal } from "../../../src/messages/log-incident-modal.js";
 import { parseCommand } from "../../../src/slack/commands/parse-command.js";
 import {
@@ -29,6 +36,7 @@ import {
   callerTimeProblem,
 } from "../../../src/slack/parse/caller-form.js";
 import { readViewState } from "../../../src/slack/parse/view-state.js";
+import { incidentRow } from "../../helpers/fixtures.js";
 
 const NOW = new Date("2026-12-07T10:00:00Z");
 const INCIDENT = {
@@ -321,5 +329,39 @@ describe("/incident caller", () => {
       kind: "open_modal",
       title: "Caller says card payments fail at checkout",
     });
+  });
+});
+
+describe("the card's Show caller details", () => {
+  const counts = (callers: number, callbacksWanted = 0) => ({
+    callers,
+    recent: 0,
+    callbacksWanted,
+    callbacksOutstanding: callbacksWanted,
+  });
+  const card = (ctx: Partial<Parameters<typeof incidentCard>[1]>) =>
+    JSON.stringify(
+      incidentCard(incidentRow(), {
+        typeLabel: "Service failure",
+        timezone: "Europe/London",
+        audience: "responder",
+        ...ctx,
+      }),
+    );
+
+  it("is offered once callers were added or a callback is wanted, even without a reference at logging", () => {
+    expect(card({ callers: counts(1) })).not.toContain(CARD_ACTION.showCallerDetails);
+    expect(card({ callers: counts(2) })).toContain(CARD_ACTION.showCallerDetails);
+    expect(card({ callers: counts(1, 1) })).toContain(CARD_ACTION.showCallerDetails);
+    expect(card({ callerReference: "ACC-1", callers: counts(1) })).toContain(CARD_ACTION.showCallerDetails);
+  });
+
+  it("is not offered once retention erased the details, nor to stakeholders", () => {
+    expect(card({ callers: counts(5, 2), callerReferenceErased: true })).not.toContain(
+      CARD_ACTION.showCallerDetails,
+    );
+    expect(card({ callers: counts(5, 2), audience: "stakeholder" })).not.toContain(
+      CARD_ACTION.showCallerDetails,
+    );
   });
 });
