@@ -88,6 +88,6 @@ function decide(deps: Deps, incident: IncidentRow, p: HandoverInput): Result<Cha
         },
       ]);
     },
-    message: `${ref} handed over to <@${p.to}>; they have your note by DM, and the channel has been told.`,
+    message: `${ref} handed over to <@${p.to}>; they have your note by DM, and ${incident.channelId || !incident.threadTs ? "the channel" : "its thread"} has been told.`,
   });
 }
