@@ -87,6 +87,8 @@ export function breachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDm
       return `Stakeholders have had no update on this ${i.priority}: the update is ${late} late.`;
     case "resolve":
       return `This ${i.priority} is still not resolved: ${late}${target}.`;
+    case "callbacks":
+      return `Callers who asked to be called back after this ${i.priority} are still waiting: the callbacks are ${late} late.`;
     default:
       return `*${escapeMrkdwn(p.clock)}* is ${late} overdue.`;
   }

@@ -9,6 +9,7 @@ import {
   myCallbacksModal,
 } from "../../../src/messages/callbacks.js";
 import { CALLBACK_ACTION } from "../../../src/messages/ids.js";
+import { breachSentence } from "../../../src/messages/sla.js";
 
 const incident = {
   id: "8f0c7a52-8a8e-4a53-9a55-3f1f6d3f2b10",
@@ -125,5 +126,25 @@ describe("the callback clock's notices and the close question", () => {
     expect(reply.text).toBe("INC-000123: 4 callbacks are still to make. Close anyway?");
     expect(json(reply.blocks)).toContain(CALLBACK_ACTION.closeAnyway);
     expect(json(reply.blocks)).toContain(incident.id);
+  });
+});
+
+describe("the callback clock's escalation DM", () => {
+  it("says callers are waiting for their callbacks", () => {
+    const sentence = breachSentence(
+      { priority: "P2" },
+      {
+        clockId: "c",
+        clock: "Callbacks",
+        clockName: "callbacks",
+        overdueMs: 30 * 60_000,
+        level: 1,
+        role: "team_lead",
+        atTop: false,
+      },
+    );
+    expect(sentence).toBe(
+      "Callers who asked to be called back after this P2 are still waiting: the callbacks are 30 minutes late.",
+    );
   });
 });
