@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { eq, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { callerReports, incidents } from "../../../src/db/schema/index.js";
@@ -10,6 +11,7 @@ import { CALLER_ACTION, CALLER_FIELDS as F, KNOWN_BLOCKS, VIEW } from "../../../
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { holdLock } from "../../helpers/hold-lock.js";
 import { actInView, clickButton, commandReply, requestOptions, submitView } from "../../helpers/interact.js";
 import { messageAction } from "../../helpers/slack-payloads.js";
 
@@ -219,6 +221,28 @@ describe("Already known? on the Log form", () => {
     });
     await h.slack.waitFor(() => (form.view.callback_id === VIEW.addCaller ? true : undefined));
     expect(form.view.private_metadata).toBe(major.id);
+  });
+
+  it("opens the form in time when the known incidents are slow to read, and adds them once read", async () => {
+    const other = postgres(h.config.databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      // Even a plain read of incidents waits behind this lock.
+      const release = await holdLock(other, (tx) => tx`lock table incidents in access exclusive mode`);
+      let form: FakeView;
+      try {
+        form = await openLogForm(USERS.head);
+        expect(JSON.stringify(form.view.blocks)).not.toContain(KNOWN_BLOCKS.heading);
+      } finally {
+        await release();
+      }
+      await h.slack.waitFor(() =>
+        JSON.stringify(form.view.blocks).includes(KNOWN_BLOCKS.heading) ? true : undefined,
+      );
+      expect(form.view.callback_id).toBe(VIEW.logIncident);
+      expect(JSON.stringify(form.view.blocks)).toContain(payments.id);
+    } finally {
+      await other.end();
+    }
   });
 
   it("shows every caller's details to whom may see them, logged without the values", async () => {
