@@ -1,14 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerCountsOf } from "../../../src/db/queries/caller-reports.js";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
+import type { FakeView } from "../../../src/emulator/types.js";
 import { sweep } from "../../../src/jobs/sweep.js";
+import { CALLER_FIELDS as F, VIEW } from "../../../src/messages/ids.js";
 import { type AddCallerInput, addCallerReport } from "../../../src/services/callers.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { submitView } from "../../helpers/interact.js";
 import { settled } from "../../helpers/settled.js";
+import { formValue } from "../../helpers/slack-payloads.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -193,5 +198,41 @@ describe("caller volume raises the priority", () => {
     expect(await systemChanges(duplicate)).toEqual([]);
     const crossing = (await listLog(deps().db, master.id)).filter((e) => e.kind === "caller_volume_reached");
     expect(crossing.map((e) => e.details.callers)).toEqual([11]);
+  });
+
+  it("ten callers submitted at once through the Add a caller form raise it once", async () => {
+    const incident = await readyIncident(deps(), {
+      impact: "low",
+      urgency: "low",
+      title: "Text alerts late",
+    });
+    const forms: FakeView[] = [];
+    for (let i = 0; i < 9; i += 1) {
+      const before = h.slack.views.length;
+      expect((await h.command(`caller ${formatReference(incident.number)}`)).status).toBe(200);
+      forms.push(
+        await h.slack.waitFor(() =>
+          h.slack.views.slice(before).find((v) => v.view.callback_id === VIEW.addCaller),
+        ),
+      );
+    }
+    const state = (i: number) => ({
+      [F.callerReference]: formValue.text(`ACC-FORM-${i}`),
+      [F.reportChannel]: formValue.choice("phone"),
+      [F.contactedAt]: formValue.when(new Date(Date.now() - 60_000)),
+      [F.callback]: { value: { type: "radio_buttons", selected_option: { value: "no" } } },
+    });
+    const answers = await Promise.all(forms.map((form, i) => submitView(h, form, state(i))));
+    expect(answers.every((a) => a.response_action !== "errors")).toBe(true);
+    await eventually(
+      "the raise to P3",
+      async () => (await loadIncident(deps(), incident.id)).priority === "P3",
+    );
+    await settled(deps(), { incidentIds: [incident.id] });
+    expect((await callerCountsOf(deps().db, incident.id, new Date())).callers).toBe(10);
+    expect(await systemChanges(incident)).toHaveLength(3);
+    const log = await listLog(deps().db, incident.id);
+    expect(log.filter((e) => e.kind === "caller_volume_reached")).toHaveLength(1);
+    expect(JSON.stringify(log)).not.toContain("ACC-FORM-");
   });
 });
