@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import createTemplateDatabase from "../test/helpers/global-setup.js";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../test/helpers/services.js";
 import { ackLatency } from "./ack-latency.js";
+import { callerFlood } from "./caller-flood.js";
 import { communications } from "./communications.js";
 import { escalationLateness } from "./escalation-lateness.js";
 import { fanOut } from "./fan-out.js";
@@ -29,6 +30,7 @@ const BENCHMARKS: Array<{ name: string; run: () => Promise<boolean> }> = [
   { name: "milestone storm", run: milestoneStorm },
   { name: "communications", run: communications },
   { name: "report query", run: reportQuery },
+  { name: "caller flood", run: callerFlood },
 ];
 
 function safeUrl(url: string): string {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
   const stopBurners = startContention(burners);
   const verdicts: string[] = [];
   try {
-    // BENCH_ONLY=ack, escalation, intake, fan, milestone, communications or report runs one of them.
+    // BENCH_ONLY=ack, escalation, intake, fan, milestone, communications, report or caller runs one of them.
     const only = process.env.BENCH_ONLY?.toLowerCase();
     for (const bench of BENCHMARKS.filter((b) => !only || b.name.startsWith(only))) {
       const from = Date.now();
