@@ -11,7 +11,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { callbacksCloseRefusal, listCallbacksOnResolve, queueListRefresh } from "./callbacks.js";
 import type { Deps } from "./deps.js";
-import { afterMerge, type Merge, mergeIntoMaster, withMerge } from "./merge.js";
+import { afterMerge, againAfterDeadlock, type Merge, mergeIntoMaster, withMerge } from "./merge.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 import { requestReviewOnResolve, reviewCloseRefusal } from "./review.js";
 
@@ -35,7 +35,14 @@ export interface StatusChangeInput {
 }
 
 /** Moves an incident through the one state machine, if the actor may and the move is legal. */
-export async function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
+export function changeStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
+  // A merge locks its master after the duplicate, against the id order other changes keep.
+  return input.resolution?.closeCode === "duplicate"
+    ? againAfterDeadlock(() => moveStatus(deps, input))
+    : moveStatus(deps, input);
+}
+
+async function moveStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
   let ladders: string[] = [];
   let merge: Merge | null = null;
   // The state machine and statusRefusal decide what a closed incident allows (a reopen).

@@ -133,6 +133,26 @@ export async function afterMerge(deps: Deps, merge: Merge): Promise<void> {
   if (merge.crossingKey) await queueVolumeRaise(deps, id, merge.crossingKey);
 }
 
+/**
+ * Runs `run` again (a few times) when PostgreSQL aborted it to break a deadlock: two merges of
+ * a pair into each other, or a merge and a change locking both incidents in id order. The
+ * aborted transaction wrote nothing; run again, it sees what the other committed.
+ */
+export async function againAfterDeadlock<T>(run: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= tries || !isDeadlock(e)) throw e;
+    }
+  }
+}
+
+const isDeadlock = (e: unknown): boolean =>
+  typeof e === "object" &&
+  e !== null &&
+  ((e as { code?: unknown }).code === "40P01" || isDeadlock((e as { cause?: unknown }).cause));
+
 async function lockRow(tx: Tx, id: string): Promise<IncidentRow | null> {
   await tx.execute(sql`select id from incidents where id = ${id}::uuid for update`);
   return getIncidentById(tx, id);

@@ -162,4 +162,24 @@ describe("resolving a duplicate merges it into its master", () => {
     expect((await loadIncident(deps(), b.id)).status).toBe("acknowledged");
     expect((await loadIncident(deps(), c.id)).status).toBe("acknowledged");
   });
+
+  it("two incidents merged into each other at once: one merge wins, the other is refused as a cycle", async () => {
+    const a = await owned("Both ways A", 1);
+    const b = await owned("Both ways B", 1);
+    const resolve = (from: IncidentRow, to: IncidentRow) =>
+      changeStatus(deps(), {
+        incidentId: from.id,
+        actor: USERS.agent,
+        action: "resolve",
+        resolution: { summary: "Same outage", closeCode: "duplicate", duplicateOf: to.number },
+      });
+    const outcomes = await Promise.all([resolve(a, b), resolve(b, a)]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    const refused = outcomes.find((o) => !o.ok);
+    expect(refused).toMatchObject({ code: "duplicate_cycle" });
+    const rows = [await loadIncident(deps(), a.id), await loadIncident(deps(), b.id)];
+    expect(rows.filter((r) => r.mergedIntoId !== null)).toHaveLength(1);
+    expect(rows.map((r) => r.status).sort()).toEqual(["acknowledged", "resolved"]);
+    expect((await callersOf(a)) + (await callersOf(b))).toBe(4);
+  });
 });
