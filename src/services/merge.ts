@@ -16,6 +16,7 @@ import { workPlacePost } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { duplicateMovedPost } from "../messages/duplicate.js";
+import { listCallbacksOnResolve, queueListRefresh } from "./callbacks.js";
 import { queueVolumeRaise, recordVolumeCrossing } from "./caller-volume.js";
 import type { Deps } from "./deps.js";
 import type { Change, Refusal } from "./mutate-incident.js";
@@ -100,6 +101,8 @@ export function withMerge(change: Change, merge: Merge, actor: string): Change {
       // Its version moves on so the card is redrawn with the new counts (afterMerge reads it).
       const bumped = await updateIncident(tx, master.id, {});
       merge.master = bumped;
+      // A master already resolved lists the callbacks that moved in (once; later, its list is redrawn).
+      if (bumped.status === "resolved") ids.push(...(await listCallbacksOnResolve(tx, bumped)));
       const post = workPlacePost(updated, duplicateMovedPost(updated, bumped, moved));
       if (!post) return ids;
       return [
@@ -131,6 +134,7 @@ export async function afterMerge(deps: Deps, merge: Merge): Promise<void> {
     );
   }
   if (merge.crossingKey) await queueVolumeRaise(deps, id, merge.crossingKey);
+  if (merge.master.status === "resolved" && merge.moved > 0) await queueListRefresh(deps, id);
 }
 
 /**

@@ -182,4 +182,22 @@ describe("resolving a duplicate merges it into its master", () => {
     expect(rows.map((r) => r.status).sort()).toEqual(["acknowledged", "resolved"]);
     expect((await callersOf(a)) + (await callersOf(b))).toBe(4);
   });
+
+  it("a master already resolved lists the callbacks that moved in", async () => {
+    const master = await owned("Resolved master");
+    const resolved = await changeStatus(deps(), {
+      incidentId: master.id,
+      actor: USERS.agent,
+      action: "resolve",
+      resolution: { summary: "Fixed", closeCode: "fixed" },
+    });
+    expect(resolved.ok).toBe(true);
+    const duplicate = await owned("Late duplicate", 2);
+    expect(await resolveAsDuplicate(duplicate, formatReference(master.number))).toEqual({});
+    const listed = await eventually("the master's callback list", async () =>
+      (await listLog(deps().db, master.id)).find((e) => e.kind === "callbacks_listed"),
+    );
+    expect(listed.details).toEqual({ count: 2 });
+    expect((await callerCountsOf(deps().db, master.id, new Date())).callbacksOutstanding).toBe(2);
+  });
 });
