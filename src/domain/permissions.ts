@@ -187,6 +187,22 @@ export function mayViewPersonalData(
   );
 }
 
+/**
+ * Who may take callbacks, and so see those callers' contacts: whoever may see personal data,
+ * the agents and leads of the policy's teams (the floor that makes the calls), and anyone who
+ * took a call about this incident (they have spoken to its callers already).
+ */
+export function mayTakeCallbacks(
+  policy: PermissionPolicy & Pick<Policy, "teams">,
+  p: { userId: string; ownerId: string | null; reporterId: string; tookACall: boolean },
+): boolean {
+  return (
+    p.tookACall ||
+    mayViewPersonalData(policy, p) ||
+    policy.teams.some((team) => team.members.includes(p.userId) || team.leads.includes(p.userId))
+  );
+}
+
 /** "the reporter, the owner, or a team lead, duty manager or dpo": who mayViewPersonalData lets in. */
 export function personalDataViewers(policy: PermissionPolicy): string {
   const roles = [...new Set(rolesAllowedTo(policy, "view_personal_data"))].map(roleLabel);

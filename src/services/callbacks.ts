@@ -8,6 +8,7 @@ import {
   claimedCallbacks,
   recordCallbackOutcome,
 } from "../db/queries/callbacks.js";
+import { tookCallAbout } from "../db/queries/caller-reports.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { lockIncident } from "../db/queries/mutate.js";
@@ -28,7 +29,7 @@ import {
 } from "../domain/callbacks.js";
 import { CALLBACK_OUTCOME_LABELS, type CallbackOutcome, callerRedrawSlot } from "../domain/callers.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
-import { mayViewPersonalData, personalDataViewers } from "../domain/permissions.js";
+import { mayTakeCallbacks, personalDataViewers } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
 import { workPlacePost } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
@@ -91,10 +92,11 @@ export type CallbacksShown =
   | { ok: true; incident: IncidentRow; callbacks: ClaimedCallback[]; took?: number }
   | { ok: false; message: string };
 
-/** Taking callbacks shows the callers' details: only those who may see personal data may. */
-function mayTake(deps: Deps, incident: IncidentRow, actor: string): string | null {
-  if (mayViewPersonalData(deps.policy, { userId: actor, ...incident })) return null;
-  return `Callbacks show callers' contact details, which are personal data: only ${personalDataViewers(deps.policy)} can take them.`;
+/** Taking callbacks shows the callers' details: only the people working the calls may (mayTakeCallbacks). */
+async function mayTake(deps: Deps, incident: IncidentRow, actor: string): Promise<string | null> {
+  const tookACall = await tookCallAbout(deps.db, incident.id, actor);
+  if (mayTakeCallbacks(deps.policy, { userId: actor, ...incident, tookACall })) return null;
+  return `Callbacks show callers' contact details, which are personal data: only agents on the floor's teams, whoever took a call about ${formatReference(incident.number)}, and ${personalDataViewers(deps.policy)} can take them.`;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function takeCallbacks(
 ): Promise<CallbacksShown> {
   const found = await getIncidentById(deps.db, p.incidentId);
   if (!found) return { ok: false, message: "That incident no longer exists." };
-  const refused = mayTake(deps, found, p.actor);
+  const refused = await mayTake(deps, found, p.actor);
   if (refused) return { ok: false, message: refused };
   const ref = formatReference(found.number);
   const result = await deps.db.transaction(async (tx): Promise<CallbacksShown> => {
@@ -149,7 +151,7 @@ export async function showMyCallbacks(
 ): Promise<CallbacksShown> {
   const incident = await getIncidentById(deps.db, p.incidentId);
   if (!incident) return { ok: false, message: "That incident no longer exists." };
-  const refused = mayTake(deps, incident, p.actor);
+  const refused = await mayTake(deps, incident, p.actor);
   if (refused) return { ok: false, message: refused };
   const callbacks = await deps.db.transaction((tx) => reveal(tx, incident, p.actor));
   if (callbacks.length === 0) {

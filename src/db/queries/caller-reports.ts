@@ -103,3 +103,11 @@ export async function callersSince(db: DbOrTx, incidentId: string, since: Date):
     where incident_id = ${incidentId}::uuid and contacted_at > ${since.toISOString()}::timestamptz`);
   return Number(row?.n ?? 0);
 }
+
+/** Whether this person recorded a caller of the incident (they took a call about it). */
+export async function tookCallAbout(db: DbOrTx, incidentId: string, userId: string): Promise<boolean> {
+  const [row] = await db.execute<{ took: boolean }>(sql`
+    select exists(select 1 from caller_reports
+                  where incident_id = ${incidentId}::uuid and reported_by = ${userId}) as took`);
+  return row?.took === true;
+}

@@ -75,7 +75,11 @@ afterAll(async () => {
 let serial = 0;
 
 /** Adds callers to an incident: one per way listed ("no" for a caller wanting no callback). */
-async function addCallers(incident: IncidentRow, ways: CallbackWanted[]): Promise<void> {
+async function addCallers(
+  incident: IncidentRow,
+  ways: CallbackWanted[],
+  by: string = USERS.agent,
+): Promise<void> {
   for (const way of ways) {
     serial += 1;
     const ref = `CBREF-${serial}-PRIVATE`;
@@ -87,7 +91,7 @@ async function addCallers(incident: IncidentRow, ways: CallbackWanted[]): Promis
       contactedAt: new Date(Date.now() - 60_000 + serial),
       said: "Card payment failed twice",
       callback: way,
-      reportedBy: USERS.agent,
+      reportedBy: by,
       submissionKey: `test-view-${serial}`,
       callerReference: ref,
       callbackContact: contact,
@@ -300,7 +304,7 @@ describe("callbacks close the loop", () => {
     expect(await kinds(incident, "callbacks_listed")).toHaveLength(1);
   });
 
-  it("lets only people who may see personal data take callbacks", async () => {
+  it("lets only the people working the calls take callbacks", async () => {
     const incident = await readyIncident(deps());
     await addCallers(incident, ways({ email: 2 }));
     await resolve(incident);
@@ -308,6 +312,19 @@ describe("callbacks close the loop", () => {
     const answer = await click(incident, list.ts, CALLBACK_ACTION.takeFive, USERS.other);
     expect(answer.text).toContain("personal data");
     expect(await kinds(incident, "callback_claimed")).toEqual([]);
+  });
+
+  it("lets an agent who took a call about the incident take its callbacks", async () => {
+    const incident = await readyIncident(deps());
+    await addCallers(incident, ways({ phone: 1 }), USERS.other);
+    await resolve(incident);
+    const list = await callbackList(incident);
+    await click(incident, list.ts, CALLBACK_ACTION.takeFive, USERS.other);
+    const claimed = await eventually("the claim to be logged", async () => {
+      const entries = await kinds(incident, "callback_claimed");
+      return entries.length > 0 ? entries : null;
+    });
+    expect(claimed[0]?.actor).toBe(USERS.other);
   });
 
   it("runs the callback clock: warns, breaches up the type's ladder, stops with the last callback", async () => {

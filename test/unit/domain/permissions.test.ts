@@ -4,6 +4,7 @@ import {
   type AuthorizableAction,
   authorize,
   isDowngradeOfMajor,
+  mayTakeCallbacks,
   type PermissionPolicy,
   roleLabel,
   rolesAllowedTo,
@@ -175,5 +176,25 @@ describe("isDowngradeOfMajor", () => {
     ["P5", "P4", false],
   ])("%s → %s: %s", (from, to, expected) => {
     expect(isDowngradeOfMajor(from, to)).toBe(expected);
+  });
+});
+
+describe("mayTakeCallbacks", () => {
+  const policy = {
+    roles: { team_lead: ["U0LEAD"], dpo: ["U0DPO"] },
+    permissions: { ...DEFAULT_PERMISSIONS },
+    teams: [{ key: "a", label: "Floor A", leads: ["U0LEAD"], members: ["U0AGENTA"], supportChannel: null }],
+  };
+  const who = (userId: string, tookACall = false) =>
+    mayTakeCallbacks(policy, { userId, ownerId: "U0OWNER", reporterId: "U0REPORTER", tookACall });
+
+  it("lets the people working the calls take callbacks, and nobody else", () => {
+    expect(who("U0AGENTA")).toBe(true);
+    expect(who("U0LEAD")).toBe(true);
+    expect(who("U0DPO")).toBe(true);
+    expect(who("U0OWNER")).toBe(true);
+    expect(who("U0REPORTER")).toBe(true);
+    expect(who("U0STRANGER", true)).toBe(true);
+    expect(who("U0STRANGER")).toBe(false);
   });
 });
