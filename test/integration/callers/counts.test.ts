@@ -1,5 +1,7 @@
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kpiFigures } from "../../../src/db/queries/kpi.js";
+import { createLogger } from "../../../src/lib/logger.js";
 import { type AddCallerInput, addCallerReport } from "../../../src/services/callers.js";
 import { kpiCsv } from "../../../src/services/kpi-csv.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
@@ -10,21 +12,65 @@ import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { commandReply } from "../../helpers/interact.js";
 import { appHomeOpened } from "../../helpers/slack-payloads.js";
+import { startWebhookReceiver } from "../../helpers/webhook-receiver.js";
 
 /**
  * Caller counts beyond the card: stakeholder updates and milestone notices, the Home tab,
  * `/incident show` for someone not working the incident, the review facts, the KPI report and
- * its CSV. Each shows how many called; none shows who (their references and callback contacts
+ * its CSV, the webhook to a status page. Each shows how many called; none shows who (their references and callback contacts
  * are distinctive here, and looked for everywhere at the end).
  */
 
+const lines: string[] = [];
+const sink = new Writable({
+  write(chunk, _enc, done) {
+    lines.push(String(chunk));
+    done();
+  },
+});
+
+/** Service failures also tell a status page by webhook (every milestone and update). */
+function withStatusPage(yaml: string, url: string): string {
+  const plan = [
+    "    communications:",
+    "      - label: Stakeholders",
+    "        via: slack",
+    "        channels: [STAKE]",
+    "      - label: Status page",
+    "        via: webhook",
+    `        url: ${url}`,
+    "        secret_env: STATUS_PAGE_SECRET",
+  ].join("\n");
+  const stake = /service_failure:\n\s+label: Service failure\n\s+stakeholder_channels: \[(\w+),/.exec(
+    yaml,
+  )?.[1];
+  if (!stake) throw new Error("test policy changed: no service_failure stakeholder channel");
+  return yaml.replace(
+    "label: Service failure\n",
+    `label: Service failure\n${plan.replace("STAKE", stake)}\n`,
+  );
+}
+
 let h: Harness;
+let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 beforeAll(async () => {
-  h = await startHarness();
+  hook = await startWebhookReceiver();
+  h = await startHarness({
+    logger: createLogger("trace", sink),
+    editPolicy: (yaml) => withStatusPage(yaml, hook.url),
+    system: { env: { STATUS_PAGE_SECRET: "status-page-secret-for-counts" } },
+  });
 });
 afterAll(async () => {
   await h?.stop();
+  await hook?.close();
 });
+
+/** The webhook bodies the status page received for this event. */
+const hooked = (event: string) =>
+  hook.calls
+    .map((c) => JSON.parse(c.body) as { event: string; incident: { callers: number } })
+    .filter((b) => b.event === event);
 
 const deps = () => h.system.deps;
 const FIRST = "ACC-COUNTS-0001";
@@ -97,6 +143,8 @@ describe("caller counts where they matter, never who called", () => {
     );
     const acked = await changeStatus(deps(), { incidentId, actor: USERS.lead, action: "acknowledge" });
     expect(acked.ok).toBe(true);
+    const update = await eventually("the update at the status page", async () => hooked("update")[0] ?? null);
+    expect(update.incident.callers).toBe(4);
     await eventually("the acknowledged notice with the count", async () =>
       h.slack
         .messagesIn(h.channels.stake)
@@ -175,9 +223,13 @@ describe("caller counts where they matter, never who called", () => {
     noPersonalData(bytes.toString("utf8"));
   });
 
-  it("no stakeholder channel carries anything about who called", async () => {
+  it("no stakeholder channel, webhook call or process log line carries anything about who called", async () => {
     const stakeholders = [h.channels.stake, h.channels.telephony].flatMap((c) => h.slack.messagesIn(c));
     expect(stakeholders.length).toBeGreaterThan(0);
     noPersonalData(JSON.stringify(stakeholders));
+    expect(hooked("resolved")[0]?.incident.callers).toBe(4);
+    noPersonalData(hook.calls.map((c) => c.body).join("\n"));
+    expect(lines.length).toBeGreaterThan(0);
+    noPersonalData(lines.join("\n"));
   });
 });
