@@ -35,14 +35,15 @@ export function volumeRaisedDm(
   before: Categorised,
   after: Categorised & Placed,
   crossing: { callers: number; withinMs: number },
+  /** Whether some stakeholder channel hears this change (the policy's notify lists). */
+  stakeholdersTold: boolean,
 ) {
   const ref = formatReference(after.number);
   const changed = raisedWords(before, after);
-  const stakeholders = after.priority !== before.priority || after.major !== before.major;
   const body =
     `:telephone_receiver: *${ref}* ${escapeClip(after.title, 150)} had ${crossing.callers} callers in ` +
     `${formatLongDuration(crossing.withinMs)}, so I raised it: ${changed.join(", ")}.\n` +
-    `${stakeholders ? "Stakeholders are told of the change. " : ""}` +
+    `${stakeholdersTold ? "The stakeholder channels are told of the change. " : ""}` +
     `Next: check the incident in ${whereWorked(after)} and post an update.`;
   return { text: body, blocks: [{ type: "section", text: mrkdwn(body) }] };
 }

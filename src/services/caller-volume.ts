@@ -16,6 +16,7 @@ import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { volumeRaisedDm } from "../messages/caller-volume.js";
+import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { recategorise } from "./recategorise.js";
 
@@ -88,6 +89,15 @@ function raiseFor(deps: Deps, incident: IncidentRow) {
   return rule ? volumeRaiseOf(incident, rule.raise, deps.policy.priorityMatrix) : null;
 }
 
+/** Whether a stakeholder channel hears the raise: a priority or major change its notify list names. */
+function stakeholdersHear(deps: Deps, before: IncidentRow, after: IncidentRow): boolean {
+  const heard = [
+    ...(after.priority !== before.priority ? (["priority_changed"] as const) : []),
+    ...(after.major !== before.major ? (["major_changed"] as const) : []),
+  ];
+  return stakeholderChannelsFor(deps, after).some((c) => heard.some((m) => c.hears(m)));
+}
+
 /** The owner's DM (the reporter's while nobody owns it), written with the change. */
 function tellOfRaise(
   tx: Tx,
@@ -104,7 +114,7 @@ function tellOfRaise(
       dedupeKey: outboxKey.change("volume_dm", after, recipient),
       purpose: "volume_dm",
       channel: recipient,
-      message: volumeRaisedDm(before, after, crossing),
+      message: volumeRaisedDm(before, after, crossing, stakeholdersHear(deps, before, after)),
     },
   ]);
 }

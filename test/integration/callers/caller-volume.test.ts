@@ -103,6 +103,7 @@ describe("caller volume raises the priority", () => {
       ),
     );
     expect(String(dm.text)).toContain("priority P3 → *P2*");
+    expect(String(dm.text)).toContain("The stakeholder channels are told of the change.");
     expect(String(dm.text)).not.toContain("ACC-7");
 
     // Stakeholders: one priority notice, and nothing per caller.
