@@ -1,9 +1,8 @@
-import { sql } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
-import { callersSince } from "../db/queries/caller-reports.js";
+import { callersSince, moveCallerReports } from "../db/queries/caller-reports.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById, getIncidentByNumber } from "../db/queries/incidents.js";
-import { updateIncident } from "../db/queries/mutate.js";
+import { lockIncident, updateIncident } from "../db/queries/mutate.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
@@ -48,20 +47,13 @@ export async function mergeIntoMaster(
     });
   }
   const found = await getIncidentByNumber(tx, masterNumber);
-  const master = found && found.id !== duplicate.id ? await lockRow(tx, found.id) : found;
+  const master = found && found.id !== duplicate.id ? await lockIncident(tx, found.id) : found;
   const refusal = mergeRefusal(duplicate, masterNumber, master, master ? await chainOf(tx, master) : []);
   if (refusal || !master) return err(refusal ?? { code: "duplicate_unknown", message: "No such incident." });
   const rule = callerVolumeOf(deps.policy, master.type);
   const since = rule ? new Date(deps.clock.now().getTime() - rule.withinMs) : null;
   const before = since ? await callersSince(tx, master.id, since) : 0;
-  const [row] = await tx.execute<{ moved: string }>(sql`
-    with moved as (
-      update caller_reports set incident_id = ${master.id}::uuid, moved_from_incident_id = ${duplicate.id}::uuid
-      where incident_id = ${duplicate.id}::uuid
-      returning 1
-    )
-    select count(*) as moved from moved`);
-  const moved = Number(row?.moved ?? 0);
+  const moved = await moveCallerReports(tx, { from: duplicate.id, to: master.id });
   const after = since && moved > 0 ? await callersSince(tx, master.id, since) : before;
   let crossingKey: string | null = null;
   if (rule && volumeCrossed(before, after, rule.threshold)) {
@@ -156,11 +148,6 @@ const isDeadlock = (e: unknown): boolean =>
   typeof e === "object" &&
   e !== null &&
   ((e as { code?: unknown }).code === "40P01" || isDeadlock((e as { cause?: unknown }).cause));
-
-async function lockRow(tx: Tx, id: string): Promise<IncidentRow | null> {
-  await tx.execute(sql`select id from incidents where id = ${id}::uuid for update`);
-  return getIncidentById(tx, id);
-}
 
 /** What the master was merged into, and that one's master, and so on (bounded). */
 async function chainOf(tx: Tx, master: MergeCandidate): Promise<MergeCandidate[]> {

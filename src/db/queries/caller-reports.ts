@@ -111,3 +111,18 @@ export async function tookCallAbout(db: DbOrTx, incidentId: string, userId: stri
                   where incident_id = ${incidentId}::uuid and reported_by = ${userId}) as took`);
   return row?.took === true;
 }
+
+/**
+ * Moves every caller report of a duplicate to its master, each remembering the duplicate in
+ * `moved_from_incident_id`; returns how many moved.
+ */
+export async function moveCallerReports(db: DbOrTx, p: { from: string; to: string }): Promise<number> {
+  const [row] = await db.execute<{ moved: string }>(sql`
+    with moved as (
+      update caller_reports set incident_id = ${p.to}::uuid, moved_from_incident_id = ${p.from}::uuid
+      where incident_id = ${p.from}::uuid
+      returning 1
+    )
+    select count(*) as moved from moved`);
+  return Number(row?.moved ?? 0);
+}
