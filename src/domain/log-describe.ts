@@ -25,6 +25,7 @@ import {
   suffix,
   text,
 } from "./log-values.js";
+import { formatReference, parseReference } from "./reference.js";
 
 /**
  * One plain-English line per incident-log entry, for the timeline and the exports: people and
@@ -314,8 +315,13 @@ function callerReportAdded(d: Details): string {
 /** Out of a duplicate: "3 caller reports moved to INC-000123"; into its master: "… from INC-000124". */
 function callerReportsMoved(d: Details): string {
   const reports = plural(count(d), "caller report");
-  const to = text(d, "to");
-  const from = text(d, "from");
+  // Only an incident reference is shown: anything else in the field is not ours to print.
+  const ref = (key: string) => {
+    const n = parseReference(text(d, key) ?? "");
+    return n === null ? null : formatReference(n);
+  };
+  const to = ref("to");
+  const from = ref("from");
   if (to) return `${reports} moved to ${to}, of which this is a duplicate`;
   if (from) return `${reports} moved here from ${from}, a duplicate of this incident`;
   return `${reports} moved`;
