@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../db/client.js";
 import {
   getVolumeCrossing,
@@ -5,7 +6,6 @@ import {
   type VolumeCrossing,
   volumeRequestKey,
 } from "../db/queries/caller-volume.js";
-import { appendLog } from "../db/queries/incident-log.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
@@ -21,16 +21,29 @@ import type { Deps } from "./deps.js";
 import { recategorise } from "./recategorise.js";
 
 /**
- * In the transaction whose callers crossed the threshold (under the incident's row lock): logs
- * the crossing, so its raise can always be found again if the job queued after commit is lost.
+ * Logs a crossing unless one was logged on the incident within the rule's window (a flood is
+ * one crossing, however many callers see the count at or over the threshold), under an
+ * advisory lock on the incident so that two callers at the threshold log one. Logged before
+ * the raise is queued, so the raise can always be found again if its job is lost. Returns
+ * whether this call logged it.
  */
-export async function recordVolumeCrossing(tx: DbOrTx, incidentId: string, crossing: VolumeCrossing) {
-  await appendLog(tx, {
-    incidentId,
-    actor: SYSTEM_ACTOR,
-    kind: "caller_volume_reached",
-    details: { ...crossing },
-  });
+export async function recordVolumeCrossing(
+  tx: DbOrTx,
+  incidentId: string,
+  crossing: VolumeCrossing,
+  now: Date,
+): Promise<boolean> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`volume:${incidentId}`}, 0))`);
+  const since = new Date(now.getTime() - crossing.withinMs).toISOString();
+  const logged = await tx.execute(sql`
+    insert into incident_log (incident_id, actor, kind, details)
+    select ${incidentId}::uuid, ${SYSTEM_ACTOR}, 'caller_volume_reached', ${JSON.stringify(crossing)}::jsonb
+    where not exists (
+      select 1 from incident_log
+      where incident_id = ${incidentId}::uuid and kind = 'caller_volume_reached'
+        and at > ${since}::timestamptz)
+    returning id`);
+  return logged.length > 0;
 }
 
 /** After commit: queues the crossing's raise. If Redis is down, the sweep queues it later. */

@@ -3,7 +3,7 @@ import { callersSince, insertCallerReport, type NewCallerReportInput } from "../
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import type { IncidentRow } from "../db/schema/index.js";
-import { callerRedrawSlot, volumeCrossed } from "../domain/callers.js";
+import { callerRedrawSlot } from "../domain/callers.js";
 import { callerVolumeOf } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
 import { err, ok, type Result } from "../domain/result.js";
@@ -30,9 +30,11 @@ export interface CallerAdded {
 /**
  * Records one caller's contact about an incident: the report and its personal data, and a log
  * line saying how they got in touch and whether they want a callback (never who they are), in
- * one transaction. The incident row is locked meanwhile, so that counting the callers in the
- * volume window and closing the incident both see every report. The card is redrawn once per
- * slot, not once per caller; stakeholders are not told of single callers.
+ * one transaction. It holds a share lock on the incident row: a flood's reports commit side by
+ * side, while a close or a merge (which lock the row for update) waits for the reports in
+ * flight and they for it. The card is redrawn once per slot, not once per caller; stakeholders
+ * are not told of single callers. After the commit, the callers in the volume window are
+ * counted; at the threshold the crossing is logged once (recordVolumeCrossing) and its raise queued.
  */
 export async function addCallerReport(
   deps: Deps,
@@ -40,16 +42,13 @@ export async function addCallerReport(
 ): Promise<Result<CallerAdded, Refusal>> {
   const outcome = await deps.db.transaction(async (tx): Promise<Result<CallerAdded, Refusal>> => {
     const [locked] = await tx.execute<{ id: string }>(
-      sql`select id from incidents where id = ${input.incidentId}::uuid for update`,
+      sql`select id from incidents where id = ${input.incidentId}::uuid for share`,
     );
     const incident = locked ? await getIncidentById(tx, input.incidentId) : null;
     if (!incident)
       return err({ code: "not_found", message: "That incident no longer exists. Nothing was recorded." });
     const refused = await refusal(tx, incident);
     if (refused) return err(refused);
-    const rule = callerVolumeOf(deps.policy, incident.type);
-    const since = rule ? new Date(deps.clock.now().getTime() - rule.withinMs) : null;
-    const before = rule && since ? await callersSince(tx, incident.id, since) : 0;
     const report = await insertCallerReport(tx, input);
     const reference = formatReference(incident.number);
     if (!report.created)
@@ -65,26 +64,35 @@ export async function addCallerReport(
         contactedAt: input.contactedAt.toISOString(),
       },
     });
-    const after = rule && since ? await callersSince(tx, incident.id, since) : 0;
-    const volume =
-      rule && volumeCrossed(before, after, rule.threshold)
-        ? { callers: after, withinMs: rule.withinMs }
-        : null;
-    // Logged with the report, so the raise it calls for is found again if its job is lost.
-    if (rule && volume) {
-      await recordVolumeCrossing(tx, incident.id, { key: report.id, threshold: rule.threshold, ...volume });
-    }
-    return ok({ incident, reference, reportId: report.id, created: true, volume });
+    return ok({ incident, reference, reportId: report.id, created: true, volume: null });
   });
-  if (outcome.ok && outcome.value.created) {
-    deps.metrics.callerReportsAdded.inc({ channel: input.reportChannel });
-    await redrawForCallers(deps, input.incidentId);
-    if (outcome.value.volume) await queueVolumeRaise(deps, input.incidentId, outcome.value.reportId);
-    // After the fix: the caller joins the callback list (and its clock) straight away.
-    if (input.callback !== "no" && outcome.value.incident.status === "resolved")
-      await callbacksForLateCaller(deps, input.incidentId);
-  }
-  return outcome;
+  if (!outcome.ok || !outcome.value.created) return outcome;
+  deps.metrics.callerReportsAdded.inc({ channel: input.reportChannel });
+  const volume = await crossingBy(deps, outcome.value);
+  await redrawForCallers(deps, input.incidentId);
+  if (volume) await queueVolumeRaise(deps, input.incidentId, outcome.value.reportId);
+  // After the fix: the caller joins the callback list (and its clock) straight away.
+  if (input.callback !== "no" && outcome.value.incident.status === "resolved")
+    await callbacksForLateCaller(deps, input.incidentId);
+  return ok({ ...outcome.value, volume });
+}
+
+/**
+ * Whether this caller's report took the incident to its caller-volume threshold: counted after
+ * the commit, so every report committed by then is seen; logged once per window. If this process
+ * stops before logging it, the next caller over the threshold logs it.
+ */
+async function crossingBy(deps: Deps, added: CallerAdded): Promise<CallerAdded["volume"]> {
+  const rule = callerVolumeOf(deps.policy, added.incident.type);
+  if (!rule) return null;
+  const now = deps.clock.now();
+  const callers = await callersSince(deps.db, added.incident.id, new Date(now.getTime() - rule.withinMs));
+  if (callers < rule.threshold) return null;
+  const crossing = { key: added.reportId, callers, threshold: rule.threshold, withinMs: rule.withinMs };
+  const logged = await deps.db.transaction((tx) =>
+    recordVolumeCrossing(tx, added.incident.id, crossing, now),
+  );
+  return logged ? { callers, withinMs: rule.withinMs } : null;
 }
 
 /** Why no caller may be added to this incident now; null when one may. */

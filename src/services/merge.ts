@@ -59,7 +59,7 @@ export async function mergeIntoMaster(
   if (rule && volumeCrossed(before, after, rule.threshold)) {
     crossingKey = `merge-${duplicate.id}-${duplicate.version}`;
     const crossing = { key: crossingKey, callers: after, threshold: rule.threshold, withinMs: rule.withinMs };
-    await recordVolumeCrossing(tx, master.id, crossing);
+    if (!(await recordVolumeCrossing(tx, master.id, crossing, deps.clock.now()))) crossingKey = null;
   }
   return ok({ master, moved, crossingKey });
 }
