@@ -27,7 +27,7 @@ import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { queueExternal, writeExternalDeliveries } from "./external-comms.js";
 import { postPlaybookChecklist } from "./playbook.js";
-import { queuePromotion } from "./promote.js";
+import { queuePromotion } from "./promotion-queue.js";
 
 export type WithChannel = IncidentRow & { channelId: string };
 

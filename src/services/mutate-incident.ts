@@ -13,7 +13,7 @@ import { describeError } from "../lib/logger.js";
 import { communicateChange, refreshBriefings } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { queueExternal } from "./external-comms.js";
-import { promoteIfDue } from "./promote.js";
+import { promoteIfDue } from "./promotion-queue.js";
 import { type ClockUpdate, type ExplicitClockChanges, scheduleClocks, syncClocks } from "./sla-clocks.js";
 
 export interface Refusal {
