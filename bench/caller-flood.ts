@@ -159,8 +159,8 @@ function printConditions(): void {
   conditions([
     ...machineFacts(),
     `system: the bot as ${WORKERS} worker process(es) and ${webProcesses()} receiver process(es) (\`node --import tsx src/main.ts\` with SWITCHBOARD_ROLE=worker and =web, default concurrency and pool), the submissions spread over the receivers in turn; this process holds the fake Slack and the load generator; fresh database from the bench template, its own Redis queue prefix`,
-    `incident: one ${TYPE} incident (P1, major), logged and set up (channel, card pinned, announced to its 2 stakeholder channels) before the flood; the test policy (no caller_volume rule, so no raise while the flood runs)`,
-    `request: a signed view_submission of the Add a caller form (the view's callback id VIEW.addCaller, the incident id in private_metadata, state keyed by the block ids CALLER_FIELDS: caller reference, report channel in turn over ${CALLER_CHANNELS.length}, when = 1 min ago, what they said, every 4th a phone callback with its number), a fresh view id each; the ack (response_action update, the caller count) is sent only after the report, its personal data and its log line are committed under the incident's row lock`,
+    `incident: one ${TYPE} incident (P1, major), logged and set up (channel, card pinned, announced to its 2 stakeholder channels) before the flood; the test policy with the built-in caller_volume rule (10 callers in 15 min raise impact to high): the flood crosses it once, and the raise finds the P1 already there, so nothing changes and stakeholders hear nothing`,
+    `request: a signed view_submission of the Add a caller form (the view's callback id VIEW.addCaller, the incident id in private_metadata, state keyed by the block ids CALLER_FIELDS: caller reference, report channel in turn over ${CALLER_CHANNELS.length}, when = 1 min ago, what they said, every 4th a phone callback with its number), a fresh view id each; the ack (response_action update, the caller count) is sent only after the report, its personal data and its log line are committed (under a share lock on the incident row, so a flood's reports commit side by side), and the callers in the volume window counted`,
     `flood: ${f.rate}/s for ${f.durationMs / 1000} s${short() ? " (BENCH_SHORT: the full run is 60 s)" : ""}, open loop (each request timed from its scheduled start to its HTTP status); warm-up (not measured) ${WARM_UP.rate}/s for ${WARM_UP.durationMs / 1000} s`,
     `card: each report queues one card redraw per ${CALLER_REDRAW_SLOT_MS} ms slot (a deterministic job id per slot), taking the workspace's paced edit turn after the slot ends; the card's count is read from the fake Slack's chat.update calls on the card`,
     `then: ${RESUBMIT_SAMPLE} view ids of the flood submitted again (a double click, Slack's retry); the count in PostgreSQL must not change`,
@@ -178,7 +178,11 @@ export async function callerFlood(): Promise<boolean> {
   const f = FLOOD();
   heading(`Caller flood (${f.rate} caller reports/s for ${f.durationMs / 1000} s, one incident)`);
   printConditions();
-  const h = await startHarness({ config: { role: "web" } });
+  // The built-in policy's volume rule: every report is counted against it after its commit.
+  const h = await startHarness({
+    config: { role: "web" },
+    editPolicy: (yaml) => `${yaml}\ncaller_volume: { threshold: 10, within: 15m, raise: { impact: high } }\n`,
+  });
   const redis = benchRedis();
   const bots: BotProcess[] = [];
   try {
@@ -326,6 +330,10 @@ async function flood(h: Harness, urls: string[], bots: BotProcess[]): Promise<bo
     `card edits (chat.update on the card) from the flood's start until its count was right: ${edits.length} in ${(spanMin * 60).toFixed(1)} s (${perMin.toFixed(1)}/min; at most ${worst} in any 60 s window); budget ${EDIT_BUDGET_PER_MIN}/min`,
   );
   figure(`posts to the ${stakeholders.length} stakeholder channels since the first caller: ${callerPosts}`);
+  const [crossed] = await deps.db.execute<{ n: string }>(
+    sql`select count(*) as n from incident_log where incident_id = ${incident.id}::uuid and kind = 'caller_volume_reached'`,
+  );
+  figure(`caller-volume crossings logged: ${crossed?.n ?? "?"} (one flood, one crossing)`);
 
   const a = verdict(
     `${f.rate}/s: p99 submission ack ≤ ${ACK_P99_TARGET_MS} ms, all answered`,
@@ -347,5 +355,10 @@ async function flood(h: Harness, urls: string[], bots: BotProcess[]): Promise<bo
     callerPosts === 0,
     `${callerPosts} posts to ${stakeholders.join(", ")} about ${formatReference(incident.number)}`,
   );
-  return a && b && c && d;
+  const e = verdict(
+    "the volume threshold crossed once",
+    crossed?.n === "1",
+    `${crossed?.n ?? "?"} crossing(s) logged for ${expected} callers`,
+  );
+  return a && b && c && d && e;
 }
