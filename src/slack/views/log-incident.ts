@@ -1,4 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import { workingChannelOf } from "../../domain/policy-types.js";
+import { getsOwnChannel } from "../../domain/work-place.js";
 import { describeError } from "../../lib/logger.js";
 import { LOG_FIELDS } from "../../messages/ids.js";
 import { incidentLoggedModal } from "../../messages/log-incident-modal.js";
@@ -60,6 +62,9 @@ export async function onLogIncidentSubmit(deps: Deps, args: Args): Promise<void>
           priority: logged.incident.priority,
           title: logged.incident.title,
           delayed: !deps.jobs.connected(),
+          workingChannel: getsOwnChannel(deps.policy, logged.incident)
+            ? null
+            : workingChannelOf(deps.policy, logged.incident.type),
         }),
       };
     },
