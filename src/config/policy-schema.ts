@@ -38,6 +38,7 @@ import {
 } from "../domain/policy-types.js";
 import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from "../domain/priority-matrix";
 import { describeValue } from "./policy-errors";
+import { checkScenarioTypes, PracticeScenarios } from "./practice-schema";
 
 /** A mapping that refuses unknown keys (typo protection) and says which keys it knows. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -471,6 +472,7 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
     manage_actions: roles.default(DEFAULT_PERMISSIONS.manageActions),
     escalate: roles.default(DEFAULT_PERMISSIONS.escalate),
     view_personal_data: roles.default(DEFAULT_PERMISSIONS.viewPersonalData),
+    practice: roles.default(DEFAULT_PERMISSIONS.practice),
   })
     .prefault({})
     .transform(
@@ -484,6 +486,7 @@ function permissionsSchema(roleNames: ReadonlySet<string> | null) {
         manageActions: [...p.manage_actions],
         escalate: [...p.escalate],
         viewPersonalData: [...p.view_personal_data],
+        practice: [...p.practice],
       }),
     );
 }
@@ -544,68 +547,77 @@ function toTeams(raw: z.output<typeof Teams>, roles: Record<string, string[]>): 
  * which zod skips once any field has failed) keeps every problem in one report.
  */
 export function policySchema(roleNames: ReadonlySet<string> | null) {
-  return strict({
-    timezone: TimeZone,
-    business_hours: BusinessHoursSchema,
-    agent_channels: optionalList(ChannelId),
-    digest_channel: ChannelId.nullish(),
-    digest_schedule: DigestScheduleSchema,
-    support_channel: ChannelId.nullish(),
-    roles: Roles,
-    teams: Teams,
-    review: ReviewSchema,
-    improvement_actions: ActionsSchema,
-    retention: RetentionSchema,
-    incident_types: incidentTypesSchema(roleNames),
-    sla: Sla,
-    warn_at: WarnAt,
-    priority_matrix: Matrix.default(DEFAULT_PRIORITY_MATRIX),
-    permissions: permissionsSchema(roleNames),
-    notify: NotifyList,
-    manual_escalation_cooldown: Duration.optional(),
-    incident_channels: z.enum(INCIDENT_CHANNEL_KINDS).default("public"),
-    communications: CommunicationPlan,
-    caller_volume: CallerVolumeSchema,
-    incident_channel: IncidentChannelSchema,
-    working_channel: ChannelId.optional(),
-    callback_within: CallbackWithinSchema,
-    callbacks_required_for_close: z.boolean().default(false),
-  }).transform((raw, ctx): Policy => {
-    threadsNeedWorkingChannels(raw, ctx);
-    return {
-      timezone: raw.timezone,
-      businessHours: raw.business_hours,
-      agentChannels: raw.agent_channels,
-      digestChannel: raw.digest_channel ?? null,
-      digestSchedule: raw.digest_schedule,
-      supportChannel: raw.support_channel ?? null,
-      roles: raw.roles,
-      teams: toTeams(raw.teams, raw.roles),
-      review: {
-        requiredForClose: raw.review.required_for_close,
-        rootCauseCategories: raw.review.root_cause_categories,
-      },
-      improvementActions: {
-        remindBeforeMs: raw.improvement_actions.remind_before,
-        escalateAfterMs: raw.improvement_actions.escalate_after,
-      },
-      retention: { callerReferenceMs: raw.retention.caller_reference },
-      incidentTypes: raw.incident_types,
-      ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
-      ...(raw.communications ? { communications: raw.communications } : {}),
-      manualEscalationCooldownMs: raw.manual_escalation_cooldown ?? DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS,
-      incidentChannels: raw.incident_channels,
-      ...(raw.caller_volume ? { callerVolume: raw.caller_volume } : {}),
-      ...(raw.incident_channel ? { incidentChannel: raw.incident_channel } : {}),
-      ...(raw.working_channel ? { workingChannel: raw.working_channel } : {}),
-      ...(raw.callback_within ? { callbackWithin: raw.callback_within } : {}),
-      callbacksRequiredForClose: raw.callbacks_required_for_close,
-      sla: raw.sla,
-      warnAt: raw.warn_at,
-      priorityMatrix: raw.priority_matrix satisfies PriorityMatrix,
-      permissions: raw.permissions,
-    };
-  });
+  return (
+    strict({
+      timezone: TimeZone,
+      business_hours: BusinessHoursSchema,
+      agent_channels: optionalList(ChannelId),
+      digest_channel: ChannelId.nullish(),
+      digest_schedule: DigestScheduleSchema,
+      support_channel: ChannelId.nullish(),
+      roles: Roles,
+      teams: Teams,
+      review: ReviewSchema,
+      improvement_actions: ActionsSchema,
+      retention: RetentionSchema,
+      incident_types: incidentTypesSchema(roleNames),
+      sla: Sla,
+      warn_at: WarnAt,
+      priority_matrix: Matrix.default(DEFAULT_PRIORITY_MATRIX),
+      permissions: permissionsSchema(roleNames),
+      notify: NotifyList,
+      manual_escalation_cooldown: Duration.optional(),
+      incident_channels: z.enum(INCIDENT_CHANNEL_KINDS).default("public"),
+      communications: CommunicationPlan,
+      caller_volume: CallerVolumeSchema,
+      incident_channel: IncidentChannelSchema,
+      working_channel: ChannelId.optional(),
+      callback_within: CallbackWithinSchema,
+      callbacks_required_for_close: z.boolean().default(false),
+      practice_scenarios: PracticeScenarios,
+    })
+      // With `when`, so unknown scenario types are listed even while other keys have problems.
+      .superRefine((raw, ctx) => checkScenarioTypes(raw, ctx), {
+        when: (payload) => typeof payload.value === "object" && payload.value !== null,
+      })
+      .transform((raw, ctx): Policy => {
+        threadsNeedWorkingChannels(raw, ctx);
+        return {
+          timezone: raw.timezone,
+          businessHours: raw.business_hours,
+          agentChannels: raw.agent_channels,
+          digestChannel: raw.digest_channel ?? null,
+          digestSchedule: raw.digest_schedule,
+          supportChannel: raw.support_channel ?? null,
+          roles: raw.roles,
+          teams: toTeams(raw.teams, raw.roles),
+          review: {
+            requiredForClose: raw.review.required_for_close,
+            rootCauseCategories: raw.review.root_cause_categories,
+          },
+          improvementActions: {
+            remindBeforeMs: raw.improvement_actions.remind_before,
+            escalateAfterMs: raw.improvement_actions.escalate_after,
+          },
+          retention: { callerReferenceMs: raw.retention.caller_reference },
+          incidentTypes: raw.incident_types,
+          ...(raw.notify ? { notify: [...new Set(raw.notify)] } : {}),
+          ...(raw.communications ? { communications: raw.communications } : {}),
+          manualEscalationCooldownMs: raw.manual_escalation_cooldown ?? DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS,
+          incidentChannels: raw.incident_channels,
+          ...(raw.caller_volume ? { callerVolume: raw.caller_volume } : {}),
+          ...(raw.incident_channel ? { incidentChannel: raw.incident_channel } : {}),
+          ...(raw.working_channel ? { workingChannel: raw.working_channel } : {}),
+          ...(raw.callback_within ? { callbackWithin: raw.callback_within } : {}),
+          callbacksRequiredForClose: raw.callbacks_required_for_close,
+          sla: raw.sla,
+          warnAt: raw.warn_at,
+          priorityMatrix: raw.priority_matrix satisfies PriorityMatrix,
+          permissions: raw.permissions,
+          practiceScenarios: raw.practice_scenarios,
+        };
+      })
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Audience } from "./communications.js";
-import type { Level, Priority } from "./incident.js";
+import type { Level, Priority, ReportChannel } from "./incident.js";
 import type { Milestone } from "./milestones.js";
 import type { PriorityMatrix } from "./priority-matrix.js";
 
@@ -180,6 +180,57 @@ export interface Permissions {
   escalate: string[];
   /** Besides the incident's owner and reporter: who may see its caller details. */
   viewPersonalData: string[];
+  /** Who may start practice drills for trainees (`/incident practice`). */
+  practice: string[];
+}
+
+/** What a timed inject of a practice drill stands for, posted by the bot in the practice channel. */
+export const PRACTICE_INJECT_KINDS = [
+  "callers",
+  "stakeholder_asks",
+  "manager_asks_owner",
+  "third_party_reply",
+  "system_back",
+  "note",
+] as const;
+export type PracticeInjectKind = (typeof PRACTICE_INJECT_KINDS)[number];
+
+export interface PracticeInject {
+  /** Offset from the start of the drill at 1× speed (a faster drill divides it). */
+  afterMs: number;
+  kind: PracticeInjectKind;
+  text: string;
+  /** How many more callers report it (kind `callers` only). */
+  callers?: number;
+}
+
+/**
+ * A practice scenario (`practice_scenarios` in the policy, or built in): the report a trainee
+ * starts from, the classification a well-run drill reaches, and the timed injects.
+ */
+export interface PracticeScenario {
+  key: string;
+  label: string;
+  /** One line for the picker. */
+  summary: string;
+  report: {
+    title: string;
+    description: string;
+    /** An incident type key of the policy. */
+    type: string;
+    channel: ReportChannel;
+    /** What the caller says, in their words. */
+    callerSays: string;
+    /** A made-up caller reference the trainee is given; pasting it in a note is a data slip. */
+    callerReference: string | null;
+  };
+  expected: { type: string; impact: Level; urgency: Level; major: boolean };
+  /** What the marking expects beyond the basics; unset flags default to `expected.major`. */
+  expects: { manualEscalation: boolean; briefing: boolean; review: boolean };
+  /** Ascending by afterMs. */
+  injects: PracticeInject[];
+  /** Shipped with Switchboard rather than written in the policy. */
+  builtIn: boolean;
 }
 
 export interface Policy {
@@ -208,6 +259,8 @@ export interface Policy {
   warnAt: number;
   priorityMatrix: PriorityMatrix;
   permissions: Permissions;
+  /** Scenarios written in the policy, in file order (scenariosFor adds the built-in ones). */
+  practiceScenarios: PracticeScenario[];
   /** The milestones stakeholder channels hear when their type says nothing; unset: all of them. */
   notify?: Milestone[];
   /** The communication plan of types that have none of their own; unset: none (planFor). */
@@ -283,6 +336,7 @@ export const DEFAULT_PERMISSIONS: Readonly<Permissions> = {
   manageActions: ["duty_manager", "head_of_operations"],
   escalate: MANAGERS,
   viewPersonalData: [...MANAGERS, "dpo"],
+  practice: MANAGERS,
 };
 
 /** Root-cause categories when the policy names none. */

@@ -459,7 +459,7 @@ describe("each problem is reported with its path", () => {
       (doc) => {
         doc.escalation_policy = {};
       },
-      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions, notify, manual_escalation_cooldown, incident_channels, communications, caller_volume, incident_channel, working_channel, callback_within, callbacks_required_for_close)",
+      "escalation_policy: unknown key (allowed: timezone, business_hours, agent_channels, digest_channel, digest_schedule, support_channel, roles, teams, review, improvement_actions, retention, incident_types, sla, warn_at, priority_matrix, permissions, notify, manual_escalation_cooldown, incident_channels, communications, caller_volume, incident_channel, working_channel, callback_within, callbacks_required_for_close, practice_scenarios)",
     ],
     [
       "an incident channel kind that is neither public nor private",
