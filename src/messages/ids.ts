@@ -212,3 +212,8 @@ export const ACTION_FIELDS = {
 
 /** Slack's plain_text_input allows 3000 characters; an action is one line someone can act on. */
 export const REVIEW_LIMITS = { text: 3000, action: 300 } as const;
+
+/** Buttons on a practice drill's debrief; each carries the practice incident's id as its value. */
+export const PRACTICE_ACTION = {
+  coachingNotes: "practice_coaching_notes",
+} as const;
