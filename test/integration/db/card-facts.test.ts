@@ -29,6 +29,7 @@ describe("the responder card's facts, read in one statement", () => {
       callerReference: { value: null, erased: false },
       clocks: [],
       briefing: null,
+      callers: { callers: 0, recent: 0, callbacksWanted: 0, callbacksOutstanding: 0 },
     });
   });
 
@@ -102,6 +103,7 @@ describe("the responder card's facts, read in one statement", () => {
       callerReference: { value: null, erased: false },
       clocks: [],
       briefing: null,
+      callers: { callers: 0, recent: 0, callbacksWanted: 0, callbacksOutstanding: 0 },
     });
   });
 });
