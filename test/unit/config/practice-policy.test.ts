@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadPolicy, parsePolicy } from "../../../src/config/policy.js";
 import { DEFAULT_PERMISSIONS } from "../../../src/domain/policy-types.js";
@@ -159,6 +160,21 @@ practice_scenarios:
       'timezone: "Mars/Olympus" is not an IANA time zone (e.g. Europe/London)',
       'practice_scenarios.ivr_loop.expected.type: unknown incident type "outagee" (types: outage, complaint)',
     ]);
+  });
+});
+
+describe("the example in docs/practice.md", () => {
+  it("parses with a policy that has its type", () => {
+    const doc = readFileSync(new URL("../../../docs/practice.md", import.meta.url), "utf8");
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    const base = BASE.replace("outage: { label: Outage", "service_failure: { label: Service failure");
+    const [scenario] = policyOf(parsePolicy(base + yaml)).practiceScenarios;
+    expect(scenario).toMatchObject({
+      key: "ivr_loop",
+      expected: { type: "service_failure", impact: "high", urgency: "medium", major: false },
+      expects: { manualEscalation: true, briefing: false, review: false },
+    });
+    expect(scenario?.injects).toHaveLength(5);
   });
 });
 
