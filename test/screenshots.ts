@@ -48,7 +48,28 @@ async function main(): Promise<void> {
     await page.keyboard.press("Escape");
     await ui.modal.waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
 
+    // A second agent takes another call about the same outage: the Log form knows it already.
+    await ui.actAs(PERSONAS.secondAgent);
+    await ui.openChannel("agent-floor");
+    await ui.type("/incident");
+    const known = ui.modal.locator(".bk-section", { hasText: "INC-000001" });
+    await known.waitFor({ timeout: STEP_TIMEOUT_MS });
+    await shot("log-form-known");
+    await known.getByRole("button", { name: "Add this caller" }).click();
+    await ui.modal.getByRole("heading", { name: "Add a caller" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await ui.modal.getByLabel("Caller reference").fill("ACC-448120");
+    await ui.modal.getByLabel("What they said").fill("Card declined twice on the website, then on the phone line.");
+    await ui.modal.getByLabel("Phone call").check();
+    await ui.modal.getByLabel("Callback contact").fill("07700 900461");
+    await shot("add-caller");
+    await ui.modal.getByRole("button", { name: "Add caller" }).click();
+    await ui.modal.getByRole("heading", { name: "Caller added" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.keyboard.press("Escape");
+    await ui.modal.waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
+    await ui.actAs(PERSONAS.agent);
+
     await ui.openChannel(/^inc-000001-/);
+    await page.locator("#messages .msg-pinned", { hasText: "Callers: 2" }).waitFor({ timeout: STEP_TIMEOUT_MS });
     const card = page.locator("#messages .msg-pinned").filter({ hasText: "INC-000001 · P1" });
     await card.waitFor({ timeout: STEP_TIMEOUT_MS });
     await ui.scrollToTop(card);

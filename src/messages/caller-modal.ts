@@ -16,7 +16,7 @@ export const CALLER_CHANNELS = [
   "in_person",
 ] as const satisfies readonly Exclude<ReportChannel, "internal_monitoring">[];
 
-const PERSONAL = "Personal data: shown only where the incident is worked and to whom may see it.";
+const PERSONAL = "Personal data: shown only to the people allowed to see it, and each viewing is logged.";
 
 /** The incident a caller is added to, as the form names it. */
 export interface CallerFormIncident {
