@@ -47,6 +47,8 @@ export interface CardContext {
   briefing?: { author: string; postedAt: Date; status: TeamBriefingStatus[] } | null;
   /** How many callers reported it, and their callbacks (counts only, never who). */
   callers?: CallerCounts;
+  /** The master incident a duplicate was merged into (its callers moved there). */
+  duplicateOf?: { number: number; channelId: string | null } | null;
 }
 
 type CardIncident = Pick<
@@ -158,6 +160,15 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   if (deadlines) blocks.push({ type: "section", text: mrkdwn(deadlines) });
   const state = stateLine(i, ctx.audience);
   if (state) blocks.push({ type: "section", text: mrkdwn(state) });
+  if (ctx.duplicateOf) {
+    const where = ctx.duplicateOf.channelId ? `: the work continues in <#${ctx.duplicateOf.channelId}>` : "";
+    blocks.push({
+      type: "section",
+      text: mrkdwn(
+        `:link: *Duplicate of ${formatReference(ctx.duplicateOf.number)}*${where}. Its callers were moved there; add new callers to ${formatReference(ctx.duplicateOf.number)}.`,
+      ),
+    });
+  }
   blocks.push(...floorBlocks(i, ctx));
   if (ctx.audience === "responder" && ctx.actions !== false)
     blocks.push(...cardActions(i, ctx.extraClocks, inThread(i)), ...floorActions(i));

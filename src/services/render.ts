@@ -1,6 +1,7 @@
 import type { DbOrTx } from "../db/client.js";
 import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { cardFactsOf } from "../db/queries/card-facts.js";
+import { getIncidentById } from "../db/queries/incidents.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { planFor } from "../domain/communications.js";
 import { briefingStatus } from "../domain/floor.js";
@@ -42,6 +43,7 @@ export async function renderResponderCard(
     sourceLink,
     plan: planLine(planFor(policy, incident.type), incident.priority),
     callers,
+    duplicateOf: await masterOf(db, incident),
     briefing: briefing && {
       author: briefing.author,
       postedAt: briefing.postedAt,
@@ -60,7 +62,15 @@ export async function renderStakeholderCard(
     typeLabel: typeLabel(deps.policy, incident.type),
     timezone: deps.policy.timezone,
     callers: await callerCountsOf(deps.db, incident.id, deps.clock.now()),
+    duplicateOf: await masterOf(deps.db, incident),
   });
+}
+
+/** The incident a duplicate was merged into, as its card names it; null for any other. */
+async function masterOf(db: DbOrTx, incident: IncidentRow) {
+  if (!incident.mergedIntoId) return null;
+  const master = await getIncidentById(db, incident.mergedIntoId);
+  return master && { number: master.number, channelId: master.channelId };
 }
 
 export function incidentTypeList(policy: Policy): Array<{ key: string; label: string }> {
