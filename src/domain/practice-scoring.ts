@@ -3,6 +3,7 @@ import { formatLongDuration } from "./duration.js";
 import { LEVEL_LABELS, type Level, type Priority } from "./incident.js";
 import { roleLabel } from "./permissions.js";
 import type { Policy, PracticeScenario } from "./policy-types.js";
+import { personalDataSlips, type SharedText } from "./practice-personal-data.js";
 import { derivePriority } from "./priority-matrix.js";
 
 /**
@@ -48,6 +49,9 @@ export interface PointResult {
   evidence: string;
 }
 
+export type { SharedText } from "./practice-personal-data.js";
+export { personalDataIn } from "./practice-personal-data.js";
+
 export interface PracticeScore {
   points: PointResult[];
   /** Met counts 1, partly ½, over the points that apply. */
@@ -82,15 +86,6 @@ export interface PracticeIncident {
   closedAt: Date | null;
   closeCode: string | null;
   resolutionSummary: string | null;
-}
-
-/** Text written outside the log that others read (a stakeholder update's lines), with when. */
-export interface SharedText {
-  at: Date;
-  actor: string;
-  /** What it was, in a few words: "a stakeholder update". */
-  what: string;
-  text: string;
 }
 
 export interface ScoreInput {
@@ -400,6 +395,34 @@ const CLOCK_WORDS: Record<string, string> = {
   resolve: "resolve",
 };
 
+/**
+ * The first answer to an SLA escalation: its DM acknowledged, or what the clock was waiting for
+ * done after it (acknowledging the incident for respond, an update for the update cadence, the
+ * resolution for resolve), since each stops that clock's ladder as well.
+ */
+function escalationAnswer(ctx: Context, clock: string, since: Date): { at: Date; how: string } | null {
+  const after = (at: Date | null | undefined) => (validTime(at) && at >= since ? at : null);
+  const candidates: Array<{ at: Date | null; how: string }> = [
+    {
+      at:
+        entries(ctx, "escalation_acknowledged").find(
+          (a) => str(a.details, "clock") === clock && a.at >= since,
+        )?.at ?? null,
+      how: "the escalation acknowledged",
+    },
+  ];
+  if (clock === "respond")
+    candidates.push({ at: after(acknowledgement(ctx)?.at), how: "the incident acknowledged" });
+  if (clock === "update_every") {
+    const update = entries(ctx, "update_written").find((u) => u.at >= since);
+    candidates.push({ at: update?.at ?? null, how: "an update posted" });
+  }
+  if (clock === "resolve") candidates.push({ at: after(ctx.incident.resolvedAt), how: "resolved" });
+  const answered = candidates.filter((c): c is { at: Date; how: string } => c.at !== null);
+  answered.sort((a, b) => a.at.getTime() - b.at.getTime());
+  return answered[0] ?? null;
+}
+
 function scoreEscalation(ctx: Context): PointResult {
   const sent = entries(ctx, "escalation_sent");
   const manual = sent.filter((e) => e.details.manual === true);
@@ -424,13 +447,12 @@ function scoreEscalation(ctx: Context): PointResult {
           },
     );
   }
-  const acks = entries(ctx, "escalation_acknowledged");
   for (const [clock, first] of byClock) {
-    const ack = acks.find((a) => str(a.details, "clock") === clock && a.at >= first.at);
+    const answer = escalationAnswer(ctx, clock, first.at);
     const what = `The ${CLOCK_WORDS[clock] ?? clock.replace(/_/g, " ")} SLA escalation at ${ctx.clock(first.at)}`;
     checks.push(
-      ack
-        ? { ok: true, says: `${what} was acknowledged at ${ctx.clock(ack.at)}.` }
+      answer
+        ? { ok: true, says: `${what} was answered at ${ctx.clock(answer.at)} (${answer.how}).` }
         : { ok: false, says: `${what} was never acknowledged.` },
     );
   }
@@ -446,95 +468,27 @@ function scoreEscalation(ctx: Context): PointResult {
   return result("escalation", score, checks.map((c) => c.says).join(" "));
 }
 
-/** Free-text fields of log details that people write; ids, times and Slack ts are left alone. */
-const FREE_TEXT_KEYS = new Set([
-  "text",
-  "note",
-  "request",
-  "summary",
-  "reason",
-  "holdNote",
-  "rootCause",
-  "callersNow",
-  "title",
-  "happening",
-  "customerImpact",
-]);
-
-const WHAT_BY_KIND: Record<string, string> = {
-  note_added: "A note",
-  handed_over: "A handover note",
-  help_requested: "A request for help",
-  communication_logged: "A logged communication",
-  status_changed: "A status change",
-  field_changed: "A change reason",
-  priority_overridden: "An override reason",
-  escalation_sent: "An escalation reason",
-  created: "The incident title",
-};
-
-function freeTexts(details: unknown, depth = 0): string[] {
-  if (!isRecord(details) || depth > 3) return [];
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(details)) {
-    if (typeof value === "string" && FREE_TEXT_KEYS.has(key)) out.push(value);
-    else if (isRecord(value)) out.push(...freeTexts(value, depth + 1));
-  }
-  return out;
-}
-
-const PHONE = /(?:\+\d{1,3}[\s-]?|\b0)\d(?:[\s-]?\d){8,11}\b/;
-const EMAIL = /[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}/i;
-// Incident and action references are meant to be shared; they are not a caller's data.
-const OUR_REFERENCES = /\b(?:INC|ACT)-\d+\b/gi;
-
-/**
- * What personal data a text holds, if any: the scenario's caller reference (however spaced), one
- * shaped like it (another caller's account number), a phone number or an email address.
- */
-export function personalDataIn(text: string, callerReference: string | null): string | null {
-  if (typeof text !== "string") return null;
-  const clean = text.replace(OUR_REFERENCES, " ");
-  const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
-  const ref = callerReference ? squash(callerReference) : "";
-  if (ref.length >= 4 && squash(clean).includes(ref)) return "the caller's reference";
-  const shape = callerReference ? shapeOf(callerReference) : null;
-  if (shape?.test(clean)) return "a caller reference";
-  if (PHONE.test(clean)) return "a phone number";
-  if (EMAIL.test(clean)) return "an email address";
-  return null;
-}
-
-/** "ACC-448120" → /\b[A-Za-z]{3}-\d{6}\b/: references of the same make. Null when too vague. */
-function shapeOf(reference: string): RegExp | null {
-  const digits = (reference.match(/\d/g) ?? []).length;
-  if (digits < 4 || reference.length > 40) return null;
-  const body = [...reference.trim()]
-    .map((c) =>
-      /[A-Za-z]/.test(c) ? "[A-Za-z]" : /\d/.test(c) ? "\\d" : c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"),
-    )
-    .join("");
-  return new RegExp(`(?<![A-Za-z0-9])${body}(?![A-Za-z0-9])`);
-}
-
 function scorePersonalData(ctx: Context): PointResult {
-  const ref = ctx.scenario.report.callerReference;
-  const found: string[] = [];
-  for (const e of entries(ctx, ...Object.keys(WHAT_BY_KIND))) {
-    const kind = freeTexts(e.details)
-      .map((t) => personalDataIn(t, ref))
-      .find((k) => k !== null);
-    if (kind) found.push(`${WHAT_BY_KIND[e.kind]} at ${ctx.clock(e.at)} by <@${e.actor}> contains ${kind}.`);
-  }
-  for (const t of [...(ctx.texts ?? [])].filter((t) => validTime(t.at)).sort((a, b) => +a.at - +b.at)) {
-    const kind = personalDataIn(t.text, ref);
-    if (kind) found.push(`${capitalise(t.what)} at ${ctx.clock(t.at)} by <@${t.actor}> contains ${kind}.`);
-  }
+  const i = ctx.incident;
+  const written: SharedText[] = [
+    {
+      at: i.loggedAt,
+      actor: entries(ctx, "created")[0]?.actor ?? "",
+      what: "the description",
+      text: i.description,
+    },
+    ...(ctx.texts ?? []),
+  ];
+  const slips = personalDataSlips(ctx.log, written, ctx.scenario.report.callerReference);
+  const found = slips.map(
+    (s) =>
+      `${capitalise(s.what)} at ${ctx.clock(s.at)}${s.actor ? ` by <@${s.actor}>` : ""} contains ${s.found}.`,
+  );
   if (found.length === 0) {
     return result(
       "personal_data",
       "met",
-      "No caller reference, phone number or email address in notes, updates or reasons.",
+      "No caller reference, phone number or email address in the description, notes, updates or reasons.",
     );
   }
   const more = found.length > 3 ? ` (and ${found.length - 3} more)` : "";

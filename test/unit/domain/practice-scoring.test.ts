@@ -226,11 +226,12 @@ describe("scoring a practice drill", () => {
       ...WELL_RUN.filter((e) => e.kind !== "status_changed" || e.details.action !== "acknowledge"),
       entry("10:00:20", "status_changed", { to: "acknowledged", action: "acknowledge" }, LEAD),
       entry(
-        "10:02:00",
+        "10:00:10",
         "escalation_sent",
-        { clock: "update_every", level: 1, role: "telephony_engineer" },
+        { clock: "respond", level: 1, role: "telephony_engineer" },
         "system",
       ),
+      entry("10:02:00", "escalation_sent", { clock: "regulator_notice", level: 1, role: "dpo" }, "system"),
     ];
     const points = byPoint(scorePractice(input({ log })));
     expect(points.acknowledged.score).toBe("partly");
@@ -238,7 +239,9 @@ describe("scoring a practice drill", () => {
     expect(points.escalation).toMatchObject({
       score: "partly",
       evidence:
-        "Escalated by hand at 10:00:40 to the duty manager. The update SLA escalation at 10:02:00 was never acknowledged.",
+        "Escalated by hand at 10:00:40 to the duty manager. " +
+        "The respond SLA escalation at 10:00:10 was answered at 10:00:20 (the incident acknowledged). " +
+        "The regulator notice SLA escalation at 10:02:00 was never acknowledged.",
     });
   });
 
@@ -285,6 +288,18 @@ describe("scoring a practice drill", () => {
     expect(points.personal_data.evidence).toContain(
       "A stakeholder update at 10:02:40 by <@U0AGENT1> contains a phone number.",
     );
+  });
+});
+
+describe("personal data in the description", () => {
+  it("is a slip too, named with who logged it", () => {
+    const score = scorePractice(
+      input({ incident: incident({ description: "Caller jane@example.com can't get through" }) }),
+    );
+    expect(byPoint(score).personal_data).toMatchObject({
+      score: "missed",
+      evidence: `The description at 10:00:00 by <@${TRAINEE}> contains an email address. Those are shared and kept in the log: caller details go in the caller fields only.`,
+    });
   });
 });
 
