@@ -230,14 +230,16 @@ function scoreLogged(ctx: Context): PointResult {
     return result(
       "logged",
       "missed",
-      `Logged at ${at} without: ${missing.join(", ")}. Every incident needs them; the caller reference goes in its own field.`,
+      `Logged at ${at} without: ${missing.join(", ")}. Every incident needs ${missing.length === 1 ? "it" : "them"}${
+        missing.includes("caller reference") ? "; the caller reference goes in its own field" : ""
+      }.`,
     );
   }
   if (i.type !== expected) {
     return result(
       "logged",
       "missed",
-      `Logged as ${typeName(ctx, i.type)}; this is a ${typeName(ctx, expected)}. The type decides who is told and who it escalates to.`,
+      `Logged as ${typeName(ctx, i.type)}; this scenario's type is ${typeName(ctx, expected)}. The type decides who is told and who it escalates to.`,
     );
   }
   if (firstType !== expected) {
@@ -317,7 +319,11 @@ function scoreAcknowledged(ctx: Context): PointResult {
   const ack = acknowledgement(ctx);
   const due = new Date(ctx.incident.loggedAt.getTime() + dueMs);
   if (!ack)
-    return result("acknowledged", "missed", `Not acknowledged; it was due by ${ctx.clock(due)}: ${sla}.`);
+    return result(
+      "acknowledged",
+      "missed",
+      `Not acknowledged; it was due by ${ctx.clock(due)}. ${capitalise(sla)}.`,
+    );
   const took = ack.at.getTime() - ctx.incident.loggedAt.getTime();
   const head = `Acknowledged at ${ctx.clock(ack.at)}, ${sinceLogging(ctx, ack.at)} after logging; ${sla}`;
   if (took > dueMs) {
@@ -331,7 +337,7 @@ function scoreAcknowledged(ctx: Context): PointResult {
 
 function scoreUpdates(ctx: Context): PointResult {
   const p = ctx.expectedPriority;
-  const everyMs = ctx.policy.sla[p]?.updateEveryMs ?? Number.POSITIVE_INFINITY;
+  const everyMs = ctx.policy.sla[p]?.updateEveryMs ?? 0;
   const cadenceMs = everyMs / ctx.speedFactor;
   const cadence = `the ${p} cadence is every ${target(ctx, everyMs)}`;
   const start = ctx.incident.loggedAt.getTime();
@@ -341,10 +347,18 @@ function scoreUpdates(ctx: Context): PointResult {
     .filter((t) => t >= start && t <= end);
   if (times.length === 0) {
     if (end - start <= cadenceMs) {
-      return result("updates", "not_applicable", `Resolved before the first update was due: ${cadence}.`);
+      return result(
+        "updates",
+        "not_applicable",
+        `Resolved before the first update was due. ${capitalise(cadence)}.`,
+      );
     }
     const due = ctx.clock(new Date(start + cadenceMs));
-    return result("updates", "missed", `No stakeholder update; the first was due by ${due}: ${cadence}.`);
+    return result(
+      "updates",
+      "missed",
+      `No stakeholder update; the first was due by ${due}. ${capitalise(cadence)}.`,
+    );
   }
   // The longest stretch without an update, from logging to the end of the incident.
   const marks = [start, ...times, end];

@@ -168,7 +168,7 @@ describe("scoring a practice drill", () => {
     expect(points.updates).toMatchObject({
       score: "missed",
       evidence:
-        "No stakeholder update; the first was due by 10:01:00: the P1 cadence is every 30 minutes (scaled 30×: 1 minute).",
+        "No stakeholder update; the first was due by 10:01:00. The P1 cadence is every 30 minutes (scaled 30×: 1 minute).",
     });
     expect(points.priority).toMatchObject({
       score: "missed",
@@ -288,6 +288,56 @@ describe("scoring a practice drill", () => {
     expect(points.personal_data.evidence).toContain(
       "A stakeholder update at 10:02:40 by <@U0AGENT1> contains a phone number.",
     );
+  });
+});
+
+describe("the logged point", () => {
+  it("misses a caller reference never recorded in its field, and a type left wrong", () => {
+    const noReference = byPoint(
+      scorePractice(input({ log: WELL_RUN.filter((e) => e.kind !== "caller_reference_set") })),
+    );
+    expect(noReference.logged).toMatchObject({
+      score: "missed",
+      evidence:
+        "Logged at 10:00:00 without: caller reference. Every incident needs it; the caller reference goes in its own field.",
+    });
+    const wrongType = byPoint(scorePractice(input({ incident: incident({ type: "service_failure" }) })));
+    expect(wrongType.logged).toMatchObject({
+      score: "missed",
+      evidence:
+        "Logged as Service failure; this scenario's type is Telephony outage. The type decides who is told and who it escalates to.",
+    });
+  });
+
+  it("says when an unacknowledged incident was due", () => {
+    const log = WELL_RUN.filter((e) => e.kind !== "status_changed" || e.details.action !== "acknowledge");
+    const points = byPoint(scorePractice(input({ log, incident: incident({ acknowledgedAt: null }) })));
+    expect(points.acknowledged.evidence).toBe(
+      "Not acknowledged; it was due by 10:00:30. The P1 respond SLA is 15 minutes (scaled 30×: 30 seconds).",
+    );
+  });
+});
+
+describe("the built-in scenarios", () => {
+  it("hold no personal data in what they log for the trainee", () => {
+    for (const s of [
+      phones,
+      scenarioFor(policy, "personal_data_breach"),
+      scenarioFor(policy, "complaint_escalates"),
+    ]) {
+      if (!s) throw new Error("built-in scenario missing");
+      for (const text of [
+        s.report.title,
+        s.report.description,
+        s.report.callerSays,
+        ...s.injects.map((i) => i.text),
+      ]) {
+        expect(personalDataIn(text, s.report.callerReference)).toBeNull();
+      }
+      expect(personalDataIn(`ref ${s.report.callerReference}`, s.report.callerReference)).toBe(
+        "the caller's reference",
+      );
+    }
   });
 });
 
