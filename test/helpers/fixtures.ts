@@ -38,6 +38,8 @@ export function incidentRow(overrides: Partial<IncidentRow> = {}): IncidentRow {
     threadTs: null,
     promotedAt: null,
     mergedIntoId: null,
+    practiceRunId: null,
+    practiceSpeed: null,
     cardVersion: null,
     setupCompletedAt: null,
     submissionKey: null,

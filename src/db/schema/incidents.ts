@@ -68,6 +68,12 @@ export const incidents = pgTable(
     /** Resolved as a duplicate of this incident, to which its caller reports moved. */
     mergedIntoId: uuid("merged_into_id"),
     /**
+     * Set on a practice incident (a drill) at logging and never changed: a drill never becomes
+     * real, nor a real incident a drill. Its speed compresses its SLA clocks.
+     */
+    practiceRunId: uuid("practice_run_id"),
+    practiceSpeed: integer("practice_speed"),
+    /**
      * The incident version the pinned card last showed (refreshCard); null until its first
      * redraw, the card then showing the incident as logged. The sweep redraws a card left
      * behind a change whose redraw was lost (Redis down or flushed).
@@ -105,6 +111,7 @@ export const incidents = pgTable(
     uniqueIndex("incidents_submission_key").on(t.submissionKey),
     uniqueIndex("incidents_channel_id_key").on(t.channelId),
     index("incidents_status_idx").on(t.status),
+    index("incidents_practice_idx").on(t.practiceRunId).where(sql`practice_run_id is not null`),
     index("incidents_owner_idx").on(t.ownerId),
     index("incidents_reporter_idx").on(t.reporterId),
     index("incidents_logged_at_idx").on(t.loggedAt),

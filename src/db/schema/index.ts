@@ -6,6 +6,7 @@ export * from "./floor-support.js";
 export * from "./incident-log.js";
 export * from "./incidents.js";
 export * from "./outbox.js";
+export * from "./practice.js";
 export * from "./processed-requests.js";
 export * from "./reviews.js";
 export * from "./sla-clocks.js";
