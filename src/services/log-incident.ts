@@ -33,6 +33,8 @@ export interface LogIncidentInput {
   /** Idempotency key (the modal's view id): the same submission twice logs one incident. */
   submissionKey?: string;
   source?: { channel: string; ts: string };
+  /** A practice drill's incident: marked for good at logging (see practice_runs). */
+  practice?: { runId: string; speed: number };
 }
 
 export interface CommittedIncident {
@@ -127,6 +129,7 @@ async function commitIncident(
     sourceMessageTs: input.source?.ts ?? null,
     reportedAt: input.reportedAt,
     loggedAt,
+    ...(input.practice ? { practiceRunId: input.practice.runId, practiceSpeed: input.practice.speed } : {}),
     ...deadlinesFrom(plan),
   };
   try {
