@@ -58,12 +58,25 @@ export function slugify(title: string, maxLength: number): string {
  * (1–80 chars of `[a-z0-9_-]`); an untitled or unpronounceable title gives just `inc-000123`.
  */
 export function incidentChannelName(reference: string, title: string, attempt = 0): string {
+  return channelName(reference, title, attempt, "inc");
+}
+
+/**
+ * `practice-000123-card-payments-failing`: a practice drill's channel, so nobody mistakes it for
+ * a real incident's in the channel list. Same rules and retries as incidentChannelName.
+ */
+export function practiceChannelName(reference: string, title: string, attempt = 0): string {
+  return channelName(reference, title, attempt, "practice");
+}
+
+function channelName(reference: string, title: string, attempt: number, kind: "inc" | "practice"): string {
   const seq = parseReference(reference);
   if (seq === null) throw new RangeError(`not an incident reference: "${reference}"`);
   if (!Number.isSafeInteger(attempt) || attempt < 0) {
     throw new RangeError(`attempt must be a non-negative integer, got ${attempt}`);
   }
-  const prefix = formatReference(seq).toLowerCase();
+  const ref = formatReference(seq).toLowerCase();
+  const prefix = kind === "practice" ? ref.replace(/^inc-/, "practice-") : ref;
   const suffix = attempt > 0 ? `-${attempt + 1}` : "";
   const slug = slugify(title, MAX_CHANNEL_NAME_LENGTH - prefix.length - suffix.length - 1);
   return slug ? `${prefix}-${slug}${suffix}` : `${prefix}${suffix}`;

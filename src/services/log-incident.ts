@@ -9,6 +9,7 @@ import {
 import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import type { Impact, Priority, ReportChannel, Urgency } from "../domain/incident.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { clockPolicyOf } from "../domain/practice-clocks.js";
 import { derivePriority, isMajorPriority } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { jobIds } from "../jobs/catalog.js";
@@ -108,7 +109,12 @@ async function commitIncident(
   const priority = override ?? matrixPriority;
   const id = randomUUID();
   const loggedAt = deps.clock.now();
-  const plan = initialClocks(deps.policy, { incidentId: id, type: input.type, priority, loggedAt });
+  // A drill's clocks run at its speed (practice-clocks.ts).
+  const clockPolicy = clockPolicyOf(deps.policy, {
+    practiceRunId: input.practice?.runId,
+    practiceSpeed: input.practice?.speed,
+  });
+  const plan = initialClocks(clockPolicy, { incidentId: id, type: input.type, priority, loggedAt });
   const incident: NewIncident = {
     id,
     number,

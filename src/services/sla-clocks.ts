@@ -4,6 +4,7 @@ import { insertClocks, lockClocksOf, updateClock } from "../db/queries/sla-clock
 import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import { clockTimeBetween } from "../domain/business-time.js";
 import { CALLBACKS_CLOCK } from "../domain/callbacks.js";
+import { clockPolicyOf } from "../domain/practice-clocks.js";
 import { jobIds } from "../jobs/catalog.js";
 import type { Deps } from "./deps.js";
 import {
@@ -93,11 +94,13 @@ export async function syncClocks(
   const now = deps.clock.now();
   const names = explicit.start ?? [];
   const placed = { incidentId: after.id, type: after.type, priority: after.priority, now };
-  const callbacks = explicit.callbacks ? callbackClock(deps.policy, placed) : null;
+  // A drill's clocks, re-planned or started, run at its speed (practice-clocks.ts).
+  const policy = clockPolicyOf(deps.policy, after);
+  const callbacks = explicit.callbacks ? callbackClock(policy, placed) : null;
   const started = await insertClocks(tx, [
-    ...extraClocks(deps.policy, { ...placed, names }),
+    ...extraClocks(policy, { ...placed, names }),
     // A callback clock from an earlier resolve (stopped by the reopen) is started again below.
-    ...(callbacks ? [{ ...callbacks, ...scheduleFields(deps.policy, callbacks, after.priority, now) }] : []),
+    ...(callbacks ? [{ ...callbacks, ...scheduleFields(policy, callbacks, after.priority, now) }] : []),
   ]);
   const updates: ClockUpdate[] = started.map((clock) => ({ clock, supersededJobId: null }));
   for (const clock of await lockClocksOf(tx, after.id)) {
@@ -135,7 +138,8 @@ function revives(clock: SlaClockRow, change: ClockChange): boolean {
 }
 
 function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, incident: IncidentRow, now: Date) {
-  const sla = deps.policy.sla[incident.priority];
+  const policy = clockPolicyOf(deps.policy, incident);
+  const sla = policy.sla[incident.priority];
   const idle = { nextStep: null, nextStepAt: null };
   switch (change) {
     case "stop":
@@ -145,7 +149,7 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
     case "resume": {
       if (clock.state === "running" || !clock.pausedAt) return null;
       const pausedMs =
-        clock.pausedMs + clockTimeBetween(clock.pausedAt, now, clock.hours, calendarOf(deps.policy));
+        clock.pausedMs + clockTimeBetween(clock.pausedAt, now, clock.hours, calendarOf(policy));
       return running(deps, { ...clock, pausedMs }, incident, now);
     }
     case "replan": {
@@ -153,7 +157,7 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
         clock.name as "respond"
       ];
       if (durationMs === undefined) return null;
-      const warnOffsetsMs = [Math.floor(durationMs * deps.policy.warnAt)];
+      const warnOffsetsMs = [Math.floor(durationMs * policy.warnAt)];
       const replanned = { ...clock, durationMs, hours: sla.hours, warnOffsetsMs };
       return clock.state === "running"
         ? running(deps, replanned, incident, now)
@@ -161,18 +165,18 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
     }
     case "cadence": {
       // The audience was just told (or the incident is back): its cadence starts from now.
-      const durationMs = cadenceMs(deps.policy, incident.type, clock.name);
+      const durationMs = cadenceMs(policy, incident.type, clock.name);
       if (durationMs === null) return null;
       const restarted = { ...clock, startedAt: now, durationMs, hours: "always" as const, pausedMs: 0 };
       return running(
         deps,
-        { ...restarted, warnOffsetsMs: [Math.floor(durationMs * deps.policy.warnAt)] },
+        { ...restarted, warnOffsetsMs: [Math.floor(durationMs * policy.warnAt)] },
         incident,
         now,
       );
     }
     case "callbacks": {
-      const plan = callbackClock(deps.policy, { ...incident, incidentId: incident.id, now });
+      const plan = callbackClock(policy, { ...incident, incidentId: incident.id, now });
       return plan ? running(deps, { ...clock, ...plan, breachedAt: null }, incident, now) : null;
     }
     case "restart": {
@@ -184,7 +188,7 @@ function clockPatch(deps: Deps, clock: SlaClockRow, change: ClockChange, inciden
       const restarted = { ...clock, startedAt: now, durationMs, hours: "always" as const, pausedMs: 0 };
       return running(
         deps,
-        { ...restarted, warnOffsetsMs: [Math.floor(durationMs * deps.policy.warnAt)] },
+        { ...restarted, warnOffsetsMs: [Math.floor(durationMs * policy.warnAt)] },
         incident,
         now,
       );
@@ -204,7 +208,7 @@ function running(deps: Deps, clock: SlaClockRow, incident: IncidentRow, now: Dat
     breachedAt: null,
     ladderAcknowledgedAt: null,
     ladderAcknowledgedBy: null,
-    ...scheduleFields(deps.policy, clock, incident.priority, now),
+    ...scheduleFields(clockPolicyOf(deps.policy, incident), clock, incident.priority, now),
   };
 }
 

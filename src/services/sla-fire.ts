@@ -11,6 +11,7 @@ import { CALLBACKS_CLOCK, type CallbackTally } from "../domain/callbacks.js";
 import { type ClockStep, parseStep, stepAfter, stepTime } from "../domain/clock-steps.js";
 import { ladderStep, ladderStepTime, recipients } from "../domain/escalation.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { clockPolicyOf } from "../domain/practice-clocks.js";
 import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { callbackClockNotice } from "../messages/callbacks.js";
@@ -135,7 +136,8 @@ async function runSteps(
     if (!incident || !parseStep(job.step) || taken.has(clock.id)) continue;
     taken.add(clock.id);
     const step = job.step as ClockStep;
-    const plan = stepPlanOf(deps.policy, clock, incident.priority);
+    // A drill's warnings and repeats come at its speed (practice-clocks.ts).
+    const plan = stepPlanOf(clockPolicyOf(deps.policy, incident), clock, incident.priority);
     const plannedAt = stepTime(step, plan);
     const lateMs = Math.min(Math.max(0, now.getTime() - plannedAt.getTime()), 2 ** 31 - 1);
     due.push({ index, job, step, clock, incident, plan, plannedAt, lateMs });
@@ -300,7 +302,7 @@ function ladderWork(
   const rung = ladderStep(ladder, index);
   const to = recipients(deps.policy.roles, rung.role);
   const overdueMs = Math.max(0, t.now.getTime() - clock.dueAt.getTime());
-  const repeatMs = deps.policy.sla[incident.priority].repeatMs;
+  const repeatMs = clockPolicyOf(deps.policy, incident).sla[incident.priority].repeatMs;
   // The earlier rungs, at the times the ladder planned them (the log has when each was sent).
   const alreadyTold = Array.from({ length: index }, (_, j) => {
     const earlier = ladderStep(ladder, j);
