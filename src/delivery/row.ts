@@ -1,5 +1,6 @@
 import { getOutbox } from "../db/queries/outbox.js";
 import type { OutboxRow } from "../db/schema/index.js";
+import { keepPracticeTag } from "../domain/practice-redirect.js";
 import { claimOutboxAttempt } from "./combined.js";
 import type { DeliveryDeps } from "./deps.js";
 import { postTagged, threadOf } from "./post.js";
@@ -59,7 +60,9 @@ async function messageFor(deps: DeliveryDeps, row: OutboxRow): Promise<Record<st
     ? deps.renderers[row.purpose as Purpose]
     : undefined;
   const drawn = render ? await render(deps, row) : null;
-  // A post in an incident's thread keeps its thread however it is drawn.
+  if (!drawn) return row.message;
+  // A post in an incident's thread keeps its thread however it is drawn, and a drill's post
+  // redirected to the drill's channel keeps the line naming where it would have gone.
   const thread = threadOf(row);
-  return drawn ? (thread ? { ...drawn, thread_ts: thread } : drawn) : row.message;
+  return keepPracticeTag(row.message, thread ? { ...drawn, thread_ts: thread } : drawn);
 }

@@ -20,6 +20,8 @@ import { armActionStep, queueDeliveriesOrLeave } from "./improvement-actions.js"
 
 export type ActionFireOutcome = "fired" | "skipped" | "stale" | "duplicate";
 
+const NO_STEP = { nextStep: null, nextStepAt: null };
+
 const STAMP = { remind: "remindedAt", overdue: "overdueAt", escalate: "escalatedAt" } as const;
 const LOG_KIND = {
   remind: "action_reminded",
@@ -74,6 +76,10 @@ export async function fireActionStep(
     }
     const incident = await getIncidentById(tx, action.incidentId);
     if (!incident) return { outcome: "stale" as const };
+    // A practice drill's actions are coaching, not work owed: no reminders (issue 23).
+    if (incident.practiceRunId !== null) {
+      return { outcome: "skipped" as const, action: await updateAction(tx, action.id, NO_STEP) };
+    }
     const work = stepWork(deps, action, incident, step, now);
     await appendLog(tx, {
       incidentId: action.incidentId,

@@ -84,7 +84,8 @@ export async function addCallerReport(
  */
 async function crossingBy(deps: Deps, added: CallerAdded): Promise<CallerAdded["volume"]> {
   const rule = callerVolumeOf(deps.policy, added.incident.type);
-  if (!rule) return null;
+  // A drill's made-up callers never raise it (issue 23): the trainee sets the priority.
+  if (!rule || added.incident.practiceRunId !== null) return null;
   const now = deps.clock.now();
   const callers = await callersSince(deps.db, added.incident.id, new Date(now.getTime() - rule.withinMs));
   if (callers < rule.threshold) return null;

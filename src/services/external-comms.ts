@@ -63,6 +63,8 @@ export async function writeExternalDeliveries(
   event: CommunicationEvent,
   p: { occasion: string | number; occurredAt: Date; only?: ReadonlySet<string> | null },
 ): Promise<string[]> {
+  // A practice drill never emails anyone nor calls a webhook (issue 23): no delivery at all.
+  if (incident.practiceRunId !== null) return [];
   const audiences = externalAudiences(deps, incident, event.milestone).filter(
     (a) => !p.only || p.only.has(a.key),
   );

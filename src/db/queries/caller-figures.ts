@@ -49,7 +49,9 @@ export async function incidentsWithCallbacksToMake(db: DbOrTx, limit: number): P
     .select()
     .from(incidents)
     .where(
-      sql`${incidents.status} in ('resolved', 'closed') and ${incidents.mergedIntoId} is null and ${waiting}`,
+      // A practice drill's callers are made up: nobody is called back (issue 23).
+      sql`${incidents.status} in ('resolved', 'closed') and ${incidents.mergedIntoId} is null
+        and ${incidents.practiceRunId} is null and ${waiting}`,
     )
     .orderBy(incidents.resolvedAt, incidents.number)
     .limit(limit);

@@ -208,7 +208,11 @@ export function listIncidents(
 ) {
   const open = inArray(incidents.status, OPEN_STATUSES);
   const mine = or(eq(incidents.ownerId, p.userId), eq(incidents.reporterId, p.userId));
-  const where = p.filter === "open" ? open : p.filter === "mine" ? and(open, mine) : undefined;
+  // A practice drill (issue 23) is listed only to those who take part in it.
+  const real = sql`(${incidents.practiceRunId} is null or exists (select 1 from practice_runs r
+    where r.id = ${incidents.practiceRunId} and (r.lead_id = ${p.userId} or r.trainee_ids @> jsonb_build_array(${p.userId}::text))))`;
+  const listed = p.filter === "open" ? open : p.filter === "mine" ? and(open, mine) : undefined;
+  const where = listed ? and(listed, real) : real;
   return db
     .select()
     .from(incidents)

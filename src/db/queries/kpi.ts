@@ -58,7 +58,7 @@ function classified(q: KpiQuery): SQL {
     from incidents i
     left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
     left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
-    where i.logged_at >= ${at(q.from)} and i.logged_at < ${at(q.to)}`;
+    where ${inPeriod(q)}`;
 }
 
 /**
@@ -77,7 +77,9 @@ export function escalationLevelReached(incidentId: SQL): SQL {
   ), 0)`;
 }
 
-const inPeriod = (q: KpiQuery) => sql`i.logged_at >= ${at(q.from)} and i.logged_at < ${at(q.to)}`;
+// A practice drill (issue 23) is never counted: every figure reads the period through here.
+const inPeriod = (q: KpiQuery) =>
+  sql`i.logged_at >= ${at(q.from)} and i.logged_at < ${at(q.to)} and i.practice_run_id is null`;
 
 type Row = Record<string, unknown>;
 const rows = async (db: DbOrTx, query: SQL): Promise<Row[]> => [...(await db.execute(query))] as Row[];
@@ -239,7 +241,8 @@ export async function actionBacklog(db: DbOrTx, asOf: Date): Promise<{ open: num
     db,
     sql`
     select count(*)::int as open, count(*) filter (where due_at <= ${at(asOf)})::int as overdue
-    from improvement_actions where status = 'open'`,
+    from improvement_actions a where status = 'open'
+      and not exists (select 1 from incidents i where i.id = a.incident_id and i.practice_run_id is not null)`,
   );
   return { open: num(r?.open), overdue: num(r?.overdue) };
 }
@@ -358,7 +361,7 @@ function pageQuery(p: { from: Date; to: Date; limit: number }, after: SQL): SQL 
     from incidents i
     left join sla_clocks rc on rc.incident_id = i.id and rc.name = 'respond'
     left join sla_clocks sc on sc.incident_id = i.id and sc.name = 'resolve'
-    where i.logged_at >= ${at(p.from)} and i.logged_at < ${at(p.to)} ${after}
+    where i.logged_at >= ${at(p.from)} and i.logged_at < ${at(p.to)} and i.practice_run_id is null ${after}
     order by i.logged_at, i.number
     limit ${p.limit}`;
 }

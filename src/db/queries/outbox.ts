@@ -3,6 +3,7 @@ import type { Db, DbOrTx } from "../client.js";
 import { preparedPer } from "../prepared.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
 import { type LogEntry, logEntryPer } from "./incident-log.js";
+import { redirectPracticePosts } from "./practice-redirect.js";
 
 export interface NewOutboxMessage {
   incidentId: string | null;
@@ -40,10 +41,12 @@ export async function upsertClaimedOutboxRows(
   leaseMs?: number,
 ): Promise<{ rows: OutboxRow[]; claimed: Set<string> }> {
   if (rows.length === 0) return { rows: [], claimed: new Set() };
+  // A practice drill's posts never reach a real channel or a non-participant (issue 23).
+  const placed = await redirectPracticePosts(db, rows);
   const values =
     leaseMs === undefined
-      ? rows
-      : rows.map((r) => ({
+      ? placed
+      : placed.map((r) => ({
           ...r,
           attempts: 1,
           claimedUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
