@@ -37,14 +37,19 @@ export const CLAIM_BUTTONS: Readonly<Record<string, ClaimSize>> = Object.fromEnt
 export function callbackList(i: ListIncident, t: CallbackTally) {
   const ref = formatReference(i.number);
   const head = `:telephone_receiver: *Callbacks for ${ref}* · ${escapeMrkdwn(clip(i.title, 150))}`;
-  const ask = t.outstanding > 0 ? " Take some and record what happened." : "";
+  const live = i.status !== "closed" && t.outstanding > 0;
+  const unclaimed = t.outstanding - t.claimed;
+  // Once every callback still to make is taken, nobody can take more: ask the takers to record.
+  const ask = !live
+    ? ""
+    : unclaimed > 0
+      ? " Take some and record what happened."
+      : " All are taken: record what happened under *My callbacks*.";
   const text = `${head}\n${callbackHeadline(t)}${ask}`;
   const blocks: Record<string, unknown>[] = [
     section(text),
     { type: "context", elements: [mrkdwn(callbackProgress(t))] },
   ];
-  const live = i.status !== "closed" && t.outstanding > 0;
-  const unclaimed = t.outstanding - t.claimed;
   const buttons = [
     ...(live && unclaimed > 0
       ? TAKE_BUTTONS.map((b) => ({ type: "button", action_id: b.id, text: plain(b.label), value: i.id }))

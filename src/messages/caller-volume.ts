@@ -41,7 +41,7 @@ export function volumeRaisedDm(
   const ref = formatReference(after.number);
   const changed = raisedWords(before, after);
   const body =
-    `:telephone_receiver: *${ref}* ${escapeClip(after.title, 150)} had ${crossing.callers} callers in ` +
+    `:telephone_receiver: *${ref}* (${escapeClip(after.title, 150)}) had ${crossing.callers} callers in ` +
     `${formatLongDuration(crossing.withinMs)}, so I raised it: ${changed.join(", ")}.\n` +
     `${stakeholdersTold ? "The stakeholder channels are told of the change. " : ""}` +
     `Next: check the incident in ${whereWorked(after)} and post an update.`;

@@ -5,7 +5,7 @@ import { mrkdwn, plain } from "./text.js";
 /**
  * A view holds at most 100 blocks: your incidents (≤ 20) and the team's by priority (≤ 60),
  * each one section whose accessory is its next action, plus at most 12 headings and notes, and
- * the resolved incidents with callbacks still to make (≤ 5, a divider, a heading and a note).
+ * the resolved incidents with callbacks still to make (≤ 5, a divider, a heading, a note and a "more" line).
  */
 const MINE_MAX = 20;
 const TEAM_MAX = 60;
@@ -38,7 +38,14 @@ export function homeView(p: { mine: ListRow[]; open: ListRow[]; callbacks?: List
     blocks.push(
       { type: "divider" },
       { type: "header", text: plain("Callbacks to make", 150) },
-      ...callbacks.slice(0, CALLBACKS_MAX).map(row),
+      {
+        type: "context",
+        elements: [
+          mrkdwn("Resolved, but callers still wait: take them from the callback list where each is worked."),
+        ],
+      },
+      // No *Close* here: the next step is the callbacks, and closing first would drop them.
+      ...callbacks.slice(0, CALLBACKS_MAX).map((i) => row({ ...i, next: null })),
     );
     if (callbacks.length > CALLBACKS_MAX)
       blocks.push(section("…and more: see each incident's callback list in its channel or thread."));

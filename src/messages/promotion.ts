@@ -1,7 +1,7 @@
 import type { IncidentRow } from "../db/schema/index.js";
 import { formatReference } from "../domain/reference.js";
 import { headline } from "./incident-card.js";
-import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
+import { escapeMrkdwn, mrkdwn, plain } from "./text.js";
 
 type Promoted = Pick<IncidentRow, "number" | "title" | "priority" | "major"> & { channelId: string };
 
@@ -40,7 +40,7 @@ export function promotedCardStub(i: Promoted) {
       {
         type: "section",
         text: mrkdwn(
-          `:arrow_right: *${formatReference(i.number)}* (${i.priority}) has its own channel now: <#${i.channelId}>. Its card, updates and buttons are there.\n_${escapeMrkdwn(clip(i.title, 150))}_`,
+          `:arrow_right: *${formatReference(i.number)}* (${i.priority}) has its own channel now: <#${i.channelId}>. Its card, updates and buttons are there.`,
         ),
       },
     ],

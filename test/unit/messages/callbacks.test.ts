@@ -54,8 +54,11 @@ describe("the callback list", () => {
     const taken = callbackList(incident, tally({ outstanding: 4, claimed: 4 }));
     expect(json(taken.blocks)).not.toContain(CALLBACK_ACTION.takeTen);
     expect(json(taken.blocks)).toContain(CALLBACK_ACTION.mine);
+    expect(json(taken.blocks)).not.toContain("Take some");
+    expect(json(taken.blocks)).toContain("All are taken: record what happened under *My callbacks*.");
     const closed = callbackList({ ...incident, status: "closed" }, tally({ outstanding: 4, claimed: 1 }));
     expect(json(closed.blocks)).not.toContain(CALLBACK_ACTION.takeFive);
+    expect(json(closed.blocks)).not.toContain("Take some");
     const done = callbackList(incident, tally({ outstanding: 0 }));
     expect(json(done.blocks)).toContain("All 12 callbacks made.");
     expect(json(done.blocks)).not.toContain("Take some");

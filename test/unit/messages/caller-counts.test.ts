@@ -167,6 +167,21 @@ describe("Home tab", () => {
     expect(shown).not.toContain("INC-000105");
     expect(JSON.stringify(homeView({ mine: [], open: [], timezone: TZ }))).not.toContain("Callbacks to make");
   });
+
+  it("offers no Close beside callbacks still to make: the next step is the callback list", () => {
+    const resolved = [
+      {
+        ...incidentRow({ number: 7, status: "resolved", id: "r-7" }),
+        next: { kind: "lifecycle" as const, action: "close" as const },
+        callers: counts(),
+      },
+    ];
+    const view = homeView({ mine: [], open: [], callbacks: resolved, timezone: TZ });
+    const [, part] = JSON.stringify(view).split("Callbacks to make");
+    expect(part).toContain("INC-000007");
+    expect(part).toContain("take them from the callback list");
+    expect(part).not.toContain('"accessory"');
+  });
 });
 
 describe("KPI report: contacts per incident", () => {

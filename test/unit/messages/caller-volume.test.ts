@@ -21,7 +21,7 @@ describe("the owner's DM when caller volume raised their incident", () => {
       workingChannelId: null,
     } as const;
     const { text } = volumeRaisedDm(before, after, crossing, true);
-    expect(text).toContain("*INC-000123* Payments &lt;line&gt; down had 10 callers in 15 minutes");
+    expect(text).toContain("*INC-000123* (Payments &lt;line&gt; down) had 10 callers in 15 minutes");
     expect(text).toContain("so I raised it: priority P3 → *P2*, impact Medium → High.");
     expect(text).toContain("The stakeholder channels are told of the change.");
     expect(text).toContain("Next: check the incident in <#C1> and post an update.");

@@ -59,6 +59,8 @@ describe("promotion messages", () => {
     const stub = promotedCardStub(promoted);
     expect(JSON.stringify(stub)).toContain("<#C0NEW>");
     expect(JSON.stringify(stub)).not.toContain("action_id");
+    // The header names the incident; the pointer does not repeat its title.
+    expect(JSON.stringify(stub).split(promoted.title).length - 1).toBe(2);
     expect(checkMessage(stub)).toBeNull();
   });
 });
