@@ -80,9 +80,17 @@ export function rolesAllowedTo(policy: PermissionPolicy, action: GuardedAction):
   }
 }
 
-/** "team_lead" → "team lead". */
+/** Role words people write in capitals: "dpo" → "DPO". */
+const ACRONYMS: Readonly<Record<string, string>> = { dpo: "DPO", ciso: "CISO", cto: "CTO", it: "IT" };
+
+/** "team_lead" → "team lead", "dpo" → "DPO". */
 export function roleLabel(role: string): string {
-  return role.replace(/_+/g, " ").trim();
+  return role
+    .replace(/_+/g, " ")
+    .trim()
+    .split(" ")
+    .map((word) => ACRONYMS[word.toLowerCase()] ?? word)
+    .join(" ");
 }
 
 /** "a team lead", "an on-call engineer": each role (once) as one of its holders. */

@@ -81,7 +81,7 @@ describe("the caller reference stays where it belongs", () => {
         user,
       );
     expect((await reveal(USERS.other)).text).toMatch(
-      /only the reporter, the owner, or a team lead, duty manager, head of operations or dpo can see them/,
+      /only the reporter, the owner, or a team lead, duty manager, head of operations or DPO can see them/,
     );
     expect((await reveal(USERS.agent)).text).toContain("ACC-7734-PRIVATE");
     expect((await reveal(USERS.lead)).text).toContain("ACC-7734-PRIVATE");

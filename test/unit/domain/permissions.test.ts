@@ -159,7 +159,8 @@ describe("permission helpers", () => {
 
   it("turns role keys into words", () => {
     expect(roleLabel("head_of_operations")).toBe("head of operations");
-    expect(roleLabel("dpo")).toBe("dpo");
+    expect(roleLabel("dpo")).toBe("DPO");
+    expect(roleLabel("it_manager")).toBe("IT manager");
   });
 });
 

@@ -265,7 +265,7 @@ describe("KPI arithmetic and access", () => {
     };
     for (const user of ["U4", "U5"]) expect(mayRunReport(policy, user)).toBe(true);
     for (const user of ["U1", "U2", "U6"]) expect(mayRunReport(policy, user)).toBe(false);
-    expect(reportRefusal(policy)).toContain("KPI reports are for team leads and anyone who is a dpo.");
+    expect(reportRefusal(policy)).toContain("KPI reports are for team leads and anyone who is a DPO.");
   });
 
   it("schedules the digest with cron's weekday numbers", () => {

@@ -239,7 +239,7 @@ describe("review rules", () => {
       true,
       false,
     ]);
-    expect(reviewWriters(own)).toBe("its owner, its reporter or a dpo");
+    expect(reviewWriters(own)).toBe("its owner, its reporter or a DPO");
   });
 
   it("holds closing only for a major incident without a completed review, when the policy says so", () => {
