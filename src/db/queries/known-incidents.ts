@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { PRIORITIES } from "../../domain/incident.js";
+import { parseReference } from "../../domain/reference.js";
 import type { DbOrTx } from "../client.js";
 
 /**
@@ -72,6 +73,8 @@ export function likePattern(typed: string): string {
  */
 export async function searchOpenIncidents(db: DbOrTx, typed: string, limit = 10): Promise<KnownIncident[]> {
   const pattern = likePattern(typed.trim());
+  // Agents type references short ("INC-42", "inc-42", "42"), which no padded INC-000042 contains.
+  const number = typedNumber(typed);
   const rows = await db.execute(sql`
     select i.id, i.number, i.priority, i.major, i.title, i.affected_service,
            (select count(*) from caller_reports as r where r.incident_id = i.id) as callers
@@ -80,8 +83,17 @@ export async function searchOpenIncidents(db: DbOrTx, typed: string, limit = 10)
       and (i.title ilike ${pattern}
            or i.affected_service ilike ${pattern}
            or ('INC-' || case when i.number < 1000000 then lpad(i.number::text, 6, '0') else i.number::text end)
-              ilike ${pattern})
+              ilike ${pattern}
+           or i.number = ${number ?? 0})
     order by ${MAJOR_FIRST}, i.updated_at desc, i.number desc
     limit ${limit}`);
   return rows.map(toKnown);
+}
+
+/** The incident number in a typed reference: `INC-42`, `inc-000042` or plain `42`; else null. */
+export function typedNumber(typed: string): number | null {
+  const bare = typed.trim();
+  const n = /^\d{1,10}$/.test(bare) ? Number(bare) : parseReference(bare);
+  // Past the integer column's range nothing can match (and PostgreSQL would refuse the value).
+  return n !== null && n > 0 && n <= 2_147_483_647 ? n : null;
 }

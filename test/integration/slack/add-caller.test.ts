@@ -141,6 +141,10 @@ describe("Already known? on the Log form", () => {
     );
     expect((await ask("CARD PAY"))?.options?.map((o) => o.value)).toEqual([payments.id]);
     expect((await ask(formatReference(major.number)))?.options?.map((o) => o.value)).toEqual([major.id]);
+    // References as agents type them: short, lower case, or the number alone.
+    expect((await ask(`INC-${major.number}`))?.options?.map((o) => o.value)).toContain(major.id);
+    expect((await ask(`inc-${major.number}`))?.options?.map((o) => o.value)).toContain(major.id);
+    expect((await ask("99999999999"))?.options).toEqual([]);
     expect((await ask("nothing like this"))?.options).toEqual([]);
     expect((await ask("%%"))?.options).toEqual([]);
   });
