@@ -153,7 +153,11 @@ export function callbackClockNotice(
         ? ` Escalating to the ${escapeMrkdwn(p.escalatingTo)}${p.dmed?.length ? `: ${p.dmed.map((u) => userMention(u)).join(", ")} messaged` : ""}.`
         : "") +
       ` Owner: ${userMention(i.ownerId)}.`
-    : `:hourglass_flowing_sand: Callbacks for *${ref}*: ${left}, due by ${due}. ${i.ownerId ? `${userMention(i.ownerId)}: ` : ""}take some from the callback list and record what happened.`;
+    : `:hourglass_flowing_sand: Callbacks for *${ref}*: ${left}, due by ${due}. ${i.ownerId ? `${userMention(i.ownerId)}: ` : ""}${
+        p.tally.claimed < p.tally.outstanding
+          ? "take some from the callback list and record what happened."
+          : "all are taken; whoever took them, record what happened under *My callbacks*."
+      }`;
   return { text, blocks: [section(text)] };
 }
 

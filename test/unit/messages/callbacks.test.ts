@@ -112,6 +112,17 @@ describe("the callback clock's notices and the close question", () => {
     });
     expect(warn.text).toContain("Callbacks for *INC-000123*: 4 of 12 still to make, due by <!date^");
     expect(warn.text).toContain("<@U0OWNER>");
+    expect(warn.text).toContain("take some from the callback list");
+    const allTaken = callbackClockNotice(incident, {
+      tally: tally({ outstanding: 3, claimed: 3 }),
+      dueAt,
+      timezone: "Europe/London",
+      breached: false,
+    });
+    expect(allTaken.text).not.toContain("take some");
+    expect(allTaken.text).toContain(
+      "all are taken; whoever took them, record what happened under *My callbacks*.",
+    );
     const breach = callbackClockNotice(incident, {
       tally: tally({ outstanding: 4 }),
       dueAt,
