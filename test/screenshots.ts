@@ -58,7 +58,9 @@ async function main(): Promise<void> {
     await known.getByRole("button", { name: "Add this caller" }).click();
     await ui.modal.getByRole("heading", { name: "Add a caller" }).waitFor({ timeout: STEP_TIMEOUT_MS });
     await ui.modal.getByLabel("Caller reference").fill("ACC-448120");
-    await ui.modal.getByLabel("What they said").fill("Card declined twice on the website, then on the phone line.");
+    await ui.modal
+      .getByLabel("What they said")
+      .fill("Card declined twice on the website, then on the phone line.");
     await ui.modal.getByLabel("Phone call").check();
     await ui.modal.getByLabel("Callback contact").fill("07700 900461");
     await shot("add-caller");
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
     await ui.actAs(PERSONAS.agent);
 
     await ui.openChannel(/^inc-000001-/);
-    await page.locator("#messages .msg-pinned", { hasText: "Callers: 2" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page
+      .locator("#messages .msg-pinned", { hasText: "Callers: 2" })
+      .waitFor({ timeout: STEP_TIMEOUT_MS });
     const card = page.locator("#messages .msg-pinned").filter({ hasText: "INC-000001 · P1" });
     await card.waitFor({ timeout: STEP_TIMEOUT_MS });
     await ui.scrollToTop(card);

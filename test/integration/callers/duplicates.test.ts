@@ -102,11 +102,16 @@ describe("resolving a duplicate merges it into its master", () => {
     await eventually("the master's card to count five callers", async () =>
       JSON.stringify(cardOf(master)?.blocks ?? []).includes("*Callers:* 5"),
     );
-    const duplicateCard = await eventually("the duplicate's card, resolved, to count no callers", async () => {
-      const card = JSON.stringify(cardOf(duplicate)?.blocks ?? []);
-      return /resolved/i.test(card) && !card.includes("*Callers:*") ? card : null;
-    });
-    expect(duplicateCard).toContain(`*Duplicate of ${masterRef}*: the work continues in <#${master.channelId}>`);
+    const duplicateCard = await eventually(
+      "the duplicate's card, resolved, to count no callers",
+      async () => {
+        const card = JSON.stringify(cardOf(duplicate)?.blocks ?? []);
+        return /resolved/i.test(card) && !card.includes("*Callers:*") ? card : null;
+      },
+    );
+    expect(duplicateCard).toContain(
+      `*Duplicate of ${masterRef}*: the work continues in <#${master.channelId}>`,
+    );
     // Its callers are the master's now: a new one is turned away to the master.
     const late = await addCallerReport(deps(), caller(duplicate.id));
     expect(late.ok).toBe(false);
