@@ -48,6 +48,10 @@ export const PURPOSES = {
   volume_dm: {},
   /** Where a duplicate was worked: which incident it duplicated and where the work continues. */
   duplicate_notice: {},
+  /** A practice drill's timed inject, in the drill's channel: in the order written. */
+  practice_inject: { lane: true },
+  /** A practice drill's debrief, in the drill's channel. */
+  practice_debrief: {},
 } as const satisfies Record<string, PurposeSpec>;
 
 export type Purpose = keyof typeof PURPOSES;
@@ -113,6 +117,9 @@ export const outboxKey = {
   /** One digest per week and channel: a second run of the same week finds the same row. */
   digest: (channel: string, firstDay: string) => `digest:${channel}:${firstDay}`,
   failureNotice: (outboxId: string) => `failure:${outboxId}`,
+  /** One post per inject of a practice drill, and one debrief per drill. */
+  practiceInject: (runId: string, position: number) => `practice-inject:${runId}:${position}`,
+  practiceDebrief: (runId: string) => `practice-debrief:${runId}`,
   /**
    * One email or webhook call (external_deliveries): per incident, occasion (the incident's
    * version for a change, `logged`, or a stakeholder update's id), milestone and audience.

@@ -71,6 +71,11 @@ export const LOG_KINDS = [
   "caller_volume_reached",
   // A routine incident worked in a thread given a channel of its own
   "promoted_to_channel",
+  // Practice drills: a timed inject posted in the drill's channel, the drill ended with its
+  // marking (scores only, never the evidence's words), and the lead's coaching notes added
+  "practice_inject_posted",
+  "practice_debriefed",
+  "practice_coaching_added",
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -194,6 +194,19 @@ export const JOBS = {
     // A fired step is on record in action_events; its finished job need not stay in Redis.
     opts: { ...retrying, attempts: 10, removeOnComplete: true },
   },
+  /** Posts one timed inject of a practice drill in its channel, once and in order (issue 23). */
+  "practice.inject": {
+    queue: QUEUE_NAMES.sla,
+    schema: z.object({ runId: z.uuid(), position: z.number().int().min(0) }),
+    // The inject row records the post; its finished job need not stay in Redis.
+    opts: { ...retrying, attempts: 30, removeOnComplete: true },
+  },
+  /** Ends a practice drill: marks it, stores and posts its debrief (once, however often asked). */
+  "practice.end": {
+    queue: QUEUE_NAMES.intake,
+    schema: z.object({ runId: z.uuid(), actor: z.string().min(1) }),
+    opts: { ...retrying, attempts: 10 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -240,6 +253,8 @@ export const jobIds = {
   briefingRefresh: (briefingId: string, version: number) => `briefing-${briefingId}-${version}`,
   reviewPublish: (reviewId: string) => `review-publish-${reviewId}`,
   reviewPromptEdit: (reviewId: string) => `review-prompt-${reviewId}`,
+  practiceInject: (runId: string, position: number) => `practice-inject-${runId}-${position}`,
+  practiceEnd: (runId: string) => `practice-end-${runId}`,
   /** One upload per `/incident report` request (a retried request is the same job). */
   reportFiles: (requestKey: string) => `report-${requestKey.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
 };

@@ -8,11 +8,13 @@ import {
   listPromotionsDue,
 } from "../db/queries/incidents.js";
 import { getOutbox, listStalePendingOutbox } from "../db/queries/outbox.js";
+import { getPracticeRun, listClosedUndebriefedRuns, listUnpostedInjects } from "../db/queries/practice.js";
 import { getReview, listUnpublishedReviews } from "../db/queries/reviews.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { ALL_GET_CHANNELS } from "../domain/policy-types.js";
 import type { Deps } from "../services/deps.js";
+import { injectStillDue } from "../services/practice-injects.js";
 import { promotionStillDue } from "../services/promote.js";
 import { jobIds } from "./catalog.js";
 import { ensureJob } from "./ensure-job.js";
@@ -71,8 +73,9 @@ export async function sweep(
   const redraws = await requeueRedraws(deps, before);
   const raises = await requeueVolumeRaises(deps, before);
   setups += await requeuePromotions(deps, before);
-  if (setups + deliveries + publications + redraws + raises > 0) {
-    deps.logger.info({ setups, deliveries, publications, redraws, raises }, "sweep requeued work");
+  const practice = await requeuePractice(deps, before);
+  if (setups + deliveries + publications + redraws + raises + practice > 0) {
+    deps.logger.info({ setups, deliveries, publications, redraws, raises, practice }, "sweep requeued work");
   }
   return { setups, deliveries, redraws, raises };
 }
@@ -156,6 +159,42 @@ async function requeueVolumeRaises(deps: Deps, before: Date): Promise<number> {
       "callers.volume-raise",
       { incidentId, key },
       { jobId: jobIds.volumeRaise(key), stillDue: async () => !(await volumeRaiseDone(deps.db, key)) },
+    );
+  }
+  return queued;
+}
+
+/**
+ * Practice drills (issue 23): injects of running drills whose job is missing (Redis lost it,
+ * or it ended without posting), each queued again for its due time (at once when past), and
+ * drills whose incident was closed but whose debrief was never written (the end job lost).
+ */
+async function requeuePractice(deps: Deps, before: Date): Promise<number> {
+  let queued = 0;
+  for (const { runId, position, dueAt } of await listUnpostedInjects(deps.db, {
+    createdBefore: before,
+    limit: BATCH,
+  })) {
+    queued += await ensureJob(
+      deps,
+      "practice.inject",
+      { runId, position },
+      {
+        jobId: jobIds.practiceInject(runId, position),
+        at: dueAt,
+        stillDue: () => injectStillDue(deps, runId, position),
+      },
+    );
+  }
+  for (const { runId } of await listClosedUndebriefedRuns(deps.db, { closedBefore: before, limit: BATCH })) {
+    queued += await ensureJob(
+      deps,
+      "practice.end",
+      { runId, actor: SYSTEM_ACTOR },
+      {
+        jobId: jobIds.practiceEnd(runId),
+        stillDue: async () => !(await getPracticeRun(deps.db, runId))?.debrief,
+      },
     );
   }
   return queued;

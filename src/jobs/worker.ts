@@ -21,6 +21,8 @@ import { finishSetUp, setUpIncident } from "../services/incident-setup.js";
 import { postWeeklyDigest } from "../services/kpi-digest.js";
 import { sendReportFiles } from "../services/kpi-report.js";
 import { refreshPlaybookChecklist } from "../services/playbook.js";
+import { endPractice } from "../services/practice-debrief.js";
+import { postPracticeInject } from "../services/practice-injects.js";
 import { promoteIncident } from "../services/promote.js";
 import { eraseExpiredCallerReferences } from "../services/retention.js";
 import { closeReviewPrompt } from "../services/review-prompt.js";
@@ -69,6 +71,8 @@ const PROCESSORS: Processors = {
     });
   },
   "report.digest": (ctx) => postWeeklyDigest(ctx.deps),
+  "practice.inject": (ctx, data) => postPracticeInject(ctx.deps, data),
+  "practice.end": (ctx, data) => endPractice(ctx.deps, data),
   "action.fire": (ctx, data) => fireActionStep(ctx.deps, data, async (posts) => ctx.inline.deliver(posts)),
 };
 

@@ -217,3 +217,6 @@ export const REVIEW_LIMITS = { text: 3000, action: 300 } as const;
 export const PRACTICE_ACTION = {
   coachingNotes: "practice_coaching_notes",
 } as const;
+
+/** The lead's coaching notes on a drill's debrief: its modal and its one field (block id). */
+export const PRACTICE_COACHING = { view: "practice_coaching_modal", notes: "practice_coaching" } as const;

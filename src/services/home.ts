@@ -3,8 +3,10 @@ import { incidentsWithCallbacksToMake } from "../db/queries/caller-figures.js";
 import { callerCountsFor } from "../db/queries/caller-reports.js";
 import { listIncidents } from "../db/queries/incidents.js";
 import { CALLBACKS_MAX, homeView } from "../messages/home.js";
+import { teamDrillsHomeBlocks } from "../messages/practice-history.js";
 import type { Deps } from "./deps.js";
 import { incidentRows } from "./incident-rows.js";
+import { teamDrills } from "./practice-history.js";
 
 /**
  * Publishes a user's App Home from the current state: their open incidents and the team's,
@@ -38,5 +40,12 @@ export async function publishHome(deps: Deps, userId: string): Promise<void> {
     callbacks: of(callbacks),
     timezone: deps.policy.timezone,
   });
+  // A team lead's drills of their team, where the view has room (Slack's 100 blocks).
+  const drills = teamDrillsHomeBlocks({
+    drills: await teamDrills(deps, userId),
+    timezone: deps.policy.timezone,
+  });
+  if (drills.length > 0 && view.blocks.length + drills.length + 1 <= 100)
+    view.blocks.push({ type: "divider" }, ...drills);
   await deps.slack.views.publish({ user_id: userId, view: view as unknown as View });
 }

@@ -27,6 +27,7 @@ import { stakeholderChannelsFor } from "./communicate.js";
 import type { Deps } from "./deps.js";
 import { queueExternal, writeExternalDeliveries } from "./external-comms.js";
 import { postPlaybookChecklist } from "./playbook.js";
+import { schedulePracticeInjects } from "./practice-injects.js";
 import { queuePromotion } from "./promotion-queue.js";
 
 export type WithChannel = IncidentRow & { channelId: string };
@@ -51,6 +52,8 @@ export async function setUpIncident(deps: Deps, incidentId: string): Promise<voi
     ? await ensureChannel(deps, logged)
     : await toThread(deps, logged);
   await queueAnnouncements(deps, incident);
+  // A drill's script starts once its channel exists (a retry finds the injects written).
+  if (incident.practiceRunId) await schedulePracticeInjects(deps, incident);
   await ensureJob(
     deps,
     "incident.finish-setup",

@@ -13,6 +13,7 @@ import { callbacksCloseRefusal, listCallbacksOnResolve, queueListRefresh } from 
 import type { Deps } from "./deps.js";
 import { afterMerge, againAfterDeadlock, type Merge, mergeIntoMaster, withMerge } from "./merge.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
+import { queuePracticeEnd } from "./practice-debrief.js";
 import { requestReviewOnResolve, reviewCloseRefusal } from "./review.js";
 
 export interface StatusChangeInput {
@@ -78,6 +79,9 @@ async function moveStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeO
         deps.logger.warn({ clockId, err: describeError(err) }, "escalation DM edit not queued"),
       );
   }
+  // Closing a drill's incident ends the drill: its debrief is marked and posted.
+  if (outcome.ok && !outcome.duplicate && input.action === "close" && outcome.incident.practiceRunId)
+    await queuePracticeEnd(deps, outcome.incident, input.actor);
   // The callback list's buttons follow the status (none once closed); its counts may have moved.
   const movesList = input.action === "resolve" || input.action === "close" || input.action === "reopen";
   if (outcome.ok && !outcome.duplicate && movesList) await queueListRefresh(deps, outcome.incident.id);

@@ -7,6 +7,7 @@ import {
   IMPROVEMENT_ACTION,
   ACTION as LOG_FORM_ACTION,
   PLAYBOOK_ACTION,
+  PRACTICE_ACTION,
   REVIEW_ACTION,
 } from "../../messages/ids.js";
 import { withHomeRespond } from "../home-clicks.js";
@@ -20,6 +21,7 @@ import { onEscalationAcknowledge, onLinkButton } from "./escalation.js";
 import { onFloorCardButton, onTeamBriefed } from "./floor-buttons.js";
 import { onActionDone, onActionProposeDate } from "./improvement-actions.js";
 import { onPlaybookTick } from "./playbook-tick.js";
+import { onCoachingNotesButton } from "./practice-coaching.js";
 import { onPriorityInputChanged } from "./priority-preview.js";
 import { onWriteReview } from "./review-prompt.js";
 import { onTimelinePage } from "./timeline-page.js";
@@ -51,4 +53,5 @@ export function register({ on, deps, log }: Registration): void {
   on.action([CALLBACK_ACTION.closeAnyway], (args) => onCloseAnyway(deps, args));
   on.action([IMPROVEMENT_ACTION.markDone], (args) => onActionDone(deps, args));
   on.action([IMPROVEMENT_ACTION.proposeDate], (args) => onActionProposeDate(deps, args));
+  on.action([PRACTICE_ACTION.coachingNotes], (args) => onCoachingNotesButton(deps, args));
 }

@@ -15,6 +15,7 @@ import { answerComms } from "./comms.js";
 import { answerHandover } from "./handover.js";
 import { answerList } from "./list.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
+import { answerPractice } from "./practice.js";
 import { answerReport } from "./report.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
@@ -89,6 +90,9 @@ async function answer(
       return answerComms(deps, parsed.number, ctx);
     case "caller":
       return caller(deps, parsed.number, ctx);
+    case "practice":
+      if (parsed.action === "start") return { text: "Starting a practice drill is not available yet." };
+      return answerPractice(deps, parsed, ctx);
     case "unknown":
       return unknownReply(parsed);
   }

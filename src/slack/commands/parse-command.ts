@@ -28,6 +28,7 @@ export const SUBCOMMANDS = [
   "report",
   "handover",
   "comms",
+  "practice",
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -51,6 +52,9 @@ export type ParsedCommand =
   | { kind: "report"; range: ReportRange }
   | { kind: "handover"; number: number | null; userId: string | null; note: string }
   | { kind: "comms"; number: number | null }
+  | { kind: "practice"; action: "start" }
+  | { kind: "practice"; action: "end"; number: number | null }
+  | { kind: "practice"; action: "history"; userId: string | null }
   | {
       kind: "unknown";
       word: string;
@@ -61,7 +65,7 @@ export type ParsedCommand =
     };
 
 /** Subcommand words that also start ordinary incident titles ("Report portal down"). */
-const TITLE_LIKE = new Set(["review", "actions", "report", "comms", "caller"]);
+const TITLE_LIKE = new Set(["review", "actions", "report", "comms", "caller", "practice"]);
 const REVIEW_USAGE = "not understood: use `review` in the incident's channel, or `review INC-000042`";
 const COMMS_USAGE = "not understood: use `comms` in the incident's channel, or `comms INC-000042`";
 const CALLER_USAGE = "not understood: use `caller INC-000042`, or `caller` in the incident's channel";
@@ -161,6 +165,8 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
       return rest === ""
         ? { kind: "comms", number }
         : { kind: "unknown", word: `comms ${rest}`, suggestion: "comms", reason: COMMS_USAGE };
+    case "practice":
+      return parsePractice(number, rest);
     case "actions":
       return parseActions(args);
     case "report":
@@ -185,6 +191,23 @@ function parseTimeline(number: number | null, rest: string): ParsedCommand {
   const all = words.includes("all");
   const page = words.map((w) => Number.parseInt(w, 10)).find((n) => Number.isFinite(n) && n > 0) ?? 1;
   return { kind: "timeline", number, page, all };
+}
+
+const PRACTICE_USAGE =
+  "not understood: use `practice` to start a drill, `practice end` (in the drill's channel, or `practice end INC-000042`) or `practice history @someone`";
+
+/** `practice` (start a drill), `practice end [INC-n]`, `practice history @user`. */
+function parsePractice(number: number | null, rest: string): ParsedCommand {
+  const [verb = "", ...more] = rest.split(/\s+/);
+  const word = verb.toLowerCase();
+  if (word === "" && number === null) return { kind: "practice", action: "start" };
+  if (word === "end" && more.length === 0) return { kind: "practice", action: "end", number };
+  if (word === "history" && number === null) {
+    const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(more.join(" "));
+    if (mention || more.length === 0)
+      return { kind: "practice", action: "history", userId: mention?.[1] ?? null };
+  }
+  return { kind: "unknown", word: `practice ${rest}`.trim(), suggestion: "practice", reason: PRACTICE_USAGE };
 }
 
 function parseActions(args: string): ParsedCommand {

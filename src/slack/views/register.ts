@@ -1,5 +1,6 @@
-import { VIEW } from "../../messages/ids.js";
+import { PRACTICE_COACHING, VIEW } from "../../messages/ids.js";
 import { onActionRescheduleSubmit } from "../actions/improvement-actions.js";
+import { onCoachingNotesSubmit } from "../actions/practice-coaching.js";
 import type { Registration } from "../listeners.js";
 import { onAddCallerSubmit } from "./caller.js";
 import { COMMS_VIEWS, onLogCommunicationSubmit } from "./comms.js";
@@ -17,4 +18,5 @@ export function register({ on, deps }: Registration): void {
   on.view(COMMS_VIEWS, (args) => onLogCommunicationSubmit(deps, args));
   on.view([VIEW.review], (args) => onReviewSubmit(deps, args));
   on.view([VIEW.actionReschedule], (args) => onActionRescheduleSubmit(deps, args));
+  on.view([PRACTICE_COACHING.view], (args) => onCoachingNotesSubmit(deps, args));
 }
