@@ -2,6 +2,7 @@ import { getIncidentsByIds } from "../db/queries/incidents.js";
 import { claimLaneHead, laneHasPending } from "../db/queries/outbox.js";
 import type { OutboxRow } from "../db/schema/index.js";
 import { typeLabel } from "../domain/policy-types.js";
+import { isRedirected, practiceRoundup } from "../domain/practice-redirect.js";
 import { announcementLine, announcementRoundup, MAX_ROUNDUP } from "../messages/incident-card.js";
 import { milestoneRoundup } from "../messages/milestone.js";
 import { storyRoundup } from "../messages/narrative.js";
@@ -91,6 +92,8 @@ async function postLaneHead(deps: DeliveryDeps, channel: string, rows: OutboxRow
 }
 
 async function roundupMessage(deps: DeliveryDeps, rows: OutboxRow[]): Promise<Record<string, unknown>> {
+  // A drill's posts redirected to its channel show as written, under where they would have gone.
+  if (rows.some((r) => isRedirected(r.message))) return practiceRoundup(rows.map((r) => r.message));
   if (rows.every((r) => r.purpose === "channel_line")) return storyRoundup(rows.map((r) => r.message));
   const label = (type: string) => typeLabel(deps.policy, type);
   const ids = rows.filter((r) => r.purpose === "announcement").map((r) => r.incidentId!);

@@ -20,7 +20,8 @@ export type GuardedAction =
   | "reopen_closed"
   | "downgrade_major"
   | "escalate"
-  | "view_personal_data";
+  | "view_personal_data"
+  | "practice";
 
 export type AuthorizableAction =
   | "acknowledge"
@@ -75,6 +76,8 @@ export function rolesAllowedTo(policy: PermissionPolicy, action: GuardedAction):
       return policy.permissions.escalate;
     case "view_personal_data":
       return policy.permissions.viewPersonalData;
+    case "practice":
+      return policy.permissions.practice;
     default:
       return assertNever(action);
   }
@@ -149,6 +152,16 @@ export function authorize(policy: PermissionPolicy, p: AuthorizeParams): Result<
     default:
       return assertNever(p.action);
   }
+}
+
+/** Starting a practice drill (`/incident practice`): the roles in `permissions.practice` only. */
+export function authorizePractice(policy: PermissionPolicy, userId: string): Result<true, Forbidden> {
+  return allowIf(policy, userId, {
+    roles: rolesAllowedTo(policy, "practice"),
+    ownerMay: false,
+    isOwner: false,
+    doing: "start a practice drill",
+  });
 }
 
 interface Rule {

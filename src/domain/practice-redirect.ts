@@ -154,3 +154,64 @@ export function keepPracticeTag(
   if (tag === null) return drawn;
   return Array.isArray(drawn.blocks) ? { ...drawn, blocks: withTag(drawn.blocks, tag) } : drawn;
 }
+
+const TAG_PREFIX = ":performing_arts: PRACTICE:";
+
+/** A redirected message's tag and what it quotes (text without the tag line, blocks without the tag block). */
+function splitTag(m: Record<string, unknown>): {
+  tag: string | null;
+  text: string;
+  blocks: unknown[] | null;
+} {
+  const text = typeof m.text === "string" ? m.text : "";
+  const blocks = Array.isArray(m.blocks) ? (m.blocks as unknown[]) : null;
+  const fromBlocks = tagOf(blocks);
+  const tag = fromBlocks ?? (text.startsWith(TAG_PREFIX) ? (text.split("\n")[0] ?? null) : null);
+  if (tag === null) return { tag, text, blocks };
+  const body = text.startsWith(tag) ? text.slice(tag.length).replace(/^\n/, "") : text;
+  return { tag, text: body, blocks: fromBlocks === null ? blocks : (blocks?.slice(1) ?? null) };
+}
+
+/** Whether a stored message is a drill's redirected post. */
+export const isRedirected = (m: Record<string, unknown>) => splitTag(m).tag !== null;
+
+/** Slack refuses a message of more than 50 blocks. */
+const MAX_BLOCKS = 50;
+
+/**
+ * Several redirected posts waiting together in the drill's channel, as one message: the same
+ * post written for several channels (an announcement to each stakeholder channel) shows once,
+ * under every "would go to" line, so the drill's channel reads like what would have happened.
+ */
+export function practiceRoundup(messages: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const groups = new Map<string, { tags: string[]; text: string; blocks: unknown[] | null }>();
+  for (const m of messages) {
+    const { tag, text, blocks } = splitTag(m);
+    const key = JSON.stringify([text, blocks]);
+    const group = groups.get(key) ?? { tags: [], text, blocks };
+    if (tag && !group.tags.includes(tag)) group.tags.push(tag);
+    groups.set(key, group);
+  }
+  const all = [...groups.values()];
+  const seen = new Set<string>();
+  // Block ids must be unique within a message: a repeated one is dropped (buttons work without).
+  const unique = (b: unknown) => {
+    const { block_id, ...rest } = b as { block_id?: unknown };
+    if (typeof block_id !== "string" || seen.has(block_id)) return rest;
+    seen.add(block_id);
+    return b;
+  };
+  const blocks = all.flatMap((g, i) => [
+    ...(i > 0 ? [{ type: "divider" }] : []),
+    ...(g.tags.length > 0
+      ? [{ type: "context", elements: [{ type: "mrkdwn", text: g.tags.join("\n") }] }]
+      : []),
+    ...(g.blocks ?? (g.text ? [{ type: "section", text: { type: "mrkdwn", text: g.text } }] : [])).map(
+      unique,
+    ),
+  ]);
+  return {
+    text: all.map((g) => [...g.tags, g.text].filter(Boolean).join("\n")).join("\n\n"),
+    blocks: blocks.slice(0, MAX_BLOCKS),
+  };
+}

@@ -8,6 +8,7 @@ import { formatReference } from "../domain/reference.js";
 import { cardActions, type ExtraClockButtons, floorActions } from "./card-actions.js";
 import { briefingCardBlock, impactBlocks, recordedImpactOf } from "./floor.js";
 import { CARD_ACTION } from "./ids.js";
+import { type DrillFacts, practiceContextLine } from "./practice-intro.js";
 import {
   channelMention,
   clip,
@@ -49,6 +50,8 @@ export interface CardContext {
   callers?: CallerCounts;
   /** The master incident a duplicate was merged into (its callers moved there). */
   duplicateOf?: { number: number; channelId: string | null } | null;
+  /** A practice drill's lead, trainees and speed (the card says PRACTICE and who runs it). */
+  practice?: DrillFacts | null;
 }
 
 type CardIncident = Pick<
@@ -82,7 +85,9 @@ type CardIncident = Pick<
   // Optional so callers building a card from a partial row need not know about the floor.
   Partial<Pick<IncidentRow, "callsQueued" | "abandonmentRate" | "affectedQueue" | "impactRecordedAt">> &
   // Where a routine incident is worked: a thread under this card in the working channel.
-  Partial<Pick<IncidentRow, "workingChannelId" | "threadTs">>;
+  Partial<Pick<IncidentRow, "workingChannelId" | "threadTs">> &
+  // A practice drill's incident is marked PRACTICE wherever its headline shows.
+  Partial<Pick<IncidentRow, "practiceRunId">>;
 
 const PRIORITY_EMOJI = {
   P1: ":red_circle:",
@@ -92,8 +97,16 @@ const PRIORITY_EMOJI = {
   P5: ":white_circle:",
 } as const;
 
-export function headline(i: Pick<CardIncident, "number" | "title" | "priority" | "major">): string {
-  return `${formatReference(i.number)} · ${i.priority}${isMajor(i) ? " · MAJOR" : ""} · ${i.title}`;
+export function headline(
+  i: Pick<CardIncident, "number" | "title" | "priority" | "major"> &
+    Partial<Pick<IncidentRow, "practiceRunId">>,
+): string {
+  return `${practicePrefix(i)}${formatReference(i.number)} · ${i.priority}${isMajor(i) ? " · MAJOR" : ""} · ${i.title}`;
+}
+
+/** "PRACTICE · " before anything naming a drill's incident (headline, DMs, lists); "" otherwise. */
+export function practicePrefix(i: Partial<Pick<IncidentRow, "practiceRunId">>): string {
+  return i.practiceRunId ? "PRACTICE · " : "";
 }
 
 function fields(i: CardIncident, ctx: CardContext): string[] {
@@ -127,6 +140,9 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   const text = escapeMrkdwn(title);
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: plain(title, 150) },
+    ...(i.practiceRunId && ctx.practice
+      ? [{ type: "context", elements: [mrkdwn(practiceContextLine(ctx.practice))] }]
+      : []),
     { type: "section", fields: fields(i, ctx).map((f) => mrkdwn(f, 2000)) },
   ];
   if (ctx.audience === "responder" && hasCallerDetails(ctx)) {

@@ -11,7 +11,9 @@ import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, workPlaceMention } from "
 export type ListItem = Pick<
   IncidentRow,
   "id" | "number" | "title" | "priority" | "status" | "channelId" | "loggedAt" | "ownerId"
->;
+> &
+  // A practice drill's incident (listed to its lead and trainees only) is marked PRACTICE.
+  Partial<Pick<IncidentRow, "practiceRunId">>;
 
 /** A listed incident with what presses and what to do about it (see services/incident-rows). */
 export interface ListRow extends ListItem {
@@ -40,7 +42,7 @@ export function incidentLine(i: ListRow, timezone: string): string {
   const owner = i.ownerId ? `owner <@${i.ownerId}>` : "no owner yet";
   const deadline = i.deadline ? `${deadlineText(i.deadline, timezone)}\n` : "";
   return (
-    `*${formatReference(i.number)}* · ${i.priority} · ${STATUS_LABELS[i.status]} · ${escapeMrkdwn(clip(i.title, 120))}\n` +
+    `${i.practiceRunId ? "*PRACTICE* · " : ""}*${formatReference(i.number)}* · ${i.priority} · ${STATUS_LABELS[i.status]} · ${escapeMrkdwn(clip(i.title, 120))}\n` +
     `${deadline}${workPlaceMention(i)} · ${owner} · logged ${slackDate(i.loggedAt, timezone)}`
   );
 }

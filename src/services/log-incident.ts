@@ -36,6 +36,11 @@ export interface LogIncidentInput {
   source?: { channel: string; ts: string };
   /** A practice drill's incident: marked for good at logging (see practice_runs). */
   practice?: { runId: string; speed: number };
+  /**
+   * Who wrote the record, when not the reporter: a drill's lead logs the scenario's report for
+   * the trainee, so the log shows the lead's first classification, and the trainee's changes.
+   */
+  loggedBy?: string;
 }
 
 export interface CommittedIncident {
@@ -184,7 +189,7 @@ function creationEntries(
   input: LogIncidentInput,
   override: Priority | null,
 ): LogEntry[] {
-  const actor = input.reporterId;
+  const actor = input.loggedBy ?? input.reporterId;
   const entries: LogEntry[] = [
     {
       incidentId: incident.id,

@@ -2,6 +2,7 @@ import type { DbOrTx } from "../db/client.js";
 import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { cardFactsOf } from "../db/queries/card-facts.js";
 import { getIncidentById } from "../db/queries/incidents.js";
+import { drillOfRun } from "../db/queries/practice-runs.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { planFor } from "../domain/communications.js";
 import { briefingStatus } from "../domain/floor.js";
@@ -44,6 +45,7 @@ export async function renderResponderCard(
     plan: planLine(planFor(policy, incident.type), incident.priority),
     callers,
     duplicateOf: await masterOf(db, incident),
+    practice: await drillOf(db, incident),
     briefing: briefing && {
       author: briefing.author,
       postedAt: briefing.postedAt,
@@ -63,7 +65,13 @@ export async function renderStakeholderCard(
     timezone: deps.policy.timezone,
     callers: await callerCountsOf(deps.db, incident.id, deps.clock.now()),
     duplicateOf: await masterOf(deps.db, incident),
+    practice: await drillOf(deps.db, incident),
   });
+}
+
+/** A drill's lead, trainees and speed, as its card names them; null for a real incident. */
+async function drillOf(db: DbOrTx, incident: IncidentRow) {
+  return incident.practiceRunId ? drillOfRun(db, incident.practiceRunId) : null;
 }
 
 /** The incident a duplicate was merged into, as its card names it; null for any other. */

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
-import { practiceRedirect, redirectedMessage } from "../../domain/practice-redirect.js";
+import { isUserTarget, practiceRedirect, redirectedMessage } from "../../domain/practice-redirect.js";
+import { practiceDm } from "../../messages/practice-intro.js";
 import type { DbOrTx } from "../client.js";
 import { incidents, practiceRuns } from "../schema/index.js";
 import type { NewOutboxMessage } from "./outbox.js";
@@ -41,7 +42,9 @@ export async function redirectPracticePosts(
       threadTs: typeof thread === "string" ? thread : null,
       purpose: row.purpose,
     });
-    if (decision.kind === "send") return row;
+    // A DM to a participant goes as written, marked PRACTICE (practiceDm).
+    if (decision.kind === "send")
+      return isUserTarget(row.channel) ? { ...row, message: practiceDm(row.message) } : row;
     return { ...row, channel: decision.channel, message: redirectedMessage(row.message, decision) };
   });
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  isRedirected,
   keepPracticeTag,
   PRACTICE_TAG_BLOCK,
   practiceRedirect,
+  practiceRoundup,
   practiceTag,
   redirectedMessage,
   tagOf,
@@ -113,5 +115,44 @@ describe("keepPracticeTag", () => {
   it("leaves a post that was never redirected as drawn", () => {
     const drawn = { text: "card", blocks: [{ type: "divider" }] };
     expect(keepPracticeTag({ text: "card", blocks: [] }, drawn)).toBe(drawn);
+  });
+});
+
+describe("practiceRoundup", () => {
+  const stake = practiceTag({ channel: "CSTAKE", purpose: "announcement" });
+  const phones = practiceTag({ channel: "CPHONES", purpose: "announcement" });
+  const announcement = { text: "New incident: INC-000001", blocks: [{ type: "section", block_id: "a" }] };
+
+  it("shows a post written for several channels once, under every channel it would have gone to", () => {
+    const m = practiceRoundup([
+      redirectedMessage(announcement, { tag: stake, threadTs: null }),
+      redirectedMessage(announcement, { tag: phones, threadTs: null }),
+    ]);
+    expect(m.blocks).toEqual([
+      { type: "context", elements: [{ type: "mrkdwn", text: `${stake}\n${phones}` }] },
+      { type: "section", block_id: "a" },
+    ]);
+    expect(m.text).toBe(`${stake}\n${phones}\n> New incident: INC-000001`);
+  });
+
+  it("keeps different posts apart, each block id once, text-only posts as sections", () => {
+    const update = redirectedMessage({ text: "Update" }, { tag: stake, threadTs: null });
+    const m = practiceRoundup([
+      redirectedMessage(announcement, { tag: stake, threadTs: null }),
+      update,
+      announcement,
+    ]);
+    const blocks = m.blocks as Array<{ type: string; block_id?: string }>;
+    expect(blocks.filter((b) => b.block_id === "a")).toHaveLength(1);
+    expect(blocks.filter((b) => b.type === "divider")).toHaveLength(2);
+    expect(JSON.stringify(blocks)).toContain("> Update");
+  });
+
+  it("knows a redirected post from one that was not", () => {
+    expect(isRedirected(redirectedMessage({ text: "x" }, { tag: stake, threadTs: null }))).toBe(true);
+    expect(isRedirected(redirectedMessage({ text: "x", blocks: [] }, { tag: stake, threadTs: null }))).toBe(
+      true,
+    );
+    expect(isRedirected(announcement)).toBe(false);
   });
 });
