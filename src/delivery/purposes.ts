@@ -52,6 +52,8 @@ export const PURPOSES = {
   practice_inject: { lane: true },
   /** A practice drill's debrief, in the drill's channel. */
   practice_debrief: {},
+  /** A practice drill's opening message in its channel: what it is, its speed, how to end it. */
+  practice_intro: {},
 } as const satisfies Record<string, PurposeSpec>;
 
 export type Purpose = keyof typeof PURPOSES;
@@ -120,6 +122,7 @@ export const outboxKey = {
   /** One post per inject of a practice drill, and one debrief per drill. */
   practiceInject: (runId: string, position: number) => `practice-inject:${runId}:${position}`,
   practiceDebrief: (runId: string) => `practice-debrief:${runId}`,
+  practiceIntro: (runId: string) => `practice-intro:${runId}`,
   /**
    * One email or webhook call (external_deliveries): per incident, occasion (the incident's
    * version for a change, `logged`, or a stakeholder update's id), milestone and audience.

@@ -19,6 +19,8 @@ export const VIEW = {
   addCaller: "incident_add_caller_modal",
   /** Shown while a form's save outlives Slack's deadline, then its outcome (no submit). */
   saving: "form_saving",
+  /** `/incident practice`: a team lead starts a practice drill for trainees. */
+  practiceStart: "practice_start_modal",
 } as const;
 
 /** Buttons on the incident card; each carries the incident id as its value. */
@@ -212,6 +214,13 @@ export const ACTION_FIELDS = {
 
 /** Slack's plain_text_input allows 3000 characters; an action is one line someone can act on. */
 export const REVIEW_LIMITS = { text: 3000, action: 300 } as const;
+
+/** Block ids of the Start a practice drill form double as the field names of its parser. */
+export const PRACTICE_FIELDS = {
+  scenario: "practice_scenario",
+  trainees: "practice_trainees",
+  speed: "practice_speed",
+} as const;
 
 /** Buttons on a practice drill's debrief; each carries the practice incident's id as its value. */
 export const PRACTICE_ACTION = {

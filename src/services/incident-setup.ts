@@ -14,7 +14,7 @@ import { queueRowDeliveries } from "../delivery/queue.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { deliverOutbox } from "../delivery/row.js";
 import { slackErrorCode } from "../delivery/slack-errors.js";
-import { incidentChannelName } from "../domain/channel-name.js";
+import { incidentChannelName, practiceChannelName } from "../domain/channel-name.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
 import { typeLabel, workingChannelOf } from "../domain/policy-types.js";
 import { formatReference } from "../domain/reference.js";
@@ -28,6 +28,7 @@ import type { Deps } from "./deps.js";
 import { queueExternal, writeExternalDeliveries } from "./external-comms.js";
 import { postPlaybookChecklist } from "./playbook.js";
 import { schedulePracticeInjects } from "./practice-injects.js";
+import { equipPracticeChannel } from "./practice-setup.js";
 import { queuePromotion } from "./promotion-queue.js";
 
 export type WithChannel = IncidentRow & { channelId: string };
@@ -98,6 +99,8 @@ export async function equipChannel(
   const card = await ensureSummaryCard(deps, incident, incident.channelId, key);
   // After the card, so the checklist sits right under it in the channel.
   await postPlaybookChecklist(deps, incident);
+  // A drill's lead and trainees join, and its intro says what the drill is and how to end it.
+  if (incident.practiceRunId) await equipPracticeChannel(deps, incident);
   if (!card) return null;
   try {
     await deps.slack.pins.add({ channel: card.channel, timestamp: card.ts });
@@ -114,6 +117,8 @@ export async function equipChannel(
 function setsUpChannel(deps: Deps, incident: IncidentRow): boolean {
   if (incident.channelId) return true;
   if (incident.threadTs) return false;
+  // A drill is always worked in a practice channel of its own, never in a shared thread.
+  if (incident.practiceRunId) return true;
   return getsOwnChannel(deps.policy, incident);
 }
 
@@ -179,7 +184,11 @@ export async function ensureChannel(
   if (incident.channelId) return incident as WithChannel;
   const reference = formatReference(incident.number);
   for (let attempt = incident.channelNameAttempt; attempt < MAX_NAME_ATTEMPTS; attempt++) {
-    const name = incidentChannelName(reference, incident.title, attempt);
+    const name = (incident.practiceRunId ? practiceChannelName : incidentChannelName)(
+      reference,
+      incident.title,
+      attempt,
+    );
     const created = await createOrAdopt(deps, incident, name);
     if (created) {
       const won = await setIncidentChannel(

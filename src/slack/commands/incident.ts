@@ -16,6 +16,7 @@ import { answerHandover } from "./handover.js";
 import { answerList } from "./list.js";
 import { type ParsedCommand, parseCommand } from "./parse-command.js";
 import { answerPractice } from "./practice.js";
+import { openPracticeForm } from "./practice-start.js";
 import { answerReport } from "./report.js";
 import { answerWork, type CommandContext, findIncident, type Reply } from "./work.js";
 
@@ -91,7 +92,7 @@ async function answer(
     case "caller":
       return caller(deps, parsed.number, ctx);
     case "practice":
-      if (parsed.action === "start") return { text: "Starting a practice drill is not available yet." };
+      if (parsed.action === "start") return openPracticeForm(deps, ctx);
       return answerPractice(deps, parsed, ctx);
     case "unknown":
       return unknownReply(parsed);

@@ -6,6 +6,7 @@ import { onAddCallerSubmit } from "./caller.js";
 import { COMMS_VIEWS, onLogCommunicationSubmit } from "./comms.js";
 import { FLOOR_VIEWS, onFloorModalSubmit } from "./floor-modals.js";
 import { onLogIncidentSubmit } from "./log-incident.js";
+import { onPracticeStartSubmit } from "./practice-start.js";
 import { onReviewSubmit } from "./review.js";
 import { onWorkModalSubmit, WORK_VIEWS } from "./work-modals.js";
 
@@ -18,5 +19,6 @@ export function register({ on, deps }: Registration): void {
   on.view(COMMS_VIEWS, (args) => onLogCommunicationSubmit(deps, args));
   on.view([VIEW.review], (args) => onReviewSubmit(deps, args));
   on.view([VIEW.actionReschedule], (args) => onActionRescheduleSubmit(deps, args));
+  on.view([VIEW.practiceStart], (args) => onPracticeStartSubmit(deps, args));
   on.view([PRACTICE_COACHING.view], (args) => onCoachingNotesSubmit(deps, args));
 }
