@@ -7,6 +7,8 @@ export interface MergeCandidate {
   number: number;
   status: Status;
   mergedIntoId: string | null;
+  /** Set on a practice drill's incident (issue 23): a drill and a real incident never merge. */
+  practiceRunId?: string | null;
 }
 
 /** Why a duplicate cannot be merged into the master asked for (each shown on the form's field). */
@@ -16,6 +18,7 @@ export const MERGE_REFUSALS = [
   "duplicate_cycle",
   "duplicate_merged",
   "duplicate_closed",
+  "duplicate_practice",
 ] as const;
 export type MergeRefusalCode = (typeof MERGE_REFUSALS)[number];
 
@@ -33,7 +36,7 @@ export const MAX_MERGE_CHAIN = 50;
  * incident at the end of its chain to choose instead), and a closed master.
  */
 export function mergeRefusal(
-  duplicate: { id: string; number: number },
+  duplicate: { id: string; number: number; practiceRunId?: string | null },
   asked: number,
   master: MergeCandidate | null,
   chain: readonly MergeCandidate[],
@@ -62,6 +65,14 @@ export function mergeRefusal(
     return {
       code: "duplicate_merged",
       message: `${ref} was itself closed as a duplicate of ${formatReference(top.number)}: enter ${formatReference(top.number)} instead.`,
+    };
+  }
+  if ((duplicate.practiceRunId ?? null) !== (master.practiceRunId ?? null)) {
+    return {
+      code: "duplicate_practice",
+      message: duplicate.practiceRunId
+        ? `This is a practice drill and ${ref} is not part of it: a drill's callers never move into another incident. Close the drill with a close code other than duplicate.`
+        : `${ref} is a practice drill: real callers never move into a drill. Enter the real incident the work continues in.`,
     };
   }
   if (master.status === "closed") {

@@ -35,7 +35,9 @@ const Row = z.object({
 /** Major as the card counts it (isMajor): flagged, or P1/P2. */
 const MAJOR_FIRST = sql`(i.major or i.priority in ('P1', 'P2')) desc`;
 
-const OPEN = sql`i.status in ('open', 'acknowledged', 'in_progress', 'on_hold') and i.merged_into_id is null`;
+// A practice drill (issue 23) is never offered for a real caller.
+const OPEN = sql`i.status in ('open', 'acknowledged', 'in_progress', 'on_hold') and i.merged_into_id is null
+  and i.practice_run_id is null`;
 
 function toKnown(raw: unknown): KnownIncident {
   const r = Row.parse(raw);

@@ -16,6 +16,18 @@ const inc = (number: number, over: Partial<MergeCandidate> = {}): MergeCandidate
 const dup = inc(124);
 
 describe("mergeRefusal", () => {
+  it("never merges a practice drill with a real incident, either way round", () => {
+    const drill = inc(200, { practiceRunId: "run-1" });
+    expect(mergeRefusal(dup, 200, drill, [])).toMatchObject({
+      code: "duplicate_practice",
+      message: expect.stringContaining("INC-000200 is a practice drill"),
+    });
+    expect(mergeRefusal(drill, 123, inc(123), [])).toMatchObject({
+      code: "duplicate_practice",
+      message: expect.stringContaining("This is a practice drill"),
+    });
+  });
+
   it("lets an open master take a duplicate", () => {
     expect(mergeRefusal(dup, 123, inc(123), [])).toBeNull();
     expect(mergeRefusal(dup, 123, inc(123, { status: "resolved" }), [])).toBeNull();
