@@ -24,11 +24,19 @@ function audienceWords(a: Audience): string {
  * (3) · webhook: Status page"), or null when its plan has nobody. Addresses and URLs stay in the
  * policy: the card names audiences and counts recipients.
  */
-export function planLine(plan: readonly Audience[], priority: Priority): string | null {
+export function planLine(
+  plan: readonly Audience[],
+  priority: Priority,
+  /** A practice drill (issue 23): nobody is told; its channel shows what they would have been. */
+  practice = false,
+): string | null {
   const parts = reachable(plan, priority)
     .map(audienceWords)
     .filter((w) => w !== "");
-  return parts.length > 0 ? `Told: ${parts.join(" · ")}` : null;
+  if (parts.length === 0) return null;
+  return practice
+    ? `Practice: nobody is told. Would tell: ${parts.join(" · ")} (Slack posts shown in this channel)`
+    : `Told: ${parts.join(" · ")}`;
 }
 
 /**

@@ -42,7 +42,7 @@ export async function renderResponderCard(
     personalDataViewers: personalDataViewers(policy),
     callerReferenceErased: callerReference.erased,
     sourceLink,
-    plan: planLine(planFor(policy, incident.type), incident.priority),
+    plan: planLine(planFor(policy, incident.type), incident.priority, incident.practiceRunId !== null),
     callers,
     duplicateOf: await masterOf(db, incident),
     practice: await drillOf(db, incident),

@@ -56,6 +56,13 @@ describe("the card's plan line", () => {
     expect(planLine(PLAN, "P3")).not.toContain("Executives");
     expect(planLine([], "P1")).toBeNull();
   });
+
+  it("says a practice drill tells nobody, and whom it would tell", () => {
+    expect(planLine(PLAN, "P1", true)).toBe(
+      "Practice: nobody is told. Would tell: <#C0STAKE>, <#C0EXEC> · email: Executives (3) · webhook: Status page · email: Regulator (1) (Slack posts shown in this channel)",
+    );
+    expect(planLine([], "P1", true)).toBeNull();
+  });
 });
 
 describe("the Post update form's audiences", () => {
