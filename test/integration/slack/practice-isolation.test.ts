@@ -32,9 +32,12 @@ sla:
   P5: { respond: 1d, update_every: 2d, resolve: 10d, hours: always, repeat: 1d }
 `;
 
-/** Service failures also tell a status page by webhook, so a drill has something external to skip. */
+/**
+ * Service failures also tell a status page by webhook, so a drill has something external to
+ * skip; requests for help go to a support channel (the complaints team's).
+ */
 const withStatusPage = (url: string) => (yaml: string) =>
-  yaml.replace(
+  `${yaml}\nsupport_channel: ${/complaint:\n\s+label: Complaint\n\s+stakeholder_channels: \[(\w+)\]/.exec(yaml)?.[1]}\n`.replace(
     "label: Service failure\n",
     `label: Service failure\n    communications:\n      - label: Status page\n        via: webhook\n        url: ${url}\n        secret_env: STATUS_PAGE_SECRET\n`,
   );
@@ -166,13 +169,22 @@ describe("a practice drill touches nothing real", () => {
       },
       TRAINEE,
     );
+    await form(
+      h,
+      drill,
+      FLOOR_ACTION.askForHelp,
+      { help_request: text("Need a second pair of hands") },
+      TRAINEE,
+    );
     await eventually(
-      "the update and the briefing shown in the drill's channel",
+      "the update, briefing, help request and plan line shown in the drill's channel",
       async () => {
         const shown = drillText();
         return (
           shown.includes(`would go to <#${h.channels.floor}> (agents on the floor)`) &&
           shown.includes("Carrier is rerouting calls") &&
+          shown.includes(`would go to <#${h.channels.complaints}> (the support team)`) &&
+          shown.includes("Practice: nobody is told. Would tell:") &&
           /would go to <#\w+> \(stakeholders\)[\s\S]*Carrier is rerouting/.test(shown)
         );
       },
