@@ -345,7 +345,7 @@ export function announcementRoundup(list: RoundupIncident[], typeLabel: (type: s
 }
 
 export function reporterNotice(
-  i: Pick<CardIncident, "number" | "title" | "priority" | "channelId" | "workingChannelId">,
+  i: Pick<CardIncident, "number" | "title" | "priority" | "channelId" | "workingChannelId" | "practiceRunId">,
 ) {
   const ref = formatReference(i.number);
   const where = workPlaceMention(i);
@@ -356,7 +356,7 @@ export function reporterNotice(
       {
         type: "section",
         text: mrkdwn(
-          `:white_check_mark: *${ref}* (${i.priority}) is logged: _${escapeMrkdwn(clip(i.title, 150))}_\n${i.channelId || !i.workingChannelId ? `Its channel is ${where}` : `It is worked in ${where}`}; stakeholders have been told.`,
+          `:white_check_mark: *${ref}* (${i.priority}) is logged: _${escapeMrkdwn(clip(i.title, 150))}_\n${i.channelId || !i.workingChannelId ? `Its channel is ${where}` : `It is worked in ${where}`}; ${i.practiceRunId ? "it is a practice drill, so nobody outside its channel is told." : "stakeholders have been told."}`,
         ),
       },
     ],

@@ -5,6 +5,7 @@ import { scenarioFor } from "../../../src/domain/practice-scenarios.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import type { FakeView } from "../../../src/emulator/types.js";
 import { PRACTICE_FIELDS as F, VIEW } from "../../../src/messages/ids.js";
+import { recategorise } from "../../../src/services/recategorise.js";
 import { loadIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { commandReply, submitView } from "../../helpers/interact.js";
@@ -134,6 +135,20 @@ describe("/incident practice", () => {
     expect(respond.durationMs).toBe(h.policy.sla[incident.priority].respondMs / 30);
     expect(respond.hours).toBe("always");
     expect(respond.dueAt.getTime() - incident.loggedAt.getTime()).toBe(respond.durationMs);
+
+    // The trainee classifies it (P1): the re-planned clock still runs at 30×, from logging.
+    const changed = await recategorise(deps(), {
+      incidentId: incident.id,
+      actor: TRAINEE,
+      changes: { impact: "high", urgency: "high" },
+      reason: "Every caller affected",
+    });
+    expect(changed.ok).toBe(true);
+    const classified = await loadIncident(deps(), incident.id);
+    expect(classified.priority).toBe("P1");
+    expect(classified.respondDueAt!.getTime() - incident.loggedAt.getTime()).toBe(
+      h.policy.sla.P1.respondMs / 30,
+    );
 
     // /incident show in its channel: marked too.
     const shown = await commandReply(h, "show", { user: TRAINEE, channel: incident.channelId! });

@@ -45,7 +45,7 @@ describe("practiceStartModal", () => {
       expect(json).toContain(`"value":"${s.key}"`);
       expect(json).toContain(JSON.stringify(s.label));
     }
-    const speed = view.blocks.find((b) => "block_id" in b && b.block_id === F.speed) as {
+    const speed = view.blocks.find((b) => "block_id" in b && b.block_id === F.speed) as unknown as {
       element: { initial_option: { value: string }; options: Array<{ value: string }> };
     };
     expect(speed.element.initial_option.value).toBe("10");
