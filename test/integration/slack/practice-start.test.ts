@@ -155,6 +155,23 @@ describe("/incident practice", () => {
     expect(shown).toContain(`PRACTICE · ${ref}`);
   });
 
+  it("starts one drill when the same form arrives twice at once", async () => {
+    const form = await openPracticeForm(LEAD);
+    const state = practiceState({ scenario: "complaint_escalates", trainees: [TRAINEE], speed: "5" });
+    const before = (await deps().db.select().from(practiceRuns)).length;
+    const answers = await Promise.all([submitView(h, form, state, LEAD), submitView(h, form, state, LEAD)]);
+    for (const answer of answers) expect(answer.response_action).toBe("update");
+    const runs = await deps()
+      .db.select()
+      .from(practiceRuns)
+      .where(eq(practiceRuns.submissionKey, form.view.id));
+    expect(runs).toHaveLength(1);
+    expect(await deps().db.select().from(practiceRuns)).toHaveLength(before + 1);
+    const drills = await deps().db.select().from(incidents).where(eq(incidents.practiceRunId, runs[0]!.id));
+    expect(drills).toHaveLength(1);
+    expect(drills[0]!.practiceSpeed).toBe(5);
+  });
+
   it("refuses a forged submission from someone who may not run drills, starting nothing", async () => {
     const form = await openPracticeForm(LEAD);
     const before = (await deps().db.select().from(practiceRuns)).length;
