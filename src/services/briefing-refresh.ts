@@ -3,6 +3,7 @@ import { getIncidentById } from "../db/queries/incidents.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { briefingStatus } from "../domain/floor.js";
+import { keepPracticeTag } from "../domain/practice-redirect.js";
 import { briefingMessage } from "../messages/floor.js";
 import type { Deps } from "./deps.js";
 
@@ -33,7 +34,9 @@ export async function refreshBriefingPosts(deps: Deps, briefingId: string): Prom
   let edited = 0;
   for (const post of posts) {
     if (!post.postedChannel || !post.ts) continue;
-    const done = await editMessage(deps.slack, { channel: post.postedChannel, ts: post.ts }, message);
+    // A drill's briefing, shown in its channel, keeps the line naming where it would have gone.
+    const drawn = keepPracticeTag(post.message, message as Record<string, unknown>);
+    const done = await editMessage(deps.slack, { channel: post.postedChannel, ts: post.ts }, drawn);
     if (done.ok) edited += 1;
     else
       deps.logger.warn(

@@ -203,6 +203,15 @@ describe("a practice drill touches nothing real", () => {
     const resolve = { resolution_summary: text("Carrier fixed the route"), close_code: choice("fixed") };
     await form(h, drill, CARD_ACTION.resolve, resolve, LEAD);
     await eventually("resolved", async () => (await loadIncident(deps(), drill.id)).status === "resolved");
+    // The briefing shown in the drill's channel turns into its resolved banner, still tagged.
+    const banner = await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(drill.channelId!)
+        .find((m) => m.edited && JSON.stringify(m.blocks).includes("RESOLVED")),
+    );
+    expect(JSON.stringify(banner.blocks)).toContain(
+      `would go to <#${h.channels.floor}> (agents on the floor)`,
+    );
     expect((await click(h, drill, CARD_ACTION.close, LEAD)).text).toContain("Closed");
     await settled(deps(), { incidentIds: [drill.id] });
 
