@@ -7,6 +7,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { outboxKey, type Purpose } from "../delivery/purposes.js";
 import { audiencesFor, planFor } from "../domain/communications.js";
 import { type ChangeEntry, type Milestone, milestonesOf } from "../domain/milestones.js";
+import { clockPolicyOf } from "../domain/practice-clocks.js";
 import { postAt, workPlaceOf } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
@@ -43,7 +44,7 @@ export async function communicateChange(
   });
   const posts: NewOutboxMessage[] = [];
 
-  const resolveTargetMs = deps.policy.sla[after.priority]?.resolveMs ?? null;
+  const resolveTargetMs = clockPolicyOf(deps.policy, after).sla[after.priority]?.resolveMs ?? null;
   const events = milestonesOf(entries, actor, after, resolveTargetMs);
   const channels = stakeholderChannelsFor(deps, after);
   const external: string[] = [];

@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { IncidentRow } from "../db/schema/index.js";
 import { planFor } from "../domain/communications.js";
 import type { LifecycleAction } from "../domain/lifecycle.js";
+import { clockPolicyOf } from "../domain/practice-clocks.js";
 import { updateAudienceOptions } from "../messages/communication-plan.js";
 import {
   holdModal,
@@ -28,7 +29,8 @@ function buildModal(deps: Deps, kind: WorkModalKind, incident: IncidentRow, chan
     case "reopen":
       return reopenModal(incident, meta);
     case "update": {
-      const cadence = deps.policy.sla[incident.priority].updateEveryMs;
+      // A drill's next update is due at its speed, like its update clock.
+      const cadence = clockPolicyOf(deps.policy, incident).sla[incident.priority].updateEveryMs;
       const audiences = updateAudienceOptions(planFor(deps.policy, incident.type), incident.priority);
       return updateModal(incident, meta, new Date(deps.clock.now().getTime() + cadence), audiences);
     }
