@@ -18,8 +18,11 @@ export function mayViewHistory(deps: Pick<Deps, "policy">, viewer: string, train
 
 type Summary = DrillSummary & { trainees: string[] };
 
-async function summaries(deps: Deps, trainees: string[], limit: number): Promise<Summary[]> {
-  const rows = await listDebriefedRunsOf(deps.db, { trainees, limit });
+async function summaries(
+  deps: Deps,
+  p: { trainees: string[]; leadId?: string; limit: number },
+): Promise<Summary[]> {
+  const rows = await listDebriefedRunsOf(deps.db, p);
   return rows.flatMap(({ run, number }) => {
     const d = storedDebriefOf(run);
     if (!d) return [];
@@ -46,13 +49,16 @@ export async function practiceHistory(
       message: `Only <@${p.trainee}> and their team leads can see their practice drills.`,
     });
   }
-  return ok(await summaries(deps, [p.trainee], 50));
+  return ok(await summaries(deps, { trainees: [p.trainee], limit: 50 }));
 }
 
-/** The last five drills of the members of the teams `leadId` leads (none when they lead none). */
+/**
+ * The last five drills of the members of the teams `leadId` leads, and of the drills they ran
+ * themselves (a policy without `teams` lists no members); none for someone who leads no team.
+ */
 export async function teamDrills(deps: Deps, leadId: string): Promise<Summary[]> {
-  const members = [
-    ...new Set(deps.policy.teams.filter((t) => t.leads.includes(leadId)).flatMap((t) => t.members)),
-  ];
-  return summaries(deps, members, 5);
+  const led = deps.policy.teams.filter((t) => t.leads.includes(leadId));
+  if (led.length === 0) return [];
+  const members = [...new Set(led.flatMap((t) => t.members))];
+  return summaries(deps, { trainees: members, leadId, limit: 5 });
 }

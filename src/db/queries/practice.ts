@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client.js";
 import {
   type IncidentRow,
@@ -146,10 +146,12 @@ export async function setCoachingNotes(
 
 /**
  * Debriefed drills a trainee took part in, newest first, with their incident's number.
- * `trainees`: any one of them (a lead's team); each run once.
+ * `trainees`: any one of them (a lead's team); `leadId`: also the drills this lead ran.
  */
-export function listDebriefedRunsOf(db: DbOrTx, p: { trainees: string[]; limit: number }) {
-  if (p.trainees.length === 0) return Promise.resolve([]);
+export function listDebriefedRunsOf(db: DbOrTx, p: { trainees: string[]; leadId?: string; limit: number }) {
+  if (p.trainees.length === 0 && !p.leadId) return Promise.resolve([]);
+  const trained =
+    p.trainees.length > 0 ? sql`${practiceRuns.traineeIds} ?| ${sql.param(p.trainees)}::text[]` : sql`false`;
   return db
     .select({ run: practiceRuns, number: incidents.number })
     .from(practiceRuns)
@@ -157,7 +159,7 @@ export function listDebriefedRunsOf(db: DbOrTx, p: { trainees: string[]; limit: 
     .where(
       and(
         isNotNull(practiceRuns.debrief),
-        sql`${practiceRuns.traineeIds} ?| ${sql.param(p.trainees)}::text[]`,
+        p.leadId ? or(trained, eq(practiceRuns.leadId, p.leadId)) : trained,
       ),
     )
     .orderBy(desc(practiceRuns.startedAt))

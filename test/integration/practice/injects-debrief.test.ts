@@ -6,6 +6,7 @@ import { callerReports, type IncidentRow, practiceRuns } from "../../../src/db/s
 import type { PracticeInject, PracticeScenario } from "../../../src/domain/policy-types.js";
 import type { PracticeScore } from "../../../src/domain/practice-scoring.js";
 import { CARD_ACTION, PRACTICE_ACTION, PRACTICE_COACHING } from "../../../src/messages/ids.js";
+import { publishHome } from "../../../src/services/home.js";
 import { logIncident } from "../../../src/services/log-incident.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, setupCompleted } from "../../helpers/factories.js";
@@ -328,5 +329,20 @@ describe("/incident practice history", () => {
     const other = await ask(`practice history <@${TRAINEE}>`, USERS.other);
     expect(String(other.text)).toContain("Only");
     expect(other.blocks).toBeUndefined();
+
+    // The team lead's Home lists the team's recent drills; another user's does not.
+    const homeOf = async (user: string) => {
+      const before = h.slack.callsTo("views.publish").length;
+      await publishHome(deps(), user);
+      const call = h.slack
+        .callsTo("views.publish")
+        .slice(before)
+        .find((c) => c.args.user_id === user);
+      return JSON.stringify(call?.args.view);
+    };
+    const leadHome = await homeOf(LEAD);
+    expect(leadHome).toContain("Your team's recent drills");
+    expect(leadHome).toContain("Payments line down");
+    expect(await homeOf(USERS.other)).not.toContain("recent drills");
   }, 30_000);
 });
