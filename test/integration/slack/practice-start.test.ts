@@ -150,6 +150,13 @@ describe("/incident practice", () => {
       h.policy.sla.P1.respondMs / 30,
     );
 
+    // The scenario's first inject (2 minutes in) arrives in the channel at 30×: about 4 s.
+    await h.slack.waitFor(
+      () =>
+        h.slack.messagesIn(incident.channelId!).find((m) => String(m.text).startsWith("PRACTICE inject 1:")),
+      { timeoutMs: 30_000 },
+    );
+
     // /incident show in its channel: marked too.
     const shown = await commandReply(h, "show", { user: TRAINEE, channel: incident.channelId! });
     expect(shown).toContain(`PRACTICE · ${ref}`);
