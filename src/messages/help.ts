@@ -31,7 +31,7 @@ const LEARNING = [
   "*`/incident review`*: write the post-incident review of a resolved incident (key times and SLA results filled in). Major incidents are prompted on resolve.",
   "*`/incident actions`*: your open improvement actions. `actions overdue`: every overdue one. `actions all`: every open one.",
   "*`/incident report`*: KPIs for the last 7 days (team leads and above); `report 30d` or `report 2026-10-01 2026-10-31`. The chart and a CSV come by DM.",
-  "*`/incident practice`*: team leads start a practice drill for trainees: a scenario, the trainees and a speed (1×–30×). It runs in a `practice-…` channel, and nothing leaves it. `/incident practice end` in that channel ends it with a debrief.",
+  "*`/incident practice`*: team leads start a practice drill for trainees: a scenario, the trainees and a speed (1×–30×). It runs in a `practice-…` channel, and nothing leaves it. `/incident practice end` in that channel ends it with a debrief; `/incident practice history @someone` shows a trainee's drills and trend.",
 ];
 
 const RULES = [
