@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "../../../src/config/policy.js";
+import { authorizePractice } from "../../../src/domain/permissions.js";
 import { scenariosFor } from "../../../src/domain/practice-scenarios.js";
 import {
   checkMessage,
@@ -133,5 +134,25 @@ describe("PRACTICE marking", () => {
       "/incident practice end",
     ])
       expect(json).toContain(words);
+  });
+});
+
+describe("authorizePractice", () => {
+  const roles = { team_lead: ["U0LEAD"], duty_manager: ["U0DUTY"], agent: ["U0AGENT"] };
+  const permissions = { ...policy.permissions, practice: ["team_lead", "duty_manager"] };
+
+  it("lets the roles in permissions.practice start a drill", () => {
+    expect(authorizePractice({ roles, permissions }, "U0LEAD").ok).toBe(true);
+    expect(authorizePractice({ roles, permissions }, "U0DUTY").ok).toBe(true);
+  });
+
+  it("tells anyone else who may", () => {
+    const refused = authorizePractice({ roles, permissions }, "U0AGENT");
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: "forbidden", message: "Only a team lead or duty manager can start a practice drill." },
+    });
+    const nobody = authorizePractice({ roles, permissions: { ...permissions, practice: [] } }, "U0LEAD");
+    expect(nobody.ok ? "" : nobody.error.message).toContain("Nobody can start a practice drill");
   });
 });
