@@ -8,6 +8,7 @@ import {
   insertPracticeInjects,
   lockPracticeInject,
   markInjectPosted,
+  runEndedLocked,
 } from "../db/queries/practice.js";
 import type { IncidentRow, PracticeRunRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
@@ -110,6 +111,8 @@ export async function postPracticeInject(
     stakeholderChannel: deps.policy.incidentTypes[incident.type]?.stakeholderChannels[0] ?? null,
   });
   const rows = await deps.db.transaction(async (tx) => {
+    // Ending the drill locks its run for update: an inject never lands after the debrief.
+    if (await runEndedLocked(tx, p.runId)) return [];
     const locked = await lockPracticeInject(tx, p.runId, p.position);
     if (!locked || locked.postedAt) return [];
     const written = await upsertOutboxRows(tx, [

@@ -22,6 +22,16 @@ export async function lockPracticeRun(tx: Tx, id: string): Promise<PracticeRunRo
   return row ?? null;
 }
 
+/** Whether the drill has ended, read under a share lock: ending it waits, and it for this. */
+export async function runEndedLocked(tx: Tx, id: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ endedAt: practiceRuns.endedAt })
+    .from(practiceRuns)
+    .where(eq(practiceRuns.id, id))
+    .for("share");
+  return !row || row.endedAt !== null;
+}
+
 /** The drill's incident (one per run). */
 export async function getPracticeIncident(db: DbOrTx, runId: string): Promise<IncidentRow | null> {
   const [row] = await db.select().from(incidents).where(eq(incidents.practiceRunId, runId)).limit(1);
