@@ -3,15 +3,10 @@ import type { Db, DbOrTx } from "../client.js";
 import { preparedPer } from "../prepared.js";
 import { type OutboxRow, outbox } from "../schema/index.js";
 import { type LogEntry, logEntryPer } from "./incident-log.js";
+import type { NewOutboxMessage } from "./outbox-message.js";
 import { redirectPracticePosts } from "./practice-redirect.js";
 
-export interface NewOutboxMessage {
-  incidentId: string | null;
-  dedupeKey: string;
-  purpose: string;
-  channel: string;
-  message: Record<string, unknown>;
-}
+export type { NewOutboxMessage };
 
 /** Inserts the rows that do not exist yet; returns the ids of every row for those keys. */
 export async function upsertOutbox(db: DbOrTx, rows: NewOutboxMessage[]): Promise<string[]> {

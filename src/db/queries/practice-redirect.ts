@@ -3,7 +3,7 @@ import { isUserTarget, practiceRedirect, redirectedMessage } from "../../domain/
 import { practiceDm } from "../../messages/practice-intro.js";
 import type { DbOrTx } from "../client.js";
 import { incidents, practiceRuns } from "../schema/index.js";
-import type { NewOutboxMessage } from "./outbox.js";
+import type { NewOutboxMessage } from "./outbox-message.js";
 
 /**
  * Posts about practice drills, sent where a drill may post (practiceRedirect): every outbox
