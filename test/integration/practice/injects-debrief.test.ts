@@ -2,9 +2,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { injectsOfRun } from "../../../src/db/queries/practice.js";
-import { callerReports, type IncidentRow, practiceRuns } from "../../../src/db/schema/index.js";
+import { callerReports, type IncidentRow, incidents, practiceRuns } from "../../../src/db/schema/index.js";
 import type { PracticeInject, PracticeScenario } from "../../../src/domain/policy-types.js";
 import type { PracticeScore } from "../../../src/domain/practice-scoring.js";
+import { sweep } from "../../../src/jobs/sweep.js";
 import { CARD_ACTION, PRACTICE_ACTION, PRACTICE_COACHING } from "../../../src/messages/ids.js";
 import { publishHome } from "../../../src/services/home.js";
 import { logIncident } from "../../../src/services/log-incident.js";
@@ -172,7 +173,6 @@ describe("a drill's injects", () => {
     const rows = await injectsOfRun(deps().db, runId);
     expect(rows[1]?.postedAt).toBeNull();
     // The sweep, run as after a Redis loss, queues nothing for a drill that ended.
-    const { sweep } = await import("../../../src/jobs/sweep.js");
     await sweep(deps(), { graceMs: 0 });
     expect(injectPosts(channel)).toHaveLength(1);
   }, 60_000);
@@ -303,6 +303,29 @@ describe("a drill's debrief", () => {
     expect(posted).toContain("Priority matches the matrix");
     expect(posted).not.toContain(CALLER_REF);
   }, 120_000);
+});
+
+describe("a drill closed while its end job was lost", () => {
+  it("gets its debrief from the sweep", async () => {
+    const { runId, incident } = await startDrill({ speed: 5, impact: "high", urgency: "low" });
+    // As if the close committed and Redis lost the end job before it ran.
+    await deps()
+      .db.update(incidents)
+      .set({ status: "closed", closedAt: new Date(Date.now() - 60_000) })
+      .where(eq(incidents.id, incident.id));
+    expect((await runOf(runId)).debrief).toBeNull();
+    await sweep(deps(), { graceMs: 0 });
+    await eventually(
+      "debrief posted",
+      async () => debriefPosts(incident.channelId!).length >= 1 || undefined,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const run = await runOf(runId);
+    expect(run.endedBy).toBe("system");
+    expect(debriefPosts(incident.channelId!)).toHaveLength(1);
+  }, 60_000);
 });
 
 describe("/incident practice history", () => {
