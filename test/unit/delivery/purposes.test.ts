@@ -75,6 +75,7 @@ describe("the purpose catalogue", () => {
       "announcement",
       "channel_line",
       "milestone",
+      "practice_inject",
       "stakeholder_update",
     ]);
     expect(logKindOf("no_such_purpose")).toBeUndefined();
