@@ -1,4 +1,4 @@
-import type { Priority, Status } from "./incident.js";
+import type { CloseCode, Priority, Status } from "./incident.js";
 import { joinWithOr } from "./lifecycle.js";
 import { holdsAny, roleHolders } from "./permissions.js";
 import type { Policy } from "./policy-types.js";
@@ -28,13 +28,25 @@ export function reviewableStatus(status: Status): boolean {
 }
 
 /**
- * Whether closing waits for the review: only for a major incident, only when the policy says
- * so, and only until the review is completed.
+ * Whether an incident gets a review when resolved: a major one, unless it was a duplicate (its
+ * master, where its callers and the work went, is the one reviewed).
+ */
+export function needsReview(i: {
+  priority: Priority;
+  major: boolean;
+  closeCode?: CloseCode | null;
+}): boolean {
+  return isMajor(i) && i.closeCode !== "duplicate";
+}
+
+/**
+ * Whether closing waits for the review: only for an incident that needs one, only when the
+ * policy says so, and only until the review is completed.
  */
 export function closeBlockedByReview(
   policy: Pick<Policy, "review">,
-  i: { priority: Priority; major: boolean },
+  i: { priority: Priority; major: boolean; closeCode?: CloseCode | null },
   reviewStatus: "requested" | "completed" | null,
 ): boolean {
-  return policy.review.requiredForClose && isMajor(i) && reviewStatus !== "completed";
+  return policy.review.requiredForClose && needsReview(i) && reviewStatus !== "completed";
 }

@@ -11,12 +11,12 @@ import type { IncidentRow, ReviewRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { queueDeliveries } from "../delivery/queue.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
-import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { type FactLines, factLines, formatReviewTime, reviewFacts } from "../domain/review-facts.js";
 import {
   closeBlockedByReview,
   mayWriteReview,
+  needsReview,
   reviewableStatus,
   reviewWriters,
 } from "../domain/review-rules.js";
@@ -63,12 +63,12 @@ export async function reviewFactLines(
 }
 
 /**
- * Part of the resolve change (same transaction): a major incident gets its review requested
+ * Part of the resolve change (same transaction): a major incident (not a duplicate) gets its review requested
  * and a prompt in its channel. Only the first resolve does; after a reopen the row exists and
  * the prompt's dedupe key is taken, so resolving again asks nobody twice.
  */
 export async function requestReviewOnResolve(tx: Tx, deps: Deps, incident: IncidentRow): Promise<string[]> {
-  if (!isMajor(incident)) return [];
+  if (!needsReview(incident)) return [];
   const { created } = await ensureReview(tx, { incidentId: incident.id, requestedBy: SYSTEM_ACTOR });
   if (!created) return [];
   await appendLog(tx, {

@@ -11,7 +11,12 @@ import {
   reviewFacts,
   slaLine,
 } from "../../../src/domain/review-facts.js";
-import { closeBlockedByReview, mayWriteReview, reviewWriters } from "../../../src/domain/review-rules.js";
+import {
+  closeBlockedByReview,
+  mayWriteReview,
+  needsReview,
+  reviewWriters,
+} from "../../../src/domain/review-rules.js";
 
 const T = (hhmm: string, day = "2026-11-23") => new Date(`${day}T${hhmm}:00Z`);
 const label = (name: string) => ({ respond: "Acknowledge", resolve: "Resolve" })[name] ?? name;
@@ -249,6 +254,14 @@ describe("review rules", () => {
     expect(closeBlockedByReview(policy, p1, "completed")).toBe(false);
     expect(closeBlockedByReview(policy, { priority: "P3", major: false }, null)).toBe(false);
     expect(closeBlockedByReview({ review: { ...policy.review, requiredForClose: false } }, p1, null)).toBe(
+      false,
+    );
+  });
+
+  it("does not ask a duplicate for a review: its master is the one reviewed", () => {
+    expect(needsReview({ priority: "P1", major: true, closeCode: "duplicate" })).toBe(false);
+    expect(needsReview({ priority: "P1", major: true, closeCode: "fixed" })).toBe(true);
+    expect(closeBlockedByReview(policy, { priority: "P2", major: false, closeCode: "duplicate" }, null)).toBe(
       false,
     );
   });
