@@ -2,6 +2,7 @@ import type { View } from "@slack/web-api";
 import { incidentsWithCallbacksToMake } from "../db/queries/caller-figures.js";
 import { callerCountsFor } from "../db/queries/caller-reports.js";
 import { listIncidents } from "../db/queries/incidents.js";
+import { mayTakeCallbacks } from "../domain/permissions.js";
 import { CALLBACKS_MAX, homeView } from "../messages/home.js";
 import { teamDrillsHomeBlocks } from "../messages/practice-history.js";
 import type { Deps } from "./deps.js";
@@ -13,11 +14,16 @@ import { teamDrills } from "./practice-history.js";
  * each with its most pressing deadline and next action.
  */
 export async function publishHome(deps: Deps, userId: string): Promise<void> {
-  const [mine, open, callbacks] = await Promise.all([
+  const [mine, open, owing] = await Promise.all([
     listIncidents(deps.db, { filter: "mine", userId, limit: 20 }),
     listIncidents(deps.db, { filter: "open", userId, limit: 61 }),
     incidentsWithCallbacksToMake(deps.db, CALLBACKS_MAX + 1),
   ]);
+  // Callbacks to make are for the people who may make them (the floor, the incident's own
+  // people, the personal-data roles), not for stakeholders reading Home.
+  const callbacks = owing.filter((i) =>
+    mayTakeCallbacks(deps.policy, { userId, ownerId: i.ownerId, reporterId: i.reporterId, tookACall: false }),
+  );
   const now = deps.clock.now();
   // One read of the clocks and the caller counts for every list: yours are usually among the team's too.
   const all = [...new Map([...mine, ...open, ...callbacks].map((i) => [i.id, i])).values()];

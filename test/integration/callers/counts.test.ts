@@ -172,11 +172,13 @@ describe("caller counts where they matter, never who called", () => {
       resolution: { summary: "Processor failed back", closeCode: "fixed" },
     });
     expect(resolved.ok).toBe(true);
-    const after = await homeOf(USERS.other);
+    const after = await homeOf(USERS.lead);
     const [, callbacks] = after.split("Callbacks to make");
     expect(callbacks).toContain(reference);
     expect(callbacks).toContain("callbacks to make: 2");
     noPersonalData(after);
+    // Someone who may not make them (not on the floor, not the incident's, no role) is not shown them.
+    expect(await homeOf(USERS.other)).not.toContain("Callbacks to make");
   });
 
   it("the review facts count callers by channel and their callbacks", async () => {
