@@ -39,6 +39,8 @@ export type MilestoneEvent =
       targetMs: number | null;
       /** Resolved by its resolve deadline (pauses on hold included); null when unknown. */
       metSla: boolean | null;
+      /** Resolved as a duplicate of this incident (its reference), where the work goes on. */
+      duplicateOf?: string | null;
     }
   | { milestone: "reopened"; by: string; reason: string | null; wasClosed: boolean }
   | { milestone: "closed"; by: string };
@@ -130,6 +132,7 @@ function statusMilestone(
           after.resolvedAt && after.resolveDueAt
             ? after.resolvedAt.getTime() <= after.resolveDueAt.getTime()
             : null,
+        duplicateOf: str(d, "duplicateOf"),
       };
     }
     case "reopen":

@@ -76,7 +76,8 @@ export function resolvedSentence(
       ? ""
       : ` · took ${formatDuration(e.tookMs)}${e.targetMs === null ? "" : ` against a ${formatDuration(e.targetMs)} target`}` +
         (e.metSla === null ? "" : e.metSla ? " (met)" : " (missed)");
-  return `Resolved by ${person(e.by)}${e.summary ? `: ${summary(e.summary)}` : ""}${code}${took}.`;
+  const follow = e.duplicateOf ? ` Follow ${e.duplicateOf} from now on: this was a duplicate of it.` : "";
+  return `Resolved by ${person(e.by)}${e.summary ? `: ${summary(e.summary)}` : ""}${code}${took}.${follow}`;
 }
 
 /** The head of a notice: reference, priority, status and title, on one line. */

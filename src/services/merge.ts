@@ -71,8 +71,15 @@ export async function mergeIntoMaster(
  */
 export function withMerge(change: Change, merge: Merge, actor: string): Change {
   const { master, moved } = merge;
+  // The resolve's own entry names the master, so the resolved milestone can say where to follow it.
+  const log = change.log.map((e) =>
+    e.kind === "status_changed"
+      ? { ...e, details: { ...e.details, duplicateOf: formatReference(master.number) } }
+      : e,
+  );
   return {
     ...change,
+    log,
     patch: { ...change.patch, mergedIntoId: master.id },
     also: async (tx, updated) => {
       const ids = (await change.also?.(tx, updated)) ?? [];

@@ -75,6 +75,24 @@ describe("milestonesOf", () => {
     expect(late[0]).toMatchObject({ metSla: false, targetMs: null });
   });
 
+  it("a duplicate's resolved notice says which incident to follow from now on", () => {
+    const [resolved] = milestonesOf(
+      [
+        status({
+          action: "resolve",
+          resolution: { summary: "Same outage", closeCode: "duplicate" },
+          duplicateOf: "INC-000123",
+        }),
+      ],
+      "U0LEAD",
+      after,
+      null,
+    );
+    expect(resolved).toMatchObject({ milestone: "resolved", duplicateOf: "INC-000123" });
+    const notice = milestoneNotice(incidentRow({ status: "resolved" }), resolved!);
+    expect(notice.text).toContain("Follow INC-000123 from now on: this was a duplicate of it.");
+  });
+
   it("hears every milestone without a list, only the listed ones with one", () => {
     for (const m of MILESTONES) expect(hears(null, m)).toBe(true);
     expect(hears(["resolved"], "resolved")).toBe(true);
