@@ -46,6 +46,16 @@ export async function recordVolumeCrossing(
   return logged.length > 0;
 }
 
+/** Whether a crossing was logged on the incident after `since` (incident_log_volume_idx). */
+export async function crossedSince(db: DbOrTx, incidentId: string, since: Date): Promise<boolean> {
+  const [row] = await db.execute<{ one: number }>(sql`
+    select 1 as one from incident_log
+    where incident_id = ${incidentId}::uuid and kind = 'caller_volume_reached'
+      and at > ${since.toISOString()}::timestamptz
+    limit 1`);
+  return row !== undefined;
+}
+
 /** After commit: queues the crossing's raise. If Redis is down, the sweep queues it later. */
 export async function queueVolumeRaise(deps: Deps, incidentId: string, key: string): Promise<void> {
   try {

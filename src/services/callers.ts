@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { callersSince, insertCallerReport, type NewCallerReportInput } from "../db/queries/caller-reports.js";
+import { callersReach, insertCallerReport, type NewCallerReportInput } from "../db/queries/caller-reports.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import type { IncidentRow } from "../db/schema/index.js";
@@ -10,7 +10,7 @@ import { err, ok, type Result } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { callbacksForLateCaller } from "./callbacks.js";
-import { queueVolumeRaise, recordVolumeCrossing } from "./caller-volume.js";
+import { crossedSince, queueVolumeRaise, recordVolumeCrossing } from "./caller-volume.js";
 import type { Deps } from "./deps.js";
 import type { Refusal } from "./mutate-incident.js";
 
@@ -87,7 +87,14 @@ async function crossingBy(deps: Deps, added: CallerAdded): Promise<CallerAdded["
   // A drill's made-up callers never raise it (issue 23): the trainee sets the priority.
   if (!rule || added.incident.practiceRunId !== null) return null;
   const now = deps.clock.now();
-  const callers = await callersSince(deps.db, added.incident.id, new Date(now.getTime() - rule.withinMs));
+  const since = new Date(now.getTime() - rule.withinMs);
+  // Once crossed, the rest of the flood is the same crossing: one indexed look, no counting.
+  if (await crossedSince(deps.db, added.incident.id, since)) return null;
+  const callers = await callersReach(deps.db, {
+    incidentId: added.incident.id,
+    since,
+    atLeast: rule.threshold,
+  });
   if (callers < rule.threshold) return null;
   const crossing = { key: added.reportId, callers, threshold: rule.threshold, withinMs: rule.withinMs };
   const logged = await deps.db.transaction((tx) =>

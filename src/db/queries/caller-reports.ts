@@ -96,6 +96,29 @@ export async function callerCountsOf(db: DbOrTx, incidentId: string, now: Date):
   return (await callerCountsFor(db, [incidentId], now)).get(incidentId) ?? { ...NO_CALLERS };
 }
 
+/** How many callers the incident has (the Add a caller answer's "Callers so far"). */
+export async function callerTotal(db: DbOrTx, incidentId: string): Promise<number> {
+  const [row] = await db.execute<{ n: string }>(sql`
+    select count(*) as n from caller_reports where incident_id = ${incidentId}::uuid`);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Whether at least `atLeast` callers of the incident got in touch after `since`: counts no
+ * further than that, so a flood's every caller costs a few index entries, not all of them.
+ */
+export async function callersReach(
+  db: DbOrTx,
+  p: { incidentId: string; since: Date; atLeast: number },
+): Promise<number> {
+  const [row] = await db.execute<{ n: string }>(sql`
+    select count(*) as n from (
+      select 1 from caller_reports
+      where incident_id = ${p.incidentId}::uuid and contacted_at > ${p.since.toISOString()}::timestamptz
+      limit ${p.atLeast}) as upto`);
+  return Number(row?.n ?? 0);
+}
+
 /** How many callers of the incident got in touch after `since` (the caller-volume window). */
 export async function callersSince(db: DbOrTx, incidentId: string, since: Date): Promise<number> {
   const [row] = await db.execute<{ n: string }>(sql`

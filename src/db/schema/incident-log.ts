@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigserial, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { tstz } from "./columns.js";
 import { incidents } from "./incidents.js";
@@ -19,7 +20,11 @@ export const incidentLog = pgTable(
     kind: text("kind").notNull(),
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("incident_log_incident_idx").on(t.incidentId, t.id)],
+  (t) => [
+    index("incident_log_incident_idx").on(t.incidentId, t.id),
+    // A flood's every caller asks whether its incident crossed its volume threshold lately.
+    index("incident_log_volume_idx").on(t.incidentId, t.at).where(sql`kind = 'caller_volume_reached'`),
+  ],
 );
 
 export type IncidentLogRow = typeof incidentLog.$inferSelect;

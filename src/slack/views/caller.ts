@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
-import { callerCountsOf } from "../../db/queries/caller-reports.js";
+import { callerTotal } from "../../db/queries/caller-reports.js";
 import { getIncidentById } from "../../db/queries/incidents.js";
 import { describeError } from "../../lib/logger.js";
 import { callerAddedModal } from "../../messages/caller-modal.js";
@@ -97,11 +97,10 @@ async function saveCaller(
     submissionKey: p.viewId,
   });
   if (!added.ok) return { ok: false, field: CALLER_FIELDS.callerReference, message: added.error.message };
-  const counts = await callerCountsOf(deps.db, incident.id, deps.clock.now());
   return {
     ok: true,
     reference: added.value.reference,
-    callers: counts.callers,
+    callers: await callerTotal(deps.db, incident.id),
     created: added.value.created,
   };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "incident_log_volume_idx" ON "incident_log" USING btree ("incident_id","at") WHERE kind = 'caller_volume_reached';
