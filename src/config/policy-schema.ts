@@ -38,15 +38,8 @@ import {
 } from "../domain/policy-types.js";
 import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from "../domain/priority-matrix";
 import { describeValue } from "./policy-errors";
+import { Duration, SnakeName, strict } from "./policy-primitives";
 import { checkScenarioTypes, PracticeScenarios } from "./practice-schema";
-
-/** A mapping that refuses unknown keys (typo protection) and says which keys it knows. */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key (allowed: ${allowed})` : undefined),
-  });
-}
 
 /** An optional list; an empty YAML value (`holidays:`) counts as an empty list. */
 function optionalList<T extends z.ZodType>(item: T) {
@@ -56,15 +49,6 @@ function optionalList<T extends z.ZodType>(item: T) {
     .transform((v) => v ?? []);
 }
 
-const Duration = z.unknown().transform((value, ctx) => {
-  const ms = typeof value === "string" ? parseDuration(value) : null;
-  if (ms !== null) return ms;
-  const message =
-    value === undefined ? "required" : `${describeValue(value)} is not a duration (${DURATION_HINT})`;
-  ctx.addIssue({ code: "custom", message });
-  return z.NEVER;
-});
-
 const MilestoneName = z
   .string()
   .refine((name): name is Milestone => (MILESTONES as readonly string[]).includes(name), {
@@ -73,10 +57,6 @@ const MilestoneName = z
 
 /** Which milestones an audience hears; absent means all of them, an empty list none. */
 const NotifyList = z.array(MilestoneName).nullish();
-
-const SnakeName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, { error: "must be snake_case (lower-case letters, digits and _)" });
 
 const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, {
   error: (iss) => `${describeValue(iss.input)} is not a Slack user id (U… or W…)`,

@@ -1,37 +1,17 @@
 import { z } from "zod";
-import { DURATION_HINT, formatDuration, parseDuration } from "../domain/duration";
+import { formatDuration } from "../domain/duration";
 import { LEVELS, LIMITS, REPORT_CHANNELS } from "../domain/incident";
 import { PRACTICE_INJECT_KINDS, type PracticeInject, type PracticeScenario } from "../domain/policy-types.js";
 import { describeValue } from "./policy-errors";
+import { Duration, SnakeName, strict } from "./policy-primitives";
 
 /**
  * `practice_scenarios:` in the policy: drills a team lead runs for trainees (issue 23). Kept out
- * of policy-schema.ts so that file does not grow; the helpers below mirror its own (importing
- * them back would make the two modules depend on each other).
+ * of policy-schema.ts so that file does not grow; both build on policy-primitives.ts.
  */
 
 /** The most injects one scenario may have: a drill is short, and each is a post in the channel. */
 export const MAX_PRACTICE_INJECTS = 20;
-
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key (allowed: ${allowed})` : undefined),
-  });
-}
-
-const Duration = z.unknown().transform((value, ctx) => {
-  const ms = typeof value === "string" ? parseDuration(value) : null;
-  if (ms !== null) return ms;
-  const message =
-    value === undefined ? "required" : `${describeValue(value)} is not a duration (${DURATION_HINT})`;
-  ctx.addIssue({ code: "custom", message });
-  return z.NEVER;
-});
-
-const SnakeName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, { error: "must be snake_case (lower-case letters, digits and _)" });
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
