@@ -5,6 +5,7 @@ import { listLog } from "../../../src/db/queries/incident-log.js";
 import { callerReportContacts, callerReports, incidents } from "../../../src/db/schema/index.js";
 import { type AddCallerInput, addCallerReport } from "../../../src/services/callers.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
+import { callerInput } from "../../helpers/callers.js";
 import { eventually } from "../../helpers/eventually.js";
 import { makeIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -21,22 +22,14 @@ afterAll(async () => {
 });
 
 const deps = () => h.system.deps;
-let n = 0;
-function caller(incidentId: string, over: Partial<AddCallerInput> = {}): AddCallerInput {
-  n += 1;
-  return {
-    incidentId,
-    reportChannel: "phone",
-    contactedAt: new Date(Date.now() - 30_000),
+/** A caller who said something and wants a call back: details the log must never hold. */
+const caller = (incidentId: string, over: Partial<AddCallerInput> = {}) =>
+  callerInput(incidentId, "REPORTS", {
     said: "Card payment declined twice",
     callback: "phone",
-    reportedBy: USERS.agent,
-    submissionKey: `V-CALLER-${n}`,
-    callerReference: `ACC-9${String(n).padStart(5, "0")}`,
-    callbackContact: `07700 900${String(n).padStart(3, "0")}`,
+    callbackContact: "07700 900461",
     ...over,
-  };
-}
+  });
 
 describe("caller reports", () => {
   it("an incident logged from a call has its caller as its first report; internal monitoring has none", async () => {

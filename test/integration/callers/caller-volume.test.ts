@@ -8,6 +8,7 @@ import { sweep } from "../../../src/jobs/sweep.js";
 import { CALLER_FIELDS as F, VIEW } from "../../../src/messages/ids.js";
 import { type AddCallerInput, addCallerReport } from "../../../src/services/callers.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
+import { callerInput } from "../../helpers/callers.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -27,22 +28,8 @@ afterAll(async () => {
 });
 
 const deps = () => h.system.deps;
-let n = 0;
-function caller(incidentId: string, over: Partial<AddCallerInput> = {}): AddCallerInput {
-  n += 1;
-  return {
-    incidentId,
-    reportChannel: "phone",
-    contactedAt: new Date(Date.now() - 30_000),
-    said: null,
-    callback: "no",
-    reportedBy: USERS.agent,
-    submissionKey: `V-VOLUME-${n}`,
-    callerReference: `ACC-7${String(n).padStart(5, "0")}`,
-    callbackContact: null,
-    ...over,
-  };
-}
+const caller = (incidentId: string, over: Partial<AddCallerInput> = {}) =>
+  callerInput(incidentId, "VOLUME", over);
 
 async function addCallers(incident: IncidentRow, count: number) {
   const results = await Promise.all(
@@ -104,14 +91,14 @@ describe("caller volume raises the priority", () => {
     );
     expect(String(dm.text)).toContain("priority P3 → *P2*");
     expect(String(dm.text)).toContain("The stakeholder channels are told of the change.");
-    expect(String(dm.text)).not.toContain("ACC-7");
+    expect(String(dm.text)).not.toContain("ACC-VOLUME-");
 
     // Stakeholders: one priority notice, and nothing per caller.
     const posts = stakeholderPostsAbout(incident).slice(announced);
     expect(posts).toHaveLength(1);
     expect(posts[0]).toContain("P3 → *P2*");
     expect(posts[0]).toContain("caller volume: 10 callers in 15 minutes");
-    expect(posts[0]).not.toContain("ACC-7");
+    expect(posts[0]).not.toContain("ACC-VOLUME-");
 
     // A second run of the same crossing (a retried or re-queued job) changes nothing.
     await deps().jobs.enqueue(

@@ -7,6 +7,7 @@ import { kpiCsv } from "../../../src/services/kpi-csv.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { postStakeholderUpdate } from "../../../src/services/notes-and-updates.js";
 import { reviewFactLines } from "../../../src/services/review.js";
+import { callerInput } from "../../helpers/callers.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -76,22 +77,8 @@ const deps = () => h.system.deps;
 const FIRST = "ACC-COUNTS-0001";
 const PERSONAL = [FIRST, "ACC-COUNTS-", "07700 900", "caller-counts@example.com", "said privately"];
 
-let n = 0;
-function caller(incidentId: string, over: Partial<AddCallerInput> = {}): AddCallerInput {
-  n += 1;
-  return {
-    incidentId,
-    reportChannel: "phone",
-    contactedAt: new Date(Date.now() - 60_000),
-    said: "It said privately that my card was declined",
-    callback: "no",
-    reportedBy: USERS.agent,
-    submissionKey: `V-COUNTS-${n}`,
-    callerReference: `ACC-COUNTS-${String(n + 1).padStart(4, "0")}`,
-    callbackContact: null,
-    ...over,
-  };
-}
+const caller = (incidentId: string, over: Partial<AddCallerInput> = {}) =>
+  callerInput(incidentId, "COUNTS", { said: "It said privately that my card was declined", ...over });
 
 const noPersonalData = (text: string) => {
   for (const p of PERSONAL) expect(text).not.toContain(p);

@@ -7,6 +7,7 @@ import { formatReference } from "../../../src/domain/reference.js";
 import { CARD_ACTION } from "../../../src/messages/ids.js";
 import { type AddCallerInput, addCallerReport } from "../../../src/services/callers.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
+import { callerInput } from "../../helpers/callers.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
@@ -23,22 +24,14 @@ afterAll(async () => {
 
 const deps = () => h.system.deps;
 const { text, choice } = formValue;
-let n = 0;
-function caller(incidentId: string, over: Partial<AddCallerInput> = {}): AddCallerInput {
-  n += 1;
-  return {
-    incidentId,
+/** A caller who emailed and wants an email back. */
+const caller = (incidentId: string, over: Partial<AddCallerInput> = {}) =>
+  callerInput(incidentId, "DUP", {
     reportChannel: "email",
-    contactedAt: new Date(Date.now() - 60_000),
-    said: null,
     callback: "email",
-    reportedBy: USERS.agent,
-    submissionKey: `V-DUP-${n}`,
-    callerReference: `ACC-5${String(n).padStart(5, "0")}`,
-    callbackContact: `caller${n}@example.com`,
+    callbackContact: "caller-dup@example.com",
     ...over,
-  };
-}
+  });
 
 /** An incident owned by the agent, with `callers` more callers than its first. */
 async function owned(title: string, callers = 0) {
@@ -98,7 +91,7 @@ describe("resolving a duplicate merges it into its master", () => {
     expect(String(notice.text)).toContain(
       `${duplicateRef} was a duplicate of ${masterRef}: the work continues in <#${master.channelId}>`,
     );
-    expect(String(notice.text)).not.toContain("ACC-5");
+    expect(String(notice.text)).not.toContain("ACC-DUP-");
     await eventually("the master's card to count five callers", async () =>
       JSON.stringify(cardOf(master)?.blocks ?? []).includes("*Callers:* 5"),
     );
