@@ -58,6 +58,7 @@ export const EMOJI = {
   bust_in_silhouette: "👤",
   busts_in_silhouette: "👥",
   calendar: "📆",
+  dart: "🎯",
   clipboard: "📋",
   double_vertical_bar: "⏸️",
   email: "📧",
