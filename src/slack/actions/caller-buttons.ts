@@ -1,12 +1,11 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import type { ModalView, WebClient } from "@slack/web-api";
 import { z } from "zod";
-import { getIncidentById } from "../../db/queries/incidents.js";
 import { describeError } from "../../lib/logger.js";
 import { callerNoticeModal } from "../../messages/caller-modal.js";
 import type { Deps } from "../../services/deps.js";
 import { openAddCallerModal, switchToAddCaller } from "../open-caller.js";
-import { STALE_BUTTON } from "./unknown.js";
+import { incidentOfButton } from "./button-incident.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -37,8 +36,6 @@ export async function onKnownIncidentChosen(deps: Deps, { ack, body, action, cli
     .catch((err: unknown) => deps.logger.warn({ err: describeError(err) }, "add caller notice not shown"));
 }
 
-const ButtonAction = z.object({ value: z.uuid() });
-
 /** *Add a caller* on the card: opens the form; a refusal goes to the clicker only. */
 export async function onAddCallerButton(
   deps: Deps,
@@ -46,10 +43,8 @@ export async function onAddCallerButton(
 ): Promise<void> {
   await ack();
   const say = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
-  const parsed = ButtonAction.safeParse(action);
-  if (!parsed.success) return void (await say(STALE_BUTTON));
-  const incident = await getIncidentById(deps.db, parsed.data.value);
-  if (!incident) return void (await say("That incident no longer exists."));
+  const incident = await incidentOfButton(deps, action, say);
+  if (!incident) return;
   const problem = await openAddCallerModal(deps, client as WebClient, {
     incident,
     triggerId: body.trigger_id,

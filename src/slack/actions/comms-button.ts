@@ -1,7 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { z } from "zod";
-import { getIncidentById } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
 import { planFor } from "../../domain/communications.js";
 import { authorize } from "../../domain/permissions.js";
@@ -9,11 +7,9 @@ import { logCommunicationModal } from "../../messages/comms-modal.js";
 import type { Deps } from "../../services/deps.js";
 import { closedRefusal } from "../../services/mutate-incident.js";
 import { openModal } from "../open-modal.js";
-import { STALE_BUTTON } from "./unknown.js";
+import { incidentOfButton } from "./button-incident.js";
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-
-const ButtonAction = z.object({ action_id: z.string(), value: z.uuid() });
 
 /**
  * Opens *Log a communication* for an incident, from its card or `/incident comms`. Refuses
@@ -50,10 +46,8 @@ export async function onLogCommunicationButton(
 ): Promise<void> {
   await ack();
   const say = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
-  const parsed = ButtonAction.safeParse(action);
-  if (!parsed.success) return void (await say(STALE_BUTTON));
-  const incident = await getIncidentById(deps.db, parsed.data.value);
-  if (!incident) return void (await say("That incident no longer exists."));
+  const incident = await incidentOfButton(deps, action, say);
+  if (!incident) return;
   const problem = await openLogCommunication(deps, client as WebClient, {
     incident,
     triggerId: body.trigger_id,
