@@ -69,17 +69,44 @@ function zoneLocale(zone: string): string {
   return locale;
 }
 
-/** `Sun 6 Dec 02:56 EST` (or `Sun 6 Dec 2026 02:56 EST` with the year); "an unknown time" for an invalid date. */
-export function readableTime(at: Date, timezone: string, opts: { year?: boolean } = {}): string {
-  if (!(at instanceof Date) || !Number.isFinite(at.getTime())) return "an unknown time";
+/** The pieces of a time in a zone, in English, for other layouts of it (an email's "14:05 GMT, Mon 7 Dec"). */
+export interface TimeParts {
+  weekday: string;
+  day: string;
+  month: string;
+  year: string;
+  hour: string;
+  minute: string;
+  /** As the zone's people write it: "EST", "BST", else its offset ("GMT+9"). */
+  zone: string;
+}
+
+/** `at` (a valid date) in the zone; an unknown zone reads as UTC. */
+export function timeParts(at: Date, timezone: string): TimeParts {
   const zone = validZone(timezone);
   const p = Object.fromEntries(
     partsFormatter(zone)
       .formatToParts(at)
       .map((x) => [x.type, x.value]),
   );
+  const part = (name: string) => p[name] ?? "";
+  return {
+    weekday: part("weekday"),
+    day: part("day"),
+    month: part("month"),
+    year: part("year"),
+    hour: part("hour"),
+    minute: part("minute"),
+    zone: zoneName(at, zone, zoneLocale(zone)),
+  };
+}
+
+/** `Sun 6 Dec 02:56 EST` (or `Sun 6 Dec 2026 02:56 EST` with the year); "an unknown time" for an invalid date. */
+export function readableTime(at: Date, timezone: string, opts: { year?: boolean } = {}): string {
+  if (!(at instanceof Date) || !Number.isFinite(at.getTime())) return "an unknown time";
+  const p = timeParts(at, timezone);
   const day = `${p.weekday} ${p.day} ${p.month}${opts.year ? ` ${p.year}` : ""}`;
-  return `${day} ${p.hour}:${p.minute} ${zoneName(at, zone, zoneLocale(zone))}`;
+  return `${day} ${p.hour}:${p.minute} ${p.zone}`;
 }
 
 /** The day of `at` in the zone, `Sun 6 Dec 2026`; "an unknown day" for an invalid date. */

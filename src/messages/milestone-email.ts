@@ -3,6 +3,7 @@ import type { CommunicationEvent, IncidentSnapshot } from "../domain/communicati
 import { assertNever, STATUS_LABELS } from "../domain/incident.js";
 import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
 import { isMajor } from "../domain/priority-matrix.js";
+import { timeParts } from "../domain/readable-time.js";
 import { resolvedSentence } from "./milestone.js";
 import { clip } from "./text.js";
 
@@ -96,27 +97,10 @@ export function milestoneSentence(s: IncidentSnapshot, e: CommunicationEvent, na
   }
 }
 
-// One formatter per zone: building an Intl formatter is costly (see text.ts).
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** "14:05 GMT, Mon 7 Dec" in the policy's zone. */
 export function emailDate(iso: string, zone: string): string {
-  let format = formatters.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone,
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "short",
-    });
-    formatters.set(zone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return `${parts.hour}:${parts.minute} ${parts.timeZoneName}, ${parts.weekday} ${parts.day} ${parts.month}`;
+  const p = timeParts(new Date(iso), zone);
+  return `${p.hour}:${p.minute} ${p.zone}, ${p.weekday} ${p.day} ${p.month}`;
 }
 
 /** Headers hold one line: a title typed with a line break must not start a header of its own. */

@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { timeParts } from "../domain/readable-time.js";
 /** Block Kit text helpers. Slack counts characters; these keep every string inside its limit. */
 export const plain = (text: string, max = 3000) => ({
   type: "plain_text" as const,
@@ -36,27 +37,10 @@ export function slackDate(at: Date, zone: string): string {
   return `<!date^${unix}^{date_short_pretty} {time}|${fallbackDate(at, zone)}>`;
 }
 
-// Building an Intl formatter is costly (it showed as a tenth of the worker's CPU when one was
-// made per date): keep one per zone. Output like "23 Nov 2026 10:05 GMT".
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
+/** "23 Nov 2026 10:05 GMT": what Slack shows where it cannot render the date token. */
 function fallbackDate(at: Date, zone: string): string {
-  let format = formatters.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone,
-      day: "numeric",
-      month: "short",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "short",
-    });
-    formatters.set(zone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
-  return `${parts.day} ${parts.month} ${parts.year} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+  const p = timeParts(at, zone);
+  return `${p.day} ${p.month} ${p.year} ${p.hour}:${p.minute} ${p.zone}`;
 }
 
 /** A person as Slack shows them; the `system` actor (an automatic change) reads "Switchboard". */

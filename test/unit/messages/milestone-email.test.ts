@@ -283,4 +283,9 @@ describe("emailDate", () => {
     expect(emailDate("2026-12-07T14:05:00Z", "Europe/London")).toBe("14:05 GMT, Mon 7 Dec");
     expect(emailDate("2026-07-06T14:05:00Z", "Europe/London")).toBe("15:05 BST, Mon 6 Jul");
   });
+
+  it("names the zone as its people write it, as the timeline does", () => {
+    expect(emailDate("2026-12-07T14:05:00Z", "America/New_York")).toBe("09:05 EST, Mon 7 Dec");
+    expect(emailDate("2026-12-07T14:05:00Z", "Australia/Sydney")).toBe("01:05 AEDT, Tue 8 Dec");
+  });
 });

@@ -52,7 +52,7 @@ describe("deadline words", () => {
     expect(deadlineText(later, ZONE)).toBe(
       "resolve by <!date^1795443300^{date_short_pretty} {time}|23 Nov 2026 14:15 GMT>",
     );
-    expect(deadlineText(later, "America/New_York")).toContain("|23 Nov 2026 09:15 GMT-5>");
+    expect(deadlineText(later, "America/New_York")).toContain("|23 Nov 2026 09:15 EST>");
   });
 });
 
