@@ -75,11 +75,17 @@ export interface EscalationDmInput {
   timezone?: string;
 }
 
+/** "its 15-minute target" for a target in one unit; "its target of 1 hour 30 minutes" otherwise. */
+function targetWords(ms: number): string {
+  const words = formatLongDuration(ms);
+  const single = /^(\d+) (day|hour|minute|second)s?$/.exec(words);
+  return single ? `its ${single[1]}-${single[2]} target` : `its target of ${words}`;
+}
+
 /** What breached, in the words of someone woken by it. */
 export function breachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDmInput): string {
   const late = formatLongDuration(p.overdueMs);
-  const target =
-    p.targetMs !== undefined ? ` past its target of ${formatLongDuration(p.targetMs)}` : " overdue";
+  const target = p.targetMs !== undefined ? ` past ${targetWords(p.targetMs)}` : " overdue";
   switch (p.clockName) {
     case "respond":
       return `Nobody has acknowledged this ${i.priority}: ${late}${target}.`;

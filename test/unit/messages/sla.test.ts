@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { acknowledgedDm, escalationDm, slaBreach, slaWarning } from "../../../src/messages/sla.js";
+import { incidentRow } from "../../helpers/fixtures.js";
+
+/** What a person reads: Slack's date tokens show as their fallback text. */
+const shown = (m: { text: string; blocks: unknown[] }) =>
+  JSON.stringify(m).replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, "$1");
+
+const ZONE = "Europe/London";
+const LOGGED = new Date("2026-12-06T02:36:00Z");
+const p1 = incidentRow({
+  priority: "P1",
+  title: "0800 number down",
+  description: "Callers to the 0800 number hear silence.",
+  reporterId: "U0AGENT",
+  loggedAt: LOGGED,
+});
+
+describe("SLA warnings name the right people", () => {
+  const warn = {
+    clock: "Acknowledge",
+    dueAt: new Date("2026-12-06T02:51:00Z"),
+    left: 60_000,
+    timezone: ZONE,
+  };
+
+  it("mentions the owner", () => {
+    const m = slaWarning({ ...p1, ownerId: "U0OWNER" }, { ...warn, ladderFirst: ["U0LEAD"] });
+    expect(m.text).toMatch(/^:hourglass_flowing_sand: <@U0OWNER> \*INC-000042\*: Acknowledge is due/);
+    expect(m.text).not.toContain("U0LEAD");
+    expect(m.text).not.toContain("U0AGENT");
+  });
+
+  it("mentions the first role of the ladder while nobody owns it, never the reporter", () => {
+    const m = slaWarning(p1, { ...warn, ladderFirst: ["U0LEAD", "U0LEAD2"] });
+    expect(m.text).toContain("<@U0LEAD> <@U0LEAD2> (nobody owns it yet)");
+    expect(m.text).not.toContain("U0AGENT");
+  });
+});
+
+describe("a breach notice", () => {
+  it("names who was messaged", () => {
+    const m = slaBreach(p1, {
+      clock: "Acknowledge",
+      dueAt: new Date("2026-12-06T02:51:00Z"),
+      timezone: ZONE,
+      escalatingTo: "team lead",
+      dmed: ["U0LEAD", "U0LEAD2"],
+    });
+    expect(m.text).toContain("breached its acknowledge SLA");
+    expect(m.text).toContain("Escalating to the team lead: <@U0LEAD>, <@U0LEAD2> messaged.");
+  });
+});
+
+describe("an escalation DM", () => {
+  const respond = {
+    clockId: "c1",
+    clock: "Acknowledge",
+    clockName: "respond",
+    targetMs: 15 * 60_000,
+    overdueMs: 20 * 60_000,
+    level: 2,
+    role: "duty_manager",
+    atTop: false,
+    timezone: ZONE,
+    alreadyTold: [{ role: "team_lead", holders: ["U0LEAD"], at: new Date("2026-12-06T02:51:00Z") }],
+  };
+
+  it("says what breached in plain words, what the incident is, when it was logged and who was told before", () => {
+    const text = shown(escalationDm(p1, respond));
+    expect(text).toContain("Nobody has acknowledged this P1: 20 minutes past its 15-minute target.");
+    expect(text).toContain("Callers to the 0800 number hear silence.");
+    expect(text).toContain("*Logged*\\n6 Dec 2026 02:36 GMT");
+    expect(text).toContain("Already told: <@U0LEAD> (team lead) 6 Dec 2026 02:51 GMT");
+    expect(text).toContain("makes you its owner if nobody owns it");
+  });
+
+  it("names a target of several units in full", () => {
+    const text = shown(escalationDm(p1, { ...respond, clockName: "resolve", targetMs: 90 * 60_000 }));
+    expect(text).toContain("This P1 is still not resolved: 20 minutes past its target of 1 hour 30 minutes.");
+  });
+
+  it("on another clock, says Acknowledge stops the messages and Take ownership makes an owner", () => {
+    const text = shown(
+      escalationDm(p1, { ...respond, clock: "Stakeholder update", clockName: "update_every" }),
+    );
+    expect(text).toContain("Stakeholders have had no update on this P1: the update is 20 minutes late.");
+    expect(text).toContain("*Acknowledge* tells everyone you are on it");
+  });
+
+  it("once acknowledged, says who acknowledged and who owns it now, with no buttons left", () => {
+    const dm = escalationDm(p1, respond);
+    const edited = acknowledgedDm(dm, {
+      by: "U0HEAD",
+      at: new Date("2026-12-06T03:00:00Z"),
+      timezone: ZONE,
+      ownerId: "U0HEAD",
+    });
+    const text = shown(edited);
+    expect(text).toContain("Acknowledged by <@U0HEAD> 6 Dec 2026 03:00 GMT. Owner now: <@U0HEAD>.");
+    expect(edited.blocks.some((b) => (b as { type: string }).type === "actions")).toBe(false);
+    expect(text).not.toContain("*Acknowledge*");
+  });
+});
