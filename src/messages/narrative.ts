@@ -121,7 +121,7 @@ export function narrativeLines(entries: readonly ChangeEntry[], actor: string): 
       case "escalation_acknowledged":
         // Acknowledging the incident itself from the DM says it all in the status line.
         if (acknowledged) break;
-        line = `:white_check_mark: ${by} acknowledged the escalation${str(d, "clockLabel") ? ` of the ${escapeClip(str(d, "clockLabel")!.toLowerCase(), 80)} clock` : ""}: no further escalation messages go out for it.`;
+        line = `:white_check_mark: ${by} is on it: acknowledged the ${str(d, "clockLabel") ? `${escapeClip(str(d, "clockLabel")!.toLowerCase(), 80)} ` : ""}escalation, so no further escalation messages go out for it.`;
         break;
       case "briefing_posted":
         line = `:mega: ${by} briefed the agents in ${idsOf(d.channels).map(channelMention).join(", ") || "the agents' channels"}.`;

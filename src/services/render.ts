@@ -10,6 +10,7 @@ import { personalDataViewers } from "../domain/permissions.js";
 import { type Policy, typeLabel } from "../domain/policy-types.js";
 import { planLine } from "../messages/communication-plan.js";
 import { incidentCard } from "../messages/incident-card.js";
+import { userMention } from "../messages/text.js";
 import type { Deps } from "./deps.js";
 import { clockLabel } from "./sla-plan.js";
 
@@ -23,7 +24,7 @@ export async function renderResponderCard(
   const { callerReference, clocks, briefing, callers } = await cardFactsOf(db, incident.id);
   const breached = clocks
     .filter((c) => c.breached && c.state !== "stopped")
-    .map((c) => clockLabel(c.name).toLowerCase());
+    .map((c) => `${clockLabel(c.name).toLowerCase()}${c.onIt ? ` (${userMention(c.onIt)} is on it)` : ""}`);
   const defs = policy.incidentTypes[incident.type]?.clocks ?? {};
   const extraClocks = {
     running: clocks

@@ -9,7 +9,8 @@ import type { CallerReferenceState } from "./incidents.js";
 /** What the responder card shows beyond the incident row itself. */
 export interface CardFacts {
   callerReference: CallerReferenceState;
-  clocks: Array<Pick<SlaClockRow, "name" | "state"> & { breached: boolean }>;
+  /** `onIt`: who acknowledged the clock's escalation from its DM (null before anyone did). */
+  clocks: Array<Pick<SlaClockRow, "name" | "state"> & { breached: boolean; onIt: string | null }>;
   /** The most recent briefing, null before the first one. */
   briefing: { author: string; postedAt: Date; confirmations: Confirmation[] } | null;
   callers: CallerCounts;
@@ -18,7 +19,14 @@ export interface CardFacts {
 const Row = z.object({
   caller_reference: z.string().nullable(),
   erased: z.boolean(),
-  clocks: z.array(z.object({ name: z.string(), state: z.enum(CLOCK_STATES), breached: z.boolean() })),
+  clocks: z.array(
+    z.object({
+      name: z.string(),
+      state: z.enum(CLOCK_STATES),
+      breached: z.boolean(),
+      onIt: z.string().nullable(),
+    }),
+  ),
   briefing_author: z.string().nullable(),
   briefing_posted_at: z.coerce.date().nullable(),
   confirmations: z
@@ -41,7 +49,8 @@ export async function cardFactsOf(db: DbOrTx, incidentId: string, now = new Date
     select cr.value as caller_reference,
            coalesce(cr.erased_at is not null, false) as erased,
            coalesce((select json_agg(json_build_object(
-                       'name', c.name, 'state', c.state, 'breached', c.breached_at is not null))
+                       'name', c.name, 'state', c.state, 'breached', c.breached_at is not null,
+                       'onIt', c.ladder_acknowledged_by))
                      from sla_clocks as c where c.incident_id = one.id), '[]'::json) as clocks,
            b.author as briefing_author,
            b.posted_at as briefing_posted_at,

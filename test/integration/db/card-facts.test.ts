@@ -33,13 +33,13 @@ describe("the responder card's facts, read in one statement", () => {
     });
   });
 
-  it("reads the caller reference, every clock's state and breach, and the newest briefing's confirmations", async () => {
+  it("reads the caller reference, every clock's state, breach and who is on it, and the newest briefing's confirmations", async () => {
     const id = await incident("everything");
     await database.db.insert(callerReferences).values({ incidentId: id, value: "ACC-1", setBy: "U1" });
     await database.db
       .insert(slaClocks)
       .values([
-        clock(id, "respond", { breachedAt: new Date() }),
+        clock(id, "respond", { breachedAt: new Date(), ladderAcknowledgedBy: "U_ONIT" }),
         clock(id, "update", { state: "paused" }),
         clock(id, "resolve", { state: "stopped", breachedAt: new Date() }),
       ]);
@@ -71,9 +71,9 @@ describe("the responder card's facts, read in one statement", () => {
     expect(facts.clocks).toHaveLength(3);
     expect(facts.clocks).toEqual(
       expect.arrayContaining([
-        { name: "respond", state: "running", breached: true },
-        { name: "update", state: "paused", breached: false },
-        { name: "resolve", state: "stopped", breached: true },
+        { name: "respond", state: "running", breached: true, onIt: "U_ONIT" },
+        { name: "update", state: "paused", breached: false, onIt: null },
+        { name: "resolve", state: "stopped", breached: true, onIt: null },
       ]),
     );
     expect(facts.briefing).toEqual({

@@ -5,6 +5,7 @@ import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { type IncidentRow, slaClocks } from "../../../src/db/schema/index.js";
 import { reconcileClocks } from "../../../src/jobs/reconcile.js";
 import { createLogger } from "../../../src/lib/logger.js";
+import { ESCALATION_ACTION } from "../../../src/messages/ids.js";
 import { acknowledgeEscalation } from "../../../src/services/escalation.js";
 import { flagPersonalData, stopExtraClock } from "../../../src/services/extra-clocks.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
@@ -13,6 +14,7 @@ import { type RunningSystem, startSystem } from "../../../src/system.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { clickButton } from "../../helpers/interact.js";
 import { TEST_REDIS_URL } from "../../helpers/services.js";
 import { settled } from "../../helpers/settled.js";
 
@@ -263,6 +265,74 @@ describe("the resolve clock", () => {
     const expected = resumedAt + (4_000 - ranBefore);
     expect(breach.at.getTime()).toBeGreaterThanOrEqual(expected - 300);
     expect(breach.at.getTime()).toBeLessThan(expected + 1_500);
+  });
+});
+
+describe("Acknowledge on the DM of a clock other than respond", () => {
+  it("records who is on it, keeps the owner, stops the ladder, and the channel, card and DMs say so", async () => {
+    const { incident: logged } = await makeIncident(deps(), {
+      title: "Resolve overdue",
+      impact: "high",
+      urgency: "medium",
+    });
+    await setupCompleted(deps(), logged.id);
+    const incident = await loadIncident(deps(), logged.id);
+    expect(incident.priority).toBe("P2");
+    // The agent acknowledges in time and owns it; the 4 s resolve clock then breaches.
+    await changeStatus(deps(), { incidentId: incident.id, actor: USERS.agent, action: "acknowledge" });
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const [first] = await h.slack.waitFor(
+      () => (escalationDms(ref).length >= 1 ? escalationDms(ref) : undefined),
+      { timeoutMs: 15_000 },
+    );
+    expect(first!.to).toBe(USERS.lead);
+    expect(JSON.stringify(first!.blocks)).toContain("This P2 is still not resolved");
+    const resolve = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "resolve")!;
+
+    // Pressed in the team lead's DM, through the real receiver.
+    const answer = await clickButton(
+      h,
+      { channel: first!.channel, ts: first!.ts, actionId: ESCALATION_ACTION.acknowledge, value: resolve.id },
+      USERS.lead,
+    );
+    expect(answer.text).toBe(
+      `Noted: you are on it. The resolve escalation of ${ref} stops here. <@${USERS.agent}> owns it.`,
+    );
+    // The incident keeps its status and owner: acknowledging a late fix does not take it over.
+    expect(await loadIncident(deps(), incident.id)).toMatchObject({
+      status: "acknowledged",
+      ownerId: USERS.agent,
+    });
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(incident.channelId!)
+        .find((m) =>
+          String(m.text).includes(`<@${USERS.lead}> is on it: acknowledged the resolve escalation`),
+        ),
+    );
+    await h.slack.waitFor(() => {
+      const card = h.slack.messagesIn(incident.channelId!).find((m) => m.ts === incident.summaryTs);
+      return JSON.stringify(card?.blocks ?? []).includes(`resolve (<@${USERS.lead}> is on it)`)
+        ? card
+        : undefined;
+    });
+    const edited = await h.slack.waitFor(() => {
+      const m = h.slack.messages.find((x) => x.ts === first!.ts);
+      return m?.edited ? m : undefined;
+    });
+    expect(JSON.stringify(edited.blocks)).toContain(`Acknowledged by <@${USERS.lead}>`);
+    expect(JSON.stringify(edited.blocks)).toContain(`Owner now: <@${USERS.agent}>`);
+    // Two more rungs' worth of time, and every timer due in it has run: no further DM.
+    const count = escalationDms(ref).length;
+    await settled(deps(), { until: Date.now() + 2 * REPEAT_MS + 500 });
+    expect(escalationDms(ref).length).toBe(count);
+    // A second press is told who already acknowledged.
+    const again = await clickButton(
+      h,
+      { channel: first!.channel, ts: first!.ts, actionId: ESCALATION_ACTION.acknowledge, value: resolve.id },
+      USERS.lead,
+    );
+    expect(again.text).toContain(`<@${USERS.lead}> already acknowledged this escalation of ${ref}.`);
   });
 });
 
