@@ -256,6 +256,35 @@ describe("reopening a closed incident", () => {
     // Back on the clocks: the update cadence runs again and the card shows its deadline.
     expect(reopened.nextUpdateDueAt).not.toBeNull();
     expect(reopened.resolveDueAt).not.toBeNull();
+    await h.slack.waitFor(() => {
+      const m = h.slack.messagesIn(incident.channelId!).find((x) => x.ts === incident.summaryTs);
+      const shown = JSON.stringify(m?.blocks ?? []);
+      return shown.includes("In progress") && shown.includes("next update by") ? m : undefined;
+    });
+  });
+
+  it("lets a team lead reopen it with /incident reopen, and refuses anyone else before any form", async () => {
+    const incident = await closedIncident();
+    for (const user of [USERS.agent, USERS.other]) {
+      const [replies, forms] = [h.slack.responses.length, h.slack.views.length];
+      await h.command("reopen", { channel: incident.channelId!, user });
+      const reply = await h.slack.waitFor(() => h.slack.responses.slice(replies)[0]);
+      expect(String(reply.body.text)).toMatch(
+        /Only a team lead, duty manager or head of operations can reopen a closed incident/,
+      );
+      expect(h.slack.views.length).toBe(forms);
+    }
+    expect((await loadIncident(deps(), incident.id)).status).toBe("closed");
+
+    const forms = h.slack.views.length;
+    await h.command("reopen", { channel: incident.channelId!, user: USERS.lead });
+    const view = await h.slack.waitFor(() => h.slack.views.slice(forms)[0]);
+    expect(await submitForm(view, { reason: text("Callers report it again") }, USERS.lead)).toEqual({});
+    expect(await loadIncident(deps(), incident.id)).toMatchObject({ status: "in_progress", reopenCount: 1 });
+    const log = await listLog(deps().db, incident.id);
+    expect(
+      log.filter((e) => e.kind === "status_changed" && e.details.action === "reopen").map((e) => e.actor),
+    ).toEqual([USERS.lead]);
   });
 
   it("refuses anyone else before any form opens, saying who may", async () => {
