@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { MILESTONES } from "../../../src/domain/milestones.js";
 
 /**
  * Keeps README.md and docs/ honest for a fresh clone: every relative link points at a file in
@@ -84,6 +85,16 @@ describe("README and docs", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     expect(variables.length).toBeGreaterThan(10);
     expect(variables.filter((name) => !readme.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+
+  it("name every milestone of the `notify` vocabulary in the README and the default policy", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const policy = readFileSync(join(ROOT, "src/config/default-policy.yaml"), "utf8");
+    const vocabulary = policy.match(/^# Which milestones[^\n]*\n((?:#.*\n)+)/m)?.[1] ?? "";
+    for (const milestone of MILESTONES) {
+      expect(readme, milestone).toContain(`\`${milestone}\``);
+      expect(vocabulary, milestone).toMatch(new RegExp(`\\b${milestone}\\b`));
+    }
   });
 
   it("finds the docs it checks", () => {
