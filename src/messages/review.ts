@@ -1,5 +1,5 @@
 import type { ImprovementActionRow, IncidentRow, ReviewRow } from "../db/schema/index.js";
-import { formatActionReference } from "../domain/action-reminders.js";
+import { formatActionReference, formatDueOn } from "../domain/action-reminders.js";
 import { formatReference } from "../domain/reference.js";
 import { type FactLines, formatReviewTime } from "../domain/review-facts.js";
 import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS, REVIEW_LIMITS, VIEW } from "./ids.js";
@@ -247,7 +247,7 @@ export function reviewSummary(
     body ? [{ type: "section", text: mrkdwn(clip(`*${heading}*\n${escapeMrkdwn(body)}`, 3000)) }] : [];
   const actions = p.actions.map(
     (a) =>
-      `${formatActionReference(a.number)} · ${escapeMrkdwn(a.description)} — <@${a.ownerId}>, due ${a.dueOn}`,
+      `${formatActionReference(a.number)} · ${escapeMrkdwn(a.description)} — <@${a.ownerId}>, due ${formatDueOn(a.dueOn)}`,
   );
   return {
     text: `Post-incident review of ${ref} completed by <@${r.completedBy}>: ${escapeMrkdwn(p.categoryLabel)}.`,

@@ -1,11 +1,12 @@
 import type { ImprovementActionRow, ReviewRow } from "../db/schema/index.js";
-import { formatActionReference } from "../domain/action-reminders.js";
+import { formatActionReference, formatDueOn } from "../domain/action-reminders.js";
+import { person } from "../domain/log-values.js";
 import { type FactLines, formatReviewTime } from "../domain/review-facts.js";
 import { markdownCell } from "./export-log.js";
 
 /**
  * The completed review as a Markdown document for the incident channel. Pure (the caller
- * uploads it). Free text is made inert: HTML characters become entities, so nothing a person
+ * looks up the names and uploads it): people by name, dates as people write them. Free text is made inert: HTML characters become entities, so nothing a person
  * typed renders as markup.
  */
 
@@ -28,17 +29,20 @@ export function reviewMarkdown(p: {
   categoryLabel: string;
   lines: FactLines;
   actions: Array<Pick<ImprovementActionRow, "number" | "description" | "ownerId" | "dueOn">>;
+  /** People's names by Slack id ("Dana Scully"); one not found reads "someone". */
+  names: ReadonlyMap<string, string>;
 }): string {
   const r = p.review;
+  const name = (id: string) => person({ names: p.names, timezone: p.timezone }, id);
   const completed = r.completedAt ? formatReviewTime(r.completedAt, p.timezone) : "not completed";
   const actionRows = p.actions.map(
     (a) =>
-      `| ${[formatActionReference(a.number), a.description, `@${a.ownerId}`, a.dueOn].map(markdownCell).join(" | ")} |`,
+      `| ${[formatActionReference(a.number), a.description, name(a.ownerId), formatDueOn(a.dueOn)].map(markdownCell).join(" | ")} |`,
   );
   const lines = [
     `# Post-incident review — ${oneLine(p.reference)}: ${oneLine(p.title)}`,
     "",
-    `Priority ${p.priority}. Completed by @${r.completedBy ?? "?"} on ${completed}. Times in ${p.timezone}.`,
+    `Priority ${p.priority}. Completed by ${oneLine(r.completedBy ? name(r.completedBy) : "someone")} on ${completed}. Times in ${p.timezone}.`,
     "",
     "## Key times",
     "",

@@ -11,9 +11,11 @@ import { type HistoryMessage, scanHistory, scanThread } from "../delivery/histor
 import { RetryLater } from "../delivery/retry-later.js";
 import { classifySlackError } from "../delivery/slack-errors.js";
 import { SYSTEM_ACTOR } from "../domain/log.js";
+import { person } from "../domain/log-values.js";
 import { formatReference } from "../domain/reference.js";
 import { type WorkPlace, workPlaceOf } from "../domain/work-place.js";
 import type { Deps } from "./deps.js";
+import { lookUpNames } from "./directory.js";
 import { reviewFactLines } from "./review.js";
 import { reviewMarkdown } from "./review-document.js";
 import { queuePromptEdit } from "./review-prompt.js";
@@ -45,18 +47,33 @@ export async function publishReview(deps: Deps, reviewId: string): Promise<Publi
     return "published";
   }
   const reference = formatReference(incident.number);
+  const actions = await actionsOfReview(deps.db, review.id);
+  // Everyone the document names, looked up once (users.info, cached), then the lines drawn with them.
+  const people = new Set([
+    ...(review.completedBy ? [review.completedBy] : []),
+    ...actions.map((a) => a.ownerId),
+  ]);
+  await reviewFactLines(deps.db, deps, incident, "document", (id) => {
+    people.add(id);
+    return id;
+  });
+  const names = await lookUpNames(deps, people);
+  const timezone = deps.policy.timezone;
   const markdown = reviewMarkdown({
     reference,
     title: incident.title,
     priority: incident.priority,
-    timezone: deps.policy.timezone,
+    timezone,
     review,
     categoryLabel:
       deps.policy.review.rootCauseCategories[review.rootCauseCategory ?? ""] ??
       review.rootCauseCategory ??
       "",
-    lines: await reviewFactLines(deps.db, deps, incident, "document"),
-    actions: await actionsOfReview(deps.db, review.id),
+    lines: await reviewFactLines(deps.db, deps, incident, "document", (id) =>
+      person({ names, timezone }, id),
+    ),
+    actions,
+    names,
   });
   let fileId: string;
   try {

@@ -47,6 +47,8 @@ export async function reviewFactLines(
   deps: Pick<Deps, "policy" | "clock">,
   incident: IncidentRow,
   medium: "slack" | "document",
+  /** How the document names a person (default `@U…`); Slack always mentions them. */
+  name?: (id: string) => string,
 ): Promise<FactLines> {
   const [clocks, log, callers] = await Promise.all([
     clocksOf(db, incident.id),
@@ -57,7 +59,7 @@ export async function reviewFactLines(
   return factLines(facts, {
     timezone: deps.policy.timezone,
     clockLabel,
-    mention: medium === "slack" ? (id) => `<@${id}>` : (id) => `@${id}`,
+    mention: medium === "slack" ? (id) => `<@${id}>` : (name ?? ((id) => `@${id}`)),
     escape: medium === "slack" ? escapeMrkdwn : undefined,
   });
 }
