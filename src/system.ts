@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import type { ListenOptions } from "node:net";
 import type { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
@@ -135,7 +136,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       );
   // In Socket Mode the probes answer while the connection is being opened (readiness says so).
   const probeServer =
-    config.role === "worker" || socketMode ? await listen(routesServer(routes), config.port) : null;
+    config.role === "worker" || socketMode ? await listen(routesServer(routes), listenOn(config)) : null;
   let web: Awaited<ReturnType<typeof startWeb>> | null = null;
   if (socketMode) {
     const receiver = socketModeReceiver(config, logger);
@@ -217,7 +218,7 @@ async function startWeb(
   slackOpts: { clickLateMs?: number | undefined },
 ): Promise<{ app: App; port: number | null }> {
   const app = createSlackApp(config, deps, routes, slackOpts);
-  const started = (await app.start(config.port)) as unknown;
+  const started = (await app.start(listenOn(config))) as unknown;
   return { app, port: portOf(started as Server | null) };
 }
 
@@ -285,10 +286,15 @@ function routesServer(routes: Route[]): Server {
   });
 }
 
-function listen(server: Server, port: number): Promise<Server> {
+/** PORT alone (every interface), or PORT on one address when the config names it. */
+function listenOn(config: Config): number | ListenOptions {
+  return config.host === undefined ? config.port : { port: config.port, host: config.host };
+}
+
+function listen(server: Server, at: number | ListenOptions): Promise<Server> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, () => resolve(server));
+    server.listen(at, () => resolve(server));
   });
 }
 

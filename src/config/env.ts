@@ -157,6 +157,8 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   port: number;
+  /** Address the HTTP server (PORT) listens on; unset: every interface. The demo sets 127.0.0.1. */
+  host?: string;
   /**
    * /metrics: on PORT for holders of `token` when it is set, otherwise on host:port of its own.
    * Unset: DEFAULT_METRICS_HOST:DEFAULT_METRICS_PORT, no token.

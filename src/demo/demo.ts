@@ -112,6 +112,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       databaseUrl: pg.url,
       redisUrl: redis.url,
       port: 0,
+      // The bot's receiver is for the sandbox server in this process only.
+      host: "127.0.0.1",
       metrics: { host: "127.0.0.1", port: 0 },
       logLevel: (opts.logLevel ?? "warn") as Config["logLevel"],
       role: "all",

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { connect } from "node:net";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDemo, realSlackCredential, startDemo } from "../../../src/demo/demo.js";
@@ -67,6 +68,32 @@ async function listen(events: string[]): Promise<AbortController> {
   return abort;
 }
 
+/** Whether a TCP connection to host:port opens (refused or unreachable: false). */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 5_000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Addresses of this machine other than 127.0.0.1 that a listener on every interface would answer on. */
+function otherAddresses(): string[] {
+  const found = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && !a.internal && !a.address.startsWith("fe80:"))
+    .map((a) => a!.address);
+  // On Linux all of 127.0.0.0/8 is loopback: a listener on 127.0.0.1 alone refuses 127.0.0.2.
+  return process.platform === "linux" ? ["127.0.0.2", ...found] : found;
+}
+
 describe("npm run demo", () => {
   it("refuses to start with real Slack credentials, and accepts .env.example's placeholders", async () => {
     await expect(startDemo({ port: 0, dataDir, env: { SLACK_BOT_TOKEN: "xoxb-1234-real" } })).rejects.toThrow(
@@ -75,6 +102,22 @@ describe("npm run demo", () => {
     expect(realSlackCredential({ SLACK_SIGNING_SECRET: "8f1e0a" })).toBe("SLACK_SIGNING_SECRET");
     expect(realSlackCredential({ SLACK_APP_TOKEN: "xapp-1-A0-1" })).toBe("SLACK_APP_TOKEN");
     expect(realSlackCredential({ SLACK_BOT_TOKEN: "xoxb-...", SLACK_SIGNING_SECRET: "..." })).toBeNull();
+  });
+
+  it("listens on 127.0.0.1 only: the page, the bot's receiver, the emulator and /metrics", async () => {
+    const ports = [
+      Number(new URL(demo!.url).port),
+      demo!.system.port!,
+      Number(new URL(demo!.slack.url).port),
+      demo!.system.metricsPort!,
+    ];
+    for (const port of ports) {
+      expect(port).toBeGreaterThan(0);
+      expect(await connects("127.0.0.1", port), `127.0.0.1:${port}`).toBe(true);
+      for (const address of otherAddresses()) {
+        expect(await connects(address, port), `${address}:${port}`).toBe(false);
+      }
+    }
   });
 
   it("serves the page and the workspace: team, people in switcher order, channels the persona can see", async () => {
