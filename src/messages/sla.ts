@@ -69,6 +69,8 @@ export interface EscalationDmInput {
   level: number;
   role: string;
   atTop: boolean;
+  /** The ladder step (0 at the breach); past the top role, each step is a reminder to it. */
+  step?: number;
   manualReason?: string;
   /** Earlier rungs of this ladder: who was messaged, and when. */
   alreadyTold?: ReadonlyArray<{ role: string; holders: readonly string[]; at: Date }>;
@@ -81,6 +83,12 @@ function targetWords(ms: number): string {
   const single = /^(\d+) (day|hour|minute|second)s?$/.exec(words);
   return single ? `its ${single[1]}-${single[2]} target` : `its target of ${words}`;
 }
+
+/**
+ * Whether this step messages the top role again: the step past the top of the ladder. The step
+ * that first reaches the top role is an escalation to it, not a reminder.
+ */
+const isReminder = (p: { step?: number; level: number }) => p.step !== undefined && p.step >= p.level;
 
 /** What breached, in the words of someone woken by it. */
 export function breachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDmInput): string {
@@ -109,7 +117,7 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
   const why = p.manualReason
     ? `Escalated by hand: ${escapeMrkdwn(clip(p.manualReason, 500))}`
     : breachSentence(i, p);
-  const reminder = p.atTop && p.level > 1 && !p.manualReason ? " (reminder: still not acknowledged)" : "";
+  const reminder = isReminder(p) && !p.manualReason ? " (reminder: still not acknowledged)" : "";
   const text = `:rotating_light: Escalation level ${p.level} (${p.role.replace(/_/g, " ")}): ${ref} ${i.priority}${reminder}`;
   const about = [
     escapeMrkdwn(clip(i.title, 200)),
@@ -213,11 +221,11 @@ export function acknowledgedDm(
 /** The incident channel's line when an unacknowledged breach climbs a rung of its ladder. */
 export function ladderClimbLine(
   i: Pick<SlaIncident, "number">,
-  p: { clock: string; level: number; role: string; atTop: boolean; to: readonly string[]; at: Date },
+  p: { clock: string; level: number; role: string; step: number; to: readonly string[]; at: Date },
   timezone: string,
 ) {
   const whom = p.to.length ? p.to.map((u) => userMention(u)).join(", ") : "nobody holds that role";
-  const what = p.atTop && p.level > 1 ? "reminded again" : "escalated";
+  const what = isReminder(p) ? "reminded again" : "escalated";
   const text = `:mega: ${formatReference(i.number)} ${escapeMrkdwn(p.clock.toLowerCase())} breach still not acknowledged: ${what} to the ${roleLabel(p.role)} (${whom}).`;
   return {
     text,

@@ -113,6 +113,17 @@ describe("an unacknowledged P1", () => {
       expect(since(incident, dm.ts)).toBeLessThan(planned[i]! + 10_000);
     });
     for (const dm of dms) expect(JSON.stringify(dm)).not.toContain("ACC-LADDER-1");
+    // The incident channel names who was messaged at the breach and at each rung after it.
+    const story = await h.slack.waitFor(() => {
+      const text = h.slack
+        .messagesIn(incident.channelId!)
+        .map((m) => String(m.text))
+        .join("\n");
+      return text.includes("escalated to the head of operations") ? text : undefined;
+    });
+    expect(story).toContain(`Escalating to the team lead: <@${USERS.lead}> messaged.`);
+    expect(story).toContain(`escalated to the duty manager (<@${USERS.duty}>)`);
+    expect(story).toContain(`escalated to the head of operations (<@${USERS.head}>)`);
 
     const respond = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "respond")!;
     const acked = await acknowledgeEscalation(deps(), { clockId: respond.id, actor: USERS.head });

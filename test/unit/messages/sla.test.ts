@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { acknowledgedDm, escalationDm, slaBreach, slaWarning } from "../../../src/messages/sla.js";
+import { ladderStep } from "../../../src/domain/escalation.js";
+import {
+  acknowledgedDm,
+  escalationDm,
+  ladderClimbLine,
+  slaBreach,
+  slaWarning,
+} from "../../../src/messages/sla.js";
 import { incidentRow } from "../../helpers/fixtures.js";
 
 /** What a person reads: Slack's date tokens show as their fallback text. */
@@ -100,5 +107,37 @@ describe("an escalation DM", () => {
     expect(text).toContain("Acknowledged by <@U0HEAD> 6 Dec 2026 03:00 GMT. Owner now: <@U0HEAD>.");
     expect(edited.blocks.some((b) => (b as { type: string }).type === "actions")).toBe(false);
     expect(text).not.toContain("*Acknowledge*");
+  });
+});
+
+describe("climbing to the top of the ladder", () => {
+  const LADDER = ["team_lead", "duty_manager", "head_of_operations"];
+  const climb = (step: number) => {
+    const rung = ladderStep(LADDER, step);
+    const line = ladderClimbLine(
+      p1,
+      { clock: "Acknowledge", ...rung, to: ["U0HEAD"], at: new Date("2026-12-06T03:00:00Z") },
+      ZONE,
+    );
+    const dm = escalationDm(p1, {
+      clockId: "c1",
+      clock: "Acknowledge",
+      clockName: "respond",
+      overdueMs: 0,
+      ...rung,
+    });
+    return { line: line.text, dm: dm.text };
+  };
+
+  it("escalates to the top role the first time it is reached, not reminds it", () => {
+    const { line, dm } = climb(2);
+    expect(line).toContain("escalated to the head of operations (<@U0HEAD>)");
+    expect(dm).toBe(":rotating_light: Escalation level 3 (head of operations): INC-000042 P1");
+  });
+
+  it("reminds the top role at each step after that", () => {
+    const { line, dm } = climb(3);
+    expect(line).toContain("reminded again to the head of operations (<@U0HEAD>)");
+    expect(dm).toContain("(reminder: still not acknowledged)");
   });
 });
