@@ -195,6 +195,42 @@ describe("the incident channel's story", () => {
       ":mega: <@U0A> escalated it to the duty manager (<@U0D>): Queue at 40",
     ],
     [
+      "resumed",
+      [status({ action: "resume" })],
+      ":arrow_forward: <@U0A> resumed work. The resolve clock runs again.",
+    ],
+    [
+      "resolved, with its close code and summary",
+      [status({ action: "resolve", resolution: { summary: "Carrier fixed the route", closeCode: "fixed" } })],
+      ":white_check_mark: <@U0A> resolved it (Fixed): Carrier fixed the route",
+    ],
+    ["closed", [status({ action: "close" })], ":lock: <@U0A> closed it."],
+    [
+      "acknowledged another clock's escalation from its DM",
+      [{ kind: "escalation_acknowledged", details: { clock: "resolve", clockLabel: "Resolve" } }],
+      ":white_check_mark: <@U0A> is on it: acknowledged the resolve escalation, so no further escalation messages go out for it.",
+    ],
+    [
+      "briefed the agents",
+      [{ kind: "briefing_posted", details: { channels: ["C0FLOOR"] } }],
+      ":mega: <@U0A> briefed the agents in <#C0FLOOR>.",
+    ],
+    [
+      "asked for help in the support channel",
+      [{ kind: "help_requested", details: { via: "support_channel", to: ["C0HELP"] } }],
+      ":sos: <@U0A> asked for help in <#C0HELP>.",
+    ],
+    [
+      "asked the team leads for help",
+      [{ kind: "help_requested", details: { via: "team_leads", to: ["U0L"] } }],
+      ":sos: <@U0A> asked for help from the team leads by direct message.",
+    ],
+    [
+      "completed the review",
+      [{ kind: "review_completed", details: { category: "third_party", actions: 2 } }],
+      ":memo: <@U0A> completed the post-incident review.",
+    ],
+    [
       "put on hold",
       [status({ action: "hold", holdReason: "awaiting_third_party", holdNote: "ACC-SECRET" })],
       ":double_vertical_bar: <@U0A> put it on hold (awaiting third party). The resolve clock is paused.",
