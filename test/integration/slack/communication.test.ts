@@ -75,7 +75,12 @@ describe("every milestone reaches each stakeholder channel once, in order", () =
     const milestones = log.filter((e) => e.kind === "milestone_posted");
     // Nine milestone notices (all but logged and update, which have their own entries) per channel.
     expect(milestones).toHaveLength(2 * (EVERY.length - 2));
-    for (const entry of milestones) expect(entry.details).toMatchObject({ ts: expect.any(String) });
+    for (const entry of milestones)
+      expect(entry.details).toMatchObject({
+        channel: expect.stringMatching(/^C/),
+        ts: expect.any(String),
+        permalink: expect.stringContaining("https://"),
+      });
     expect(JSON.stringify(log)).not.toContain("ACC-CALLER-7731");
   });
 
