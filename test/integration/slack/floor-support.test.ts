@@ -122,6 +122,14 @@ describe("with two teams and support channels", () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]!.details).toMatchObject({ briefingId: briefing!.id, channels: [h.channels.floor] });
     await cardShowing(incident, "Teams briefed: 0 of 2");
+    // The incident channel's own story says who briefed the floor, and where.
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(incident.channelId!)
+        .find((m) =>
+          String(m.text).includes(`<@${USERS.agent}> briefed the agents in <#${h.channels.floor}>.`),
+        ),
+    );
 
     // An agent is not a team lead.
     const refused = await teamBriefed(post, briefing!.id, USERS.agent);
@@ -262,6 +270,11 @@ describe("with two teams and support channels", () => {
         h.slack.ephemerals.find((e) => e.user === c.asker && e.text?.includes(`<#${c.channel}>`)),
       );
       expect(told.text).toContain("is on its way to");
+      await h.slack.waitFor(() =>
+        h.slack
+          .messagesIn(incident.channelId!)
+          .find((m) => String(m.text).includes(`<@${c.asker}> asked for help in <#${c.channel}>.`)),
+      );
     }
   });
 
@@ -341,5 +354,12 @@ describe("without agents' channels or support channels", () => {
     expect(JSON.stringify(dm.args.blocks)).toContain("Help by DM");
     const [logged] = await logOf(incident, "help_requested");
     expect(logged!.details).toMatchObject({ via: "team_leads", to: [USERS.lead] });
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(incident.channelId!)
+        .find((m) =>
+          String(m.text).includes(`<@${USERS.agent}> asked for help from the team leads by direct message.`),
+        ),
+    );
   });
 });
