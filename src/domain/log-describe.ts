@@ -26,6 +26,7 @@ import {
   text,
 } from "./log-values.js";
 import { formatReference, parseReference } from "./reference.js";
+import { sentence } from "./sentence.js";
 
 /**
  * One plain-English line per incident-log entry, for the timeline and the exports: people and
@@ -84,7 +85,8 @@ function resolved(d: Details): string {
   const code = text(r, "closeCode");
   const summary = text(r, "summary");
   const root = text(r, "rootCause");
-  return `Resolved${code ? ` (${humanise(code)})` : ""}${summary ? `: ${summary}` : ""}${root ? `; root cause: ${root}` : ""}`;
+  const said = summary ? `: ${root ? sentence(summary) : summary}` : "";
+  return `Resolved${code ? ` (${humanise(code)})` : ""}${said}${root ? `${summary ? " Root" : "; root"} cause: ${root}` : ""}`;
 }
 
 function statusChanged(d: Details, ctx: DescribeContext): string {

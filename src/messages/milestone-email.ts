@@ -4,6 +4,7 @@ import { assertNever, STATUS_LABELS } from "../domain/incident.js";
 import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { timeParts } from "../domain/readable-time.js";
+import { sentence } from "../domain/sentence.js";
 import { resolvedSentence } from "./milestone.js";
 import { clip } from "./text.js";
 
@@ -66,7 +67,7 @@ function subjectWord(e: CommunicationEvent): string {
  * names and no mrkdwn. Not escaped: the HTML part escapes it as a whole.
  */
 export function milestoneSentence(s: IncidentSnapshot, e: CommunicationEvent, names: (id: string) => string) {
-  const reason = (r: string | null) => (r ? `: ${clip(r, 500)}` : "");
+  const reason = (r: string | null) => (r ? `: ${sentence(clip(r, 500))}` : ".");
   switch (e.milestone) {
     case "logged":
       return `New ${s.priority} incident logged by ${names(e.by)}.`;
@@ -79,9 +80,9 @@ export function milestoneSentence(s: IncidentSnapshot, e: CommunicationEvent, na
         ? `Now owned by ${names(e.to)}${e.from ? ` (was ${names(e.from)})` : ""}.`
         : "Nobody owns it now.";
     case "priority_changed":
-      return `Priority ${e.from} → ${e.to} (by ${names(e.by)}${reason(e.reason)}).`;
+      return `Priority ${e.from} → ${e.to} (by ${names(e.by)})${reason(e.reason)}`;
     case "major_changed":
-      return `${e.to ? "Now a major incident" : "No longer a major incident"} (by ${names(e.by)}${reason(e.reason)}).`;
+      return `${e.to ? "Now a major incident" : "No longer a major incident"} (by ${names(e.by)})${reason(e.reason)}`;
     case "on_hold":
       return `On hold: ${HOLD_REASON_LABELS[e.reason].toLowerCase()} (by ${names(e.by)}).`;
     case "resumed":
@@ -89,7 +90,7 @@ export function milestoneSentence(s: IncidentSnapshot, e: CommunicationEvent, na
     case "resolved":
       return resolvedSentence(e, names, (summary) => clip(summary, 2000));
     case "reopened":
-      return `Reopened by ${names(e.by)}${e.wasClosed ? " after it was closed" : ""}${reason(e.reason)}.`;
+      return `Reopened by ${names(e.by)}${e.wasClosed ? " after it was closed" : ""}${reason(e.reason)}`;
     case "closed":
       return `Closed by ${names(e.by)}. No further updates will follow.`;
     default:

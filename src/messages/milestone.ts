@@ -6,6 +6,7 @@ import { HOLD_REASON_LABELS } from "../domain/lifecycle.js";
 import type { MilestoneEvent } from "../domain/milestones.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
+import { sentence } from "../domain/sentence.js";
 import { clip, escapeClip, mrkdwn, userMention, workPlaceMention } from "./text.js";
 
 type Subject = Pick<IncidentRow, "number" | "title" | "priority" | "major" | "status" | "channelId">;
@@ -29,7 +30,8 @@ export const CLOSE_CODE_LABELS: Record<string, string> = {
   not_an_incident: "Not an incident",
 };
 
-const reasonPart = (reason: string | null) => (reason ? `: ${escapeClip(reason, 300)}` : "");
+/** "…: the reason typed." or just the full stop: the typed reason ends the sentence once. */
+const reasonEnd = (reason: string | null) => (reason ? `: ${sentence(escapeClip(reason, 300))}` : ".");
 
 /** One line of what changed, in plain words, for the people outside the incident. */
 export function milestoneLine(e: MilestoneEvent): string {
@@ -41,9 +43,9 @@ export function milestoneLine(e: MilestoneEvent): string {
         ? `Now owned by ${userMention(e.to)}${e.from ? ` (was ${userMention(e.from)})` : ""}.`
         : "Nobody owns it now.";
     case "priority_changed":
-      return `Priority ${e.from} → *${e.to}* (by ${userMention(e.by)}${reasonPart(e.reason)}).`;
+      return `Priority ${e.from} → *${e.to}* (by ${userMention(e.by)})${reasonEnd(e.reason)}`;
     case "major_changed":
-      return `${e.to ? "Now a *major incident*" : "No longer a major incident"} (by ${userMention(e.by)}${reasonPart(e.reason)}).`;
+      return `${e.to ? "Now a *major incident*" : "No longer a major incident"} (by ${userMention(e.by)})${reasonEnd(e.reason)}`;
     case "on_hold":
       return `On hold: ${HOLD_REASON_LABELS[e.reason].toLowerCase()} (by ${userMention(e.by)}).`;
     case "resumed":
@@ -51,7 +53,7 @@ export function milestoneLine(e: MilestoneEvent): string {
     case "resolved":
       return resolvedLine(e);
     case "reopened":
-      return `Reopened by ${userMention(e.by)}${e.wasClosed ? " after it was closed" : ""}${reasonPart(e.reason)}.`;
+      return `Reopened by ${userMention(e.by)}${e.wasClosed ? " after it was closed" : ""}${reasonEnd(e.reason)}`;
     case "closed":
       return `Closed by ${userMention(e.by)}. No further updates will follow.`;
   }
@@ -77,7 +79,10 @@ export function resolvedSentence(
       : ` · took ${formatDuration(e.tookMs)}${e.targetMs === null ? "" : ` against a ${formatDuration(e.targetMs)} target`}` +
         (e.metSla === null ? "" : e.metSla ? " (met)" : " (missed)");
   const follow = e.duplicateOf ? ` Follow ${e.duplicateOf} from now on: this was a duplicate of it.` : "";
-  return `Resolved by ${person(e.by)}${e.summary ? `: ${summary(e.summary)}` : ""}${code}${took}.${follow}`;
+  const tail = `${code}${took}`;
+  // A summary that ends the line ends its sentence once ("go through." not "go through..").
+  const said = e.summary ? `: ${tail ? summary(e.summary) : sentence(summary(e.summary))}` : "";
+  return `Resolved by ${person(e.by)}${said}${tail}${said && !tail ? "" : "."}${follow}`;
 }
 
 /** The head of a notice: reference, priority, status and title, on one line. */

@@ -147,7 +147,24 @@ describe("describeEntry", () => {
         action: "resolve",
         resolution: { summary: "dupe", closeCode: "not_an_incident", rootCause: "user error" },
       },
-      "Resolved (not an incident): dupe; root cause: user error",
+      "Resolved (not an incident): dupe. Root cause: user error",
+    ],
+    [
+      "status_changed",
+      {
+        action: "resolve",
+        resolution: {
+          summary: "Test payments go through.",
+          closeCode: "fixed",
+          rootCause: "A faulty certificate",
+        },
+      },
+      "Resolved (fixed): Test payments go through. Root cause: A faulty certificate",
+    ],
+    [
+      "status_changed",
+      { action: "resolve", resolution: { closeCode: "fixed", rootCause: "A faulty certificate" } },
+      "Resolved (fixed); root cause: A faulty certificate",
     ],
     [
       "status_changed",

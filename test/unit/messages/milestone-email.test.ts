@@ -54,7 +54,7 @@ const EVENTS: Array<[CommunicationEvent, string]> = [
   ],
   [
     { milestone: "priority_changed", by: "U0MGR", from: "P3", to: "P1", reason: "All lines down" },
-    "Priority P3 → P1 (by Kofi Mensah: All lines down).",
+    "Priority P3 → P1 (by Kofi Mensah): All lines down.",
   ],
   [
     { milestone: "major_changed", by: "U0MGR", to: true, reason: null },
