@@ -8,8 +8,21 @@ import type { CallbackWanted } from "./callers.js";
 export const CALLBACKS_CLOCK = "callbacks";
 
 /** The list's buttons: how many unclaimed callbacks one click takes (null: all of them). */
-export const CLAIM_SIZES = { five: 5, ten: 10, all: null } as const;
+export const CLAIM_SIZES = { one: 1, five: 5, ten: 10, all: null } as const;
 export type ClaimSize = keyof typeof CLAIM_SIZES;
+
+/**
+ * The sizes the list offers for `unclaimed` callbacks: only those that take fewer than all of
+ * them, then "all" (so no two buttons do the same): 1 → "one", 3 → "all", 7 → "five", "all",
+ * 12 → "five", "ten", "all". A single callback is "one", so a late caller joining the list just
+ * before the click is not taken by surprise.
+ */
+export function claimChoices(unclaimed: number): ClaimSize[] {
+  if (unclaimed <= 0) return [];
+  if (unclaimed === 1) return ["one"];
+  const partial = (["five", "ten"] as const).filter((s) => CLAIM_SIZES[s] < unclaimed);
+  return [...partial, "all"];
+}
 
 /** Where the callback list of one incident stands (counts only, never who). */
 export interface CallbackTally {

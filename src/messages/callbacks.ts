@@ -5,6 +5,7 @@ import {
   type ClaimSize,
   callbackHeadline,
   callbackProgress,
+  claimChoices,
   stillToMake,
 } from "../domain/callbacks.js";
 import { CALLBACK_OUTCOME_LABELS, CALLBACK_OUTCOMES, CALLBACK_WANTED_LABELS } from "../domain/callers.js";
@@ -19,6 +20,7 @@ type ListIncident = Pick<IncidentRow, "id" | "number" | "title" | "status">;
 const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
 
 const TAKE_BUTTONS: Array<{ size: ClaimSize; id: string; label: string }> = [
+  { size: "one", id: CALLBACK_ACTION.takeOne, label: "Take it" },
   { size: "five", id: CALLBACK_ACTION.takeFive, label: "Take 5" },
   { size: "ten", id: CALLBACK_ACTION.takeTen, label: "Take 10" },
   { size: "all", id: CALLBACK_ACTION.takeAll, label: "Take all" },
@@ -51,8 +53,13 @@ export function callbackList(i: ListIncident, t: CallbackTally) {
     { type: "context", elements: [mrkdwn(callbackProgress(t))] },
   ];
   const buttons = [
-    ...(live && unclaimed > 0
-      ? TAKE_BUTTONS.map((b) => ({ type: "button", action_id: b.id, text: plain(b.label), value: i.id }))
+    ...(live
+      ? TAKE_BUTTONS.filter((b) => claimChoices(unclaimed).includes(b.size)).map((b) => ({
+          type: "button",
+          action_id: b.id,
+          text: plain(b.label),
+          value: i.id,
+        }))
       : []),
     ...(t.claimed > 0 || t.wanted > t.outstanding
       ? [{ type: "button", action_id: CALLBACK_ACTION.mine, text: plain("My callbacks"), value: i.id }]

@@ -80,6 +80,7 @@ export const KNOWN_BLOCKS = {
  * the claimer's private list of callbacks (outcome options carry `<report id>:<outcome>`).
  */
 export const CALLBACK_ACTION = {
+  takeOne: "callbacks_take_1",
   takeFive: "callbacks_take_5",
   takeTen: "callbacks_take_10",
   takeAll: "callbacks_take_all",

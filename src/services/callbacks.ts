@@ -100,7 +100,7 @@ async function mayTake(deps: Deps, incident: IncidentRow, actor: string): Promis
 }
 
 /**
- * "Take 5 / 10 / all": gives the clicker unclaimed callbacks, oldest first (disjoint from
+ * "Take it / 5 / 10 / all": gives the clicker unclaimed callbacks, oldest first (disjoint from
  * anyone taking at the same moment), then reads every callback they hold, with the callers'
  * details, logging both the claim and the reveal (never a value) in the same transaction.
  */

@@ -22,7 +22,7 @@ import { STALE_BUTTON } from "./unknown.js";
 const Button = z.object({ action_id: z.string(), value: z.uuid(), action_ts: z.string() });
 
 /**
- * *Take 5 / 10 / all* and *My callbacks* on the callback list: the callbacks the clicker holds
+ * *Take it / 5 / 10 / all* and *My callbacks* on the callback list: the callbacks the clicker holds
  * open in a modal only they see (the callers' details are personal data). Taken callbacks stay
  * theirs even if the modal cannot open; *My callbacks* shows them again.
  */

@@ -47,8 +47,8 @@ export function register({ on, deps, log }: Registration): void {
   );
   on.action([FLOOR_ACTION.teamBriefed], (args) => onTeamBriefed(deps, args));
   on.action([REVIEW_ACTION.open], (args) => onWriteReview(deps, args));
-  const { takeFive, takeTen, takeAll, mine } = CALLBACK_ACTION;
-  on.action([takeFive, takeTen, takeAll, mine], (args) => onCallbackListButton(deps, args));
+  const { takeOne, takeFive, takeTen, takeAll, mine } = CALLBACK_ACTION;
+  on.action([takeOne, takeFive, takeTen, takeAll, mine], (args) => onCallbackListButton(deps, args));
   on.action([CALLBACK_ACTION.outcome], (args) => onCallbackOutcome(deps, args));
   on.action([CALLBACK_ACTION.closeAnyway], (args) => onCloseAnyway(deps, args));
   on.action([IMPROVEMENT_ACTION.markDone], (args) => onActionDone(deps, args));

@@ -309,7 +309,7 @@ describe("callbacks close the loop", () => {
     await addCallers(incident, ways({ email: 2 }));
     await resolve(incident);
     const list = await callbackList(incident);
-    const answer = await click(incident, list.ts, CALLBACK_ACTION.takeFive, USERS.other);
+    const answer = await click(incident, list.ts, CALLBACK_ACTION.takeAll, USERS.other);
     expect(answer.text).toContain("personal data");
     expect(await kinds(incident, "callback_claimed")).toEqual([]);
   });
@@ -319,7 +319,13 @@ describe("callbacks close the loop", () => {
     await addCallers(incident, ways({ phone: 1 }), USERS.other);
     await resolve(incident);
     const list = await callbackList(incident);
-    await click(incident, list.ts, CALLBACK_ACTION.takeFive, USERS.other);
+    // One callback: the list offers "Take it" alone, never sizes that all take the same one.
+    const shown = JSON.stringify(list.blocks);
+    expect(shown).toContain(CALLBACK_ACTION.takeOne);
+    for (const id of [CALLBACK_ACTION.takeFive, CALLBACK_ACTION.takeTen, CALLBACK_ACTION.takeAll])
+      expect(shown).not.toContain(id);
+    const taken = await click(incident, list.ts, CALLBACK_ACTION.takeOne, USERS.other);
+    expect(idsIn(taken.view!)).toHaveLength(1);
     const claimed = await eventually("the claim to be logged", async () => {
       const entries = await kinds(incident, "callback_claimed");
       return entries.length > 0 ? entries : null;

@@ -3,6 +3,7 @@ import {
   type CallbackTally,
   callbackHeadline,
   callbackProgress,
+  claimChoices,
   closeWithCallbacks,
   stillToMake,
 } from "../../../src/domain/callbacks.js";
@@ -37,6 +38,22 @@ describe("the callback list's words", () => {
   it("agrees in number", () => {
     expect(stillToMake(1)).toBe("1 callback is still to make");
     expect(stillToMake(4)).toBe("4 callbacks are still to make");
+  });
+});
+
+describe("the sizes the list offers", () => {
+  it.each([
+    [0, []],
+    [1, ["one"]],
+    [2, ["all"]],
+    [5, ["all"]],
+    [6, ["five", "all"]],
+    [7, ["five", "all"]],
+    [10, ["five", "all"]],
+    [11, ["five", "ten", "all"]],
+    [40, ["five", "ten", "all"]],
+  ] as const)("%i not taken → %o: never two buttons that take the same", (unclaimed, expected) => {
+    expect(claimChoices(unclaimed)).toEqual(expected);
   });
 });
 

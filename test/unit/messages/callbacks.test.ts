@@ -46,8 +46,27 @@ describe("the callback list", () => {
       "12 callers asked to be called back (8 by phone, 3 by email, 1 by SMS). Take some and record what happened.",
     );
     expect(json(list.blocks)).toContain(CALLBACK_ACTION.takeFive);
+    expect(json(list.blocks)).toContain(CALLBACK_ACTION.takeTen);
     expect(json(list.blocks)).toContain(CALLBACK_ACTION.takeAll);
     expect(list.text).toBe("Callbacks for INC-000123: 12 of 12 still to make · none taken yet");
+  });
+
+  it("offers only the sizes that differ: one callback is 'Take it', seven are 'Take 5' and 'Take all'", () => {
+    const labels = (t: CallbackTally) =>
+      (
+        callbackList(incident, t).blocks.at(-1) as { elements: Array<{ text: { text: string } }> }
+      ).elements.map((e) => e.text.text);
+    expect(labels(tally({ wanted: 1, outstanding: 1, byWay: { phone: 1, email: 0, sms: 0 } }))).toEqual([
+      "Take it",
+    ]);
+    expect(labels(tally({ wanted: 7, outstanding: 7 }))).toEqual(["Take 5", "Take all"]);
+    expect(labels(tally({ wanted: 7, outstanding: 3 }))).toEqual(["Take all", "My callbacks"]);
+    expect(labels(tally({ outstanding: 12, claimed: 1 }))).toEqual([
+      "Take 5",
+      "Take 10",
+      "Take all",
+      "My callbacks",
+    ]);
   });
 
   it("drops the Take buttons once all are taken, and every button once closed or done", () => {
