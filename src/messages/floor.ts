@@ -77,29 +77,43 @@ export function briefingMessage(
     ),
   });
   blocks.push({ type: "section", text: mrkdwn(statusText(status, timezone)) });
-  blocks.push({
-    type: "actions",
-    block_id: "briefing_actions",
-    elements: [
-      {
-        type: "button",
-        action_id: FLOOR_ACTION.teamBriefed,
-        text: plain("Team briefed", 75),
-        value: b.id,
-        style: "primary",
-      },
-    ],
-  });
+  // The button is for the teams still waiting: once every team has confirmed, none is left.
+  const waiting = status.filter((t) => t.state === "waiting");
+  if (waiting.length > 0)
+    blocks.push({
+      type: "actions",
+      block_id: "briefing_actions",
+      elements: [
+        {
+          type: "button",
+          action_id: FLOOR_ACTION.teamBriefed,
+          text: plain("Team briefed", 75),
+          value: b.id,
+          style: "primary",
+        },
+      ],
+    });
   blocks.push({
     type: "context",
     elements: [
-      mrkdwn(`Briefing by ${userMention(b.author)} · team leads: press *Team briefed* once your team knows`),
+      mrkdwn(clip(`Briefing by ${userMention(b.author)} · ${briefingPrompt(status, waiting)}`, 3000)),
     ],
   });
   return {
     text: escapeMrkdwn(`${heading}: ${clip(b.affected, 200)}`),
     blocks,
   };
+}
+
+/** Who is still to press "Team briefed": every lead at first, then the teams still waiting. */
+function briefingPrompt(
+  status: readonly TeamBriefingStatus[],
+  waiting: readonly TeamBriefingStatus[],
+): string {
+  if (waiting.length === 0) return "every team has been briefed";
+  if (waiting.length === status.length) return "team leads: press *Team briefed* once your team knows";
+  const teams = waiting.map((t) => escapeMrkdwn(clip(t.label, 80))).join(", ");
+  return `still waiting for ${teams}: team leads, press *Team briefed* once your team knows`;
 }
 
 /**
