@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { readableDate } from "./readable-time.js";
 
 /**
  * When the owner of an improvement action hears about it. Pure: takes the action's state and
@@ -107,10 +108,9 @@ export function formatActionReference(n: number): string {
   return `ACT-${n}`;
 }
 
-/** "Fri 27 Nov 2026" for a YYYY-MM-DD due date (a calendar date, so no zone shift). */
+/** "Fri 27 Nov 2026" for a YYYY-MM-DD due date (a calendar date, so no zone shift), as every date reads. */
 export function formatDueOn(dueOn: string): string {
-  const day = DateTime.fromISO(dueOn, { zone: "UTC" });
-  return day.isValid ? day.setLocale("en-GB").toFormat("ccc d LLL yyyy") : dueOn;
+  return readableDate(dueOn) ?? dueOn;
 }
 
 /** Today's date (YYYY-MM-DD) where the centre is: the earliest date an action may be moved to. */

@@ -1,8 +1,8 @@
-import { DateTime } from "luxon";
 import { type CallerBreakdown, callersFactLine } from "./caller-figures.js";
 import { type CommunicationCounts, communicationCounts, communicationsLine } from "./communication-counts.js";
 import { formatDuration } from "./duration.js";
 import { roleLabel } from "./permissions.js";
+import { readableDuration, readableTime } from "./readable-time.js";
 
 /**
  * The facts a post-incident review starts from, worked out from the incident row, its SLA
@@ -196,11 +196,22 @@ function breaches(log: FactsLogEntry[], clocks: Map<string, FactsClock>): Breach
 
 // ---- Rendering as plain lines, shared by the modal, the summary and the document ----
 
-const LOCALE = "en-GB";
-
-/** "2026-11-23 10:05 GMT": a time in the policy's zone, the same on every host. */
+/**
+ * "Mon 23 Nov 2026 10:05 GMT": a time in the policy's zone, the way the timeline and cards write
+ * it, with the year because a review is read long after the incident.
+ */
 export function formatReviewTime(at: Date, timezone: string): string {
-  return DateTime.fromJSDate(at, { zone: timezone }).setLocale(LOCALE).toFormat("yyyy-MM-dd HH:mm ZZZZ");
+  return readableTime(at, timezone, { year: true });
+}
+
+/** A breach is noticed when its clock runs out; a minute or more later is worth saying. */
+const NOTICEABLY_LATE_MS = 60_000;
+
+/** "Acknowledge SLA breached Mon 23 Nov 2026 10:20 GMT", with how late it was noticed if it was. */
+function breachLine(b: Breach, timezone: string, clockLabel: (name: string) => string): string {
+  const late = b.dueAt ? b.at.getTime() - b.dueAt.getTime() : 0;
+  const after = late >= NOTICEABLY_LATE_MS ? `, ${readableDuration(late)} after it was due` : "";
+  return `${clockLabel(b.clock)} SLA breached ${formatReviewTime(b.at, timezone)}${after}`;
 }
 
 export interface FactLines {
@@ -236,12 +247,7 @@ export function factLines(
   const sla = [facts.respond, facts.resolve]
     .filter((o): o is SlaOutcome => o !== null)
     .map((o) => slaLine(o, p.timezone));
-  const breaches = facts.breaches.map(
-    (b) =>
-      `${p.clockLabel(b.clock)} SLA breached ${formatReviewTime(b.at, p.timezone)}${
-        b.dueAt ? ` (was due ${formatReviewTime(b.dueAt, p.timezone)})` : ""
-      }`,
-  );
+  const breaches = facts.breaches.map((b) => breachLine(b, p.timezone, p.clockLabel));
   const callers = facts.callers ? callersFactLine(facts.callers) : null;
   return {
     times,

@@ -82,7 +82,7 @@ const londonMinute = (at: Date) => {
   const abbr = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, timeZoneName: "short" })
     .formatToParts(at)
     .find((p) => p.type === "timeZoneName")!.value;
-  return `${DateTime.fromJSDate(at, { zone: TZ }).toFormat("yyyy-MM-dd HH:mm")} ${abbr}`;
+  return `${DateTime.fromJSDate(at, { zone: TZ }).setLocale("en-US").toFormat("ccc d LLL yyyy HH:mm")} ${abbr}`;
 };
 
 const completeState = (rootCause: string) => ({

@@ -89,7 +89,7 @@ const prompts = (i: IncidentRow): FakeMessage[] =>
 
 /** Independent of the code under test: the minute, in the policy's zone, with its abbreviation. */
 function londonMinute(at: Date): string {
-  return `${DateTime.fromJSDate(at, { zone: TZ }).toFormat("yyyy-MM-dd HH:mm")} ${zoneAbbr(at)}`;
+  return `${DateTime.fromJSDate(at, { zone: TZ }).setLocale("en-US").toFormat("ccc d LLL yyyy HH:mm")} ${zoneAbbr(at)}`;
 }
 function zoneAbbr(at: Date): string {
   const parts = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, timeZoneName: "short" }).formatToParts(at);

@@ -6,6 +6,7 @@ import {
   type ActionStep,
   actionStepTime,
   daysOverdue,
+  formatDueOn,
   isOverdue,
   nextActionStep,
   planFromDate,
@@ -66,6 +67,12 @@ describe("helpers", () => {
     expect(daysOverdue(due, at(-HOUR))).toBe(0);
     expect(daysOverdue(due, at(23 * HOUR))).toBe(0);
     expect(daysOverdue(due, at(2 * DAY + HOUR))).toBe(2);
+  });
+
+  it("writes a due date the way every other date reads, September included", () => {
+    expect(formatDueOn("2026-12-14")).toBe("Mon 14 Dec 2026");
+    expect(formatDueOn("2026-09-07")).toBe("Mon 7 Sep 2026");
+    expect(formatDueOn("not a date")).toBe("not a date");
   });
 
   it("is overdue only while open and past the deadline", () => {

@@ -163,9 +163,23 @@ describe("reviewFacts", () => {
     ]);
   });
 
+  it("says a breach once, and how late it was noticed only when that was a minute or more", () => {
+    const f = facts({
+      log: [
+        entry(T("10:15"), "sla_breached", { clock: "respond", dueAt: T("10:15").toISOString() }),
+        entry(T("12:20"), "sla_breached", { clock: "resolve", dueAt: T("10:05").toISOString() }),
+      ],
+    });
+    const lines = factLines(f, { timezone: TZ, clockLabel: label, mention: (u) => u });
+    expect(lines.breaches).toEqual([
+      "Acknowledge SLA breached Mon 23 Nov 2026 10:15 GMT",
+      `${label("resolve")} SLA breached Mon 23 Nov 2026 12:20 GMT, 2 h 15 min after it was due`,
+    ]);
+  });
+
   it("renders times in the policy's zone, summer time included", () => {
-    expect(formatReviewTime(T("10:05"), TZ)).toBe("2026-11-23 10:05 GMT");
-    expect(formatReviewTime(T("10:05", "2026-07-01"), TZ)).toBe("2026-07-01 11:05 BST");
+    expect(formatReviewTime(T("10:05"), TZ)).toBe("Mon 23 Nov 2026 10:05 GMT");
+    expect(formatReviewTime(T("10:05", "2026-07-01"), TZ)).toBe("Wed 1 Jul 2026 11:05 BST");
   });
 
   it("escapes free text and renders mentions the medium's way", () => {
@@ -187,9 +201,9 @@ describe("reviewFacts", () => {
       escape: (s) => s.replace(/</g, "&lt;").replace(/>/g, "&gt;"),
     });
     expect(lines.times).toContain(
-      "Escalated: 2026-11-23 10:16 GMT (level 1, team lead, Acknowledge SLA) → @U0LEAD",
+      "Escalated: Mon 23 Nov 2026 10:16 GMT (level 1, team lead, Acknowledge SLA) → @U0LEAD",
     );
-    expect(lines.times).toContain("Reopened: 2026-11-23 11:00 GMT (&lt;b&gt;x&lt;/b&gt;)");
+    expect(lines.times).toContain("Reopened: Mon 23 Nov 2026 11:00 GMT (&lt;b&gt;x&lt;/b&gt;)");
   });
 
   it("property: key times are always in time order and the SLA verdict matches the deadline", () => {

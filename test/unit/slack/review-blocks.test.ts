@@ -99,8 +99,8 @@ describe("review prompt", () => {
       timezone: "Europe/London",
     });
     const json = JSON.stringify(done.blocks);
-    expect(json).toContain("Review completed by <@U0LEAD> on 2026-11-23 10:05 GMT");
-    expect(done.text).toContain("completed by <@U0LEAD> on 2026-11-23 10:05 GMT");
+    expect(json).toContain("Review completed by <@U0LEAD> on Mon 23 Nov 2026 10:05 GMT");
+    expect(done.text).toContain("completed by <@U0LEAD> on Mon 23 Nov 2026 10:05 GMT");
     expect(done.text).toContain("INC-");
     expect(json).not.toContain(REVIEW_ACTION.open);
     expect((done.blocks as Block[]).some((b) => b.type === "actions")).toBe(false);
@@ -113,6 +113,6 @@ describe("review prompt", () => {
       completedAt: new Date("2026-07-01T08:30:00Z"),
       timezone: "Europe/London",
     });
-    expect(done.text).toContain("on 2026-07-01 09:30 BST");
+    expect(done.text).toContain("on Wed 1 Jul 2026 09:30 BST");
   });
 });
