@@ -12,11 +12,11 @@ const READING = [
   "*`/incident list`*: open incidents, highest priority first. `list mine`: the ones you reported or own.",
   "*`/incident show INC-000042`*: an incident's summary, just for you.",
   "*`/incident timeline`*: what happened, page by page; `timeline all` adds every post and delivery. *`/incident export`*: the whole log as Markdown and CSV, uploaded to the incident channel.",
-  "*`/incident help service_failure`*: a type's playbook, who hears about it, and how to tell an incident from a service request or complaint. `help types` lists the types.",
+  "*`/incident help Service failure`*: a type's playbook, who hears about it, and how to tell an incident from a service request or complaint. `help types` lists the types.",
 ];
 
 const WORKING = [
-  "*`/incident status in_progress`*: move it on (`acknowledged`, `in_progress`, `on_hold`, `resolved`, `closed`); on hold and resolved open a short form.",
+  "*`/incident status In progress`*: move it on (Acknowledged, In progress, On hold, Resolved, Closed); On hold and Resolved open a short form.",
   "*`/incident assign @someone`*: make someone the owner. *`/incident note Called the carrier`*: add a note to the log and the channel.",
   "*`/incident update`*: post a stakeholder update. *`/incident resolve`*, *`close`*, *`reopen`*: as they say.",
   "*`/incident escalate Callers queueing 20 minutes`*: one level up the escalation ladder now, with your reason.",

@@ -266,7 +266,7 @@ describe("/incident help <type>", () => {
   it("keeps the general help, pointing to help <type>", async () => {
     const text = await reply("help");
     expect(text).toContain("/incident list");
-    expect(text).toContain("/incident help service_failure");
+    expect(text).toContain("/incident help Service failure");
   });
 });
 

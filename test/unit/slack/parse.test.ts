@@ -52,6 +52,7 @@ describe("parseCommand", () => {
     ["show inc-7", { kind: "show", number: 7 }],
     ["show", { kind: "show", number: null }],
     ["status in_progress", { kind: "status", number: null, status: "in_progress", word: "in_progress" }],
+    ["status In progress", { kind: "status", number: null, status: "in_progress", word: "In progress" }],
     ["status INC-000042 on hold", { kind: "status", number: 42, status: "on_hold", word: "on hold" }],
     ["assign <@U0LEAD|lead> INC-7", { kind: "assign", number: 7, userId: "U0LEAD" }],
     ["assign bob", { kind: "assign", number: null, userId: null }],

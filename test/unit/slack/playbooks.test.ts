@@ -124,8 +124,15 @@ describe("/incident help", () => {
   it("keeps the general help and points to help <type> and handover", () => {
     const text = JSON.stringify(helpReply(p, null));
     expect(text).toBe(JSON.stringify(helpMessage()));
-    expect(text).toContain("/incident help service_failure");
+    expect(text).toContain("/incident help Service failure");
     expect(text).toContain("/incident handover @someone");
+  });
+
+  it("names statuses by their labels, never their internal keys", () => {
+    const text = JSON.stringify(helpMessage());
+    expect(text).toContain("/incident status In progress");
+    expect(text).toContain("Acknowledged, In progress, On hold, Resolved, Closed");
+    expect(text).not.toMatch(/in_progress|on_hold|service_failure/);
   });
 
   it.each(["service_failure", "service failure", "SERVICE-FAILURE", "telephony outage"])(
