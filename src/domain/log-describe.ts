@@ -254,6 +254,8 @@ const DESCRIBE: Record<string, Describe> = {
   },
   reporter_invited: (d, ctx) =>
     `Reporter ${person(ctx, text(d, "user") ?? "?")} invited to ${place(ctx, text(d, "channel") ?? "the incident channel")}`,
+  owner_invited: (d, ctx) =>
+    `Owner ${person(ctx, text(d, "user") ?? "?")} invited to ${place(ctx, text(d, "channel") ?? "the incident channel")}`,
   channel_joined: (d, ctx) =>
     `${person(ctx, text(d, "user") ?? "?")} joined ${place(ctx, text(d, "channel") ?? "the incident channel")} from a request for help`,
   summary_posted: posted("Posted summary card to"),

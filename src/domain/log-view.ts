@@ -13,6 +13,7 @@ import { isChannelId, slackIdsOf } from "./log-values.js";
  */
 export const PLUMBING_KINDS: ReadonlySet<string> = new Set([
   "reporter_invited",
+  "owner_invited",
   "summary_posted",
   "summary_pinned",
   "announcement_posted",

@@ -52,6 +52,8 @@ export const LOG_KINDS = [
   "personal_data_viewed",
   // Someone brought into a private incident channel from a request for help they were sent
   "channel_joined",
+  // The incident's owner (each new owner, once) brought into its channel, public or private
+  "owner_invited",
   // Communication beyond Slack: an email or webhook an audience of the plan was sent (or that
   // failed for good), never with the addresses or the body
   "communication_sent",

@@ -1,10 +1,11 @@
-import { appendLog } from "../db/queries/incident-log.js";
+import { appendLog, appendLogOnceMatching, hasLogEntry } from "../db/queries/incident-log.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { wasPosted } from "../db/queries/outbox.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { RetryLater } from "../delivery/retry-later.js";
 import { classifySlackError, slackErrorCode } from "../delivery/slack-errors.js";
 import { isOpenStatus } from "../domain/lifecycle.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
 import { formatReference } from "../domain/reference.js";
 import { channelMention } from "../messages/text.js";
 import type { Deps } from "./deps.js";
@@ -13,28 +14,42 @@ import type { Deps } from "./deps.js";
 const SLACK_TROUBLE = new Set(["internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
 
 /**
- * A private incident channel (policy `incident_channels: private`) can be found only by its
- * members, so its owner, who works the incident from the card there, is brought in by the bot:
- * once the channel exists, and again with every card refresh, which follows each change
- * (assignments and handovers included). A public channel needs none of this: anyone can join.
- * The reporter, invited at set-up, is not invited again: a reporter who left chose to.
+ * The owner works the incident from the card in its channel, and Slack notifies only members:
+ * so the bot brings each owner in, public channel or private, once the channel exists and again
+ * with every card refresh, which follows each change (assignments and handovers included).
+ * Each owner is invited once: the log's `owner_invited` entry says so, and later refreshes leave
+ * alone an owner who has since left. The reporter, invited at set-up, is not invited again: a
+ * reporter who left chose to.
  */
 export async function inviteOwner(deps: Deps, incident: IncidentRow): Promise<void> {
   const owner = incident.ownerId;
-  if (deps.policy.incidentChannels !== "private" || !incident.channelId || !owner) return;
+  const channel = incident.channelId;
+  if (!channel || !owner) return;
   if (owner === deps.botUserId || owner === incident.reporterId) return;
+  const entry = { user: owner, channel };
+  if (await hasLogEntry(deps.db, { incidentId: incident.id, kind: "owner_invited", details: entry })) return;
   try {
-    await deps.slack.conversations.invite({ channel: incident.channelId, users: owner });
+    await deps.slack.conversations.invite({ channel, users: owner });
   } catch (err) {
     const code = slackErrorCode(err);
-    if (code === "already_in_channel") return;
     if (code === null || SLACK_TROUBLE.has(code)) {
       const failure = classifySlackError(err);
       throw new RetryLater(failure.kind === "rate_limited" ? failure.retryAfterMs : null, failure.detail);
     }
-    // A deactivated or guest account, or a channel gone: nothing a retry would change.
-    deps.logger.warn({ incidentId: incident.id, channel: incident.channelId, code }, "owner not invited");
+    if (code !== "already_in_channel") {
+      // A deactivated or guest account, or a channel gone: nothing a retry would change.
+      deps.logger.warn({ incidentId: incident.id, channel, code }, "owner not invited");
+      return;
+    }
   }
+  // Two refreshes at once may both invite: Slack answers the second already_in_channel, and
+  // the entry is written once.
+  await appendLogOnceMatching(deps.db, {
+    incidentId: incident.id,
+    actor: SYSTEM_ACTOR,
+    kind: "owner_invited",
+    details: entry,
+  });
 }
 
 /**

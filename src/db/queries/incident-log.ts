@@ -82,6 +82,40 @@ export async function appendLogOnce(db: DbOrTx, entry: LogEntry): Promise<void> 
   );
 }
 
+/**
+ * Records the entry unless the log has one of its kind whose details include its details (the
+ * owner invited to this channel, say). Under a lock per incident and kind, so two writers at
+ * once write it once.
+ */
+export async function appendLogOnceMatching(
+  db: DbOrTx,
+  entry: LogEntry & { details: Record<string, unknown> },
+) {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`log:${entry.incidentId}:${entry.kind}`}))`);
+    await tx.execute(
+      logEntryPer(
+        sql`(select ${entry.incidentId}::uuid as incident_id) as one
+          where not exists (select 1 from incident_log where incident_id = one.incident_id
+            and kind = ${entry.kind} and details @> ${JSON.stringify(entry.details)}::jsonb)`,
+        entry,
+      ),
+    );
+  });
+}
+
+/** Whether the incident's log has an entry of `kind` whose details include `details` (jsonb containment). */
+export async function hasLogEntry(
+  db: DbOrTx,
+  p: { incidentId: string; kind: LogKind; details: Record<string, unknown> },
+): Promise<boolean> {
+  const rows = (await db.execute(sql`
+    select 1 as one from incident_log
+    where incident_id = ${p.incidentId} and kind = ${p.kind} and details @> ${JSON.stringify(p.details)}::jsonb
+    limit 1`)) as unknown as unknown[];
+  return rows.length > 0;
+}
+
 export function listLog(db: DbOrTx, incidentId: string) {
   return db
     .select()

@@ -78,6 +78,7 @@ describe("describeEntry", () => {
       { user: "U0AGENT", channel: "C0INC" },
       "Reporter Dana Scully invited to #inc-000123-card",
     ],
+    ["owner_invited", { user: "U0AGENT", channel: "C0INC" }, "Owner Dana Scully invited to #inc-000123-card"],
     ["summary_posted", POSTED, "Posted summary card to #incident-stakeholders"],
     ["summary_pinned", { channel: "C0INC", ts: "1.2" }, "Pinned summary card in #inc-000123-card"],
     ["announcement_posted", POSTED, "Posted announcement to #incident-stakeholders"],
@@ -474,6 +475,7 @@ describe("describeActor", () => {
 describe("the narrative and the plumbing", () => {
   it.each([
     "reporter_invited",
+    "owner_invited",
     "summary_posted",
     "summary_pinned",
     "announcement_posted",
