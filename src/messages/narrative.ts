@@ -1,6 +1,7 @@
 import { HOLD_REASON_LABELS, type HoldReason } from "../domain/lifecycle.js";
 import type { ChangeEntry } from "../domain/milestones.js";
 import { roleLabel } from "../domain/permissions.js";
+import { sentence } from "../domain/sentence.js";
 import { CLOSE_CODE_LABELS } from "./milestone.js";
 import { channelMention, clip, escapeClip, mrkdwn, slackDate, userMention } from "./text.js";
 
@@ -18,7 +19,9 @@ const str = (d: Details, key: string): string | null => {
 };
 const idsOf = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((u): u is string => typeof u === "string") : [];
-const reasonOf = (d: Details) => (str(d, "reason") ? `: ${escapeClip(str(d, "reason")!, 300)}` : "");
+/** ": the reason typed." ending its sentence once, or "." without one. */
+const reasonOf = (d: Details) =>
+  str(d, "reason") ? `: ${sentence(escapeClip(str(d, "reason")!, 300))}` : ".";
 
 const FIELD_LABELS: Record<string, string> = {
   impact: "impact",
@@ -26,7 +29,6 @@ const FIELD_LABELS: Record<string, string> = {
   priority: "priority",
   matrixPriority: "priority from the matrix",
   type: "type",
-  major: "major incident",
 };
 
 const fieldValue = (v: unknown) =>
@@ -48,12 +50,12 @@ function statusLine(by: string, d: Details): string | null {
       const r = (typeof d.resolution === "object" && d.resolution !== null ? d.resolution : {}) as Details;
       const code = str(r, "closeCode");
       const summary = str(r, "summary");
-      return `:white_check_mark: ${by} resolved it${code ? ` (${CLOSE_CODE_LABELS[code] ?? code})` : ""}${summary ? `: ${escapeClip(summary, 500)}` : "."}`;
+      return `:white_check_mark: ${by} resolved it${code ? ` (${CLOSE_CODE_LABELS[code] ?? code})` : ""}${summary ? `: ${sentence(escapeClip(summary, 500))}` : "."}`;
     }
     case "close":
       return `:lock: ${by} closed it.`;
     case "reopen":
-      return `:leftwards_arrow_with_hook: ${by} reopened it${reasonOf(d) || "."}`;
+      return `:leftwards_arrow_with_hook: ${by} reopened it${reasonOf(d)}`;
     default:
       return null;
   }
@@ -76,9 +78,16 @@ function recategorisedLine(by: string, fields: Details[]): string | null {
   const shown = fields.some((f) => f.field === "priority")
     ? fields.filter((f) => f.field !== "matrixPriority")
     : fields;
-  const parts = shown.map(
+  // The major flag reads as what happened ("marked major"), not as a field going "no → yes".
+  const major = shown.find((f) => f.field === "major");
+  const others = shown.filter((f) => f.field !== "major");
+  if (major && others.length === 0) {
+    return `:rotating_light: ${by} ${major.to === true ? "marked it major" : "marked it not major"}${reasonOf(major)}`;
+  }
+  const parts = others.map(
     (f) => `${FIELD_LABELS[String(f.field)] ?? "a field"} ${fieldValue(f.from)} → ${fieldValue(f.to)}`,
   );
+  if (major) parts.push(major.to === true ? "marked major" : "marked not major");
   return `:label: ${by} re-categorised it: ${parts.join(", ")}${reasonOf(fields[0]!)}`;
 }
 

@@ -1,6 +1,6 @@
 import type { Tx } from "../db/client.js";
 import type { IncidentRow } from "../db/schema/index.js";
-import type { Impact, Priority, Urgency } from "../domain/incident.js";
+import { type Impact, LEVEL_LABELS, type Priority, type Urgency } from "../domain/incident.js";
 import { authorize, isDowngradeOfMajor } from "../domain/permissions.js";
 import { derivePriority } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
@@ -31,6 +31,38 @@ export interface RecategoriseInput {
 
 const FIELDS = ["impact", "urgency", "matrixPriority", "priority", "type", "major"] as const;
 type Field = (typeof FIELDS)[number];
+type Values = Pick<IncidentRow, Field>;
+
+/** One change as people say it: "impact Medium → High", "marked major". */
+function changeWords(f: Field, from: Values, to: Values, typeLabel: (key: string) => string): string {
+  switch (f) {
+    case "major":
+      return to.major ? "marked major" : "marked not major";
+    case "impact":
+    case "urgency":
+      return `${f} ${LEVEL_LABELS[from[f]]} → ${LEVEL_LABELS[to[f]]}`;
+    case "type":
+      return `type ${typeLabel(from.type)} → ${typeLabel(to.type)}`;
+    case "matrixPriority":
+      return `priority from the matrix ${from.matrixPriority} → ${to.matrixPriority}`;
+    case "priority":
+      return `priority ${from.priority} → ${to.priority}`;
+  }
+}
+
+/** "INC-000003 re-categorised: priority P3 → P1, marked major." for the person who did it. */
+export function recategorisedMessage(
+  ref: string,
+  changed: readonly Field[],
+  from: Values,
+  to: Values,
+  typeLabel: (key: string) => string,
+): string {
+  // The matrix's own priority is worth a word only when the priority itself did not change.
+  const shown = changed.includes("priority") ? changed.filter((f) => f !== "matrixPriority") : changed;
+  const words = shown.map((f) => changeWords(f, from, to, typeLabel));
+  return `${ref} re-categorised: ${words.join(", ") || "override reason updated"}.`;
+}
 
 /**
  * Corrects how an incident is categorised. Each field that changes is logged with its old
@@ -94,7 +126,13 @@ function decide(
       ...(updated.type !== incident.type ? await queuePlaybookChecklist(tx, deps.policy, updated) : []),
       ...((await p.also?.(tx, incident, updated)) ?? []),
     ],
-    message: `${ref} re-categorised: ${changed.map((f) => `${f} ${incident[f]} → ${next[f]}`).join(", ") || "override reason updated"}.`,
+    message: recategorisedMessage(
+      ref,
+      changed,
+      incident,
+      next,
+      (key) => deps.policy.incidentTypes[key]?.label ?? key,
+    ),
   });
 }
 

@@ -182,7 +182,7 @@ describe("the incident channel's story", () => {
         },
         { kind: "field_changed", details: { field: "priority", from: "P3", to: "P2", reason: "Queue" } },
       ],
-      ":label: <@U0A> re-categorised it: priority P3 → P2: Queue",
+      ":label: <@U0A> re-categorised it: priority P3 → P2: Queue.",
     ],
     [
       "escalated by hand, naming who was messaged",
@@ -192,7 +192,7 @@ describe("the incident channel's story", () => {
           details: { manual: true, role: "duty_manager", to: ["U0D"], reason: "Queue at 40" },
         },
       ],
-      ":mega: <@U0A> escalated it to the duty manager (<@U0D>): Queue at 40",
+      ":mega: <@U0A> escalated it to the duty manager (<@U0D>): Queue at 40.",
     ],
     [
       "resumed",
@@ -202,7 +202,35 @@ describe("the incident channel's story", () => {
     [
       "resolved, with its close code and summary",
       [status({ action: "resolve", resolution: { summary: "Carrier fixed the route", closeCode: "fixed" } })],
-      ":white_check_mark: <@U0A> resolved it (Fixed): Carrier fixed the route",
+      ":white_check_mark: <@U0A> resolved it (Fixed): Carrier fixed the route.",
+    ],
+    [
+      "resolved, with a summary that ends its own sentence",
+      [status({ action: "resolve", resolution: { summary: "Payments go through.", closeCode: "fixed" } })],
+      ":white_check_mark: <@U0A> resolved it (Fixed): Payments go through.",
+    ],
+    [
+      "marked major, in plain words",
+      [
+        {
+          kind: "field_changed",
+          details: { field: "major", from: false, to: true, reason: "Treat as major." },
+        },
+      ],
+      ":rotating_light: <@U0A> marked it major: Treat as major.",
+    ],
+    [
+      "re-categorised and marked major in one line",
+      [
+        { kind: "field_changed", details: { field: "priority", from: "P3", to: "P2", reason: "Queue" } },
+        { kind: "field_changed", details: { field: "major", from: false, to: true, reason: "Queue" } },
+      ],
+      ":label: <@U0A> re-categorised it: priority P3 → P2, marked major: Queue.",
+    ],
+    [
+      "no longer major",
+      [{ kind: "field_changed", details: { field: "major", from: true, to: false, reason: "Contained" } }],
+      ":rotating_light: <@U0A> marked it not major: Contained.",
     ],
     ["closed", [status({ action: "close" })], ":lock: <@U0A> closed it."],
     [
