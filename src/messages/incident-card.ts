@@ -52,6 +52,8 @@ export interface CardContext {
   duplicateOf?: { number: number; channelId: string | null } | null;
   /** A practice drill's lead, trainees and speed (the card says PRACTICE and who runs it). */
   practice?: DrillFacts | null;
+  /** Who reopened it, why and when, while it is being worked again. */
+  reopened?: { by: string; reason: string | null; at: Date } | null;
 }
 
 type CardIncident = Pick<
@@ -176,6 +178,8 @@ export function incidentCard(i: CardIncident, ctx: CardContext) {
   if (deadlines) blocks.push({ type: "section", text: mrkdwn(deadlines) });
   const state = stateLine(i, ctx.audience);
   if (state) blocks.push({ type: "section", text: mrkdwn(state) });
+  const reopened = reopenedLine(i, ctx);
+  if (reopened) blocks.push({ type: "section", text: mrkdwn(reopened) });
   if (ctx.duplicateOf) {
     const where = ctx.duplicateOf.channelId ? `: the work continues in <#${ctx.duplicateOf.channelId}>` : "";
     blocks.push({
@@ -275,6 +279,13 @@ function stateLine(i: CardIncident, audience: Audience): string | null {
     return `:white_check_mark: *Resolution*${code}\n${escapeMrkdwn(clip(i.resolutionSummary, 2800))}`;
   }
   return null;
+}
+
+/** "Reopened by @x today 10:40: <why>", while the incident is being worked again. */
+function reopenedLine(i: CardIncident, ctx: CardContext): string | null {
+  if (!ctx.reopened || i.status === "resolved" || i.status === "closed") return null;
+  const why = ctx.reopened.reason ? `: ${escapeMrkdwn(clip(ctx.reopened.reason, 300))}` : "";
+  return `:leftwards_arrow_with_hook: *Reopened* by ${userMention(ctx.reopened.by)} ${slackDate(ctx.reopened.at, ctx.timezone)}${why}`;
 }
 
 function sourceMessage(link: string | null | undefined): string {

@@ -3,9 +3,11 @@ import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { cardFactsOf } from "../db/queries/card-facts.js";
 import { getIncidentById } from "../db/queries/incidents.js";
 import { drillOfRun } from "../db/queries/practice-runs.js";
+import { lastReopenOf } from "../db/queries/reopens.js";
 import type { IncidentRow } from "../db/schema/index.js";
 import { planFor } from "../domain/communications.js";
 import { briefingStatus } from "../domain/floor.js";
+import { isOpenStatus } from "../domain/lifecycle.js";
 import { personalDataViewers } from "../domain/permissions.js";
 import { type Policy, typeLabel } from "../domain/policy-types.js";
 import { planLine } from "../messages/communication-plan.js";
@@ -47,6 +49,7 @@ export async function renderResponderCard(
     callers,
     duplicateOf: await masterOf(db, incident),
     practice: await drillOf(db, incident),
+    reopened: await reopenedOf(db, incident),
     briefing: briefing && {
       author: briefing.author,
       postedAt: briefing.postedAt,
@@ -68,6 +71,11 @@ export async function renderStakeholderCard(
     duplicateOf: await masterOf(deps.db, incident),
     practice: await drillOf(deps.db, incident),
   });
+}
+
+/** Who reopened it and why, while it is being worked again; null otherwise. */
+async function reopenedOf(db: DbOrTx, incident: IncidentRow) {
+  return incident.reopenCount > 0 && isOpenStatus(incident.status) ? lastReopenOf(db, incident.id) : null;
 }
 
 /** A drill's lead, trainees and speed, as its card names them; null for a real incident. */
