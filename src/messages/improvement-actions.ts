@@ -1,7 +1,7 @@
 import type { ActionListRow } from "../db/queries/action-steps.js";
 import type { ImprovementActionRow, IncidentRow } from "../db/schema/index.js";
 import { formatActionReference, formatDueOn, isOverdue } from "../domain/action-reminders.js";
-import { formatDuration } from "../domain/duration.js";
+import { formatLongDuration } from "../domain/duration.js";
 import { formatReference } from "../domain/reference.js";
 import { ACTION_FIELDS, IMPROVEMENT_ACTION, VIEW } from "./ids.js";
 import { input, textInput } from "./inputs.js";
@@ -46,6 +46,12 @@ function buttons(a: Action) {
   };
 }
 
+/** "a day", "an hour", "2 days", "1 day 6 hours": a policy duration as someone would say it. */
+export function spokenDuration(ms: number): string {
+  const words = formatLongDuration(ms);
+  return words === "1 hour" ? "an hour" : words.replace(/^1 (day|minute|second)$/, "a $1");
+}
+
 function dm(text: string, body: string, a: Action) {
   return { text, blocks: [section(body), buttons(a)] };
 }
@@ -55,7 +61,7 @@ export function actionAssignedDm(a: Action, i: Incident, p: { remindBeforeMs: nu
   const ref = formatActionReference(a.number);
   const due = formatDueOn(a.dueOn);
   const when = p.reminder
-    ? `I'll remind you ${formatDuration(p.remindBeforeMs)} before.`
+    ? `I'll remind you ${spokenDuration(p.remindBeforeMs)} before.`
     : "That is close, so there will be no separate reminder.";
   return dm(
     `New improvement action for you: ${ref}, due ${due}`,
@@ -81,7 +87,7 @@ export function actionOverdueDm(a: Action, i: Incident, p: { escalateAfterMs: nu
   return dm(
     `${ref} is overdue`,
     `:warning: *Overdue: was due ${formatDueOn(a.dueOn)}*\n${subject(a, i)}\n` +
-      `If it is still open in ${formatDuration(p.escalateAfterMs)}, your team lead will be told.`,
+      `If it is still open in ${spokenDuration(p.escalateAfterMs)}, your team lead will be told.`,
     a,
   );
 }

@@ -11,6 +11,7 @@ import {
   actionReminderDm,
   actionRescheduledDm,
   rescheduleModal,
+  spokenDuration,
 } from "../../../src/messages/improvement-actions.js";
 
 const action = {
@@ -48,7 +49,16 @@ describe("improvement action DMs", () => {
     expect(JSON.stringify(dm)).toContain("no separate reminder");
     expect(
       JSON.stringify(actionAssignedDm(action, incident, { remindBeforeMs: DAY, reminder: true })),
-    ).toContain("remind you 1d before");
+    ).toContain("remind you a day before");
+  });
+
+  it("says durations in words: a day, an hour, 2 days", () => {
+    expect(spokenDuration(DAY)).toBe("a day");
+    expect(spokenDuration(DAY / 24)).toBe("an hour");
+    expect(spokenDuration(2 * DAY)).toBe("2 days");
+    expect(spokenDuration(DAY + 6 * (DAY / 24))).toBe("1 day 6 hours");
+    const overdue = actionOverdueDm(action, incident, { escalateAfterMs: 2 * DAY });
+    expect(JSON.stringify(overdue)).toContain("still open in 2 days");
   });
 
   it("tells the team lead who owns it and how late it is", () => {
