@@ -28,11 +28,14 @@ const localTime = (at: unknown, timezone: string, year = false) =>
 /** Kinds whose names say less than they should on their own. */
 const EVENT_LABELS: Record<string, string> = { created: "Incident logged", exported: "Log exported" };
 
+/** Abbreviations people write in capitals: "SLA warning", not "Sla warning". */
+const ACRONYMS = /\b(sla|dm|kpi|csv)\b/g;
+
 /** "Note added" for `note_added`: the kind as people read it. */
 export const eventLabel = (kind: unknown) => {
   const key = String(kind);
   if (Object.hasOwn(EVENT_LABELS, key)) return EVENT_LABELS[key]!;
-  const name = humanise(key);
+  const name = humanise(key).replace(ACRONYMS, (word) => word.toUpperCase());
   return name === "" ? "Unknown" : name.charAt(0).toUpperCase() + name.slice(1);
 };
 

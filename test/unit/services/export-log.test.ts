@@ -156,6 +156,18 @@ describe("logToCsv", () => {
   }, 60_000);
 });
 
+describe("eventLabel", () => {
+  it.each([
+    ["sla_warning", "SLA warning"],
+    ["sla_breached", "SLA breached"],
+    ["note_added", "Note added"],
+    ["created", "Incident logged"],
+    ["escalation_sent", "Escalation sent"],
+  ])("%s reads %j", (kind, label) => {
+    expect(eventLabel(kind)).toBe(label);
+  });
+});
+
 describe("logToMarkdown", () => {
   const exportedAt = new Date("2026-11-23T12:00:00Z");
   const tableOf = (doc: string) => doc.split("\n").filter((line) => line.startsWith("|"));
