@@ -194,6 +194,7 @@ export function escalateByHand(
       overdueMs: 0,
       ...rung,
       manualReason: p.reason,
+      alreadyTold: toldBefore(sent),
       timezone: deps.policy.timezone,
     });
     const id = randomUUID();
@@ -219,4 +220,19 @@ export function escalateByHand(
         ),
     });
   });
+}
+
+/** Who earlier escalations of the incident reached and when: each role's latest, oldest first. */
+function toldBefore(sent: ReadonlyArray<{ at: Date; details: Record<string, unknown> }>) {
+  const latest = new Map<string, { role: string; holders: string[]; at: Date }>();
+  for (const e of sent) {
+    const role = typeof e.details.role === "string" ? e.details.role : null;
+    const holders = Array.isArray(e.details.to)
+      ? e.details.to.filter((u): u is string => typeof u === "string")
+      : [];
+    if (!role) continue;
+    latest.delete(role);
+    latest.set(role, { role, holders, at: e.at });
+  }
+  return [...latest.values()].slice(-5);
 }

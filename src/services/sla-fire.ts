@@ -3,7 +3,7 @@ import { callbackTally } from "../db/queries/callbacks.js";
 import { appendLog, type LogEntry } from "../db/queries/incident-log.js";
 import { lockIncidentsOfClocks } from "../db/queries/mutate.js";
 import { type NewOutboxMessage, upsertClaimedOutboxRows } from "../db/queries/outbox.js";
-import { lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-clocks.js";
+import { firedSteps, lockClocks, moveClocks, recordSteps, stepKey } from "../db/queries/sla-clocks.js";
 import type { IncidentRow, OutboxRow, SlaClockRow } from "../db/schema/index.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { queueDeliveries } from "../delivery/queue.js";
@@ -151,6 +151,15 @@ async function runSteps(
   const callbacks = new Map<string, CallbackTally>();
   for (const d of due.filter((d) => d.clock.name === CALLBACKS_CLOCK))
     callbacks.set(d.clock.id, await callbackTally(tx, d.incident.id));
+  // A climb's DM says when each earlier rung was told: when its step fired (this batch's too).
+  const climbing = due.filter((d) => {
+    const parsed = parseStep(d.step);
+    return parsed?.kind === "escalate" && parsed.index > 0;
+  });
+  const fired = await firedSteps(
+    tx,
+    climbing.map((d) => d.clock),
+  );
   const log: LogEntry[] = [];
   const posts: NewOutboxMessage[] = [];
   const patches = due.map((d): { fired: boolean; keys: string[]; patch: StepWork["patch"] & Following } => {
@@ -163,6 +172,7 @@ async function runSteps(
       lateMs: d.lateMs,
       now,
       callbacks: callbacks.get(d.clock.id),
+      fired,
     });
     log.push(...work.log);
     posts.push(...work.posts);
@@ -206,7 +216,13 @@ function stepWork(
   clock: SlaClockRow,
   incident: IncidentRow,
   step: ClockStep,
-  t: { plannedAt: Date; lateMs: number; now: Date; callbacks?: CallbackTally },
+  t: {
+    plannedAt: Date;
+    lateMs: number;
+    now: Date;
+    callbacks?: CallbackTally;
+    fired?: ReadonlyMap<string, Date>;
+  },
 ): StepWork {
   const label = clockLabel(clock.name);
   const late =
@@ -295,7 +311,7 @@ function ladderWork(
   incident: IncidentRow,
   index: number,
   base: Record<string, unknown>,
-  t: { now: Date },
+  t: { now: Date; fired?: ReadonlyMap<string, Date> },
 ): Pick<StepWork, "log" | "posts"> {
   const ladder = deps.policy.incidentTypes[incident.type]?.escalation ?? [];
   if (ladder.length === 0) return { log: [], posts: [] };
@@ -303,15 +319,18 @@ function ladderWork(
   const to = recipients(deps.policy.roles, rung.role);
   const overdueMs = Math.max(0, t.now.getTime() - clock.dueAt.getTime());
   const repeatMs = clockPolicyOf(deps.policy, incident).sla[incident.priority].repeatMs;
-  // The earlier rungs, at the times the ladder planned them (the log has when each was sent).
+  // The earlier rungs, when their steps fired; a top-role reminder folded away after an outage
+  // never fired and is left out. Without the fired times, when the ladder planned them.
   const alreadyTold = Array.from({ length: index }, (_, j) => {
     const earlier = ladderStep(ladder, j);
-    return {
-      role: earlier.role,
-      holders: recipients(deps.policy.roles, earlier.role),
-      at: ladderStepTime(clock.dueAt, repeatMs, j),
-    };
-  }).filter((told, j, all) => j >= all.length - 3 || told.role !== rung.role);
+    const step = j === 0 ? "breach" : `escalate-${j}`;
+    const at = t.fired
+      ? t.fired.get(stepKey({ clockId: clock.id, generation: clock.generation, step }))
+      : ladderStepTime(clock.dueAt, repeatMs, j);
+    return at ? [{ role: earlier.role, holders: recipients(deps.policy.roles, earlier.role), at }] : [];
+  })
+    .flat()
+    .filter((told, j, all) => j >= all.length - 3 || told.role !== rung.role);
   const dm = escalationDm(incident, {
     clockId: clock.id,
     clock: clockLabel(clock.name),

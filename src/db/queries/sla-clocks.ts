@@ -97,6 +97,30 @@ export function stepKey(p: { clockId: string; generation: number; step: string }
   return `${p.clockId}:${p.generation}:${p.step}`;
 }
 
+/** When each step of these clocks' current generations fired, by `stepKey`. */
+export async function firedSteps(
+  tx: DbOrTx,
+  clocks: ReadonlyArray<{ id: string; generation: number }>,
+): Promise<Map<string, Date>> {
+  if (clocks.length === 0) return new Map();
+  const rows = (await tx.execute(sql`
+    select e.clock_id, e.generation, e.step, e.fired_at
+    from sla_events as e
+    join unnest(${sql.param(clocks.map((c) => c.id))}::uuid[], ${sql.param(clocks.map((c) => c.generation))}::int[])
+      as c(id, generation) on e.clock_id = c.id and e.generation = c.generation`)) as unknown as Array<{
+    clock_id: string;
+    generation: number;
+    step: string;
+    fired_at: string | Date;
+  }>;
+  return new Map(
+    rows.map((r) => [
+      stepKey({ clockId: r.clock_id, generation: r.generation, step: r.step }),
+      new Date(r.fired_at),
+    ]),
+  );
+}
+
 /**
  * Running clocks with a step due before `before`: what Redis must hold a delayed job for. With
  * `changed`, only those that may have changed what it must hold since the reconciler's last

@@ -1,8 +1,9 @@
+import { and, eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
-import { type IncidentRow, slaClocks } from "../../../src/db/schema/index.js";
+import { type IncidentRow, slaClocks, slaEvents } from "../../../src/db/schema/index.js";
 import { reconcileClocks } from "../../../src/jobs/reconcile.js";
 import { createLogger } from "../../../src/lib/logger.js";
 import { ESCALATION_ACTION } from "../../../src/messages/ids.js";
@@ -126,6 +127,15 @@ describe("an unacknowledged P1", () => {
     expect(story).toContain(`escalated to the head of operations (<@${USERS.head}>)`);
 
     const respond = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "respond")!;
+    // The duty manager's DM says who was told before, and when: when the breach fired.
+    const [breach] = await deps()
+      .db.select()
+      .from(slaEvents)
+      .where(and(eq(slaEvents.clockId, respond.id), eq(slaEvents.step, "breach")));
+    const firedAt = Math.floor(breach!.firedAt.getTime() / 1000);
+    expect(JSON.stringify(dms[1]!.blocks)).toContain(
+      `Already told: <@${USERS.lead}> (team lead) <!date^${firedAt}^`,
+    );
     const acked = await acknowledgeEscalation(deps(), { clockId: respond.id, actor: USERS.head });
     expect(acked.ok).toBe(true);
     const count = escalationDms(ref).length;
@@ -400,6 +410,19 @@ describe("when Redis loses the timers", () => {
     );
     expect(breach?.details.lateMs).toBeGreaterThan(2_000);
     expect(String(breach?.details.lateReason)).toContain("unavailable");
+    // The next rung, also overdue by then, says when the team lead was really told: when the
+    // late breach fired, not when it was planned.
+    const toDuty = await h.slack.waitFor(() => escalationDms(ref).find((d) => d.to === USERS.duty));
+    const respond = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "respond")!;
+    const [fired] = await deps()
+      .db.select()
+      .from(slaEvents)
+      .where(and(eq(slaEvents.clockId, respond.id), eq(slaEvents.step, "breach")));
+    const firedAt = Math.floor(fired!.firedAt.getTime() / 1000);
+    expect(firedAt).toBeGreaterThan(Math.floor(incident.respondDueAt!.getTime() / 1000));
+    expect(JSON.stringify(toDuty.blocks)).toContain(
+      `Already told: <@${USERS.lead}> (team lead) <!date^${firedAt}^`,
+    );
     await redis.quit();
   });
 });

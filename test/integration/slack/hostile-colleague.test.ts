@@ -234,6 +234,15 @@ describe("anyone can page managers, without limit (finding 4)", () => {
     expect(await escalate("Callers queueing 20 minutes")).toContain("escalated to level 1");
     expect(await escalate("Queue at 40")).toContain("escalated to level 2");
     expect(await escalate("Queue at 80")).toContain("escalated to level 3");
+    // The head of operations is told who heard before: the team lead and the duty manager.
+    const toHead = await h.slack.waitFor(() =>
+      h.slack
+        .callsTo("chat.postMessage")
+        .find((c) => c.ok && c.args.channel === USERS.head && JSON.stringify(c.args).includes("Queue at 80")),
+    );
+    expect(JSON.stringify(toHead.args.blocks)).toMatch(
+      /Already told: <@U0LEAD> \(team lead\) <!date\^\d+\^[^>]*>; <@U0DUTY> \(duty manager\)/,
+    );
     const before = await snapshot(incident);
     const again = await escalate("Still queueing");
     expect(again).toMatch(/escalated by hand to the head of operations \(<@U0HEAD>\)/);
