@@ -2,7 +2,8 @@
  * Callbacks: once an incident is resolved, the callers who asked to be called back are its
  * callback list. Agents take some, call, and record what happened. Pure rules and wording here.
  */
-import type { CallbackWanted } from "./callers.js";
+import { type CallbackFigures, callbacksLine } from "./caller-figures.js";
+import type { CallbackOutcome, CallbackWanted } from "./callers.js";
 
 /** The clock that runs while callbacks are still to make (policy `callback_within`). */
 export const CALLBACKS_CLOCK = "callbacks";
@@ -24,6 +25,9 @@ export function claimChoices(unclaimed: number): ClaimSize[] {
   return [...partial, "all"];
 }
 
+/** The outcome of a callback that was made but reached no one (counted apart everywhere). */
+export const REACHED_NO_ONE: CallbackOutcome = "no_answer";
+
 /** Where the callback list of one incident stands (counts only, never who). */
 export interface CallbackTally {
   /** Callers who asked to be called back. */
@@ -32,6 +36,8 @@ export interface CallbackTally {
   outstanding: number;
   /** Outstanding and taken by someone. */
   claimed: number;
+  /** Made, but reached no one ("No answer"). */
+  reachedNoOne: number;
   /** Wanted, by how. */
   byWay: Record<Exclude<CallbackWanted, "no">, number>;
 }
@@ -40,6 +46,7 @@ export const NO_CALLBACKS: Readonly<CallbackTally> = {
   wanted: 0,
   outstanding: 0,
   claimed: 0,
+  reachedNoOne: 0,
   byWay: { phone: 0, email: 0, sms: 0 },
 };
 
@@ -59,13 +66,31 @@ export function callbackHeadline(t: CallbackTally): string {
   return `${plural(t.wanted, "caller")} asked to be called back${ways.length ? ` (${ways.join(", ")})` : ""}.`;
 }
 
-/** "4 of 12 still to make · 3 taken, 1 not taken yet"; "All 12 callbacks made." when done. */
+/** The list's figures as every surface counts them (callbacksLine). */
+export const tallyFigures = (t: CallbackTally): CallbackFigures => ({
+  wanted: t.wanted,
+  made: t.wanted - t.outstanding,
+  reachedNoOne: t.reachedNoOne,
+});
+
+/**
+ * Where the list stands, in the card's words, then who has the rest: "12 callbacks to make ·
+ * none taken yet", "8 of 12 callbacks made · 4 still to make: 3 taken, 1 not taken yet", and
+ * "All 12 callbacks made (1 reached no one)." when done.
+ */
 export function callbackProgress(t: CallbackTally): string {
-  if (t.outstanding === 0) return `All ${plural(t.wanted, "callback")} made.`;
+  const made = callbacksLine(tallyFigures(t), { fixed: true }) ?? "No callbacks to make";
+  if (t.outstanding === 0) return `${made}.`;
   const open = t.outstanding - t.claimed;
-  const split =
-    t.claimed > 0 ? ` · ${t.claimed} taken${open > 0 ? `, ${open} not taken yet` : ""}` : " · none taken yet";
-  return `${t.outstanding} of ${t.wanted} still to make${split}`;
+  const taken =
+    t.claimed === 0
+      ? t.outstanding === 1
+        ? "not taken yet"
+        : "none taken yet"
+      : `${t.claimed} taken${open > 0 ? `, ${open} not taken yet` : ""}`;
+  return t.outstanding === t.wanted
+    ? `${made} · ${taken}`
+    : `${made} · ${t.outstanding} still to make: ${taken}`;
 }
 
 /** "4 callbacks are still to make" / "1 callback is still to make". */

@@ -1,3 +1,4 @@
+import type { CallerCounts } from "./callers.js";
 import { REPORT_CHANNEL_LABELS, type ReportChannel } from "./incident.js";
 
 /**
@@ -13,6 +14,8 @@ export interface CallerBreakdown {
   callbacksWanted: number;
   /** Callbacks with an outcome recorded (reached, no answer, … declined). */
   callbacksMade: number;
+  /** Of those made, the ones that reached no one ("No answer"). */
+  callbacksReachedNoOne: number;
 }
 
 export const NO_BREAKDOWN: Readonly<CallerBreakdown> = {
@@ -20,23 +23,68 @@ export const NO_BREAKDOWN: Readonly<CallerBreakdown> = {
   byChannel: [],
   callbacksWanted: 0,
   callbacksMade: 0,
+  callbacksReachedNoOne: 0,
 };
+
+/**
+ * Where an incident's callbacks stand, as every surface (card, callback list, Home, show,
+ * review) says it. A callback is *made* once the agent who took it called or wrote back and
+ * recorded what happened, whatever happened: the contact centre owes the caller the attempt,
+ * and the callback clock and closing go by it. A call nobody answered is made but *reached no
+ * one*, and every surface says so beside the count, so "made" never hides a caller who has not
+ * heard from us (the agent may try again and record "Reached").
+ */
+export interface CallbackFigures {
+  /** Callers who asked to be called back. */
+  wanted: number;
+  /** Callbacks with an outcome recorded. */
+  made: number;
+  /** Of those made, the ones that reached no one ("No answer"). */
+  reachedNoOne: number;
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The one line every surface shows for callbacks; null when nobody asked for one. Before the
+ * fix nothing is to make yet: "12 callbacks wanted". After it: "12 callbacks to make",
+ * "3 of 4 callbacks made (1 reached no one)", "All 4 callbacks made", "The callback is made".
+ */
+export function callbacksLine(f: CallbackFigures, p: { fixed: boolean }): string | null {
+  if (f.wanted === 0) return null;
+  if (f.made === 0)
+    return p.fixed ? `${count(f.wanted, "callback")} to make` : `${count(f.wanted, "callback")} wanted`;
+  const noOne = f.reachedNoOne > 0 ? ` (${f.reachedNoOne} reached no one)` : "";
+  if (f.made < f.wanted) return `${f.made} of ${count(f.wanted, "callback")} made${noOne}`;
+  if (f.wanted === 1) return `The callback is made${f.reachedNoOne > 0 ? " (it reached no one)" : ""}`;
+  return `All ${f.wanted} callbacks made${noOne}`;
+}
 
 const channelWord = (c: ReportChannel) => REPORT_CHANNEL_LABELS[c].toLowerCase();
 
 /** "37 callers", "1 caller". */
 export const callersWord = (n: number) => `${n} caller${n === 1 ? "" : "s"}`;
 
+/** The card's and lists' counts as callback figures. */
+export const callbackFiguresOf = (c: CallerCounts): CallbackFigures => ({
+  wanted: c.callbacksWanted,
+  made: c.callbacksWanted - c.callbacksOutstanding,
+  reachedNoOne: c.callbacksReachedNoOne,
+});
+
 /**
- * "Callers: 37 (phone 30, email 5, chat 2) · callbacks: 12 wanted, 11 made"; null without
+ * "Callers: 37 (phone 30, email 5, chat 2) · 11 of 12 callbacks made (1 reached no one)"; null without
  * callers (the review then says nothing about them).
  */
 export function callersFactLine(b: CallerBreakdown): string | null {
   if (b.callers === 0) return null;
   const split = b.byChannel.map((c) => `${channelWord(c.channel)} ${c.count}`).join(", ");
-  const callbacks =
-    b.callbacksWanted > 0 ? ` · callbacks: ${b.callbacksWanted} wanted, ${b.callbacksMade} made` : "";
-  return `Callers: ${b.callers}${split ? ` (${split})` : ""}${callbacks}`;
+  // A review is written once the incident is resolved: its callbacks were to make by then.
+  const line = callbacksLine(
+    { wanted: b.callbacksWanted, made: b.callbacksMade, reachedNoOne: b.callbacksReachedNoOne },
+    { fixed: true },
+  );
+  return `Callers: ${b.callers}${split ? ` (${split})` : ""}${line ? ` · ${line}` : ""}`;
 }
 
 /** "Customers affected so far: 37 callers" for stakeholders; null before the first caller. */

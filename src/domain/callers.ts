@@ -51,6 +51,8 @@ export interface CallerCounts {
   callbacksWanted: number;
   /** Callbacks wanted that have no outcome yet. */
   callbacksOutstanding: number;
+  /** Callbacks made that reached no one ("No answer"). */
+  callbacksReachedNoOne: number;
 }
 
 export const NO_CALLERS: Readonly<CallerCounts> = {
@@ -58,6 +60,7 @@ export const NO_CALLERS: Readonly<CallerCounts> = {
   recent: 0,
   callbacksWanted: 0,
   callbacksOutstanding: 0,
+  callbacksReachedNoOne: 0,
 };
 
 /** The window of the card's "in the last …" figure. */

@@ -6,6 +6,7 @@ import {
   callbackHeadline,
   callbackProgress,
   claimChoices,
+  REACHED_NO_ONE,
   stillToMake,
 } from "../domain/callbacks.js";
 import { CALLBACK_OUTCOME_LABELS, CALLBACK_OUTCOMES, CALLBACK_WANTED_LABELS } from "../domain/callers.js";
@@ -83,12 +84,17 @@ export function myCallbacksModal(
 ) {
   const ref = formatReference(i.number);
   const open = callbacks.filter((c) => c.outcome === null).length;
+  const noOne = callbacks.filter((c) => c.outcome === REACHED_NO_ONE).length;
   const took = p.justTook !== undefined ? `You took ${p.justTook}. ` : "";
+  const retry =
+    noOne > 0
+      ? ` ${noOne === 1 ? "1 call" : `${noOne} calls`} reached no one: try again, and choose *Reached* if you get through.`
+      : "";
   const intro =
     `*${ref}* · ${escapeMrkdwn(clip(i.title, 150))}\n` +
     (open > 0
-      ? `${took}You have ${open} to make. Choose what happened after each call.`
-      : `${took}All your callbacks for ${ref} are recorded. Thank you.`);
+      ? `${took}You have ${open} to make. Choose what happened after each call.${retry}`
+      : `${took}All your callbacks for ${ref} are recorded.${retry || " Thank you."}`);
   const shown = callbacks.slice(0, CALLBACKS_SHOWN);
   const more = callbacks.length - shown.length;
   return {

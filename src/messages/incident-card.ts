@@ -1,4 +1,5 @@
 import type { IncidentRow } from "../db/schema/index.js";
+import { callbackFiguresOf, callbacksLine } from "../domain/caller-figures.js";
 import { type CallerCounts, RECENT_CALLERS_MS } from "../domain/callers.js";
 import type { TeamBriefingStatus } from "../domain/floor.js";
 import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from "../domain/incident.js";
@@ -235,22 +236,15 @@ function floorBlocks(i: CardIncident, ctx: CardContext): Record<string, unknown>
 
 /** The deadlines still running, and any breach, so nobody has to work them out. */
 /**
- * "*Callers:* 37 (9 in the last 15 min) · callbacks wanted: 12"; once resolved, how many
- * callbacks are still to make. Null before the first caller.
+ * "*Callers:* 37 (9 in the last 15 min) · 12 callbacks wanted"; once resolved, how many
+ * callbacks are made, in the words of the callback list (callbacksLine). Null before the first caller.
  */
 export function callersLine(c: CallerCounts, status: CardIncident["status"]): string | null {
   if (c.callers === 0) return null;
   const recent = c.recent > 0 ? ` (${c.recent} in the last ${RECENT_CALLERS_MS / 60_000} min)` : "";
-  const parts = [`*Callers:* ${c.callers}${recent}`];
-  if (c.callbacksWanted > 0) {
-    const afterFix = status === "resolved" || status === "closed";
-    parts.push(
-      afterFix
-        ? `callbacks: ${c.callbacksOutstanding} of ${c.callbacksWanted} still to make`
-        : `callbacks wanted: ${c.callbacksWanted}`,
-    );
-  }
-  return parts.join(" · ");
+  const fixed = status === "resolved" || status === "closed";
+  const callbacks = callbacksLine(callbackFiguresOf(c), { fixed });
+  return [`*Callers:* ${c.callers}${recent}`, ...(callbacks ? [callbacks] : [])].join(" · ");
 }
 
 function deadlineLine(i: CardIncident, ctx: CardContext): string | null {

@@ -1,5 +1,5 @@
 import type { IncidentRow } from "../db/schema/index.js";
-import { callersWord } from "../domain/caller-figures.js";
+import { callbackFiguresOf, callbacksLine, callersWord } from "../domain/caller-figures.js";
 import type { CallerCounts } from "../domain/callers.js";
 import { clockWords, type DeadlineStatus, type NextAction } from "../domain/deadline-status.js";
 import { STATUS_LABELS } from "../domain/incident.js";
@@ -77,16 +77,21 @@ export function incidentSection(i: ListRow, timezone: string) {
   const accessory = nextActionButton(i);
   return {
     type: "section",
-    text: mrkdwn(incidentLine(i, timezone) + callersPart(i.callers)),
+    text: mrkdwn(incidentLine(i, timezone) + callersPart(i.callers, i.status)),
     ...(accessory ? { accessory } : {}),
   };
 }
 
-/** " · 37 callers · callbacks to make: 3": counts only; empty before the first caller. */
-export function callersPart(c: CallerCounts | undefined): string {
+/**
+ * " · 37 callers · 9 of 12 callbacks made": counts only, the callbacks in the card's words
+ * (callbacksLine); empty before the first caller.
+ */
+export function callersPart(c: CallerCounts | undefined, status: IncidentRow["status"]): string {
   if (!c || c.callers === 0) return "";
-  const toMake = c.callbacksOutstanding > 0 ? ` · callbacks to make: ${c.callbacksOutstanding}` : "";
-  return ` · ${callersWord(c.callers)}${toMake}`;
+  const callbacks = callbacksLine(callbackFiguresOf(c), {
+    fixed: status === "resolved" || status === "closed",
+  });
+  return ` · ${callersWord(c.callers)}${callbacks ? ` · ${callbacks}` : ""}`;
 }
 
 /** "🔴 2 overdue · 🟠 1 due soon", or null when nothing presses. */

@@ -1,13 +1,28 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { type CallbackTally, NO_CALLBACKS } from "../../domain/callbacks.js";
+import { type CallbackTally, NO_CALLBACKS, REACHED_NO_ONE } from "../../domain/callbacks.js";
 import { CALLBACK_OUTCOMES, CALLBACK_WANTED, type CallbackOutcome } from "../../domain/callers.js";
 import type { DbOrTx, Tx } from "../client.js";
 
+/**
+ * The callback counts of caller reports `r`, as every surface counts them (so the card, the
+ * callback list, Home, show and the review agree): `callbacks_wanted`, `callbacks_outstanding`
+ * (no outcome yet), `callbacks_claimed` (outstanding and taken) and `callbacks_reached_no_one`
+ * (made, "No answer"). Aggregates: use in a select over caller_reports aliased `r`.
+ */
+export const CALLBACK_COUNTS = sql`
+  count(*) filter (where r.callback <> 'no') as callbacks_wanted,
+  count(*) filter (where r.callback <> 'no' and r.callback_outcome is null) as callbacks_outstanding,
+  count(*) filter (where r.callback <> 'no' and r.callback_outcome is null
+                   and r.callback_claimed_by is not null) as callbacks_claimed,
+  count(*) filter (where r.callback <> 'no' and r.callback_outcome = ${REACHED_NO_ONE})
+    as callbacks_reached_no_one`;
+
 const TallyRow = z.object({
-  wanted: z.coerce.number(),
-  outstanding: z.coerce.number(),
-  claimed: z.coerce.number(),
+  callbacks_wanted: z.coerce.number(),
+  callbacks_outstanding: z.coerce.number(),
+  callbacks_claimed: z.coerce.number(),
+  callbacks_reached_no_one: z.coerce.number(),
   phone: z.coerce.number(),
   email: z.coerce.number(),
   sms: z.coerce.number(),
@@ -16,20 +31,19 @@ const TallyRow = z.object({
 /** Where an incident's callbacks stand: counts only (the contacts table is never joined). */
 export async function callbackTally(db: DbOrTx, incidentId: string): Promise<CallbackTally> {
   const [raw] = await db.execute(sql`
-    select count(*) as wanted,
-           count(*) filter (where callback_outcome is null) as outstanding,
-           count(*) filter (where callback_outcome is null and callback_claimed_by is not null) as claimed,
-           count(*) filter (where callback = 'phone') as phone,
-           count(*) filter (where callback = 'email') as email,
-           count(*) filter (where callback = 'sms') as sms
-    from caller_reports
-    where incident_id = ${incidentId}::uuid and callback <> 'no'`);
+    select ${CALLBACK_COUNTS},
+           count(*) filter (where r.callback = 'phone') as phone,
+           count(*) filter (where r.callback = 'email') as email,
+           count(*) filter (where r.callback = 'sms') as sms
+    from caller_reports as r
+    where r.incident_id = ${incidentId}::uuid and r.callback <> 'no'`);
   if (!raw) return { ...NO_CALLBACKS };
   const r = TallyRow.parse(raw);
   return {
-    wanted: r.wanted,
-    outstanding: r.outstanding,
-    claimed: r.claimed,
+    wanted: r.callbacks_wanted,
+    outstanding: r.callbacks_outstanding,
+    claimed: r.callbacks_claimed,
+    reachedNoOne: r.callbacks_reached_no_one,
     byWay: { phone: r.phone, email: r.email, sms: r.sms },
   };
 }
@@ -84,8 +98,9 @@ export interface ClaimedCallback {
 }
 
 /**
- * The callbacks `actor` holds on the incident, oldest first: the outstanding ones, then (when
- * `ids` names them) those among `ids` already done. Reads personal data: log the reveal.
+ * The callbacks `actor` holds on the incident, oldest first: the outstanding ones and those that
+ * reached no one (to try again), then (when `ids` names them) those among `ids` already done.
+ * Reads personal data: log the reveal.
  */
 export async function claimedCallbacks(
   db: DbOrTx,
@@ -99,7 +114,7 @@ export async function claimedCallbacks(
     left join caller_report_contacts c on c.report_id = r.id
     where r.incident_id = ${p.incidentId}::uuid and r.callback <> 'no'
       and r.callback_claimed_by = ${p.actor}
-      and (r.callback_outcome is null ${also})
+      and (r.callback_outcome is null or r.callback_outcome = ${REACHED_NO_ONE} ${also})
     order by r.contacted_at, r.id`);
   return rows.map((raw) => {
     const r = ClaimedRow.parse(raw);

@@ -5,6 +5,7 @@ import { REPORT_CHANNELS } from "../../domain/incident.js";
 import type { DbOrTx } from "../client.js";
 import type { IncidentRow } from "../schema/index.js";
 import { incidents } from "../schema/index.js";
+import { CALLBACK_COUNTS } from "./callbacks.js";
 
 /**
  * Caller counts for the surfaces beyond the card (review, Home, KPI). Only caller_reports is
@@ -15,16 +16,16 @@ const BreakdownRow = z.object({
   channel: z.enum(REPORT_CHANNELS).nullable(),
   callers: z.coerce.number(),
   callbacks_wanted: z.coerce.number(),
-  callbacks_made: z.coerce.number(),
+  callbacks_outstanding: z.coerce.number(),
+  callbacks_reached_no_one: z.coerce.number(),
 });
 
 /** One incident's callers by report channel, and its callbacks wanted and made. */
 export async function callerBreakdownOf(db: DbOrTx, incidentId: string): Promise<CallerBreakdown> {
   const rows = await db.execute(sql`
     select report_channel::text as channel, count(*) as callers,
-           count(*) filter (where callback <> 'no') as callbacks_wanted,
-           count(*) filter (where callback <> 'no' and callback_outcome is not null) as callbacks_made
-    from caller_reports where incident_id = ${incidentId}::uuid
+           ${CALLBACK_COUNTS}
+    from caller_reports as r where incident_id = ${incidentId}::uuid
     group by grouping sets ((report_channel), ())
     order by grouping(report_channel) desc, callers desc, channel`);
   const parsed = rows.map((r) => BreakdownRow.parse(r));
@@ -34,7 +35,8 @@ export async function callerBreakdownOf(db: DbOrTx, incidentId: string): Promise
     callers: total.callers,
     byChannel: parsed.flatMap((r) => (r.channel ? [{ channel: r.channel, count: r.callers }] : [])),
     callbacksWanted: total.callbacks_wanted,
-    callbacksMade: total.callbacks_made,
+    callbacksMade: total.callbacks_wanted - total.callbacks_outstanding,
+    callbacksReachedNoOne: total.callbacks_reached_no_one,
   };
 }
 

@@ -8,6 +8,7 @@ import {
 } from "../../domain/callers.js";
 import type { ReportChannel } from "../../domain/incident.js";
 import type { DbOrTx } from "../client.js";
+import { CALLBACK_COUNTS } from "./callbacks.js";
 
 export interface NewCallerReportInput {
   incidentId: string;
@@ -56,6 +57,7 @@ const CountsRow = z.object({
   recent: z.coerce.number(),
   callbacks_wanted: z.coerce.number(),
   callbacks_outstanding: z.coerce.number(),
+  callbacks_reached_no_one: z.coerce.number(),
 });
 
 /** Caller counts of each incident (incidents without callers are absent: read NO_CALLERS). */
@@ -70,9 +72,8 @@ export async function callerCountsFor(
     select incident_id,
            count(*) as callers,
            count(*) filter (where contacted_at > ${since.toISOString()}::timestamptz) as recent,
-           count(*) filter (where callback <> 'no') as callbacks_wanted,
-           count(*) filter (where callback <> 'no' and callback_outcome is null) as callbacks_outstanding
-    from caller_reports
+           ${CALLBACK_COUNTS}
+    from caller_reports as r
     where incident_id = any(${sql.param(incidentIds)}::uuid[])
     group by incident_id`);
   return new Map(
@@ -85,6 +86,7 @@ export async function callerCountsFor(
           recent: r.recent,
           callbacksWanted: r.callbacks_wanted,
           callbacksOutstanding: r.callbacks_outstanding,
+          callbacksReachedNoOne: r.callbacks_reached_no_one,
         },
       ];
     }),

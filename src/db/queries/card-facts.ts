@@ -4,6 +4,7 @@ import { type CallerCounts, RECENT_CALLERS_MS } from "../../domain/callers.js";
 import type { Confirmation } from "../../domain/floor.js";
 import type { DbOrTx } from "../client.js";
 import { CLOCK_STATES, type SlaClockRow } from "../schema/index.js";
+import { CALLBACK_COUNTS } from "./callbacks.js";
 import type { CallerReferenceState } from "./incidents.js";
 
 /** What the responder card shows beyond the incident row itself. */
@@ -36,6 +37,7 @@ const Row = z.object({
   recent_callers: z.coerce.number(),
   callbacks_wanted: z.coerce.number(),
   callbacks_outstanding: z.coerce.number(),
+  callbacks_reached_no_one: z.coerce.number(),
 });
 
 /**
@@ -60,7 +62,8 @@ export async function cardFactsOf(db: DbOrTx, incidentId: string, now = new Date
                          order by bc.confirmed_at)
                        from briefing_confirmations as bc where bc.briefing_id = b.id), '[]'::json)
            end as confirmations,
-           calls.callers, calls.recent_callers, calls.callbacks_wanted, calls.callbacks_outstanding
+           calls.callers, calls.recent_callers, calls.callbacks_wanted, calls.callbacks_outstanding,
+           calls.callbacks_reached_no_one
     from (select ${incidentId}::uuid as id) as one
     left join caller_references as cr on cr.incident_id = one.id
     left join lateral (
@@ -72,8 +75,7 @@ export async function cardFactsOf(db: DbOrTx, incidentId: string, now = new Date
     cross join lateral (
       select count(*) as callers,
              count(*) filter (where r.contacted_at > ${recentSince}::timestamptz) as recent_callers,
-             count(*) filter (where r.callback <> 'no') as callbacks_wanted,
-             count(*) filter (where r.callback <> 'no' and r.callback_outcome is null) as callbacks_outstanding
+             ${CALLBACK_COUNTS}
       from caller_reports as r where r.incident_id = one.id
     ) as calls`);
   const row = Row.parse(raw);
@@ -95,6 +97,7 @@ export async function cardFactsOf(db: DbOrTx, incidentId: string, now = new Date
       recent: row.recent_callers,
       callbacksWanted: row.callbacks_wanted,
       callbacksOutstanding: row.callbacks_outstanding,
+      callbacksReachedNoOne: row.callbacks_reached_no_one,
     },
   };
 }

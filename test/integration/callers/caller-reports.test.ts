@@ -56,7 +56,13 @@ describe("caller reports", () => {
     expect(again.ok && again.value.created).toBe(false);
 
     const counts = await callerCountsOf(deps().db, incident.id, new Date());
-    expect(counts).toEqual({ callers: 2, recent: 2, callbacksWanted: 1, callbacksOutstanding: 1 });
+    expect(counts).toEqual({
+      callers: 2,
+      recent: 2,
+      callbacksWanted: 1,
+      callbacksOutstanding: 1,
+      callbacksReachedNoOne: 0,
+    });
 
     const log = await listLog(deps().db, incident.id);
     const entries = log.filter((e) => e.kind === "caller_report_added");
@@ -72,7 +78,7 @@ describe("caller reports", () => {
       const text = JSON.stringify(message?.blocks ?? []);
       return text.includes("*Callers:* 2") ? text : null;
     });
-    expect(card).toContain("callbacks wanted: 1");
+    expect(card).toContain("1 callback wanted");
     expect(card).not.toContain(input.callerReference);
   });
 

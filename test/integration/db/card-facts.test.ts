@@ -29,7 +29,13 @@ describe("the responder card's facts, read in one statement", () => {
       callerReference: { value: null, erased: false },
       clocks: [],
       briefing: null,
-      callers: { callers: 0, recent: 0, callbacksWanted: 0, callbacksOutstanding: 0 },
+      callers: {
+        callers: 0,
+        recent: 0,
+        callbacksWanted: 0,
+        callbacksOutstanding: 0,
+        callbacksReachedNoOne: 0,
+      },
     });
   });
 
@@ -103,7 +109,13 @@ describe("the responder card's facts, read in one statement", () => {
       callerReference: { value: null, erased: false },
       clocks: [],
       briefing: null,
-      callers: { callers: 0, recent: 0, callbacksWanted: 0, callbacksOutstanding: 0 },
+      callers: {
+        callers: 0,
+        recent: 0,
+        callbacksWanted: 0,
+        callbacksOutstanding: 0,
+        callbacksReachedNoOne: 0,
+      },
     });
   });
 });

@@ -18,11 +18,12 @@ import { recordCallback, takeCallbacks } from "../../../src/services/callbacks.j
 import { addCallerReport } from "../../../src/services/callers.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { eraseExpiredCallerReferences } from "../../../src/services/retention.js";
+import { reviewFactLines } from "../../../src/services/review.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { clickButton, commandReply, submitView } from "../../helpers/interact.js";
-import { formValue, modalBlockAction } from "../../helpers/slack-payloads.js";
+import { appHomeOpened, formValue, modalBlockAction } from "../../helpers/slack-payloads.js";
 
 /** Seconds-long clocks only where a test watches one: the callback clock of security breaches. */
 const SLA = `
@@ -150,7 +151,69 @@ async function chooseOutcome(view: FakeView, reportId: string, outcome: string, 
 const kinds = async (incident: IncidentRow, kind: string) =>
   (await listLog(deps().db, incident.id)).filter((e) => e.kind === kind);
 
+/** The App Home `user` is shown once they open it. */
+async function homeOf(user: string): Promise<string> {
+  const published = () => h.slack.callsTo("views.publish").filter((c) => c.ok && c.args.user_id === user);
+  const before = published().length;
+  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
+    headers: { "content-type": "application/json" },
+  });
+  expect(res.status).toBe(200);
+  const call = await h.slack.waitFor(() => published()[before]);
+  return JSON.stringify(call.args.view);
+}
+
 describe("callbacks close the loop", () => {
+  // First in the file: Home shows the five incidents resolved earliest with callbacks to make.
+  it("says the same of its callbacks on the card, the list, Home, show and the review", async () => {
+    const incident = await readyIncident(deps());
+    await addCallers(incident, ways({ phone: 2 }));
+    await resolve(incident);
+    const list = await callbackList(incident);
+    const taken = await click(incident, list.ts, CALLBACK_ACTION.takeAll, USERS.lead);
+    const [first, second] = idsIn(taken.view!);
+    // A call nobody answered is made, and every surface says it reached no one.
+    await chooseOutcome(taken.view!, first!, "no_answer", USERS.lead);
+    const line = "1 of 2 callbacks made (1 reached no one)";
+    await callbackList(incident, `${line} · 1 still to make: 1 taken`);
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(incident.channelId!)
+        .find((m) => m.ts === incident.summaryTs && JSON.stringify(m.blocks).includes(line)),
+    );
+    const ref = formatReference(incident.number);
+    expect(
+      await commandReply(h, `show ${ref}`, { user: USERS.lead, channel: incident.channelId! }),
+    ).toContain(line);
+    const home = await homeOf(USERS.lead);
+    expect(home.split("Callbacks to make")[1]).toContain(` callers · ${line}`);
+    const review = await reviewFactLines(
+      deps().db,
+      deps(),
+      await loadIncident(deps(), incident.id),
+      "document",
+    );
+    expect(review.callers).toHaveLength(1);
+    const [callersFact] = review.callers ?? [];
+    expect(callersFact).toMatch(/^Callers: \d+ \(phone \d+\) · /);
+    expect(callersFact?.endsWith(` · ${line}`)).toBe(true);
+
+    // The one nobody answered stays under *My callbacks* to try again.
+    const mine = await click(incident, list.ts, CALLBACK_ACTION.mine, USERS.lead);
+    expect(idsIn(mine.view!).sort()).toEqual([first, second].sort());
+    expect(JSON.stringify(mine.view!.view.blocks)).toContain("1 call reached no one: try again");
+    await chooseOutcome(mine.view!, first!, "reached", USERS.lead);
+    await chooseOutcome(mine.view!, second!, "reached", USERS.lead);
+    await callbackList(incident, "All 2 callbacks made.");
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(incident.channelId!)
+        .find(
+          (m) => m.ts === incident.summaryTs && JSON.stringify(m.blocks).includes("All 2 callbacks made"),
+        ),
+    );
+  });
+
   it("posts the callback list where the incident is worked when it is resolved, counts only", async () => {
     const incident = await readyIncident(deps(), { title: "Card payments down" });
     await addCallers(incident, ways({ phone: 8, email: 3, sms: 1, no: 2 }));
@@ -179,7 +242,7 @@ describe("callbacks close the loop", () => {
     expect(JSON.stringify(list.blocks)).toContain(
       "12 callers asked to be called back (8 by phone, 3 by email, 1 by SMS). Take some and record what happened.",
     );
-    expect(JSON.stringify(list.blocks)).toContain("12 of 12 still to make");
+    expect(JSON.stringify(list.blocks)).toContain("12 callbacks to make · none taken yet");
     for (const id of [CALLBACK_ACTION.takeFive, CALLBACK_ACTION.takeTen, CALLBACK_ACTION.takeAll])
       expect(JSON.stringify(list.blocks)).toContain(id);
     expect((await kinds(incident, "callbacks_listed")).map((e) => e.details)).toEqual([{ count: 12 }]);
@@ -195,9 +258,7 @@ describe("callbacks close the loop", () => {
       h.slack
         .messagesIn(incident.channelId!)
         .find(
-          (m) =>
-            m.ts === incident.summaryTs &&
-            JSON.stringify(m.blocks).includes("callbacks: 12 of 12 still to make"),
+          (m) => m.ts === incident.summaryTs && JSON.stringify(m.blocks).includes(" · 12 callbacks to make"),
         ),
     );
   });
@@ -253,7 +314,7 @@ describe("callbacks close the loop", () => {
     expect(refused).toMatchObject({ ok: false });
     expect(refused.message).toContain(`<@${USERS.duty}>`);
     // The list says how it stands; with nothing left to take, its Take buttons go.
-    const edited = await callbackList(incident, "14 of 15 still to make");
+    const edited = await callbackList(incident, "1 of 15 callbacks made · 14 still to make: 14 taken");
     expect(JSON.stringify(edited.blocks)).not.toContain(CALLBACK_ACTION.takeTen);
     expect(JSON.stringify(edited.blocks)).toContain(CALLBACK_ACTION.mine);
   });
@@ -276,7 +337,7 @@ describe("callbacks close the loop", () => {
     await h.slack.waitFor(() =>
       h.slack
         .messagesIn(workingChannel)
-        .find((m) => m.ts === list.ts && JSON.stringify(m.blocks).includes("2 of 2 still to make · 2 taken")),
+        .find((m) => m.ts === list.ts && JSON.stringify(m.blocks).includes("2 callbacks to make · 2 taken")),
     );
   });
 
@@ -286,7 +347,7 @@ describe("callbacks close the loop", () => {
     await resolve(incident);
     expect(await kinds(incident, "callbacks_listed")).toEqual([]);
     await addCallers(incident, ways({ phone: 1 }));
-    const list = await callbackList(incident, "1 of 1 still to make");
+    const list = await callbackList(incident, "1 callback to make · not taken yet");
     expect(JSON.stringify(list.blocks)).toContain("1 caller asked to be called back (1 by phone).");
     const [clock] = await deps()
       .db.select()
@@ -295,7 +356,7 @@ describe("callbacks close the loop", () => {
     expect(clock).toMatchObject({ state: "running" });
     // A second one joins the same list and the clock keeps its deadline.
     await addCallers(incident, ways({ email: 1 }));
-    await callbackList(incident, "2 of 2 still to make");
+    await callbackList(incident, "2 callbacks to make · none taken yet");
     const [still] = await deps()
       .db.select()
       .from(slaClocks)

@@ -12,6 +12,7 @@ const tally = (over: Partial<CallbackTally> = {}): CallbackTally => ({
   wanted: 12,
   outstanding: 12,
   claimed: 0,
+  reachedNoOne: 0,
   byWay: { phone: 8, email: 3, sms: 1 },
   ...over,
 });
@@ -27,10 +28,18 @@ describe("the callback list's words", () => {
   });
 
   it.each([
-    [{ outstanding: 12, claimed: 0 }, "12 of 12 still to make · none taken yet"],
-    [{ outstanding: 4, claimed: 3 }, "4 of 12 still to make · 3 taken, 1 not taken yet"],
-    [{ outstanding: 4, claimed: 4 }, "4 of 12 still to make · 4 taken"],
+    [{ outstanding: 12, claimed: 0 }, "12 callbacks to make · none taken yet"],
+    [{ outstanding: 12, claimed: 3 }, "12 callbacks to make · 3 taken, 9 not taken yet"],
+    [{ outstanding: 4, claimed: 3 }, "8 of 12 callbacks made · 4 still to make: 3 taken, 1 not taken yet"],
+    [{ outstanding: 4, claimed: 4 }, "8 of 12 callbacks made · 4 still to make: 4 taken"],
+    [
+      { outstanding: 1, claimed: 0, reachedNoOne: 2 },
+      "11 of 12 callbacks made (2 reached no one) · 1 still to make: not taken yet",
+    ],
     [{ outstanding: 0, claimed: 0 }, "All 12 callbacks made."],
+    [{ outstanding: 0, claimed: 0, reachedNoOne: 1 }, "All 12 callbacks made (1 reached no one)."],
+    [{ wanted: 1, outstanding: 1, claimed: 0 }, "1 callback to make · not taken yet"],
+    [{ wanted: 1, outstanding: 0, claimed: 0 }, "The callback is made."],
   ] as const)("progress %o → %s", (over, expected) => {
     expect(callbackProgress(tally(over))).toBe(expected);
   });

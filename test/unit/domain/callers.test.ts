@@ -14,6 +14,7 @@ const counts = (over: Partial<CallerCounts>): CallerCounts => ({
   recent: 0,
   callbacksWanted: 0,
   callbacksOutstanding: 0,
+  callbacksReachedNoOne: 0,
   ...over,
 });
 
@@ -59,14 +60,26 @@ describe("the card's callers line", () => {
         counts({ callers: 37, recent: 9, callbacksWanted: 12, callbacksOutstanding: 12 }),
         "in_progress",
       ),
-    ).toBe("*Callers:* 37 (9 in the last 15 min) · callbacks wanted: 12");
+    ).toBe("*Callers:* 37 (9 in the last 15 min) · 12 callbacks wanted");
     expect(callersLine(counts({ callers: 1 }), "open")).toBe("*Callers:* 1");
   });
 
-  it("once resolved, says how many callbacks are still to make", () => {
+  it("once resolved, says how many callbacks are made, and how many of those reached no one", () => {
     expect(
       callersLine(counts({ callers: 37, callbacksWanted: 12, callbacksOutstanding: 4 }), "resolved"),
-    ).toBe("*Callers:* 37 · callbacks: 4 of 12 still to make");
+    ).toBe("*Callers:* 37 · 8 of 12 callbacks made");
+    expect(
+      callersLine(
+        counts({ callers: 2, callbacksWanted: 1, callbacksOutstanding: 0, callbacksReachedNoOne: 0 }),
+        "closed",
+      ),
+    ).toBe("*Callers:* 2 · The callback is made");
+    expect(
+      callersLine(
+        counts({ callers: 5, callbacksWanted: 4, callbacksOutstanding: 1, callbacksReachedNoOne: 1 }),
+        "resolved",
+      ),
+    ).toBe("*Callers:* 5 · 3 of 4 callbacks made (1 reached no one)");
   });
 });
 

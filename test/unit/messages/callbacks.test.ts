@@ -22,6 +22,7 @@ const tally = (over: Partial<CallbackTally> = {}): CallbackTally => ({
   wanted: 12,
   outstanding: 12,
   claimed: 0,
+  reachedNoOne: 0,
   byWay: { phone: 8, email: 3, sms: 1 },
   ...over,
 });
@@ -48,7 +49,7 @@ describe("the callback list", () => {
     expect(json(list.blocks)).toContain(CALLBACK_ACTION.takeFive);
     expect(json(list.blocks)).toContain(CALLBACK_ACTION.takeTen);
     expect(json(list.blocks)).toContain(CALLBACK_ACTION.takeAll);
-    expect(list.text).toBe("Callbacks for INC-000123: 12 of 12 still to make · none taken yet");
+    expect(list.text).toBe("Callbacks for INC-000123: 12 callbacks to make · none taken yet");
   });
 
   it("offers only the sizes that differ: one callback is 'Take it', seven are 'Take 5' and 'Take all'", () => {
@@ -103,6 +104,25 @@ describe("the claimer's callbacks", () => {
       incidentId: incident.id,
       ids: [callback(1).id, callback(2).id],
     });
+  });
+
+  it("keeps a call that reached no one to try again, and says so", () => {
+    const view = myCallbacksModal(incident, [callback(1, { outcome: "no_answer" }), callback(2)], {
+      timezone: "Europe/London",
+    });
+    expect(json(view.blocks)).toContain(
+      "You have 1 to make. Choose what happened after each call. 1 call reached no one: try again, and choose *Reached* if you get through.",
+    );
+    const done = myCallbacksModal(incident, [callback(1, { outcome: "no_answer" })], {
+      timezone: "Europe/London",
+    });
+    expect(json(done.blocks)).toContain(
+      "All your callbacks for INC-000123 are recorded. 1 call reached no one",
+    );
+    const reached = myCallbacksModal(incident, [callback(1, { outcome: "reached" })], {
+      timezone: "Europe/London",
+    });
+    expect(json(reached.blocks)).toContain("are recorded. Thank you.");
   });
 
   it("shows at most CALLBACKS_SHOWN at a time, and says how many more", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type CallerKpi,
+  callbacksLine,
   callersFactLine,
   contactsKpiLine,
   customersAffectedLine,
@@ -28,8 +29,28 @@ const counts = (over: Partial<CallerCounts> = {}): CallerCounts => ({
 });
 const TZ = "Europe/London";
 
+describe("callbacks in the same words on every surface", () => {
+  it.each([
+    [{ wanted: 0, made: 0, reachedNoOne: 0 }, true, null],
+    [{ wanted: 12, made: 0, reachedNoOne: 0 }, false, "12 callbacks wanted"],
+    [{ wanted: 1, made: 0, reachedNoOne: 0 }, false, "1 callback wanted"],
+    [{ wanted: 1, made: 0, reachedNoOne: 0 }, true, "1 callback to make"],
+    [{ wanted: 12, made: 0, reachedNoOne: 0 }, true, "12 callbacks to make"],
+    [{ wanted: 4, made: 3, reachedNoOne: 1 }, true, "3 of 4 callbacks made (1 reached no one)"],
+    [{ wanted: 12, made: 8, reachedNoOne: 0 }, true, "8 of 12 callbacks made"],
+    [{ wanted: 1, made: 1, reachedNoOne: 0 }, true, "The callback is made"],
+    [{ wanted: 1, made: 1, reachedNoOne: 1 }, true, "The callback is made (it reached no one)"],
+    [{ wanted: 3, made: 3, reachedNoOne: 0 }, true, "All 3 callbacks made"],
+    [{ wanted: 3, made: 3, reachedNoOne: 2 }, true, "All 3 callbacks made (2 reached no one)"],
+    // Reopened after some were made: the count stands.
+    [{ wanted: 3, made: 1, reachedNoOne: 0 }, false, "1 of 3 callbacks made"],
+  ] as const)("%o, fixed %s → %s", (figures, fixed, expected) => {
+    expect(callbacksLine(figures, { fixed })).toBe(expected);
+  });
+});
+
 describe("review facts: callers by channel and their callbacks", () => {
-  it("reads 'Callers: 37 (phone 30, email 5, chat 2) · callbacks: 12 wanted, 11 made'", () => {
+  it("reads 'Callers: 37 (phone 30, email 5, chat 2) · 11 of 12 callbacks made (1 reached no one)'", () => {
     expect(
       callersFactLine({
         callers: 37,
@@ -40,16 +61,16 @@ describe("review facts: callers by channel and their callbacks", () => {
         ],
         callbacksWanted: 12,
         callbacksMade: 11,
+        callbacksReachedNoOne: 1,
       }),
-    ).toBe("Callers: 37 (phone 30, email 5, chat 2) · callbacks: 12 wanted, 11 made");
+    ).toBe("Callers: 37 (phone 30, email 5, chat 2) · 11 of 12 callbacks made (1 reached no one)");
   });
 
   it("leaves out callbacks nobody wanted, and says nothing without callers", () => {
     const one = { callers: 1, byChannel: [{ channel: "in_person" as const, count: 1 }] };
-    expect(callersFactLine({ ...one, callbacksWanted: 0, callbacksMade: 0 })).toBe(
-      "Callers: 1 (in person 1)",
-    );
-    expect(callersFactLine({ callers: 0, byChannel: [], callbacksWanted: 0, callbacksMade: 0 })).toBeNull();
+    const none = { callbacksWanted: 0, callbacksMade: 0, callbacksReachedNoOne: 0 };
+    expect(callersFactLine({ ...one, ...none })).toBe("Callers: 1 (in person 1)");
+    expect(callersFactLine({ callers: 0, byChannel: [], ...none })).toBeNull();
   });
 
   it("becomes one of the fact lines, and none without callers", () => {
@@ -62,9 +83,14 @@ describe("review facts: callers by channel and their callbacks", () => {
         mention: (id) => id,
       });
     expect(
-      lines({ callers: 2, byChannel: [{ channel: "phone", count: 2 }], callbacksWanted: 1, callbacksMade: 0 })
-        .callers,
-    ).toEqual(["Callers: 2 (phone 2) · callbacks: 1 wanted, 0 made"]);
+      lines({
+        callers: 2,
+        byChannel: [{ channel: "phone", count: 2 }],
+        callbacksWanted: 1,
+        callbacksMade: 1,
+        callbacksReachedNoOne: 0,
+      }).callers,
+    ).toEqual(["Callers: 2 (phone 2) · The callback is made"]);
     expect(lines().callers).toEqual([]);
   });
 });
@@ -132,22 +158,30 @@ describe("stakeholders hear how many customers called, never who", () => {
       typeLabel: "Service failure",
       timezone: TZ,
       callerReference: "ACC-31337",
-      callers: counts(),
+      callers: counts({ callbacksOutstanding: 12 }),
     });
     const shown = JSON.stringify(card);
-    expect(shown).toContain("*Callers:* 37 (9 in the last 15 min) · callbacks wanted: 12");
+    expect(shown).toContain("*Callers:* 37 (9 in the last 15 min) · 12 callbacks wanted");
     expect(shown).not.toContain("ACC-31337");
   });
 });
 
 describe("Home tab", () => {
-  it("each incident's line ends with its callers and the callbacks still to make", () => {
-    expect(callersPart(counts())).toBe(" · 37 callers · callbacks to make: 3");
-    expect(callersPart(counts({ callbacksOutstanding: 0 }))).toBe(" · 37 callers");
-    expect(callersPart(counts({ callers: 0 }))).toBe("");
-    expect(callersPart(undefined)).toBe("");
-    const row = incidentSection({ ...incidentRow(), callers: counts() }, TZ);
-    expect(JSON.stringify(row)).toContain("37 callers · callbacks to make: 3");
+  it("each incident's line ends with its callers and its callbacks, in the card's words", () => {
+    expect(callersPart(counts(), "resolved")).toBe(" · 37 callers · 9 of 12 callbacks made");
+    expect(callersPart(counts({ callbacksOutstanding: 12 }), "in_progress")).toBe(
+      " · 37 callers · 12 callbacks wanted",
+    );
+    expect(callersPart(counts({ callbacksOutstanding: 0, callbacksReachedNoOne: 1 }), "closed")).toBe(
+      " · 37 callers · All 12 callbacks made (1 reached no one)",
+    );
+    expect(callersPart(counts({ callbacksWanted: 0, callbacksOutstanding: 0 }), "open")).toBe(
+      " · 37 callers",
+    );
+    expect(callersPart(counts({ callers: 0 }), "open")).toBe("");
+    expect(callersPart(undefined, "open")).toBe("");
+    const row = incidentSection({ ...incidentRow({ status: "resolved" }), callers: counts() }, TZ);
+    expect(JSON.stringify(row)).toContain("37 callers · 9 of 12 callbacks made");
   });
 
   it("lists resolved incidents with callbacks to make, and stays inside a view's limits when full", () => {

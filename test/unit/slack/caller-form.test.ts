@@ -338,6 +338,7 @@ describe("the card's Show caller details", () => {
     recent: 0,
     callbacksWanted,
     callbacksOutstanding: callbacksWanted,
+    callbacksReachedNoOne: 0,
   });
   const card = (ctx: Partial<Parameters<typeof incidentCard>[1]>) =>
     JSON.stringify(
