@@ -350,18 +350,23 @@ export function announcementRoundup(list: RoundupIncident[], typeLabel: (type: s
 }
 
 export function reporterNotice(
-  i: Pick<CardIncident, "number" | "title" | "priority" | "channelId" | "workingChannelId" | "practiceRunId">,
+  i: Pick<
+    CardIncident,
+    "number" | "title" | "priority" | "major" | "channelId" | "workingChannelId" | "practiceRunId"
+  >,
 ) {
   const ref = formatReference(i.number);
   const where = workPlaceMention(i);
-  const text = `${ref} (${i.priority}) is logged: ${escapeMrkdwn(clip(i.title, 150))}. Work it in ${where}.`;
+  // "(P1 · MAJOR)" as the card says it: the reporter sees at once that it is a major incident.
+  const grade = `${i.priority}${isMajor(i) ? " · MAJOR" : ""}`;
+  const text = `${ref} (${grade}) is logged: ${escapeMrkdwn(clip(i.title, 150))}. Work it in ${where}.`;
   return {
     text,
     blocks: [
       {
         type: "section",
         text: mrkdwn(
-          `:white_check_mark: *${ref}* (${i.priority}) is logged: _${escapeMrkdwn(clip(i.title, 150))}_\n${i.channelId || !i.workingChannelId ? `Its channel is ${where}` : `It is worked in ${where}`}; ${i.practiceRunId ? "it is a practice drill, so nobody outside its channel is told." : "stakeholders have been told."}`,
+          `:white_check_mark: *${ref}* (${grade}) is logged: _${escapeMrkdwn(clip(i.title, 150))}_\n${i.channelId || !i.workingChannelId ? `Its channel is ${where}` : `It is worked in ${where}`}; ${i.practiceRunId ? "it is a practice drill, so nobody outside its channel is told." : "stakeholders have been told."}`,
         ),
       },
     ],

@@ -4,6 +4,7 @@ import type { CallerCounts } from "../domain/callers.js";
 import { clockWords, type DeadlineStatus, type NextAction } from "../domain/deadline-status.js";
 import { STATUS_LABELS } from "../domain/incident.js";
 import { ACTION_LABELS } from "../domain/lifecycle.js";
+import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { CARD_ACTION } from "./ids.js";
 import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, workPlaceMention } from "./text.js";
@@ -12,6 +13,8 @@ export type ListItem = Pick<
   IncidentRow,
   "id" | "number" | "title" | "priority" | "status" | "channelId" | "loggedAt" | "ownerId"
 > &
+  // Flagged major by hand: the line says MAJOR as the card does.
+  Partial<Pick<IncidentRow, "major">> &
   // A practice drill's incident (listed to its lead and trainees only) is marked PRACTICE.
   Partial<Pick<IncidentRow, "practiceRunId">>;
 
@@ -42,7 +45,7 @@ export function incidentLine(i: ListRow, timezone: string): string {
   const owner = i.ownerId ? `owner <@${i.ownerId}>` : "no owner yet";
   const deadline = i.deadline ? `${deadlineText(i.deadline, timezone)}\n` : "";
   return (
-    `${i.practiceRunId ? "*PRACTICE* · " : ""}*${formatReference(i.number)}* · ${i.priority} · ${STATUS_LABELS[i.status]} · ${escapeMrkdwn(clip(i.title, 120))}\n` +
+    `${i.practiceRunId ? "*PRACTICE* · " : ""}*${formatReference(i.number)}* · ${i.priority}${isMajor({ priority: i.priority, major: i.major ?? false }) ? " · MAJOR" : ""} · ${STATUS_LABELS[i.status]} · ${escapeMrkdwn(clip(i.title, 120))}\n` +
     `${deadline}${workPlaceMention(i)} · ${owner} · logged ${slackDate(i.loggedAt, timezone)}`
   );
 }

@@ -1,6 +1,7 @@
 import type { IncidentRow, StakeholderUpdateRow } from "../db/schema/index.js";
 import { customersAffectedLine } from "../domain/caller-figures.js";
 import { STATUS_LABELS } from "../domain/incident.js";
+import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { impactBlocks, recordedImpactOf } from "./floor.js";
 import {
@@ -16,7 +17,7 @@ import {
 
 type UpdateIncident = Pick<
   IncidentRow,
-  "number" | "title" | "priority" | "status" | "ownerId" | "channelId"
+  "number" | "title" | "priority" | "major" | "status" | "ownerId" | "channelId"
 > &
   Partial<Pick<IncidentRow, "callsQueued" | "abandonmentRate" | "affectedQueue" | "impactRecordedAt">>;
 type Update = Pick<StakeholderUpdateRow, "happening" | "customerImpact" | "nextUpdateAt" | "author">;
@@ -29,7 +30,8 @@ type Update = Pick<StakeholderUpdateRow, "happening" | "customerImpact" | "nextU
 export function stakeholderUpdateMessage(i: UpdateIncident, u: Update, timezone: string, callers = 0) {
   const affected = customersAffectedLine(callers);
   const ref = formatReference(i.number);
-  const heading = `${ref} update · ${i.priority} · ${STATUS_LABELS[i.status]}`;
+  // MAJOR as the card and the stakeholder notices show it, so no reader can miss it here.
+  const heading = `${ref} update · ${i.priority}${isMajor(i) ? " · MAJOR" : ""} · ${STATUS_LABELS[i.status]}`;
   return {
     text: escapeMrkdwn(`${heading}: ${clip(i.title, 150)}`),
     blocks: [

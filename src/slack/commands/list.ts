@@ -1,3 +1,4 @@
+import { callerCountsFor } from "../../db/queries/caller-reports.js";
 import { listIncidents } from "../../db/queries/incidents.js";
 import { incidentList } from "../../messages/incident-list.js";
 import type { Deps } from "../../services/deps.js";
@@ -15,7 +16,14 @@ export async function answerList(
 ): Promise<Reply> {
   const rows = await listIncidents(deps.db, { filter, userId: ctx.userId, limit: LIST_LIMIT + 1 });
   const listed = await incidentRows(deps, rows.slice(0, LIST_LIMIT), deps.clock.now());
-  return incidentList(listed, {
+  // Counts only, as on Home: how many callers, never who.
+  const counts = await callerCountsFor(
+    deps.db,
+    listed.map((r) => r.id),
+    deps.clock.now(),
+  );
+  const counted = listed.map((r) => ({ ...r, callers: counts.get(r.id) }));
+  return incidentList(counted, {
     heading: filter === "mine" ? "Your open incidents" : "Open incidents",
     timezone: deps.policy.timezone,
     more: rows.length > LIST_LIMIT,

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerTotal, insertCallerReport } from "../../../src/db/queries/caller-reports.js";
 import type { IncidentRow } from "../../../src/db/schema/index.js";
 import type { FakeView } from "../../../src/emulator/types.js";
 import { CARD_ACTION, VIEW } from "../../../src/messages/ids.js";
@@ -171,10 +172,26 @@ describe("an incident past its acknowledge deadline", () => {
   it("looks overdue in /incident list, and its Acknowledge button there works", async () => {
     const incident = await p1LoggedAgo("Queue 7 IVR loops", 17.4);
     const reference = `INC-${String(incident.number).padStart(6, "0")}`;
+    for (const key of ["list-caller-1", "list-caller-2"]) {
+      await insertCallerReport(deps().db, {
+        incidentId: incident.id,
+        reportChannel: "phone",
+        contactedAt: new Date(),
+        said: null,
+        callback: "no",
+        reportedBy: USERS.agent,
+        submissionKey: key,
+        callerReference: null,
+        callbackContact: null,
+      });
+    }
     const before = h.slack.responses.length;
     await commandReply(h, "list", { user: USERS.lead });
     const reply = h.slack.responses.slice(before)[0]!.body as { blocks: Block[]; text: string };
     const row = rowOf(reply.blocks, reference);
+    // MAJOR and the callers, as the card and the Home tab show them.
+    expect(row?.text?.text).toContain(`*${reference}* · P1 · MAJOR · Open`);
+    expect(row?.text?.text).toContain(`${await callerTotal(deps().db, incident.id)} callers`);
     expect(row?.text?.text).toContain("🔴 acknowledge overdue by 2 min");
     expect(row?.accessory).toMatchObject({ action_id: CARD_ACTION.acknowledge, value: incident.id });
     expect(reply.text).toMatch(/Open incidents \(\d+\): 🔴 \d+ overdue/);
@@ -196,7 +213,7 @@ describe("an incident past its acknowledge deadline", () => {
     expect(String(answer.body.text)).toContain("Acknowledged");
     expect((await loadIncident(deps(), incident.id)).status).toBe("acknowledged");
     const after = await commandReply(h, "list", { user: USERS.lead });
-    expect(after).not.toContain(`${reference}* · P1 · Open`);
+    expect(after).not.toContain(`${reference}* · P1 · MAJOR · Open`);
   });
 });
 

@@ -65,7 +65,7 @@ describe("incident list rows", () => {
     });
     const [heading, first] = sections(list.blocks);
     expect(heading?.text.text).toBe("*Open incidents* (1) · 🔴 1 overdue");
-    expect(first?.text.text).toContain("*INC-000042* · P2 · Open · Card payments failing");
+    expect(first?.text.text).toContain("*INC-000042* · P2 · MAJOR · Open · Card payments failing");
     expect(first?.text.text).toContain("\n*🔴 acknowledge overdue by 2 min*\n");
     expect(first?.text.text).toContain("owner <@U0OWNER>");
     expect(first?.accessory).toEqual({
