@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +41,29 @@ export function realSlackCredential(env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
+/**
+ * What the demo keeps apart per database, so that switching between the embedded PostgreSQL and
+ * a DATABASE_URL (or between two databases) never shows one database's incidents next to
+ * another's, and two demos on one Redis never take each other's jobs: the saved workspace, and
+ * the queue prefix. The embedded PostgreSQL is known by its folder (its port changes at each
+ * start) and keeps `slack.json`; a configured one by its URL without the password.
+ */
+export function keptApart(
+  database: { embedded: boolean; url: string },
+  dataDir: string,
+): { workspaceFile: string; queuePrefix: string } {
+  let identity = `embedded ${resolve(dataDir)}`;
+  if (!database.embedded) {
+    const url = new URL(database.url);
+    identity = `${decodeURIComponent(url.username)}@${url.hostname}:${url.port || "5432"}${url.pathname}`;
+  }
+  const id = createHash("sha256").update(identity).digest("hex").slice(0, 10);
+  return {
+    workspaceFile: join(dataDir, database.embedded ? "slack.json" : `slack-${id}.json`),
+    queuePrefix: `switchboard-demo-${id}`,
+  };
+}
+
 export interface DemoOptions {
   /** Port of the page and API (0: any free port). Default DEMO_PORT or 3000. */
   port?: number;
@@ -50,7 +73,7 @@ export interface DemoOptions {
   databaseUrl?: string;
   /** Used when it answers; otherwise a redis-server of the demo's own. */
   redisUrl?: string;
-  /** Queue prefix in Redis. Default "switchboard-demo". */
+  /** Queue prefix in Redis. Default "switchboard-demo-<id>", one per database (see keptApart). */
   queuePrefix?: string;
   logLevel?: string;
   /** Checked for real Slack credentials; default process.env. */
@@ -98,9 +121,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     const redis: DemoService = await demoRedis(opts.redisUrl ?? env.REDIS_URL);
     cleanup.push(redis.stop);
 
+    const apart = keptApart(pg, dataDir);
+
     const slack = await startFakeSlack();
     cleanup.push(() => slack.close());
-    const file = join(dataDir, "slack.json");
+    const file = apart.workspaceFile;
     loadWorkspace(slack, file);
     const channelIds = seedWorkspace(slack);
     const saving = persistWorkspace(slack, file);
@@ -118,7 +143,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       logLevel: (opts.logLevel ?? "warn") as Config["logLevel"],
       role: "all",
       migrateOnStart: true,
-      queuePrefix: opts.queuePrefix ?? "switchboard-demo",
+      queuePrefix: opts.queuePrefix ?? apart.queuePrefix,
       jobLockMs: 30_000,
       databasePoolSize: 5,
     };

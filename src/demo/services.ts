@@ -18,6 +18,8 @@ export interface DemoService {
   url: string;
   /** One phrase for the start-up line, e.g. "embedded PostgreSQL (.demo/postgres)". */
   describe: string;
+  /** Started by the demo (embedded PostgreSQL, its own redis-server), not the one configured. */
+  embedded: boolean;
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,12 @@ function shown(url: string): string {
 /** DATABASE_URL when it answers; otherwise the embedded PostgreSQL in `dataDir`/postgres. */
 export async function demoPostgres(databaseUrl: string | undefined, dataDir: string): Promise<DemoService> {
   if (databaseUrl && (await postgresAnswers(databaseUrl))) {
-    return { url: databaseUrl, describe: `PostgreSQL at ${shown(databaseUrl)}`, stop: async () => {} };
+    return {
+      url: databaseUrl,
+      describe: `PostgreSQL at ${shown(databaseUrl)}`,
+      embedded: false,
+      stop: async () => {},
+    };
   }
   return embeddedPostgres(join(dataDir, "postgres"));
 }
@@ -162,6 +169,7 @@ async function embeddedPostgres(dir: string): Promise<DemoService> {
   return {
     url: `postgres://postgres:demo@127.0.0.1:${port}/${DEMO_DATABASE}`,
     describe: `embedded PostgreSQL (${dir}, port ${port})`,
+    embedded: true,
     stop: () => server.stop(),
   };
 }
@@ -175,7 +183,7 @@ function onPath(command: string): boolean {
 /** REDIS_URL when it answers; otherwise a redis-server of the demo's own, without persistence. */
 export async function demoRedis(redisUrl: string | undefined): Promise<DemoService> {
   if (redisUrl && (await redisAnswers(redisUrl))) {
-    return { url: redisUrl, describe: `Redis at ${shown(redisUrl)}`, stop: async () => {} };
+    return { url: redisUrl, describe: `Redis at ${shown(redisUrl)}`, embedded: false, stop: async () => {} };
   }
   if (!onPath("redis-server")) throw new DemoStartError(NO_REDIS_SERVER);
   const port = await freePort();
@@ -200,5 +208,5 @@ export async function demoRedis(redisUrl: string | undefined): Promise<DemoServi
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, describe: `redis-server on port ${port} (temporary)`, stop };
+  return { url, describe: `redis-server on port ${port} (temporary)`, embedded: true, stop };
 }

@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDemo, realSlackCredential, startDemo } from "../../../src/demo/demo.js";
+import { keptApart, type RunningDemo, realSlackCredential, startDemo } from "../../../src/demo/demo.js";
 import { ACTION, LOG_FIELDS } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { createTestDatabase, TEST_REDIS_URL } from "../../helpers/services.js";
@@ -347,7 +347,7 @@ describe("npm run demo", () => {
     expect(channel).toBeDefined();
     await demo!.stop();
     demo = undefined;
-    expect(existsSync(join(dataDir, "slack.json"))).toBe(true);
+    expect(existsSync(keptApart({ embedded: false, url: database.url }, dataDir).workspaceFile)).toBe(true);
     demo = await start();
     const after = await api().state(agent);
     expect(after.channels.map((c) => c.id)).toEqual(before.channels.map((c) => c.id));
@@ -366,6 +366,57 @@ describe("npm run demo", () => {
       BOT,
     );
     expect(reply.channel).toBe(channel.id);
+    expect(JSON.stringify(reply)).toMatch(/INC-\d+/);
+  }, 120_000);
+
+  it("keeps a workspace per database: another database starts afresh, and the first one's comes back", async () => {
+    const agent = P().agent.id;
+    const first = incidentChannel(await api().state(agent));
+    expect(first).toBeDefined();
+    await demo!.stop();
+    demo = undefined;
+    const other = await createTestDatabase();
+    try {
+      demo = await startDemo({
+        port: 0,
+        dataDir,
+        databaseUrl: other.url,
+        redisUrl: TEST_REDIS_URL,
+        queuePrefix: `${queuePrefix}-other`,
+        logLevel: "silent",
+        env: {},
+      });
+      // None of the first database's incidents: its channels and cards would point at nothing.
+      const fresh = await api().state(agent);
+      expect(incidentChannel(fresh)).toBeUndefined();
+      const floor = channelNamed(fresh, "agent-floor")!;
+      // The bot runs on that database: it answers, and knows no incident there.
+      const sent = await api().post("/api/message", { as: agent, channel: floor.id, text: "/incident list" });
+      expect(sent.body).toEqual({ ok: true });
+      const reply = await eventually(
+        "the list's answer",
+        async () => (await api().state(agent)).ephemerals[0],
+        BOT,
+      );
+      expect(JSON.stringify(reply)).not.toMatch(/INC-\d+/);
+      await demo.stop();
+      demo = undefined;
+    } finally {
+      await demo?.stop();
+      await other.drop();
+    }
+    demo = await start();
+    const back = incidentChannel(await api().state(agent));
+    expect(back?.id).toBe(first!.id);
+    // And the bot still knows that channel's incident.
+    const seen = (await api().state(agent)).ephemerals.length;
+    const sent = await api().post("/api/message", { as: agent, channel: back!.id, text: "/incident show" });
+    expect(sent.body).toEqual({ ok: true });
+    const reply = await eventually(
+      "the incident's summary",
+      async () => (await api().state(agent)).ephemerals[seen],
+      BOT,
+    );
     expect(JSON.stringify(reply)).toMatch(/INC-\d+/);
   }, 120_000);
 });
