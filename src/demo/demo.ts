@@ -116,10 +116,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
   const port = opts.port ?? Number(env.DEMO_PORT || 3000);
   await checkPortFree(port);
   try {
-    const pg: DemoService = await demoPostgres(opts.databaseUrl ?? env.DATABASE_URL, dataDir);
-    cleanup.push(pg.stop);
+    // Redis first: without one the demo stops at once, before the embedded PostgreSQL's initdb.
     const redis: DemoService = await demoRedis(opts.redisUrl ?? env.REDIS_URL);
     cleanup.push(redis.stop);
+    const pg: DemoService = await demoPostgres(opts.databaseUrl ?? env.DATABASE_URL, dataDir);
+    cleanup.push(pg.stop);
 
     const apart = keptApart(pg, dataDir);
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -80,13 +81,26 @@ describe("the demo with nothing configured", () => {
     expect(reply.channel).toBe(floor.id);
   }, 180_000);
 
-  it("says how to get Redis when there is no redis-server on the PATH", async () => {
+  it("says how to get Redis when there is no redis-server on the PATH, before starting PostgreSQL", async () => {
     const path = process.env.PATH;
+    const closed = `127.0.0.1:${await freePort()}`;
+    const empty = await mkdtemp(join(tmpdir(), "switchboard-demo-no-redis-"));
     process.env.PATH = "/nonexistent";
     try {
       await expect(demoRedis(undefined)).rejects.toThrow(DemoStartError);
       await expect(demoRedis(undefined)).rejects.toThrow(NO_REDIS_SERVER);
+      // The whole demo stops with that line, and has not run initdb first.
+      await expect(
+        startDemo({
+          port: 0,
+          dataDir: empty,
+          logLevel: "silent",
+          env: { DATABASE_URL: `postgres://postgres@${closed}/switchboard`, REDIS_URL: `redis://${closed}` },
+        }),
+      ).rejects.toThrow(NO_REDIS_SERVER);
+      expect(existsSync(join(empty, "postgres"))).toBe(false);
     } finally {
+      await rm(empty, { recursive: true, force: true });
       process.env.PATH = path;
     }
     expect(NO_REDIS_SERVER).toMatch(/apt install redis-server/);
