@@ -10,6 +10,7 @@ import {
   stillToMake,
 } from "../domain/callbacks.js";
 import { CALLBACK_OUTCOME_LABELS, CALLBACK_OUTCOMES, CALLBACK_WANTED_LABELS } from "../domain/callers.js";
+import { DEFAULT_CALLERS_NOW } from "../domain/floor.js";
 import { REPORT_CHANNEL_LABELS, type ReportChannel } from "../domain/incident.js";
 import { formatReference } from "../domain/reference.js";
 import { CALLBACK_ACTION, CALLBACKS_VIEW } from "./ids.js";
@@ -17,6 +18,8 @@ import { option } from "./inputs.js";
 import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
 
 type ListIncident = Pick<IncidentRow, "id" | "number" | "title" | "status">;
+/** The claimer's view also says what to tell the callers (the resolve form's "What to tell callers now"). */
+type CallbacksIncident = ListIncident & Partial<Pick<IncidentRow, "callersNow">>;
 
 const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
 
@@ -78,7 +81,7 @@ export const CALLBACKS_SHOWN = 40;
  * they want to be called back, what they said, and a choice of what happened.
  */
 export function myCallbacksModal(
-  i: ListIncident,
+  i: CallbacksIncident,
   callbacks: readonly ClaimedCallback[],
   p: { timezone: string; justTook?: number; notice?: string },
 ) {
@@ -106,6 +109,7 @@ export function myCallbacksModal(
     blocks: [
       ...(p.notice ? [section(p.notice)] : []),
       section(intro),
+      ...tellCallers(i),
       {
         type: "context",
         elements: [mrkdwn("Personal data: keep it out of shared channels. That you viewed it is logged.")],
@@ -115,6 +119,16 @@ export function myCallbacksModal(
       ...(more > 0 ? [section(`…and ${more} more: record these, then open *My callbacks* again.`)] : []),
     ],
   };
+}
+
+/**
+ * What to tell each caller, as the floor was told at the resolve (the built-in words when the
+ * resolver wrote none). Nothing while the incident is being worked again: it is not fixed.
+ */
+function tellCallers(i: CallbacksIncident) {
+  if (i.status !== "resolved" && i.status !== "closed") return [];
+  const tell = escapeMrkdwn(clip(i.callersNow ?? DEFAULT_CALLERS_NOW, 2500));
+  return [section(`*What to tell callers now*\n${tell}`)];
 }
 
 function callbackBlock(c: ClaimedCallback, timezone: string) {

@@ -104,12 +104,16 @@ async function addCallers(
 const ways = (counts: Partial<Record<CallbackWanted, number>>): CallbackWanted[] =>
   (Object.entries(counts) as Array<[CallbackWanted, number]>).flatMap(([w, n]) => Array(n).fill(w));
 
-async function resolve(incident: IncidentRow, actor: string = USERS.lead) {
+async function resolve(incident: IncidentRow, actor: string = USERS.lead, callersNow?: string) {
   const outcome = await changeStatus(deps(), {
     incidentId: incident.id,
     actor,
     action: "resolve",
-    resolution: { summary: "Card processor restarted", closeCode: "fixed" },
+    resolution: {
+      summary: "Card processor restarted",
+      closeCode: "fixed",
+      ...(callersNow ? { callersNow } : {}),
+    },
   });
   expect(outcome.ok).toBe(true);
 }
@@ -168,10 +172,14 @@ describe("callbacks close the loop", () => {
   it("says the same of its callbacks on the card, the list, Home, show and the review", async () => {
     const incident = await readyIncident(deps());
     await addCallers(incident, ways({ phone: 2 }));
-    await resolve(incident);
+    await resolve(incident, USERS.lead, "Card payments work again. Please retry your order.");
     const list = await callbackList(incident);
     const taken = await click(incident, list.ts, CALLBACK_ACTION.takeAll, USERS.lead);
     const [first, second] = idsIn(taken.view!);
+    // Whoever calls back reads what to tell the caller, as the resolve form put it.
+    expect(JSON.stringify(taken.view!.view.blocks)).toContain(
+      "*What to tell callers now*\\nCard payments work again. Please retry your order.",
+    );
     // A call nobody answered is made, and every surface says it reached no one.
     await chooseOutcome(taken.view!, first!, "no_answer", USERS.lead);
     const line = "1 of 2 callbacks made (1 reached no one)";

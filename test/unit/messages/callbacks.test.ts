@@ -125,6 +125,25 @@ describe("the claimer's callbacks", () => {
     expect(json(reached.blocks)).toContain("are recorded. Thank you.");
   });
 
+  it("says what to tell callers now, as written at the resolve, or the built-in words", () => {
+    const told = myCallbacksModal(
+      { ...incident, callersNow: "Payments work again <now>. Retry your order." },
+      [callback(1)],
+      { timezone: "Europe/London" },
+    );
+    expect(json(told.blocks)).toContain(
+      "*What to tell callers now*\\nPayments work again &lt;now&gt;. Retry your order.",
+    );
+    const unwritten = myCallbacksModal({ ...incident, callersNow: null }, [callback(1)], {
+      timezone: "Europe/London",
+    });
+    expect(json(unwritten.blocks)).toContain("The problem has been fixed. Thank you for your patience.");
+    const reopened = myCallbacksModal({ ...incident, status: "in_progress" }, [callback(1)], {
+      timezone: "Europe/London",
+    });
+    expect(json(reopened.blocks)).not.toContain("What to tell callers now");
+  });
+
   it("shows at most CALLBACKS_SHOWN at a time, and says how many more", () => {
     const many = Array.from({ length: CALLBACKS_SHOWN + 5 }, (_, i) => callback(i + 1));
     const view = myCallbacksModal(incident, many, { timezone: "Europe/London" });
