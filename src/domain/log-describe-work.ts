@@ -131,6 +131,19 @@ function briefingConfirmed(d: Details, ctx: DescribeContext): string {
   return `${team} confirmed briefed${lead ? ` by ${person(ctx, lead)}` : ""}`;
 }
 
+/** `{cleared: [{teamLabel, lead}]}`: the teams to brief again after a reopen, and who had confirmed. */
+function briefingConfirmationsCleared(d: Details, ctx: DescribeContext): string {
+  const cleared = Array.isArray(d.cleared) ? (d.cleared as unknown[]) : [];
+  const teams = cleared.flatMap((c) => {
+    if (typeof c !== "object" || c === null) return [];
+    const entry = c as Details;
+    const team = text(entry, "teamLabel") ?? text(entry, "team");
+    const lead = text(entry, "lead");
+    return team ? [`${team}${lead ? ` (was confirmed by ${person(ctx, lead)})` : ""}`] : [];
+  });
+  return `Briefing to be confirmed again after the reopen${teams.length > 0 ? `: ${listOf(teams)}` : ""}`;
+}
+
 const IMPACT_LABELS: Record<string, string> = {
   callsQueued: "calls queued",
   abandonmentRate: "abandonment %",
@@ -235,6 +248,7 @@ export const WORK_DESCRIBE: Record<string, Describe> = {
   playbook_step_ticked: playbookStepTicked,
   briefing_posted: briefingPosted,
   briefing_confirmed: briefingConfirmed,
+  briefing_confirmations_cleared: briefingConfirmationsCleared,
   impact_recorded: impactRecorded,
   help_requested: helpRequested,
 };

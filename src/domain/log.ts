@@ -36,6 +36,8 @@ export const LOG_KINDS = [
   // Supporting the floor
   "briefing_posted",
   "briefing_confirmed",
+  // The incident came back: each team's confirmation taken back (who had confirmed is kept here)
+  "briefing_confirmations_cleared",
   "impact_recorded",
   "playbook_posted",
   "playbook_step_ticked",

@@ -52,12 +52,17 @@ function statusText(status: readonly TeamBriefingStatus[], timezone: string): st
   return clip([head, ...teamStatusLines(status, timezone)].join("\n"), 3000);
 }
 
-/** The briefing as agents read it, with the button their team lead presses once the team knows. */
+/**
+ * The briefing as agents read it, with the button their team lead presses once the team knows.
+ * `reopenedAt`: when the incident last came back, if it is being worked again; a briefing
+ * posted before then applies again and asks the team leads to brief their teams again.
+ */
 export function briefingMessage(
   i: BriefingSubject,
   b: Briefing,
   status: readonly TeamBriefingStatus[],
   timezone: string,
+  reopenedAt: Date | null = null,
 ) {
   if (i.status === "resolved" || i.status === "closed") return resolvedBriefing(i, b, timezone);
   const ref = formatReference(i.number);
@@ -65,6 +70,16 @@ export function briefingMessage(
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: plain(heading, 150) },
     { type: "context", elements: [mrkdwn(escapeMrkdwn(clip(i.title, 150)))] },
+    ...(briefedBefore(b, reopenedAt)
+      ? [
+          {
+            type: "section",
+            text: mrkdwn(
+              `:leftwards_arrow_with_hook: *This is back* (reopened ${slackDate(reopenedAt, timezone)}): this briefing applies again.${status.some((t) => t.state === "waiting") ? " Team leads, brief your teams again and press *Team briefed*." : ""}`,
+            ),
+          },
+        ]
+      : []),
     { type: "section", text: mrkdwn(`*What is affected*\n${escapeMrkdwn(clip(b.affected, 2900))}`) },
     { type: "section", text: mrkdwn(`*What to tell callers*\n${escapeMrkdwn(clip(b.script, 2900))}`) },
   ];
@@ -104,6 +119,10 @@ export function briefingMessage(
     blocks,
   };
 }
+
+/** The briefing was posted before the incident last came back, so the floor is briefed again. */
+const briefedBefore = (b: Pick<BriefingRow, "postedAt">, reopenedAt: Date | null): reopenedAt is Date =>
+  reopenedAt !== null && b.postedAt.getTime() <= reopenedAt.getTime();
 
 /** Who is still to press "Team briefed": every lead at first, then the teams still waiting. */
 function briefingPrompt(
@@ -186,13 +205,18 @@ export function floorReopenedPost(i: Subject, reason: string | null) {
   };
 }
 
-/** The latest briefing's state on the responder card. */
+/** The latest briefing's state on the responder card (`reopenedAt` as for briefingMessage). */
 export function briefingCardBlock(
   b: Pick<BriefingRow, "author" | "postedAt">,
   status: readonly TeamBriefingStatus[],
   timezone: string,
+  reopenedAt: Date | null = null,
 ) {
-  const head = `:mega: *Agents briefed* by ${userMention(b.author)} ${slackDate(b.postedAt, timezone)}`;
+  const again =
+    briefedBefore(b, reopenedAt) && status.some((t) => t.state === "waiting")
+      ? ` · *reopened since ${slackDate(reopenedAt, timezone)}: team leads, brief your teams again*`
+      : "";
+  const head = `:mega: *Agents briefed* by ${userMention(b.author)} ${slackDate(b.postedAt, timezone)}${again}`;
   return { type: "section", text: mrkdwn(clip(`${head}\n${statusText(status, timezone)}`, 3000)) };
 }
 

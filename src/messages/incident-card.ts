@@ -229,7 +229,7 @@ function floorBlocks(i: CardIncident, ctx: CardContext): Record<string, unknown>
   const impact = impactBlocks(recordedImpactOf(i), ctx.timezone);
   const briefing =
     ctx.audience === "responder" && ctx.briefing
-      ? [briefingCardBlock(ctx.briefing, ctx.briefing.status, ctx.timezone)]
+      ? [briefingCardBlock(ctx.briefing, ctx.briefing.status, ctx.timezone, ctx.reopened?.at ?? null)]
       : [];
   return [...impact, ...briefing];
 }

@@ -1,8 +1,10 @@
 import { confirmationsOf, getBriefing, sentBriefingPosts } from "../db/queries/briefings.js";
 import { getIncidentById } from "../db/queries/incidents.js";
+import { lastReopenOf } from "../db/queries/reopens.js";
 import { editMessage } from "../delivery/edit.js";
 import { outboxKey } from "../delivery/purposes.js";
 import { briefingStatus } from "../domain/floor.js";
+import { isOpenStatus } from "../domain/lifecycle.js";
 import { keepPracticeTag } from "../domain/practice-redirect.js";
 import { briefingMessage } from "../messages/floor.js";
 import type { Deps } from "./deps.js";
@@ -17,7 +19,12 @@ export async function renderBriefingPost(deps: Pick<Deps, "db" | "policy">, brie
   ]);
   if (!incident) return null;
   const status = briefingStatus(deps.policy.teams, confirmations);
-  return briefingMessage(incident, briefing, status, deps.policy.timezone);
+  // Worked again after a reopen: the post says the floor is to be briefed again.
+  const reopened =
+    incident.reopenCount > 0 && isOpenStatus(incident.status)
+      ? await lastReopenOf(deps.db, incident.id)
+      : null;
+  return briefingMessage(incident, briefing, status, deps.policy.timezone, reopened?.at ?? null);
 }
 
 /**

@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { teamLeadsFor, teamsOf } from "../config/policy.js";
+import type { Tx } from "../db/client.js";
 import {
+  clearConfirmationsOf,
   confirmationsOf,
   getBriefing,
   insertBriefing,
   insertConfirmations,
 } from "../db/queries/briefings.js";
+import { appendLog } from "../db/queries/incident-log.js";
 import { upsertOutbox } from "../db/queries/outbox.js";
 import { outboxKey } from "../delivery/purposes.js";
 import {
@@ -24,7 +27,7 @@ import { describeError } from "../lib/logger.js";
 import { briefingMessage, describeHelpDestination, helpRequestMessage } from "../messages/floor.js";
 import { channelMention, escapeMrkdwn, slackDate, userMention } from "../messages/text.js";
 import type { Deps } from "./deps.js";
-import { type ChangeOutcome, changeIncident } from "./mutate-incident.js";
+import { type Change, type ChangeOutcome, changeIncident } from "./mutate-incident.js";
 
 type Request = { incidentId: string; actor: string; requestKey?: string };
 
@@ -146,6 +149,42 @@ export async function confirmBriefing(
   if (outcome.ok && !outcome.duplicate)
     await queueBriefingRefresh(deps, briefing.id, outcome.incident.version);
   return outcome;
+}
+
+/**
+ * A reopened incident's floor is briefed again: in the reopen's transaction every team's
+ * confirmation goes back to waiting, and the log keeps who had confirmed. The card, the
+ * briefing posts (redrawn after every reopen) and the Team briefed button follow.
+ */
+export function withRebriefing(deps: Deps, change: Change, actor: string): Change {
+  return {
+    ...change,
+    also: async (tx, updated) => {
+      const ids = (await change.also?.(tx, updated)) ?? [];
+      await askToBriefAgain(tx, deps, updated.id, actor);
+      return ids;
+    },
+  };
+}
+
+async function askToBriefAgain(tx: Tx, deps: Deps, incidentId: string, actor: string): Promise<void> {
+  const cleared = await clearConfirmationsOf(tx, incidentId);
+  if (cleared.length === 0) return;
+  const labels = new Map(deps.policy.teams.map((t) => [t.key, t.label]));
+  await appendLog(tx, {
+    incidentId,
+    actor,
+    kind: "briefing_confirmations_cleared",
+    details: {
+      cleared: cleared.map((c) => ({
+        briefingId: c.briefingId,
+        team: c.team,
+        teamLabel: labels.get(c.team) ?? c.team,
+        lead: c.leadId,
+        confirmedAt: c.confirmedAt.toISOString(),
+      })),
+    },
+  });
 }
 
 /** The briefing posts show who has confirmed; if Redis is down the card still shows it. */

@@ -11,6 +11,7 @@ import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
 import { callbacksCloseRefusal, listCallbacksOnResolve, queueListRefresh } from "./callbacks.js";
 import type { Deps } from "./deps.js";
+import { withRebriefing } from "./floor.js";
 import { afterMerge, againAfterDeadlock, type Merge, mergeIntoMaster, withMerge } from "./merge.js";
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 import { queuePracticeEnd } from "./practice-debrief.js";
@@ -68,7 +69,10 @@ async function moveStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeO
       if (!merged.ok) return merged;
       merge = merged.value;
     }
-    const reviewed = await withReview(tx, deps, incident, input, decision.value);
+    // Back to work means the floor is briefed again: the teams' confirmations go back to waiting.
+    const change =
+      input.action === "reopen" ? withRebriefing(deps, decision.value, input.actor) : decision.value;
+    const reviewed = await withReview(tx, deps, incident, input, change);
     return reviewed.ok && merge ? ok(withMerge(reviewed.value, merge, input.actor)) : reviewed;
   });
   if (outcome.ok && !outcome.duplicate && merge) await afterMerge(deps, merge);

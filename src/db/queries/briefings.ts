@@ -1,4 +1,4 @@
-import { and, asc, eq, like } from "drizzle-orm";
+import { and, asc, eq, inArray, like } from "drizzle-orm";
 import type { DbOrTx } from "../client.js";
 import {
   type BriefingRow,
@@ -39,6 +39,22 @@ export function insertConfirmations(
 ): Promise<BriefingConfirmationRow[]> {
   if (rows.length === 0) return Promise.resolve([]);
   return db.insert(briefingConfirmations).values(rows).onConflictDoNothing().returning();
+}
+
+/**
+ * Takes back every confirmation of an incident's briefings (it came back, so its floor is
+ * briefed again); returns the rows taken back, for the log that keeps them.
+ */
+export function clearConfirmationsOf(db: DbOrTx, incidentId: string): Promise<BriefingConfirmationRow[]> {
+  return db
+    .delete(briefingConfirmations)
+    .where(
+      inArray(
+        briefingConfirmations.briefingId,
+        db.select({ id: briefings.id }).from(briefings).where(eq(briefings.incidentId, incidentId)),
+      ),
+    )
+    .returning();
 }
 
 /** A briefing's posts that have landed (channel and ts), to edit them; `keyPattern` matches their keys. */

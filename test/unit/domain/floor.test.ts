@@ -155,8 +155,30 @@ describe("log descriptions of the floor's entries", () => {
     );
   });
 
+  it("describes the confirmations a reopen took back, naming who had confirmed", () => {
+    expect(
+      line("briefing_confirmations_cleared", {
+        cleared: [
+          { team: "a", teamLabel: "Floor A", lead: "U0LEAD" },
+          { team: "b", teamLabel: "Floor B", lead: "U0OTHER" },
+        ],
+      }),
+    ).toBe(
+      "Briefing to be confirmed again after the reopen: Floor A (was confirmed by Lee Lead) and Floor B (was confirmed by someone)",
+    );
+    expect(line("briefing_confirmations_cleared", { cleared: "x" })).toBe(
+      "Briefing to be confirmed again after the reopen",
+    );
+  });
+
   it("never throws on odd details", () => {
-    for (const kind of ["briefing_posted", "briefing_confirmed", "impact_recorded", "help_requested"]) {
+    for (const kind of [
+      "briefing_posted",
+      "briefing_confirmed",
+      "briefing_confirmations_cleared",
+      "impact_recorded",
+      "help_requested",
+    ]) {
       expect(typeof line(kind, { channels: "x", changes: [null, 3], to: 5 })).toBe("string");
     }
   });
