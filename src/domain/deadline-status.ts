@@ -150,7 +150,9 @@ export function plainDuration(ms: number): string {
 export type NextAction =
   | { kind: "lifecycle"; action: LifecycleAction }
   | { kind: "update" }
-  | { kind: "stop_clock"; clock: string; label: string };
+  | { kind: "stop_clock"; clock: string; label: string }
+  /** The way to the incident (its channel or thread), for a viewer who may not take its next move. */
+  | { kind: "open" };
 
 /** After acknowledging, the move that usually comes next from each status. */
 const NEXT_MOVES: readonly LifecycleAction[] = ["resume", "start", "resolve", "close"];
@@ -171,4 +173,17 @@ export function nextAction(status: Status, deadline: DeadlineStatus | null): Nex
   if (pressing?.stopLabel) return { kind: "stop_clock", clock: pressing.clock, label: pressing.stopLabel };
   const move = NEXT_MOVES.find((a) => allowed.includes(a));
   return move ? { kind: "lifecycle", action: move } : null;
+}
+
+/**
+ * The row's action as one viewer sees it. A move they may not make (resolving is for the owner
+ * and the managers, permissions.ts decides) becomes the way to the incident instead, so no row
+ * offers a button that only answers with a refusal.
+ */
+export function nextActionFor(
+  next: NextAction | null,
+  may: (action: LifecycleAction) => boolean,
+): NextAction | null {
+  if (next?.kind === "lifecycle" && !may(next.action)) return { kind: "open" };
+  return next;
 }

@@ -93,6 +93,12 @@ export const CALLBACK_ACTION = {
 /** The claimer's callbacks modal (no submit: each outcome is saved as it is chosen). */
 export const CALLBACKS_VIEW = "incident_callbacks_modal";
 
+/** Buttons on the rows of `/incident list` and the App Home besides the card's own. */
+export const LIST_ACTION = {
+  /** A link to the incident's channel or thread, for a viewer who may not take its next move. */
+  open: "incident_list_open",
+} as const;
+
 /** Buttons on escalation DMs. */
 export const ESCALATION_ACTION = {
   acknowledge: "escalation_acknowledge",

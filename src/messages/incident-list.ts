@@ -6,7 +6,7 @@ import { STATUS_LABELS } from "../domain/incident.js";
 import { ACTION_LABELS } from "../domain/lifecycle.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
-import { CARD_ACTION } from "./ids.js";
+import { CARD_ACTION, LIST_ACTION } from "./ids.js";
 import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, workPlaceMention } from "./text.js";
 
 export type ListItem = Pick<
@@ -16,7 +16,8 @@ export type ListItem = Pick<
   // Flagged major by hand: the line says MAJOR as the card does.
   Partial<Pick<IncidentRow, "major">> &
   // A practice drill's incident (listed to its lead and trainees only) is marked PRACTICE.
-  Partial<Pick<IncidentRow, "practiceRunId">>;
+  // A routine incident's thread is where "Open thread" leads.
+  Partial<Pick<IncidentRow, "practiceRunId" | "workingChannelId" | "threadTs">>;
 
 /** A listed incident with what presses and what to do about it (see services/incident-rows). */
 export interface ListRow extends ListItem {
@@ -50,8 +51,13 @@ export function incidentLine(i: ListRow, timezone: string): string {
   );
 }
 
-/** The row's button: the same action ids and values as the incident card, so its handlers answer. */
-export function nextActionButton(i: Pick<ListRow, "id" | "deadline" | "next">) {
+/**
+ * The row's button: the same action ids and values as the incident card, so its handlers answer;
+ * or a link to the incident's channel or thread.
+ */
+export function nextActionButton(
+  i: Pick<ListRow, "id" | "deadline" | "next" | "channelId" | "workingChannelId" | "threadTs">,
+) {
   if (!i.next) return null;
   const style = i.deadline?.tone === "overdue" ? { style: "primary" } : {};
   const button = (actionId: string, label: string, value: string) => ({
@@ -72,7 +78,26 @@ export function nextActionButton(i: Pick<ListRow, "id" | "deadline" | "next">) {
         i.next.label,
         JSON.stringify({ incidentId: i.id, clock: i.next.clock }),
       );
+    case "open":
+      return openButton(i);
   }
+}
+
+/** "Open channel" or "Open thread": a link, for a viewer whose next step is to follow the incident. */
+function openButton(i: Pick<ListRow, "channelId" | "workingChannelId" | "threadTs">) {
+  const link = (label: string, url: string) => ({
+    type: "button",
+    action_id: LIST_ACTION.open,
+    text: plain(label, 75),
+    url,
+  });
+  if (i.channelId) return link("Open channel", `https://slack.com/app_redirect?channel=${i.channelId}`);
+  if (i.workingChannelId && i.threadTs)
+    return link(
+      "Open thread",
+      `https://slack.com/archives/${i.workingChannelId}/p${i.threadTs.replace(".", "")}`,
+    );
+  return null;
 }
 
 /** One incident: its line, and its next action as the section's accessory. */

@@ -28,7 +28,7 @@ export async function publishHome(deps: Deps, userId: string): Promise<void> {
   // One read of the clocks and the caller counts for every list: yours are usually among the team's too.
   const all = [...new Map([...mine, ...open, ...callbacks].map((i) => [i.id, i])).values()];
   const [rows, counts] = await Promise.all([
-    incidentRows(deps, all, now),
+    incidentRows(deps, all, now, userId),
     callerCountsFor(
       deps.db,
       all.map((i) => i.id),

@@ -1,20 +1,28 @@
 import { type ListClock, listClocksOf } from "../db/queries/list-clocks.js";
 import type { IncidentRow } from "../db/schema/index.js";
-import { type ClockDeadline, deadlineStatus, nextAction } from "../domain/deadline-status.js";
+import { type ClockDeadline, deadlineStatus, nextAction, nextActionFor } from "../domain/deadline-status.js";
 import { PRIORITIES } from "../domain/incident.js";
+import type { LifecycleAction } from "../domain/lifecycle.js";
+import { authorize } from "../domain/permissions.js";
 import type { Policy } from "../domain/policy-types.js";
 import type { ListRow } from "../messages/incident-list.js";
 import type { Deps } from "./deps.js";
 import { stepPlanOf } from "./sla-plan.js";
 
-type Listed = ListRow & Pick<IncidentRow, "type" | "respondDueAt" | "nextUpdateDueAt" | "resolveDueAt">;
+type Listed = ListRow &
+  Pick<IncidentRow, "type" | "respondDueAt" | "nextUpdateDueAt" | "resolveDueAt" | "reporterId">;
 
 /**
  * Each listed incident with its most pressing deadline at `now` and the one action its row
- * offers, read from its SLA clocks. Within a priority, overdue rows come first, then those due
+ * offers `viewer` (one they may take), read from its SLA clocks. Within a priority, overdue rows come first, then those due
  * soon, so the list reads from what is most urgent.
  */
-export async function incidentRows(deps: Pick<Deps, "db" | "policy">, items: Listed[], now: Date) {
+export async function incidentRows(
+  deps: Pick<Deps, "db" | "policy">,
+  items: Listed[],
+  now: Date,
+  viewer: string,
+) {
   const clocks = await listClocksOf(
     deps.db,
     items.map((i) => i.id),
@@ -23,11 +31,26 @@ export async function incidentRows(deps: Pick<Deps, "db" | "policy">, items: Lis
     const own = clocks.filter((c) => c.incidentId === i.id);
     const deadlines = own.length ? own.map((c) => clockDeadline(deps.policy, i, c)) : fromColumns(i);
     const deadline = deadlineStatus({ status: i.status, clocks: deadlines, now });
-    return { ...i, deadline, next: nextAction(i.status, deadline) };
+    return {
+      ...i,
+      deadline,
+      next: nextActionFor(nextAction(i.status, deadline), mayMove(deps.policy, viewer, i)),
+    };
   });
   return rows.sort(
     (a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || rank(a) - rank(b),
   );
+}
+
+/** Whether `viewer` may move this incident by `action`: the same check the button's handler makes. */
+function mayMove(policy: Policy, viewer: string, i: Pick<IncidentRow, "status" | "ownerId" | "reporterId">) {
+  return (action: LifecycleAction) =>
+    authorize(policy, {
+      userId: viewer,
+      action: action === "reopen" && i.status === "closed" ? "reopen_closed" : action,
+      ownerId: i.ownerId,
+      reporterId: i.reporterId,
+    }).ok;
 }
 
 function rank(r: ListRow): number {

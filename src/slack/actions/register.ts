@@ -5,6 +5,7 @@ import {
   ESCALATION_ACTION,
   FLOOR_ACTION,
   IMPROVEMENT_ACTION,
+  LIST_ACTION,
   ACTION as LOG_FORM_ACTION,
   PLAYBOOK_ACTION,
   PRACTICE_ACTION,
@@ -40,7 +41,7 @@ export function register({ on, deps, log }: Registration): void {
   on.action([CARD_ACTION.logCommunication], (args) => onLogCommunicationButton(deps, args));
   on.action([CARD_ACTION.timelineNext], (args) => onTimelinePage(deps, args));
   on.action([ESCALATION_ACTION.acknowledge], (args) => onEscalationAcknowledge(deps, args));
-  on.action([ESCALATION_ACTION.openChannel], onLinkButton);
+  on.action([ESCALATION_ACTION.openChannel, LIST_ACTION.open], onLinkButton);
   on.action([PLAYBOOK_ACTION.tick], (args) => onPlaybookTick(deps, args));
   on.action([FLOOR_ACTION.briefAgents, FLOOR_ACTION.recordImpact, FLOOR_ACTION.askForHelp], (args) =>
     onFloorCardButton(deps, args),

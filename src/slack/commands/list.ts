@@ -15,7 +15,7 @@ export async function answerList(
   ctx: Pick<CommandContext, "userId">,
 ): Promise<Reply> {
   const rows = await listIncidents(deps.db, { filter, userId: ctx.userId, limit: LIST_LIMIT + 1 });
-  const listed = await incidentRows(deps, rows.slice(0, LIST_LIMIT), deps.clock.now());
+  const listed = await incidentRows(deps, rows.slice(0, LIST_LIMIT), deps.clock.now(), ctx.userId);
   // Counts only, as on Home: how many callers, never who.
   const counts = await callerCountsFor(
     deps.db,

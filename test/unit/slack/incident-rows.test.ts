@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { type DeadlineStatus, type NextAction, nextAction } from "../../../src/domain/deadline-status.js";
+import {
+  type DeadlineStatus,
+  type NextAction,
+  nextAction,
+  nextActionFor,
+} from "../../../src/domain/deadline-status.js";
 import { PRIORITIES } from "../../../src/domain/incident.js";
 import { validateMessageBlocks, validateView } from "../../../src/emulator/block-kit.js";
 import { homeView } from "../../../src/messages/home.js";
-import { CARD_ACTION } from "../../../src/messages/ids.js";
+import { CARD_ACTION, LIST_ACTION } from "../../../src/messages/ids.js";
 import { deadlineText, incidentList, type ListRow } from "../../../src/messages/incident-list.js";
 import { incidentRow, NOW } from "../../helpers/fixtures.js";
 
@@ -96,6 +101,50 @@ describe("incident list rows", () => {
     );
     expect(first?.accessory).toMatchObject({ action_id: actionId, text: { text: label }, value });
     expect(first?.accessory).not.toHaveProperty("style");
+  });
+
+  it("links to the channel, else the thread, for a viewer who may not take the next move", () => {
+    const first = (over: Partial<ListRow>) =>
+      sections(
+        incidentList([row(null, { kind: "open" }, over)], { heading: "h", timezone: ZONE, more: false })
+          .blocks,
+      )[1];
+    const channel = first({ channelId: "C0INC" });
+    expect(channel?.accessory).toMatchObject({
+      type: "button",
+      action_id: LIST_ACTION.open,
+      text: { type: "plain_text", text: "Open channel" },
+      url: "https://slack.com/app_redirect?channel=C0INC",
+    });
+    expect(
+      first({ channelId: null, workingChannelId: "C0WORK", threadTs: "1700000000.000100" })?.accessory,
+    ).toMatchObject({
+      text: { text: "Open thread" },
+      url: "https://slack.com/archives/C0WORK/p1700000000000100",
+    });
+    expect(first({ channelId: null, workingChannelId: null, threadTs: null })).not.toHaveProperty(
+      "accessory",
+    );
+    expect(
+      validateMessageBlocks(
+        incidentList([row(null, { kind: "open" }, { channelId: "C0INC" })], {
+          heading: "h",
+          timezone: ZONE,
+          more: false,
+        }).blocks,
+      ),
+    ).toEqual([]);
+  });
+
+  it("turns a move the viewer may not make into the way to the incident, and keeps the rest", () => {
+    const never = () => false;
+    expect(nextActionFor({ kind: "lifecycle", action: "resolve" }, never)).toEqual({ kind: "open" });
+    expect(nextActionFor({ kind: "lifecycle", action: "resolve" }, () => true)).toEqual({
+      kind: "lifecycle",
+      action: "resolve",
+    });
+    expect(nextActionFor({ kind: "update" }, never)).toEqual({ kind: "update" });
+    expect(nextActionFor(null, never)).toBeNull();
   });
 
   it("leaves the button off when there is nothing to do, and says who owns nothing yet", () => {
