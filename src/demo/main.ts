@@ -1,6 +1,5 @@
-import { relative } from "node:path";
 import { explainStartupError } from "../startup-errors.js";
-import { DEFAULT_DATA_DIR, type RunningDemo, startDemo } from "./demo.js";
+import { type RunningDemo, startDemo } from "./demo.js";
 import { DemoStartError } from "./services.js";
 
 /**
@@ -36,9 +35,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (stopping) return;
-  console.log(`Switchboard demo: ${demo.url}`);
+  // One line: where to go, and what it runs on.
   console.log(
-    `Using ${demo.services.postgres} and ${demo.services.redis}; data in ${relative(process.cwd(), DEFAULT_DATA_DIR) || "."} (Ctrl+C stops)`,
+    `Switchboard demo: ${demo.url} (${demo.services.postgres}, ${demo.services.redis}; Ctrl+C stops)`,
   );
 }
 

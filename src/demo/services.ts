@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname, isAbsolute, join, relative } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { freePort } from "../lib/free-port.js";
@@ -16,7 +16,7 @@ import { freePort } from "../lib/free-port.js";
 
 export interface DemoService {
   url: string;
-  /** One phrase for the start-up line, e.g. "embedded PostgreSQL (.demo/postgres)". */
+  /** One phrase for the start-up line, e.g. "embedded PostgreSQL in .demo/postgres". */
   describe: string;
   /** Started by the demo (embedded PostgreSQL, its own redis-server), not the one configured. */
   embedded: boolean;
@@ -75,6 +75,12 @@ async function redisAnswers(url: string): Promise<boolean> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** A folder as the start-up line names it: relative when under the current one. */
+function shownPath(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : dir;
 }
 
 /** The URL without its password, for the start-up line. */
@@ -168,7 +174,7 @@ async function embeddedPostgres(dir: string): Promise<DemoService> {
   }
   return {
     url: `postgres://postgres:demo@127.0.0.1:${port}/${DEMO_DATABASE}`,
-    describe: `embedded PostgreSQL (${dir}, port ${port})`,
+    describe: `embedded PostgreSQL in ${shownPath(dir)}`,
     embedded: true,
     stop: () => server.stop(),
   };
@@ -208,5 +214,5 @@ export async function demoRedis(redisUrl: string | undefined): Promise<DemoServi
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, describe: `redis-server on port ${port} (temporary)`, embedded: true, stop };
+  return { url, describe: `a temporary redis-server on port ${port}`, embedded: true, stop };
 }

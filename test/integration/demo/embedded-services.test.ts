@@ -59,7 +59,7 @@ describe("the demo with nothing configured", () => {
       env: { DATABASE_URL: `postgres://postgres@${closed}/switchboard`, REDIS_URL: `redis://${closed}` },
     });
     expect(demo.services.postgres).toContain(join(dataDir, "postgres"));
-    expect(demo.services.redis).toMatch(/^redis-server on port \d+/);
+    expect(demo.services.redis).toMatch(/^a temporary redis-server on port \d+$/);
     const state = await sandbox(demo).state(demo.personas.agent.id);
     expect(state.channels.map((c) => c.name)).toContain("agent-floor");
     // The bot ran its migrations there and answers a command that reads the database.
