@@ -6,6 +6,7 @@ import { ERASED_MARK, LEVEL_LABELS, REPORT_CHANNEL_LABELS, STATUS_LABELS } from 
 import { HOLD_REASON_LABELS, type HoldReason } from "../domain/lifecycle.js";
 import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
+import { sentence } from "../domain/sentence.js";
 import { cardActions, type ExtraClockButtons, floorActions } from "./card-actions.js";
 import { briefingCardBlock, impactBlocks, recordedImpactOf } from "./floor.js";
 import { CARD_ACTION } from "./ids.js";
@@ -359,7 +360,7 @@ export function reporterNotice(
   const where = workPlaceMention(i);
   // "(P1 · MAJOR)" as the card says it: the reporter sees at once that it is a major incident.
   const grade = `${i.priority}${isMajor(i) ? " · MAJOR" : ""}`;
-  const text = `${ref} (${grade}) is logged: ${escapeMrkdwn(clip(i.title, 150))}. Work it in ${where}.`;
+  const text = `${ref} (${grade}) is logged: ${sentence(escapeMrkdwn(clip(i.title, 150)))} Work it in ${where}.`;
   return {
     text,
     blocks: [

@@ -33,6 +33,17 @@ describe("MAJOR is shown wherever the card shows it", () => {
     expect(reporterNotice(routine).text).toContain("INC-000042 (P3) is logged:");
   });
 
+  it("ends a title typed with its own full stop once in the confirmation", () => {
+    const typed = incidentRow({ priority: "P3", title: "Card payments failing.", channelId: "C1" });
+    expect(reporterNotice(typed).text).toBe(
+      "INC-000042 (P3) is logged: Card payments failing. Work it in <#C1>.",
+    );
+    const plain = incidentRow({ priority: "P3", title: "Card payments failing", channelId: "C1" });
+    expect(reporterNotice(plain).text).toBe(
+      "INC-000042 (P3) is logged: Card payments failing. Work it in <#C1>.",
+    );
+  });
+
   it("the list's line counts the callers, as Home does", () => {
     const text = JSON.stringify(incidentSection({ ...routine, callers: { ...NO_CALLERS, callers: 2 } }, TZ));
     expect(text).toContain("2 callers");
