@@ -92,6 +92,7 @@ export function sandboxState(slack: FakeSlack, actions: SandboxActions, me: stri
     modal: top ? { view_id: top.id, view: top.view, depth: stack.length } : null,
     modalErrors: (top && actions.modalErrors.get(me)) ?? {},
     home: actions.home(me)?.view ?? null,
-    timezone: "Europe/London",
+    // Slack shows times in the viewer's own zone (their profile's), as the page does.
+    timezone: slack.users.get(me)?.tz ?? "Europe/London",
   };
 }

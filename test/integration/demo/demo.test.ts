@@ -140,6 +140,9 @@ describe("npm run demo", () => {
     expect(channelNamed(s, "client-updates")).toMatchObject({ kind: "public", member: false });
     expect(s.modal).toBeNull();
     expect(s.timezone).toBe("Europe/London");
+    // Times are the viewer's: someone whose profile is in New York reads New York times.
+    demo!.slack.addUser("U0NWNYC", { name: "ana.ruiz", real_name: "Ana Ruiz", tz: "America/New_York" });
+    expect((await api().state("U0NWNYC")).timezone).toBe("America/New_York");
     // A first visit names nobody: it sees the workspace as the agent.
     const first = await fetch(api().url("/api/state"));
     expect(first.status).toBe(200);
