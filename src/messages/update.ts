@@ -77,6 +77,31 @@ export function deliveryFailureNotice(p: {
 
 const VIA_WORDS: Record<string, string> = { email: "email", webhook: "webhook call" };
 
+/**
+ * The reporter's DM when an incident they were told is resolved (or closed) comes back: who
+ * reopened it and why, and what callers should be told now: the briefing that applies again
+ * (`script`), or, with none, only that it is no longer fixed.
+ */
+export function reporterReopenedDm(
+  i: Pick<IncidentRow, "number" | "title" | "channelId"> & Partial<Pick<IncidentRow, "workingChannelId">>,
+  p: { by: string; reason: string | null; script: string | null },
+) {
+  const ref = formatReference(i.number);
+  const title = escapeMrkdwn(clip(i.title, 150));
+  const why = p.reason ? `: ${escapeMrkdwn(clip(p.reason, 500))}` : ".";
+  const callers = p.script
+    ? `*Callers should now be told:* ${escapeMrkdwn(clip(p.script, 1500))}`
+    : "*Callers should no longer be told it is fixed.*";
+  const text = `:leftwards_arrow_with_hook: *${ref}*, which you logged, is open again: _${title}_.\n*Reopened by* ${userMention(p.by)}${why}\n${callers}`;
+  return {
+    text: clip(text, 3000),
+    blocks: [
+      { type: "section", text: mrkdwn(clip(text, 3000)) },
+      { type: "context", elements: [mrkdwn(`More in ${workPlaceMention(i)}.`)] },
+    ],
+  };
+}
+
 /** The owner's DM when an email or webhook to an audience of the plan failed for good. */
 export function externalFailureNotice(p: {
   reference: string;

@@ -1,5 +1,5 @@
 import type { Tx } from "../db/client.js";
-import { briefingIdsOf } from "../db/queries/briefings.js";
+import { briefingIdsOf, latestScriptOf } from "../db/queries/briefings.js";
 import { callerCountsOf } from "../db/queries/caller-reports.js";
 import { appendLog } from "../db/queries/incident-log.js";
 import type { NewOutboxMessage } from "../db/queries/outbox.js";
@@ -14,7 +14,7 @@ import { describeError } from "../lib/logger.js";
 import { floorReopenedPost, floorResolvedPost } from "../messages/floor.js";
 import { milestoneNotice } from "../messages/milestone.js";
 import { narrativeLines, narrativeMessage } from "../messages/narrative.js";
-import { reporterResolvedDm } from "../messages/update.js";
+import { reporterReopenedDm, reporterResolvedDm } from "../messages/update.js";
 import type { Deps } from "./deps.js";
 import { writeExternalDeliveries } from "./external-comms.js";
 
@@ -24,7 +24,7 @@ import { writeExternalDeliveries } from "./external-comms.js";
  * version):
  * - each stakeholder channel of the type, the milestones its `notify` list names;
  * - the incident channel, one line of who did what;
- * - the reporter, by DM, when the incident is resolved and when it is closed;
+ * - the reporter, by DM, when the incident is resolved, when it is closed and when it comes back;
  * - the agents' channels, when an incident they were briefed on is resolved or comes back.
  * Returns the posts; their delivery is queued with the change's other posts.
  */
@@ -68,11 +68,19 @@ export async function communicateChange(
     posts.push(post("channel_line", line.channel, "line", line.message));
   }
 
+  const reporterHears = after.reporterId !== actor && after.reporterId !== deps.botUserId;
   const over = events.find((e) => e.milestone === "resolved" || e.milestone === "closed");
-  if (over && after.reporterId !== actor && after.reporterId !== deps.botUserId)
+  if (over && reporterHears)
     posts.push(
       post("reporter_update", after.reporterId, over.milestone, reporterResolvedDm(after, over.milestone)),
     );
+  // Told it was fixed, the reporter hears that it is not, and what callers should be told now.
+  const back = events.find((e) => e.milestone === "reopened");
+  if (back?.milestone === "reopened" && reporterHears) {
+    const script = await latestScriptOf(tx, after.id);
+    const dm = reporterReopenedDm(after, { by: back.by, reason: back.reason, script });
+    posts.push(post("reporter_update", after.reporterId, "reopened", dm));
+  }
 
   const floorNews = events.find((e) => e.milestone === "resolved" || e.milestone === "reopened");
   const briefings = floorNews ? await briefingIdsOf(tx, after.id) : [];

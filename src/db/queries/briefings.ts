@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, like } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, like } from "drizzle-orm";
 import type { DbOrTx } from "../client.js";
 import {
   type BriefingRow,
@@ -63,6 +63,17 @@ export function sentBriefingPosts(db: DbOrTx, keyPattern: string): Promise<Outbo
     .select()
     .from(outbox)
     .where(and(like(outbox.dedupeKey, keyPattern), eq(outbox.status, "sent")));
+}
+
+/** What agents were last told to say to callers about an incident; null before any briefing. */
+export async function latestScriptOf(db: DbOrTx, incidentId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ script: briefings.script })
+    .from(briefings)
+    .where(eq(briefings.incidentId, incidentId))
+    .orderBy(desc(briefings.postedAt), desc(briefings.id))
+    .limit(1);
+  return row?.script ?? null;
 }
 
 /** The ids of an incident's briefings, oldest first. */

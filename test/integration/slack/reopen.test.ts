@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
-import { briefingConfirmations, briefings, type IncidentRow } from "../../../src/db/schema/index.js";
+import { briefingConfirmations, briefings, type IncidentRow, outbox } from "../../../src/db/schema/index.js";
 import type { FakeMessage } from "../../../src/emulator/types.js";
 import { CARD_ACTION, FLOOR_ACTION } from "../../../src/messages/ids.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { clickButton } from "../../helpers/interact.js";
+import { clickButton, directMessagesTo } from "../../helpers/interact.js";
 import { click, form } from "../../helpers/milestone-walk.js";
 import { formValue } from "../../helpers/slack-payloads.js";
 
@@ -149,6 +149,71 @@ describe("reopening a resolved incident", () => {
     expect(JSON.stringify(reconfirmed.blocks)).not.toContain("brief your teams again");
     expect((await listLog(deps.db, incident.id)).filter((e) => e.kind === "briefing_confirmed")).toHaveLength(
       2,
+    );
+  });
+
+  /** The reporter's DMs saying the incident titled `title` is open again. */
+  const reopenedDms = (title: string) =>
+    directMessagesTo(h, USERS.agent).filter(
+      (m) => String(m.text).includes("is open again") && String(m.text).includes(title),
+    );
+
+  it("tells the reporter once who reopened it, why, and what callers should now be told", async () => {
+    const deps = h.system.deps;
+    const incident = await readyIncident(deps, { title: "Card payments failing at checkout" });
+    await form(h, incident, FLOOR_ACTION.briefAgents, {
+      briefing_affected: text("Paying by card online"),
+      briefing_script: text("We know card payments are failing and are fixing it."),
+      briefing_next_update: when(new Date(Date.now() + 30 * 60_000)),
+    });
+    await click(h, incident, CARD_ACTION.acknowledge);
+    await resolve(incident);
+    await h.slack.waitFor(() =>
+      directMessagesTo(h, USERS.agent).find(
+        (m) => String(m.text).includes("is resolved") && String(m.text).includes("at checkout"),
+      ),
+    );
+    expect(reopenedDms("at checkout")).toEqual([]);
+
+    await form(h, incident, CARD_ACTION.reopen, { reason: text("Payments failing again") }, USERS.lead);
+    const dm = await h.slack.waitFor(() => reopenedDms("at checkout")[0]);
+    const body = String(dm.text);
+    expect(body).toContain("Card payments failing");
+    expect(body).toContain("*Reopened by* <@U0LEAD>: Payments failing again");
+    expect(body).toContain(
+      "*Callers should now be told:* We know card payments are failing and are fixing it.",
+    );
+    expect(JSON.stringify(dm.blocks)).toContain(`<#${incident.channelId}>`);
+
+    // One DM, from one outbox row, however often the delivery is retried.
+    const rows = await eventually("the reopen DM delivered", async () => {
+      const all = await deps.db.select().from(outbox).where(eq(outbox.incidentId, incident.id));
+      const mine = all.filter((r) => r.purpose === "reporter_update" && r.dedupeKey.endsWith(":reopened"));
+      return mine.length > 0 && mine.every((r) => r.status === "sent") ? mine : undefined;
+    });
+    expect(rows).toHaveLength(1);
+    expect(reopenedDms("at checkout")).toHaveLength(1);
+  });
+
+  it("says callers should no longer be told it is fixed when nobody briefed the floor", async () => {
+    const incident = await readyIncident(h.system.deps, { title: "Web chat down" });
+    await click(h, incident, CARD_ACTION.acknowledge);
+    await resolve(incident);
+    await form(h, incident, CARD_ACTION.reopen, { reason: text("Chat drops again") }, USERS.lead);
+    const dm = await h.slack.waitFor(() => reopenedDms("Web chat down")[0]);
+    expect(String(dm.text)).toContain("Callers should no longer be told it is fixed.");
+  });
+
+  it("sends no reopen DM to a reporter who reopened it themselves", async () => {
+    const incident = await readyIncident(h.system.deps, { title: "Billing page slow" });
+    await click(h, incident, CARD_ACTION.acknowledge);
+    await resolve(incident);
+    await form(h, incident, CARD_ACTION.reopen, { reason: text("Slow again") });
+    await status(incident, "in_progress");
+    await cardWhen(incident, (b) => b.includes("*Reopened* by"));
+    const rows = await h.system.deps.db.select().from(outbox).where(eq(outbox.incidentId, incident.id));
+    expect(rows.filter((r) => r.dedupeKey.endsWith(":reopened") && r.purpose === "reporter_update")).toEqual(
+      [],
     );
   });
 });
