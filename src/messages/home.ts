@@ -12,14 +12,36 @@ const TEAM_MAX = 60;
 /** Resolved incidents whose callers wait for a callback: a heading, these and a "more" line. */
 export const CALLBACKS_MAX = 5;
 
-export function homeView(p: { mine: ListRow[]; open: ListRow[]; callbacks?: ListRow[]; timezone: string }) {
+/** Incidents that need the viewer though not theirs: escalated to them, or overdue for a manager. */
+const NEEDS_MAX = 10;
+
+/** An incident on the viewer's Home because it needs them: its ladder messaged them, or it is overdue. */
+export interface NeedsYouRow extends ListRow {
+  /** Its escalation ladder DMed the viewer and nobody has acknowledged it yet. */
+  escalatedToYou: boolean;
+}
+
+export function homeView(p: {
+  mine: ListRow[];
+  open: ListRow[];
+  callbacks?: ListRow[];
+  /** Escalated to the viewer, or overdue on a ladder they are on (services/home decides). */
+  needsYou?: NeedsYouRow[];
+  timezone: string;
+}) {
   const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
   const row = (i: ListRow) => incidentSection(i, p.timezone);
-  const team = p.open.slice(0, TEAM_MAX);
+  const needsYou = p.needsYou ?? [];
+  const needs = needsYouBlocks(needsYou, p.timezone);
+  // The team's list gives up the rows the "Needs you" part takes, to stay inside 100 blocks.
+  const team = p.open.slice(0, TEAM_MAX - needs.length);
   const summary = pressingSummary(team);
   const blocks: Record<string, unknown>[] = [
+    ...needs,
     { type: "header", text: plain("Your open incidents", 150) },
-    ...(p.mine.length ? p.mine.slice(0, MINE_MAX).map(row) : [section("None. :tada:")]),
+    ...(p.mine.length
+      ? p.mine.slice(0, MINE_MAX).map(row)
+      : [section(needsYou.length ? "None that you own or reported." : "None. :tada:")]),
     { type: "divider" },
     { type: "header", text: plain("Open incidents by priority", 150) },
     ...(summary ? [{ type: "context", elements: [mrkdwn(summary)] }] : []),
@@ -31,8 +53,8 @@ export function homeView(p: { mine: ListRow[]; open: ListRow[]; callbacks?: List
     blocks.push(...items.map(row));
   }
   if (team.length === 0) blocks.push(section("None."));
-  if (p.open.length > TEAM_MAX)
-    blocks.push(section(`…and ${p.open.length - TEAM_MAX} more: \`/incident list\`.`));
+  if (p.open.length > team.length)
+    blocks.push(section(`…and ${p.open.length - team.length} more: \`/incident list\`.`));
   const callbacks = p.callbacks ?? [];
   if (callbacks.length > 0) {
     blocks.push(
@@ -55,4 +77,21 @@ export function homeView(p: { mine: ListRow[]; open: ListRow[]; callbacks?: List
     elements: [mrkdwn("Type `/incident` anywhere to log an incident; `/incident help` for more.")],
   });
   return { type: "home" as const, blocks };
+}
+
+/**
+ * "Needs you": what a woken manager came for. Each row as in the lists, those escalated to the
+ * viewer marked so; empty (no heading) when nothing does.
+ */
+function needsYouBlocks(rows: NeedsYouRow[], timezone: string): Record<string, unknown>[] {
+  if (rows.length === 0) return [];
+  const shown = rows.slice(0, NEEDS_MAX).map((i) => {
+    const s = incidentSection(i, timezone);
+    return i.escalatedToYou
+      ? { ...s, text: mrkdwn(`*Escalated to you*, not acknowledged yet\n${s.text.text}`) }
+      : s;
+  });
+  const more =
+    rows.length > NEEDS_MAX ? [{ type: "section", text: mrkdwn("…and more: `/incident list`.") }] : [];
+  return [{ type: "header", text: plain("Needs you", 150) }, ...shown, ...more, { type: "divider" }];
 }

@@ -202,15 +202,19 @@ export async function getIncidentByChannel(db: DbOrTx, channelId: string): Promi
   return row ?? null;
 }
 
+/** A practice drill (issue 23) is listed only to those who take part in it; real incidents to all. */
+export function listedTo(userId: string) {
+  return sql`(${incidents.practiceRunId} is null or exists (select 1 from practice_runs r
+    where r.id = ${incidents.practiceRunId} and (r.lead_id = ${userId} or r.trainee_ids @> jsonb_build_array(${userId}::text))))`;
+}
+
 export function listIncidents(
   db: DbOrTx,
   p: { filter: "open" | "mine" | "recent"; userId: string; limit: number },
 ) {
   const open = inArray(incidents.status, OPEN_STATUSES);
   const mine = or(eq(incidents.ownerId, p.userId), eq(incidents.reporterId, p.userId));
-  // A practice drill (issue 23) is listed only to those who take part in it.
-  const real = sql`(${incidents.practiceRunId} is null or exists (select 1 from practice_runs r
-    where r.id = ${incidents.practiceRunId} and (r.lead_id = ${p.userId} or r.trainee_ids @> jsonb_build_array(${p.userId}::text))))`;
+  const real = listedTo(p.userId);
   const listed = p.filter === "open" ? open : p.filter === "mine" ? and(open, mine) : undefined;
   const where = listed ? and(listed, real) : real;
   return db

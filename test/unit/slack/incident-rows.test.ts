@@ -198,4 +198,33 @@ describe("the Home tab", () => {
     expect(validateView(view)).toEqual([]);
     expect(JSON.stringify(view.blocks)).toContain("…and 20 more: `/incident list`.");
   });
+
+  it("puts what needs the viewer first, marks what was escalated to them, and still fits", () => {
+    const many = Array.from({ length: 80 }, (_, n) =>
+      row(overdue, nextAction("open", overdue), {
+        number: n + 1,
+        priority: PRIORITIES[n % PRIORITIES.length]!,
+        title: "x".repeat(150),
+      }),
+    );
+    const needsYou = many.slice(0, 12).map((r, n) => ({ ...r, escalatedToYou: n % 2 === 0 }));
+    const callbacks = many.slice(0, 7).map((r) => ({ ...r, status: "resolved" as const }));
+    const view = homeView({ mine: many, open: many, callbacks, needsYou, timezone: ZONE });
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    expect(validateView(view)).toEqual([]);
+    const blocks = view.blocks as unknown as Section[];
+    expect(blocks[0]).toMatchObject({ type: "header", text: { text: "Needs you" } });
+    expect(blocks[1]?.text.text).toMatch(/^\*Escalated to you\*, not acknowledged yet\n\*INC-000001\*/);
+    expect(blocks[2]?.text.text).toMatch(/^\*INC-000002\*/);
+    expect(JSON.stringify(view.blocks)).toContain("…and more: `/incident list`.");
+
+    const quiet = JSON.stringify(
+      homeView({ mine: [], open: many.slice(0, 1), needsYou: needsYou.slice(0, 1), timezone: ZONE }),
+    );
+    expect(quiet).toContain("None that you own or reported.");
+    expect(quiet).not.toContain(":tada:");
+    const none = homeView({ mine: [], open: [], timezone: ZONE });
+    expect(JSON.stringify(none)).not.toContain("Needs you");
+    expect(JSON.stringify(none)).toContain("None. :tada:");
+  });
 });

@@ -1,0 +1,30 @@
+import { and, desc, inArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "../client.js";
+import { type IncidentRow, incidents } from "../schema/index.js";
+import { listedTo, OPEN_STATUSES } from "./incidents.js";
+
+/**
+ * Open incidents whose escalation ladder has messaged `userId` and is still climbing: a clock
+ * breached, nobody has acknowledged its ladder, and one of that breach's escalation DMs went to
+ * them. The DM's outbox key carries the clock's generation (outboxKey.escalationDm), so DMs of
+ * an earlier breach of the same clock, since cured (an update posted), do not count.
+ */
+export function incidentsEscalatedTo(
+  db: DbOrTx,
+  p: { userId: string; limit: number },
+): Promise<IncidentRow[]> {
+  const ladderOpen = sql`exists (
+    select 1 from sla_clocks c
+    where c.incident_id = ${incidents.id} and c.state = 'running' and c.breached_at is not null
+      and c.ladder_acknowledged_by is null
+      and exists (
+        select 1 from outbox o
+        where o.purpose = 'escalation_dm' and o.channel = ${p.userId}
+          and o.dedupe_key like 'esc:' || c.id::text || ':' || c.generation::text || ':%'))`;
+  return db
+    .select()
+    .from(incidents)
+    .where(and(inArray(incidents.status, OPEN_STATUSES), ladderOpen, listedTo(p.userId)))
+    .orderBy(incidents.priority, desc(incidents.loggedAt))
+    .limit(p.limit);
+}
