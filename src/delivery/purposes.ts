@@ -29,6 +29,8 @@ export const PURPOSES = {
   handover_dm: {},
   review_prompt: {},
   callback_list: {},
+  /** An agent who took a call about the incident told, once, that its callbacks are to make. */
+  callback_dm: {},
   review_summary: {},
   escalation_dm: {},
   sla_notice: {},
@@ -98,6 +100,8 @@ export const outboxKey = {
   reviewPrompt: (incidentId: string) => `review-prompt:${incidentId}`,
   /** One callback list per incident, however often it is resolved. */
   callbackList: (incidentId: string) => `callbacks:${incidentId}`,
+  /** One DM per incident and agent who took a call about it, written with the list's first post. */
+  callbackDm: (incidentId: string, agent: string) => `callbacks-dm:${incidentId}:${agent}`,
   reviewSummary: (reviewId: string) => `review-summary:${reviewId}`,
   escalationDm: (clock: Clock, step: string, user: string) =>
     `esc:${clock.id}:${clock.generation}:${step}:${user}`,

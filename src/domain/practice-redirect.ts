@@ -86,6 +86,7 @@ const AUDIENCE: Readonly<Record<string, string>> = {
   review_prompt: "the review's author",
   review_summary: "the review's readers",
   callback_list: "the callback takers",
+  callback_dm: "an agent who took a call",
 };
 
 /**

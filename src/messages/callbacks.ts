@@ -15,7 +15,7 @@ import { REPORT_CHANNEL_LABELS, type ReportChannel } from "../domain/incident.js
 import { formatReference } from "../domain/reference.js";
 import { CALLBACK_ACTION, CALLBACKS_VIEW } from "./ids.js";
 import { option } from "./inputs.js";
-import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention } from "./text.js";
+import { clip, escapeMrkdwn, mrkdwn, plain, slackDate, userMention, workPlaceMention } from "./text.js";
 
 type ListIncident = Pick<IncidentRow, "id" | "number" | "title" | "status">;
 /** The claimer's view also says what to tell the callers (the resolve form's "What to tell callers now"). */
@@ -71,6 +71,36 @@ export function callbackList(i: ListIncident, t: CallbackTally) {
   ];
   if (buttons.length) blocks.push({ type: "actions", block_id: "callback_list", elements: buttons });
   return { text: `Callbacks for ${ref}: ${callbackProgress(t)}`, blocks };
+}
+
+/**
+ * The DM to an agent who took calls about the incident, once its callbacks are listed: "INC-000123
+ * is resolved: 3 callbacks to make, 2 of them for callers you spoke to. Take them in #inc-…".
+ * Counts only: the callers' details are in the list's private window.
+ */
+export function callbackTakersDm(
+  i: Pick<IncidentRow, "number" | "title" | "channelId" | "workingChannelId">,
+  p: { total: number; yours: number },
+) {
+  const ref = formatReference(i.number);
+  const toMake = `${p.total} callback${p.total === 1 ? "" : "s"} to make`;
+  const yours =
+    p.yours >= p.total
+      ? p.total === 1
+        ? "for the caller you spoke to"
+        : "all for callers you spoke to"
+      : `${p.yours} of them for callers you spoke to`;
+  const where = workPlaceMention(i);
+  const text = `${ref} is resolved: ${toMake}, take them in ${where}.`;
+  return {
+    text,
+    blocks: [
+      section(
+        `:telephone_receiver: *${ref} is resolved* · ${escapeMrkdwn(clip(i.title, 150))}\n` +
+          `${toMake}, ${yours}. Take them from the callback list in ${where}: it shows what to tell callers now.`,
+      ),
+    ],
+  };
 }
 
 /** Slack allows 100 blocks in a modal: show this many callbacks at a time. */

@@ -3,6 +3,7 @@ import type { Tx } from "../db/client.js";
 import {
   type ClaimedCallback,
   callbackHolder,
+  callbackRecorders,
   callbackTally,
   claimCallbacks,
   claimedCallbacks,
@@ -34,7 +35,7 @@ import { formatReference } from "../domain/reference.js";
 import { workPlacePost } from "../domain/work-place.js";
 import { jobIds } from "../jobs/catalog.js";
 import { describeError } from "../lib/logger.js";
-import { callbackList } from "../messages/callbacks.js";
+import { callbackList, callbackTakersDm } from "../messages/callbacks.js";
 import type { Deps } from "./deps.js";
 import { type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 import { scheduleClocks, syncClocks } from "./sla-clocks.js";
@@ -42,7 +43,8 @@ import { scheduleClocks, syncClocks } from "./sla-clocks.js";
 /**
  * Part of the resolve change (same transaction, incident locked): when callers asked to be
  * called back, their list goes where the incident is worked (its channel or thread, the only
- * places a caller's business may be discussed; the list itself shows counts only). One list per
+ * places a caller's business may be discussed; the list itself shows counts only), and each
+ * agent who recorded one of those callers is told by DM where to take them. One list per
  * incident: resolving again after a reopen finds it and has it redrawn instead.
  */
 export async function listCallbacksOnResolve(tx: Tx, incident: IncidentRow): Promise<string[]> {
@@ -59,7 +61,21 @@ export async function listCallbacksOnResolve(tx: Tx, incident: IncidentRow): Pro
     kind: "callbacks_listed",
     details: { count: tally.outstanding },
   });
-  return upsertOutbox(tx, [{ incidentId: incident.id, dedupeKey: key, purpose: "callback_list", ...post }]);
+  // Written with the list's first post only (the key above): each agent is told once, however
+  // often it is resolved or callers are added after the fix.
+  const told = (await callbackRecorders(tx, incident.id))
+    .filter((r) => r.agent !== SYSTEM_ACTOR)
+    .map((r) => ({
+      incidentId: incident.id,
+      dedupeKey: outboxKey.callbackDm(incident.id, r.agent),
+      purpose: "callback_dm" as const,
+      channel: r.agent,
+      message: callbackTakersDm(incident, { total: tally.outstanding, yours: r.callbacks }),
+    }));
+  return upsertOutbox(tx, [
+    { incidentId: incident.id, dedupeKey: key, purpose: "callback_list", ...post },
+    ...told,
+  ]);
 }
 
 /**

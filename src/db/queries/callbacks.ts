@@ -48,6 +48,18 @@ export async function callbackTally(db: DbOrTx, incidentId: string): Promise<Cal
   };
 }
 
+/** Who recorded the callers wanting a callback, and how many each recorded (counts only). */
+export async function callbackRecorders(
+  db: DbOrTx,
+  incidentId: string,
+): Promise<Array<{ agent: string; callbacks: number }>> {
+  const rows = await db.execute<{ agent: string; n: string | number }>(sql`
+    select reported_by as agent, count(*) as n from caller_reports
+    where incident_id = ${incidentId}::uuid and callback <> 'no'
+    group by reported_by order by reported_by`);
+  return rows.map((r) => ({ agent: r.agent, callbacks: Number(r.n) }));
+}
+
 /**
  * Gives `actor` up to `limit` (null: every) unclaimed outstanding callbacks of the incident,
  * oldest caller first. `for update skip locked`: two agents taking ten at the same moment get

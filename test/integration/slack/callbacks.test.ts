@@ -6,6 +6,7 @@ import {
   callerReportContacts,
   callerReports,
   type IncidentRow,
+  outbox,
   slaClocks,
 } from "../../../src/db/schema/index.js";
 import type { CallbackWanted } from "../../../src/domain/callers.js";
@@ -22,7 +23,7 @@ import { reviewFactLines } from "../../../src/services/review.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { clickButton, commandReply, submitView } from "../../helpers/interact.js";
+import { clickButton, commandReply, directMessagesTo, submitView } from "../../helpers/interact.js";
 import { appHomeOpened, formValue, modalBlockAction } from "../../helpers/slack-payloads.js";
 
 /** Seconds-long clocks only where a test watches one: the callback clock of security breaches. */
@@ -475,6 +476,40 @@ describe("callbacks close the loop", () => {
       h.slack.messagesIn(incident.channelId!).filter((m) => m.text?.startsWith("Callbacks for")),
     ).toHaveLength(1);
     expect(await kinds(incident, "callbacks_listed")).toHaveLength(1);
+  });
+
+  it("tells each agent who took a caller wanting a callback, once, where to take them", async () => {
+    const incident = await readyIncident(deps());
+    await addCallers(incident, ways({ phone: 2, no: 1 }), USERS.agent);
+    await addCallers(incident, ways({ email: 1 }), USERS.other);
+    await resolve(incident);
+    const ref = formatReference(incident.number);
+    const dmOf = (user: string) =>
+      h.slack.waitFor(() => directMessagesTo(h, user).find((m) => m.text?.startsWith(`${ref} is resolved`)));
+    const agentDm = JSON.stringify((await dmOf(USERS.agent)).blocks);
+    expect(agentDm).toContain("3 callbacks to make, 2 of them for callers you spoke to.");
+    expect(agentDm).toContain(`Take them from the callback list in <#${incident.channelId}>`);
+    expect(JSON.stringify((await dmOf(USERS.other)).blocks)).toContain(
+      "3 callbacks to make, 1 of them for callers you spoke to.",
+    );
+    for (const p of personal) expect(agentDm).not.toContain(p);
+
+    // Reopened and resolved again, with a late caller: nobody is told twice.
+    const reopened = await changeStatus(deps(), {
+      incidentId: incident.id,
+      actor: USERS.lead,
+      action: "reopen",
+      reason: "Callers say it is failing again",
+    });
+    expect(reopened.ok).toBe(true);
+    await resolve(incident);
+    await addCallers(incident, ways({ sms: 1 }), USERS.agent);
+    await callbackList(incident, "4 callbacks to make");
+    const dms = await deps()
+      .db.select({ channel: outbox.channel })
+      .from(outbox)
+      .where(sql`${outbox.incidentId} = ${incident.id} and ${outbox.purpose} = 'callback_dm'`);
+    expect(dms.map((d) => d.channel).sort()).toEqual([USERS.agent, USERS.other].sort());
   });
 
   it("asks before closing with callbacks still to make, and closes when told to anyway", async () => {

@@ -5,6 +5,7 @@ import {
   CALLBACKS_SHOWN,
   callbackClockNotice,
   callbackList,
+  callbackTakersDm,
   closeAnywayReply,
   myCallbacksModal,
 } from "../../../src/messages/callbacks.js";
@@ -156,6 +157,28 @@ describe("the claimer's callbacks", () => {
       timezone: "Europe/London",
     });
     expect(json(view.blocks)).toContain("Caller details erased");
+  });
+});
+
+describe("the DM to an agent who took callers wanting a callback", () => {
+  const where = { ...incident, channelId: "C0INC", workingChannelId: null };
+  it("says it is resolved, how many callbacks are to make, how many are theirs and where: counts only", () => {
+    const dm = callbackTakersDm(where, { total: 3, yours: 2 });
+    expect(dm.text).toBe("INC-000123 is resolved: 3 callbacks to make, take them in <#C0INC>.");
+    expect(json(dm.blocks)).toContain(
+      "3 callbacks to make, 2 of them for callers you spoke to. Take them from the callback list in <#C0INC>",
+    );
+    expect(json(callbackTakersDm(where, { total: 1, yours: 1 }).blocks)).toContain(
+      "1 callback to make, for the caller you spoke to.",
+    );
+    expect(json(callbackTakersDm(where, { total: 4, yours: 4 }).blocks)).toContain(
+      "4 callbacks to make, all for callers you spoke to.",
+    );
+    const thread = callbackTakersDm(
+      { ...where, channelId: null, workingChannelId: "C0WORK" },
+      { total: 2, yours: 1 },
+    );
+    expect(thread.text).toContain("take them in its thread in <#C0WORK>");
   });
 });
 
