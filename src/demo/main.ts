@@ -23,6 +23,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  process.on("SIGHUP", shutdown);
+  // The net npm start has too: an unhandled rejection must not kill the demo before it stops
+  // the embedded PostgreSQL and redis-server. Race: Ctrl+C at a terminal reaches those two as
+  // well (one process group), so while stopping, calls to them fail by design: not reported.
+  process.on("unhandledRejection", (reason) => {
+    if (!stopping) console.error(`switchboard demo: unhandled rejection: ${String(reason)}`);
+  });
   const port = process.env.DEMO_PORT ? Number(process.env.DEMO_PORT) : 3000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error("switchboard demo: DEMO_PORT must be a port number (0-65535)");
