@@ -1,5 +1,4 @@
 import { and, eq } from "drizzle-orm";
-import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { listLog } from "../../../src/db/queries/incident-log.js";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
@@ -16,7 +15,6 @@ import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { clickButton } from "../../helpers/interact.js";
-import { TEST_REDIS_URL } from "../../helpers/services.js";
 import { settled } from "../../helpers/settled.js";
 
 /** Seconds-long SLAs so the ladder can be watched climbing. */
@@ -71,6 +69,22 @@ async function p1(title: string, beforeSetup?: () => Promise<void>): Promise<Inc
   await beforeSetup?.();
   await setupCompleted(deps(), incident.id);
   return loadIncident(deps(), incident.id);
+}
+
+/**
+ * Holds back every SLA step (the worker takes none; due ones wait in the queue) until the
+ * returned function, or the end of the test, lets them run.
+ */
+async function holdSlaSteps(): Promise<() => Promise<void>> {
+  const queue = deps().jobs.queue("sla");
+  await queue.pause();
+  let held = true;
+  const resume = async () => {
+    if (held) await queue.resume();
+    held = false;
+  };
+  onTestFinished(resume);
+  return resume;
 }
 
 /** Escalation DMs about an incident, in the order they arrived, with who got them. */
@@ -387,14 +401,14 @@ describe("re-planning", () => {
 
 describe("when Redis loses the timers", () => {
   it("the reconciler re-arms them from PostgreSQL: the escalation is sent once, late and logged as late", async () => {
-    // Lose every queued job of this deployment, as FLUSHALL would (other test runs keep theirs),
-    // as soon as the incident's timers are queued: a loaded machine may take longer than the
-    // 3 s respond time to set the incident up, and the breach must not fire before the loss.
-    const redis = new Redis(TEST_REDIS_URL);
-    const incident = await p1("Redis flushed", async () => {
-      const keys = await redis.keys(`${h.config.queuePrefix}:sla:*`);
-      if (keys.length) await redis.del(...keys);
-    });
+    // No step may run before the timers are lost: with the queue paused from before the incident
+    // is logged, however slow its set-up, none of its timers (the warning at 1.5 s, the breach
+    // at 3 s) can fire and queue the next one behind the loss. Then they are lost, every queued
+    // job of this deployment, as FLUSHALL would (other test runs keep theirs).
+    const resume = await holdSlaSteps();
+    const incident = await p1("Redis flushed");
+    await deps().jobs.queue("sla").drain(true);
+    await resume();
     const ref = `INC-${String(incident.number).padStart(6, "0")}`;
     // The breach time passes with nothing queued, long enough for the breach to count as late.
     await settled(deps(), { until: incident.respondDueAt!.getTime() + 3_000 });
@@ -423,7 +437,6 @@ describe("when Redis loses the timers", () => {
     expect(JSON.stringify(toDuty.blocks)).toContain(
       `Already told: <@${USERS.lead}> (team lead) <!date^${firedAt}^`,
     );
-    await redis.quit();
   });
 });
 
