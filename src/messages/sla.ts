@@ -1,5 +1,5 @@
 import type { IncidentRow } from "../db/schema/index.js";
-import { formatDuration, formatLongDuration } from "../domain/duration.js";
+import { formatLongDuration } from "../domain/duration.js";
 import { STATUS_LABELS } from "../domain/incident.js";
 import { roleLabel } from "../domain/permissions.js";
 import { formatReference } from "../domain/reference.js";
@@ -16,22 +16,32 @@ const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
 
 /**
  * A warning in the incident channel. It mentions the owner; while nobody owns the incident,
- * the holders of the first role of its ladder (`ladderFirst`), whose job it is to find one:
- * never the reporting agent, who is back on the phones.
+ * it asks the holders of the first role of its ladder (`ladderFirst`, of `ladderRole`), whose
+ * job it is to find one: never the reporting agent, who is back on the phones. The due time is
+ * a Slack date, never a countdown that is wrong a minute later.
  */
 export function slaWarning(
   i: SlaIncident,
-  p: { clock: string; dueAt: Date; left: number; timezone: string; ladderFirst?: readonly string[] },
+  p: {
+    clock: string;
+    dueAt: Date;
+    timezone: string;
+    ladderFirst?: readonly string[];
+    ladderRole?: string;
+  },
 ) {
-  const who = i.ownerId
-    ? userMention(i.ownerId)
-    : p.ladderFirst?.length
-      ? `${p.ladderFirst.map((u) => userMention(u)).join(" ")} (nobody owns it yet)`
-      : "Nobody owns it yet:";
-  const text =
-    `:hourglass_flowing_sand: ${who} *${formatReference(i.number)}*: ${escapeMrkdwn(p.clock)} is due ` +
-    `${slackDate(p.dueAt, p.timezone)} (in ${formatDuration(Math.max(0, p.left))}).`;
+  const due = `*${formatReference(i.number)}*: ${escapeMrkdwn(p.clock)} is due ${slackDate(p.dueAt, p.timezone)}.`;
+  const text = i.ownerId
+    ? `:hourglass_flowing_sand: ${userMention(i.ownerId)} ${due}`
+    : `:hourglass_flowing_sand: ${due} ${nobodyOwnsIt(p.ladderFirst ?? [], p.ladderRole)}`;
   return { text, blocks: [section(text)] };
+}
+
+/** "Nobody owns it yet: @Sarah (team lead), can you take it?" */
+function nobodyOwnsIt(holders: readonly string[], role: string | undefined): string {
+  if (holders.length === 0) return "Nobody owns it yet.";
+  const who = `${holders.map((u) => userMention(u)).join(", ")}${role ? ` (${roleLabel(role)})` : ""}`;
+  return `Nobody owns it yet: ${who}, can ${holders.length > 1 ? "one of you" : "you"} take it?`;
 }
 
 export function slaBreach(

@@ -255,9 +255,8 @@ function stepWork(
             : slaWarning(incident, {
                 clock: label,
                 dueAt: clock.dueAt,
-                left: clock.dueAt.getTime() - t.now.getTime(),
                 timezone: tz,
-                ladderFirst: firstRungHolders(deps, incident),
+                ...firstRung(deps, incident),
               }),
         );
     return { log: [entry(incident, "sla_warning", base)], posts, patch: {} };
@@ -372,10 +371,12 @@ function ladderWork(
   };
 }
 
-/** Who is told of a warning while nobody owns the incident: the first rung of its ladder. */
-function firstRungHolders(deps: Deps, incident: IncidentRow): string[] {
+/** Who is asked to take an incident nobody owns when a warning comes: the first rung of its ladder. */
+function firstRung(deps: Deps, incident: IncidentRow): { ladderFirst: string[]; ladderRole?: string } {
   const ladder = deps.policy.incidentTypes[incident.type]?.escalation ?? [];
-  return ladder.length ? recipients(deps.policy.roles, ladderStep(ladder, 0).role) : [];
+  if (ladder.length === 0) return { ladderFirst: [] };
+  const { role } = ladderStep(ladder, 0);
+  return { ladderFirst: recipients(deps.policy.roles, role), ladderRole: role };
 }
 
 /**

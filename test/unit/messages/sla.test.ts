@@ -27,7 +27,6 @@ describe("SLA warnings name the right people", () => {
   const warn = {
     clock: "Acknowledge",
     dueAt: new Date("2026-12-06T02:51:00Z"),
-    left: 60_000,
     timezone: ZONE,
   };
 
@@ -38,10 +37,20 @@ describe("SLA warnings name the right people", () => {
     expect(m.text).not.toContain("U0AGENT");
   });
 
-  it("mentions the first role of the ladder while nobody owns it, never the reporter", () => {
-    const m = slaWarning(p1, { ...warn, ladderFirst: ["U0LEAD", "U0LEAD2"] });
-    expect(m.text).toContain("<@U0LEAD> <@U0LEAD2> (nobody owns it yet)");
-    expect(m.text).not.toContain("U0AGENT");
+  it("asks the first role of the ladder to take it while nobody owns it, never the reporter", () => {
+    const one = slaWarning(p1, { ...warn, ladderFirst: ["U0LEAD"], ladderRole: "team_lead" });
+    expect(shown(one)).toContain(
+      "*INC-000042*: Acknowledge is due 6 Dec 2026 02:51 GMT. Nobody owns it yet: <@U0LEAD> (team lead), can you take it?",
+    );
+    const two = slaWarning(p1, { ...warn, ladderFirst: ["U0LEAD", "U0LEAD2"], ladderRole: "team_lead" });
+    expect(two.text).toContain("<@U0LEAD>, <@U0LEAD2> (team lead), can one of you take it?");
+    expect(two.text).not.toContain("U0AGENT");
+  });
+
+  it("gives the due time as a date Slack shows, never a countdown that goes stale", () => {
+    const m = slaWarning(p1, { ...warn, ladderFirst: ["U0LEAD"], ladderRole: "team_lead" });
+    expect(m.text).toContain("<!date^");
+    expect(m.text).not.toMatch(/\(in \d/);
   });
 });
 

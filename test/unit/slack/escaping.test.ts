@@ -133,7 +133,7 @@ describe("every builder escapes what a person typed", () => {
       fc.property(typed, typed, typed, (title, description, reason) => {
         const i = incidentRow({ title, description });
         const at = { clock: "Acknowledge", dueAt: NOW, timezone: "Europe/London" };
-        expectNoneSurvive(slaWarning(i, { ...at, left: 60_000 }));
+        expectNoneSurvive(slaWarning(i, { ...at, ladderFirst: ["U0LEAD"], ladderRole: "team_lead" }));
         expectNoneSurvive(slaBreach(i, { ...at, escalatingTo: "team lead", dmed: ["U0LEAD"] }));
         expectNoneSurvive(clockNotice(i, { ...at, breached: true }));
         const rung = {
