@@ -85,7 +85,12 @@ export interface EscalationDmInput {
   /** Earlier rungs of this ladder: who was messaged, and when. */
   alreadyTold?: ReadonlyArray<{ role: string; holders: readonly string[]; at: Date }>;
   timezone?: string;
+  /** Who this copy goes to: the incident's owner reads what is theirs to do, not Take ownership. */
+  recipient?: string;
 }
+
+/** Under this much late, a breach reads "has just passed", never "0 seconds past". */
+const JUST_LATE_MS = 60_000;
 
 /** "its 15-minute target" for a target in one unit; "its target of 1 hour 30 minutes" otherwise. */
 function targetWords(ms: number): string {
@@ -94,40 +99,75 @@ function targetWords(ms: number): string {
   return single ? `its ${single[1]}-${single[2]} target` : `its target of ${words}`;
 }
 
+/** How far past its target a clock is: "20 minutes past its 15-minute target", or "its target has just passed". */
+function pastTarget(p: { overdueMs: number; targetMs?: number }): string {
+  const target = p.targetMs !== undefined ? targetWords(p.targetMs) : "its target";
+  return p.overdueMs < JUST_LATE_MS
+    ? `${target} has just passed`
+    : `${formatLongDuration(p.overdueMs)} past ${target}`;
+}
+
+/** "is 5 minutes late" or, under a minute, "is due now". */
+const lateWords = (overdueMs: number, late = "late") =>
+  overdueMs < JUST_LATE_MS ? "due now" : `${formatLongDuration(overdueMs)} ${late}`;
+
 /**
  * Whether this step messages the top role again: the step past the top of the ladder. The step
  * that first reaches the top role is an escalation to it, not a reminder.
  */
 const isReminder = (p: { step?: number; level: number }) => p.step !== undefined && p.step >= p.level;
 
+const REMINDER = " (reminder: still not acknowledged)";
+
 /** What breached, in the words of someone woken by it. */
 export function breachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDmInput): string {
-  const late = formatLongDuration(p.overdueMs);
-  const target = p.targetMs !== undefined ? ` past ${targetWords(p.targetMs)}` : " overdue";
   switch (p.clockName) {
     case "respond":
-      return `Nobody has acknowledged this ${i.priority}: ${late}${target}.`;
+      return `Nobody has acknowledged this ${i.priority}: ${pastTarget(p)}.`;
     case "update_every":
-      return `Stakeholders have had no update on this ${i.priority}: the update is ${late} late.`;
+      return `Stakeholders have had no update on this ${i.priority}: the update is ${lateWords(p.overdueMs)}.`;
     case "resolve":
-      return `This ${i.priority} is still not resolved: ${late}${target}.`;
+      return `This ${i.priority} is still not resolved: ${pastTarget(p)}.`;
     case "callbacks":
-      return `Callers who asked to be called back after this ${i.priority} are still waiting: the callbacks are ${late} late.`;
+      return `Callers who asked to be called back after this ${i.priority} are still waiting: the callbacks are ${lateWords(p.overdueMs)}.`;
     default:
-      return `*${escapeMrkdwn(p.clock)}* is ${late} overdue.`;
+      return `*${escapeMrkdwn(p.clock)}* is ${lateWords(p.overdueMs, "overdue")}.`;
   }
 }
+
+/** The breach told to the incident's owner: it is theirs to put right. */
+export function ownerBreachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDmInput): string {
+  switch (p.clockName) {
+    case "respond":
+      return `You own this ${i.priority} and nobody has acknowledged it: ${pastTarget(p)}.`;
+    case "update_every":
+      return `You own it: stakeholders are waiting for an update on this ${i.priority}, ${p.overdueMs < JUST_LATE_MS ? "due now" : `now ${formatLongDuration(p.overdueMs)} late`}.`;
+    case "resolve":
+      return `You own it: this ${i.priority} is still not resolved, ${pastTarget(p)}.`;
+    case "callbacks":
+      return `You own it: callers who asked to be called back after this ${i.priority} are still waiting, the callbacks ${lateWords(p.overdueMs)}.`;
+    default:
+      return `You own it: *${escapeMrkdwn(p.clock)}* is ${lateWords(p.overdueMs, "overdue")}.`;
+  }
+}
+
+const field = (label: string, value: string) => mrkdwn(`*${label}*\n${value}`);
 
 /**
  * The escalation DM: what breached and by how much, what the incident is, who was told before,
  * and buttons to act. It carries the stakeholder-level summary only: never the caller reference.
+ * The incident's owner (`recipient`) reads that it is theirs and gets the button that puts the
+ * breach right (Post update for the update clock), never Take ownership.
  */
 export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
   const ref = formatReference(i.number);
+  const owns = p.recipient !== undefined && p.recipient === i.ownerId;
   const why = p.manualReason
     ? `Escalated by hand: ${escapeMrkdwn(clip(p.manualReason, 500))}`
-    : breachSentence(i, p);
-  const reminder = isReminder(p) && !p.manualReason ? " (reminder: still not acknowledged)" : "";
+    : owns
+      ? ownerBreachSentence(i, p)
+      : breachSentence(i, p);
+  const reminder = isReminder(p) && !p.manualReason ? REMINDER : "";
   const text = `:rotating_light: Escalation level ${p.level} (${p.role.replace(/_/g, " ")}): ${ref} ${i.priority}${reminder}`;
   const about = [
     escapeMrkdwn(clip(i.title, 200)),
@@ -139,10 +179,10 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
     {
       type: "section",
       fields: [
-        mrkdwn(`*Status*\n${STATUS_LABELS[i.status]}`),
-        mrkdwn(`*Owner*\n${userMention(i.ownerId)}`),
-        mrkdwn(`*Channel*\n${workPlaceMention(i)}`),
-        ...(i.loggedAt && p.timezone ? [mrkdwn(`*Logged*\n${slackDate(i.loggedAt, p.timezone)}`)] : []),
+        field("Status", STATUS_LABELS[i.status]),
+        field("Owner", owns ? "You" : userMention(i.ownerId)),
+        field("Channel", workPlaceMention(i)),
+        ...(i.loggedAt && p.timezone ? [field("Logged", slackDate(i.loggedAt, p.timezone))] : []),
       ],
     },
   ];
@@ -155,22 +195,34 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
     );
     blocks.push({ type: "context", elements: [mrkdwn(clip(`Already told: ${lines.join("; ")}`, 3000))] });
   }
+  const postUpdate = owns && !p.manualReason && p.clockName === "update_every";
   const buttons: Record<string, unknown>[] = [];
+  if (postUpdate) {
+    buttons.push({
+      type: "button",
+      action_id: CARD_ACTION.update,
+      text: plain("Post update", 75),
+      style: "primary",
+      value: i.id,
+    });
+  }
   if (!p.manualReason) {
     buttons.push({
       type: "button",
       action_id: ESCALATION_ACTION.acknowledge,
       text: plain("Acknowledge", 75),
-      style: "primary",
+      ...(postUpdate ? {} : { style: "primary" }),
       value: p.clockId,
     });
   }
-  buttons.push({
-    type: "button",
-    action_id: CARD_ACTION.takeOwnership,
-    text: plain("Take ownership", 75),
-    value: i.id,
-  });
+  if (!owns) {
+    buttons.push({
+      type: "button",
+      action_id: CARD_ACTION.takeOwnership,
+      text: plain("Take ownership", 75),
+      value: i.id,
+    });
+  }
   if (i.channelId) {
     buttons.push({
       type: "button",
@@ -188,14 +240,21 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
     });
   }
   blocks.push({ type: "actions", block_id: "escalation_actions", elements: buttons });
-  if (!p.manualReason) blocks.push({ type: "context", elements: [mrkdwn(acknowledgeHelp(p.clockName))] });
+  if (!p.manualReason)
+    blocks.push({ type: "context", elements: [mrkdwn(acknowledgeHelp(p.clockName, owns))] });
   return { text: escapeMrkdwn(text), blocks };
 }
 
-/** What pressing Acknowledge does, said under the button. */
-function acknowledgeHelp(clockName: string | undefined): string {
-  return clockName === "respond"
-    ? "*Acknowledge* marks the incident acknowledged, makes you its owner if nobody owns it, and stops these messages."
+/** What the buttons do, said under them. */
+function acknowledgeHelp(clockName: string | undefined, owns: boolean): string {
+  if (clockName === "respond")
+    return owns
+      ? "*Acknowledge* marks the incident acknowledged and stops these messages."
+      : "*Acknowledge* marks the incident acknowledged, makes you its owner if nobody owns it, and stops these messages.";
+  if (owns && clockName === "update_every")
+    return "*Post update* opens the update form; posting it stops these messages. *Acknowledge* tells everyone you are on it and stops them for this breach.";
+  return owns
+    ? "*Acknowledge* tells everyone you are on it and stops these messages for this breach."
     : "*Acknowledge* tells everyone you are on it and stops these messages for this breach. *Take ownership* makes you the owner.";
 }
 

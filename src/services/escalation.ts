@@ -188,15 +188,18 @@ export function escalateByHand(
         message: `${ref} was escalated by hand to the ${roleLabel(rung.role)} (${whom}) ${slackDate(recent.at, deps.policy.timezone)}. They are not messaged again before ${slackDate(again, deps.policy.timezone)}; add what is new with \`/incident note\`.`,
       });
     }
-    const dm = escalationDm(incident, {
-      clockId: "",
-      clock: clockLabel("manual"),
-      overdueMs: 0,
-      ...rung,
-      manualReason: p.reason,
-      alreadyTold: toldBefore(sent),
-      timezone: deps.policy.timezone,
-    });
+    const told = toldBefore(sent);
+    const dm = (recipient: string) =>
+      escalationDm(incident, {
+        clockId: "",
+        clock: clockLabel("manual"),
+        overdueMs: 0,
+        ...rung,
+        manualReason: p.reason,
+        alreadyTold: told,
+        timezone: deps.policy.timezone,
+        recipient,
+      });
     const id = randomUUID();
     return ok({
       patch: { escalationLevel: rung.level },
@@ -215,7 +218,7 @@ export function escalateByHand(
             dedupeKey: outboxKey.manualEscalation(id, user),
             purpose: "escalation_dm",
             channel: user,
-            message: dm,
+            message: dm(user),
           })),
         ),
     });

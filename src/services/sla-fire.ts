@@ -330,23 +330,26 @@ function ladderWork(
   })
     .flat()
     .filter((told, j, all) => j >= all.length - 3 || told.role !== rung.role);
-  const dm = escalationDm(incident, {
-    clockId: clock.id,
-    clock: clockLabel(clock.name),
-    clockName: clock.name,
-    targetMs: clock.durationMs,
-    overdueMs,
-    ...rung,
-    alreadyTold,
-    timezone: deps.policy.timezone,
-  });
+  const dm = (recipient: string) =>
+    escalationDm(incident, {
+      clockId: clock.id,
+      clock: clockLabel(clock.name),
+      clockName: clock.name,
+      targetMs: clock.durationMs,
+      overdueMs,
+      ...rung,
+      alreadyTold,
+      timezone: deps.policy.timezone,
+      recipient,
+    });
   const step = `escalate-${index}`;
+  // The owner's copy says the breach is theirs to put right; everyone else's is the same.
   const posts: NewOutboxMessage[] = to.map((user) => ({
     incidentId: incident.id,
     dedupeKey: outboxKey.escalationDm(clock, step, user),
     purpose: "escalation_dm",
     channel: user,
-    message: dm,
+    message: dm(user),
   }));
   // The breach notice names the first rung; each climb after it is told in the channel too.
   const place = workPlaceOf(incident);

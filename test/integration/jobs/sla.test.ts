@@ -5,14 +5,14 @@ import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { type IncidentRow, slaClocks, slaEvents } from "../../../src/db/schema/index.js";
 import { reconcileClocks } from "../../../src/jobs/reconcile.js";
 import { createLogger } from "../../../src/lib/logger.js";
-import { ESCALATION_ACTION } from "../../../src/messages/ids.js";
+import { CARD_ACTION, ESCALATION_ACTION, VIEW } from "../../../src/messages/ids.js";
 import { acknowledgeEscalation } from "../../../src/services/escalation.js";
 import { flagPersonalData, stopExtraClock } from "../../../src/services/extra-clocks.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { recategorise } from "../../../src/services/recategorise.js";
 import { type RunningSystem, startSystem } from "../../../src/system.js";
 import { eventually } from "../../helpers/eventually.js";
-import { loadIncident, makeIncident, setupCompleted } from "../../helpers/factories.js";
+import { loadIncident, makeIncident, readyIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
 import { clickButton } from "../../helpers/interact.js";
 import { settled } from "../../helpers/settled.js";
@@ -23,7 +23,7 @@ sla:
   P1: { respond: 3s, update_every: 60s, resolve: 60s, hours: always, repeat: 2s }
   P2: { respond: 4s, update_every: 60s, resolve: 4s, hours: always, repeat: 2s }
   P3: { respond: 30s, update_every: 60s, resolve: 60s, hours: always, repeat: 2s }
-  P4: { respond: 60s, update_every: 60s, resolve: 60s, hours: always, repeat: 60s }
+  P4: { respond: 60s, update_every: 4s, resolve: 60s, hours: always, repeat: 60s }
   P5: { respond: 60s, update_every: 60s, resolve: 60s, hours: always, repeat: 60s }
 warn_at: 0.5
 `;
@@ -368,6 +368,44 @@ describe("Acknowledge on the DM of a clock other than respond", () => {
       USERS.lead,
     );
     expect(again.text).toContain(`<@${USERS.lead}> already acknowledged this escalation of ${ref}.`);
+  });
+});
+
+describe("an escalation DM to the incident's owner", () => {
+  it("says the late update is theirs to post, offers Post update, never Take ownership; the button opens the update form", async () => {
+    // A P4 (4 s update cadence here) the team lead, its ladder's first rung, owns. Its timers
+    // are held until she owns it, however slow the set-up.
+    const resume = await holdSlaSteps();
+    const incident = await readyIncident(deps(), {
+      title: "Owner late with an update",
+      impact: "medium",
+      urgency: "low",
+    });
+    expect(incident.priority).toBe("P4");
+    const acked = await changeStatus(deps(), {
+      incidentId: incident.id,
+      actor: USERS.lead,
+      action: "acknowledge",
+    });
+    expect(acked.ok).toBe(true);
+    await resume();
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const dm = await h.slack.waitFor(() => escalationDms(ref).find((d) => d.to === USERS.lead), {
+      timeoutMs: 15_000,
+    });
+    const shown = JSON.stringify(dm.blocks);
+    expect(shown).toContain("You own it: stakeholders are waiting for an update on this P4");
+    expect(shown).not.toContain("Stakeholders have had no update");
+    expect(shown).not.toContain(CARD_ACTION.takeOwnership);
+    expect(shown).not.toContain("0 seconds");
+    expect(shown).toContain('"Post update"');
+    // Pressed in the owner's DM, through the real receiver: the same form as the card's button.
+    const clicked = await clickButton(
+      h,
+      { channel: dm.channel, ts: dm.ts, actionId: CARD_ACTION.update, value: incident.id },
+      USERS.lead,
+    );
+    expect(clicked.view?.view.callback_id).toBe(VIEW.update);
   });
 });
 

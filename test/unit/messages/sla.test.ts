@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ladderStep } from "../../../src/domain/escalation.js";
+import { CARD_ACTION, ESCALATION_ACTION } from "../../../src/messages/ids.js";
 import {
   acknowledgedDm,
   escalationDm,
@@ -8,6 +9,13 @@ import {
   slaWarning,
 } from "../../../src/messages/sla.js";
 import { incidentRow } from "../../helpers/fixtures.js";
+
+type Button = { action_id: string; style?: string; value?: string; text: { text: string } };
+const buttons = (m: { blocks: unknown[] }): Button[] =>
+  m.blocks.flatMap((b) =>
+    (b as { type: string }).type === "actions" ? (b as { elements: Button[] }).elements : [],
+  );
+const actionIds = (m: { blocks: unknown[] }) => buttons(m).map((b) => b.action_id);
 
 /** What a person reads: Slack's date tokens show as their fallback text. */
 const shown = (m: { text: string; blocks: unknown[] }) =>
@@ -102,6 +110,74 @@ describe("an escalation DM", () => {
     );
     expect(text).toContain("Stakeholders have had no update on this P1: the update is 20 minutes late.");
     expect(text).toContain("*Acknowledge* tells everyone you are on it");
+  });
+
+  it("under a minute late, says the target has just passed, never '0 seconds'", () => {
+    const justNow = { ...respond, targetMs: 45_000, overdueMs: 400 };
+    const ack = shown(escalationDm(p1, justNow));
+    expect(ack).toContain("Nobody has acknowledged this P1: its 45-second target has just passed.");
+    const update = shown(
+      escalationDm(p1, { ...justNow, clock: "Stakeholder update", clockName: "update_every" }),
+    );
+    expect(update).toContain("Stakeholders have had no update on this P1: the update is due now.");
+    for (const text of [ack, update]) expect(text).not.toContain("0 seconds");
+  });
+
+  it("keeps Take ownership for someone who does not own the incident", () => {
+    const dm = escalationDm(
+      { ...p1, ownerId: "U0OWNER" },
+      { ...respond, clockName: "update_every", recipient: "U0HEAD" },
+    );
+    expect(actionIds(dm)).toEqual([
+      ESCALATION_ACTION.acknowledge,
+      CARD_ACTION.takeOwnership,
+      ESCALATION_ACTION.openChannel,
+    ]);
+  });
+
+  describe("to the incident's owner", () => {
+    const owned = { ...p1, ownerId: "U0LEAD", status: "in_progress" as const };
+    const toOwner = { ...respond, level: 1, role: "team_lead", alreadyTold: [], recipient: "U0LEAD" };
+
+    it("says the missing update is theirs to post and offers Post update, not Take ownership", () => {
+      const dm = escalationDm(owned, {
+        ...toOwner,
+        clock: "Stakeholder update",
+        clockName: "update_every",
+        overdueMs: 0,
+      });
+      const text = shown(dm);
+      expect(text).toContain("You own it: stakeholders are waiting for an update on this P1, due now.");
+      expect(text).not.toContain("Stakeholders have had no update");
+      expect(text).toContain("*Owner*\\nYou");
+      expect(actionIds(dm)).toEqual([
+        CARD_ACTION.update,
+        ESCALATION_ACTION.acknowledge,
+        ESCALATION_ACTION.openChannel,
+      ]);
+      const post = buttons(dm).find((b) => b.action_id === CARD_ACTION.update);
+      expect(post).toMatchObject({ style: "primary", value: owned.id, text: { text: "Post update" } });
+      expect(text).toContain("*Post update* opens the update form");
+      expect(text).not.toContain("Take ownership");
+    });
+
+    it("on the resolve clock, says it is still theirs to resolve and points to the channel", () => {
+      const dm = escalationDm(owned, {
+        ...toOwner,
+        clock: "Resolve",
+        clockName: "resolve",
+        targetMs: 4 * 3_600_000,
+      });
+      const text = shown(dm);
+      expect(text).toContain("You own it: this P1 is still not resolved, 20 minutes past its 4-hour target.");
+      expect(actionIds(dm)).toEqual([ESCALATION_ACTION.acknowledge, ESCALATION_ACTION.openChannel]);
+      expect(text).not.toContain("Take ownership");
+    });
+
+    it("by hand, drops Take ownership too", () => {
+      const dm = escalationDm(owned, { ...toOwner, clockId: "", manualReason: "Queues at 20 minutes" });
+      expect(actionIds(dm)).toEqual([ESCALATION_ACTION.openChannel]);
+    });
   });
 
   it("once acknowledged, says who acknowledged and who owns it now, with no buttons left", () => {
