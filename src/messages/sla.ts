@@ -151,6 +151,31 @@ export function ownerBreachSentence(i: Pick<SlaIncident, "priority">, p: Escalat
   }
 }
 
+/** The breach in the past tense, for a DM edited once someone acknowledged: `lateMs` late then. */
+export function acknowledgedBreachSentence(
+  i: Pick<SlaIncident, "priority">,
+  p: { clock: string; clockName?: string; targetMs?: number; lateMs: number },
+): string {
+  const just = p.lateMs < JUST_LATE_MS;
+  const target = p.targetMs !== undefined ? targetWords(p.targetMs) : "its target";
+  const late = formatLongDuration(p.lateMs);
+  const when = "When this was acknowledged,";
+  switch (p.clockName) {
+    case "respond":
+      return just
+        ? `Nobody acknowledged this ${i.priority} by ${target}.`
+        : `Nobody acknowledged this ${i.priority} until ${late} past ${target}.`;
+    case "update_every":
+      return `${when} stakeholders had had no update on this ${i.priority}: the update was ${just ? "just due" : `${late} late`}.`;
+    case "resolve":
+      return `${when} this ${i.priority} was still not resolved: ${just ? `${target} had just passed` : `${late} past ${target}`}.`;
+    case "callbacks":
+      return `${when} callers who asked to be called back after this ${i.priority} were still waiting: the callbacks were ${just ? "just due" : `${late} late`}.`;
+    default:
+      return `${when} *${escapeMrkdwn(p.clock)}* was ${just ? "just due" : `${late} overdue`}.`;
+  }
+}
+
 const field = (label: string, value: string) => mrkdwn(`*${label}*\n${value}`);
 
 /**
@@ -258,30 +283,63 @@ function acknowledgeHelp(clockName: string | undefined, owns: boolean): string {
     : "*Acknowledge* tells everyone you are on it and stops these messages for this breach. *Take ownership* makes you the owner.";
 }
 
-/** The DM edited once someone acknowledged: same summary, no buttons, who and when, and who owns it. */
+/** A Block Kit section as the DM built it. */
+type Block = { type?: string; text?: { text?: string }; fields?: Array<{ text?: string }> };
+
+/**
+ * The DM edited once someone acknowledged: nothing in it may still read as news. The breach
+ * reads in the past tense, the reminder no longer says "still not acknowledged", Status and
+ * Owner are as they are now, the buttons and their help go, and a line says who acknowledged
+ * and when.
+ */
 export function acknowledgedDm(
   original: { blocks?: unknown[]; text?: string },
-  p: { by: string; at: Date; timezone: string; ownerId?: string | null },
+  p: {
+    by: string;
+    at: Date;
+    timezone: string;
+    incident: Pick<SlaIncident, "priority" | "status" | "ownerId">;
+    clock: { label: string; name: string; dueAt: Date; targetMs?: number };
+  },
 ) {
-  const kept = (original.blocks ?? []).filter((b) => {
-    const type = (b as { type?: string }).type;
-    return type !== "actions" && !(type === "context" && JSON.stringify(b).includes("*Acknowledge*"));
+  const past = acknowledgedBreachSentence(p.incident, {
+    clock: p.clock.label,
+    clockName: p.clock.name,
+    targetMs: p.clock.targetMs,
+    lateMs: Math.max(0, p.at.getTime() - p.clock.dueAt.getTime()),
   });
-  const owner =
-    p.ownerId === undefined
-      ? ""
-      : p.ownerId
-        ? ` Owner now: ${userMention(p.ownerId)}.`
-        : " Nobody owns it yet.";
+  let summarised = false;
+  const kept = (original.blocks ?? []).flatMap((raw): unknown[] => {
+    const b = raw as Block;
+    if (b.type === "actions") return [];
+    if (b.type === "context" && JSON.stringify(b).includes("*Acknowledge*")) return [];
+    if (b.type === "section" && b.fields) {
+      const fields = b.fields.map((f) =>
+        f.text?.startsWith("*Status*\n")
+          ? field("Status", STATUS_LABELS[p.incident.status])
+          : f.text?.startsWith("*Owner*\n")
+            ? field("Owner", userMention(p.incident.ownerId))
+            : f,
+      );
+      return [{ ...b, fields }];
+    }
+    if (b.type === "section" && b.text?.text && !summarised) {
+      // The summary: its heading, what the incident is, and last the breach sentence.
+      summarised = true;
+      const lines = b.text.text.split("\n");
+      lines[0] = (lines[0] ?? "").replace(REMINDER, " (reminder)");
+      if (lines.length > 1) lines[lines.length - 1] = past;
+      return [{ ...b, text: { ...b.text, text: lines.join("\n") } }];
+    }
+    return [b];
+  });
   return {
-    text: original.text ?? "Escalation acknowledged",
+    text: (original.text ?? "Escalation acknowledged").replace(REMINDER, " (reminder)"),
     blocks: [
       ...kept,
       {
         type: "context",
-        elements: [
-          mrkdwn(`:white_check_mark: Acknowledged by <@${p.by}> ${slackDate(p.at, p.timezone)}.${owner}`),
-        ],
+        elements: [mrkdwn(`:white_check_mark: Acknowledged by <@${p.by}> ${slackDate(p.at, p.timezone)}.`)],
       },
     ],
   };

@@ -124,6 +124,7 @@ export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<
   const clock = await getClock(deps.db, clockId);
   if (!clock?.ladderAcknowledgedBy || !clock.ladderAcknowledgedAt) return 0;
   const incident = await getIncidentById(deps.db, clock.incidentId);
+  if (!incident) return 0;
   const rows = await outboxRowsMatching(deps.db, { keyPattern: outboxKey.escalationDmsOfClock(clockId) });
   let edited = 0;
   for (const sent of rows) {
@@ -132,7 +133,13 @@ export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<
       by: clock.ladderAcknowledgedBy,
       at: clock.ladderAcknowledgedAt,
       timezone: deps.policy.timezone,
-      ownerId: incident?.ownerId ?? null,
+      incident,
+      clock: {
+        label: clockLabel(clock.name),
+        name: clock.name,
+        dueAt: clock.dueAt,
+        targetMs: clock.durationMs,
+      },
     });
     // A DM Slack will never let us edit (deleted, user gone) keeps its old words.
     if ((await editMessage(deps.slack, { channel: sent.postedChannel, ts: sent.ts }, message)).ok) edited++;

@@ -175,9 +175,13 @@ describe("an unacknowledged P1", () => {
       status: "acknowledged",
       ownerId: USERS.head,
     });
-    expect(JSON.stringify(h.slack.messages.find((m) => m.ts === dms[0]!.ts)?.blocks)).toContain(
-      `Owner now: <@${USERS.head}>`,
-    );
+    // Every DM of the ladder, the team lead's first one too, reads as things are now.
+    const firstDm = JSON.stringify(h.slack.messages.find((m) => m.ts === dms[0]!.ts)?.blocks);
+    expect(firstDm).toContain(`*Owner*\\n<@${USERS.head}>`);
+    expect(firstDm).toContain("*Status*\\nAcknowledged");
+    expect(firstDm).toMatch(/Nobody acknowledged this P1 (by|until [^"]+ past) its 3-second target\./);
+    expect(firstDm).not.toContain("Nobody has acknowledged");
+    expect(firstDm).not.toContain("unassigned");
     await h.slack.waitFor(() =>
       h.slack
         .messagesIn(incident.channelId!)
@@ -218,7 +222,8 @@ describe("an unacknowledged P1", () => {
     });
     const shown = JSON.stringify(dm.blocks);
     expect(shown).toContain(`Acknowledged by <@${USERS.lead}>`);
-    expect(shown).toContain(`Owner now: <@${USERS.lead}>`);
+    expect(shown).toContain(`*Owner*\\n<@${USERS.lead}>`);
+    expect(shown).toContain("*Status*\\nAcknowledged");
     expect(shown).not.toContain("escalation_acknowledge");
   });
 
@@ -356,7 +361,10 @@ describe("Acknowledge on the DM of a clock other than respond", () => {
       return m?.edited ? m : undefined;
     });
     expect(JSON.stringify(edited.blocks)).toContain(`Acknowledged by <@${USERS.lead}>`);
-    expect(JSON.stringify(edited.blocks)).toContain(`Owner now: <@${USERS.agent}>`);
+    expect(JSON.stringify(edited.blocks)).toContain(`*Owner*\\n<@${USERS.agent}>`);
+    expect(JSON.stringify(edited.blocks)).toContain(
+      "When this was acknowledged, this P2 was still not resolved",
+    );
     // Two more rungs' worth of time, and every timer due in it has run: no further DM.
     const count = escalationDms(ref).length;
     await settled(deps(), { until: Date.now() + 2 * REPEAT_MS + 500 });

@@ -85,7 +85,13 @@ describe("renderBlocks over the bot's own messages", () => {
     );
     expect(html).toContain('data-url="https://slack.com/app_redirect?channel=C0INC42"');
     expect(html).toContain('<blockquote class="mk-quote">');
-    const acked = acknowledgedDm(dm, { by: "U0LEAD", at: NOW, timezone: "Europe/London", ownerId: "U0LEAD" });
+    const acked = acknowledgedDm(dm, {
+      by: "U0LEAD",
+      at: NOW,
+      timezone: "Europe/London",
+      incident: { ...incident, status: "acknowledged", ownerId: "U0LEAD" },
+      clock: { label: "Acknowledge", name: "respond", dueAt: NOW, targetMs: 15 * 60_000 },
+    });
     const after = rendered(renderBlocks(acked.blocks, ctx));
     expect(after).not.toContain("data-bk-action");
     expect(after).toContain("✅ Acknowledged by <span");

@@ -180,18 +180,67 @@ describe("an escalation DM", () => {
     });
   });
 
-  it("once acknowledged, says who acknowledged and who owns it now, with no buttons left", () => {
-    const dm = escalationDm(p1, respond);
-    const edited = acknowledgedDm(dm, {
-      by: "U0HEAD",
-      at: new Date("2026-12-06T03:00:00Z"),
-      timezone: ZONE,
-      ownerId: "U0HEAD",
+  describe("once acknowledged", () => {
+    const ackAt = new Date("2026-12-06T03:00:00Z");
+    const respondClock = {
+      label: "Acknowledge",
+      name: "respond",
+      dueAt: new Date("2026-12-06T02:51:00Z"),
+      targetMs: 15 * 60_000,
+    };
+
+    it("tells the breach in the past tense, gives status and owner as they are now, with no buttons left", () => {
+      const dm = escalationDm(p1, { ...respond, step: 3, level: 3, role: "head_of_operations" });
+      const edited = acknowledgedDm(dm, {
+        by: "U0HEAD",
+        at: ackAt,
+        timezone: ZONE,
+        incident: { ...p1, status: "acknowledged", ownerId: "U0HEAD" },
+        clock: respondClock,
+      });
+      const text = shown(edited);
+      expect(text).toContain("Nobody acknowledged this P1 until 9 minutes past its 15-minute target.");
+      expect(text).not.toContain("Nobody has acknowledged");
+      expect(text).toContain("*Status*\\nAcknowledged");
+      expect(text).toContain("*Owner*\\n<@U0HEAD>");
+      expect(text).not.toContain("unassigned");
+      expect(text).not.toContain("still not acknowledged");
+      expect(edited.text).toContain("(reminder)");
+      expect(text).toContain("Acknowledged by <@U0HEAD> 6 Dec 2026 03:00 GMT.");
+      expect(text).toContain("Callers to the 0800 number hear silence.");
+      expect(edited.blocks.some((b) => (b as { type: string }).type === "actions")).toBe(false);
+      expect(text).not.toContain("*Acknowledge*");
     });
-    const text = shown(edited);
-    expect(text).toContain("Acknowledged by <@U0HEAD> 6 Dec 2026 03:00 GMT. Owner now: <@U0HEAD>.");
-    expect(edited.blocks.some((b) => (b as { type: string }).type === "actions")).toBe(false);
-    expect(text).not.toContain("*Acknowledge*");
+
+    it("on another clock, says how late the update was when someone said they are on it", () => {
+      const owned = { ...p1, ownerId: "U0LEAD", status: "in_progress" as const };
+      const dm = escalationDm(owned, {
+        ...respond,
+        clockName: "update_every",
+        overdueMs: 0,
+        recipient: "U0LEAD",
+      });
+      const edited = acknowledgedDm(dm, {
+        by: "U0HEAD",
+        at: new Date("2026-12-06T02:51:20Z"),
+        timezone: ZONE,
+        incident: owned,
+        clock: {
+          label: "Stakeholder update",
+          name: "update_every",
+          dueAt: respondClock.dueAt,
+          targetMs: 30 * 60_000,
+        },
+      });
+      const text = shown(edited);
+      expect(text).toContain(
+        "When this was acknowledged, stakeholders had had no update on this P1: the update was just due.",
+      );
+      expect(text).not.toContain("You own it: stakeholders are waiting");
+      expect(text).toContain("*Status*\\nIn progress");
+      expect(text).toContain("*Owner*\\n<@U0LEAD>");
+      expect(text).not.toContain("0 seconds");
+    });
   });
 });
 
