@@ -6,8 +6,9 @@ import { listedTo, OPEN_STATUSES } from "./incidents.js";
 /**
  * Open incidents whose escalation ladder has messaged `userId` and is still climbing: a clock
  * breached, nobody has acknowledged its ladder, and one of that breach's escalation DMs went to
- * them. The DM's outbox key carries the clock's generation (outboxKey.escalationDm), so DMs of
- * an earlier breach of the same clock, since cured (an update posted), do not count.
+ * them (found through the outbox's index on incident, not a scan of every delivery). The DM's
+ * outbox key carries the clock's generation (outboxKey.escalationDm), so DMs of an earlier
+ * breach of the same clock, since cured (an update posted), do not count.
  */
 export function incidentsEscalatedTo(
   db: DbOrTx,
@@ -19,7 +20,7 @@ export function incidentsEscalatedTo(
       and c.ladder_acknowledged_by is null
       and exists (
         select 1 from outbox o
-        where o.purpose = 'escalation_dm' and o.channel = ${p.userId}
+        where o.incident_id = c.incident_id and o.purpose = 'escalation_dm' and o.channel = ${p.userId}
           and o.dedupe_key like 'esc:' || c.id::text || ':' || c.generation::text || ':%'))`;
   return db
     .select()
