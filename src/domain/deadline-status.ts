@@ -178,12 +178,19 @@ export function nextAction(status: Status, deadline: DeadlineStatus | null): Nex
 /**
  * The row's action as one viewer sees it. A move they may not make (resolving is for the owner
  * and the managers, permissions.ts decides) becomes the way to the incident instead, so no row
- * offers a button that only answers with a refusal.
+ * offers a button that only answers with a refusal. `worksIt`: the viewer owns the incident,
+ * nobody does yet, or they manage incidents (may resolve); for anyone else a row offers no step
+ * of the owner's work (start, resume, post an update, stop a clock), only the way in.
  */
 export function nextActionFor(
   next: NextAction | null,
   may: (action: LifecycleAction) => boolean,
+  worksIt = true,
 ): NextAction | null {
-  if (next?.kind === "lifecycle" && !may(next.action)) return { kind: "open" };
+  if (!next || next.kind === "open") return next;
+  if (next.kind === "lifecycle" && !may(next.action)) return { kind: "open" };
+  // Someone else's incident: its next step is its owner's (or a manager's). Anyone may still
+  // acknowledge one nobody has picked up; everyone else is offered the way in.
+  if (!worksIt && !(next.kind === "lifecycle" && next.action === "acknowledge")) return { kind: "open" };
   return next;
 }

@@ -3,7 +3,7 @@ import type { IncidentRow } from "../db/schema/index.js";
 import { type ClockDeadline, deadlineStatus, nextAction, nextActionFor } from "../domain/deadline-status.js";
 import { PRIORITIES } from "../domain/incident.js";
 import type { LifecycleAction } from "../domain/lifecycle.js";
-import { authorize } from "../domain/permissions.js";
+import { authorize, holdsAny, rolesAllowedTo } from "../domain/permissions.js";
 import type { Policy } from "../domain/policy-types.js";
 import type { ListRow } from "../messages/incident-list.js";
 import type { Deps } from "./deps.js";
@@ -34,7 +34,11 @@ export async function incidentRows(
     return {
       ...i,
       deadline,
-      next: nextActionFor(nextAction(i.status, deadline), mayMove(deps.policy, viewer, i)),
+      next: nextActionFor(
+        nextAction(i.status, deadline),
+        mayMove(deps.policy, viewer, i),
+        worksOn(deps.policy, viewer, i),
+      ),
     };
   });
   return rows.sort(
@@ -51,6 +55,11 @@ function mayMove(policy: Policy, viewer: string, i: Pick<IncidentRow, "status" |
       ownerId: i.ownerId,
       reporterId: i.reporterId,
     }).ok;
+}
+
+/** Whether the incident's work is `viewer`'s: they own it, nobody does yet, or they manage incidents. */
+function worksOn(policy: Policy, viewer: string, i: Pick<IncidentRow, "ownerId">): boolean {
+  return !i.ownerId || i.ownerId === viewer || holdsAny(policy, viewer, rolesAllowedTo(policy, "resolve"));
 }
 
 function rank(r: ListRow): number {

@@ -123,6 +123,26 @@ describe("the next step a row offers", () => {
     expect((await loadIncident(deps(), incident.id)).status).toBe("in_progress");
   });
 
+  it("offers someone else's acknowledged incident only the way in, not its owner's Start work", async () => {
+    const incident = await readyIncident(deps(), { title: "Web chat queue frozen" });
+    const acked = await changeStatus(deps(), {
+      incidentId: incident.id,
+      actor: USERS.agent,
+      action: "acknowledge",
+    });
+    expect(acked.ok).toBe(true);
+    const owned = await loadIncident(deps(), incident.id);
+    expect((await listRow(USERS.agent, owned))?.accessory).toMatchObject({
+      action_id: CARD_ACTION.start,
+      value: incident.id,
+    });
+    expect((await listRow(USERS.lead, owned))?.accessory).toMatchObject({ action_id: CARD_ACTION.start });
+    const other = (await listRow(USERS.other, owned))?.accessory;
+    expect(other).toMatchObject(openChannel(owned));
+    const home = await openHome(USERS.other);
+    expect(rowOf(home.view.blocks as Block[], owned)?.accessory).toMatchObject(openChannel(owned));
+  });
+
   it("stays Acknowledge for everyone on an open incident: keeping it moving is anyone's job", async () => {
     const incident = await readyIncident(deps(), { title: "Password reset emails delayed" });
     expect((await listRow(USERS.other, incident))?.accessory).toMatchObject({

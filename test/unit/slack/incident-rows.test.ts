@@ -147,6 +147,23 @@ describe("incident list rows", () => {
     expect(nextActionFor(null, never)).toBeNull();
   });
 
+  it("offers someone else's incident only the way in, except an acknowledgement nobody has made", () => {
+    const always = () => true;
+    for (const next of [
+      { kind: "lifecycle", action: "start" },
+      { kind: "lifecycle", action: "resume" },
+      { kind: "update" },
+      { kind: "stop_clock", clock: "supplier", label: "Supplier replied" },
+    ] as const) {
+      expect(nextActionFor(next, always, false)).toEqual({ kind: "open" });
+      expect(nextActionFor(next, always, true)).toEqual(next);
+    }
+    expect(nextActionFor({ kind: "lifecycle", action: "acknowledge" }, always, false)).toEqual({
+      kind: "lifecycle",
+      action: "acknowledge",
+    });
+  });
+
   it("leaves the button off when there is nothing to do, and says who owns nothing yet", () => {
     const [, first] = sections(
       incidentList([row(null, null, { ownerId: null })], { heading: "h", timezone: ZONE, more: false })
