@@ -99,17 +99,23 @@ function targetWords(ms: number): string {
   return single ? `its ${single[1]}-${single[2]} target` : `its target of ${words}`;
 }
 
+/**
+ * Whether a breach is only just late. Only the breach step fires at the deadline; every climb of
+ * the ladder fires a whole `repeat` after the one before, so its lateness is said in full even
+ * when the repeat is under a minute ("45 seconds past its 45-second target").
+ */
+const justLate = (p: { overdueMs: number; step?: number }) =>
+  p.overdueMs < 1000 || ((p.step ?? 0) === 0 && p.overdueMs < JUST_LATE_MS);
+
 /** How far past its target a clock is: "20 minutes past its 15-minute target", or "its target has just passed". */
-function pastTarget(p: { overdueMs: number; targetMs?: number }): string {
+function pastTarget(p: { overdueMs: number; targetMs?: number; step?: number }): string {
   const target = p.targetMs !== undefined ? targetWords(p.targetMs) : "its target";
-  return p.overdueMs < JUST_LATE_MS
-    ? `${target} has just passed`
-    : `${formatLongDuration(p.overdueMs)} past ${target}`;
+  return justLate(p) ? `${target} has just passed` : `${formatLongDuration(p.overdueMs)} past ${target}`;
 }
 
-/** "is 5 minutes late" or, under a minute, "is due now". */
-const lateWords = (overdueMs: number, late = "late") =>
-  overdueMs < JUST_LATE_MS ? "due now" : `${formatLongDuration(overdueMs)} ${late}`;
+/** "is 5 minutes late" or, just at the breach, "is due now". */
+const lateWords = (p: { overdueMs: number; step?: number }, late = "late") =>
+  justLate(p) ? "due now" : `${formatLongDuration(p.overdueMs)} ${late}`;
 
 /**
  * Whether this step messages the top role again: the step past the top of the ladder. The step
@@ -125,13 +131,13 @@ export function breachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDm
     case "respond":
       return `Nobody has acknowledged this ${i.priority}: ${pastTarget(p)}.`;
     case "update_every":
-      return `Stakeholders have had no update on this ${i.priority}: the update is ${lateWords(p.overdueMs)}.`;
+      return `Stakeholders have had no update on this ${i.priority}: the update is ${lateWords(p)}.`;
     case "resolve":
       return `This ${i.priority} is still not resolved: ${pastTarget(p)}.`;
     case "callbacks":
-      return `Callers who asked to be called back after this ${i.priority} are still waiting: the callbacks are ${lateWords(p.overdueMs)}.`;
+      return `Callers who asked to be called back after this ${i.priority} are still waiting: the callbacks are ${lateWords(p)}.`;
     default:
-      return `*${escapeMrkdwn(p.clock)}* is ${lateWords(p.overdueMs, "overdue")}.`;
+      return `*${escapeMrkdwn(p.clock)}* is ${lateWords(p, "overdue")}.`;
   }
 }
 
@@ -141,13 +147,13 @@ export function ownerBreachSentence(i: Pick<SlaIncident, "priority">, p: Escalat
     case "respond":
       return `You own this ${i.priority} and nobody has acknowledged it: ${pastTarget(p)}.`;
     case "update_every":
-      return `You own it: stakeholders are waiting for an update on this ${i.priority}, ${p.overdueMs < JUST_LATE_MS ? "due now" : `now ${formatLongDuration(p.overdueMs)} late`}.`;
+      return `You own it: stakeholders are waiting for an update on this ${i.priority}, ${justLate(p) ? "due now" : `now ${formatLongDuration(p.overdueMs)} late`}.`;
     case "resolve":
       return `You own it: this ${i.priority} is still not resolved, ${pastTarget(p)}.`;
     case "callbacks":
-      return `You own it: callers who asked to be called back after this ${i.priority} are still waiting, the callbacks ${lateWords(p.overdueMs)}.`;
+      return `You own it: callers who asked to be called back after this ${i.priority} are still waiting, the callbacks ${lateWords(p)}.`;
     default:
-      return `You own it: *${escapeMrkdwn(p.clock)}* is ${lateWords(p.overdueMs, "overdue")}.`;
+      return `You own it: *${escapeMrkdwn(p.clock)}* is ${lateWords(p, "overdue")}.`;
   }
 }
 
