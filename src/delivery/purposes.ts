@@ -107,6 +107,8 @@ export const outboxKey = {
     `esc:${clock.id}:${clock.generation}:${step}:${user}`,
   /** A LIKE pattern matching every escalation DM of one clock, whatever its generation. */
   escalationDmsOfClock: (clockId: string) => `esc:${clockId}:%`,
+  /** A LIKE pattern matching the escalation DMs of one breach: the clock's one generation. */
+  escalationDmsOfBreach: (clockId: string, generation: number) => `esc:${clockId}:${generation}:%`,
   manualEscalation: (escalationId: string, user: string) => `manual-esc:${escalationId}:${user}`,
   slaNotice: (clock: Clock, step: string) => `sla:${clock.id}:${clock.generation}:${step}`,
   clockNotice: (clock: Clock, step: string, user: string) =>

@@ -92,10 +92,28 @@ export const JOBS = {
     // A fired step is on record in sla_events; its finished job need not stay in Redis.
     opts: { ...retrying, attempts: 10, removeOnComplete: true },
   },
-  /** Edits the escalation DMs of a clock once someone acknowledged. */
+  /**
+   * Edits the escalation DMs of one breach (`cure.generation` of the clock) once it was dealt
+   * with: acknowledged, or put right another way (the update posted, the incident resolved…).
+   * Without `cure` (jobs queued before it existed): the clock's current breach, acknowledged.
+   */
   "escalation.ack-edit": {
     queue: QUEUE_NAMES.slack,
-    schema: z.object({ clockId: z.uuid(), slotAt: z.number().optional() }),
+    schema: z.object({
+      clockId: z.uuid(),
+      slotAt: z.number().optional(),
+      cure: z
+        .object({
+          generation: z.number().int().min(1),
+          reason: z.enum(["acknowledged", "update", "resolved", "closed", "done", "callbacks"]),
+          by: z.string().min(1),
+          at: z.number(),
+          dueAt: z.number(),
+          targetMs: z.number().int().min(0),
+          task: z.string().optional(),
+        })
+        .optional(),
+    }),
     pace: "edit",
     opts: { ...retrying, attempts: 8, priority: JOB_PRIORITY.redraw },
   },
@@ -227,6 +245,9 @@ export const jobIds = {
   cardRefresh: (incidentId: string, version: number) => `card-${incidentId}-${version}`,
   // A breach changes the card but not the incident's version: key that refresh by the clock.
   cardRefreshOnBreach: (clockId: string, generation: number) => `card-breach-${clockId}-${generation}`,
+  // The edit of one breach's DMs once it was dealt with (acknowledged or put right another way):
+  // once per breach, and a later breach of the same clock gets its own.
+  breachDmEdit: (clockId: string, generation: number) => `dm-edit-${clockId}-${generation}`,
   // Caller reports do not change the incident's version: their redraws are one per time slot,
   // so a flood of callers edits the card a few times a minute, never once per caller.
   cardRefreshForCallers: (incidentId: string, slot: number) => `card-callers-${incidentId}-${slot}`,

@@ -157,28 +157,70 @@ export function ownerBreachSentence(i: Pick<SlaIncident, "priority">, p: Escalat
   }
 }
 
-/** The breach in the past tense, for a DM edited once someone acknowledged: `lateMs` late then. */
+/**
+ * How a breach was dealt with, for the edited DMs: someone acknowledged it, or it was put right
+ * without pressing Acknowledge (the update posted, the incident resolved or closed, an extra
+ * clock's task done, every caller called back).
+ */
+export type DealtWith = "acknowledged" | "update" | "resolved" | "closed" | "done" | "callbacks";
+
+/** The breach in the past tense, for a DM edited once it was dealt with: `lateMs` late then. */
 export function acknowledgedBreachSentence(
   i: Pick<SlaIncident, "priority">,
-  p: { clock: string; clockName?: string; targetMs?: number; lateMs: number },
+  p: { clock: string; clockName?: string; targetMs?: number; lateMs: number; reason?: DealtWith },
 ): string {
   const just = p.lateMs < JUST_LATE_MS;
   const target = p.targetMs !== undefined ? targetWords(p.targetMs) : "its target";
   const late = formatLongDuration(p.lateMs);
-  const when = "When this was acknowledged,";
+  const reason = p.reason ?? "acknowledged";
+  const when = reason === "acknowledged" ? "When this was acknowledged," : "When this was dealt with,";
   switch (p.clockName) {
     case "respond":
       return just
         ? `Nobody acknowledged this ${i.priority} by ${target}.`
         : `Nobody acknowledged this ${i.priority} until ${late} past ${target}.`;
     case "update_every":
+      if (reason === "update")
+        return `The stakeholder update on this ${i.priority} came ${just ? "just after it was due" : `${late} late`}.`;
       return `${when} stakeholders had had no update on this ${i.priority}: the update was ${just ? "just due" : `${late} late`}.`;
     case "resolve":
+      if (reason === "resolved")
+        return `This ${i.priority} was resolved ${just ? `just after ${target}` : `${late} past ${target}`}.`;
       return `${when} this ${i.priority} was still not resolved: ${just ? `${target} had just passed` : `${late} past ${target}`}.`;
     case "callbacks":
+      if (reason === "callbacks")
+        return `The callbacks after this ${i.priority} were ${just ? "made just after they were due" : `finished ${late} late`}.`;
       return `${when} callers who asked to be called back after this ${i.priority} were still waiting: the callbacks were ${just ? "just due" : `${late} late`}.`;
     default:
       return `${when} *${escapeMrkdwn(p.clock)}* was ${just ? "just due" : `${late} overdue`}.`;
+  }
+}
+
+/** The DM's closing line: who dealt with the breach, how, and when. */
+export function dealtWithLine(p: {
+  reason?: DealtWith;
+  by: string;
+  at: Date;
+  timezone: string;
+  task?: string;
+}) {
+  const who = userMention(p.by);
+  const when = slackDate(p.at, p.timezone);
+  switch (p.reason ?? "acknowledged") {
+    case "acknowledged":
+      return `:white_check_mark: Acknowledged by ${who} ${when}.`;
+    case "update":
+      return `:white_check_mark: Dealt with: ${who} posted an update ${when}.`;
+    case "resolved":
+      return `:white_check_mark: Resolved by ${who} ${when}.`;
+    case "closed":
+      return `:white_check_mark: Closed by ${who} ${when}.`;
+    case "callbacks":
+      return `:white_check_mark: Dealt with: every caller has been called back, the last recorded by ${who} ${when}.`;
+    case "done":
+      return p.task
+        ? `:white_check_mark: Dealt with: ${who} recorded *${escapeMrkdwn(p.task)}* ${when}.`
+        : `:white_check_mark: Dealt with by ${who} ${when}.`;
   }
 }
 
@@ -293,10 +335,10 @@ function acknowledgeHelp(clockName: string | undefined, owns: boolean): string {
 type Block = { type?: string; text?: { text?: string }; fields?: Array<{ text?: string }> };
 
 /**
- * The DM edited once someone acknowledged: nothing in it may still read as news. The breach
- * reads in the past tense, the reminder no longer says "still not acknowledged", Status and
- * Owner are as they are now, the buttons and their help go, and a line says who acknowledged
- * and when.
+ * The DM edited once the breach was dealt with (acknowledged, or put right another way: see
+ * DealtWith): nothing in it may still read as news. The breach reads in the past tense, the
+ * reminder no longer says "still not acknowledged", Status and Owner are as they are now, the
+ * buttons and their help go, and a line says who dealt with it, how and when.
  */
 export function acknowledgedDm(
   original: { blocks?: unknown[]; text?: string },
@@ -306,6 +348,10 @@ export function acknowledgedDm(
     timezone: string;
     incident: Pick<SlaIncident, "priority" | "status" | "ownerId">;
     clock: { label: string; name: string; dueAt: Date; targetMs?: number };
+    /** How it was dealt with; acknowledged unless said. */
+    reason?: DealtWith;
+    /** For `done`: what was recorded ("Regulator notified"). */
+    task?: string;
   },
 ) {
   const past = acknowledgedBreachSentence(p.incident, {
@@ -313,6 +359,7 @@ export function acknowledgedDm(
     clockName: p.clock.name,
     targetMs: p.clock.targetMs,
     lateMs: Math.max(0, p.at.getTime() - p.clock.dueAt.getTime()),
+    reason: p.reason,
   });
   let summarised = false;
   const kept = (original.blocks ?? []).flatMap((raw): unknown[] => {
@@ -340,14 +387,8 @@ export function acknowledgedDm(
     return [b];
   });
   return {
-    text: (original.text ?? "Escalation acknowledged").replace(REMINDER, " (reminder)"),
-    blocks: [
-      ...kept,
-      {
-        type: "context",
-        elements: [mrkdwn(`:white_check_mark: Acknowledged by <@${p.by}> ${slackDate(p.at, p.timezone)}.`)],
-      },
-    ],
+    text: (original.text ?? "Escalation dealt with").replace(REMINDER, " (reminder)"),
+    blocks: [...kept, { type: "context", elements: [mrkdwn(dealtWithLine(p))] }],
   };
 }
 

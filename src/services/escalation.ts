@@ -12,12 +12,12 @@ import { DEFAULT_MANUAL_ESCALATION_COOLDOWN_MS } from "../domain/policy-types.js
 import { formatReference } from "../domain/reference.js";
 import { err, ok } from "../domain/result.js";
 import { jobIds } from "../jobs/catalog.js";
-import { describeError } from "../lib/logger.js";
-import { acknowledgedDm, escalationDm } from "../messages/sla.js";
+import { acknowledgedDm, type DealtWith, escalationDm } from "../messages/sla.js";
 import { slackDate, userMention } from "../messages/text.js";
 import type { Deps } from "./deps.js";
 import { acknowledgeChange } from "./lifecycle.js";
 import { type Change, changeIncident } from "./mutate-incident.js";
+import { type Cure, queueBreachDmEdit } from "./sla-clocks.js";
 import { clockLabel } from "./sla-plan.js";
 
 /**
@@ -35,6 +35,7 @@ export async function acknowledgeEscalation(
   const found = await getClock(deps.db, p.clockId);
   if (!found) return { ok: false, message: "That escalation no longer exists." };
   let pending: string | null = null;
+  let breach: Cure | null = null;
   const outcome = await changeIncident(
     deps,
     { incidentId: found.incidentId, actor: p.actor, requestKey: p.requestKey },
@@ -57,13 +58,22 @@ export async function acknowledgeEscalation(
           message: `${userMention(clock.ladderAcknowledgedBy)} already acknowledged this escalation of ${ref}.${owner}`,
         });
       }
+      const at = deps.clock.now();
+      breach = {
+        generation: clock.generation,
+        reason: "acknowledged",
+        by: p.actor,
+        at,
+        dueAt: clock.dueAt,
+        targetMs: clock.durationMs,
+      };
       const onLadder = clock.nextStep?.startsWith("escalate-") ?? false;
       pending =
         onLadder && clock.nextStep ? jobIds.slaStep(clock.id, clock.generation, clock.nextStep) : null;
       const stopLadder: Change["also"] = async (t) => {
         await updateClock(t, clock.id, {
           ladderAcknowledgedBy: p.actor,
-          ladderAcknowledgedAt: deps.clock.now(),
+          ladderAcknowledgedAt: at,
           ...(onLadder ? { nextStep: null, nextStepAt: null } : {}),
         });
         return [];
@@ -100,11 +110,7 @@ export async function acknowledgeEscalation(
   if (!outcome.ok) return { ok: false, message: outcome.message };
   if (!outcome.duplicate) {
     if (pending) await deps.jobs.remove("sla.fire", pending).catch(() => {});
-    await deps.jobs
-      .enqueue("escalation.ack-edit", { clockId: p.clockId }, { jobId: `ack-edit-${p.clockId}` })
-      .catch((e: unknown) =>
-        deps.logger.warn({ clockId: p.clockId, err: describeError(e) }, "escalation DM edit not queued"),
-      );
+    if (breach) await queueBreachDmEdit(deps, p.clockId, breach);
   }
   return { ok: true, message: outcome.message };
 }
@@ -119,26 +125,67 @@ async function wasMessaged(tx: Tx, clockId: string, user: string): Promise<boole
   return rows.length > 0;
 }
 
-/** Edits each escalation DM of the clock that has been sent, to say who acknowledged, when, and who owns it. */
-export async function editAcknowledgedDms(deps: Deps, clockId: string): Promise<number> {
+/** A breach dealt with, as its edit job carries it (sla-clocks.ts Cure, times in epoch ms). */
+export interface CureEdit {
+  generation: number;
+  reason: DealtWith;
+  by: string;
+  at: number;
+  dueAt: number;
+  targetMs: number;
+  task?: string;
+}
+
+/**
+ * Edits each escalation DM of one breach that has been sent, to say who dealt with it, how,
+ * when, and who owns it now. Without `cure`: the clock's current breach, acknowledged. With it:
+ * the breach of `cure.generation`, put right another way; a later breach keeps its own DMs.
+ */
+export async function editAcknowledgedDms(deps: Deps, clockId: string, cure?: CureEdit): Promise<number> {
   const clock = await getClock(deps.db, clockId);
-  if (!clock?.ladderAcknowledgedBy || !clock.ladderAcknowledgedAt) return 0;
+  if (!clock) return 0;
+  const dealt = cure
+    ? {
+        generation: cure.generation,
+        by: cure.by,
+        at: new Date(cure.at),
+        reason: cure.reason,
+        task: cure.task,
+        dueAt: new Date(cure.dueAt),
+        targetMs: cure.targetMs,
+      }
+    : clock.ladderAcknowledgedBy && clock.ladderAcknowledgedAt
+      ? {
+          generation: clock.generation,
+          by: clock.ladderAcknowledgedBy,
+          at: clock.ladderAcknowledgedAt,
+          reason: "acknowledged" as const,
+          task: undefined,
+          dueAt: clock.dueAt,
+          targetMs: clock.durationMs,
+        }
+      : null;
+  if (!dealt) return 0;
   const incident = await getIncidentById(deps.db, clock.incidentId);
   if (!incident) return 0;
-  const rows = await outboxRowsMatching(deps.db, { keyPattern: outboxKey.escalationDmsOfClock(clockId) });
+  const rows = await outboxRowsMatching(deps.db, {
+    keyPattern: outboxKey.escalationDmsOfBreach(clockId, dealt.generation),
+  });
   let edited = 0;
   for (const sent of rows) {
     if (sent.status !== "sent" || !sent.postedChannel || !sent.ts) continue;
     const message = acknowledgedDm(sent.message as { blocks?: unknown[]; text?: string }, {
-      by: clock.ladderAcknowledgedBy,
-      at: clock.ladderAcknowledgedAt,
+      by: dealt.by,
+      at: dealt.at,
+      reason: dealt.reason,
+      task: dealt.task,
       timezone: deps.policy.timezone,
       incident,
       clock: {
         label: clockLabel(clock.name),
         name: clock.name,
-        dueAt: clock.dueAt,
-        targetMs: clock.durationMs,
+        dueAt: dealt.dueAt,
+        targetMs: dealt.targetMs,
       },
     });
     // A DM Slack will never let us edit (deleted, user gone) keeps its old words.

@@ -16,6 +16,7 @@ import { afterMerge, againAfterDeadlock, type Merge, mergeIntoMaster, withMerge 
 import { type Change, type ChangeOutcome, changeIncident, type Refusal } from "./mutate-incident.js";
 import { queuePracticeEnd } from "./practice-debrief.js";
 import { requestReviewOnResolve, reviewCloseRefusal } from "./review.js";
+import { queueBreachDmEdit } from "./sla-clocks.js";
 
 export interface StatusChangeInput {
   incidentId: string;
@@ -45,7 +46,8 @@ export function changeStatus(deps: Deps, input: StatusChangeInput): Promise<Chan
 }
 
 async function moveStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeOutcome> {
-  let ladders: string[] = [];
+  let ladders: Awaited<ReturnType<typeof acknowledgeBreachedLadders>> = [];
+  let acknowledgedAt = new Date(0);
   let merge: Merge | null = null;
   // The state machine and statusRefusal decide what a closed incident allows (a reopen).
   const outcome = await changeIncident(deps, { ...input, closedToo: true }, async (incident, tx) => {
@@ -54,10 +56,11 @@ async function moveStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeO
     if (input.action === "acknowledge") {
       // Acknowledged on the card after the breach went up the ladder: the DMs say so too.
       const also = async (t: Tx) => {
+        acknowledgedAt = deps.clock.now();
         ladders = await acknowledgeBreachedLadders(t, {
           incidentId: incident.id,
           actor: input.actor,
-          at: deps.clock.now(),
+          at: acknowledgedAt,
         });
         return [];
       };
@@ -76,12 +79,16 @@ async function moveStatus(deps: Deps, input: StatusChangeInput): Promise<ChangeO
     return reviewed.ok && merge ? ok(withMerge(reviewed.value, merge, input.actor)) : reviewed;
   });
   if (outcome.ok && !outcome.duplicate && merge) await afterMerge(deps, merge);
-  for (const clockId of outcome.ok && !outcome.duplicate ? ladders : []) {
-    await deps.jobs
-      .enqueue("escalation.ack-edit", { clockId }, { jobId: `ack-edit-${clockId}` })
-      .catch((err: unknown) =>
-        deps.logger.warn({ clockId, err: describeError(err) }, "escalation DM edit not queued"),
-      );
+  for (const ladder of outcome.ok && !outcome.duplicate ? ladders : []) {
+    const { id, generation, dueAt, durationMs: targetMs } = ladder;
+    await queueBreachDmEdit(deps, id, {
+      generation,
+      reason: "acknowledged",
+      by: input.actor,
+      at: acknowledgedAt,
+      dueAt,
+      targetMs,
+    });
   }
   // Closing a drill's incident ends the drill: its debrief is marked and posted.
   if (outcome.ok && !outcome.duplicate && input.action === "close" && outcome.incident.practiceRunId)

@@ -92,7 +92,7 @@ export async function changeIncident(
       outboxIds.push(...(await upsertOutbox(tx, told.posts)));
       externalIds = [...((await change.external?.(tx, updated)) ?? []), ...told.external];
       briefings = told.briefings;
-      clockUpdates = await syncClocks(tx, deps, incident, updated, change.clocks);
+      clockUpdates = await syncClocks(tx, deps, incident, updated, change.clocks, p.actor);
       return { ok: true, incident: updated, message: change.message, duplicate: false } as const;
     });
   } catch (err) {

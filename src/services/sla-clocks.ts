@@ -4,8 +4,11 @@ import { insertClocks, lockClocksOf, updateClock } from "../db/queries/sla-clock
 import type { IncidentRow, SlaClockRow } from "../db/schema/index.js";
 import { clockTimeBetween } from "../domain/business-time.js";
 import { CALLBACKS_CLOCK } from "../domain/callbacks.js";
+import { SYSTEM_ACTOR } from "../domain/log.js";
 import { clockPolicyOf } from "../domain/practice-clocks.js";
 import { jobIds } from "../jobs/catalog.js";
+import { describeError } from "../lib/logger.js";
+import type { DealtWith } from "../messages/sla.js";
 import type { Deps } from "./deps.js";
 import {
   cadenceMs,
@@ -75,6 +78,21 @@ export interface ClockUpdate {
   clock: SlaClockRow;
   /** The job of the plan it replaces, to remove from Redis (stale anyway, by generation). */
   supersededJobId: string | null;
+  /** A breach nobody acknowledged that this change put right: its DMs are edited to say so. */
+  cured?: Cure;
+}
+
+/** A breach dealt with: its generation, and how, by whom and when. */
+export interface Cure {
+  generation: number;
+  reason: DealtWith;
+  by: string;
+  at: Date;
+  /** The breached plan, for how late it was dealt with: its deadline and target. */
+  dueAt: Date;
+  targetMs: number;
+  /** For an extra clock's task: what was recorded ("Regulator notified"). */
+  task?: string;
 }
 
 /** Applies `clockChanges` inside the change's transaction and keeps the incident's deadlines in step. */
@@ -84,6 +102,7 @@ export async function syncClocks(
   before: IncidentRow,
   after: IncidentRow,
   explicit: ExplicitClockChanges = {},
+  actor: string = SYSTEM_ACTOR,
 ): Promise<ClockUpdate[]> {
   const changes = clockChanges(before, after);
   for (const name of explicit.restart ?? []) if (isCadenceClock(name)) changes.set(name, "cadence");
@@ -115,13 +134,52 @@ export async function syncClocks(
       clock.state === "running" && clock.nextStep
         ? jobIds.slaStep(clock.id, clock.generation, clock.nextStep)
         : null;
+    const reason = cureReason(clock, change, before, after, explicit);
     updates.push({
       clock: await updateClock(tx, clock.id, { ...patch, generation: clock.generation + 1 }),
       supersededJobId,
+      ...(reason
+        ? {
+            cured: {
+              generation: clock.generation,
+              reason,
+              by: actor,
+              at: now,
+              dueAt: clock.dueAt,
+              targetMs: clock.durationMs,
+              ...(reason === "done"
+                ? { task: deps.policy.incidentTypes[after.type]?.clocks[clock.name]?.stopLabel }
+                : {}),
+            },
+          }
+        : {}),
     });
   }
   await updateIncidentDeadlines(tx, after.id, deadlinesFrom(updates.map((u) => u.clock)));
   return updates;
+}
+
+/**
+ * Whether the change puts right a breach of the clock that went up its ladder unacknowledged,
+ * and how: the update posted (the cadence restarts), the incident resolved or closed, an extra
+ * clock's task done, the last callback made, or the incident taken on (respond stops). A hold,
+ * a re-plan or a reopen leaves the breach standing.
+ */
+function cureReason(
+  clock: SlaClockRow,
+  change: ClockChange,
+  before: IncidentRow,
+  after: IncidentRow,
+  explicit: ExplicitClockChanges,
+): DealtWith | null {
+  if (!clock.breachedAt || clock.ladderAcknowledgedBy || clock.state !== "running") return null;
+  const moved = before.status !== after.status;
+  if (moved && after.status === "closed") return "closed";
+  if (moved && after.status === "resolved") return "resolved";
+  if (change === "restart" || change === "cadence") return "update";
+  if (change !== "stop") return null;
+  if (explicit.stop?.includes(clock.name)) return clock.name === CALLBACKS_CLOCK ? "callbacks" : "done";
+  return clock.name === "respond" ? "acknowledged" : null;
 }
 
 /**
@@ -233,12 +291,16 @@ export function deadlinesFrom(
  */
 export const TIMER_HORIZON_MS = 3_600_000;
 
-/** Puts each running clock's next step on the queue (after commit); removes superseded jobs. */
+/**
+ * Puts each running clock's next step on the queue (after commit); removes superseded jobs;
+ * queues the edit of the DMs of each breach the change put right.
+ */
 export async function scheduleClocks(deps: Deps, updates: ClockUpdate[]): Promise<void> {
   const horizon = Date.now() + TIMER_HORIZON_MS;
   for (const { supersededJobId } of updates) {
     if (supersededJobId) await deps.jobs.remove("sla.fire", supersededJobId).catch(() => {});
   }
+  for (const { clock, cured } of updates) if (cured) await queueBreachDmEdit(deps, clock.id, cured);
   const due = updates.flatMap(({ clock }) =>
     clock.state === "running" && clock.nextStep && clock.nextStepAt && clock.nextStepAt.getTime() <= horizon
       ? [{ clock, step: clock.nextStep, at: clock.nextStepAt }]
@@ -253,4 +315,32 @@ export async function scheduleClocks(deps: Deps, updates: ClockUpdate[]): Promis
       at,
     })),
   );
+}
+
+/**
+ * Queues (after the commit) the durable job that edits the DMs of a breach once it was dealt
+ * with: one job per clock and generation.
+ */
+export async function queueBreachDmEdit(deps: Deps, clockId: string, cure: Cure): Promise<void> {
+  const { generation, reason, by, task } = cure;
+  await deps.jobs
+    .enqueue(
+      "escalation.ack-edit",
+      {
+        clockId,
+        cure: {
+          generation,
+          reason,
+          by,
+          at: cure.at.getTime(),
+          dueAt: cure.dueAt.getTime(),
+          targetMs: cure.targetMs,
+          ...(task ? { task } : {}),
+        },
+      },
+      { jobId: jobIds.breachDmEdit(clockId, generation) },
+    )
+    .catch((err: unknown) =>
+      deps.logger.warn({ clockId, err: describeError(err) }, "escalation DM edit not queued"),
+    );
 }

@@ -189,7 +189,7 @@ export function clockSteps(db: DbOrTx, ids: string[]) {
 export async function acknowledgeBreachedLadders(
   tx: DbOrTx,
   p: { incidentId: string; actor: string; at: Date },
-): Promise<string[]> {
+): Promise<Array<{ id: string; generation: number; dueAt: Date; durationMs: number }>> {
   const rows = await tx
     .update(slaClocks)
     .set({ ladderAcknowledgedBy: p.actor, ladderAcknowledgedAt: p.at, updatedAt: sql`now()` })
@@ -201,6 +201,11 @@ export async function acknowledgeBreachedLadders(
         isNull(slaClocks.ladderAcknowledgedBy),
       ),
     )
-    .returning({ id: slaClocks.id });
-  return rows.map((r) => r.id);
+    .returning({
+      id: slaClocks.id,
+      generation: slaClocks.generation,
+      dueAt: slaClocks.dueAt,
+      durationMs: slaClocks.durationMs,
+    });
+  return rows;
 }

@@ -14,8 +14,9 @@ import { type RunningSystem, startSystem } from "../../../src/system.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, makeIncident, readyIncident, setupCompleted } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { clickButton } from "../../helpers/interact.js";
+import { clickButton, submitView } from "../../helpers/interact.js";
 import { settled } from "../../helpers/settled.js";
+import { formValue } from "../../helpers/slack-payloads.js";
 
 /** Seconds-long SLAs so the ladder can be watched climbing. */
 const SLA = `
@@ -414,6 +415,101 @@ describe("an escalation DM to the incident's owner", () => {
       USERS.lead,
     );
     expect(clicked.view?.view.callback_id).toBe(VIEW.update);
+  });
+});
+
+describe("a breach put right without pressing Acknowledge", () => {
+  /** The DM once edited, found by its ts. */
+  const editedDm = (ts: string) =>
+    h.slack.waitFor(() => {
+      const m = h.slack.messages.find((x) => x.ts === ts);
+      return m?.edited ? m : undefined;
+    });
+
+  it("the owner posts the overdue update from the DM: the DM of that breach says who dealt with it, with no buttons", async () => {
+    // A P4 (4 s update cadence here) the team lead, its ladder's first rung, owns.
+    const resume = await holdSlaSteps();
+    const incident = await readyIncident(deps(), {
+      title: "Update posted late",
+      impact: "medium",
+      urgency: "low",
+    });
+    expect(incident.priority).toBe("P4");
+    await changeStatus(deps(), { incidentId: incident.id, actor: USERS.lead, action: "acknowledge" });
+    await resume();
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const dm = await h.slack.waitFor(() => escalationDms(ref).find((d) => d.to === USERS.lead), {
+      timeoutMs: 15_000,
+    });
+    const update = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "update_every")!;
+    expect(update.breachedAt).not.toBeNull();
+
+    // Post update, pressed in the owner's DM and sent, through the real receiver.
+    const form = await clickButton(
+      h,
+      { channel: dm.channel, ts: dm.ts, actionId: CARD_ACTION.update, value: incident.id },
+      USERS.lead,
+    );
+    const { text, when } = formValue;
+    const answer = await submitView(
+      h,
+      form.view!,
+      {
+        happening: text("Carrier rerouting the line"),
+        customer_impact: text("Some calls drop"),
+        next_update: when(new Date(Date.now() + 3_600_000)),
+      },
+      USERS.lead,
+    );
+    expect(answer).toEqual({});
+
+    const edited = await editedDm(dm.ts);
+    const shown = JSON.stringify(edited.blocks);
+    expect(shown).toContain(`Dealt with: <@${USERS.lead}> posted an update`);
+    expect(shown).toContain("The stakeholder update on this P4 came");
+    expect(shown).not.toContain("stakeholders are waiting");
+    expect(shown).not.toContain("Stakeholders have had no update");
+    expect(shown).not.toContain("Acknowledged by");
+    expect(edited.blocks?.some((b) => (b as { type: string }).type === "actions")).toBe(false);
+    expect(shown).not.toContain(CARD_ACTION.update);
+    expect(shown).not.toContain(ESCALATION_ACTION.acknowledge);
+    // The clock runs on in a new generation, its breach gone; the old breach's edit is its own.
+    const restarted = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "update_every")!;
+    expect(restarted.generation).toBe(update.generation + 1);
+    expect(restarted.breachedAt).toBeNull();
+  });
+
+  it("resolving the incident puts right a resolve breach: its DM says who resolved it", async () => {
+    const { incident: logged } = await makeIncident(deps(), {
+      title: "Resolved late",
+      impact: "high",
+      urgency: "medium",
+    });
+    await setupCompleted(deps(), logged.id);
+    const incident = await loadIncident(deps(), logged.id);
+    expect(incident.priority).toBe("P2");
+    // Acknowledged in time by the agent; the 4 s resolve clock then breaches.
+    await changeStatus(deps(), { incidentId: incident.id, actor: USERS.agent, action: "acknowledge" });
+    const ref = `INC-${String(incident.number).padStart(6, "0")}`;
+    const [first] = await h.slack.waitFor(
+      () => (escalationDms(ref).length >= 1 ? escalationDms(ref) : undefined),
+      { timeoutMs: 15_000 },
+    );
+    expect(JSON.stringify(first!.blocks)).toContain("This P2 is still not resolved");
+    const resolved = await changeStatus(deps(), {
+      incidentId: incident.id,
+      actor: USERS.agent,
+      action: "resolve",
+      resolution: { summary: "Carrier restored the line", closeCode: "fixed" },
+    });
+    expect(resolved.ok, JSON.stringify(resolved)).toBe(true);
+    const edited = await editedDm(first!.ts);
+    const shown = JSON.stringify(edited.blocks);
+    expect(shown).toContain(`Resolved by <@${USERS.agent}>`);
+    expect(shown).toContain("This P2 was resolved");
+    expect(shown).toContain("*Status*\\nResolved");
+    expect(shown).not.toContain("still not resolved");
+    expect(edited.blocks?.some((b) => (b as { type: string }).type === "actions")).toBe(false);
   });
 });
 

@@ -242,6 +242,84 @@ describe("an escalation DM", () => {
       expect(text).not.toContain("0 seconds");
     });
   });
+
+  describe("once the breach is put right without Acknowledge", () => {
+    const updateClock = {
+      label: "Stakeholder update",
+      name: "update_every",
+      dueAt: new Date("2026-12-06T03:21:00Z"),
+      targetMs: 30 * 60_000,
+    };
+    const lateDm = escalationDm(p1, {
+      ...respond,
+      clock: "Stakeholder update",
+      clockName: "update_every",
+      overdueMs: 60_000,
+    });
+
+    it("says who posted the update and when, in the past tense, with no buttons or their help", () => {
+      const owned = { ...p1, ownerId: "U0AGENT", status: "in_progress" as const };
+      expect(shown(lateDm)).toContain("Stakeholders have had no update on this P1");
+      const edited = acknowledgedDm(lateDm, {
+        by: "U0AGENT",
+        at: new Date("2026-12-06T03:41:00Z"),
+        reason: "update",
+        timezone: ZONE,
+        incident: owned,
+        clock: updateClock,
+      });
+      const text = shown(edited);
+      expect(text).toContain("The stakeholder update on this P1 came 20 minutes late.");
+      expect(text).not.toContain("Stakeholders have had no update");
+      expect(text).toContain("Dealt with: <@U0AGENT> posted an update 6 Dec 2026 03:41 GMT.");
+      expect(text).not.toContain("Acknowledged by");
+      expect(text).toContain("*Status*\\nIn progress");
+      expect(text).toContain("*Owner*\\n<@U0AGENT>");
+      expect(actionIds(edited)).toEqual([]);
+      expect(text).not.toContain("*Acknowledge*");
+    });
+
+    it("says who resolved it, and how late, once the incident is resolved", () => {
+      const resolved = { ...p1, ownerId: "U0AGENT", status: "resolved" as const };
+      const dm = escalationDm(p1, { ...respond, clock: "Resolve", clockName: "resolve", overdueMs: 0 });
+      const edited = acknowledgedDm(dm, {
+        by: "U0AGENT",
+        at: new Date("2026-12-06T07:06:00Z"),
+        reason: "resolved",
+        timezone: ZONE,
+        incident: resolved,
+        clock: {
+          label: "Resolve",
+          name: "resolve",
+          dueAt: new Date("2026-12-06T06:36:00Z"),
+          targetMs: 4 * 3_600_000,
+        },
+      });
+      const text = shown(edited);
+      expect(text).toContain("This P1 was resolved 30 minutes past its 4-hour target.");
+      expect(text).not.toContain("still not resolved");
+      expect(text).toContain("Resolved by <@U0AGENT> 6 Dec 2026 07:06 GMT.");
+      expect(text).toContain("*Status*\\nResolved");
+      expect(actionIds(edited)).toEqual([]);
+    });
+
+    it("names what was recorded when an extra clock's task is done", () => {
+      const dm = escalationDm(p1, { ...respond, clock: "Regulator notice", clockName: "regulator_notice" });
+      const edited = acknowledgedDm(dm, {
+        by: "U0DPO",
+        at: new Date("2026-12-06T03:41:00Z"),
+        reason: "done",
+        task: "Regulator notified",
+        timezone: ZONE,
+        incident: p1,
+        clock: { label: "Regulator notice", name: "regulator_notice", dueAt: updateClock.dueAt },
+      });
+      const text = shown(edited);
+      expect(text).toContain("When this was dealt with, *Regulator notice* was 20 minutes overdue.");
+      expect(text).toContain("Dealt with: <@U0DPO> recorded *Regulator notified* 6 Dec 2026 03:41 GMT.");
+      expect(actionIds(edited)).toEqual([]);
+    });
+  });
 });
 
 describe("climbing to the top of the ladder", () => {
