@@ -57,10 +57,14 @@ export function holdModal(i: Subject, meta: WorkModalMetadata) {
   ]);
 }
 
-export function resolveModal(i: Subject, meta: WorkModalMetadata) {
+export function resolveModal(i: Subject, meta: WorkModalMetadata, summary?: string) {
   return modal(VIEW.resolve, "Resolve incident", "Resolve", meta, [
     context(i),
-    input(F.summary, "Resolution summary", textInput(LIMITS.resolution, { multiline: true })),
+    input(
+      F.summary,
+      "Resolution summary",
+      textInput(LIMITS.resolution, { multiline: true, initial: summary }),
+    ),
     input(
       F.closeCode,
       "Close code",
@@ -91,10 +95,10 @@ export function resolveModal(i: Subject, meta: WorkModalMetadata) {
   ]);
 }
 
-export function reopenModal(i: Subject, meta: WorkModalMetadata) {
+export function reopenModal(i: Subject, meta: WorkModalMetadata, reason?: string) {
   return modal(VIEW.reopen, "Reopen incident", "Reopen", meta, [
     context(i),
-    input(F.reason, "Why reopen it?", textInput(LIMITS.reason, { multiline: true })),
+    input(F.reason, "Why reopen it?", textInput(LIMITS.reason, { multiline: true, initial: reason })),
   ]);
 }
 
@@ -111,6 +115,8 @@ export function updateModal(
   nextUpdateDefault: Date,
   /** The plan's audiences that hear updates; none: the form has no choice to make. */
   audiences: readonly AudienceOption[] = [],
+  /** Typed after `/incident update`: starts "What is happening". */
+  happening?: string,
 ) {
   const sendTo =
     audiences.length > 0
@@ -133,7 +139,11 @@ export function updateModal(
       : [];
   return modal(VIEW.update, "Post update", "Post update", meta, [
     context(i),
-    input(F.happening, "What is happening", textInput(LIMITS.update, { multiline: true })),
+    input(
+      F.happening,
+      "What is happening",
+      textInput(LIMITS.update, { multiline: true, initial: happening }),
+    ),
     input(F.customerImpact, "Customer impact now", textInput(LIMITS.update, { multiline: true }), {
       hint: plain(
         audiences.length > 0

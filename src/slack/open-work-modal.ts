@@ -19,20 +19,27 @@ import { openModal } from "./open-modal.js";
 
 export type WorkModalKind = "hold" | "resolve" | "reopen" | "update" | "recategorise";
 
-function buildModal(deps: Deps, kind: WorkModalKind, incident: IncidentRow, channel: string | undefined) {
+function buildModal(
+  deps: Deps,
+  kind: WorkModalKind,
+  incident: IncidentRow,
+  channel: string | undefined,
+  prefill: string | undefined,
+) {
   const meta = { incidentId: incident.id, ...(channel ? { channel } : {}) };
   switch (kind) {
     case "hold":
       return holdModal(incident, meta);
     case "resolve":
-      return resolveModal(incident, meta);
+      return resolveModal(incident, meta, prefill);
     case "reopen":
-      return reopenModal(incident, meta);
+      return reopenModal(incident, meta, prefill);
     case "update": {
       // A drill's next update is due at its speed, like its update clock.
       const cadence = clockPolicyOf(deps.policy, incident).sla[incident.priority].updateEveryMs;
       const audiences = updateAudienceOptions(planFor(deps.policy, incident.type), incident.priority);
-      return updateModal(incident, meta, new Date(deps.clock.now().getTime() + cadence), audiences);
+      const nextUpdate = new Date(deps.clock.now().getTime() + cadence);
+      return updateModal(incident, meta, nextUpdate, audiences, prefill);
     }
     case "recategorise":
       return recategoriseModal(incident, incidentTypeList(deps.policy), meta);
@@ -54,7 +61,15 @@ const LIFECYCLE_FORMS: Partial<Record<WorkModalKind, LifecycleAction>> = {
 export async function openWorkModal(
   deps: Deps,
   client: WebClient,
-  p: { kind: WorkModalKind; incident: IncidentRow; triggerId: string; channel?: string; user: string },
+  p: {
+    kind: WorkModalKind;
+    incident: IncidentRow;
+    triggerId: string;
+    channel?: string;
+    user: string;
+    /** Typed after the command (`/incident reopen Failing again`): starts the reason or summary. */
+    prefill?: string;
+  },
 ): Promise<string | null> {
   const action = LIFECYCLE_FORMS[p.kind];
   // A closed incident opens one form only: the reopen, for whom the policy allows.
@@ -67,7 +82,7 @@ export async function openWorkModal(
   if (refusal) return refusal.message;
   return openModal(deps, client, {
     triggerId: p.triggerId,
-    view: buildModal(deps, p.kind, p.incident, p.channel),
+    view: buildModal(deps, p.kind, p.incident, p.channel, p.prefill),
     retry: "try",
     context: { kind: p.kind, incidentId: p.incident.id },
   });

@@ -42,7 +42,8 @@ export type ParsedCommand =
   | { kind: "status"; number: number | null; status: Status | null; word: string }
   | { kind: "assign"; number: number | null; userId: string | null }
   | { kind: "note"; number: number | null; text: string }
-  | { kind: "form"; form: "update" | "resolve" | "reopen"; number: number | null }
+  /** `text`: what was typed after the command, which starts the form's main field. */
+  | { kind: "form"; form: "update" | "resolve" | "reopen"; number: number | null; text?: string }
   | { kind: "close"; number: number | null }
   | { kind: "timeline"; number: number | null; page: number; all: boolean }
   | { kind: "export"; number: number | null }
@@ -144,7 +145,7 @@ function parseSubcommand(word: string, args: string): ParsedCommand | null {
     case "update":
     case "resolve":
     case "reopen":
-      return { kind: "form", form: word, number };
+      return { kind: "form", form: word, number, ...(rest ? { text: unescapeSlackText(rest) } : {}) };
     case "close":
       return { kind: "close", number };
     case "timeline":

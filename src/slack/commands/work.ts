@@ -90,6 +90,7 @@ export async function answerWork(deps: Deps, cmd: WorkCommand, ctx: CommandConte
         triggerId: ctx.triggerId,
         channel: ctx.channelId,
         user: ctx.userId,
+        ...(cmd.text ? { prefill: cmd.text } : {}),
       });
       return problem ? { text: problem } : null;
     }

@@ -276,9 +276,11 @@ describe("reopening a closed incident", () => {
     }
     expect((await loadIncident(deps(), incident.id)).status).toBe("closed");
 
+    // What is typed after the command starts the form's reason: nothing typed is lost.
     const forms = h.slack.views.length;
-    await h.command("reopen", { channel: incident.channelId!, user: USERS.lead });
+    await h.command("reopen Callers report it again", { channel: incident.channelId!, user: USERS.lead });
     const view = await h.slack.waitFor(() => h.slack.views.slice(forms)[0]);
+    expect(JSON.stringify(view.view.blocks)).toContain('"initial_value":"Callers report it again"');
     expect(await submitForm(view, { reason: text("Callers report it again") }, USERS.lead)).toEqual({});
     expect(await loadIncident(deps(), incident.id)).toMatchObject({ status: "in_progress", reopenCount: 1 });
     const log = await listLog(deps().db, incident.id);

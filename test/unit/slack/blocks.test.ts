@@ -279,6 +279,25 @@ describe("the working forms are valid modals", () => {
     expect(JSON.parse(view.private_metadata)).toEqual(meta);
   });
 
+  it("start their main field with what was typed after the command, valid at any length", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 5000 }), (typed) => {
+        for (const view of [
+          reopenModal(incident(), meta, typed),
+          resolveModal(incident(), meta, typed),
+          updateModal(incident(), meta, NOW, [], typed),
+        ]) {
+          expect(validateView(view)).toEqual([]);
+          expect(JSON.stringify(view)).toContain('"initial_value"');
+        }
+      }),
+      { numRuns: 50 },
+    );
+    expect(JSON.stringify(reopenModal(incident(), meta, "Failing again."))).toContain(
+      '"initial_value":"Failing again."',
+    );
+  }, 30_000);
+
   it("updates and notes are valid messages whatever their text", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 3000 }), fc.string({ maxLength: 3000 }), (happening, impact) => {

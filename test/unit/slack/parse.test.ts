@@ -63,6 +63,14 @@ describe("parseCommand", () => {
     ["update", { kind: "form", form: "update", number: null }],
     ["resolve INC-9", { kind: "form", form: "resolve", number: 9 }],
     ["reopen", { kind: "form", form: "reopen", number: null }],
+    [
+      "reopen INC-9 Callers say it is failing again.",
+      { kind: "form", form: "reopen", number: 9, text: "Callers say it is failing again." },
+    ],
+    [
+      "resolve Card processor restarted",
+      { kind: "form", form: "resolve", number: null, text: "Card processor restarted" },
+    ],
     ["close INC-9", { kind: "close", number: 9 }],
     ["timeline 3", { kind: "timeline", number: null, page: 3, all: false }],
     ["timeline INC-5", { kind: "timeline", number: 5, page: 1, all: false }],
