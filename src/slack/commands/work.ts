@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { getIncidentByChannel, getIncidentByNumber } from "../../db/queries/incidents.js";
 import type { IncidentRow } from "../../db/schema/index.js";
-import { LIMITS, STATUS_LABELS } from "../../domain/incident.js";
+import { LIMITS, STATUS_LABELS, type Status } from "../../domain/incident.js";
 import { ACTION_LABELS, actionTo, allowedActions } from "../../domain/lifecycle.js";
 import { formatReference } from "../../domain/reference.js";
 import type { Deps } from "../../services/deps.js";
@@ -122,7 +122,7 @@ async function status(
   const options = moves.length ? ` From ${STATUS_LABELS[incident.status]} you can: ${moves.join(", ")}.` : "";
   if (!cmd.status) {
     return {
-      text: `\`${cmd.word || "(nothing)"}\` is not a status. Use one of: acknowledged, in_progress, on_hold, resolved, closed.${options}`,
+      text: `\`${cmd.word || "(nothing)"}\` is not a status. Use one of: ${SETTABLE_STATUSES.map((s) => STATUS_LABELS[s]).join(", ")}.${options}`,
     };
   }
   if (cmd.status === incident.status) return { text: `${ref} is already ${STATUS_LABELS[cmd.status]}.` };
@@ -151,5 +151,8 @@ async function status(
   // `/incident status closed` asks like `/incident close` when callbacks are still to make.
   return action === "close" ? closeAnswer(deps, outcome, incident.id) : toReply(outcome);
 }
+
+/** The statuses `/incident status` moves to, by their labels (`In progress`, as the parser reads them). */
+const SETTABLE_STATUSES: readonly Status[] = ["acknowledged", "in_progress", "on_hold", "resolved", "closed"];
 
 const toReply = (outcome: ChangeOutcome): Reply => ({ text: outcome.message });

@@ -189,7 +189,7 @@ describe("/incident status refuses every illegal move with what is allowed", () 
     ["open", "in_progress", /can't go straight to In progress/],
     ["open", "closed", /can't go straight to Closed/],
     ["open", "open", /already Open/],
-    ["open", "bogus", /not a status/],
+    ["open", "bogus", /not a status\. Use one of: Acknowledged, In progress, On hold, Resolved, Closed\./],
   ];
   for (const [from, to, message] of cases) {
     it(`${from} → ${to}`, async () => {
