@@ -123,7 +123,30 @@ const lateWords = (p: { overdueMs: number; step?: number }, late = "late") =>
  */
 const isReminder = (p: { step?: number; level: number }) => p.step !== undefined && p.step >= p.level;
 
+/** A reminder's heading mark; the breach sentence under it says what is still wrong. */
+const REMINDER_TITLE = " (reminder)";
+/** How reminders were headed before: acknowledgedDm still finds it in DMs already sent. */
 const REMINDER = " (reminder: still not acknowledged)";
+
+/**
+ * What is still wrong while a clock's breach stands, in plain words: the one phrase the
+ * channel's ladder lines and Home's "Escalated to you" use. An extra clock is named by its
+ * label ("Regulator notified is overdue").
+ */
+export function clockProblem(clockName: string | undefined, label: string): string {
+  switch (clockName) {
+    case "respond":
+      return "nobody has acknowledged it yet";
+    case "update_every":
+      return "stakeholders still have no update";
+    case "resolve":
+      return "still not resolved";
+    case "callbacks":
+      return "callers are still waiting for their callbacks";
+    default:
+      return `${escapeMrkdwn(label)} is overdue`;
+  }
+}
 
 /** What breached, in the words of someone woken by it. */
 export function breachSentence(i: Pick<SlaIncident, "priority">, p: EscalationDmInput): string {
@@ -240,7 +263,7 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
     : owns
       ? ownerBreachSentence(i, p)
       : breachSentence(i, p);
-  const reminder = isReminder(p) && !p.manualReason ? REMINDER : "";
+  const reminder = isReminder(p) && !p.manualReason ? REMINDER_TITLE : "";
   const text = `:rotating_light: Escalation level ${p.level} (${p.role.replace(/_/g, " ")}): ${ref} ${i.priority}${reminder}`;
   const about = [
     escapeMrkdwn(clip(i.title, 200)),
@@ -392,15 +415,34 @@ export function acknowledgedDm(
   };
 }
 
-/** The incident channel's line when an unacknowledged breach climbs a rung of its ladder. */
+/**
+ * The incident channel's line when an unacknowledged breach climbs a rung of its ladder: what is
+ * still wrong (clockProblem) and who was told. "INC-000001: nobody has acknowledged it yet, so
+ * it went to the duty manager (@James)."
+ */
 export function ladderClimbLine(
   i: Pick<SlaIncident, "number">,
-  p: { clock: string; level: number; role: string; step: number; to: readonly string[]; at: Date },
+  p: {
+    clock: string;
+    clockName?: string;
+    level: number;
+    role: string;
+    step: number;
+    to: readonly string[];
+    at: Date;
+  },
   timezone: string,
 ) {
-  const whom = p.to.length ? p.to.map((u) => userMention(u)).join(", ") : "nobody holds that role";
-  const what = isReminder(p) ? "reminded again" : "escalated";
-  const text = `:mega: ${formatReference(i.number)} ${escapeMrkdwn(p.clock.toLowerCase())} breach still not acknowledged: ${what} to the ${roleLabel(p.role)} (${whom}).`;
+  const problem = clockProblem(p.clockName, p.clock);
+  const role = roleLabel(p.role);
+  const whom = p.to.map((u) => userMention(u)).join(", ");
+  const what =
+    p.to.length === 0
+      ? `, but nobody holds the ${role} role to tell`
+      : isReminder(p)
+        ? `; reminded the ${role} (${whom}) again`
+        : `, so it went to the ${role} (${whom})`;
+  const text = `:mega: ${formatReference(i.number)}: ${problem}${what}.`;
   return {
     text,
     blocks: [section(text), { type: "context", elements: [mrkdwn(slackDate(p.at, timezone))] }],

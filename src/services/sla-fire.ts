@@ -362,7 +362,7 @@ function ladderWork(
         place,
         ladderClimbLine(
           incident,
-          { clock: clockLabel(clock.name), ...rung, to, at: t.now },
+          { clock: clockLabel(clock.name), clockName: clock.name, ...rung, to, at: t.now },
           deps.policy.timezone,
         ),
       ),

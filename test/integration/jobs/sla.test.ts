@@ -135,11 +135,15 @@ describe("an unacknowledged P1", () => {
         .messagesIn(incident.channelId!)
         .map((m) => String(m.text))
         .join("\n");
-      return text.includes("escalated to the head of operations") ? text : undefined;
+      return text.includes("so it went to the head of operations") ? text : undefined;
     });
     expect(story).toContain(`Escalating to the team lead: <@${USERS.lead}> messaged.`);
-    expect(story).toContain(`escalated to the duty manager (<@${USERS.duty}>)`);
-    expect(story).toContain(`escalated to the head of operations (<@${USERS.head}>)`);
+    expect(story).toContain(
+      `: nobody has acknowledged it yet, so it went to the duty manager (<@${USERS.duty}>).`,
+    );
+    expect(story).toContain(
+      `: nobody has acknowledged it yet, so it went to the head of operations (<@${USERS.head}>).`,
+    );
 
     const respond = (await clocksOf(deps().db, incident.id)).find((c) => c.name === "respond")!;
     // The duty manager's DM says who was told before, and when: when the breach fired.

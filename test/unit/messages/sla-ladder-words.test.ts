@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ladderStep } from "../../../src/domain/escalation.js";
-import { escalationDm } from "../../../src/messages/sla.js";
+import { escalationDm, ladderClimbLine } from "../../../src/messages/sla.js";
 import { incidentRow } from "../../helpers/fixtures.js";
 
 /** What a person reads: Slack's date tokens show as their fallback text. */
@@ -46,5 +46,52 @@ describe("how late an escalation DM says the breach is", () => {
 
   it("two repeats later, says so too", () => {
     expect(dm(2, "respond", 90_000)).toContain("1 minute 30 seconds past its 45-second target.");
+  });
+});
+
+describe("the channel's ladder lines name the clock's own problem", () => {
+  const line = (clockName: string, clock: string, step: number, to = ["U0HEAD"]) =>
+    ladderClimbLine(
+      p1,
+      { clock, clockName, ...ladderStep(LADDER, step), to, at: new Date("2026-12-06T03:00:00Z") },
+      "Europe/London",
+    ).text;
+
+  it("says what is still wrong for each clock, never 'not acknowledged' once it was", () => {
+    expect(line("respond", "Acknowledge", 1)).toBe(
+      ":mega: INC-000042: nobody has acknowledged it yet, so it went to the duty manager (<@U0HEAD>).",
+    );
+    expect(line("update_every", "Stakeholder update", 3)).toBe(
+      ":mega: INC-000042: stakeholders still have no update; reminded the head of operations (<@U0HEAD>) again.",
+    );
+    expect(line("resolve", "Resolve", 2)).toBe(
+      ":mega: INC-000042: still not resolved, so it went to the head of operations (<@U0HEAD>).",
+    );
+    expect(line("regulator", "Regulator notified", 1)).toBe(
+      ":mega: INC-000042: Regulator notified is overdue, so it went to the duty manager (<@U0HEAD>).",
+    );
+    for (const name of ["update_every", "resolve", "regulator"])
+      expect(line(name, "x", 3)).not.toContain("acknowledged");
+  });
+
+  it("says so when nobody holds the role", () => {
+    expect(line("respond", "Acknowledge", 1, [])).toBe(
+      ":mega: INC-000042: nobody has acknowledged it yet, but nobody holds the duty manager role to tell.",
+    );
+  });
+
+  it("heads a reminder '(reminder)' and lets the breach sentence say what is wrong", () => {
+    const dm = escalationDm(p1, {
+      clockId: "c1",
+      clock: "Stakeholder update",
+      clockName: "update_every",
+      overdueMs: 180_000,
+      ...ladderStep(LADDER, 4),
+    });
+    expect(dm.text).toBe(
+      ":rotating_light: Escalation level 3 (head of operations): INC-000042 P1 (reminder)",
+    );
+    expect(shown(dm)).toContain("Stakeholders have had no update on this P1: the update is 3 minutes late.");
+    expect(shown(dm)).not.toContain("not acknowledged");
   });
 });

@@ -328,7 +328,13 @@ describe("climbing to the top of the ladder", () => {
     const rung = ladderStep(LADDER, step);
     const line = ladderClimbLine(
       p1,
-      { clock: "Acknowledge", ...rung, to: ["U0HEAD"], at: new Date("2026-12-06T03:00:00Z") },
+      {
+        clock: "Acknowledge",
+        clockName: "respond",
+        ...rung,
+        to: ["U0HEAD"],
+        at: new Date("2026-12-06T03:00:00Z"),
+      },
       ZONE,
     );
     const dm = escalationDm(p1, {
@@ -343,13 +349,17 @@ describe("climbing to the top of the ladder", () => {
 
   it("escalates to the top role the first time it is reached, not reminds it", () => {
     const { line, dm } = climb(2);
-    expect(line).toContain("escalated to the head of operations (<@U0HEAD>)");
+    expect(line).toBe(
+      ":mega: INC-000042: nobody has acknowledged it yet, so it went to the head of operations (<@U0HEAD>).",
+    );
     expect(dm).toBe(":rotating_light: Escalation level 3 (head of operations): INC-000042 P1");
   });
 
   it("reminds the top role at each step after that", () => {
     const { line, dm } = climb(3);
-    expect(line).toContain("reminded again to the head of operations (<@U0HEAD>)");
-    expect(dm).toContain("(reminder: still not acknowledged)");
+    expect(line).toBe(
+      ":mega: INC-000042: nobody has acknowledged it yet; reminded the head of operations (<@U0HEAD>) again.",
+    );
+    expect(dm).toBe(":rotating_light: Escalation level 3 (head of operations): INC-000042 P1 (reminder)");
   });
 });
