@@ -1,3 +1,4 @@
+import { LEVEL_LABELS, type Level } from "../domain/incident.js";
 import { HOLD_REASON_LABELS, type HoldReason } from "../domain/lifecycle.js";
 import type { ChangeEntry } from "../domain/milestones.js";
 import { roleLabel } from "../domain/permissions.js";
@@ -32,7 +33,20 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 const fieldValue = (v: unknown) =>
-  v === true ? "yes" : v === false ? "no" : v == null ? "none" : escapeClip(String(v), 80);
+  v === true
+    ? "yes"
+    : v === false
+      ? "no"
+      : v == null
+        ? "none"
+        : escapeClip(LEVEL_LABELS[String(v) as Level] ?? String(v), 80);
+
+/** One field's change; the matrix's own priority alone says the priority set by hand stands. */
+function fieldChange(f: Details): string {
+  if (f.field === "matrixPriority")
+    return `the matrix now gives ${fieldValue(f.to)} (the priority set by hand stands)`;
+  return `${FIELD_LABELS[String(f.field)] ?? "a field"} ${fieldValue(f.from)} → ${fieldValue(f.to)}`;
+}
 
 function statusLine(by: string, d: Details): string | null {
   switch (d.action) {
@@ -84,9 +98,7 @@ function recategorisedLine(by: string, fields: Details[]): string | null {
   if (major && others.length === 0) {
     return `:rotating_light: ${by} ${major.to === true ? "marked it major" : "marked it not major"}${reasonOf(major)}`;
   }
-  const parts = others.map(
-    (f) => `${FIELD_LABELS[String(f.field)] ?? "a field"} ${fieldValue(f.from)} → ${fieldValue(f.to)}`,
-  );
+  const parts = others.map(fieldChange);
   if (major) parts.push(major.to === true ? "marked major" : "marked not major");
   return `:label: ${by} re-categorised it: ${parts.join(", ")}${reasonOf(fields[0]!)}`;
 }

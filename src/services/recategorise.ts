@@ -44,7 +44,7 @@ function changeWords(f: Field, from: Values, to: Values, typeLabel: (key: string
     case "type":
       return `type ${typeLabel(from.type)} → ${typeLabel(to.type)}`;
     case "matrixPriority":
-      return `priority from the matrix ${from.matrixPriority} → ${to.matrixPriority}`;
+      return `the matrix now gives ${to.matrixPriority} (the priority set by hand stands at ${to.priority})`;
     case "priority":
       return `priority ${from.priority} → ${to.priority}`;
   }

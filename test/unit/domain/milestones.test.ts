@@ -185,6 +185,20 @@ describe("the incident channel's story", () => {
       ":label: <@U0A> re-categorised it: priority P3 → P2: Queue.",
     ],
     [
+      "re-categorised under a priority set by hand: the matrix's word does not read as a downgrade",
+      [
+        {
+          kind: "field_changed",
+          details: { field: "urgency", from: "high", to: "medium", reason: "Fewer calls" },
+        },
+        {
+          kind: "field_changed",
+          details: { field: "matrixPriority", from: "P1", to: "P2", reason: "Fewer calls" },
+        },
+      ],
+      ":label: <@U0A> re-categorised it: urgency High → Medium, the matrix now gives P2 (the priority set by hand stands): Fewer calls.",
+    ],
+    [
       "escalated by hand, naming who was messaged",
       [
         {

@@ -36,7 +36,7 @@ describe("the re-categorise confirmation", () => {
   it("keeps the matrix's own priority when the priority itself is overridden", () => {
     const after = { ...before, urgency: "high", matrixPriority: "P2" } as const;
     expect(recategorisedMessage("INC-000003", ["urgency", "matrixPriority"], before, after, label)).toBe(
-      "INC-000003 re-categorised: urgency Medium → High, priority from the matrix P3 → P2.",
+      "INC-000003 re-categorised: urgency Medium → High, the matrix now gives P2 (the priority set by hand stands at P3).",
     );
   });
 });
