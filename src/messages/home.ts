@@ -1,5 +1,6 @@
 import { PRIORITIES } from "../domain/incident.js";
 import { incidentSection, type ListRow, pressingSummary } from "./incident-list.js";
+import { clockProblem } from "./sla.js";
 import { mrkdwn, plain } from "./text.js";
 
 /**
@@ -19,6 +20,8 @@ const NEEDS_MAX = 10;
 export interface NeedsYouRow extends ListRow {
   /** Its escalation ladder DMed the viewer and nobody has acknowledged it yet. */
   escalatedToYou: boolean;
+  /** The breached clocks whose ladders DMed the viewer: name, and label for an extra clock. */
+  escalatedFor?: ReadonlyArray<{ name: string; label: string }>;
 }
 
 export function homeView(p: {
@@ -87,9 +90,11 @@ function needsYouBlocks(rows: NeedsYouRow[], timezone: string): Record<string, u
   if (rows.length === 0) return [];
   const shown = rows.slice(0, NEEDS_MAX).map((i) => {
     const s = incidentSection(i, timezone);
-    return i.escalatedToYou
-      ? { ...s, text: mrkdwn(`*Escalated to you*, not acknowledged yet\n${s.text.text}`) }
-      : s;
+    if (!i.escalatedToYou) return s;
+    // What is still wrong, in the clock's own words: never "not acknowledged" once it was.
+    const problems = (i.escalatedFor ?? []).map((c) => clockProblem(c.name, c.label));
+    const heading = `*Escalated to you*${problems.length > 0 ? `: ${problems.join("; ")}` : ""}`;
+    return { ...s, text: mrkdwn(`${heading}\n${s.text.text}`) };
   });
   const more =
     rows.length > NEEDS_MAX ? [{ type: "section", text: mrkdwn("…and more: `/incident list`.") }] : [];

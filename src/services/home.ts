@@ -11,6 +11,7 @@ import { teamDrillsHomeBlocks } from "../messages/practice-history.js";
 import type { Deps } from "./deps.js";
 import { incidentRows } from "./incident-rows.js";
 import { teamDrills } from "./practice-history.js";
+import { clockLabel } from "./sla-plan.js";
 
 /**
  * Publishes a user's App Home from the current state: what needs them (escalated to them,
@@ -71,11 +72,15 @@ export async function publishHome(deps: Deps, userId: string): Promise<void> {
 function needsYou(
   deps: Deps,
   userId: string,
-  lists: Record<"mine" | "open" | "escalated", IncidentRow[]>,
+  lists: Record<"mine" | "open", IncidentRow[]> & {
+    escalated: Array<IncidentRow & { escalatedClocks: string[] }>;
+  },
   rows: ListRow[],
 ): NeedsYouRow[] {
   const yours = new Set(lists.mine.map((i) => i.id));
-  const escalated = new Set(lists.escalated.map((i) => i.id));
+  const escalated = new Map(
+    lists.escalated.map((i) => [i.id, i.escalatedClocks.map((name) => ({ name, label: clockLabel(name) }))]),
+  );
   const onLadder = new Set(
     lists.open
       .filter((i) => holdsAny(deps.policy, userId, deps.policy.incidentTypes[i.type]?.escalation ?? []))
@@ -87,7 +92,9 @@ function needsYou(
   );
   // Escalated to you first, then the overdue; each part in the lists' order (priority, most urgent).
   return [
-    ...needed.filter((r) => escalated.has(r.id)).map((r) => ({ ...r, escalatedToYou: true })),
+    ...needed
+      .filter((r) => escalated.has(r.id))
+      .map((r) => ({ ...r, escalatedToYou: true, escalatedFor: escalated.get(r.id) })),
     ...needed.filter((r) => !escalated.has(r.id)).map((r) => ({ ...r, escalatedToYou: false })),
   ];
 }

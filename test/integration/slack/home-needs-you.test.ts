@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
+import { incidents } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
 import type { FakeView } from "../../../src/emulator/types.js";
 import { ESCALATION_ACTION } from "../../../src/messages/ids.js";
@@ -93,7 +95,7 @@ describe("the App Home of a manager an incident was escalated to", () => {
     for (const user of [USERS.lead, USERS.duty]) {
       const blocks = await homeOf(user);
       const needs = needsYou(blocks);
-      expect(rowText(needs, reference)).toMatch(/^\*Escalated to you\*, not acknowledged yet\n/);
+      expect(rowText(needs, reference)).toMatch(/^\*Escalated to you\*: nobody has acknowledged it yet\n/);
       expect(rowText(needs, reference)).toMatch(/acknowledge (just )?overdue/);
       expect(JSON.stringify(blocks)).toContain("None that you own or reported.");
       expect(JSON.stringify(blocks)).not.toContain(":tada:");
@@ -130,5 +132,37 @@ describe("the App Home of a manager an incident was escalated to", () => {
     expect(rowText(duty, reference)).toBeDefined();
     expect(JSON.stringify(duty)).not.toContain("None that you own or reported.");
     for (const user of [USERS.lead, USERS.head]) expect(needsYou(await homeOf(user))).toEqual([]);
+  });
+
+  it("names the clock's own problem: an acknowledged incident's late update says stakeholders have none", async () => {
+    const [seeded] = await seedIncidents(
+      deps(),
+      [
+        {
+          type: "service_failure",
+          priority: "P1",
+          loggedAt: new Date(Date.now() - 2 * 60 * 60_000 - 1_000),
+          channelId: h.slack.addChannel(`needs-${randomBytes(3).toString("hex")}`),
+        },
+      ],
+      { arm: false },
+    );
+    await deps()
+      .db.update(incidents)
+      .set({ status: "acknowledged", ownerId: USERS.other })
+      .where(eq(incidents.id, seeded!.id));
+    const reference = formatReference(seeded!.number);
+    const update = seeded!.clocks.find((c) => c.name === "update_every")!;
+    for (const step of ["breach", "escalate-1"])
+      expect(
+        await fireClockSteps(
+          deps(),
+          [{ clockId: update.id, generation: update.generation, step }],
+          async () => {},
+        ),
+      ).toEqual(["fired"]);
+    const row = rowText(needsYou(await homeOf(USERS.duty)), reference);
+    expect(row).toMatch(/^\*Escalated to you\*: stakeholders still have no update\n/);
+    expect(row).not.toContain("acknowledged");
   });
 });

@@ -224,14 +224,20 @@ describe("the Home tab", () => {
         title: "x".repeat(150),
       }),
     );
-    const needsYou = many.slice(0, 12).map((r, n) => ({ ...r, escalatedToYou: n % 2 === 0 }));
+    const needsYou = many.slice(0, 12).map((r, n) => ({
+      ...r,
+      escalatedToYou: n % 2 === 0,
+      escalatedFor: n === 0 ? [{ name: "update_every", label: "Stakeholder update" }] : [],
+    }));
     const callbacks = many.slice(0, 7).map((r) => ({ ...r, status: "resolved" as const }));
     const view = homeView({ mine: many, open: many, callbacks, needsYou, timezone: ZONE });
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     expect(validateView(view)).toEqual([]);
     const blocks = view.blocks as unknown as Section[];
     expect(blocks[0]).toMatchObject({ type: "header", text: { text: "Needs you" } });
-    expect(blocks[1]?.text.text).toMatch(/^\*Escalated to you\*, not acknowledged yet\n\*INC-000001\*/);
+    expect(blocks[1]?.text.text).toMatch(
+      /^\*Escalated to you\*: stakeholders still have no update\n\*INC-000001\*/,
+    );
     expect(blocks[2]?.text.text).toMatch(/^\*INC-000002\*/);
     expect(JSON.stringify(view.blocks)).toContain("…and more: `/incident list`.");
 
