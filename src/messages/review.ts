@@ -1,10 +1,11 @@
 import type { ImprovementActionRow, IncidentRow, ReviewRow } from "../db/schema/index.js";
 import { formatActionReference, formatDueOn } from "../domain/action-reminders.js";
+import { isMajor } from "../domain/priority-matrix.js";
 import { formatReference } from "../domain/reference.js";
 import { type FactLines, formatReviewTime } from "../domain/review-facts.js";
 import { REVIEW_FIELDS as F, REVIEW_ACTION, REVIEW_ACTION_ROWS, REVIEW_LIMITS, VIEW } from "./ids.js";
 import { input, select, textInput } from "./inputs.js";
-import { clip, escapeMrkdwn, mrkdwn, plain } from "./text.js";
+import { clip, escapeMrkdwn, mrkdwn, plain, slackDate } from "./text.js";
 
 /** Carried in the review modal's private_metadata. */
 export interface ReviewModalMetadata {
@@ -13,7 +14,7 @@ export interface ReviewModalMetadata {
   channel?: string;
 }
 
-type Subject = Pick<IncidentRow, "id" | "number" | "title" | "priority">;
+type Subject = Pick<IncidentRow, "id" | "number" | "title" | "priority" | "major">;
 
 /** Long lists are cut so a section stays inside Slack's 3000 characters. */
 const MAX_LINES = 20;
@@ -59,7 +60,7 @@ export function factBlocks(lines: FactLines, timezone: string) {
 }
 
 const subjectLine = (i: Subject) =>
-  `*${formatReference(i.number)}* · ${i.priority} · ${escapeMrkdwn(clip(i.title, 150))}`;
+  `*${formatReference(i.number)}* · ${i.priority}${isMajor(i) ? " · MAJOR" : ""} · ${escapeMrkdwn(clip(i.title, 150))}`;
 
 export function reviewModal(
   i: Subject,
@@ -224,7 +225,7 @@ export function reviewPromptCompleted(
       {
         type: "section",
         text: mrkdwn(
-          `:white_check_mark: Review completed by <@${p.completedBy}> on ${when}.\nThe summary and the Markdown document of the post-incident review of ${ref} are in this channel.`,
+          `:white_check_mark: Review completed by <@${p.completedBy}> ${slackDate(p.completedAt, p.timezone)}.\nThe summary and the Markdown document of the post-incident review of ${ref} are in this channel.`,
         ),
       },
     ],

@@ -135,8 +135,10 @@ describe("review prompt", () => {
       const now = current(prompt);
       return JSON.stringify(now.blocks ?? []).includes(REVIEW_ACTION.open) ? undefined : now;
     });
-    const line = `Review completed by <@${USERS.lead}> on ${londonMinute(review.completedAt!)}`;
+    const unix = Math.floor(review.completedAt!.getTime() / 1000);
+    const line = `Review completed by <@${USERS.lead}> <!date^${unix}^{date_short_pretty} {time}|`;
     expect(JSON.stringify(edited.blocks)).toContain(line);
+    expect(edited.text).toContain(londonMinute(review.completedAt!));
     expect(edited.text).toContain(`completed by <@${USERS.lead}>`);
     expect(edited.edited).toBe(true);
 

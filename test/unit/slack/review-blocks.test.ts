@@ -99,7 +99,10 @@ describe("review prompt", () => {
       timezone: "Europe/London",
     });
     const json = JSON.stringify(done.blocks);
-    expect(json).toContain("Review completed by <@U0LEAD> on Mon 23 Nov 2026 10:05 GMT");
+    // A date each reader sees in their own zone ("today 10:05"), as everywhere else in Slack.
+    expect(json).toContain(
+      "Review completed by <@U0LEAD> <!date^1795428300^{date_short_pretty} {time}|23 Nov 2026 10:05 GMT>.",
+    );
     expect(done.text).toContain("completed by <@U0LEAD> on Mon 23 Nov 2026 10:05 GMT");
     expect(done.text).toContain("INC-");
     expect(json).not.toContain(REVIEW_ACTION.open);
