@@ -282,12 +282,12 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
       ],
     },
   ];
-  const told = (p.alreadyTold ?? []).filter((t) => t.holders.length > 0);
+  const told = alreadyToldPeople(p.alreadyTold ?? []);
   if (told.length > 0 && p.timezone) {
     const tz = p.timezone;
     const lines = told.map(
       (t) =>
-        `${t.holders.map((u) => userMention(u)).join(", ")} (${roleLabel(t.role)}) ${slackDate(t.at, tz)}`,
+        `${userMention(t.user)} (${roleLabel(t.role)}) ${slackDate(t.first, tz)}${t.reminders > 0 ? `, reminded ${timesWord(t.reminders)}` : ""}`,
     );
     blocks.push({ type: "context", elements: [mrkdwn(clip(`Already told: ${lines.join("; ")}`, 3000))] });
   }
@@ -340,6 +340,26 @@ export function escalationDm(i: SlaIncident, p: EscalationDmInput) {
     blocks.push({ type: "context", elements: [mrkdwn(acknowledgeHelp(p.clockName, owns))] });
   return { text: escapeMrkdwn(text), blocks };
 }
+
+/**
+ * Who the earlier rungs told, each person once: the role they were first told as, when, and how
+ * many times they were messaged again since (the top role's reminders), in the order first told.
+ */
+export function alreadyToldPeople(
+  told: ReadonlyArray<{ role: string; holders: readonly string[]; at: Date }>,
+): Array<{ user: string; role: string; first: Date; reminders: number }> {
+  const people = new Map<string, { user: string; role: string; first: Date; reminders: number }>();
+  for (const t of [...told].sort((a, b) => a.at.getTime() - b.at.getTime()))
+    for (const user of t.holders) {
+      const seen = people.get(user);
+      if (seen) seen.reminders += 1;
+      else people.set(user, { user, role: t.role, first: t.at, reminders: 0 });
+    }
+  return [...people.values()];
+}
+
+/** "once", "twice", "3 times". */
+const timesWord = (n: number) => (n === 1 ? "once" : n === 2 ? "twice" : `${n} times`);
 
 /** What the buttons do, said under them. */
 function acknowledgeHelp(clockName: string | undefined, owns: boolean): string {

@@ -319,7 +319,8 @@ function ladderWork(
   const overdueMs = Math.max(0, t.now.getTime() - clock.dueAt.getTime());
   const repeatMs = clockPolicyOf(deps.policy, incident).sla[incident.priority].repeatMs;
   // The earlier rungs, when their steps fired; a top-role reminder folded away after an outage
-  // never fired and is left out. Without the fired times, when the ladder planned them.
+  // never fired and is left out. Without the fired times, when the ladder planned them. The DM
+  // names each person once, with how many reminders they had (alreadyToldPeople).
   const alreadyTold = Array.from({ length: index }, (_, j) => {
     const earlier = ladderStep(ladder, j);
     const step = j === 0 ? "breach" : `escalate-${j}`;
@@ -327,9 +328,7 @@ function ladderWork(
       ? t.fired.get(stepKey({ clockId: clock.id, generation: clock.generation, step }))
       : ladderStepTime(clock.dueAt, repeatMs, j);
     return at ? [{ role: earlier.role, holders: recipients(deps.policy.roles, earlier.role), at }] : [];
-  })
-    .flat()
-    .filter((told, j, all) => j >= all.length - 3 || told.role !== rung.role);
+  }).flat();
   const dm = (recipient: string) =>
     escalationDm(incident, {
       clockId: clock.id,

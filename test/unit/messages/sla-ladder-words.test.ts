@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ladderStep } from "../../../src/domain/escalation.js";
-import { escalationDm, ladderClimbLine } from "../../../src/messages/sla.js";
+import { alreadyToldPeople, escalationDm, ladderClimbLine } from "../../../src/messages/sla.js";
 import { incidentRow } from "../../helpers/fixtures.js";
 
 /** What a person reads: Slack's date tokens show as their fallback text. */
@@ -93,5 +93,73 @@ describe("the channel's ladder lines name the clock's own problem", () => {
     );
     expect(shown(dm)).toContain("Stakeholders have had no update on this P1: the update is 3 minutes late.");
     expect(shown(dm)).not.toContain("not acknowledged");
+  });
+});
+
+describe("Already told names each person once", () => {
+  const at = (hhmm: string) => new Date(`2026-12-06T${hhmm}:00Z`);
+  const told = [
+    { role: "team_lead", holders: ["U0LEAD"], at: at("03:20") },
+    { role: "duty_manager", holders: ["U0DUTY"], at: at("03:21") },
+    { role: "head_of_operations", holders: ["U0HEAD"], at: at("03:25") },
+    { role: "head_of_operations", holders: ["U0HEAD"], at: at("03:25") },
+    { role: "head_of_operations", holders: ["U0HEAD"], at: at("03:26") },
+  ];
+
+  it("with when they were first told and how many reminders, none dropped", () => {
+    const text = shown(
+      escalationDm(p1, {
+        clockId: "c1",
+        clock: "Stakeholder update",
+        clockName: "update_every",
+        overdueMs: 180_000,
+        ...ladderStep(LADDER, 5),
+        alreadyTold: told,
+        timezone: "Europe/London",
+      }),
+    );
+    expect(text).toContain(
+      "Already told: <@U0LEAD> (team lead) 6 Dec 2026 03:20 GMT; <@U0DUTY> (duty manager) 6 Dec 2026 03:21 GMT; " +
+        "<@U0HEAD> (head of operations) 6 Dec 2026 03:25 GMT, reminded twice",
+    );
+    expect(text.match(/<@U0HEAD>/g)).toHaveLength(1);
+  });
+
+  it("counts once, twice, then times, and lists several holders of a role each once", () => {
+    const people = alreadyToldPeople([
+      { role: "team_lead", holders: ["U0A", "U0B"], at: at("03:20") },
+      ...told.slice(2),
+      { role: "head_of_operations", holders: ["U0HEAD"], at: at("03:27") },
+    ]);
+    expect(people.map((p) => [p.user, p.role, p.reminders])).toEqual([
+      ["U0A", "team_lead", 0],
+      ["U0B", "team_lead", 0],
+      ["U0HEAD", "head_of_operations", 3],
+    ]);
+    expect(people[2]?.first).toEqual(at("03:25"));
+    const three = shown(
+      escalationDm(p1, {
+        clockId: "c1",
+        clock: "Acknowledge",
+        clockName: "respond",
+        overdueMs: 180_000,
+        ...ladderStep(LADDER, 6),
+        alreadyTold: [...told.slice(2), { role: "head_of_operations", holders: ["U0HEAD"], at: at("03:27") }],
+        timezone: "Europe/London",
+      }),
+    );
+    expect(three).toContain("<@U0HEAD> (head of operations) 6 Dec 2026 03:25 GMT, reminded 3 times");
+    const once = shown(
+      escalationDm(p1, {
+        clockId: "c1",
+        clock: "Acknowledge",
+        clockName: "respond",
+        overdueMs: 180_000,
+        ...ladderStep(LADDER, 4),
+        alreadyTold: told.slice(2, 4),
+        timezone: "Europe/London",
+      }),
+    );
+    expect(once).toContain("<@U0HEAD> (head of operations) 6 Dec 2026 03:25 GMT, reminded once");
   });
 });
