@@ -2,7 +2,7 @@ import { suggestionRefusal, validateOptionsAnswer } from "../../src/emulator/blo
 import { blockSuggestion, viewBlockActions } from "../../src/emulator/requests.js";
 import type { FakeView } from "../../src/emulator/types.js";
 import { type Harness, USERS } from "./harness.js";
-import { buttonClick, viewSubmission } from "./slack-payloads.js";
+import { appHomeOpened, buttonClick, viewSubmission } from "./slack-payloads.js";
 
 /** What Slack gets back for a view submission: nothing (close), or errors per block. */
 export type ViewAnswer = { response_action?: string; errors?: Record<string, string> };
@@ -60,6 +60,23 @@ export async function clickButton(
     const view = h.slack.views.find((v) => v.triggerId === triggerId);
     return view ? { text: "", view } : undefined;
   });
+}
+
+/**
+ * `user` opens the App Home: a signed `app_home_opened` through the receiver, then the Home as
+ * the bot next publishes it for them.
+ */
+export async function openHome(h: Pick<Harness, "slack" | "post">, user: string): Promise<FakeView> {
+  const published = () => h.slack.callsTo("views.publish").filter((c) => c.ok && c.args.user_id === user);
+  const before = published().length;
+  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
+    headers: { "content-type": "application/json" },
+  });
+  if (res.status !== 200) throw new Error(`app_home_opened answered HTTP ${res.status}`);
+  await h.slack.waitFor(() => published()[before]);
+  const home = h.slack.views.find((v) => v.type === "home" && v.user === user);
+  if (!home) throw new Error(`no Home was published for ${user}`);
+  return home;
 }
 
 /** Every message in the direct-message conversations `user` is part of. */

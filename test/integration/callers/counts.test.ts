@@ -11,8 +11,7 @@ import { callerInput } from "../../helpers/callers.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { commandReply } from "../../helpers/interact.js";
-import { appHomeOpened } from "../../helpers/slack-payloads.js";
+import { commandReply, openHome } from "../../helpers/interact.js";
 import { startWebhookReceiver } from "../../helpers/webhook-receiver.js";
 
 /**
@@ -84,16 +83,8 @@ const noPersonalData = (text: string) => {
   for (const p of PERSONAL) expect(text).not.toContain(p);
 };
 
-async function homeOf(user: string): Promise<string> {
-  const published = () => h.slack.callsTo("views.publish").filter((c) => c.ok && c.args.user_id === user);
-  const before = published().length;
-  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  const call = await h.slack.waitFor(() => published()[before]);
-  return JSON.stringify(call.args.view);
-}
+/** The App Home `user` is shown once they open it. */
+const homeOf = async (user: string): Promise<string> => JSON.stringify((await openHome(h, user)).view);
 
 describe("caller counts where they matter, never who called", () => {
   let incidentId = "";

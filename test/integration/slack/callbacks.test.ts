@@ -23,9 +23,9 @@ import { reviewFactLines } from "../../../src/services/review.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { clickButton, commandReply, directMessagesTo, submitView } from "../../helpers/interact.js";
+import { clickButton, commandReply, directMessagesTo, openHome, submitView } from "../../helpers/interact.js";
 import { settled } from "../../helpers/settled.js";
-import { appHomeOpened, formValue, modalBlockAction } from "../../helpers/slack-payloads.js";
+import { formValue, modalBlockAction } from "../../helpers/slack-payloads.js";
 
 /** Seconds-long clocks only where a test watches one: the callback clock of security breaches. */
 const SLA = `
@@ -158,16 +158,7 @@ const kinds = async (incident: IncidentRow, kind: string) =>
   (await listLog(deps().db, incident.id)).filter((e) => e.kind === kind);
 
 /** The App Home `user` is shown once they open it. */
-async function homeOf(user: string): Promise<string> {
-  const published = () => h.slack.callsTo("views.publish").filter((c) => c.ok && c.args.user_id === user);
-  const before = published().length;
-  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  const call = await h.slack.waitFor(() => published()[before]);
-  return JSON.stringify(call.args.view);
-}
+const homeOf = async (user: string): Promise<string> => JSON.stringify((await openHome(h, user)).view);
 
 describe("callbacks close the loop", () => {
   // First in the file: Home shows the five incidents resolved earliest with callbacks to make.

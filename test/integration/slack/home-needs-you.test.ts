@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clocksOf } from "../../../src/db/queries/sla-clocks.js";
 import { incidents } from "../../../src/db/schema/index.js";
 import { formatReference } from "../../../src/domain/reference.js";
-import type { FakeView } from "../../../src/emulator/types.js";
 import { ESCALATION_ACTION } from "../../../src/messages/ids.js";
 import { fireClockSteps } from "../../../src/services/sla-fire.js";
 import { loadIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
+import { openHome } from "../../helpers/interact.js";
 import { TEN_MINUTE_RESPOND_SLA as SLA, seedIncidents } from "../../helpers/seed.js";
-import { appHomeOpened, buttonClick } from "../../helpers/slack-payloads.js";
+import { buttonClick } from "../../helpers/slack-payloads.js";
 
 /**
  * A manager woken by an escalation opens the App Home and finds what needs them: the incidents
@@ -34,21 +34,7 @@ const deps = () => h.system.deps;
 
 type Block = { type: string; text?: { text: string } };
 
-async function homeOf(user: string): Promise<Block[]> {
-  const before = h.slack.callsTo("views.publish").length;
-  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  await h.slack.waitFor(() =>
-    h.slack
-      .callsTo("views.publish")
-      .slice(before)
-      .find((c) => c.ok && c.args.user_id === user),
-  );
-  const view = h.slack.views.find((v) => v.type === "home" && v.user === user) as FakeView;
-  return view.view.blocks as Block[];
-}
+const homeOf = async (user: string): Promise<Block[]> => (await openHome(h, user)).view.blocks as Block[];
 
 /** The blocks of the "Needs you" part: from its heading to the first divider; [] without one. */
 function needsYou(blocks: Block[]): Block[] {

@@ -8,8 +8,8 @@ import { changeStatus } from "../../../src/services/lifecycle.js";
 import { eventually } from "../../helpers/eventually.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { commandReply } from "../../helpers/interact.js";
-import { appHomeOpened, TEAM } from "../../helpers/slack-payloads.js";
+import { commandReply, openHome as openSignedHome } from "../../helpers/interact.js";
+import { TEAM } from "../../helpers/slack-payloads.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -43,20 +43,7 @@ function rowOf(blocks: Block[], reference: string): Block | undefined {
   return blocks.find((b) => b.type === "section" && b.text?.text.includes(`*${reference}*`));
 }
 
-async function openHome(user: string): Promise<FakeView> {
-  const before = h.slack.callsTo("views.publish").length;
-  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  await h.slack.waitFor(() =>
-    h.slack
-      .callsTo("views.publish")
-      .slice(before)
-      .find((c) => c.ok && c.args.user_id === user),
-  );
-  return h.slack.views.find((v) => v.type === "home" && v.user === user)!;
-}
+const openHome = (user: string): Promise<FakeView> => openSignedHome(h, user);
 
 /** A click on a button of the App Home: no channel and no response_url, as Slack sends it. */
 function homeClick(p: { user: string; view: FakeView; actionId: string; value: string; triggerId: string }) {

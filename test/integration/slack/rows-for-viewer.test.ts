@@ -6,7 +6,8 @@ import { CARD_ACTION, LIST_ACTION } from "../../../src/messages/ids.js";
 import { changeStatus } from "../../../src/services/lifecycle.js";
 import { loadIncident, readyIncident } from "../../helpers/factories.js";
 import { type Harness, startHarness, USERS } from "../../helpers/harness.js";
-import { appHomeOpened, TEAM } from "../../helpers/slack-payloads.js";
+import { openHome as openSignedHome } from "../../helpers/interact.js";
+import { TEAM } from "../../helpers/slack-payloads.js";
 
 /**
  * `/incident list` and the App Home offer each viewer only a next step they may take: resolving
@@ -47,20 +48,7 @@ async function listRow(user: string, incident: IncidentRow): Promise<Block | und
   return rowOf((reply.body as { blocks: Block[] }).blocks, incident);
 }
 
-async function openHome(user: string): Promise<FakeView> {
-  const before = h.slack.callsTo("views.publish").length;
-  const res = await h.post(JSON.stringify(appHomeOpened({ user })), {
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  await h.slack.waitFor(() =>
-    h.slack
-      .callsTo("views.publish")
-      .slice(before)
-      .find((c) => c.ok && c.args.user_id === user),
-  );
-  return h.slack.views.find((v) => v.type === "home" && v.user === user)!;
-}
+const openHome = (user: string): Promise<FakeView> => openSignedHome(h, user);
 
 const openChannel = (incident: IncidentRow) => ({
   type: "button",
