@@ -220,6 +220,12 @@ export function acknowledgedBreachSentence(
 }
 
 /** The DM's closing line: who dealt with the breach, how, and when. */
+/** " @x owns it." after the closing line, while the incident is still being worked. */
+function ownerThen(p: { reason?: DealtWith; incident: Pick<SlaIncident, "ownerId"> }): string {
+  if (p.reason === "resolved" || p.reason === "closed") return "";
+  return p.incident.ownerId ? ` ${userMention(p.incident.ownerId)} owns it.` : " Nobody owns it yet.";
+}
+
 export function dealtWithLine(p: {
   reason?: DealtWith;
   by: string;
@@ -410,14 +416,12 @@ export function acknowledgedDm(
     if (b.type === "actions") return [];
     if (b.type === "context" && JSON.stringify(b).includes("*Acknowledge*")) return [];
     if (b.type === "section" && b.fields) {
-      const fields = b.fields.map((f) =>
-        f.text?.startsWith("*Status*\n")
-          ? field("Status", STATUS_LABELS[p.incident.status])
-          : f.text?.startsWith("*Owner*\n")
-            ? field("Owner", userMention(p.incident.ownerId))
-            : f,
+      // Status and owner would go stale as the incident moves on (a DM is not redrawn again):
+      // the closing line says who owned it when this was dealt with, with its time.
+      const fields = b.fields.filter(
+        (f) => !f.text?.startsWith("*Status*\n") && !f.text?.startsWith("*Owner*\n"),
       );
-      return [{ ...b, fields }];
+      return fields.length > 0 ? [{ ...b, fields }] : [];
     }
     if (b.type === "section" && b.text?.text && !summarised) {
       // The summary: its heading, what the incident is, and last the breach sentence.
@@ -431,7 +435,7 @@ export function acknowledgedDm(
   });
   return {
     text: (original.text ?? "Escalation dealt with").replace(REMINDER, " (reminder)"),
-    blocks: [...kept, { type: "context", elements: [mrkdwn(dealtWithLine(p))] }],
+    blocks: [...kept, { type: "context", elements: [mrkdwn(`${dealtWithLine(p)}${ownerThen(p)}`)] }],
   };
 }
 

@@ -92,8 +92,8 @@ export async function acknowledgeEscalation(
           also: stopLadder,
           message:
             owner === p.actor
-              ? `You acknowledged ${ref} and now own it. No further escalation messages go out for it.`
-              : `You acknowledged ${ref}; ${userMention(owner)} owns it. No further escalation messages go out for it.`,
+              ? `You acknowledged ${ref} and now own it. No further escalation messages go out about this breach.`
+              : `You acknowledged ${ref}; ${userMention(owner)} owns it. No further escalation messages go out about this breach.`,
         });
       }
       const owner = incident.ownerId

@@ -182,8 +182,8 @@ describe("an unacknowledged P1", () => {
     });
     // Every DM of the ladder, the team lead's first one too, reads as things are now.
     const firstDm = JSON.stringify(h.slack.messages.find((m) => m.ts === dms[0]!.ts)?.blocks);
-    expect(firstDm).toContain(`*Owner*\\n<@${USERS.head}>`);
-    expect(firstDm).toContain("*Status*\\nAcknowledged");
+    expect(firstDm).toContain(`<@${USERS.head}> owns it.`);
+    expect(firstDm).not.toContain("*Status*");
     expect(firstDm).toMatch(/Nobody acknowledged this P1 (by|until [^"]+ past) its 3-second target\./);
     expect(firstDm).not.toContain("Nobody has acknowledged");
     expect(firstDm).not.toContain("unassigned");
@@ -227,8 +227,8 @@ describe("an unacknowledged P1", () => {
     });
     const shown = JSON.stringify(dm.blocks);
     expect(shown).toContain(`Acknowledged by <@${USERS.lead}>`);
-    expect(shown).toContain(`*Owner*\\n<@${USERS.lead}>`);
-    expect(shown).toContain("*Status*\\nAcknowledged");
+    expect(shown).toContain(`<@${USERS.lead}> owns it.`);
+    expect(shown).not.toContain("*Status*");
     expect(shown).not.toContain("escalation_acknowledge");
   });
 
@@ -366,7 +366,7 @@ describe("Acknowledge on the DM of a clock other than respond", () => {
       return m?.edited ? m : undefined;
     });
     expect(JSON.stringify(edited.blocks)).toContain(`Acknowledged by <@${USERS.lead}>`);
-    expect(JSON.stringify(edited.blocks)).toContain(`*Owner*\\n<@${USERS.agent}>`);
+    expect(JSON.stringify(edited.blocks)).toContain(`<@${USERS.agent}> owns it.`);
     expect(JSON.stringify(edited.blocks)).toContain(
       "When this was acknowledged, this P2 was still not resolved",
     );
@@ -511,7 +511,7 @@ describe("a breach put right without pressing Acknowledge", () => {
     const shown = JSON.stringify(edited.blocks);
     expect(shown).toContain(`Resolved by <@${USERS.agent}>`);
     expect(shown).toContain("This P2 was resolved");
-    expect(shown).toContain("*Status*\\nResolved");
+    expect(shown).not.toContain("*Status*");
     expect(shown).not.toContain("still not resolved");
     expect(edited.blocks?.some((b) => (b as { type: string }).type === "actions")).toBe(false);
   });
